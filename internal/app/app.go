@@ -1,0 +1,131 @@
+// Package app wires Keyward together: the store, the services, the authorization server and the
+// HTTP handlers, and runs the server until its context ends.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/keyward/keyward/api"
+	"github.com/keyward/keyward/internal/config"
+	"github.com/keyward/keyward/internal/httpapi"
+	"github.com/keyward/keyward/internal/i18n"
+	"github.com/keyward/keyward/internal/oauth"
+	"github.com/keyward/keyward/internal/service"
+	"github.com/keyward/keyward/internal/sqlstore"
+)
+
+// Main is one running Keyward server.
+type Main struct {
+	Config  config.Config
+	Logger  *slog.Logger
+	Store   *sqlstore.DB
+	Service *service.Service
+	OAuth   *oauth.Server
+
+	listener net.Listener
+	server   *http.Server
+}
+
+// Open connects and migrates the store, loads the signing keys and starts listening; the
+// listener is bound before Open returns, so Addr is valid for ":0" addresses.
+func (m *Main) Open(ctx context.Context) error {
+	var err error
+	if m.listener, err = net.Listen("tcp", m.Config.Addr); err != nil {
+		return fmt.Errorf("app: listen: %w", err)
+	}
+	if m.Config.Issuer == "" {
+		m.Config.Issuer = "http://" + m.listener.Addr().String()
+	}
+	if m.Store, err = sqlstore.Open(ctx, m.Config.DB); err != nil {
+		return err
+	}
+	m.Service = service.New(m.Store, time.Now)
+	if m.OAuth, err = oauth.New(ctx, oauth.Config{Issuer: m.Config.Issuer, Logger: m.Logger}, m.Store); err != nil {
+		return err
+	}
+	catalog, err := i18n.New()
+	if err != nil {
+		return err
+	}
+	mgmt := httpapi.New(httpapi.Config{Service: m.Service, Verifier: m.OAuth, Localizer: catalog, Logger: m.Logger, OpenAPI: api.OpenAPI})
+	m.server = &http.Server{
+		Handler:           m.routes(mgmt, m.OAuth.Handler()),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
+	}
+	return nil
+}
+
+// routes sends /api/ to the Management API and everything under /connect and /.well-known to
+// the authorization server; the oauth handler also collapses "//connect/authorize".
+func (m *Main) routes(api, auth http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/healthz" && r.Method == http.MethodGet:
+			m.healthz(w, r)
+		case httpapi.OwnsPath(r.URL.EscapedPath()):
+			api.ServeHTTP(w, r)
+		default:
+			auth.ServeHTTP(w, r)
+		}
+	})
+}
+
+// healthz answers 200 when the database answers.
+func (m *Main) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	if _, err := m.Store.SchemaVersion(ctx); err != nil {
+		m.Logger.Error("health check failed", "err", err)
+		w.WriteHeader(http.StatusInternalServerError)
+		w.Write([]byte(`{"status":"unavailable"}` + "\n"))
+		return
+	}
+	w.Write([]byte(`{"status":"ok"}` + "\n"))
+}
+
+// Addr is the address the server listens on.
+func (m *Main) Addr() string { return m.listener.Addr().String() }
+
+// Run serves until ctx ends, then shuts down gracefully: requests in flight get 15 seconds.
+func (m *Main) Run(ctx context.Context) error {
+	errc := make(chan error, 1)
+	go func() { errc <- m.server.Serve(m.listener) }()
+	m.Logger.Info("keyward listening", "addr", m.Addr(), "issuer", m.Config.Issuer, "db", m.Store.Engine())
+	select {
+	case err := <-errc:
+		return fmt.Errorf("app: serve: %w", err)
+	case <-ctx.Done():
+	}
+	m.Logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	defer cancel()
+	if err := m.server.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("app: shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// Close releases the listener (already closed when Run returned) and the store.
+func (m *Main) Close() error {
+	if m.listener != nil {
+		m.listener.Close()
+	}
+	if m.Store != nil {
+		return m.Store.Close()
+	}
+	return nil
+}

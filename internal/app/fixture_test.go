@@ -1,0 +1,245 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/keyward/keyward/internal/app"
+	"github.com/keyward/keyward/internal/config"
+	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/oauth"
+	"github.com/keyward/keyward/internal/service"
+	"github.com/keyward/keyward/internal/sqlstore"
+	"github.com/keyward/keyward/internal/sqlstore/sqltest"
+)
+
+// fixture is a running server on loopback with two tenants:
+//   - account "o1" owned by Olivia, administered by the clients "admin" (all scopes), "reader"
+//     (read scopes only); it has the bound lock "lock1" and the contact "guest";
+//   - account "o2" owned by Oscar, with the bound lock "lock2";
+//   - the client "stranger" has every scope but administers no account;
+//   - "free" is a registered, unbound lock whose binding code is freeCode.
+type fixture struct {
+	t       *testing.T
+	m       *app.Main
+	base    string
+	ids     map[string]string
+	secrets map[string]string
+	tokens  map[string]string
+
+	olivia               *keyward.User
+	freeLockID, freeCode string
+	lock2Code            string
+}
+
+var allScopes = []string{
+	keyward.ScopeWriteOwnerAccounts, keyward.ScopeWriteOwnerPermissions, keyward.ScopeWriteCoreEntities,
+	keyward.ScopeWriteGrants, keyward.ScopeReadLogs, keyward.ScopeWriteIPUsers,
+}
+
+var readScopes = []string{keyward.ScopeReadOwnerAccounts, keyward.ScopeReadOwnerPermissions, keyward.ScopeReadCoreEntities}
+
+func newFixture(t *testing.T, engine sqlstore.Engine) *fixture {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	m := &app.Main{Config: config.Config{Addr: "127.0.0.1:0", DB: sqltest.DSN(t, engine)},
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	if err := m.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("server: %v", err)
+		}
+		m.Close()
+	})
+	f := &fixture{t: t, m: m, base: m.Config.Issuer, ids: map[string]string{}, secrets: map[string]string{}, tokens: map[string]string{}}
+	f.seed(ctx)
+	return f
+}
+
+func (f *fixture) must(err error) {
+	f.t.Helper()
+	if err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+func (f *fixture) seed(ctx context.Context) {
+	s := f.m.Service
+	olivia := f.user(ctx, "olivia@example.com")
+	f.olivia = olivia
+	oscar := f.user(ctx, "oscar@example.com")
+	o1, err := s.AdminCreateOwner(ctx, "Olivia's Office", olivia.Email, "")
+	f.must(err)
+	o2, err := s.AdminCreateOwner(ctx, "Oscar's Shop", oscar.Email, "")
+	f.must(err)
+	f.ids["o1"], f.ids["o2"] = o1.ID, o2.ID
+	f.client(ctx, "admin", allScopes, o1.ID)
+	f.client(ctx, "reader", readScopes, o1.ID)
+	f.client(ctx, "stranger", allScopes, "")
+
+	asOlivia := asUser(ctx, olivia)
+	f.ids["lock1"] = f.bind(asOlivia, o1.ID, "Front Door").ID
+	lock2, code2 := f.register(ctx, true)
+	f.lock2Code = code2
+	l2, err := s.BindLock(asUser(ctx, oscar), o2.ID, keyward.BindLockRequest{PhysicalLockID: lock2.ID, BindingCode: code2})
+	f.must(err)
+	f.ids["lock2"], f.ids["phys2"] = l2.ID, lock2.ID
+	free, code := f.register(ctx, false)
+	f.freeLockID, f.freeCode = free.ID, code
+	guest, title := "guest@example.com", "Guest"
+	c, err := s.CreateContact(asOlivia, o1.ID, keyward.ContactCreate{Identifier: &guest, Title: &title})
+	f.must(err)
+	f.ids["guest"] = c.ID
+	owner := keyward.RoleOwner
+	perms, err := f.m.Store.FindPermissions(ctx, keyward.PermissionFilter{OwnerID: o1.ID, Role: &owner})
+	f.must(err)
+	if len(perms) != 1 {
+		f.t.Fatalf("o1 has %d Owner permissions, want 1", len(perms))
+	}
+	f.ids["oliviaPerm"] = perms[0].ID
+	f.ids["oliviaContact"] = perms[0].ContactID
+}
+
+func (f *fixture) user(ctx context.Context, email string) *keyward.User {
+	u, err := f.m.Service.AdminCreateUser(ctx, email, "", true)
+	f.must(err)
+	return u
+}
+
+func (f *fixture) client(ctx context.Context, name string, scopes []string, adminOf string) {
+	secret, hash := oauth.NewClientSecret()
+	c, _, err := f.m.Service.AdminCreateClient(ctx, service.ClientSpec{Name: name, SecretHash: hash,
+		GrantTypes: []string{keyward.GrantClientCredentials}, Scopes: scopes, AdminOf: adminOf})
+	f.must(err)
+	f.ids[name+"Client"], f.secrets[name] = c.ID, secret
+}
+
+func (f *fixture) register(ctx context.Context, timeRestrictions bool) (*keyward.PhysicalLock, string) {
+	l, code, err := f.m.Service.AdminRegisterLock(ctx, service.LockSpec{LockTypeID: "TK.Td30", ProtocolVersion: 3,
+		TimeZone: "Europe/Vienna", TimeRestrictionSupport: timeRestrictions})
+	f.must(err)
+	return l, code
+}
+
+func (f *fixture) bind(ctx context.Context, ownerID, title string) *keyward.BoundLock {
+	phys, code := f.register(context.Background(), true)
+	l, err := f.m.Service.BindLock(ctx, ownerID, keyward.BindLockRequest{PhysicalLockID: phys.ID, BindingCode: code, Title: &title})
+	f.must(err)
+	return l
+}
+
+// asUser is the context of a signed-in user with every scope, for seeding through the service.
+func asUser(ctx context.Context, u *keyward.User) context.Context {
+	return keyward.NewContextWithPrincipal(ctx, &keyward.Principal{UserID: u.ID, Email: u.Email, Kind: u.Kind, Scopes: allScopes})
+}
+
+// token fetches an access token for a client with the real OAuth client library.
+func (f *fixture) token(name string, scopes ...string) string {
+	f.t.Helper()
+	key := name + " " + strings.Join(scopes, " ")
+	if tok, ok := f.tokens[key]; ok {
+		return tok
+	}
+	cc := clientcredentials.Config{ClientID: f.ids[name+"Client"], ClientSecret: f.secrets[name], TokenURL: f.base + "/connect/token", Scopes: scopes}
+	tok, err := cc.Token(context.Background())
+	f.must(err)
+	f.tokens[key] = tok.AccessToken
+	return tok.AccessToken
+}
+
+// expand replaces {name} with fixture ids.
+func (f *fixture) expand(s string) string {
+	for k, v := range f.ids {
+		s = strings.ReplaceAll(s, "{"+k+"}", v)
+	}
+	return s
+}
+
+// response is what a request returned.
+type response struct {
+	status int
+	header http.Header
+	body   string
+}
+
+// do sends a request with an optional bearer token and JSON body.
+func (f *fixture) do(method, path, token, body string, header map[string]string) response {
+	f.t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(f.expand(body))
+	}
+	req, err := http.NewRequest(method, f.base+f.expand(path), rd)
+	f.must(err)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	res, err := http.DefaultClient.Do(req)
+	f.must(err)
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	f.must(err)
+	return response{status: res.StatusCode, header: res.Header, body: string(b)}
+}
+
+// checkJSON compares got with want exactly, after replacing the values of the named top-level
+// keys (server-made ids and times) with "<id>", "<time>" or "<key>" once their format is checked.
+func checkJSON(t *testing.T, got, want string, dynamic ...string) {
+	t.Helper()
+	if len(dynamic) > 0 {
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(got), &m); err != nil {
+			t.Fatalf("body is not a JSON object: %v\n%s", err, got)
+		}
+		for _, k := range dynamic {
+			var s string
+			if err := json.Unmarshal(m[k], &s); err != nil {
+				t.Fatalf("%s = %s, want a string", k, m[k])
+			}
+			placeholder := `"<` + k + `>"`
+			switch {
+			case strings.HasSuffix(k, "Date"):
+				if _, err := time.Parse(keyward.WireTimeLayout, s); err != nil {
+					t.Fatalf("%s = %q is not a wire time", k, s)
+				}
+				placeholder = `"<time>"`
+			case k == "id":
+				if len(s) != 36 {
+					t.Fatalf("%s = %q is not a UUID", k, s)
+				}
+				placeholder = `"<id>"`
+			}
+			got = strings.ReplaceAll(got, `"`+s+`"`, placeholder)
+		}
+	}
+	var g, w bytes.Buffer
+	if err := json.Compact(&g, []byte(got)); err != nil {
+		t.Fatalf("response is not JSON: %v\n%s", err, got)
+	}
+	if err := json.Compact(&w, []byte(want)); err != nil {
+		t.Fatalf("want is not JSON: %v\n%s", err, want)
+	}
+	if g.String() != w.String() {
+		t.Fatalf("body\n got %s\nwant %s", g.String(), w.String())
+	}
+}

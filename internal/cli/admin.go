@@ -1,0 +1,187 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/oauth"
+	"github.com/keyward/keyward/internal/service"
+	"github.com/keyward/keyward/internal/sqlstore"
+)
+
+// adminFlags are the flags every admin command has.
+type adminFlags struct {
+	db     *string
+	asJSON bool
+}
+
+func newAdminFlags(env Env, name string) (*flag.FlagSet, *adminFlags) {
+	fs := newFlags(env, name)
+	a := &adminFlags{db: dbFlag(env)}
+	fs.StringVar(a.db, "db", *a.db, "database: sqlite:FILE or postgres://... (env KEYWARD_DB)")
+	fs.BoolVar(&a.asJSON, "json", false, "print one JSON object")
+	return fs, a
+}
+
+// withService opens the store (migrating it, so that admin commands work on a new database too)
+// and runs fn with a service over it. It works while a server runs on the same database.
+func withService(ctx context.Context, db string, fn func(*service.Service) error) error {
+	store, err := sqlstore.Open(ctx, db)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	return fn(service.New(store, time.Now))
+}
+
+func required(name, v string) error {
+	if strings.TrimSpace(v) == "" {
+		return fmt.Errorf("%w: --%s is required", errUsage, name)
+	}
+	return nil
+}
+
+func runUserCreate(ctx context.Context, env Env, args []string) error {
+	fs, a := newAdminFlags(env, "admin user create")
+	email := fs.String("email", "", "e-mail address (required)")
+	password := fs.String("password", "", "password, at least 8 characters (required)")
+	verified := fs.Bool("verified", false, "mark the address as verified")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := firstErr(required("email", *email), required("password", *password)); err != nil {
+		return err
+	}
+	hash, err := oauth.HashPassword(*password)
+	if err != nil {
+		return fmt.Errorf("%w: --password: %v", errUsage, err)
+	}
+	return withService(ctx, *a.db, func(s *service.Service) error {
+		u, err := s.AdminCreateUser(ctx, *email, hash, *verified)
+		if err != nil {
+			return err
+		}
+		return output(env, a.asJSON, map[string]any{"id": u.ID, "email": u.Email, "verified": u.Verified},
+			"user "+u.ID+" <"+u.Email+">")
+	})
+}
+
+func runOwnerCreate(ctx context.Context, env Env, args []string) error {
+	fs, a := newAdminFlags(env, "admin owner create")
+	name := fs.String("name", "", "name of the owner account (required)")
+	ownerEmail := fs.String("owner-email", "", "e-mail of the user who becomes its Owner (required)")
+	plan := fs.String("plan", "", "plan of the account (default: the server's default plan)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := firstErr(required("name", *name), required("owner-email", *ownerEmail)); err != nil {
+		return err
+	}
+	return withService(ctx, *a.db, func(s *service.Service) error {
+		o, err := s.AdminCreateOwner(ctx, *name, *ownerEmail, *plan)
+		if err != nil {
+			return err
+		}
+		return output(env, a.asJSON, map[string]any{"id": o.ID, "name": o.Name}, "owner account "+o.ID+" "+o.Name)
+	})
+}
+
+// listFlag collects a repeatable string flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, " ") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+func runClientCreate(ctx context.Context, env Env, args []string) error {
+	fs, a := newAdminFlags(env, "admin client create")
+	name := fs.String("name", "", "client name (required)")
+	grantType := fs.String("grant-type", keyward.GrantClientCredentials, "grant type: client_credentials, authorization_code or "+keyward.GrantTokenExchange)
+	scopes := fs.String("scopes", "", `space-separated scopes the client may request (required), e.g. "read:core:entities write:grants"`)
+	adminOf := fs.String("admin-of", "", "make the client's service user an Admin of this owner account")
+	public := fs.Bool("public", false, "public client without a secret (PKCE or token exchange)")
+	var redirects listFlag
+	fs.Var(&redirects, "redirect-uri", "allowed redirect URI (repeatable)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := firstErr(required("name", *name), required("scopes", *scopes)); err != nil {
+		return err
+	}
+	switch *grantType {
+	case keyward.GrantClientCredentials, keyward.GrantAuthorizationCode, keyward.GrantTokenExchange:
+	default:
+		return fmt.Errorf("%w: --grant-type %q is not one of client_credentials, authorization_code, %s", errUsage, *grantType, keyward.GrantTokenExchange)
+	}
+	if *public && *grantType == keyward.GrantClientCredentials {
+		return fmt.Errorf("%w: a client_credentials client must be confidential", errUsage)
+	}
+	spec := service.ClientSpec{Name: *name, GrantTypes: []string{*grantType}, Scopes: strings.Fields(*scopes),
+		RedirectURIs: redirects, Public: *public, AdminOf: *adminOf}
+	secret := ""
+	if !*public {
+		secret, spec.SecretHash = oauth.NewClientSecret()
+	}
+	return withService(ctx, *a.db, func(s *service.Service) error {
+		c, svcUser, err := s.AdminCreateClient(ctx, spec)
+		if err != nil {
+			return err
+		}
+		out := map[string]any{"clientId": c.ID, "clientSecret": secret}
+		lines := []string{"client id:     " + c.ID, "client secret: " + secret + "   (shown once; store it now)"}
+		if svcUser != nil {
+			out["serviceUserEmail"] = svcUser.Email
+			lines = append(lines, "service user:  "+svcUser.Email)
+		}
+		return output(env, a.asJSON, out, lines...)
+	})
+}
+
+func runLockRegister(ctx context.Context, env Env, args []string) error {
+	fs, a := newAdminFlags(env, "admin lock register")
+	spec := service.LockSpec{}
+	fs.StringVar(&spec.LockTypeID, "lock-type", "TK.Td30", "lock type id")
+	fs.IntVar(&spec.ProtocolVersion, "protocol-version", 3, "lock protocol version")
+	fs.StringVar(&spec.TimeZone, "time-zone", "Europe/Vienna", "IANA time zone of the lock")
+	noTR := fs.Bool("no-time-restrictions", false, "the lock does not support time restrictions")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	spec.TimeRestrictionSupport = !*noTR
+	return withService(ctx, *a.db, func(s *service.Service) error {
+		l, code, err := s.AdminRegisterLock(ctx, spec)
+		if err != nil {
+			return err
+		}
+		return output(env, a.asJSON, map[string]any{"physicalLockId": l.ID, "bindingCode": code},
+			"physical lock id: "+l.ID, "binding code:     "+code)
+	})
+}
+
+func runCardRegister(ctx context.Context, env Env, args []string) error {
+	fs, a := newAdminFlags(env, "admin card register")
+	capacity := fs.Int("capacity", 12, "how many grants fit on the card")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	return withService(ctx, *a.db, func(s *service.Service) error {
+		c, err := s.AdminRegisterCard(ctx, *capacity)
+		if err != nil {
+			return err
+		}
+		return output(env, a.asJSON, map[string]any{"physicalCardId": c.ID, "uid": c.UID},
+			"physical card id: "+c.ID, "uid:              "+c.UID)
+	})
+}
+
+func firstErr(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,96 @@
+// Package config holds the server's settings: defaults, then command-line flags, then KEYWARD_*
+// environment variables for what no flag set. It is validated once and passed down; there is no
+// global configuration.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strings"
+)
+
+// Config is what `keyward serve` runs with.
+type Config struct {
+	Addr     string // listen address; loopback by default so nothing is exposed by accident
+	DB       string // sqlite:FILE or postgres://...
+	Issuer   string // public base URL; defaults to http://Addr
+	LogLevel slog.Level
+}
+
+// Default returns the built-in settings.
+func Default() Config {
+	return Config{Addr: "127.0.0.1:8080", DB: "sqlite:keyward.db"}
+}
+
+// Bind registers the flags on fs, writing into c.
+func (c *Config) Bind(fs *flag.FlagSet) {
+	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (env KEYWARD_ADDR)")
+	fs.StringVar(&c.DB, "db", c.DB, "database: sqlite:FILE or postgres://... (env KEYWARD_DB)")
+	fs.StringVar(&c.Issuer, "issuer", c.Issuer, "public base URL, the OAuth issuer (env KEYWARD_ISSUER; default http://ADDR)")
+	fs.TextVar(&c.LogLevel, "log-level", c.LogLevel, "log level: DEBUG, INFO, WARN or ERROR (env KEYWARD_LOG_LEVEL)")
+}
+
+// ApplyEnv fills the settings whose flags were not given from KEYWARD_* variables (and
+// KEYWARD_DB_FILE, a file holding the database address, for secrets mounted as files).
+func (c *Config) ApplyEnv(fs *flag.FlagSet, getenv func(string) string) error {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	env := func(flagName, name string, dst *string) {
+		if v := getenv(name); v != "" && !set[flagName] {
+			*dst = v
+		}
+	}
+	env("addr", "KEYWARD_ADDR", &c.Addr)
+	env("db", "KEYWARD_DB", &c.DB)
+	env("issuer", "KEYWARD_ISSUER", &c.Issuer)
+	if path := getenv("KEYWARD_DB_FILE"); path != "" && !set["db"] && getenv("KEYWARD_DB") == "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return fmt.Errorf("config: KEYWARD_DB_FILE: %w", err)
+		}
+		c.DB = strings.TrimSpace(string(b))
+	}
+	if v := getenv("KEYWARD_LOG_LEVEL"); v != "" && !set["log-level"] {
+		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			return fmt.Errorf("config: KEYWARD_LOG_LEVEL: %w", err)
+		}
+	}
+	return nil
+}
+
+// Validate checks the settings and derives the issuer from the address when it is unset. With
+// port 0 the issuer is left empty: the server derives it once the port is known.
+func (c *Config) Validate() error {
+	host, port, err := net.SplitHostPort(c.Addr)
+	if err != nil {
+		return fmt.Errorf("config: --addr %q: %w", c.Addr, err)
+	}
+	if c.DB == "" {
+		return errors.New("config: --db is empty")
+	}
+	if c.Issuer == "" && port != "0" {
+		if host == "" || host == "0.0.0.0" || host == "::" {
+			return fmt.Errorf("config: --addr %q listens on every interface; set --issuer to the public base URL", c.Addr)
+		}
+		c.Issuer = "http://" + net.JoinHostPort(host, port)
+	}
+	c.Issuer = strings.TrimRight(c.Issuer, "/")
+	return nil
+}
+
+// Redacted returns the settings with the database password hidden, for --print-config and logs.
+func (c Config) Redacted() Config {
+	if i := strings.Index(c.DB, "://"); i >= 0 {
+		if at := strings.Index(c.DB[i+3:], "@"); at >= 0 {
+			userinfo := c.DB[i+3 : i+3+at]
+			if user, _, hasPass := strings.Cut(userinfo, ":"); hasPass {
+				c.DB = c.DB[:i+3] + user + ":xxxxx" + c.DB[i+3+at:]
+			}
+		}
+	}
+	return c
+}

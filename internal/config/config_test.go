@@ -1,0 +1,60 @@
+package config
+
+import (
+	"flag"
+	"io"
+	"testing"
+)
+
+func TestLoad(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want Config
+		err  string
+	}{
+		{name: "Defaults", want: Config{Addr: "127.0.0.1:8080", DB: "sqlite:keyward.db", Issuer: "http://127.0.0.1:8080"}},
+		{name: "FlagsWinOverEnv", args: []string{"--addr", "127.0.0.1:9000", "--issuer", "https://k.example/"},
+			env:  map[string]string{"KEYWARD_ADDR": "127.0.0.1:1", "KEYWARD_DB": "postgres://u:pw@h/db"},
+			want: Config{Addr: "127.0.0.1:9000", DB: "postgres://u:pw@h/db", Issuer: "https://k.example"}},
+		{name: "AllInterfacesNeedIssuer", args: []string{"--addr", "0.0.0.0:80"},
+			err: `config: --addr "0.0.0.0:80" listens on every interface; set --issuer to the public base URL`},
+		{name: "BadAddr", env: map[string]string{"KEYWARD_ADDR": "nope"},
+			err: `config: --addr "nope": address nope: missing port in address`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := Default()
+			fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+			fs.SetOutput(io.Discard)
+			c.Bind(fs)
+			if err := fs.Parse(tt.args); err != nil {
+				t.Fatal(err)
+			}
+			err := c.ApplyEnv(fs, func(k string) string { return tt.env[k] })
+			if err == nil {
+				err = c.Validate()
+			}
+			if tt.err != "" {
+				if err == nil || err.Error() != tt.err {
+					t.Fatalf("err = %v, want %s", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c != tt.want {
+				t.Fatalf("config = %+v, want %+v", c, tt.want)
+			}
+		})
+	}
+}
+
+func TestRedacted(t *testing.T) {
+	c := Config{DB: "postgres://kw:secret@db:5432/kw"}
+	if got := c.Redacted().DB; got != "postgres://kw:xxxxx@db:5432/kw" {
+		t.Fatalf("Redacted = %q", got)
+	}
+}

@@ -1,0 +1,111 @@
+package httpapi
+
+import (
+	"log/slog"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/keyward/keyward/internal/keyward"
+)
+
+// realm names Keyward in every WWW-Authenticate challenge.
+const realm = "keyward"
+
+// errorBody is the seed's error body: all four keys, always, in this order, all strings.
+type errorBody struct {
+	ErrorCode        string `json:"ErrorCode"`
+	ErrorMessage     string `json:"ErrorMessage"`
+	ErrorDetails     string `json:"ErrorDetails"`
+	UserErrorMessage string `json:"UserErrorMessage"`
+}
+
+// writeError is the one place an error becomes a response. A *keyward.Error is shown as it is;
+// anything else is internal: logged once with its cause and the request id, and answered with a
+// generic 500 that carries only that id.
+func (s *Server) writeError(w *responseWriter, r *http.Request, err error) {
+	id := requestID(r.Context())
+	e := keyward.ErrorOf(err)
+	status := statusOf(e)
+
+	var body errorBody
+	if status == http.StatusInternalServerError {
+		s.logInternal(r, id, err, e)
+		body = errorBody{ErrorMessage: keyward.ErrInternal.Message, ErrorDetails: "request id: " + id}
+	} else {
+		body = errorBody{ErrorCode: e.Code, ErrorMessage: e.Message, ErrorDetails: e.Details}
+		if e.Code != "" && s.localizer != nil {
+			body.UserErrorMessage = s.localizer.Lookup(r.Header.Get("Accept-Language"), userMessageKey(e))
+		}
+	}
+	if w.started {
+		s.log.LogAttrs(r.Context(), slog.LevelError, "error after the response started",
+			slog.String("request_id", id), slog.Int("status", status), slog.String("error", err.Error()))
+		return
+	}
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", challenge(e.Challenge))
+	}
+	_ = writeJSON(w, status, body) // errorBody always marshals
+}
+
+// logInternal logs an internal error once, with the request id that the client also sees.
+func (s *Server) logInternal(r *http.Request, id string, err error, e *keyward.Error) {
+	attrs := []slog.Attr{slog.String("request_id", id), slog.String("error", err.Error())}
+	if e != nil && e.Cause != nil {
+		attrs = append(attrs, slog.String("cause", e.Cause.Error()))
+	}
+	s.log.LogAttrs(r.Context(), slog.LevelError, "internal error", attrs...)
+}
+
+// statusOf maps a Kind to one of the seed's six statuses; no *keyward.Error means internal.
+func statusOf(e *keyward.Error) int {
+	if e == nil {
+		return http.StatusInternalServerError
+	}
+	switch e.Kind {
+	case keyward.KindInvalid:
+		return http.StatusBadRequest
+	case keyward.KindUnauthorized:
+		return http.StatusUnauthorized
+	case keyward.KindPaymentRequired:
+		return http.StatusPaymentRequired
+	case keyward.KindForbidden:
+		return http.StatusForbidden
+	case keyward.KindNotFound:
+		return http.StatusNotFound
+	default:
+		return http.StatusInternalServerError
+	}
+}
+
+// challenge builds an RFC 6750 WWW-Authenticate value: the realm, then the error's attributes in
+// sorted order so the header is deterministic.
+func challenge(attrs map[string]string) string {
+	keys := make([]string, 0, len(attrs))
+	for k := range attrs {
+		if k != "realm" {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	b.WriteString(`Bearer realm="` + realm + `"`)
+	for _, k := range keys {
+		b.WriteString(", " + k + "=" + quote(attrs[k]))
+	}
+	return b.String()
+}
+
+// quote writes an RFC 9110 quoted-string, escaping backslash and double quote.
+func quote(v string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(v) + `"`
+}
+
+// userMessageKey is the catalog entry of e's UserErrorMessage.
+func userMessageKey(e *keyward.Error) string {
+	if e.UserMessageKey != "" {
+		return e.UserMessageKey
+	}
+	return e.Code
+}

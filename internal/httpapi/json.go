@@ -1,0 +1,161 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"reflect"
+	"strings"
+
+	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/odata"
+)
+
+// contentTypeJSON is the content type of every JSON response, errors included.
+const contentTypeJSON = "application/json; charset=utf-8"
+
+// decode reads r's body, at most s.maxBody bytes, into v. The body must be one JSON object;
+// unknown fields are ignored (decisions §1), and every failure is a 400 naming what was wrong.
+func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any) error {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.maxBody))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return keyward.Invalidf("request body exceeds %d bytes", tooLarge.Limit)
+		}
+		return keyward.ErrInvalid.WithCause(err).WithDetails("the request body could not be read")
+	}
+	return decodeJSON(body, v)
+}
+
+// decodeJSON unmarshals one JSON object and turns decoder errors into precise 400 details.
+func decodeJSON(body []byte, v any) error {
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 {
+		return keyward.Invalidf("the request body is empty; a JSON object is required")
+	}
+	err := json.Unmarshal(body, v)
+	var syntax *json.SyntaxError
+	if errors.As(err, &syntax) {
+		return keyward.Invalidf("malformed JSON after %d bytes: %s", syntax.Offset, syntax.Error())
+	}
+	if trimmed[0] != '{' {
+		return keyward.Invalidf("the request body must be a JSON object")
+	}
+	var typ *json.UnmarshalTypeError
+	if errors.As(err, &typ) {
+		return keyward.Invalidf("field %q: expected %s", typ.Field, jsonKind(typ.Type))
+	}
+	if err != nil {
+		return keyward.Invalidf("invalid request body: %v", err)
+	}
+	return nil
+}
+
+// jsonKind names the JSON type that a Go type accepts, for error details a client understands.
+func jsonKind(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
+		reflect.Float32, reflect.Float64:
+		return "number"
+	case reflect.Slice, reflect.Array:
+		return "array"
+	default:
+		return "object"
+	}
+}
+
+// writeJSON marshals v before writing anything, so that a marshal failure can still become a 500.
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("httpapi: encode response: %w", err)
+	}
+	w.Header().Set("Content-Type", contentTypeJSON)
+	w.WriteHeader(status)
+	_, _ = w.Write(b) // a failed write means the client left; nothing is left to tell it
+	return nil
+}
+
+// writeEntity answers 200 with one entity.
+func writeEntity[T any](w http.ResponseWriter, v *T, err error) error {
+	if err != nil {
+		return err
+	}
+	if v == nil {
+		return errNoEntity
+	}
+	return writeJSON(w, http.StatusOK, v)
+}
+
+// writeList answers 200 with a plain JSON array (never null, never an OData envelope), trimmed to
+// the $select properties when the query names any.
+func writeList[T any](w http.ResponseWriter, items []T, q *keyward.Query, err error) error {
+	if err != nil {
+		return err
+	}
+	if len(items) == 0 {
+		return writeJSON(w, http.StatusOK, []T{})
+	}
+	var body any = items
+	if q != nil && len(q.Select) > 0 {
+		if body, err = odata.Select(items, q.Select); err != nil {
+			return fmt.Errorf("httpapi: apply $select: %w", err)
+		}
+	}
+	return writeJSON(w, http.StatusOK, body)
+}
+
+// writeNoContent answers 204 without a body.
+func writeNoContent(w http.ResponseWriter, err error) error {
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// listQuery parses the OData options of a list request. The raw query is parsed strictly: Go's
+// lenient r.URL.Query() silently drops malformed pairs, which would silently drop a $filter.
+func listQuery(r *http.Request) (*keyward.Query, error) {
+	vals, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return nil, keyward.Invalidf("malformed query string: %v", err)
+	}
+	return odata.Parse(vals)
+}
+
+// expandQuery returns the expand list of a single-entity GET, which accepts `expand` and `$expand`
+// and ignores every other option.
+func expandQuery(r *http.Request) ([]string, error) {
+	vals, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return nil, keyward.Invalidf("malformed query string: %v", err)
+	}
+	only := url.Values{}
+	for k, v := range vals {
+		if strings.EqualFold(k, "expand") || strings.EqualFold(k, "$expand") {
+			only[k] = v
+		}
+	}
+	if len(only) == 0 {
+		return nil, nil
+	}
+	q, err := odata.Parse(only)
+	if err != nil {
+		return nil, err
+	}
+	return q.Expand, nil
+}

@@ -1,0 +1,63 @@
+package httpapi
+
+import "net/http"
+
+// Pattern prefixes, so that the table below reads as the API does.
+const (
+	v1    = "/api/v1"
+	owner = v1 + "/Owners/{ownerId}"
+)
+
+// routeTable is every Management API route. Literal segments are written in Tapkey's casing and
+// matched case-insensitively; {name} segments are IDs, read with r.PathValue(name).
+func (s *Server) routeTable() []route {
+	return []route{
+		public(http.MethodGet, v1+"/openapi.yaml", s.handleOpenAPI),
+
+		api(http.MethodGet, v1+"/Owners", s.handleOwnerList),
+		api(http.MethodPut, v1+"/Owners", s.handleOwnerCreate),
+		api(http.MethodGet, owner, s.handleOwnerGet),
+		api(http.MethodPatch, owner, s.handleOwnerUpdate),
+
+		api(http.MethodGet, owner+"/Permissions", s.handlePermissionList),
+		api(http.MethodPut, owner+"/Permissions", s.handlePermissionCreate),
+		api(http.MethodGet, owner+"/Permissions/{permissionId}", s.handlePermissionGet),
+		api(http.MethodDelete, owner+"/Permissions/{permissionId}", s.handlePermissionDelete),
+
+		api(http.MethodGet, owner+"/BoundLocks", s.handleBoundLockList),
+		api(http.MethodPut, owner+"/BoundLocks", s.handleBoundLockBind),
+		api(http.MethodGet, owner+"/BoundLocks/{boundLockId}", s.handleBoundLockGet),
+		api(http.MethodPatch, owner+"/BoundLocks/{boundLockId}", s.handleBoundLockUpdate),
+		api(http.MethodDelete, owner+"/BoundLocks/{boundLockId}", s.handleBoundLockUnbind),
+
+		api(http.MethodGet, owner+"/LockGroups", s.handleLockGroupList),
+		api(http.MethodPut, owner+"/LockGroups", s.handleLockGroupCreate),
+		api(http.MethodGet, owner+"/LockGroups/{lockGroupId}", s.handleLockGroupGet),
+		api(http.MethodPatch, owner+"/LockGroups/{lockGroupId}", s.handleLockGroupUpdate),
+		api(http.MethodDelete, owner+"/LockGroups/{lockGroupId}", s.handleLockGroupDelete),
+		api(http.MethodGet, owner+"/LockGroups/{lockGroupId}/BoundLocks", s.handleLockGroupMemberList),
+		api(http.MethodPut, owner+"/LockGroups/{lockGroupId}/BoundLocks", s.handleLockGroupMemberAdd),
+		api(http.MethodDelete, owner+"/LockGroups/{lockGroupId}/BoundLocks/{boundLockId}", s.handleLockGroupMemberRemove),
+
+		api(http.MethodGet, owner+"/Contacts", s.handleContactList),
+		api(http.MethodPut, owner+"/Contacts", s.handleContactCreate),
+		api(http.MethodGet, owner+"/Contacts/{contactId}", s.handleContactGet),
+		api(http.MethodPatch, owner+"/Contacts/{contactId}", s.handleContactUpdate),
+		api(http.MethodDelete, owner+"/Contacts/{contactId}", s.handleContactDelete),
+
+		api(http.MethodGet, owner+"/BoundCards", s.handleBoundCardList),
+		api(http.MethodPut, owner+"/BoundCards", s.handleBoundCardBind),
+		api(http.MethodGet, owner+"/BoundCards/{boundCardId}", s.handleBoundCardGet),
+		api(http.MethodPatch, owner+"/BoundCards/{boundCardId}", s.handleBoundCardUpdate),
+	}
+}
+
+// api is a route that needs a bearer token: every Management API operation.
+func api(method, pattern string, h handlerFunc) route {
+	return route{Route: Route{Method: method, Pattern: pattern}, handler: h}
+}
+
+// public is a route served without a token, for documents that describe the API.
+func public(method, pattern string, h handlerFunc) route {
+	return route{Route: Route{Method: method, Pattern: pattern, Public: true}, handler: h}
+}

@@ -1,0 +1,178 @@
+// Package httpapi serves the Management API under /api/v1. It owns everything HTTP-shaped about
+// the API: the case-insensitive route table, the bearer-token check, the JSON codec, and the one
+// writer that turns every error into the seed's four-key error body. Business rules (scopes,
+// permissions, plans) live behind keyward.Service, which this package is handed.
+package httpapi
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"github.com/keyward/keyward/internal/keyward"
+)
+
+// DefaultMaxBodyBytes is the request body limit when Config.MaxBodyBytes is zero: 1 MiB is far
+// above any Management API body and small enough to refuse abuse early.
+const DefaultMaxBodyBytes = 1 << 20
+
+// Localizer supplies the localized UserErrorMessage for an ErrorCode. It is an interface so that
+// this package does not depend on the catalog implementation; i18n.Catalog satisfies it.
+type Localizer interface {
+	Lookup(acceptLanguage, code string) string
+}
+
+// Config holds the Server's dependencies. Service and Verifier are required; the rest have
+// defaults, so tests set only what they assert on.
+type Config struct {
+	Service   keyward.Service
+	Verifier  keyward.TokenVerifier
+	Localizer Localizer    // nil: UserErrorMessage is always empty
+	Logger    *slog.Logger // nil: slog.Default()
+
+	// MaxBodyBytes limits request bodies; larger bodies are a 400. Zero means DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+
+	// NewRequestID returns the id that ties a response to its log lines. Nil means a random
+	// 26-character token; tests fix it to assert exact 500 bodies.
+	NewRequestID func() string
+
+	// OpenAPI is the contract served as-is at GET /api/v1/openapi.yaml without a token. Nil
+	// leaves that route answering 404.
+	OpenAPI []byte
+}
+
+// Server is the Management API's http.Handler. Build it with New; it holds no mutable state, so
+// one Server serves any number of concurrent requests.
+type Server struct {
+	svc       keyward.Service
+	verifier  keyward.TokenVerifier
+	localizer Localizer
+	log       *slog.Logger
+	maxBody   int64
+	newID     func() string
+	openAPI   []byte
+	routes    []route
+}
+
+// handlerFunc is the shape of every handler: it writes success itself and returns any error to
+// the one error writer, so no handler ever writes an error status.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// New builds a Server. It panics when Service or Verifier is missing, because a server without
+// them could only fail every request; that is a wiring bug to catch at start-up.
+func New(cfg Config) *Server {
+	if cfg.Service == nil || cfg.Verifier == nil {
+		panic("httpapi: New needs Config.Service and Config.Verifier")
+	}
+	s := &Server{
+		svc:       cfg.Service,
+		verifier:  cfg.Verifier,
+		localizer: cfg.Localizer,
+		log:       cfg.Logger,
+		maxBody:   cfg.MaxBodyBytes,
+		newID:     cfg.NewRequestID,
+		openAPI:   cfg.OpenAPI,
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.maxBody <= 0 {
+		s.maxBody = DefaultMaxBodyBytes
+	}
+	if s.newID == nil {
+		s.newID = rand.Text
+	}
+	s.routes = compileRoutes(s.routeTable())
+	return s
+}
+
+// ServeHTTP answers one /api/v1 request and writes one log line for it.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	id := s.newID()
+	rw := &responseWriter{ResponseWriter: w, status: http.StatusOK}
+	rw.Header().Set("X-Request-Id", id)
+	r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
+
+	s.run(rw, r)
+
+	s.log.LogAttrs(r.Context(), slog.LevelInfo, "http request",
+		slog.String("method", r.Method),
+		slog.String("path", r.URL.Path),
+		slog.Int("status", rw.status),
+		slog.Duration("duration", time.Since(start)),
+		slog.String("request_id", id))
+}
+
+// run is the one adapter: it routes, authenticates, calls the handler, and hands every error or
+// panic to writeError.
+func (s *Server) run(w *responseWriter, r *http.Request) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v) // the documented way to abort a response; net/http handles it
+			}
+			s.writeError(w, r, fmt.Errorf("httpapi: panic: %v\n%s", v, debug.Stack()))
+		}
+	}()
+	if err := s.dispatch(w, r); err != nil {
+		s.writeError(w, r, err)
+	}
+}
+
+// dispatch finds the route, checks the token unless the route is public, and runs the handler.
+func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) error {
+	rt, err := s.match(r)
+	if err != nil {
+		return err
+	}
+	if !rt.Public {
+		if r, err = s.authenticate(r); err != nil {
+			return err
+		}
+	}
+	return rt.handler(w, r)
+}
+
+type requestIDKey struct{}
+
+// requestID returns the id ServeHTTP gave the request.
+func requestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}
+
+// responseWriter records the status for the access log and whether the response has started, so
+// that an error after the first byte is logged instead of being written into a body.
+type responseWriter struct {
+	http.ResponseWriter
+	status  int
+	started bool
+}
+
+// WriteHeader records the status.
+func (w *responseWriter) WriteHeader(status int) {
+	if !w.started {
+		w.status = status
+		w.started = true
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+// Write records that the response started.
+func (w *responseWriter) Write(b []byte) (int, error) {
+	w.started = true
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *responseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// errNoEntity is returned when the service answers neither an entity nor an error.
+var errNoEntity = errors.New("httpapi: service returned neither an entity nor an error")

@@ -1,0 +1,183 @@
+package i18n
+
+import (
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+
+	"golang.org/x/text/language"
+)
+
+// embedded holds one catalog per language, named by its BCP 47 tag ("de.json").
+//
+//go:embed catalog/*.json
+var embedded embed.FS
+
+// catalogDir is the directory of the catalogs inside the file system given to load.
+const catalogDir = "catalog"
+
+// load reads every catalog in fsys and checks that all of them carry exactly English's keys.
+func load(fsys fs.FS) (*Catalog, error) {
+	langs, err := catalogLanguages(fsys)
+	if err != nil {
+		return nil, err
+	}
+	c := &Catalog{languages: langs}
+	tags := make([]language.Tag, len(langs))
+	for i, lang := range langs {
+		msgs, err := readCatalog(fsys, lang)
+		if err != nil {
+			return nil, err
+		}
+		c.messages = append(c.messages, msgs)
+		tags[i] = language.Make(lang)
+	}
+	for i, lang := range langs[1:] {
+		if err := sameKeys(c.messages[0], c.messages[i+1]); err != nil {
+			return nil, fmt.Errorf("i18n: catalog %s: %w", lang, err)
+		}
+	}
+	c.matcher = language.NewMatcher(tags)
+	return c, nil
+}
+
+// catalogLanguages lists the catalogs' languages, English first so that the matcher falls back to
+// it, then the others sorted. A file name must be a canonical tag so that "DE.json" or
+// "de_DE.json" cannot shadow or duplicate a language.
+func catalogLanguages(fsys fs.FS) ([]string, error) {
+	names, err := fs.Glob(fsys, catalogDir+"/*.json")
+	if err != nil {
+		return nil, fmt.Errorf("i18n: list catalogs: %w", err)
+	}
+	var others []string
+	hasDefault := false
+	for _, name := range names {
+		lang := strings.TrimSuffix(path.Base(name), ".json")
+		tag, err := language.Parse(lang)
+		if err != nil || tag.String() != lang {
+			return nil, fmt.Errorf("i18n: catalog %s: file name is not a canonical language tag", name)
+		}
+		if lang == defaultLanguage {
+			hasDefault = true
+			continue
+		}
+		others = append(others, lang)
+	}
+	if !hasDefault {
+		return nil, fmt.Errorf("i18n: no %s catalog", defaultLanguage)
+	}
+	slices.Sort(others)
+	return append([]string{defaultLanguage}, others...), nil
+}
+
+// readCatalog reads and decodes the catalog of one language.
+func readCatalog(fsys fs.FS, lang string) (map[string]string, error) {
+	f, err := fsys.Open(catalogDir + "/" + lang + ".json")
+	if err != nil {
+		return nil, fmt.Errorf("i18n: open catalog %s: %w", lang, err)
+	}
+	defer f.Close()
+	msgs, err := decodeMessages(f)
+	if err != nil {
+		return nil, fmt.Errorf("i18n: catalog %s: %w", lang, err)
+	}
+	return msgs, nil
+}
+
+// decodeMessages decodes a flat JSON object of non-empty strings. It walks the tokens instead of
+// unmarshalling into a map because a map silently keeps the last of two equal keys.
+func decodeMessages(r io.Reader) (map[string]string, error) {
+	dec := json.NewDecoder(r)
+	if err := expectDelim(dec, '{'); err != nil {
+		return nil, err
+	}
+	msgs := make(map[string]string)
+	for dec.More() {
+		key, err := nextString(dec)
+		if err != nil {
+			return nil, err
+		}
+		msg, err := nextString(dec)
+		if err != nil {
+			return nil, fmt.Errorf("key %q: %w", key, err)
+		}
+		if err := addMessage(msgs, key, msg); err != nil {
+			return nil, err
+		}
+	}
+	if err := expectDelim(dec, '}'); err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, errors.New("data after the JSON object")
+	}
+	return msgs, nil
+}
+
+// addMessage stores one entry, rejecting what would reach a user as an empty or ambiguous text.
+func addMessage(msgs map[string]string, key, msg string) error {
+	switch {
+	case key == "":
+		return errors.New("empty key")
+	case strings.TrimSpace(msg) == "":
+		return fmt.Errorf("key %q: empty message", key)
+	}
+	if _, dup := msgs[key]; dup {
+		return fmt.Errorf("key %q: duplicate key", key)
+	}
+	msgs[key] = msg
+	return nil
+}
+
+// expectDelim consumes the next token and checks that it is the delimiter want.
+func expectDelim(dec *json.Decoder, want json.Delim) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return fmt.Errorf("malformed JSON: %w", err)
+	}
+	if d, ok := tok.(json.Delim); !ok || d != want {
+		return fmt.Errorf("malformed catalog: got %v, want %q", tok, want)
+	}
+	return nil
+}
+
+// nextString consumes the next token and checks that it is a string.
+func nextString(dec *json.Decoder) (string, error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return "", fmt.Errorf("malformed JSON: %w", err)
+	}
+	s, ok := tok.(string)
+	if !ok {
+		return "", fmt.Errorf("malformed catalog: got %v, want a string", tok)
+	}
+	return s, nil
+}
+
+// sameKeys reports the keys that msgs lacks or has beyond want: a missing key would show English
+// to that language's users, an extra one is a typo or a leftover nobody would ever look up.
+func sameKeys(want, msgs map[string]string) error {
+	var missing, extra []string
+	for k := range want {
+		if _, ok := msgs[k]; !ok {
+			missing = append(missing, k)
+		}
+	}
+	for k := range msgs {
+		if _, ok := want[k]; !ok {
+			extra = append(extra, k)
+		}
+	}
+	if len(missing) == 0 && len(extra) == 0 {
+		return nil
+	}
+	slices.Sort(missing)
+	slices.Sort(extra)
+	return fmt.Errorf("keys differ from %s: missing %v, extra %v", defaultLanguage, missing, extra)
+}

@@ -1,0 +1,53 @@
+package keyward
+
+import "strings"
+
+// Grant types an OAuth client may use.
+const (
+	GrantClientCredentials = "client_credentials"
+	GrantAuthorizationCode = "authorization_code"
+	GrantRefreshToken      = "refresh_token"
+	GrantTokenExchange     = "http://tapkey.net/oauth/token_exchange"
+)
+
+// Client is a registered OAuth client. Its secret is stored only as a hash; a client-credentials
+// client acts as its own service user (ServiceUserID).
+type Client struct {
+	ID            string
+	Name          string
+	SecretHash    string // "" for public clients
+	GrantTypes    []string
+	Scopes        []string
+	RedirectURIs  []string
+	Public        bool
+	ServiceUserID *string
+	OwnerUserID   *string // the user who manages the client
+	CreatedAt     Time
+}
+
+// AllowsScope reports whether the client may request scope s: it was registered with s, or with
+// the write scope that implies the read scope s.
+func (c *Client) AllowsScope(s string) bool {
+	return contains(c.Scopes, s) || (strings.HasPrefix(s, "read:") && contains(c.Scopes, "write:"+strings.TrimPrefix(s, "read:")))
+}
+
+// AllowsGrant reports whether the client may use grant type g.
+func (c *Client) AllowsGrant(g string) bool { return contains(c.GrantTypes, g) }
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// SigningKey is a token-signing key. Keys live in the database so that every node of a cluster
+// signs and verifies with the same set.
+type SigningKey struct {
+	ID            string
+	Algorithm     string // "RS256"
+	PrivateKeyPEM string // PKCS#8
+	CreatedAt     Time
+}

@@ -1,0 +1,151 @@
+package keyward
+
+import (
+	"encoding/base64"
+	"encoding/binary"
+	"fmt"
+	"strings"
+)
+
+// LockType describes a model of lock.
+type LockType struct {
+	ID                    string   `json:"id"`
+	ManufacturerID        int      `json:"manufacturerId"`
+	ModelName             string   `json:"modelName"`
+	SupportedTechnologies []string `json:"supportedTechnologies"`
+}
+
+// LockTypes is the catalog of lock types Keyward knows; a physical lock names one of them.
+var LockTypes = map[string]LockType{
+	"TK.Td30": {ID: "TK.Td30", ManufacturerID: 1, ModelName: "Td30", SupportedTechnologies: []string{"nfc", "ble"}},
+	"TK.Td20": {ID: "TK.Td20", ManufacturerID: 1, ModelName: "Td20", SupportedTechnologies: []string{"nfc", "ble"}},
+	"KW.Sim1": {ID: "KW.Sim1", ManufacturerID: 99, ModelName: "Keyward Simulator", SupportedTechnologies: []string{"nfc", "ble"}},
+}
+
+// PhysicalLock is a lock in the device registry (decisions §4). Its binding code is stored hashed.
+type PhysicalLock struct {
+	ID                     string // padded standard Base64 of LL+payload
+	LockTypeID             string
+	ProtocolVersion        int
+	BindingCodeHash        string
+	TimeZone               string
+	TimeRestrictionSupport bool
+	CreatedAt              Time
+}
+
+// EncodePhysicalLockID builds the TLCP lock id: a two-byte little-endian payload length, then the
+// payload, in padded standard Base64 as JSON carries it.
+func EncodePhysicalLockID(payload []byte) string {
+	b := make([]byte, 2+len(payload))
+	binary.LittleEndian.PutUint16(b, uint16(len(payload)))
+	copy(b[2:], payload)
+	return base64.StdEncoding.EncodeToString(b)
+}
+
+// ParsePhysicalLockID accepts a lock id in padded standard Base64 (JSON) or unpadded URL-safe
+// Base64 (URLs), checks the length header, and returns the canonical JSON form.
+func ParsePhysicalLockID(s string) (string, error) {
+	raw := strings.TrimRight(s, "=")
+	raw = strings.NewReplacer("-", "+", "_", "/").Replace(raw)
+	b, err := base64.RawStdEncoding.DecodeString(raw)
+	if err != nil || len(b) < 3 {
+		return "", fmt.Errorf("%q is not a Base64 physical lock id", s)
+	}
+	if n := int(binary.LittleEndian.Uint16(b)); n != len(b)-2 {
+		return "", fmt.Errorf("physical lock id %q declares %d payload bytes but has %d", s, n, len(b)-2)
+	}
+	return base64.StdEncoding.EncodeToString(b), nil
+}
+
+// SupportedFeatures is the expandable feature object of a bound lock or lock group.
+type SupportedFeatures struct {
+	TimeRestrictionIcalSupport string `json:"timeRestrictionIcalSupport"`
+}
+
+// Support values of SupportedFeatures.
+const (
+	FeatureSupported    = "Supported"
+	FeatureNotSupported = "NotSupported"
+)
+
+// StateCount is one row of a membership statistic; the keys are PascalCase on the wire.
+type StateCount struct {
+	State string `json:"State"`
+	Count int    `json:"Count"`
+}
+
+// Statistics is the expandable membership statistic of locks and lock groups.
+type Statistics struct {
+	ByState []StateCount `json:"ByState"`
+}
+
+// HealthStatus is a best-effort reading reported by a lock.
+type HealthStatus struct {
+	ID             string  `json:"id"`
+	PhysicalLockID string  `json:"physicalLockId"`
+	Timestamp      Time    `json:"timestamp"`
+	Type           string  `json:"type"`
+	Value          float64 `json:"value"`
+	ValueStatus    string  `json:"valueStatus"`
+}
+
+// BoundLock is a physical lock bound to an owner account. Re-binding creates a new bound lock;
+// at most one bound lock per physical lock is active.
+type BoundLock struct {
+	ID                    string    `json:"id"`
+	OwnerAccountID        string    `json:"ownerAccountId"`
+	PhysicalLockID        string    `json:"physicalLockId"`
+	Title                 string    `json:"title"`
+	Description           string    `json:"description"`
+	LockTypeID            string    `json:"lockTypeId"`
+	LockType              *LockType `json:"lockType"`
+	BindDate              Time      `json:"bindDate"`
+	UnbindDate            *Time     `json:"unbindDate"`
+	Active                bool      `json:"active"`
+	RclSerialNo           int64     `json:"rclSerialNo"`
+	RclDate               *Time     `json:"rclDate"`
+	LastSeenRclSerialNo   *int64    `json:"lastSeenRclSerialNo"`
+	LastSeenRclUpdateDate *Time     `json:"lastSeenRclUpdateDate"`
+	TargetType            string    `json:"targetType"`
+
+	SupportedFeatures    *SupportedFeatures `json:"supportedFeatures"`
+	MembershipStatistics *Statistics        `json:"membershipStatistics"`
+	HealthStatuses       []HealthStatus     `json:"healthStatuses"`
+
+	// Lock facts joined from the device registry; the service uses them for grants and features.
+	ProtocolVersion        int    `json:"-"`
+	TimeZone               string `json:"-"`
+	TimeRestrictionSupport bool   `json:"-"`
+	CreatedAt              Time   `json:"-"`
+}
+
+// BoundLockFilter selects bound locks of one owner account.
+type BoundLockFilter struct {
+	OwnerID        string
+	ID             *string
+	PhysicalLockID *string
+	LockGroupID    *string // only members of this group
+	Query          *Query
+}
+
+// BoundLockUpdate holds the patchable fields.
+type BoundLockUpdate struct {
+	Title       *string `json:"title"`
+	Description *string `json:"description"`
+}
+
+// BindLockRequest is the body of PUT /Owners/{o}/BoundLocks.
+type BindLockRequest struct {
+	PhysicalLockID string  `json:"physicalLockId"`
+	BindingCode    string  `json:"bindingCode"`
+	Title          *string `json:"title"`
+	Description    *string `json:"description"`
+}
+
+// Expand options of bound locks and lock groups.
+const (
+	ExpandSupportedFeatures    = "supportedFeatures"
+	ExpandMembershipStatistics = "membershipStatistics"
+	ExpandHealthStatuses       = "healthStatuses"
+	ExpandStatistics           = "statistics"
+)

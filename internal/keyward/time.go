@@ -1,0 +1,57 @@
+package keyward
+
+import (
+	"bytes"
+	"fmt"
+	"time"
+)
+
+// WireTimeLayout is the one output format of decisions §1: UTC, three fractional digits, Z.
+const WireTimeLayout = "2006-01-02T15:04:05.000Z"
+
+// Time is an instant on the wire. It marshals in WireTimeLayout and unmarshals any RFC 3339 time
+// with an offset and up to nine fractional digits, which .NET clients send.
+type Time struct{ time.Time }
+
+// NewTime truncates t to the wire precision (milliseconds) so that what is stored is what is read.
+func NewTime(t time.Time) Time { return Time{t.UTC().Truncate(time.Millisecond)} }
+
+// TimeFromMillis converts a stored Unix-millisecond value.
+func TimeFromMillis(ms int64) Time { return Time{time.UnixMilli(ms).UTC()} }
+
+// Millis is the stored form.
+func (t Time) Millis() int64 { return t.UnixMilli() }
+
+// String formats t as on the wire.
+func (t Time) String() string { return t.UTC().Format(WireTimeLayout) }
+
+// MarshalJSON writes the wire format.
+func (t Time) MarshalJSON() ([]byte, error) { return []byte(`"` + t.String() + `"`), nil }
+
+// UnmarshalJSON accepts RFC 3339 with any offset and up to nine fractional digits.
+func (t *Time) UnmarshalJSON(b []byte) error {
+	if bytes.Equal(b, []byte("null")) {
+		return nil
+	}
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return fmt.Errorf("expected an RFC 3339 date-time string")
+	}
+	p, err := ParseTime(string(b[1 : len(b)-1]))
+	if err != nil {
+		return err
+	}
+	*t = p
+	return nil
+}
+
+// ParseTime parses an RFC 3339 date-time with an offset or Z.
+func ParseTime(s string) (Time, error) {
+	p, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return Time{}, fmt.Errorf("%q is not an RFC 3339 date-time with offset (e.g. 2026-01-02T03:04:05.000Z)", s)
+	}
+	return NewTime(p), nil
+}
+
+// TimePtr returns a pointer to NewTime(t), for optional fields.
+func TimePtr(t time.Time) *Time { v := NewTime(t); return &v }

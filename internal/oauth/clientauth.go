@@ -1,0 +1,77 @@
+package oauth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/keyward/keyward/internal/keyward"
+)
+
+// clientCredentials are the client_id and client_secret of a request, from HTTP Basic or the body.
+type clientCredentials struct{ id, secret string }
+
+// clientCredentialsFrom reads the client's credentials (RFC 6749 §2.3.1). With HTTP Basic, both
+// parts are form-url-decoded after the Base64 step, as the RFC requires and as Authlib and Spring
+// encode them. Using Basic and client_secret together is refused: the RFC allows one method.
+func clientCredentialsFrom(r *http.Request, form url.Values) (clientCredentials, error) {
+	scheme, _, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+	if !strings.EqualFold(scheme, "Basic") {
+		return clientCredentials{id: form.Get("client_id"), secret: form.Get("client_secret")}, nil
+	}
+	rawID, rawSecret, ok := r.BasicAuth()
+	if !ok {
+		return clientCredentials{}, invalidClient("the HTTP Basic credentials are not base64 of client_id:client_secret")
+	}
+	id, err := url.QueryUnescape(rawID)
+	if err != nil {
+		return clientCredentials{}, invalidClient("the HTTP Basic client_id is not form-url-encoded")
+	}
+	secret, err := url.QueryUnescape(rawSecret)
+	if err != nil {
+		return clientCredentials{}, invalidClient("the HTTP Basic client_secret is not form-url-encoded")
+	}
+	if form.Has("client_secret") {
+		return clientCredentials{}, invalidRequest("the client authenticated with both HTTP Basic and client_secret; RFC 6749 section 2.3 allows one method per request")
+	}
+	if bodyID := form.Get("client_id"); bodyID != "" && bodyID != id {
+		return clientCredentials{}, invalidRequest("client_id '%s' in the body differs from the HTTP Basic client_id '%s'", bodyID, id)
+	}
+	return clientCredentials{id: id, secret: secret}, nil
+}
+
+// authFailed is the one answer to an unknown client, a wrong secret and a public client, so that
+// the response does not tell which client IDs exist.
+func authFailed() error {
+	return invalidClient("client authentication failed: unknown client_id or wrong client_secret")
+}
+
+// authenticateClient checks the credentials of a confidential client and returns it.
+func (s *Server) authenticateClient(ctx context.Context, creds clientCredentials) (*keyward.Client, error) {
+	if creds.id == "" {
+		return nil, invalidClient("the request carries no client credentials: send client_id and client_secret with HTTP Basic or in the body")
+	}
+	if creds.secret == "" {
+		return nil, invalidClient("client_secret is missing")
+	}
+	client, err := s.store.FindClientByID(ctx, creds.id)
+	if errors.Is(err, keyward.ErrNotFound) {
+		s.log.InfoContext(ctx, "oauth: client authentication failed", "client_id", creds.id, "reason", "unknown client")
+		return nil, authFailed()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("oauth: find client %s: %w", creds.id, err)
+	}
+	if client.Public || client.SecretHash == "" {
+		s.log.InfoContext(ctx, "oauth: client authentication failed", "client_id", creds.id, "reason", "public client")
+		return nil, authFailed()
+	}
+	if !secretMatches(creds.secret, client.SecretHash) {
+		s.log.InfoContext(ctx, "oauth: client authentication failed", "client_id", creds.id, "reason", "wrong secret")
+		return nil, authFailed()
+	}
+	return client, nil
+}

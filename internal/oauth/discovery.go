@@ -1,0 +1,91 @@
+package oauth
+
+import (
+	"net/http"
+	"slices"
+
+	"github.com/keyward/keyward/internal/keyward"
+)
+
+// Endpoint paths (decisions §1). They are also the canonical, lower-case form that requests are
+// routed by.
+const (
+	pathAuthorize   = "/connect/authorize"
+	pathToken       = "/connect/token"
+	pathRevocation  = "/connect/revocation"
+	pathIntrospect  = "/connect/introspect"
+	pathUserinfo    = "/connect/userinfo"
+	pathDiscovery   = "/.well-known/openid-configuration"
+	pathJWKS        = "/.well-known/jwks.json"
+	pathEndSession  = "/connect/endsession"
+	pathDeviceAuthz = "/connect/deviceauthorization"
+)
+
+// clientAuthMethods are the client authentication methods of RFC 6749 §2.3.1; Spring picks
+// client_secret_basic when it is listed, IdentityModel posts the secret in the body.
+func clientAuthMethods() []string { return []string{"client_secret_basic", "client_secret_post"} }
+
+// discoveryDocument is the OpenID Provider Metadata (OpenID Connect Discovery 1.0 §3, RFC 8414)
+// with the members the Tapkey client libraries need (reference §2.4).
+type discoveryDocument struct {
+	Issuer                            string   `json:"issuer"`
+	AuthorizationEndpoint             string   `json:"authorization_endpoint"`
+	TokenEndpoint                     string   `json:"token_endpoint"`
+	JWKSURI                           string   `json:"jwks_uri"`
+	RevocationEndpoint                string   `json:"revocation_endpoint"`
+	IntrospectionEndpoint             string   `json:"introspection_endpoint"`
+	UserinfoEndpoint                  string   `json:"userinfo_endpoint"`
+	ScopesSupported                   []string `json:"scopes_supported"`
+	ResponseTypesSupported            []string `json:"response_types_supported"`
+	ResponseModesSupported            []string `json:"response_modes_supported"`
+	GrantTypesSupported               []string `json:"grant_types_supported"`
+	SubjectTypesSupported             []string `json:"subject_types_supported"`
+	IDTokenSigningAlgValuesSupported  []string `json:"id_token_signing_alg_values_supported"`
+	TokenEndpointAuthMethodsSupported []string `json:"token_endpoint_auth_methods_supported"`
+	RevocationAuthMethodsSupported    []string `json:"revocation_endpoint_auth_methods_supported"`
+	IntrospectionAuthMethodsSupported []string `json:"introspection_endpoint_auth_methods_supported"`
+	CodeChallengeMethodsSupported     []string `json:"code_challenge_methods_supported"`
+	ClaimsSupported                   []string `json:"claims_supported"`
+}
+
+// discovery serves GET /.well-known/openid-configuration. grant_types_supported lists exactly
+// the grants the token endpoint serves, so the document never promises a grant that is refused.
+func (s *Server) discovery(w http.ResponseWriter, _ *http.Request) error {
+	writeJSON(w, http.StatusOK, discoveryDocument{
+		Issuer:                            s.cfg.Issuer,
+		AuthorizationEndpoint:             s.endpoint(pathAuthorize),
+		TokenEndpoint:                     s.endpoint(pathToken),
+		JWKSURI:                           s.endpoint(pathJWKS),
+		RevocationEndpoint:                s.endpoint(pathRevocation),
+		IntrospectionEndpoint:             s.endpoint(pathIntrospect),
+		UserinfoEndpoint:                  s.endpoint(pathUserinfo),
+		ScopesSupported:                   slices.Clone(keyward.KnownScopes),
+		ResponseTypesSupported:            []string{"code"},
+		ResponseModesSupported:            []string{"query", "form_post"},
+		GrantTypesSupported:               s.grantTypes(),
+		SubjectTypesSupported:             []string{"public"},
+		IDTokenSigningAlgValuesSupported:  []string{algRS256},
+		TokenEndpointAuthMethodsSupported: clientAuthMethods(),
+		RevocationAuthMethodsSupported:    clientAuthMethods(),
+		IntrospectionAuthMethodsSupported: clientAuthMethods(),
+		CodeChallengeMethodsSupported:     []string{"S256"},
+		ClaimsSupported:                   []string{"iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scope", "email", "email_verified"},
+	})
+	return nil
+}
+
+// grantTypes returns the grant types of the token endpoint, sorted.
+func (s *Server) grantTypes() []string {
+	types := make([]string, 0, len(s.grants))
+	for t := range s.grants {
+		types = append(types, t)
+	}
+	slices.Sort(types)
+	return types
+}
+
+// jwks serves GET /.well-known/jwks.json: the public half of every stored signing key.
+func (s *Server) jwks(w http.ResponseWriter, r *http.Request) error {
+	writeJSON(w, http.StatusOK, s.keys.jwks(r.Context()))
+	return nil
+}

@@ -1,0 +1,135 @@
+package oauth
+
+import (
+	"context"
+	"errors"
+	"mime"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/keyward/keyward/internal/keyward"
+)
+
+// maxFormBytes bounds a token request body; real requests are a few hundred bytes, a token
+// exchange with its subject JWT a few KiB.
+const maxFormBytes = 64 << 10
+
+// tokenRequest is a parsed POST /connect/token.
+type tokenRequest struct {
+	form  url.Values // the body parameters, each present at most once
+	creds clientCredentials
+}
+
+// grantHandler issues a token for one grant type. It authenticates the client itself, because
+// how a client authenticates depends on the grant (public clients send no secret).
+type grantHandler func(ctx context.Context, req *tokenRequest) (*issuedToken, error)
+
+// tokenResponse is the RFC 6749 §5.1 success body in the shape every Tapkey client parses
+// (reference §2.3): token_type Bearer and expires_in an integer.
+type tokenResponse struct {
+	AccessToken string `json:"access_token"`
+	TokenType   string `json:"token_type"`
+	ExpiresIn   int64  `json:"expires_in"`
+	Scope       string `json:"scope"`
+}
+
+// token serves POST /connect/token: it parses the form and hands it to the grant's handler.
+func (s *Server) token(w http.ResponseWriter, r *http.Request) error {
+	form, err := parseTokenForm(w, r)
+	if err != nil {
+		return err
+	}
+	grantType := form.Get("grant_type")
+	if grantType == "" {
+		return invalidRequest("grant_type is missing")
+	}
+	grant, ok := s.grants[grantType]
+	if !ok {
+		return unsupportedGrantType("the grant type '%s' is not supported", grantType)
+	}
+	creds, err := clientCredentialsFrom(r, form)
+	if err != nil {
+		return err
+	}
+	issued, err := grant(r.Context(), &tokenRequest{form: form, creds: creds})
+	if err != nil {
+		return err
+	}
+	noStore(w)
+	writeJSON(w, http.StatusOK, tokenResponse{
+		AccessToken: issued.accessToken,
+		TokenType:   "Bearer",
+		ExpiresIn:   issued.expiresIn,
+		Scope:       strings.Join(issued.scopes, " "),
+	})
+	return nil
+}
+
+// parseTokenForm reads an application/x-www-form-urlencoded body of at most maxFormBytes in which
+// no parameter is repeated (RFC 6749 §3.2). Query parameters are ignored: credentials do not
+// belong in URLs.
+func parseTokenForm(w http.ResponseWriter, r *http.Request) (url.Values, error) {
+	mediaType, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mediaType != "application/x-www-form-urlencoded" {
+		return nil, invalidRequest("the request body must be application/x-www-form-urlencoded")
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		if _, tooLarge := errors.AsType[*http.MaxBytesError](err); tooLarge {
+			return nil, invalidRequest("the request body is larger than %d bytes", maxFormBytes)
+		}
+		return nil, invalidRequest("the request is not valid form-url-encoded data")
+	}
+	for name, values := range r.PostForm {
+		if len(values) > 1 {
+			return nil, invalidRequest("the parameter '%s' is repeated; RFC 6749 section 3.2 allows each parameter once", name)
+		}
+	}
+	return r.PostForm, nil
+}
+
+// clientCredentialsGrant issues a token to a confidential client for its own service user
+// (RFC 6749 §4.4, decisions §3). No refresh token is issued (RFC 6749 §4.4.3).
+func (s *Server) clientCredentialsGrant(ctx context.Context, req *tokenRequest) (*issuedToken, error) {
+	client, err := s.authenticateClient(ctx, req.creds)
+	if err != nil {
+		return nil, err
+	}
+	if !client.AllowsGrant(keyward.GrantClientCredentials) {
+		return nil, unauthorizedClient("the client '%s' is not registered for the client_credentials grant", client.ID)
+	}
+	if client.ServiceUserID == nil || *client.ServiceUserID == "" {
+		s.log.ErrorContext(ctx, "oauth: client-credentials client has no service user", "client_id", client.ID)
+		return nil, unauthorizedClient("the client '%s' has no service user to act as", client.ID)
+	}
+	scopes, err := grantScopes(client, req.form.Get("scope"))
+	if err != nil {
+		return nil, err
+	}
+	return s.mintAccessToken(*client.ServiceUserID, client.ID, scopes)
+}
+
+// grantScopes returns the scopes a token gets: all the client's scopes when none are requested,
+// else the requested ones (in request order, without repeats), each of which the client must have.
+func grantScopes(client *keyward.Client, scope string) ([]string, error) {
+	requested := splitScope(scope)
+	if len(requested) == 0 {
+		return slices.Clone(client.Scopes), nil
+	}
+	granted := make([]string, 0, len(requested))
+	for _, sc := range requested {
+		switch {
+		case slices.Contains(granted, sc):
+			continue
+		case client.AllowsScope(sc):
+			granted = append(granted, sc)
+		case !slices.Contains(keyward.KnownScopes, sc):
+			return nil, invalidScope("the scope '%s' does not exist", sc)
+		default:
+			return nil, invalidScope("the client '%s' is not allowed the scope '%s'", client.ID, sc)
+		}
+	}
+	return granted, nil
+}

@@ -1,0 +1,143 @@
+package service
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"encoding/base64"
+	"strings"
+	"time"
+
+	"github.com/keyward/keyward/internal/keyward"
+)
+
+// The operator's use cases, run by `keyward admin` and `keyward demo` on the store directly.
+// They act without a principal: whoever can open the database is the operator.
+
+// AdminCreateUser stores a user whose password is already hashed.
+func (s *Service) AdminCreateUser(ctx context.Context, email, passwordHash string, verified bool) (*keyward.User, error) {
+	email = strings.TrimSpace(email)
+	if email == "" || !strings.Contains(email, "@") {
+		return nil, keyward.Invalidf("%q is not an e-mail address", email)
+	}
+	u := &keyward.User{ID: s.newID(), Email: email, Kind: keyward.UserPerson, Verified: verified,
+		PasswordHash: passwordHash, CreatedAt: s.timestamp()}
+	return u, s.store.CreateUser(ctx, u)
+}
+
+// AdminCreateOwner creates an owner account whose Owner is the user with ownerEmail.
+func (s *Service) AdminCreateOwner(ctx context.Context, name, ownerEmail, plan string) (*keyward.Owner, error) {
+	if err := checkRequiredText("name", name); err != nil {
+		return nil, err
+	}
+	var o *keyward.Owner
+	err := s.store.InTx(ctx, func(tx keyward.Tx) error {
+		u, err := tx.FindUserByEmail(ctx, ownerEmail)
+		if err != nil {
+			return err
+		}
+		o, err = s.createOwner(ctx, tx, name, plan, u)
+		return err
+	})
+	return o, err
+}
+
+// ClientSpec is what the operator registers for an OAuth client; the secret arrives hashed.
+type ClientSpec struct {
+	Name         string
+	SecretHash   string
+	GrantTypes   []string
+	Scopes       []string
+	RedirectURIs []string
+	Public       bool
+	AdminOf      string // owner account the client's service user administers, "" for none
+}
+
+// AdminCreateClient registers a client. A client-credentials client gets its service user, which
+// AdminOf makes an Admin of that owner account.
+func (s *Service) AdminCreateClient(ctx context.Context, spec ClientSpec) (*keyward.Client, *keyward.User, error) {
+	if err := checkRequiredText("name", spec.Name); err != nil {
+		return nil, nil, err
+	}
+	for _, sc := range spec.Scopes {
+		if !containsFold(keyward.KnownScopes, sc) {
+			return nil, nil, keyward.Invalidf("unknown scope %q", sc)
+		}
+	}
+	c := &keyward.Client{ID: s.newID(), Name: spec.Name, SecretHash: spec.SecretHash, GrantTypes: spec.GrantTypes,
+		Scopes: spec.Scopes, RedirectURIs: spec.RedirectURIs, Public: spec.Public, CreatedAt: s.timestamp()}
+	var svcUser *keyward.User
+	err := s.store.InTx(ctx, func(tx keyward.Tx) error {
+		if containsFold(spec.GrantTypes, keyward.GrantClientCredentials) {
+			svcUser = &keyward.User{ID: s.newID(), Email: keyward.ServiceUserEmail(c.ID), Kind: keyward.UserService,
+				Verified: true, CreatedAt: s.timestamp()}
+			if err := tx.CreateUser(ctx, svcUser); err != nil {
+				return err
+			}
+			c.ServiceUserID = &svcUser.ID
+		}
+		if err := tx.CreateClient(ctx, c); err != nil {
+			return err
+		}
+		if spec.AdminOf == "" {
+			return nil
+		}
+		if svcUser == nil {
+			return keyward.Invalidf("only a client_credentials client has a service user that can administer an owner account")
+		}
+		if _, err := s.findOwner(ctx, tx, spec.AdminOf); err != nil {
+			return err
+		}
+		_, err := s.grantRole(ctx, tx, spec.AdminOf, svcUser, keyward.RoleAdmin)
+		return err
+	})
+	return c, svcUser, err
+}
+
+// LockSpec is a physical lock to register.
+type LockSpec struct {
+	LockTypeID             string
+	ProtocolVersion        int
+	TimeZone               string
+	TimeRestrictionSupport bool
+}
+
+// AdminRegisterLock adds a lock to the device registry and returns it with its binding code,
+// which is shown once and stored hashed.
+func (s *Service) AdminRegisterLock(ctx context.Context, spec LockSpec) (*keyward.PhysicalLock, string, error) {
+	if _, ok := keyward.LockTypes[spec.LockTypeID]; !ok {
+		return nil, "", keyward.Invalidf("unknown lock type %q", spec.LockTypeID)
+	}
+	if spec.ProtocolVersion < 1 {
+		return nil, "", keyward.Invalidf("protocol version must be 1 or more, got %d", spec.ProtocolVersion)
+	}
+	if _, err := time.LoadLocation(spec.TimeZone); err != nil || spec.TimeZone == "" || spec.TimeZone == "Local" {
+		return nil, "", keyward.Invalidf("%q is not an IANA time zone", spec.TimeZone)
+	}
+	code := randomCode()
+	l := &keyward.PhysicalLock{ID: keyward.EncodePhysicalLockID(randomBytes(6)), LockTypeID: spec.LockTypeID,
+		ProtocolVersion: spec.ProtocolVersion, BindingCodeHash: HashBindingCode(code), TimeZone: spec.TimeZone,
+		TimeRestrictionSupport: spec.TimeRestrictionSupport, CreatedAt: s.timestamp()}
+	return l, code, s.store.CreatePhysicalLock(ctx, l)
+}
+
+// AdminRegisterCard adds an NFC card with a random 7-byte uid to the device registry.
+func (s *Service) AdminRegisterCard(ctx context.Context, capacity int) (*keyward.PhysicalCard, error) {
+	if capacity < 1 {
+		return nil, keyward.Invalidf("card capacity must be 1 or more, got %d", capacity)
+	}
+	c := &keyward.PhysicalCard{ID: s.newID(), UID: base64.StdEncoding.EncodeToString(randomBytes(7)), Capacity: capacity,
+		CreatedAt: s.timestamp()}
+	return c, s.store.CreatePhysicalCard(ctx, c)
+}
+
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	rand.Read(b) // never fails on supported platforms (crypto/rand)
+	return b
+}
+
+// randomCode is a binding code a person can type: 10 base32 letters and digits (50 bits).
+func randomCode() string {
+	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(randomBytes(7))[:10]
+}

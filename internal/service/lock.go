@@ -1,0 +1,190 @@
+package service
+
+import (
+	"context"
+	"strings"
+
+	"github.com/keyward/keyward/internal/keyward"
+)
+
+// FindBoundLocks lists the bound locks of an owner account, with the expansions asked for.
+func (s *Service) FindBoundLocks(ctx context.Context, ownerID string, q *keyward.Query) ([]*keyward.BoundLock, error) {
+	if err := s.authorize(ctx, ownerID, keyward.ScopeReadCoreEntities, false); err != nil {
+		return nil, err
+	}
+	var expand []string
+	if q != nil {
+		expand = q.Expand
+	}
+	if err := checkExpand(expand, keyward.ExpandSupportedFeatures, keyward.ExpandMembershipStatistics, keyward.ExpandHealthStatuses); err != nil {
+		return nil, err
+	}
+	list, err := s.store.FindBoundLocks(ctx, keyward.BoundLockFilter{OwnerID: ownerID, Query: q})
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range list {
+		if err := s.expandLock(ctx, l, expand); err != nil {
+			return nil, err
+		}
+	}
+	return list, nil
+}
+
+// FindBoundLock returns one bound lock with the expansions asked for.
+func (s *Service) FindBoundLock(ctx context.Context, ownerID, id string, expand []string) (*keyward.BoundLock, error) {
+	if err := s.authorize(ctx, ownerID, keyward.ScopeReadCoreEntities, false); err != nil {
+		return nil, err
+	}
+	if err := checkExpand(expand, keyward.ExpandSupportedFeatures, keyward.ExpandMembershipStatistics, keyward.ExpandHealthStatuses); err != nil {
+		return nil, err
+	}
+	l, err := s.findBoundLock(ctx, s.store, ownerID, id)
+	if err != nil {
+		return nil, err
+	}
+	return l, s.expandLock(ctx, l, expand)
+}
+
+func (s *Service) findBoundLock(ctx context.Context, tx keyward.Tx, ownerID, id string) (*keyward.BoundLock, error) {
+	list, err := tx.FindBoundLocks(ctx, keyward.BoundLockFilter{OwnerID: ownerID, ID: &id})
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return nil, keyward.ErrNotFound.WithDetails("bound lock %q does not exist", id)
+	}
+	return list[0], nil
+}
+
+// checkExpand refuses expansions the entity does not have.
+func checkExpand(expand []string, allowed ...string) error {
+	for _, e := range expand {
+		if !containsFold(allowed, e) {
+			return keyward.Invalidf("expand: unknown value %q; allowed are %s", e, strings.Join(allowed, ", "))
+		}
+	}
+	return nil
+}
+
+// checkNoExpand refuses expand on lists whose entities have nothing to expand.
+func checkNoExpand(q *keyward.Query) error {
+	if q != nil && len(q.Expand) > 0 {
+		return keyward.Invalidf("expand: unknown value %q; this list has nothing to expand", q.Expand[0])
+	}
+	return nil
+}
+
+func containsFold(list []string, s string) bool {
+	for _, v := range list {
+		if strings.EqualFold(v, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// expandLock fills the expandable properties; unexpanded ones stay null.
+func (s *Service) expandLock(ctx context.Context, l *keyward.BoundLock, expand []string) error {
+	if containsFold(expand, keyward.ExpandSupportedFeatures) {
+		l.SupportedFeatures = features(l.TimeRestrictionSupport)
+	}
+	if containsFold(expand, keyward.ExpandMembershipStatistics) {
+		counts, err := s.store.LockMembershipStatistics(ctx, l.ID)
+		if err != nil {
+			return err
+		}
+		l.MembershipStatistics = &keyward.Statistics{ByState: counts}
+	}
+	if containsFold(expand, keyward.ExpandHealthStatuses) {
+		l.HealthStatuses = []keyward.HealthStatus{} // locks report health on sync; none has reported yet
+	}
+	return nil
+}
+
+func features(timeRestrictions bool) *keyward.SupportedFeatures {
+	f := &keyward.SupportedFeatures{TimeRestrictionIcalSupport: keyward.FeatureNotSupported}
+	if timeRestrictions {
+		f.TimeRestrictionIcalSupport = keyward.FeatureSupported
+	}
+	return f
+}
+
+// BindLock binds a registered physical lock with its binding code. A wrong code is 400 and is
+// checked before anything else, so that a caller without the code learns nothing about the
+// lock; a lock bound to any account is 403.
+func (s *Service) BindLock(ctx context.Context, ownerID string, r keyward.BindLockRequest) (*keyward.BoundLock, error) {
+	if err := s.authorize(ctx, ownerID, keyward.ScopeWriteCoreEntities, false); err != nil {
+		return nil, err
+	}
+	if err := firstError(checkRequiredText("physicalLockId", r.PhysicalLockID), checkRequiredText("bindingCode", r.BindingCode),
+		checkText("title", r.Title), checkText("description", r.Description)); err != nil {
+		return nil, err
+	}
+	physID, err := keyward.ParsePhysicalLockID(r.PhysicalLockID)
+	if err != nil {
+		return nil, keyward.Invalidf("field %q: %v", "physicalLockId", err)
+	}
+	var l *keyward.BoundLock
+	err = s.store.InTx(ctx, func(tx keyward.Tx) error {
+		phys, err := tx.FindPhysicalLockByID(ctx, physID)
+		if keyward.ErrorOf(err) != nil && keyward.ErrorOf(err).Kind == keyward.KindNotFound {
+			return keyward.ErrWrongBindingCode.WithDetails("no lock with physicalLockId %q and this binding code is registered", physID)
+		}
+		if err != nil {
+			return err
+		}
+		if !bindingCodeMatches(r.BindingCode, phys.BindingCodeHash) {
+			return keyward.ErrWrongBindingCode.WithDetails("no lock with physicalLockId %q and this binding code is registered", physID)
+		}
+		now := s.timestamp()
+		l = &keyward.BoundLock{ID: s.newID(), OwnerAccountID: ownerID, PhysicalLockID: physID, Title: deref(r.Title),
+			Description: deref(r.Description), BindDate: now, Active: true, CreatedAt: now}
+		if l.Title == "" {
+			l.Title = defaultLockTitle(phys)
+		}
+		if err := tx.CreateBoundLock(ctx, l); err != nil {
+			return err
+		}
+		l, err = s.findBoundLock(ctx, tx, ownerID, l.ID)
+		return err
+	})
+	return l, err
+}
+
+// defaultLockTitle names a lock bound without a title after its model and id.
+func defaultLockTitle(p *keyward.PhysicalLock) string {
+	name := p.LockTypeID
+	if lt, ok := keyward.LockTypes[p.LockTypeID]; ok {
+		name = lt.ModelName
+	}
+	return name + " " + p.ID
+}
+
+// UpdateBoundLock changes title and description.
+func (s *Service) UpdateBoundLock(ctx context.Context, ownerID, id string, u keyward.BoundLockUpdate) (*keyward.BoundLock, error) {
+	if err := s.authorize(ctx, ownerID, keyward.ScopeWriteCoreEntities, false); err != nil {
+		return nil, err
+	}
+	if err := firstError(checkText("title", u.Title), checkText("description", u.Description)); err != nil {
+		return nil, err
+	}
+	if err := s.store.UpdateBoundLock(ctx, ownerID, id, u); err != nil {
+		return nil, err
+	}
+	return s.findBoundLock(ctx, s.store, ownerID, id)
+}
+
+// UnbindLock ends the binding: the bound lock stays visible with active false and its unbind
+// date, and leaves its lock groups.
+func (s *Service) UnbindLock(ctx context.Context, ownerID, id string) error {
+	if err := s.authorize(ctx, ownerID, keyward.ScopeWriteCoreEntities, false); err != nil {
+		return err
+	}
+	return s.store.InTx(ctx, func(tx keyward.Tx) error {
+		if _, err := s.findBoundLock(ctx, tx, ownerID, id); err != nil {
+			return err
+		}
+		return tx.UnbindBoundLock(ctx, ownerID, id, s.timestamp())
+	})
+}

@@ -1,0 +1,180 @@
+package service
+
+import (
+	"context"
+
+	"github.com/keyward/keyward/internal/keyward"
+)
+
+var lockGroupExpands = []string{keyward.ExpandSupportedFeatures, keyward.ExpandStatistics}
+
+// FindLockGroups lists the lock groups of an owner account.
+func (s *Service) FindLockGroups(ctx context.Context, ownerID string, q *keyward.Query) ([]*keyward.LockGroup, error) {
+	if err := s.authorize(ctx, ownerID, keyward.ScopeReadCoreEntities, false); err != nil {
+		return nil, err
+	}
+	var expand []string
+	if q != nil {
+		expand = q.Expand
+	}
+	if err := checkExpand(expand, lockGroupExpands...); err != nil {
+		return nil, err
+	}
+	list, err := s.store.FindLockGroups(ctx, keyward.LockGroupFilter{OwnerID: ownerID, Query: q})
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range list {
+		if err := s.expandGroup(ctx, g, expand); err != nil {
+			return nil, err
+		}
+	}
+	return list, nil
+}
+
+// FindLockGroup returns one lock group.
+func (s *Service) FindLockGroup(ctx context.Context, ownerID, id string, expand []string) (*keyward.LockGroup, error) {
+	if err := s.authorize(ctx, ownerID, keyward.ScopeReadCoreEntities, false); err != nil {
+		return nil, err
+	}
+	if err := checkExpand(expand, lockGroupExpands...); err != nil {
+		return nil, err
+	}
+	g, err := s.findLockGroup(ctx, s.store, ownerID, id)
+	if err != nil {
+		return nil, err
+	}
+	return g, s.expandGroup(ctx, g, expand)
+}
+
+func (s *Service) findLockGroup(ctx context.Context, tx keyward.Tx, ownerID, id string) (*keyward.LockGroup, error) {
+	list, err := tx.FindLockGroups(ctx, keyward.LockGroupFilter{OwnerID: ownerID, ID: &id})
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return nil, keyward.ErrNotFound.WithDetails("lock group %q does not exist", id)
+	}
+	return list[0], nil
+}
+
+// expandGroup fills supportedFeatures (supported only when every member supports the feature)
+// and the membership statistics.
+func (s *Service) expandGroup(ctx context.Context, g *keyward.LockGroup, expand []string) error {
+	if containsFold(expand, keyward.ExpandSupportedFeatures) {
+		members, err := s.store.FindBoundLocks(ctx, keyward.BoundLockFilter{OwnerID: g.OwnerAccountID, LockGroupID: &g.ID})
+		if err != nil {
+			return err
+		}
+		all := true
+		for _, m := range members {
+			all = all && m.TimeRestrictionSupport
+		}
+		g.SupportedFeatures = features(all)
+	}
+	if containsFold(expand, keyward.ExpandStatistics) {
+		counts, err := s.store.LockGroupStatistics(ctx, g.ID)
+		if err != nil {
+			return err
+		}
+		g.Statistics = &keyward.Statistics{ByState: counts}
+	}
+	return nil
+}
+
+// CreateLockGroup creates an empty lock group.
+func (s *Service) CreateLockGroup(ctx context.Context, ownerID string, c keyward.LockGroupCreate) (*keyward.LockGroup, error) {
+	if err := s.authorize(ctx, ownerID, keyward.ScopeWriteCoreEntities, false); err != nil {
+		return nil, err
+	}
+	if err := firstError(checkRequiredText("title", c.Title), checkText("description", c.Description)); err != nil {
+		return nil, err
+	}
+	now := s.timestamp()
+	g := &keyward.LockGroup{ID: s.newID(), OwnerAccountID: ownerID, Title: c.Title, Description: deref(c.Description),
+		Active: true, TargetType: "Group", CreatedAt: now}
+	if err := s.store.CreateLockGroup(ctx, g); err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+// UpdateLockGroup changes title and description.
+func (s *Service) UpdateLockGroup(ctx context.Context, ownerID, id string, u keyward.LockGroupUpdate) (*keyward.LockGroup, error) {
+	if err := s.authorize(ctx, ownerID, keyward.ScopeWriteCoreEntities, false); err != nil {
+		return nil, err
+	}
+	if u.Title != nil {
+		if err := checkRequiredText("title", *u.Title); err != nil {
+			return nil, err
+		}
+	}
+	if err := checkText("description", u.Description); err != nil {
+		return nil, err
+	}
+	if err := s.store.UpdateLockGroup(ctx, ownerID, id, u); err != nil {
+		return nil, err
+	}
+	return s.findLockGroup(ctx, s.store, ownerID, id)
+}
+
+// DeleteLockGroup removes a lock group; its member locks stay bound.
+func (s *Service) DeleteLockGroup(ctx context.Context, ownerID, id string) error {
+	if err := s.authorize(ctx, ownerID, keyward.ScopeWriteCoreEntities, false); err != nil {
+		return err
+	}
+	return s.store.DeleteLockGroup(ctx, ownerID, id)
+}
+
+// FindLockGroupMembers lists the bound locks of a group.
+func (s *Service) FindLockGroupMembers(ctx context.Context, ownerID, groupID string, q *keyward.Query) ([]*keyward.BoundLock, error) {
+	if err := s.authorize(ctx, ownerID, keyward.ScopeReadCoreEntities, false); err != nil {
+		return nil, err
+	}
+	if err := checkNoExpand(q); err != nil {
+		return nil, err
+	}
+	if _, err := s.findLockGroup(ctx, s.store, ownerID, groupID); err != nil {
+		return nil, err
+	}
+	return s.store.FindBoundLocks(ctx, keyward.BoundLockFilter{OwnerID: ownerID, LockGroupID: &groupID, Query: q})
+}
+
+// AddLockGroupMember adds an active bound lock of the same account to a group.
+func (s *Service) AddLockGroupMember(ctx context.Context, ownerID, groupID string, r keyward.LockGroupMemberRequest) (*keyward.LockGroup, error) {
+	if err := s.authorize(ctx, ownerID, keyward.ScopeWriteCoreEntities, false); err != nil {
+		return nil, err
+	}
+	if r.BoundLockID == "" {
+		return nil, keyward.Invalidf("field %q is required", "boundLockId")
+	}
+	var g *keyward.LockGroup
+	err := s.store.InTx(ctx, func(tx keyward.Tx) error {
+		var err error
+		if g, err = s.findLockGroup(ctx, tx, ownerID, groupID); err != nil {
+			return err
+		}
+		l, err := s.findBoundLock(ctx, tx, ownerID, r.BoundLockID)
+		if err != nil {
+			return err
+		}
+		if !l.Active {
+			return keyward.Invalidf("bound lock %q is unbound and cannot join a group", l.ID)
+		}
+		return tx.AddLockGroupMember(ctx, groupID, l.ID, s.timestamp())
+	})
+	return g, err
+}
+
+// RemoveLockGroupMember takes a lock out of a group.
+func (s *Service) RemoveLockGroupMember(ctx context.Context, ownerID, groupID, boundLockID string) error {
+	if err := s.authorize(ctx, ownerID, keyward.ScopeWriteCoreEntities, false); err != nil {
+		return err
+	}
+	return s.store.InTx(ctx, func(tx keyward.Tx) error {
+		if _, err := s.findLockGroup(ctx, tx, ownerID, groupID); err != nil {
+			return err
+		}
+		return tx.RemoveLockGroupMember(ctx, groupID, boundLockID)
+	})
+}

@@ -1,0 +1,177 @@
+// Package sqlstore is Keyward's only storage: keyward.Store on database/sql, serving SQLite
+// (modernc.org/sqlite, one file, WAL, immediate transactions) and PostgreSQL (pgx) with one code
+// path and one migration history. Engine differences are confined to the dialect value.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/keyward/keyward/internal/keyward"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+)
+
+// Engine names a supported database engine.
+type Engine string
+
+// The engines.
+const (
+	SQLite   Engine = "sqlite"
+	Postgres Engine = "postgres"
+)
+
+// dialect holds what differs between the engines; everything else is portable SQL.
+type dialect struct {
+	engine Engine
+	// collate is appended to string sort keys so that PostgreSQL orders like SQLite (bytewise).
+	collate string
+}
+
+// queryer is what both *sql.DB and *sql.Tx offer; store methods run on either.
+type queryer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// store implements keyward.Tx over a queryer.
+type store struct {
+	q queryer
+	d dialect
+}
+
+// DB is a keyward.Store. Calls made on it directly run on their own; InTx groups calls.
+type DB struct {
+	store
+	sql *sql.DB
+}
+
+var _ keyward.Store = (*DB)(nil)
+
+// ParseDSN splits a Keyward database address ("sqlite:keyward.db", "sqlite:/var/lib/k.db",
+// "postgres://user@host/db") into engine and driver DSN.
+func ParseDSN(dsn string) (Engine, string, error) {
+	switch {
+	case strings.HasPrefix(dsn, "sqlite:"):
+		path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "//")
+		if path == "" || strings.Contains(path, ":memory:") {
+			return "", "", fmt.Errorf("sqlstore: %q: a SQLite database needs a file path (an in-memory database would differ per connection)", dsn)
+		}
+		path, query, _ := strings.Cut(path, "?")
+		v, err := url.ParseQuery(query)
+		if err != nil {
+			return "", "", fmt.Errorf("sqlstore: %q: %w", dsn, err)
+		}
+		for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+			v.Add("_pragma", p)
+		}
+		v.Set("_txlock", "immediate")
+		return SQLite, "file:" + path + "?" + v.Encode(), nil
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		return Postgres, dsn, nil
+	}
+	return "", "", fmt.Errorf("sqlstore: %q: the database address must start with sqlite: or postgres://", dsn)
+}
+
+// Open connects to dsn and migrates the schema to the newest version.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	db, err := OpenNoMigrate(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// OpenNoMigrate connects without touching the schema (used by `keyward migrate` and tests).
+func OpenNoMigrate(ctx context.Context, dsn string) (*DB, error) {
+	engine, driverDSN, err := ParseDSN(dsn)
+	if err != nil {
+		return nil, err
+	}
+	driver, d := "sqlite", dialect{engine: SQLite}
+	if engine == Postgres {
+		driver, d = "pgx", dialect{engine: Postgres, collate: `"C"`}
+	}
+	sdb, err := sql.Open(driver, driverDSN)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: open: %w", err)
+	}
+	if engine == SQLite {
+		// One writer at a time is all SQLite allows; a small pool keeps readers concurrent under WAL.
+		sdb.SetMaxOpenConns(8)
+	}
+	sdb.SetConnMaxIdleTime(5 * time.Minute)
+	if err := sdb.PingContext(ctx); err != nil {
+		sdb.Close()
+		return nil, fmt.Errorf("sqlstore: connect: %w", err)
+	}
+	return &DB{store: store{q: sdb, d: d}, sql: sdb}, nil
+}
+
+// Engine reports which engine the store runs on.
+func (db *DB) Engine() Engine { return db.d.engine }
+
+// Close releases the connection pool.
+func (db *DB) Close() error { return db.sql.Close() }
+
+// InTx runs fn in one transaction: committed when fn returns nil, rolled back otherwise. On SQLite
+// the transaction is IMMEDIATE, so it holds the write lock from its first statement and never
+// fails half-way with SQLITE_BUSY.
+func (db *DB) InTx(ctx context.Context, fn func(tx keyward.Tx) error) error {
+	tx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlstore: begin: %w", err)
+	}
+	if err := fn(&store{q: tx, d: db.d}); err != nil {
+		if rbErr := tx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
+			return errors.Join(err, fmt.Errorf("sqlstore: rollback: %w", rbErr))
+		}
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlstore: commit: %w", err)
+	}
+	return nil
+}
+
+// LockOwner bumps the owner's version: a row lock on PostgreSQL, the write lock on SQLite.
+func (s *store) LockOwner(ctx context.Context, id string) error {
+	res, err := s.q.ExecContext(ctx, `UPDATE owners SET version = version + 1 WHERE id = $1`, id)
+	if err != nil {
+		return fmt.Errorf("sqlstore: lock owner: %w", err)
+	}
+	return mustAffect(res, keyward.ErrNotFound.WithDetails("owner account %q does not exist", id))
+}
+
+// mustAffect returns notFound when an UPDATE or DELETE matched no row.
+func mustAffect(res sql.Result, notFound error) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("sqlstore: rows affected: %w", err)
+	}
+	if n == 0 {
+		return notFound
+	}
+	return nil
+}
+
+// OpenAdmin opens a plain connection pool on a PostgreSQL server DSN, for creating and dropping
+// databases (tests and operators); it does not migrate.
+func OpenAdmin(dsn string) (*sql.DB, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: open admin: %w", err)
+	}
+	return db, nil
+}

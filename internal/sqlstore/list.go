@@ -1,0 +1,139 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/odata"
+)
+
+// args collects the values of a statement and hands out their $n placeholders.
+type args []any
+
+// bind records v and returns its placeholder.
+func (a *args) bind(v any) string {
+	*a = append(*a, v)
+	return "$" + strconv.Itoa(len(*a))
+}
+
+// listSpec describes one list query: the columns and FROM clause, the fixed conditions, the
+// OData whitelist, and the default order that keeps paging stable.
+type listSpec struct {
+	selectFrom   string   // "SELECT ... FROM ..."
+	where        []string // fixed conditions, joined by AND
+	schema       odata.Schema
+	defaultOrder string
+}
+
+// list runs spec with the OData query q and calls scan for every row. Without $top the list is
+// capped at keyward.MaxTop rows and a longer list is refused rather than silently truncated.
+func (s *store) list(ctx context.Context, spec listSpec, a args, q *keyward.Query, scan func(*sql.Rows) error) error {
+	where, order := spec.where, spec.defaultOrder
+	if q != nil {
+		if err := odata.CheckSelect(q, spec.schema); err != nil {
+			return err
+		}
+		w, o, err := odata.SQL(q, spec.schema, a.bind, s.d.collate)
+		if err != nil {
+			return err
+		}
+		if w != "" {
+			where = append(where[:len(where):len(where)], "("+w+")")
+		}
+		if o != "" {
+			order = o + ", " + spec.defaultOrder
+		}
+	}
+	var b strings.Builder
+	b.WriteString(spec.selectFrom)
+	if len(where) > 0 {
+		b.WriteString(" WHERE " + strings.Join(where, " AND "))
+	}
+	b.WriteString(" ORDER BY " + order)
+	limit, capped := keyward.MaxTop+1, true
+	skip := 0
+	if q != nil {
+		skip = q.Skip
+		if q.Top != nil {
+			limit, capped = *q.Top, false
+		}
+	}
+	b.WriteString(" LIMIT " + a.bind(limit) + " OFFSET " + a.bind(skip))
+
+	rows, err := s.q.QueryContext(ctx, b.String(), a...)
+	if err != nil {
+		return fmt.Errorf("sqlstore: list: %w", err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		if n++; capped && n > keyward.MaxTop {
+			return keyward.Invalidf("the list holds more than %d items; request it in pages with $top and $skip", keyward.MaxTop)
+		}
+		if err := scan(rows); err != nil {
+			return fmt.Errorf("sqlstore: list: %w", err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlstore: list: %w", err)
+	}
+	return nil
+}
+
+// Nullable column helpers: the database keeps NULL, the domain keeps nil pointers.
+
+func nullTime(t *keyward.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.Millis()
+}
+
+func timePtr(v sql.NullInt64) *keyward.Time {
+	if !v.Valid {
+		return nil
+	}
+	t := keyward.TimeFromMillis(v.Int64)
+	return &t
+}
+
+func strPtr(v sql.NullString) *string {
+	if !v.Valid {
+		return nil
+	}
+	return &v.String
+}
+
+func int64Ptr(v sql.NullInt64) *int64 {
+	if !v.Valid {
+		return nil
+	}
+	return &v.Int64
+}
+
+// first returns the single element of a by-id lookup or notFound.
+func first[T any](list []*T, err error, notFound error) (*T, error) {
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return nil, notFound
+	}
+	return list[0], nil
+}
+
+// setClause builds "a = $1, b = $2" from the non-nil fields of an update.
+type setClause struct {
+	parts []string
+	a     *args
+}
+
+func (c *setClause) add(column string, v any) {
+	c.parts = append(c.parts, column+" = "+c.a.bind(v))
+}
+
+func (c *setClause) String() string { return strings.Join(c.parts, ", ") }

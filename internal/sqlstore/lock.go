@@ -1,0 +1,157 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/odata"
+)
+
+// CreatePhysicalLock registers a lock in the device registry.
+func (s *store) CreatePhysicalLock(ctx context.Context, l *keyward.PhysicalLock) error {
+	_, err := s.q.ExecContext(ctx, `INSERT INTO physical_locks
+		(id, lock_type_id, protocol_version, binding_code_hash, time_zone, time_restriction_support, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		l.ID, l.LockTypeID, l.ProtocolVersion, l.BindingCodeHash, l.TimeZone, l.TimeRestrictionSupport, l.CreatedAt.Millis())
+	if isUniqueViolation(err) {
+		return keyward.ErrInvalid.WithDetails("physical lock %q is already registered", l.ID)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlstore: create physical lock: %w", err)
+	}
+	return nil
+}
+
+// FindPhysicalLockByID returns the registered lock or ErrNotFound.
+func (s *store) FindPhysicalLockByID(ctx context.Context, id string) (*keyward.PhysicalLock, error) {
+	var l keyward.PhysicalLock
+	var created int64
+	err := s.q.QueryRowContext(ctx, `SELECT id, lock_type_id, protocol_version, binding_code_hash, time_zone,
+		time_restriction_support, created_at FROM physical_locks WHERE id = $1`, id).
+		Scan(&l.ID, &l.LockTypeID, &l.ProtocolVersion, &l.BindingCodeHash, &l.TimeZone, &l.TimeRestrictionSupport, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, keyward.ErrNotFound.WithDetails("physical lock %q is not registered", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: find physical lock: %w", err)
+	}
+	l.CreatedAt = keyward.TimeFromMillis(created)
+	return &l, nil
+}
+
+var boundLockSchema = odata.Schema{
+	{Name: "id", Column: "b.id", Type: odata.String},
+	{Name: "ownerAccountId", Column: "b.owner_id", Type: odata.String},
+	{Name: "physicalLockId", Column: "b.physical_lock_id", Type: odata.String},
+	{Name: "title", Column: "b.title", Type: odata.String},
+	{Name: "description", Column: "b.description", Type: odata.String},
+	{Name: "lockTypeId", Column: "p.lock_type_id", Type: odata.String},
+	{Name: "bindDate", Column: "b.bind_date", Type: odata.Time},
+	{Name: "unbindDate", Column: "b.unbind_date", Type: odata.Time, Nullable: true},
+	{Name: "active", Column: "b.active", Type: odata.Bool},
+	{Name: "rclSerialNo", Column: "b.rcl_serial_no", Type: odata.Int},
+	{Name: "rclDate", Column: "b.rcl_date", Type: odata.Time, Nullable: true},
+	{Name: "lastSeenRclSerialNo", Column: "b.last_seen_rcl_serial_no", Type: odata.Int, Nullable: true},
+	{Name: "lastSeenRclUpdateDate", Column: "b.last_seen_rcl_update_date", Type: odata.Time, Nullable: true},
+	{Name: "targetType", Column: "'Lock'", Type: odata.String},
+	{Name: "lockType", Column: "p.lock_type_id", Type: odata.String},
+}
+
+// CreateBoundLock binds a physical lock; a lock that has an active binding is ErrLockAlreadyBound.
+func (s *store) CreateBoundLock(ctx context.Context, l *keyward.BoundLock) error {
+	_, err := s.q.ExecContext(ctx, `INSERT INTO bound_locks
+		(id, owner_id, physical_lock_id, title, description, bind_date, active, rcl_serial_no, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		l.ID, l.OwnerAccountID, l.PhysicalLockID, l.Title, l.Description, l.BindDate.Millis(), l.Active, l.RclSerialNo, l.CreatedAt.Millis())
+	if isUniqueViolation(err) {
+		return keyward.ErrLockAlreadyBound.WithDetails("physical lock %q is bound to an owner account already", l.PhysicalLockID)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlstore: create bound lock: %w", err)
+	}
+	return nil
+}
+
+// FindBoundLocks lists bound locks, joined with their registry entries.
+func (s *store) FindBoundLocks(ctx context.Context, f keyward.BoundLockFilter) ([]*keyward.BoundLock, error) {
+	var a args
+	spec := listSpec{
+		selectFrom: `SELECT b.id, b.owner_id, b.physical_lock_id, b.title, b.description, b.bind_date, b.unbind_date,
+			b.active, b.rcl_serial_no, b.rcl_date, b.last_seen_rcl_serial_no, b.last_seen_rcl_update_date, b.created_at,
+			p.lock_type_id, p.protocol_version, p.time_zone, p.time_restriction_support
+			FROM bound_locks b JOIN physical_locks p ON p.id = b.physical_lock_id`,
+		where:        []string{"b.owner_id = " + a.bind(f.OwnerID)},
+		schema:       boundLockSchema,
+		defaultOrder: "b.created_at, b.id",
+	}
+	if f.ID != nil {
+		spec.where = append(spec.where, "b.id = "+a.bind(*f.ID))
+	}
+	if f.PhysicalLockID != nil {
+		spec.where = append(spec.where, "b.physical_lock_id = "+a.bind(*f.PhysicalLockID))
+	}
+	if f.LockGroupID != nil {
+		spec.where = append(spec.where, "b.id IN (SELECT bound_lock_id FROM lock_group_members WHERE group_id = "+a.bind(*f.LockGroupID)+")")
+	}
+	var list []*keyward.BoundLock
+	err := s.list(ctx, spec, a, f.Query, func(rows *sql.Rows) error {
+		l, err := scanBoundLock(rows)
+		list = append(list, l)
+		return err
+	})
+	return list, err
+}
+
+func scanBoundLock(rows *sql.Rows) (*keyward.BoundLock, error) {
+	var l keyward.BoundLock
+	var bind, created int64
+	var unbind, rclDate, seenSerial, seenDate sql.NullInt64
+	err := rows.Scan(&l.ID, &l.OwnerAccountID, &l.PhysicalLockID, &l.Title, &l.Description, &bind, &unbind,
+		&l.Active, &l.RclSerialNo, &rclDate, &seenSerial, &seenDate, &created,
+		&l.LockTypeID, &l.ProtocolVersion, &l.TimeZone, &l.TimeRestrictionSupport)
+	l.BindDate, l.CreatedAt = keyward.TimeFromMillis(bind), keyward.TimeFromMillis(created)
+	l.UnbindDate, l.RclDate, l.LastSeenRclUpdateDate = timePtr(unbind), timePtr(rclDate), timePtr(seenDate)
+	l.LastSeenRclSerialNo = int64Ptr(seenSerial)
+	l.TargetType = "Lock"
+	if lt, ok := keyward.LockTypes[l.LockTypeID]; ok {
+		l.LockType = &lt
+	}
+	return &l, err
+}
+
+// UpdateBoundLock changes title and description.
+func (s *store) UpdateBoundLock(ctx context.Context, ownerID, id string, u keyward.BoundLockUpdate) error {
+	a := args{}
+	set := setClause{a: &a}
+	if u.Title != nil {
+		set.add("title", *u.Title)
+	}
+	if u.Description != nil {
+		set.add("description", *u.Description)
+	}
+	if len(set.parts) == 0 {
+		return nil
+	}
+	res, err := s.q.ExecContext(ctx, `UPDATE bound_locks SET `+set.String()+
+		` WHERE owner_id = `+a.bind(ownerID)+` AND id = `+a.bind(id), a...)
+	if err != nil {
+		return fmt.Errorf("sqlstore: update bound lock: %w", err)
+	}
+	return mustAffect(res, keyward.ErrNotFound.WithDetails("bound lock %q does not exist", id))
+}
+
+// UnbindBoundLock ends an active binding and takes the lock out of its groups. Unbinding a lock
+// that is not active is a no-op, so DELETE is idempotent.
+func (s *store) UnbindBoundLock(ctx context.Context, ownerID, id string, at keyward.Time) error {
+	if _, err := s.q.ExecContext(ctx, `UPDATE bound_locks SET active = FALSE, unbind_date = $1
+		WHERE owner_id = $2 AND id = $3 AND active = TRUE`, at.Millis(), ownerID, id); err != nil {
+		return fmt.Errorf("sqlstore: unbind lock: %w", err)
+	}
+	if _, err := s.q.ExecContext(ctx, `DELETE FROM lock_group_members WHERE bound_lock_id = $1`, id); err != nil {
+		return fmt.Errorf("sqlstore: unbind lock: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,137 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/odata"
+)
+
+var lockGroupSchema = odata.Schema{
+	{Name: "id", Column: "id", Type: odata.String},
+	{Name: "ownerAccountId", Column: "owner_id", Type: odata.String},
+	{Name: "title", Column: "title", Type: odata.String},
+	{Name: "description", Column: "description", Type: odata.String},
+	{Name: "active", Column: "active", Type: odata.Bool},
+	{Name: "targetType", Column: "'Group'", Type: odata.String},
+	{Name: "rclSerialNo", Column: "NULL", Type: odata.Int, Nullable: true},
+	{Name: "rclDate", Column: "NULL", Type: odata.Time, Nullable: true},
+	{Name: "physicalLockId", Column: "NULL", Type: odata.String, Nullable: true},
+}
+
+// CreateLockGroup stores g.
+func (s *store) CreateLockGroup(ctx context.Context, g *keyward.LockGroup) error {
+	_, err := s.q.ExecContext(ctx, `INSERT INTO lock_groups (id, owner_id, title, description, active, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6)`, g.ID, g.OwnerAccountID, g.Title, g.Description, g.Active, g.CreatedAt.Millis())
+	if err != nil {
+		return fmt.Errorf("sqlstore: create lock group: %w", err)
+	}
+	return nil
+}
+
+// FindLockGroups lists the lock groups of one owner account.
+func (s *store) FindLockGroups(ctx context.Context, f keyward.LockGroupFilter) ([]*keyward.LockGroup, error) {
+	var a args
+	spec := listSpec{
+		selectFrom:   `SELECT id, owner_id, title, description, active, created_at FROM lock_groups`,
+		where:        []string{"owner_id = " + a.bind(f.OwnerID)},
+		schema:       lockGroupSchema,
+		defaultOrder: "created_at, id",
+	}
+	if f.ID != nil {
+		spec.where = append(spec.where, "id = "+a.bind(*f.ID))
+	}
+	var list []*keyward.LockGroup
+	err := s.list(ctx, spec, a, f.Query, func(rows *sql.Rows) error {
+		var g keyward.LockGroup
+		var created int64
+		if err := rows.Scan(&g.ID, &g.OwnerAccountID, &g.Title, &g.Description, &g.Active, &created); err != nil {
+			return err
+		}
+		g.CreatedAt, g.TargetType = keyward.TimeFromMillis(created), "Group"
+		list = append(list, &g)
+		return nil
+	})
+	return list, err
+}
+
+// UpdateLockGroup changes title and description.
+func (s *store) UpdateLockGroup(ctx context.Context, ownerID, id string, u keyward.LockGroupUpdate) error {
+	a := args{}
+	set := setClause{a: &a}
+	if u.Title != nil {
+		set.add("title", *u.Title)
+	}
+	if u.Description != nil {
+		set.add("description", *u.Description)
+	}
+	if len(set.parts) == 0 {
+		return nil
+	}
+	res, err := s.q.ExecContext(ctx, `UPDATE lock_groups SET `+set.String()+
+		` WHERE owner_id = `+a.bind(ownerID)+` AND id = `+a.bind(id), a...)
+	if err != nil {
+		return fmt.Errorf("sqlstore: update lock group: %w", err)
+	}
+	return mustAffect(res, keyward.ErrNotFound.WithDetails("lock group %q does not exist", id))
+}
+
+// DeleteLockGroup removes the group and its memberships.
+func (s *store) DeleteLockGroup(ctx context.Context, ownerID, id string) error {
+	res, err := s.q.ExecContext(ctx, `DELETE FROM lock_groups WHERE owner_id = $1 AND id = $2`, ownerID, id)
+	if err != nil {
+		return fmt.Errorf("sqlstore: delete lock group: %w", err)
+	}
+	return mustAffect(res, keyward.ErrNotFound.WithDetails("lock group %q does not exist", id))
+}
+
+// AddLockGroupMember adds a lock to a group; it stays JoinPending until the lock syncs. Adding a
+// member twice leaves the first membership as it is.
+func (s *store) AddLockGroupMember(ctx context.Context, groupID, boundLockID string, at keyward.Time) error {
+	_, err := s.q.ExecContext(ctx, `INSERT INTO lock_group_members (group_id, bound_lock_id, state, created_at)
+		VALUES ($1, $2, $3, $4) ON CONFLICT (group_id, bound_lock_id) DO NOTHING`,
+		groupID, boundLockID, keyward.MembershipJoinPending, at.Millis())
+	if err != nil {
+		return fmt.Errorf("sqlstore: add lock group member: %w", err)
+	}
+	return nil
+}
+
+// RemoveLockGroupMember takes a lock out of a group.
+func (s *store) RemoveLockGroupMember(ctx context.Context, groupID, boundLockID string) error {
+	res, err := s.q.ExecContext(ctx, `DELETE FROM lock_group_members WHERE group_id = $1 AND bound_lock_id = $2`, groupID, boundLockID)
+	if err != nil {
+		return fmt.Errorf("sqlstore: remove lock group member: %w", err)
+	}
+	return mustAffect(res, keyward.ErrNotFound.WithDetails("bound lock %q is not a member of lock group %q", boundLockID, groupID))
+}
+
+// LockGroupStatistics counts the group's members by state.
+func (s *store) LockGroupStatistics(ctx context.Context, groupID string) ([]keyward.StateCount, error) {
+	return s.stateCounts(ctx, `group_id = $1`, groupID)
+}
+
+// LockMembershipStatistics counts the lock's memberships by state.
+func (s *store) LockMembershipStatistics(ctx context.Context, boundLockID string) ([]keyward.StateCount, error) {
+	return s.stateCounts(ctx, `bound_lock_id = $1`, boundLockID)
+}
+
+func (s *store) stateCounts(ctx context.Context, cond string, arg string) ([]keyward.StateCount, error) {
+	rows, err := s.q.QueryContext(ctx, `SELECT state, COUNT(*) FROM lock_group_members WHERE `+cond+
+		` GROUP BY state ORDER BY state`, arg)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: membership statistics: %w", err)
+	}
+	defer rows.Close()
+	list := []keyward.StateCount{}
+	for rows.Next() {
+		var c keyward.StateCount
+		if err := rows.Scan(&c.State, &c.Count); err != nil {
+			return nil, fmt.Errorf("sqlstore: membership statistics: %w", err)
+		}
+		list = append(list, c)
+	}
+	return list, rows.Err()
+}

@@ -1,0 +1,88 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/odata"
+)
+
+var ownerSchema = odata.Schema{
+	{Name: "id", Column: "o.id", Type: odata.String},
+	{Name: "name", Column: "o.name", Type: odata.String},
+	{Name: "active", Column: "o.active", Type: odata.Bool},
+}
+
+// CreateOwner stores o.
+func (s *store) CreateOwner(ctx context.Context, o *keyward.Owner) error {
+	_, err := s.q.ExecContext(ctx, `INSERT INTO owners (id, name, active, plan, created_at) VALUES ($1, $2, $3, $4, $5)`,
+		o.ID, o.Name, o.Active, o.Plan, o.CreatedAt.Millis())
+	if err != nil {
+		return fmt.Errorf("sqlstore: create owner: %w", err)
+	}
+	return nil
+}
+
+// FindOwners lists owner accounts in creation order.
+func (s *store) FindOwners(ctx context.Context, f keyward.OwnerFilter) ([]*keyward.Owner, error) {
+	var a args
+	spec := listSpec{
+		selectFrom:   `SELECT o.id, o.name, o.active, o.plan, o.created_at FROM owners o`,
+		schema:       ownerSchema,
+		defaultOrder: "o.created_at, o.id",
+	}
+	if f.ID != nil {
+		spec.where = append(spec.where, "o.id = "+a.bind(*f.ID))
+	}
+	if f.AdminUserID != nil {
+		spec.where = append(spec.where, `EXISTS (SELECT 1 FROM permissions p
+			JOIN contacts c ON c.id = p.contact_id
+			JOIN users u ON u.email_key = c.identifier_key AND c.ip_id = 'tapkey'
+			WHERE p.owner_id = o.id AND u.id = `+a.bind(*f.AdminUserID)+`)`)
+	}
+	var list []*keyward.Owner
+	err := s.list(ctx, spec, a, f.Query, func(rows *sql.Rows) error {
+		var o keyward.Owner
+		var created int64
+		if err := rows.Scan(&o.ID, &o.Name, &o.Active, &o.Plan, &created); err != nil {
+			return err
+		}
+		o.CreatedAt = keyward.TimeFromMillis(created)
+		list = append(list, &o)
+		return nil
+	})
+	return list, err
+}
+
+// UpdateOwner changes the name.
+func (s *store) UpdateOwner(ctx context.Context, id string, u keyward.OwnerUpdate) error {
+	if u.Name == nil {
+		return nil
+	}
+	res, err := s.q.ExecContext(ctx, `UPDATE owners SET name = $1 WHERE id = $2`, *u.Name, id)
+	if err != nil {
+		return fmt.Errorf("sqlstore: update owner: %w", err)
+	}
+	return mustAffect(res, keyward.ErrNotFound.WithDetails("owner account %q does not exist", id))
+}
+
+// FindRole returns the strongest role the user holds on the owner account through a contact
+// whose identifier is the user's e-mail address.
+func (s *store) FindRole(ctx context.Context, ownerID, userID string) (keyward.Role, error) {
+	var role string
+	err := s.q.QueryRowContext(ctx, `SELECT p.role FROM permissions p
+		JOIN contacts c ON c.id = p.contact_id
+		JOIN users u ON u.email_key = c.identifier_key AND c.ip_id = 'tapkey'
+		WHERE p.owner_id = $1 AND u.id = $2
+		ORDER BY CASE p.role WHEN 'Owner' THEN 0 ELSE 1 END LIMIT 1`, ownerID, userID).Scan(&role)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("sqlstore: find role: %w", err)
+	}
+	return keyward.Role(role), nil
+}

@@ -1,0 +1,302 @@
+package storetest
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/keyward/keyward/internal/keyward"
+)
+
+func testUserEmailUnique(t *testing.T, s keyward.Store) {
+	u := mkUser(t, s, 1, "Ada@Example.com")
+	err := s.CreateUser(ctx, &keyward.User{ID: "other", Email: "ada@example.COM", Kind: keyward.UserPerson, CreatedAt: at(2)})
+	wantErr(t, err, keyward.ErrEmailAddressInUse)
+	got, err := s.FindUserByEmail(ctx, "ADA@example.com")
+	must(t, err)
+	if diff := cmp.Diff(u, got); diff != "" {
+		t.Fatalf("FindUserByEmail (-want +got):\n%s", diff)
+	}
+	_, err = s.FindUserByID(ctx, "nobody")
+	wantErr(t, err, keyward.ErrNotFound)
+}
+
+func testOwnerRoles(t *testing.T, s keyward.Store) {
+	o1, o2 := mkOwner(t, s, 1), mkOwner(t, s, 2)
+	u := mkUser(t, s, 3, "ada@example.com")
+	c1 := mkContact(t, s, o1.ID, 4, "ADA@example.com") // identifiers match users ignoring case
+	c2 := mkContact(t, s, o2.ID, 5, "ada@example.com")
+	must(t, s.CreatePermission(ctx, &keyward.Permission{ID: "p1", OwnerAccountID: o1.ID, ContactID: c1.ID, Role: keyward.RoleAdmin, CreatedAt: at(6)}))
+	role, err := s.FindRole(ctx, o1.ID, u.ID)
+	must(t, err)
+	if role != keyward.RoleAdmin {
+		t.Fatalf("role on o1 = %q, want Admin", role)
+	}
+	if role, _ := s.FindRole(ctx, o2.ID, u.ID); role != "" {
+		t.Fatalf("role on o2 = %q, want none", role)
+	}
+	must(t, s.CreatePermission(ctx, &keyward.Permission{ID: "p2", OwnerAccountID: o2.ID, ContactID: c2.ID, Role: keyward.RoleOwner, CreatedAt: at(7)}))
+	owners, err := s.FindOwners(ctx, keyward.OwnerFilter{AdminUserID: &u.ID})
+	must(t, err)
+	if len(owners) != 2 || owners[0].ID != o1.ID || owners[1].ID != o2.ID {
+		t.Fatalf("FindOwners(admin) = %v, want [o1 o2] in creation order", owners)
+	}
+	must(t, s.UpdateOwner(ctx, o1.ID, keyward.OwnerUpdate{Name: ptr("Renamed")}))
+	got, err := s.FindOwners(ctx, keyward.OwnerFilter{ID: &o1.ID})
+	must(t, err)
+	if len(got) != 1 || got[0].Name != "Renamed" {
+		t.Fatalf("after rename: %+v", got)
+	}
+	wantErr(t, s.UpdateOwner(ctx, "missing", keyward.OwnerUpdate{Name: ptr("x")}), keyward.ErrNotFound)
+	wantErr(t, s.LockOwner(ctx, "missing"), keyward.ErrNotFound)
+	must(t, s.LockOwner(ctx, o1.ID))
+}
+
+func testContactDuplicate(t *testing.T, s keyward.Store) {
+	o := mkOwner(t, s, 1)
+	mkContact(t, s, o.ID, 2, "bob@example.com")
+	dup := &keyward.Contact{ID: "c-dup", OwnerID: o.ID, IPID: keyward.IPTapkey, Identifier: ptr("BOB@example.com"), CreatedAt: at(3)}
+	wantErr(t, s.CreateContact(ctx, dup), keyward.ErrDuplicateContact)
+	other := mkOwner(t, s, 4) // the same person may be a contact of another account
+	mkContact(t, s, other.ID, 5, "bob@example.com")
+	ext := &keyward.Contact{ID: "c-ext", OwnerID: o.ID, IPID: "idp1", IPUserID: ptr("u-1"), Title: ptr("T"), CreatedAt: at(6)}
+	must(t, s.CreateContact(ctx, ext))
+	extDup := *ext
+	extDup.ID = "c-ext2"
+	wantErr(t, s.CreateContact(ctx, &extDup), keyward.ErrDuplicateContact)
+	must(t, s.UpdateContact(ctx, o.ID, ext.ID, keyward.ContactUpdate{Comment: ptr("note")}))
+	list, err := s.FindContacts(ctx, keyward.ContactFilter{OwnerID: o.ID})
+	must(t, err)
+	want := []*keyward.Contact{
+		{ID: "contact-0002", OwnerID: o.ID, IPID: "tapkey", Identifier: ptr("bob@example.com"), Email: ptr("bob@example.com"), CreatedAt: at(2)},
+		{ID: "c-ext", OwnerID: o.ID, IPID: "idp1", IPUserID: ptr("u-1"), Title: ptr("T"), Comment: ptr("note"), CreatedAt: at(6)},
+	}
+	if diff := cmp.Diff(want, list); diff != "" {
+		t.Fatalf("FindContacts (-want +got):\n%s", diff)
+	}
+	wantErr(t, s.DeleteContact(ctx, other.ID, ext.ID), keyward.ErrNotFound) // not across accounts
+	must(t, s.DeleteContact(ctx, o.ID, ext.ID))
+}
+
+func testPermissions(t *testing.T, s keyward.Store) {
+	o := mkOwner(t, s, 1)
+	c := mkContact(t, s, o.ID, 2, "carol@example.com")
+	p := &keyward.Permission{ID: "perm-1", OwnerAccountID: o.ID, ContactID: c.ID, Role: keyward.RoleOwner, CreatedAt: at(3)}
+	must(t, s.CreatePermission(ctx, p))
+	again := *p
+	again.ID = "perm-2"
+	wantErr(t, s.CreatePermission(ctx, &again), keyward.ErrInvalid)
+	missing := keyward.Permission{ID: "perm-3", OwnerAccountID: o.ID, ContactID: "nope", Role: keyward.RoleAdmin, CreatedAt: at(4)}
+	wantErr(t, s.CreatePermission(ctx, &missing), keyward.ErrNotFound)
+	role := keyward.RoleOwner
+	list, err := s.FindPermissions(ctx, keyward.PermissionFilter{OwnerID: o.ID, Role: &role})
+	must(t, err)
+	if diff := cmp.Diff([]*keyward.Permission{p}, list); diff != "" {
+		t.Fatalf("FindPermissions (-want +got):\n%s", diff)
+	}
+	must(t, s.DeleteContact(ctx, o.ID, c.ID)) // cascades to the permission
+	list, err = s.FindPermissions(ctx, keyward.PermissionFilter{OwnerID: o.ID})
+	must(t, err)
+	if len(list) != 0 {
+		t.Fatalf("permissions after contact delete = %v, want none", list)
+	}
+	wantErr(t, s.DeletePermission(ctx, o.ID, p.ID), keyward.ErrNotFound)
+}
+
+func testBoundLockOneActive(t *testing.T, s keyward.Store) {
+	o1, o2 := mkOwner(t, s, 1), mkOwner(t, s, 2)
+	phys := mkPhysicalLock(t, s, 3)
+	l := mkBoundLock(t, s, o1.ID, phys.ID, 4, "Front door")
+	second := &keyward.BoundLock{ID: "lock-x", OwnerAccountID: o2.ID, PhysicalLockID: phys.ID, BindDate: at(5), Active: true, CreatedAt: at(5)}
+	wantErr(t, s.CreateBoundLock(ctx, second), keyward.ErrLockAlreadyBound)
+	must(t, s.UnbindBoundLock(ctx, o1.ID, l.ID, at(6)))
+	must(t, s.CreateBoundLock(ctx, second)) // free again after unbinding
+	got, err := s.FindBoundLocks(ctx, keyward.BoundLockFilter{OwnerID: o1.ID})
+	must(t, err)
+	lt := keyward.LockTypes["TK.Td30"]
+	unbind := at(6)
+	want := []*keyward.BoundLock{{ID: l.ID, OwnerAccountID: o1.ID, PhysicalLockID: phys.ID, Title: "Front door",
+		LockTypeID: "TK.Td30", LockType: &lt, BindDate: at(4), UnbindDate: &unbind, Active: false, TargetType: "Lock",
+		ProtocolVersion: 3, TimeZone: "Europe/Vienna", TimeRestrictionSupport: true, CreatedAt: at(4)}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("FindBoundLocks (-want +got):\n%s", diff)
+	}
+	must(t, s.UpdateBoundLock(ctx, o2.ID, second.ID, keyward.BoundLockUpdate{Title: ptr("Back"), Description: ptr("d")}))
+	wantErr(t, s.UpdateBoundLock(ctx, o1.ID, second.ID, keyward.BoundLockUpdate{Title: ptr("x")}), keyward.ErrNotFound)
+}
+
+func testLockGroupMembers(t *testing.T, s keyward.Store) {
+	o := mkOwner(t, s, 1)
+	l1 := mkBoundLock(t, s, o.ID, mkPhysicalLock(t, s, 2).ID, 3, "A")
+	l2 := mkBoundLock(t, s, o.ID, mkPhysicalLock(t, s, 4).ID, 5, "B")
+	g := &keyward.LockGroup{ID: "group-1", OwnerAccountID: o.ID, Title: "All", Active: true, CreatedAt: at(6)}
+	must(t, s.CreateLockGroup(ctx, g))
+	must(t, s.AddLockGroupMember(ctx, g.ID, l1.ID, at(7)))
+	must(t, s.AddLockGroupMember(ctx, g.ID, l2.ID, at(8)))
+	must(t, s.AddLockGroupMember(ctx, g.ID, l2.ID, at(9))) // adding twice keeps one membership
+	stats, err := s.LockGroupStatistics(ctx, g.ID)
+	must(t, err)
+	if diff := cmp.Diff([]keyward.StateCount{{State: keyward.MembershipJoinPending, Count: 2}}, stats); diff != "" {
+		t.Fatalf("LockGroupStatistics (-want +got):\n%s", diff)
+	}
+	members, err := s.FindBoundLocks(ctx, keyward.BoundLockFilter{OwnerID: o.ID, LockGroupID: &g.ID})
+	must(t, err)
+	if len(members) != 2 || members[0].ID != l1.ID || members[1].ID != l2.ID {
+		t.Fatalf("members = %v", members)
+	}
+	must(t, s.UnbindBoundLock(ctx, o.ID, l1.ID, at(10))) // unbinding leaves the group
+	must(t, s.RemoveLockGroupMember(ctx, g.ID, l2.ID))
+	wantErr(t, s.RemoveLockGroupMember(ctx, g.ID, l2.ID), keyward.ErrNotFound)
+	stats, err = s.LockMembershipStatistics(ctx, l2.ID)
+	must(t, err)
+	if len(stats) != 0 {
+		t.Fatalf("membership statistics after removal = %v, want none", stats)
+	}
+	must(t, s.DeleteLockGroup(ctx, o.ID, g.ID))
+	wantErr(t, s.DeleteLockGroup(ctx, o.ID, g.ID), keyward.ErrNotFound)
+}
+
+func testBoundCards(t *testing.T, s keyward.Store) {
+	o := mkOwner(t, s, 1)
+	pc := &keyward.PhysicalCard{ID: "pc-1", UID: "AHHCCh07gB==", Capacity: 12, CreatedAt: at(2)}
+	must(t, s.CreatePhysicalCard(ctx, pc))
+	wantErr(t, s.CreatePhysicalCard(ctx, &keyward.PhysicalCard{ID: "pc-2", UID: pc.UID, Capacity: 1, CreatedAt: at(3)}), keyward.ErrInvalid)
+	byUID, err := s.FindPhysicalCard(ctx, "", pc.UID)
+	must(t, err)
+	if byUID.ID != pc.ID {
+		t.Fatalf("FindPhysicalCard by uid = %v", byUID)
+	}
+	bc := &keyward.BoundCard{ID: "bc-1", OwnerAccountID: o.ID, PhysicalCardID: pc.ID, BindDate: at(4), IsActive: true, CreatedAt: at(4)}
+	must(t, s.CreateBoundCard(ctx, bc))
+	again := *bc
+	again.ID = "bc-2"
+	wantErr(t, s.CreateBoundCard(ctx, &again), keyward.ErrCardAlreadyBound)
+	must(t, s.UpdateBoundCard(ctx, o.ID, bc.ID, keyward.BoundCardUpdate{Title: ptr("Ada's card")}))
+	got, err := s.FindBoundCards(ctx, keyward.BoundCardFilter{OwnerID: o.ID})
+	must(t, err)
+	want := []*keyward.BoundCard{{ID: "bc-1", UID: pc.UID, IsActive: true, PhysicalCardID: pc.ID, OwnerAccountID: o.ID,
+		BindDate: at(4), Title: ptr("Ada's card"), NofGrantsCapacity: 12, CreatedAt: at(4)}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("FindBoundCards (-want +got):\n%s", diff)
+	}
+}
+
+func testClientsAndKeys(t *testing.T, s keyward.Store) {
+	u := &keyward.User{ID: "svc", Email: keyward.ServiceUserEmail("client-1"), Kind: keyward.UserService, Verified: true, CreatedAt: at(1)}
+	must(t, s.CreateUser(ctx, u))
+	c := &keyward.Client{ID: "client-1", Name: "Sync", SecretHash: "abc", GrantTypes: []string{keyward.GrantClientCredentials},
+		Scopes: []string{"read:core:entities", "write:grants"}, RedirectURIs: []string{}, ServiceUserID: &u.ID, CreatedAt: at(2)}
+	must(t, s.CreateClient(ctx, c))
+	got, err := s.FindClientByID(ctx, c.ID)
+	must(t, err)
+	if diff := cmp.Diff(c, got); diff != "" {
+		t.Fatalf("FindClientByID (-want +got):\n%s", diff)
+	}
+	_, err = s.FindClientByID(ctx, "CLIENT-1") // ids are case-sensitive
+	wantErr(t, err, keyward.ErrNotFound)
+	k1 := &keyward.SigningKey{ID: "k1", Algorithm: "RS256", PrivateKeyPEM: "pem1", CreatedAt: at(3)}
+	k2 := &keyward.SigningKey{ID: "k2", Algorithm: "RS256", PrivateKeyPEM: "pem2", CreatedAt: at(4)}
+	must(t, s.CreateSigningKey(ctx, k1))
+	must(t, s.CreateSigningKey(ctx, k2))
+	keys, err := s.FindSigningKeys(ctx)
+	must(t, err)
+	if diff := cmp.Diff([]*keyward.SigningKey{k2, k1}, keys); diff != "" {
+		t.Fatalf("FindSigningKeys, newest first (-want +got):\n%s", diff)
+	}
+}
+
+func testListQuery(t *testing.T, s keyward.Store) {
+	o := mkOwner(t, s, 1)
+	titles := []string{"beta", "Alpha", "gamma", "alphabet"}
+	for i, title := range titles {
+		mkBoundLock(t, s, o.ID, mkPhysicalLock(t, s, 10+i).ID, 20+i, title)
+	}
+	mkContact(t, s, o.ID, 30, "x@example.com")
+	noTitle := &keyward.Contact{ID: "c-untitled", OwnerID: o.ID, IPID: "tapkey", Identifier: ptr("y@example.com"), CreatedAt: at(31)}
+	must(t, s.CreateContact(ctx, noTitle))
+	must(t, s.UpdateContact(ctx, o.ID, "contact-0030", keyward.ContactUpdate{Title: ptr("Zed")}))
+	tests := []struct {
+		name  string
+		query keyward.Query
+		want  []string
+	}{
+		{"DefaultCreationOrder", keyward.Query{}, []string{"beta", "Alpha", "gamma", "alphabet"}},
+		{"ContainsIgnoresCase", keyward.Query{Filter: call("contains", "title", "ALPH")}, []string{"Alpha", "alphabet"}},
+		{"EqIsExact", keyward.Query{Filter: bin("eq", "title", "alpha")}, nil},
+		{"OrderByBytewise", keyward.Query{OrderBy: []keyward.OrderTerm{{Property: "title"}}}, []string{"Alpha", "alphabet", "beta", "gamma"}},
+		{"OrderByDescTopSkip", keyward.Query{OrderBy: []keyward.OrderTerm{{Property: "title", Desc: true}}, Top: ptr(2), Skip: 1}, []string{"beta", "alphabet"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			list, err := s.FindBoundLocks(ctx, keyward.BoundLockFilter{OwnerID: o.ID, Query: &tt.query})
+			must(t, err)
+			var got []string
+			for _, l := range list {
+				got = append(got, l.Title)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Fatalf("titles (-want +got):\n%s", diff)
+			}
+		})
+	}
+	t.Run("NullsLastAscending", func(t *testing.T) {
+		list, err := s.FindContacts(ctx, keyward.ContactFilter{OwnerID: o.ID, Query: &keyward.Query{OrderBy: []keyward.OrderTerm{{Property: "title"}}}})
+		must(t, err)
+		if len(list) != 2 || list[0].ID != "contact-0030" || list[1].ID != "c-untitled" {
+			t.Fatalf("order = %v, want titled contact first", list)
+		}
+	})
+	t.Run("UnknownProperty", func(t *testing.T) {
+		_, err := s.FindBoundLocks(ctx, keyward.BoundLockFilter{OwnerID: o.ID, Query: &keyward.Query{Filter: bin("eq", "colour", "red")}})
+		var e *keyward.Error
+		if !errors.As(err, &e) || e.Kind != keyward.KindInvalid {
+			t.Fatalf("got %v, want a 400", err)
+		}
+	})
+}
+
+func bin(op, prop string, v any) keyward.Expr {
+	return &keyward.BinaryExpr{Op: op, Left: &keyward.PropertyExpr{Name: prop, Pos: 1}, Right: &keyward.LiteralExpr{Value: v, Pos: 10}, Pos: 5}
+}
+
+func call(fn, prop string, v any) keyward.Expr {
+	return &keyward.CallExpr{Func: fn, Args: []keyward.Expr{&keyward.PropertyExpr{Name: prop, Pos: 10}, &keyward.LiteralExpr{Value: v, Pos: 20}}, Pos: 1}
+}
+
+func testListCap(t *testing.T, s keyward.Store) {
+	o := mkOwner(t, s, 1)
+	must(t, s.InTx(ctx, func(tx keyward.Tx) error {
+		for i := 0; i <= keyward.MaxTop; i++ {
+			mkContact(t, tx, o.ID, 100+i, id("p", i)+"@example.com")
+		}
+		return nil
+	}))
+	_, err := s.FindContacts(ctx, keyward.ContactFilter{OwnerID: o.ID})
+	wantErr(t, err, keyward.ErrInvalid)
+	list, err := s.FindContacts(ctx, keyward.ContactFilter{OwnerID: o.ID, Query: &keyward.Query{Top: ptr(keyward.MaxTop)}})
+	must(t, err)
+	if len(list) != keyward.MaxTop {
+		t.Fatalf("page of $top=%d has %d items", keyward.MaxTop, len(list))
+	}
+	list, err = s.FindContacts(ctx, keyward.ContactFilter{OwnerID: o.ID, Query: &keyward.Query{Top: ptr(keyward.MaxTop), Skip: keyward.MaxTop}})
+	must(t, err)
+	if len(list) != 1 {
+		t.Fatalf("second page has %d items, want 1", len(list))
+	}
+}
+
+func testRollback(t *testing.T, s keyward.Store) {
+	boom := errors.New("boom")
+	err := s.InTx(ctx, func(tx keyward.Tx) error {
+		mkOwner(t, tx, 1)
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("InTx returned %v, want boom", err)
+	}
+	list, err := s.FindOwners(ctx, keyward.OwnerFilter{})
+	must(t, err)
+	if len(list) != 0 {
+		t.Fatalf("owners after rollback = %v, want none", list)
+	}
+}
