@@ -6,6 +6,7 @@ package keyward
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Kind classifies an Error by the HTTP status it maps to. The seed names exactly six statuses and
@@ -40,10 +41,10 @@ type Error struct {
 	Challenge map[string]string
 }
 
-// Error returns the English message.
+// Error returns the English message and details on one line, for logs and the CLI.
 func (e *Error) Error() string {
 	if e.Details != "" {
-		return e.Message + ": " + e.Details
+		return strings.TrimSuffix(e.Message, ".") + ": " + e.Details
 	}
 	return e.Message
 }

@@ -119,6 +119,9 @@ func OpenNoMigrate(ctx context.Context, dsn string) (*DB, error) {
 	return &DB{store: store{q: sdb, d: d}, sql: sdb}, nil
 }
 
+// SQL exposes the connection pool, for schema inspection in tests and operator tooling.
+func (db *DB) SQL() *sql.DB { return db.sql }
+
 // Engine reports which engine the store runs on.
 func (db *DB) Engine() Engine { return db.d.engine }
 

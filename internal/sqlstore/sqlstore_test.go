@@ -1,7 +1,12 @@
 package sqlstore_test
 
 import (
+	"context"
+	"sort"
+	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/keyward/keyward/internal/keyward"
 	"github.com/keyward/keyward/internal/sqlstore"
@@ -39,5 +44,68 @@ func TestParseDSN(t *testing.T) {
 				t.Fatalf("ParseDSN = %q, %q, %v; want %q, %q", engine, driver, err, tt.engine, tt.driver)
 			}
 		})
+	}
+}
+
+// schema describes tables as "table: col col ..." and the index names, engine-neutrally.
+func schema(t *testing.T, db *sqlstore.DB) (tables, indexes []string) {
+	t.Helper()
+	ctx := context.Background()
+	colQuery := `SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p
+		WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, p.cid`
+	idxQuery := `SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name`
+	if db.Engine() == sqlstore.Postgres {
+		colQuery = `SELECT table_name, column_name FROM information_schema.columns
+			WHERE table_schema = 'public' ORDER BY table_name, ordinal_position`
+		idxQuery = `SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND indexname NOT LIKE '%_pkey' ORDER BY indexname`
+	}
+	rows, err := db.SQL().QueryContext(ctx, colQuery)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byTable := map[string][]string{}
+	for rows.Next() {
+		var table, col string
+		if err := rows.Scan(&table, &col); err != nil {
+			t.Fatal(err)
+		}
+		byTable[table] = append(byTable[table], col)
+	}
+	rows.Close()
+	for table, cols := range byTable {
+		tables = append(tables, table+": "+strings.Join(cols, " "))
+	}
+	sort.Strings(tables)
+	rows, err = db.SQL().QueryContext(ctx, idxQuery)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			t.Fatal(err)
+		}
+		indexes = append(indexes, name)
+	}
+	return tables, indexes
+}
+
+// TestSchemaParity migrates both engines and compares their tables, columns and indexes.
+func TestSchemaParity(t *testing.T) {
+	if len(sqltest.Engines(t)) < 2 {
+		t.Skip("KEYWARD_TEST_POSTGRES is not set")
+	}
+	lite, pg := sqltest.Open(t, sqlstore.SQLite), sqltest.Open(t, sqlstore.Postgres)
+	liteTables, liteIdx := schema(t, lite)
+	pgTables, pgIdx := schema(t, pg)
+	if diff := cmp.Diff(liteTables, pgTables); diff != "" {
+		t.Errorf("tables differ (-sqlite +postgres):\n%s", diff)
+	}
+	if diff := cmp.Diff(liteIdx, pgIdx); diff != "" {
+		t.Errorf("indexes differ (-sqlite +postgres):\n%s", diff)
+	}
+	if len(liteTables) < 12 {
+		t.Fatalf("only %d tables: %v", len(liteTables), liteTables)
 	}
 }

@@ -28,6 +28,7 @@ func Run(t *testing.T, open func(t *testing.T) keyward.Store) {
 		{"ListQuery", testListQuery},
 		{"ListCap", testListCap},
 		{"TransactionRollback", testRollback},
+		{"ConcurrentBindOneWins", testConcurrentBind},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

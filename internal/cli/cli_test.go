@@ -1,0 +1,114 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// run runs a command in-process and returns its exit status, stdout and stderr.
+func run(t *testing.T, env map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr strings.Builder
+	code := Run(context.Background(), args, Env{Stdout: &stdout, Stderr: &stderr, Getenv: func(k string) string { return env[k] }})
+	return code, stdout.String(), stderr.String()
+}
+
+func TestAdminCommands(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "k.db")
+	env := map[string]string{"KEYWARD_DB": db} // --db defaults to KEYWARD_DB
+	mustJSON := func(args ...string) map[string]any {
+		t.Helper()
+		code, out, errOut := run(t, env, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errOut)
+		}
+		var v map[string]any
+		if err := json.Unmarshal([]byte(out), &v); err != nil || strings.Count(out, "\n") != 1 {
+			t.Fatalf("%v printed %q, want one JSON object", args, out)
+		}
+		return v
+	}
+	user := mustJSON("admin", "user", "create", "--email", "Ada@example.com", "--password", "correct horse", "--verified", "--json")
+	if user["email"] != "Ada@example.com" || user["verified"] != true || len(user["id"].(string)) != 36 {
+		t.Fatalf("user = %v", user)
+	}
+	owner := mustJSON("admin", "owner", "create", "--name", "Office", "--owner-email", "ada@example.com", "--json")
+	client := mustJSON("admin", "client", "create", "--name", "sync", "--scopes", "read:core:entities", "--admin-of", owner["id"].(string), "--json")
+	if len(client["clientSecret"].(string)) < 40 || client["serviceUserEmail"] != client["clientId"].(string)+"@clients.invalid" {
+		t.Fatalf("client = %v", client)
+	}
+	lock := mustJSON("admin", "lock", "register", "--time-zone", "America/New_York", "--no-time-restrictions", "--json")
+	if len(lock["bindingCode"].(string)) != 10 || !strings.HasSuffix(lock["physicalLockId"].(string), "=") {
+		t.Fatalf("lock = %v", lock)
+	}
+	card := mustJSON("admin", "card", "register", "--capacity", "5", "--json")
+	if card["uid"] == "" || card["physicalCardId"] == "" {
+		t.Fatalf("card = %v", card)
+	}
+
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		wantErr  string
+	}{
+		{"UnknownCommand", []string{"frobnicate"}, 2, "usage: keyward COMMAND [flags]"},
+		{"MissingFlag", []string{"admin", "owner", "create", "--name", "x"}, 2, "keyward admin owner create: usage: --owner-email is required\n"},
+		{"Positional", []string{"admin", "card", "register", "extra"}, 2, "keyward admin card register: usage: unexpected argument \"extra\"\n"},
+		{"DuplicateEmail", []string{"admin", "user", "create", "--email", "ADA@example.com", "--password", "correct horse"}, 1,
+			"keyward admin user create: The e-mail address is already in use by another user: the address \"ADA@example.com\" belongs to another user\n"},
+		{"ShortPassword", []string{"admin", "user", "create", "--email", "b@example.com", "--password", "short"}, 2,
+			"keyward admin user create: usage: --password: the password must have at least 8 characters\n"},
+		{"UnknownOwnerEmail", []string{"admin", "owner", "create", "--name", "x", "--owner-email", "nobody@example.com"}, 1,
+			"keyward admin owner create: The resource was not found: user \"nobody@example.com\" does not exist\n"},
+		{"UnknownScope", []string{"admin", "client", "create", "--name", "x", "--scopes", "read:everything"}, 1,
+			"keyward admin client create: The request is invalid: unknown scope \"read:everything\"\n"},
+		{"PublicClientCredentials", []string{"admin", "client", "create", "--name", "x", "--scopes", "read:grants", "--public"}, 2,
+			"keyward admin client create: usage: a client_credentials client must be confidential\n"},
+		{"BadZone", []string{"admin", "lock", "register", "--time-zone", "Mars/Olympus"}, 1,
+			"keyward admin lock register: The request is invalid: \"Mars/Olympus\" is not an IANA time zone\n"},
+		{"BadCapacity", []string{"admin", "card", "register", "--capacity", "0"}, 1,
+			"keyward admin card register: The request is invalid: card capacity must be 1 or more, got 0\n"},
+		{"BadDB", []string{"migrate", "--db", "mysql://x"}, 1,
+			"keyward migrate: sqlstore: \"mysql://x\": the database address must start with sqlite: or postgres://\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, errOut := run(t, env, tt.args...)
+			if code != tt.wantCode {
+				t.Fatalf("exit %d, want %d (%s)", code, tt.wantCode, errOut)
+			}
+			if tt.wantCode == 2 && strings.HasPrefix(tt.wantErr, "usage:") {
+				if !strings.HasPrefix(errOut, tt.wantErr) {
+					t.Fatalf("stderr %q, want usage", errOut)
+				}
+				return
+			}
+			if errOut != tt.wantErr {
+				t.Fatalf("stderr\n got %q\nwant %q", errOut, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestMigrateAndPrintConfig(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "k.db")
+	code, out, errOut := run(t, nil, "migrate", "--db", db)
+	if code != 0 || out != "schema version 1\n" {
+		t.Fatalf("migrate: %d %q %q", code, out, errOut)
+	}
+	code, out, _ = run(t, map[string]string{"KEYWARD_DB": "postgres://kw:pw@db/kw"}, "serve", "--print-config")
+	want := `{
+  "Addr": "127.0.0.1:8080",
+  "DB": "postgres://kw:xxxxx@db/kw",
+  "Issuer": "http://127.0.0.1:8080",
+  "LogLevel": "INFO"
+}
+`
+	if code != 0 || out != want {
+		t.Fatalf("print-config: %d\n%s", code, out)
+	}
+}

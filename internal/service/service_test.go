@@ -1,0 +1,119 @@
+package service_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/service"
+	"github.com/keyward/keyward/internal/sqlstore/sqltest"
+)
+
+var ctx = context.Background()
+
+func as(u *keyward.User, scopes ...string) context.Context {
+	return keyward.NewContextWithPrincipal(ctx, &keyward.Principal{UserID: u.ID, Email: u.Email, Kind: u.Kind, Scopes: scopes})
+}
+
+// must takes a call's results and returns a check that fails t on an error: must(f())(t).
+func must[T any](v T, err error) func(t *testing.T) T {
+	return func(t *testing.T) T {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+}
+
+func TestService_CreateOwner(t *testing.T) {
+	for _, engine := range sqltest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			s := service.New(sqltest.Open(t, engine), time.Now)
+			verified := must(s.AdminCreateUser(ctx, "ada@example.com", "", true))(t)
+			unverified := must(s.AdminCreateUser(ctx, "bob@example.com", "", false))(t)
+
+			t.Run("OK", func(t *testing.T) {
+				o := must(s.CreateOwner(as(verified, keyward.ScopeWriteOwnerAccounts), keyward.OwnerCreate{Name: "Home"}))(t)
+				if o.Name != "Home" || !o.Active {
+					t.Fatalf("owner = %+v", o)
+				}
+				perms := must(s.FindPermissions(as(verified, keyward.ScopeReadOwnerPermissions), o.ID, nil))(t)
+				if len(perms) != 1 || perms[0].Role != keyward.RoleOwner {
+					t.Fatalf("permissions = %+v", perms)
+				}
+				owners := must(s.FindOwners(as(verified, keyward.ScopeReadOwnerAccounts), nil))(t)
+				if len(owners) != 1 || owners[0].ID != o.ID {
+					t.Fatalf("owners = %+v", owners)
+				}
+			})
+			t.Run("ErrEmailNotVerified", func(t *testing.T) {
+				_, err := s.CreateOwner(as(unverified, keyward.ScopeWriteOwnerAccounts), keyward.OwnerCreate{Name: "Bob's"})
+				e := keyward.ErrorOf(err)
+				if !errors.Is(err, keyward.ErrEmailNotVerified) || e.Details != `user "`+unverified.ID+`" must verify the address "bob@example.com" before creating an owner account` {
+					t.Fatalf("err = %v", err)
+				}
+			})
+			t.Run("ErrInsufficientScope", func(t *testing.T) {
+				_, err := s.CreateOwner(as(verified, keyward.ScopeReadOwnerAccounts), keyward.OwnerCreate{Name: "x"})
+				if e := keyward.ErrorOf(err); e == nil || e.Kind != keyward.KindUnauthorized || e.Challenge["scope"] != keyward.ScopeWriteOwnerAccounts {
+					t.Fatalf("err = %v", err)
+				}
+			})
+			t.Run("ErrNoPrincipal", func(t *testing.T) {
+				if _, err := s.FindOwners(ctx, nil); !errors.Is(err, keyward.ErrNoToken) {
+					t.Fatalf("err = %v", err)
+				}
+			})
+		})
+	}
+}
+
+// TestService_LastOwnerUnderConcurrency removes two Owner permissions at once, many times: the
+// owner lock lets at most one of the two removals through, so an account never loses its last
+// Owner.
+func TestService_LastOwnerUnderConcurrency(t *testing.T) {
+	for _, engine := range sqltest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			s := service.New(sqltest.Open(t, engine), time.Now)
+			for round := range 5 {
+				a := must(s.AdminCreateUser(ctx, "a"+string(rune('0'+round))+"@example.com", "", true))(t)
+				b := must(s.AdminCreateUser(ctx, "b"+string(rune('0'+round))+"@example.com", "", true))(t)
+				o := must(s.AdminCreateOwner(ctx, "Shared", a.Email, ""))(t)
+				aCtx := as(a, keyward.ScopeWriteOwnerPermissions, keyward.ScopeWriteCoreEntities)
+				c := must(s.CreateContact(aCtx, o.ID, keyward.ContactCreate{Identifier: &b.Email}))(t)
+				must(s.CreatePermission(aCtx, o.ID, keyward.PermissionCreate{ContactID: c.ID, Role: keyward.RoleOwner}))(t)
+				perms := must(s.FindPermissions(aCtx, o.ID, nil))(t)
+				var wg sync.WaitGroup
+				errs := make([]error, len(perms))
+				for i, p := range perms {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						// each Owner removes the other's permission... or its own; both are Owners now
+						errs[i] = s.DeletePermission(aCtx, o.ID, p.ID)
+					}()
+				}
+				wg.Wait()
+				ok, refused := 0, 0
+				for _, err := range errs {
+					switch {
+					case err == nil:
+						ok++
+					case errors.Is(err, keyward.ErrLastOwner), errors.Is(err, keyward.ErrForbidden):
+						refused++
+					default:
+						t.Fatalf("unexpected error: %v", err)
+					}
+				}
+				left, err := s.FindPermissions(as(b, keyward.ScopeReadOwnerPermissions), o.ID, nil)
+				if ok == 2 || refused == 0 {
+					t.Fatalf("round %d: %d removals succeeded, %d refused; the account lost its last Owner (%v, %v)", round, ok, refused, left, err)
+				}
+			}
+		})
+	}
+}
