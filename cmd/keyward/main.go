@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // the IANA zones travel with the binary, so schedules evaluate alike on every host
 
 	"github.com/keyward/keyward/internal/cli"
 )

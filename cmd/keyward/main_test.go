@@ -60,9 +60,9 @@ type server struct {
 }
 
 // serve starts the binary on a free port and waits for its "keyward listening" log line.
-func serve(t *testing.T, dsn string) *server {
+func serve(t *testing.T, dsn string, extra ...string) *server {
 	t.Helper()
-	cmd := exec.Command(binary, "serve", "--addr", "127.0.0.1:0", "--db", dsn)
+	cmd := exec.Command(binary, append([]string{"serve", "--addr", "127.0.0.1:0", "--db", dsn}, extra...)...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -191,6 +191,14 @@ func TestBlackBox(t *testing.T) {
 			call(t, c, "PUT", api+"/BoundLocks", `{"physicalLockId":"`+lock.PhysicalLockID+`","bindingCode":"`+lock.BindingCode+`","title":"Door"}`, 200, &bound)
 			if bound.PhysicalLockID != lock.PhysicalLockID || bound.Title != "Door" || !bound.Active {
 				t.Fatalf("bound lock = %+v", bound)
+			}
+			var synced struct {
+				BoundLockID string
+				RclSerialNo int
+			}
+			keyward(t, &synced, "admin", "lock", "sync", "--db", dsn, "--physical-lock-id", lock.PhysicalLockID, "--json")
+			if synced.BoundLockID != bound.ID {
+				t.Fatalf("lock sync = %+v", synced)
 			}
 			var contact struct{ ID, Identifier, IPID string }
 			call(t, c, "PUT", api+"/Contacts", `{"identifier":"guest@example.com"}`, 200, &contact)

@@ -15,6 +15,7 @@ import (
 	"github.com/keyward/keyward/internal/config"
 	"github.com/keyward/keyward/internal/httpapi"
 	"github.com/keyward/keyward/internal/i18n"
+	"github.com/keyward/keyward/internal/keyward"
 	"github.com/keyward/keyward/internal/oauth"
 	"github.com/keyward/keyward/internal/service"
 	"github.com/keyward/keyward/internal/sqlstore"
@@ -25,6 +26,7 @@ type Main struct {
 	Config  config.Config
 	Logger  *slog.Logger
 	Store   *sqlstore.DB
+	Plans   *keyward.Plans
 	Service *service.Service
 	OAuth   *oauth.Server
 
@@ -42,10 +44,13 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.Config.Issuer == "" {
 		m.Config.Issuer = "http://" + m.listener.Addr().String()
 	}
+	if m.Plans, err = config.LoadPlans(m.Config.Plans); err != nil {
+		return err
+	}
 	if m.Store, err = sqlstore.Open(ctx, m.Config.DB); err != nil {
 		return err
 	}
-	m.Service = service.New(m.Store, time.Now)
+	m.Service = service.New(m.Store, service.Config{Plans: m.Plans})
 	if m.OAuth, err = oauth.New(ctx, oauth.Config{Issuer: m.Config.Issuer, Logger: m.Logger}, m.Store); err != nil {
 		return err
 	}

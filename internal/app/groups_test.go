@@ -31,7 +31,10 @@ func TestLockGroups(t *testing.T) {
 				wantBody: `{"ErrorCode":"","ErrorMessage":"The resource was not found.","ErrorDetails":"bound lock \"{lock1}\" is not a member of lock group \"{group}\"","UserErrorMessage":""}`},
 			{name: "ListAfterRemove", method: "GET", path: "/api/v1/Owners/{o1}/LockGroups/{group}/BoundLocks", as: "reader", wantStatus: 200, wantBody: `[]`},
 			{name: "Delete", method: "DELETE", path: "/api/v1/Owners/{o1}/LockGroups/{group}", as: "admin", wantStatus: 204},
-			{name: "ListEmpty", method: "GET", path: "/api/v1/Owners/{o1}/LockGroups", as: "reader", wantStatus: 200, wantBody: `[]`},
+			{name: "DeletedStaysReadable", method: "GET", path: "/api/v1/Owners/{o1}/LockGroups?$select=id,active", as: "reader", wantStatus: 200,
+				wantBody: `[{"id":"{group}","active":false}]`},
+			{name: "NoMembersForDeleted", method: "PUT", path: "/api/v1/Owners/{o1}/LockGroups/{group}/BoundLocks", as: "admin", body: `{"boundLockId":"{lock1}"}`, wantStatus: 400,
+				wantBody: `{"ErrorCode":"","ErrorMessage":"The request is invalid.","ErrorDetails":"lock group \"{group}\" is deleted and cannot get members","UserErrorMessage":""}`},
 		})
 	})
 }

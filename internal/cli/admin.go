@@ -5,8 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"strings"
-	"time"
 
+	"github.com/keyward/keyward/internal/config"
 	"github.com/keyward/keyward/internal/keyward"
 	"github.com/keyward/keyward/internal/oauth"
 	"github.com/keyward/keyward/internal/service"
@@ -16,26 +16,32 @@ import (
 // adminFlags are the flags every admin command has.
 type adminFlags struct {
 	db     *string
+	plans  string
 	asJSON bool
 }
 
 func newAdminFlags(env Env, name string) (*flag.FlagSet, *adminFlags) {
 	fs := newFlags(env, name)
-	a := &adminFlags{db: dbFlag(env)}
+	a := &adminFlags{db: dbFlag(env), plans: env.Getenv("KEYWARD_PLANS")}
 	fs.StringVar(a.db, "db", *a.db, "database: sqlite:FILE or postgres://... (env KEYWARD_DB)")
+	fs.StringVar(&a.plans, "plans", a.plans, "plan catalog, a JSON file (env KEYWARD_PLANS; default: the built-in plans)")
 	fs.BoolVar(&a.asJSON, "json", false, "print one JSON object")
 	return fs, a
 }
 
 // withService opens the store (migrating it, so that admin commands work on a new database too)
 // and runs fn with a service over it. It works while a server runs on the same database.
-func withService(ctx context.Context, db string, fn func(*service.Service) error) error {
-	store, err := sqlstore.Open(ctx, db)
+func withService(ctx context.Context, a *adminFlags, fn func(*service.Service) error) error {
+	plans, err := config.LoadPlans(a.plans)
+	if err != nil {
+		return err
+	}
+	store, err := sqlstore.Open(ctx, *a.db)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	return fn(service.New(store, time.Now))
+	return fn(service.New(store, service.Config{Plans: plans}))
 }
 
 func required(name, v string) error {
@@ -60,7 +66,7 @@ func runUserCreate(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%w: --password: %v", errUsage, err)
 	}
-	return withService(ctx, *a.db, func(s *service.Service) error {
+	return withService(ctx, a, func(s *service.Service) error {
 		u, err := s.AdminCreateUser(ctx, *email, hash, *verified)
 		if err != nil {
 			return err
@@ -74,14 +80,14 @@ func runOwnerCreate(ctx context.Context, env Env, args []string) error {
 	fs, a := newAdminFlags(env, "admin owner create")
 	name := fs.String("name", "", "name of the owner account (required)")
 	ownerEmail := fs.String("owner-email", "", "e-mail of the user who becomes its Owner (required)")
-	plan := fs.String("plan", "", "plan of the account (default: the server's default plan)")
+	plan := fs.String("plan", "", "plan of the account (default: the catalog's default plan)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if err := firstErr(required("name", *name), required("owner-email", *ownerEmail)); err != nil {
 		return err
 	}
-	return withService(ctx, *a.db, func(s *service.Service) error {
+	return withService(ctx, a, func(s *service.Service) error {
 		o, err := s.AdminCreateOwner(ctx, *name, *ownerEmail, *plan)
 		if err != nil {
 			return err
@@ -125,7 +131,7 @@ func runClientCreate(ctx context.Context, env Env, args []string) error {
 	if !*public {
 		secret, spec.SecretHash = oauth.NewClientSecret()
 	}
-	return withService(ctx, *a.db, func(s *service.Service) error {
+	return withService(ctx, a, func(s *service.Service) error {
 		c, svcUser, err := s.AdminCreateClient(ctx, spec)
 		if err != nil {
 			return err
@@ -151,7 +157,7 @@ func runLockRegister(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	spec.TimeRestrictionSupport = !*noTR
-	return withService(ctx, *a.db, func(s *service.Service) error {
+	return withService(ctx, a, func(s *service.Service) error {
 		l, code, err := s.AdminRegisterLock(ctx, spec)
 		if err != nil {
 			return err
@@ -167,7 +173,7 @@ func runCardRegister(ctx context.Context, env Env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	return withService(ctx, *a.db, func(s *service.Service) error {
+	return withService(ctx, a, func(s *service.Service) error {
 		c, err := s.AdminRegisterCard(ctx, *capacity)
 		if err != nil {
 			return err
@@ -184,4 +190,41 @@ func firstErr(errs ...error) error {
 		}
 	}
 	return nil
+}
+
+func runOwnerSetPlan(ctx context.Context, env Env, args []string) error {
+	fs, a := newAdminFlags(env, "admin owner set-plan")
+	id := fs.String("id", "", "owner account id (required)")
+	plan := fs.String("plan", "", "plan name from the catalog (required)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := firstErr(required("id", *id), required("plan", *plan)); err != nil {
+		return err
+	}
+	return withService(ctx, a, func(s *service.Service) error {
+		if err := s.AdminSetPlan(ctx, *id, *plan); err != nil {
+			return err
+		}
+		return output(env, a.asJSON, map[string]any{"id": *id, "plan": *plan}, "owner account "+*id+" now has the plan "+*plan)
+	})
+}
+
+func runLockSync(ctx context.Context, env Env, args []string) error {
+	fs, a := newAdminFlags(env, "admin lock sync")
+	physID := fs.String("physical-lock-id", "", "the lock that synced (required)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := required("physical-lock-id", *physID); err != nil {
+		return err
+	}
+	return withService(ctx, a, func(s *service.Service) error {
+		l, err := s.AdminSyncLock(ctx, *physID)
+		if err != nil {
+			return err
+		}
+		return output(env, a.asJSON, map[string]any{"boundLockId": l.ID, "rclSerialNo": l.RclSerialNo},
+			"bound lock "+l.ID+" synced; revocation list serial "+fmt.Sprint(l.RclSerialNo))
+	})
 }

@@ -35,8 +35,10 @@ func commands() []command {
 		{"migrate", "migrate the database schema and exit", runMigrate},
 		{"admin user create", "create a user", runUserCreate},
 		{"admin owner create", "create an owner account for a user", runOwnerCreate},
+		{"admin owner set-plan", "change the plan of an owner account", runOwnerSetPlan},
 		{"admin client create", "register an OAuth client (the secret is shown once)", runClientCreate},
 		{"admin lock register", "register a physical lock in the device registry", runLockRegister},
+		{"admin lock sync", "record that a lock synced: keys delivered, revocations confirmed", runLockSync},
 		{"admin card register", "register an NFC card in the device registry", runCardRegister},
 	}
 }

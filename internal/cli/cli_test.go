@@ -45,6 +45,10 @@ func TestAdminCommands(t *testing.T) {
 		t.Fatalf("lock = %v", lock)
 	}
 	card := mustJSON("admin", "card", "register", "--capacity", "5", "--json")
+	plan := mustJSON("admin", "owner", "set-plan", "--id", owner["id"].(string), "--plan", "free", "--json")
+	if plan["plan"] != "free" {
+		t.Fatalf("set-plan = %v", plan)
+	}
 	if card["uid"] == "" || card["physicalCardId"] == "" {
 		t.Fatalf("card = %v", card)
 	}
@@ -72,6 +76,14 @@ func TestAdminCommands(t *testing.T) {
 			"keyward admin lock register: The request is invalid: \"Mars/Olympus\" is not an IANA time zone\n"},
 		{"BadCapacity", []string{"admin", "card", "register", "--capacity", "0"}, 1,
 			"keyward admin card register: The request is invalid: card capacity must be 1 or more, got 0\n"},
+		{"UnknownPlan", []string{"admin", "owner", "set-plan", "--id", "x", "--plan", "gold"}, 1,
+			"keyward admin owner set-plan: The request is invalid: unknown plan \"gold\"; the catalog has [free standard unlimited]\n"},
+		{"SetPlanUnknownOwner", []string{"admin", "owner", "set-plan", "--id", "nope", "--plan", "free"}, 1,
+			"keyward admin owner set-plan: The resource was not found: owner account \"nope\" does not exist\n"},
+		{"SyncUnboundLock", []string{"admin", "lock", "sync", "--physical-lock-id", "BgABAgMEBQY="}, 1,
+			"keyward admin lock sync: The resource was not found: physical lock \"BgABAgMEBQY=\" is not bound\n"},
+		{"PlansFileMissing", []string{"admin", "owner", "set-plan", "--plans", "/nonexistent/plans.json", "--id", "x", "--plan", "free"}, 1,
+			"keyward admin owner set-plan: config: plans: open /nonexistent/plans.json: no such file or directory\n"},
 		{"BadDB", []string{"migrate", "--db", "mysql://x"}, 1,
 			"keyward migrate: sqlstore: \"mysql://x\": the database address must start with sqlite: or postgres://\n"},
 	}
@@ -97,7 +109,7 @@ func TestAdminCommands(t *testing.T) {
 func TestMigrateAndPrintConfig(t *testing.T) {
 	db := "sqlite:" + filepath.Join(t.TempDir(), "k.db")
 	code, out, errOut := run(t, nil, "migrate", "--db", db)
-	if code != 0 || out != "schema version 1\n" {
+	if code != 0 || out != "schema version 2\n" {
 		t.Fatalf("migrate: %d %q %q", code, out, errOut)
 	}
 	code, out, _ = run(t, map[string]string{"KEYWARD_DB": "postgres://kw:pw@db/kw"}, "serve", "--print-config")
@@ -105,6 +117,7 @@ func TestMigrateAndPrintConfig(t *testing.T) {
   "Addr": "127.0.0.1:8080",
   "DB": "postgres://kw:xxxxx@db/kw",
   "Issuer": "http://127.0.0.1:8080",
+  "Plans": "",
   "LogLevel": "INFO"
 }
 `

@@ -11,6 +11,8 @@ import (
 	"net"
 	"os"
 	"strings"
+
+	"github.com/keyward/keyward/internal/keyward"
 )
 
 // Config is what `keyward serve` runs with.
@@ -18,6 +20,7 @@ type Config struct {
 	Addr     string // listen address; loopback by default so nothing is exposed by accident
 	DB       string // sqlite:FILE or postgres://...
 	Issuer   string // public base URL; defaults to http://Addr
+	Plans    string // path of the plan catalog (JSON); "" for the built-in plans
 	LogLevel slog.Level
 }
 
@@ -31,6 +34,7 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (env KEYWARD_ADDR)")
 	fs.StringVar(&c.DB, "db", c.DB, "database: sqlite:FILE or postgres://... (env KEYWARD_DB)")
 	fs.StringVar(&c.Issuer, "issuer", c.Issuer, "public base URL, the OAuth issuer (env KEYWARD_ISSUER; default http://ADDR)")
+	fs.StringVar(&c.Plans, "plans", c.Plans, "plan catalog, a JSON file (env KEYWARD_PLANS; default: the built-in plans)")
 	fs.TextVar(&c.LogLevel, "log-level", c.LogLevel, "log level: DEBUG, INFO, WARN or ERROR (env KEYWARD_LOG_LEVEL)")
 }
 
@@ -47,6 +51,7 @@ func (c *Config) ApplyEnv(fs *flag.FlagSet, getenv func(string) string) error {
 	env("addr", "KEYWARD_ADDR", &c.Addr)
 	env("db", "KEYWARD_DB", &c.DB)
 	env("issuer", "KEYWARD_ISSUER", &c.Issuer)
+	env("plans", "KEYWARD_PLANS", &c.Plans)
 	if path := getenv("KEYWARD_DB_FILE"); path != "" && !set["db"] && getenv("KEYWARD_DB") == "" {
 		b, err := os.ReadFile(path)
 		if err != nil {
@@ -93,4 +98,20 @@ func (c Config) Redacted() Config {
 		}
 	}
 	return c
+}
+
+// LoadPlans reads the plan catalog at path, or returns the built-in one for "".
+func LoadPlans(path string) (*keyward.Plans, error) {
+	if path == "" {
+		return keyward.BuiltinPlans(), nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: plans: %w", err)
+	}
+	p, err := keyward.ParsePlans(b)
+	if err != nil {
+		return nil, fmt.Errorf("config: %s: %w", path, err)
+	}
+	return p, nil
 }

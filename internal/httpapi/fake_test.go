@@ -40,6 +40,16 @@ type fakeService struct {
 	FindBoundCardFunc         func(context.Context, string, string) (*keyward.BoundCard, error)
 	BindCardFunc              func(context.Context, string, keyward.BindCardRequest) (*keyward.BoundCard, error)
 	UpdateBoundCardFunc       func(context.Context, string, string, keyward.BoundCardUpdate) error
+	CreateGrantFunc           func(context.Context, string, keyward.GrantCreate) (*keyward.Grant, error)
+	FindGrantsFunc            func(context.Context, string, *keyward.Query) ([]*keyward.Grant, error)
+	FindGrantFunc             func(context.Context, string, string) (*keyward.Grant, error)
+	FindBoundCardGrantsFunc   func(context.Context, string, string, *keyward.Query) ([]*keyward.Grant, error)
+	RevokeGrantFunc           func(context.Context, string, string, bool) (*keyward.Grant, error)
+	DeleteGrantFromCardFunc   func(context.Context, string, string) (*keyward.Grant, error)
+	RevokeContactGrantsFunc   func(context.Context, string, string) ([]*keyward.Grant, error)
+	RevokeBoundCardGrantsFunc func(context.Context, string, string) ([]*keyward.Grant, error)
+	GrantWindowsFunc          func(context.Context, string, string, *keyward.Time, *keyward.Time) (*keyward.GrantWindows, error)
+	AccessCheckFunc           func(context.Context, string, string, *string, *string, *keyward.Time) (*keyward.AccessDecision, error)
 }
 
 var _ keyward.Service = (*fakeService)(nil)
@@ -285,4 +295,84 @@ func (f *fakeService) UpdateBoundCard(ctx context.Context, ownerID string, id st
 		return errUnset("UpdateBoundCard")
 	}
 	return f.UpdateBoundCardFunc(ctx, ownerID, id, u)
+}
+
+// CreateGrant calls CreateGrantFunc.
+func (f *fakeService) CreateGrant(ctx context.Context, ownerID string, c keyward.GrantCreate) (*keyward.Grant, error) {
+	if f.CreateGrantFunc == nil {
+		return nil, errUnset("CreateGrant")
+	}
+	return f.CreateGrantFunc(ctx, ownerID, c)
+}
+
+// FindGrants calls FindGrantsFunc.
+func (f *fakeService) FindGrants(ctx context.Context, ownerID string, q *keyward.Query) ([]*keyward.Grant, error) {
+	if f.FindGrantsFunc == nil {
+		return nil, errUnset("FindGrants")
+	}
+	return f.FindGrantsFunc(ctx, ownerID, q)
+}
+
+// FindGrant calls FindGrantFunc.
+func (f *fakeService) FindGrant(ctx context.Context, ownerID, id string) (*keyward.Grant, error) {
+	if f.FindGrantFunc == nil {
+		return nil, errUnset("FindGrant")
+	}
+	return f.FindGrantFunc(ctx, ownerID, id)
+}
+
+// FindBoundCardGrants calls FindBoundCardGrantsFunc.
+func (f *fakeService) FindBoundCardGrants(ctx context.Context, ownerID, cardID string, q *keyward.Query) ([]*keyward.Grant, error) {
+	if f.FindBoundCardGrantsFunc == nil {
+		return nil, errUnset("FindBoundCardGrants")
+	}
+	return f.FindBoundCardGrantsFunc(ctx, ownerID, cardID, q)
+}
+
+// RevokeGrant calls RevokeGrantFunc.
+func (f *fakeService) RevokeGrant(ctx context.Context, ownerID, id string, dryRun bool) (*keyward.Grant, error) {
+	if f.RevokeGrantFunc == nil {
+		return nil, errUnset("RevokeGrant")
+	}
+	return f.RevokeGrantFunc(ctx, ownerID, id, dryRun)
+}
+
+// DeleteGrantFromCard calls DeleteGrantFromCardFunc.
+func (f *fakeService) DeleteGrantFromCard(ctx context.Context, ownerID, id string) (*keyward.Grant, error) {
+	if f.DeleteGrantFromCardFunc == nil {
+		return nil, errUnset("DeleteGrantFromCard")
+	}
+	return f.DeleteGrantFromCardFunc(ctx, ownerID, id)
+}
+
+// RevokeContactGrants calls RevokeContactGrantsFunc.
+func (f *fakeService) RevokeContactGrants(ctx context.Context, ownerID, contactID string) ([]*keyward.Grant, error) {
+	if f.RevokeContactGrantsFunc == nil {
+		return nil, errUnset("RevokeContactGrants")
+	}
+	return f.RevokeContactGrantsFunc(ctx, ownerID, contactID)
+}
+
+// RevokeBoundCardGrants calls RevokeBoundCardGrantsFunc.
+func (f *fakeService) RevokeBoundCardGrants(ctx context.Context, ownerID, cardID string) ([]*keyward.Grant, error) {
+	if f.RevokeBoundCardGrantsFunc == nil {
+		return nil, errUnset("RevokeBoundCardGrants")
+	}
+	return f.RevokeBoundCardGrantsFunc(ctx, ownerID, cardID)
+}
+
+// GrantWindows calls GrantWindowsFunc.
+func (f *fakeService) GrantWindows(ctx context.Context, ownerID, id string, from, to *keyward.Time) (*keyward.GrantWindows, error) {
+	if f.GrantWindowsFunc == nil {
+		return nil, errUnset("GrantWindows")
+	}
+	return f.GrantWindowsFunc(ctx, ownerID, id, from, to)
+}
+
+// AccessCheck calls AccessCheckFunc.
+func (f *fakeService) AccessCheck(ctx context.Context, ownerID, lockID string, contactID, cardID *string, at *keyward.Time) (*keyward.AccessDecision, error) {
+	if f.AccessCheckFunc == nil {
+		return nil, errUnset("AccessCheck")
+	}
+	return f.AccessCheckFunc(ctx, ownerID, lockID, contactID, cardID, at)
 }

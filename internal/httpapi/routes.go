@@ -49,6 +49,19 @@ func (s *Server) routeTable() []route {
 		api(http.MethodPut, owner+"/BoundCards", s.handleBoundCardBind),
 		api(http.MethodGet, owner+"/BoundCards/{boundCardId}", s.handleBoundCardGet),
 		api(http.MethodPatch, owner+"/BoundCards/{boundCardId}", s.handleBoundCardUpdate),
+
+		api(http.MethodGet, owner+"/BoundLocks/{boundLockId}/AccessCheck", s.handleAccessCheck),
+
+		api(http.MethodGet, owner+"/Grants", s.handleGrantList),
+		api(http.MethodPut, owner+"/Grants", s.handleGrantCreate),
+		api(http.MethodGet, owner+"/Grants/{grantId}", s.handleGrantGet),
+		api(http.MethodPost, owner+"/Grants/{grantId}/Revoke", s.handleGrantRevoke),
+		api(http.MethodPut, owner+"/Grants/{grantId}/Revoke", s.handleGrantRevoke),
+		api(http.MethodPost, owner+"/Grants/{grantId}/DeleteFromCard", s.handleGrantDeleteFromCard),
+		api(http.MethodGet, owner+"/Grants/{grantId}/Windows", s.handleGrantWindows),
+		api(http.MethodPost, owner+"/Contacts/{contactId}/RevokeGrants", s.handleContactRevokeGrants),
+		api(http.MethodPost, owner+"/BoundCards/{boundCardId}/RevokeGrants", s.handleBoundCardRevokeGrants),
+		api(http.MethodGet, owner+"/BoundCards/{boundCardId}/Grants", s.handleBoundCardGrantList),
 	}
 }
 

@@ -48,6 +48,17 @@ var wantRoutes = []routeWant{
 	{Route{"PUT", "/api/v1/Owners/{ownerId}/BoundCards", false}, "BindCard"},
 	{Route{"GET", "/api/v1/Owners/{ownerId}/BoundCards/{boundCardId}", false}, "FindBoundCard"},
 	{Route{"PATCH", "/api/v1/Owners/{ownerId}/BoundCards/{boundCardId}", false}, "UpdateBoundCard"},
+	{Route{"GET", "/api/v1/Owners/{ownerId}/BoundLocks/{boundLockId}/AccessCheck", false}, "AccessCheck"},
+	{Route{"GET", "/api/v1/Owners/{ownerId}/Grants", false}, "FindGrants"},
+	{Route{"PUT", "/api/v1/Owners/{ownerId}/Grants", false}, "CreateGrant"},
+	{Route{"GET", "/api/v1/Owners/{ownerId}/Grants/{grantId}", false}, "FindGrant"},
+	{Route{"POST", "/api/v1/Owners/{ownerId}/Grants/{grantId}/Revoke", false}, "RevokeGrant"},
+	{Route{"PUT", "/api/v1/Owners/{ownerId}/Grants/{grantId}/Revoke", false}, "RevokeGrant"},
+	{Route{"POST", "/api/v1/Owners/{ownerId}/Grants/{grantId}/DeleteFromCard", false}, "DeleteGrantFromCard"},
+	{Route{"GET", "/api/v1/Owners/{ownerId}/Grants/{grantId}/Windows", false}, "GrantWindows"},
+	{Route{"POST", "/api/v1/Owners/{ownerId}/Contacts/{contactId}/RevokeGrants", false}, "RevokeContactGrants"},
+	{Route{"POST", "/api/v1/Owners/{ownerId}/BoundCards/{boundCardId}/RevokeGrants", false}, "RevokeBoundCardGrants"},
+	{Route{"GET", "/api/v1/Owners/{ownerId}/BoundCards/{boundCardId}/Grants", false}, "FindBoundCardGrants"},
 }
 
 func TestServer_Routes(t *testing.T) {

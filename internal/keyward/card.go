@@ -27,6 +27,7 @@ type BoundCard struct {
 type BoundCardFilter struct {
 	OwnerID        string
 	ID             *string
+	IDs            []string // any of these; nil means no restriction
 	PhysicalCardID *string
 	Query          *Query
 }

@@ -35,6 +35,7 @@ func (c *Contact) NaturalKey() string {
 type ContactFilter struct {
 	OwnerID    string
 	ID         *string
+	IDs        []string // any of these; nil means no restriction
 	NaturalKey *string
 	Query      *Query
 }

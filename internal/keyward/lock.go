@@ -3,6 +3,7 @@ package keyward
 import (
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"strings"
 )
@@ -123,6 +124,7 @@ type BoundLock struct {
 type BoundLockFilter struct {
 	OwnerID        string
 	ID             *string
+	IDs            []string // any of these; nil means no restriction
 	PhysicalLockID *string
 	LockGroupID    *string // only members of this group
 	Query          *Query
@@ -149,3 +151,11 @@ const (
 	ExpandHealthStatuses       = "healthStatuses"
 	ExpandStatistics           = "statistics"
 )
+
+// MarshalJSON writes the targeted lock or group.
+func (t *GrantTarget) MarshalJSON() ([]byte, error) {
+	if t.Group != nil {
+		return json.Marshal(t.Group)
+	}
+	return json.Marshal(t.Lock)
+}

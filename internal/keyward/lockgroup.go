@@ -31,7 +31,10 @@ const (
 type LockGroupFilter struct {
 	OwnerID string
 	ID      *string
-	Query   *Query
+	IDs     []string // any of these; nil means no restriction
+	// MemberLockID restricts the result to the groups this bound lock belongs to.
+	MemberLockID *string
+	Query        *Query
 }
 
 // LockGroupCreate is the body of PUT /Owners/{o}/LockGroups.

@@ -38,6 +38,17 @@ type Service interface {
 	UpdateContact(ctx context.Context, ownerID, id string, u ContactUpdate) (*Contact, error)
 	DeleteContact(ctx context.Context, ownerID, id string) error
 
+	CreateGrant(ctx context.Context, ownerID string, c GrantCreate) (*Grant, error)
+	FindGrants(ctx context.Context, ownerID string, q *Query) ([]*Grant, error)
+	FindGrant(ctx context.Context, ownerID, id string) (*Grant, error)
+	FindBoundCardGrants(ctx context.Context, ownerID, cardID string, q *Query) ([]*Grant, error)
+	RevokeGrant(ctx context.Context, ownerID, id string, dryRun bool) (*Grant, error)
+	DeleteGrantFromCard(ctx context.Context, ownerID, id string) (*Grant, error)
+	RevokeContactGrants(ctx context.Context, ownerID, contactID string) ([]*Grant, error)
+	RevokeBoundCardGrants(ctx context.Context, ownerID, cardID string) ([]*Grant, error)
+	GrantWindows(ctx context.Context, ownerID, id string, from, to *Time) (*GrantWindows, error)
+	AccessCheck(ctx context.Context, ownerID, lockID string, contactID, cardID *string, at *Time) (*AccessDecision, error)
+
 	FindBoundCards(ctx context.Context, ownerID string, q *Query) ([]*BoundCard, error)
 	FindBoundCard(ctx context.Context, ownerID, id string) (*BoundCard, error)
 	BindCard(ctx context.Context, ownerID string, r BindCardRequest) (*BoundCard, error)

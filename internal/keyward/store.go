@@ -18,6 +18,7 @@ type Tx interface {
 	FindUserByEmail(ctx context.Context, email string) (*User, error)
 
 	CreateOwner(ctx context.Context, o *Owner) error
+	SetOwnerPlan(ctx context.Context, id, plan string) error
 	FindOwners(ctx context.Context, f OwnerFilter) ([]*Owner, error)
 	UpdateOwner(ctx context.Context, id string, u OwnerUpdate) error
 	// FindRole returns the strongest role the user holds on the owner account, or "" for none.
@@ -39,6 +40,8 @@ type Tx interface {
 	FindBoundLocks(ctx context.Context, f BoundLockFilter) ([]*BoundLock, error)
 	UpdateBoundLock(ctx context.Context, ownerID, id string, u BoundLockUpdate) error
 	UnbindBoundLock(ctx context.Context, ownerID, id string, at Time) error
+	// FindActiveBoundLock returns the active binding of a physical lock, in whatever account.
+	FindActiveBoundLock(ctx context.Context, physicalLockID string) (*BoundLock, error)
 
 	CreateLockGroup(ctx context.Context, g *LockGroup) error
 	FindLockGroups(ctx context.Context, f LockGroupFilter) ([]*LockGroup, error)
@@ -57,6 +60,18 @@ type Tx interface {
 	CreateBoundCard(ctx context.Context, c *BoundCard) error // ErrCardAlreadyBound
 	FindBoundCards(ctx context.Context, f BoundCardFilter) ([]*BoundCard, error)
 	UpdateBoundCard(ctx context.Context, ownerID, id string, u BoundCardUpdate) error
+
+	CreateGrant(ctx context.Context, g *Grant) error // ErrDuplicate
+	FindGrants(ctx context.Context, f GrantFilter) ([]*Grant, error)
+	CountGrants(ctx context.Context, f GrantFilter) (int, error)
+	// CountSmartphoneUsers counts the account's contacts with at least one active grant.
+	CountSmartphoneUsers(ctx context.Context, ownerID string) (int, error)
+	// RevokeGrant makes an active grant inactive with the given state; ErrNotFound when it is not active.
+	RevokeGrant(ctx context.Context, ownerID, id, state string, at Time) error
+	// BumpRevocationList records a change of a lock's revocation list.
+	BumpRevocationList(ctx context.Context, boundLockID string, at Time) error
+	// SyncLock records a lock's sync: keys delivered, revocations and memberships confirmed.
+	SyncLock(ctx context.Context, boundLockID string, at Time) error
 
 	CreateClient(ctx context.Context, c *Client) error
 	FindClientByID(ctx context.Context, id string) (*Client, error)

@@ -30,6 +30,11 @@ func (s *Service) AdminCreateOwner(ctx context.Context, name, ownerEmail, plan s
 	if err := checkRequiredText("name", name); err != nil {
 		return nil, err
 	}
+	if plan != "" {
+		if err := s.checkPlanName(plan); err != nil {
+			return nil, err
+		}
+	}
 	var o *keyward.Owner
 	err := s.store.InTx(ctx, func(tx keyward.Tx) error {
 		u, err := tx.FindUserByEmail(ctx, ownerEmail)
@@ -140,4 +145,27 @@ func randomBytes(n int) []byte {
 // randomCode is a binding code a person can type: 10 base32 letters and digits (50 bits).
 func randomCode() string {
 	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(randomBytes(7))[:10]
+}
+
+// AdminSyncLock records that the physical lock synced with Keyward (the lock simulator and
+// gateways report this): the keys of its active grants are now on the lock, pending revocations
+// it has learned of are confirmed, and its group memberships are joined.
+func (s *Service) AdminSyncLock(ctx context.Context, physicalLockID string) (*keyward.BoundLock, error) {
+	id, err := keyward.ParsePhysicalLockID(physicalLockID)
+	if err != nil {
+		return nil, keyward.Invalidf("%v", err)
+	}
+	var l *keyward.BoundLock
+	err = s.store.InTx(ctx, func(tx keyward.Tx) error {
+		var err error
+		if l, err = tx.FindActiveBoundLock(ctx, id); err != nil {
+			return err
+		}
+		if err := tx.SyncLock(ctx, l.ID, s.timestamp()); err != nil {
+			return err
+		}
+		l, err = s.findBoundLock(ctx, tx, l.OwnerAccountID, l.ID)
+		return err
+	})
+	return l, err
 }

@@ -165,7 +165,8 @@ func checkIdentityUnchanged(cur *keyward.Contact, u keyward.ContactUpdate) error
 	return nil
 }
 
-// DeleteContact removes a contact and its permission; the last Owner's contact stays (403).
+// DeleteContact removes a contact with its permission and grants; the grants are revoked first,
+// so that locks holding their keys learn of it. The last Owner's contact stays (403).
 func (s *Service) DeleteContact(ctx context.Context, ownerID, id string) error {
 	if err := s.authorize(ctx, ownerID, keyward.ScopeWriteCoreEntities, false); err != nil {
 		return err
@@ -179,6 +180,9 @@ func (s *Service) DeleteContact(ctx context.Context, ownerID, id string) error {
 			return err
 		}
 		if err := s.keepAnOwner(ctx, tx, ownerID, first(perms)); err != nil {
+			return err
+		}
+		if _, err := s.revokeAll(ctx, tx, keyward.GrantFilter{OwnerID: ownerID, ContactID: &id}, revokedNow); err != nil {
 			return err
 		}
 		return tx.DeleteContact(ctx, ownerID, id)

@@ -176,13 +176,17 @@ func (s *Service) UpdateBoundLock(ctx context.Context, ownerID, id string, u key
 }
 
 // UnbindLock ends the binding: the bound lock stays visible with active false and its unbind
-// date, and leaves its lock groups.
+// date, leaves its lock groups, and its grants are revoked (at once: the binding they were
+// issued for has ended).
 func (s *Service) UnbindLock(ctx context.Context, ownerID, id string) error {
 	if err := s.authorize(ctx, ownerID, keyward.ScopeWriteCoreEntities, false); err != nil {
 		return err
 	}
 	return s.store.InTx(ctx, func(tx keyward.Tx) error {
 		if _, err := s.findBoundLock(ctx, tx, ownerID, id); err != nil {
+			return err
+		}
+		if _, err := s.revokeAll(ctx, tx, keyward.GrantFilter{OwnerID: ownerID, BoundLockID: &id}, revokedNow); err != nil {
 			return err
 		}
 		return tx.UnbindBoundLock(ctx, ownerID, id, s.timestamp())

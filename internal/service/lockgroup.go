@@ -90,6 +90,9 @@ func (s *Service) CreateLockGroup(ctx context.Context, ownerID string, c keyward
 	if err := firstError(checkRequiredText("title", c.Title), checkText("description", c.Description)); err != nil {
 		return nil, err
 	}
+	if err := s.requireFeature(ctx, s.store, ownerID, keyward.FeatureLockGroups); err != nil {
+		return nil, err
+	}
 	now := s.timestamp()
 	g := &keyward.LockGroup{ID: s.newID(), OwnerAccountID: ownerID, Title: c.Title, Description: deref(c.Description),
 		Active: true, TargetType: "Group", CreatedAt: now}
@@ -118,12 +121,22 @@ func (s *Service) UpdateLockGroup(ctx context.Context, ownerID, id string, u key
 	return s.findLockGroup(ctx, s.store, ownerID, id)
 }
 
-// DeleteLockGroup removes a lock group; its member locks stay bound.
+// DeleteLockGroup ends a lock group and revokes its grants; its member locks stay bound and,
+// where they hold a key of such a grant, get it on their revocation lists. The group stays
+// readable with active false.
 func (s *Service) DeleteLockGroup(ctx context.Context, ownerID, id string) error {
 	if err := s.authorize(ctx, ownerID, keyward.ScopeWriteCoreEntities, false); err != nil {
 		return err
 	}
-	return s.store.DeleteLockGroup(ctx, ownerID, id)
+	return s.store.InTx(ctx, func(tx keyward.Tx) error {
+		if _, err := s.findLockGroup(ctx, tx, ownerID, id); err != nil {
+			return err
+		}
+		if _, err := s.revokeAll(ctx, tx, keyward.GrantFilter{OwnerID: ownerID, BoundLockID: &id}, revokedNow); err != nil {
+			return err
+		}
+		return tx.DeleteLockGroup(ctx, ownerID, id)
+	})
 }
 
 // FindLockGroupMembers lists the bound locks of a group.
@@ -160,6 +173,9 @@ func (s *Service) AddLockGroupMember(ctx context.Context, ownerID, groupID strin
 		}
 		if !l.Active {
 			return keyward.Invalidf("bound lock %q is unbound and cannot join a group", l.ID)
+		}
+		if !g.Active {
+			return keyward.Invalidf("lock group %q is deleted and cannot get members", g.ID)
 		}
 		return tx.AddLockGroupMember(ctx, groupID, l.ID, s.timestamp())
 	})

@@ -18,16 +18,26 @@ import (
 type Service struct {
 	store keyward.Store
 	now   func() time.Time
+	plans *keyward.Plans
 }
 
 var _ keyward.Service = (*Service)(nil)
 
-// New returns a Service. now is the clock (time.Now in production, fixed in tests).
-func New(store keyward.Store, now func() time.Time) *Service {
-	if now == nil {
-		now = time.Now
+// Config holds what a Service depends on besides its store.
+type Config struct {
+	Now   func() time.Time // the clock; time.Now when nil
+	Plans *keyward.Plans   // the plan catalog; keyward.BuiltinPlans() when nil
+}
+
+// New returns a Service over store.
+func New(store keyward.Store, cfg Config) *Service {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
-	return &Service{store: store, now: now}
+	if cfg.Plans == nil {
+		cfg.Plans = keyward.BuiltinPlans()
+	}
+	return &Service{store: store, now: cfg.Now, plans: cfg.Plans}
 }
 
 // timestamp is the current time at wire precision.

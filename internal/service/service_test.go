@@ -5,7 +5,6 @@ import (
 	"errors"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/keyward/keyward/internal/keyward"
 	"github.com/keyward/keyward/internal/service"
@@ -32,7 +31,7 @@ func must[T any](v T, err error) func(t *testing.T) T {
 func TestService_CreateOwner(t *testing.T) {
 	for _, engine := range sqltest.Engines(t) {
 		t.Run(string(engine), func(t *testing.T) {
-			s := service.New(sqltest.Open(t, engine), time.Now)
+			s := service.New(sqltest.Open(t, engine), service.Config{})
 			verified := must(s.AdminCreateUser(ctx, "ada@example.com", "", true))(t)
 			unverified := must(s.AdminCreateUser(ctx, "bob@example.com", "", false))(t)
 
@@ -78,7 +77,7 @@ func TestService_CreateOwner(t *testing.T) {
 func TestService_LastOwnerUnderConcurrency(t *testing.T) {
 	for _, engine := range sqltest.Engines(t) {
 		t.Run(string(engine), func(t *testing.T) {
-			s := service.New(sqltest.Open(t, engine), time.Now)
+			s := service.New(sqltest.Open(t, engine), service.Config{})
 			for round := range 5 {
 				a := must(s.AdminCreateUser(ctx, "a"+string(rune('0'+round))+"@example.com", "", true))(t)
 				b := must(s.AdminCreateUser(ctx, "b"+string(rune('0'+round))+"@example.com", "", true))(t)

@@ -84,6 +84,9 @@ func (s *store) FindBoundCards(ctx context.Context, f keyward.BoundCardFilter) (
 	if f.ID != nil {
 		spec.where = append(spec.where, "b.id = "+a.bind(*f.ID))
 	}
+	if f.IDs != nil {
+		spec.where = append(spec.where, in("b.id", f.IDs, &a))
+	}
 	if f.PhysicalCardID != nil {
 		spec.where = append(spec.where, "b.physical_card_id = "+a.bind(*f.PhysicalCardID))
 	}

@@ -63,6 +63,9 @@ func (s *store) FindContacts(ctx context.Context, f keyward.ContactFilter) ([]*k
 	if f.ID != nil {
 		spec.where = append(spec.where, "id = "+a.bind(*f.ID))
 	}
+	if f.IDs != nil {
+		spec.where = append(spec.where, in("id", f.IDs, &a))
+	}
 	if f.NaturalKey != nil {
 		spec.where = append(spec.where, "natural_key = "+a.bind(*f.NaturalKey))
 	}

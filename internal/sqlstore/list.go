@@ -137,3 +137,17 @@ func (c *setClause) add(column string, v any) {
 }
 
 func (c *setClause) String() string { return strings.Join(c.parts, ", ") }
+
+func joinAnd(conds []string) string { return strings.Join(conds, " AND ") }
+
+// in renders "col IN ($1, $2, ...)" for a non-nil id list; an empty list matches nothing.
+func in(col string, ids []string, a *args) string {
+	if len(ids) == 0 {
+		return "1 = 0"
+	}
+	ph := make([]string, len(ids))
+	for i, id := range ids {
+		ph[i] = a.bind(id)
+	}
+	return col + " IN (" + strings.Join(ph, ", ") + ")"
+}

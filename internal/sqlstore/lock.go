@@ -90,6 +90,9 @@ func (s *store) FindBoundLocks(ctx context.Context, f keyward.BoundLockFilter) (
 	if f.ID != nil {
 		spec.where = append(spec.where, "b.id = "+a.bind(*f.ID))
 	}
+	if f.IDs != nil {
+		spec.where = append(spec.where, in("b.id", f.IDs, &a))
+	}
 	if f.PhysicalLockID != nil {
 		spec.where = append(spec.where, "b.physical_lock_id = "+a.bind(*f.PhysicalLockID))
 	}
@@ -154,4 +157,27 @@ func (s *store) UnbindBoundLock(ctx context.Context, ownerID, id string, at keyw
 		return fmt.Errorf("sqlstore: unbind lock: %w", err)
 	}
 	return nil
+}
+
+// FindActiveBoundLock returns the active binding of a physical lock, in whatever account; a lock
+// reports by its physical id and does not know its account.
+func (s *store) FindActiveBoundLock(ctx context.Context, physicalLockID string) (*keyward.BoundLock, error) {
+	var ownerID string
+	err := s.q.QueryRowContext(ctx, `SELECT owner_id FROM bound_locks WHERE physical_lock_id = $1 AND active = TRUE`, physicalLockID).Scan(&ownerID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, keyward.ErrNotFound.WithDetails("physical lock %q is not bound", physicalLockID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: find active bound lock: %w", err)
+	}
+	list, err := s.FindBoundLocks(ctx, keyward.BoundLockFilter{OwnerID: ownerID, PhysicalLockID: &physicalLockID})
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range list {
+		if l.Active {
+			return l, nil
+		}
+	}
+	return nil, keyward.ErrNotFound.WithDetails("physical lock %q is not bound", physicalLockID)
 }

@@ -43,6 +43,12 @@ func (s *store) FindLockGroups(ctx context.Context, f keyward.LockGroupFilter) (
 	if f.ID != nil {
 		spec.where = append(spec.where, "id = "+a.bind(*f.ID))
 	}
+	if f.IDs != nil {
+		spec.where = append(spec.where, in("id", f.IDs, &a))
+	}
+	if f.MemberLockID != nil {
+		spec.where = append(spec.where, "id IN (SELECT group_id FROM lock_group_members WHERE bound_lock_id = "+a.bind(*f.MemberLockID)+")")
+	}
 	var list []*keyward.LockGroup
 	err := s.list(ctx, spec, a, f.Query, func(rows *sql.Rows) error {
 		var g keyward.LockGroup
@@ -78,13 +84,20 @@ func (s *store) UpdateLockGroup(ctx context.Context, ownerID, id string, u keywa
 	return mustAffect(res, keyward.ErrNotFound.WithDetails("lock group %q does not exist", id))
 }
 
-// DeleteLockGroup removes the group and its memberships.
+// DeleteLockGroup ends a group: it stays readable with active false, so that the grants that
+// targeted it keep their embedded group, and it loses its members.
 func (s *store) DeleteLockGroup(ctx context.Context, ownerID, id string) error {
-	res, err := s.q.ExecContext(ctx, `DELETE FROM lock_groups WHERE owner_id = $1 AND id = $2`, ownerID, id)
+	res, err := s.q.ExecContext(ctx, `UPDATE lock_groups SET active = FALSE WHERE owner_id = $1 AND id = $2`, ownerID, id)
 	if err != nil {
 		return fmt.Errorf("sqlstore: delete lock group: %w", err)
 	}
-	return mustAffect(res, keyward.ErrNotFound.WithDetails("lock group %q does not exist", id))
+	if err := mustAffect(res, keyward.ErrNotFound.WithDetails("lock group %q does not exist", id)); err != nil {
+		return err
+	}
+	if _, err := s.q.ExecContext(ctx, `DELETE FROM lock_group_members WHERE group_id = $1`, id); err != nil {
+		return fmt.Errorf("sqlstore: delete lock group: %w", err)
+	}
+	return nil
 }
 
 // AddLockGroupMember adds a lock to a group; it stays JoinPending until the lock syncs. Adding a

@@ -86,3 +86,12 @@ func (s *store) FindRole(ctx context.Context, ownerID, userID string) (keyward.R
 	}
 	return keyward.Role(role), nil
 }
+
+// SetOwnerPlan changes the plan of an owner account.
+func (s *store) SetOwnerPlan(ctx context.Context, id, plan string) error {
+	res, err := s.q.ExecContext(ctx, `UPDATE owners SET plan = $1 WHERE id = $2`, plan, id)
+	if err != nil {
+		return fmt.Errorf("sqlstore: set owner plan: %w", err)
+	}
+	return mustAffect(res, keyward.ErrNotFound.WithDetails("owner account %q does not exist", id))
+}

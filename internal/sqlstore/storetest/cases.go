@@ -152,8 +152,17 @@ func testLockGroupMembers(t *testing.T, s keyward.Store) {
 	if len(stats) != 0 {
 		t.Fatalf("membership statistics after removal = %v, want none", stats)
 	}
+	must(t, s.AddLockGroupMember(ctx, g.ID, l2.ID, at(11)))
 	must(t, s.DeleteLockGroup(ctx, o.ID, g.ID))
-	wantErr(t, s.DeleteLockGroup(ctx, o.ID, g.ID), keyward.ErrNotFound)
+	groups, err := s.FindLockGroups(ctx, keyward.LockGroupFilter{OwnerID: o.ID})
+	must(t, err)
+	if len(groups) != 1 || groups[0].Active {
+		t.Fatalf("after delete: %+v, want the group inactive", groups)
+	}
+	if stats, _ := s.LockGroupStatistics(ctx, g.ID); len(stats) != 0 {
+		t.Fatalf("a deleted group keeps members: %v", stats)
+	}
+	wantErr(t, s.DeleteLockGroup(ctx, "other-owner", g.ID), keyward.ErrNotFound)
 }
 
 func testBoundCards(t *testing.T, s keyward.Store) {

@@ -29,6 +29,7 @@ func Run(t *testing.T, open func(t *testing.T) keyward.Store) {
 		{"ListCap", testListCap},
 		{"TransactionRollback", testRollback},
 		{"ConcurrentBindOneWins", testConcurrentBind},
+		{"Grants", testGrants},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,104 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// createGrant makes a grant through the API and stores its id under name.
+func (f *fixture) createGrant(t *testing.T, name, body string) {
+	t.Helper()
+	res := f.do("PUT", "/api/v1/Owners/{o1}/Grants", f.token("admin"), body, nil)
+	if res.status != 200 {
+		t.Fatalf("create grant %s: %d %s", name, res.status, res.body)
+	}
+	var g struct{ ID string }
+	f.must(json.Unmarshal([]byte(res.body), &g))
+	f.ids[name] = g.ID
+}
+
+// syncLock records a sync of a bound lock of the fixture, as a lock or gateway would report it.
+func (f *fixture) syncLock(t *testing.T, lock string) {
+	t.Helper()
+	res := f.do("GET", "/api/v1/Owners/{o1}/BoundLocks/{"+lock+"}", f.token("admin"), "", nil)
+	var l struct{ PhysicalLockID string }
+	f.must(json.Unmarshal([]byte(res.body), &l))
+	if _, err := f.m.Service.AdminSyncLock(context.Background(), l.PhysicalLockID); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestGrants_Revoke(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, f *fixture) {
+		grantFixture(t, f)
+		f.createGrant(t, "fresh", `{"boundLockId":"{lock1}","contactId":"{guest}"}`)
+		f.run(t, []scenario{
+			{name: "DryRunChangesNothing", method: "POST", path: "/api/v1/Owners/{o1}/Grants/{fresh}/Revoke?dryRun=true", as: "admin", wantStatus: 200,
+				wantBody: grantJSON("{fresh}", "contact", `null`, `null`, `null`, "Revoked", false)},
+			{name: "StillActive", method: "GET", path: "/api/v1/Owners/{o1}/Grants/{fresh}", as: "admin", wantStatus: 200,
+				wantBody: grantJSON("{fresh}", "contact", `null`, `null`, `null`, "Ok", true)},
+			// The lock never received the key: revoked at once, its revocation list untouched.
+			{name: "RevokeUndelivered", method: "POST", path: "/api/v1/owners/{o1}/grants/{fresh}/revoke?dryRun=false", as: "admin", body: `{"dryRun":false}`, wantStatus: 200,
+				wantBody: grantJSON("{fresh}", "contact", `null`, `null`, `null`, "Revoked", false)},
+			{name: "RevokeAgainIsIdempotent", method: "PUT", path: "/api/v1/Owners/{o1}/Grants/{fresh}/Revoke", as: "admin", wantStatus: 200,
+				wantBody: grantJSON("{fresh}", "contact", `null`, `null`, `null`, "Revoked", false)},
+			{name: "RevokeUnknown", method: "POST", path: "/api/v1/Owners/{o1}/Grants/nope/Revoke", as: "admin", wantStatus: 404,
+				wantBody: `{"ErrorCode":"","ErrorMessage":"The resource was not found.","ErrorDetails":"grant \"nope\" does not exist","UserErrorMessage":""}`},
+		})
+
+		// A delivered key needs the lock's confirmation: RevocationPending until its next sync.
+		f.createGrant(t, "held", `{"boundLockId":"{lock1}","contactId":"{guest}"}`)
+		f.syncLock(t, "lock1")
+		f.run(t, []scenario{
+			{name: "RevokeDelivered", method: "POST", path: "/api/v1/Owners/{o1}/Grants/{held}/Revoke", as: "admin", wantStatus: 200, dynamic: []string{"boundLock"},
+				wantBody: strings.Replace(grantJSON("{held}", "contact", `null`, `null`, `null`, "RevocationPending", false), "{lock1JSON}", `"<boundLock>"`, 1)},
+			{name: "RevocationListGrew", method: "GET", path: "/api/v1/Owners/{o1}/BoundLocks?$filter=id%20eq%20'{lock1}'&$select=rclSerialNo,lastSeenRclSerialNo", as: "admin", wantStatus: 200,
+				wantBody: `[{"rclSerialNo":1,"lastSeenRclSerialNo":0}]`},
+		})
+		f.syncLock(t, "lock1")
+		f.run(t, []scenario{
+			{name: "ConfirmedBySync", method: "GET", path: "/api/v1/Owners/{o1}/Grants?$filter=id%20eq%20'{held}'&$select=state,active", as: "admin", wantStatus: 200,
+				wantBody: `[{"state":"Revoked","active":false}]`},
+			{name: "LockSawTheList", method: "GET", path: "/api/v1/Owners/{o1}/BoundLocks?$filter=id%20eq%20'{lock1}'&$select=rclSerialNo,lastSeenRclSerialNo", as: "admin", wantStatus: 200,
+				wantBody: `[{"rclSerialNo":1,"lastSeenRclSerialNo":1}]`},
+		})
+	})
+}
+
+func TestGrants_RevokeInBulk(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, f *fixture) {
+		grantFixture(t, f)
+		f.createGrant(t, "g1", `{"boundLockId":"{lock1}","contactId":"{guest}"}`)
+		f.createGrant(t, "g2", `{"boundLockId":"{lockOld}","contactId":"{guest}"}`)
+		f.createGrant(t, "c1", `{"boundLockId":"{lock1}","boundCardId":"{card}"}`)
+		f.run(t, []scenario{
+			{name: "DeleteFromCardNeedsCardGrant", method: "POST", path: "/api/v1/Owners/{o1}/Grants/{g1}/DeleteFromCard", as: "admin", wantStatus: 400,
+				wantBody: `{"ErrorCode":"Generic","ErrorMessage":"The grant request is invalid.","ErrorDetails":"grant \"{g1}\" is for a contact; only card grants can be deleted from a card","UserErrorMessage":"The access permission could not be created. Please check your entries and try again."}`},
+			{name: "CardGrantsList", method: "GET", path: "/api/v1/Owners/{o1}/BoundCards/{card}/Grants?$select=id,active", as: "admin", wantStatus: 200,
+				wantBody: `[{"id":"{c1}","active":true}]`},
+			{name: "DeleteFromCard", method: "POST", path: "/api/v1/Owners/{o1}/Grants/{c1}/DeleteFromCard", as: "admin", wantStatus: 200,
+				wantBody: grantJSON("{c1}", "card", `null`, `null`, `null`, "Revoked", false)},
+			{name: "RevokeContactGrants", method: "POST", path: "/api/v1/Owners/{o1}/Contacts/{guest}/RevokeGrants", as: "admin", wantStatus: 200,
+				wantBody: `[` + grantJSON("{g1}", "contact", `null`, `null`, `null`, "Revoked", false) + `,` +
+					`{"id":"{g2}","ownerAccountId":"{o1}","boundLockId":"{lockOld}","contactId":"{guest}","boundCardId":null,"contact":{guestJSON},"boundCard":null,"boundLock":{lockOldJSON},"owner":{ownerJSON},"validFrom":null,"validBefore":null,"timeRestrictionIcal":null,"state":"Revoked","active":false}]`},
+			{name: "RevokeCardGrantsNone", method: "POST", path: "/api/v1/Owners/{o1}/BoundCards/{card}/RevokeGrants", as: "admin", wantStatus: 200, wantBody: `[]`},
+			{name: "NothingActive", method: "GET", path: "/api/v1/Owners/{o1}/Grants?$filter=active%20eq%20true", as: "admin", wantStatus: 200, wantBody: `[]`},
+		})
+	})
+}
+
+func TestGrants_UnbindRevokes(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, f *fixture) {
+		grantFixture(t, f)
+		f.createGrant(t, "g", `{"boundLockId":"{lock1}","contactId":"{guest}"}`)
+		f.run(t, []scenario{
+			{name: "Unbind", method: "DELETE", path: "/api/v1/Owners/{o1}/BoundLocks/{lock1}", as: "admin", wantStatus: 204},
+			{name: "GrantRevoked", method: "GET", path: "/api/v1/Owners/{o1}/Grants?$filter=id%20eq%20'{g}'&$select=state,active", as: "admin", wantStatus: 200,
+				wantBody: `[{"state":"Revoked","active":false}]`},
+			{name: "NoGrantOnUnboundLock", method: "PUT", path: "/api/v1/Owners/{o1}/Grants", as: "admin", body: `{"boundLockId":"{lock1}","contactId":"{guest}"}`, wantStatus: 400,
+				wantBody: `{"ErrorCode":"Generic","ErrorMessage":"The grant request is invalid.","ErrorDetails":"bound lock \"{lock1}\" is unbound","UserErrorMessage":"The access permission could not be created. Please check your entries and try again."}`},
+		})
+	})
+}

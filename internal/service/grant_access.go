@@ -1,0 +1,258 @@
+package service
+
+import (
+	"context"
+	"time"
+
+	"github.com/keyward/keyward/internal/ical"
+	"github.com/keyward/keyward/internal/keyward"
+)
+
+// Limits of the windows answer: a range of at most a year and at most this many windows.
+const (
+	maxWindowRange = 366 * 24 * time.Hour
+	maxWindows     = 1000
+)
+
+// access is how a grant is evaluated: its validity period, its calendar (nil for none) and the
+// zone local times are shown in.
+type access struct {
+	from, before *time.Time
+	cal          *ical.Calendar
+	loc          *time.Location
+}
+
+// accessOf compiles a grant. Its iCal text was accepted when the grant was created, so a parse
+// error here means stored data went bad and is internal.
+func (s *Service) accessOf(g *keyward.Grant, tgt *target) (*access, error) {
+	a := &access{loc: time.UTC}
+	if g.ValidFrom != nil {
+		a.from = &g.ValidFrom.Time
+	}
+	if g.ValidBefore != nil {
+		a.before = &g.ValidBefore.Time
+	}
+	if tgt.lock != nil {
+		if loc, err := time.LoadLocation(tgt.lock.TimeZone); err == nil {
+			a.loc = loc
+		}
+	}
+	if g.TimeRestrictionIcal != nil {
+		cal, err := ical.Parse(*g.TimeRestrictionIcal, ical.DefaultLimits())
+		if err != nil {
+			return nil, keyward.ErrInternal.WithCause(err)
+		}
+		a.cal, a.loc = cal, cal.Location()
+	}
+	return a, nil
+}
+
+// clip intersects [start, end) with the validity period; ok is false when nothing is left.
+func (a *access) clip(start, end time.Time) (time.Time, time.Time, bool) {
+	if a.from != nil && start.Before(*a.from) {
+		start = *a.from
+	}
+	if a.before != nil && end.After(*a.before) {
+		end = *a.before
+	}
+	return start, end, start.Before(end)
+}
+
+// windows lists the access windows in [from, to), clipped to it and to the validity period.
+func (a *access) windows(from, to time.Time, max int) ([]keyward.Window, bool) {
+	from, to, ok := a.clip(from, to)
+	if !ok {
+		return []keyward.Window{}, false
+	}
+	if a.cal == nil {
+		return []keyward.Window{a.window(from, to)}, false
+	}
+	raw := a.cal.Windows(from, to, max+1)
+	out := make([]keyward.Window, 0, len(raw))
+	for _, w := range raw {
+		if len(out) == max {
+			return out, true
+		}
+		start, end := maxTime(w.Start, from), minTime(w.End, to)
+		if start.Before(end) {
+			out = append(out, a.window(start, end))
+		}
+	}
+	return out, false
+}
+
+// next returns the first window that ends after t, or nil when access never comes again.
+func (a *access) next(t time.Time) *keyward.Window {
+	if a.from != nil && t.Before(*a.from) {
+		t = *a.from
+	}
+	if a.before != nil && !t.Before(*a.before) {
+		return nil
+	}
+	if a.cal == nil {
+		end := time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+		if a.before != nil {
+			end = *a.before
+		}
+		w := a.window(t, end)
+		return &w
+	}
+	w, ok := a.cal.Next(t)
+	if !ok {
+		return nil
+	}
+	start, end, ok := a.clip(maxTime(w.Start, t), w.End)
+	if !ok {
+		return nil
+	}
+	win := a.window(start, end)
+	return &win
+}
+
+func (a *access) window(start, end time.Time) keyward.Window {
+	const local = "2006-01-02T15:04:05-07:00"
+	return keyward.Window{Start: keyward.NewTime(start), End: keyward.NewTime(end),
+		LocalStart: start.In(a.loc).Format(local), LocalEnd: end.In(a.loc).Format(local), TimeZone: a.loc.String()}
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+// GrantWindows lists a grant's access windows in [from, to) (default: the next seven days), in UTC
+// and in the local time of the grant's schedule or lock.
+func (s *Service) GrantWindows(ctx context.Context, ownerID, id string, from, to *keyward.Time) (*keyward.GrantWindows, error) {
+	if err := s.authorize(ctx, ownerID, keyward.ScopeReadGrants, false); err != nil {
+		return nil, err
+	}
+	start := s.timestamp()
+	if from != nil {
+		start = *from
+	}
+	end := keyward.NewTime(start.Add(7 * 24 * time.Hour))
+	if to != nil {
+		end = *to
+	}
+	if !start.Before(end.Time) || end.Sub(start.Time) > maxWindowRange {
+		return nil, keyward.Invalidf("from %s must be before to %s, at most 366 days apart", start, end)
+	}
+	g, err := s.findGrant(ctx, s.store, ownerID, id)
+	if err != nil {
+		return nil, err
+	}
+	tgt, err := s.findTarget(ctx, s.store, ownerID, g.BoundLockID)
+	if err != nil {
+		return nil, err
+	}
+	a, err := s.accessOf(g, tgt)
+	if err != nil {
+		return nil, err
+	}
+	res := &keyward.GrantWindows{GrantID: g.ID, From: start, To: end, TimeZone: a.loc.String(), Windows: []keyward.Window{}}
+	if g.Active {
+		res.Windows, res.Truncated = a.windows(start.Time, end.Time, maxWindows)
+	}
+	return res, nil
+}
+
+// AccessCheck decides whether a contact or card may open a bound lock at an instant, and says
+// for every grant considered (on the lock or on a group the lock belongs to) why it allows or not.
+func (s *Service) AccessCheck(ctx context.Context, ownerID, lockID string, contactID, cardID *string, at *keyward.Time) (*keyward.AccessDecision, error) {
+	if err := s.authorize(ctx, ownerID, keyward.ScopeReadGrants, false); err != nil {
+		return nil, err
+	}
+	if (contactID == nil) == (cardID == nil) {
+		return nil, keyward.Invalidf("give exactly one of the query parameters %q and %q", "contactId", "boundCardId")
+	}
+	when := s.timestamp()
+	if at != nil {
+		when = *at
+	}
+	lock, err := s.findBoundLock(ctx, s.store, ownerID, lockID)
+	if err != nil {
+		return nil, err
+	}
+	grants, err := s.grantsOnLock(ctx, ownerID, lock, contactID, cardID)
+	if err != nil {
+		return nil, err
+	}
+	d := &keyward.AccessDecision{BoundLockID: lockID, ContactID: contactID, BoundCardID: cardID, At: when, Grants: []keyward.GrantDecision{}}
+	for _, g := range grants {
+		gd, err := s.decide(g, lock, when.Time)
+		if err != nil {
+			return nil, err
+		}
+		d.Allowed = d.Allowed || gd.Reason == keyward.ReasonAllowed
+		d.Grants = append(d.Grants, *gd)
+	}
+	return d, nil
+}
+
+// grantsOnLock returns the grantee's grants on the lock itself and on the groups it is in.
+func (s *Service) grantsOnLock(ctx context.Context, ownerID string, lock *keyward.BoundLock, contactID, cardID *string) ([]*keyward.Grant, error) {
+	if contactID != nil {
+		if _, err := s.findContact(ctx, s.store, ownerID, *contactID); err != nil {
+			return nil, err
+		}
+	} else if _, err := s.findBoundCard(ctx, s.store, ownerID, *cardID); err != nil {
+		return nil, err
+	}
+	all, err := s.store.FindGrants(ctx, keyward.GrantFilter{OwnerID: ownerID, ContactID: contactID, BoundCardID: cardID,
+		Query: &keyward.Query{Top: ptr(keyward.MaxTop)}})
+	if err != nil {
+		return nil, err
+	}
+	groups, err := s.store.FindLockGroups(ctx, keyward.LockGroupFilter{OwnerID: ownerID, MemberLockID: &lock.ID})
+	if err != nil {
+		return nil, err
+	}
+	member := map[string]bool{lock.ID: true}
+	for _, g := range groups {
+		member[g.ID] = true
+	}
+	var out []*keyward.Grant
+	for _, g := range all {
+		if member[g.BoundLockID] {
+			out = append(out, g)
+		}
+	}
+	return out, nil
+}
+
+// decide explains one grant's verdict at t.
+func (s *Service) decide(g *keyward.Grant, lock *keyward.BoundLock, t time.Time) (*keyward.GrantDecision, error) {
+	d := &keyward.GrantDecision{GrantID: g.ID, State: g.State}
+	if g.BoundLockID != lock.ID {
+		d.ViaGroupID = &g.BoundLockID
+	}
+	tgt := &target{lock: lock, locks: []*keyward.BoundLock{lock}}
+	a, err := s.accessOf(g, tgt)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case g.State == keyward.GrantRevocationPending:
+		d.Reason, d.Detail = keyward.ReasonRevocationPending, "the grant was revoked; the lock may accept its key until its next sync"
+	case !g.Active:
+		d.Reason, d.Detail = keyward.ReasonRevoked, "the grant was revoked"
+	case a.from != nil && t.Before(*a.from):
+		d.Reason, d.Detail, d.NextWindow = keyward.ReasonNotYetValid, "the grant is valid from "+keyward.NewTime(*a.from).String(), a.next(t)
+	case a.before != nil && !t.Before(*a.before):
+		d.Reason, d.Detail = keyward.ReasonExpired, "the grant was valid before "+keyward.NewTime(*a.before).String()
+	case a.cal != nil && !a.cal.Allows(t):
+		d.Reason, d.Detail, d.NextWindow = keyward.ReasonOutsideRestriction, "the instant is outside the grant's time restriction", a.next(t)
+	default:
+		d.Reason, d.Detail = keyward.ReasonAllowed, "the grant allows access"
+	}
+	return d, nil
+}

@@ -1,0 +1,181 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/odata"
+)
+
+var grantSchema = odata.Schema{
+	{Name: "id", Column: "id", Type: odata.String},
+	{Name: "ownerAccountId", Column: "owner_id", Type: odata.String},
+	{Name: "boundLockId", Column: "target_id", Type: odata.String},
+	{Name: "contactId", Column: "contact_id", Type: odata.String, Nullable: true},
+	{Name: "boundCardId", Column: "bound_card_id", Type: odata.String, Nullable: true},
+	{Name: "validFrom", Column: "valid_from", Type: odata.Time, Nullable: true},
+	{Name: "validBefore", Column: "valid_before", Type: odata.Time, Nullable: true},
+	{Name: "timeRestrictionIcal", Column: "time_restriction_ical", Type: odata.String, Nullable: true},
+	{Name: "state", Column: "state", Type: odata.String},
+	{Name: "active", Column: "active", Type: odata.Bool},
+}
+
+// granteeKey is what the Duplicate index compares: the contact or the card.
+func granteeKey(g *keyward.Grant) string {
+	if g.BoundCardID != nil {
+		return "card:" + *g.BoundCardID
+	}
+	return "contact:" + deref(g.ContactID)
+}
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+// CreateGrant stores g; a second active grant for the same target and grantee is ErrDuplicate.
+func (s *store) CreateGrant(ctx context.Context, g *keyward.Grant) error {
+	_, err := s.q.ExecContext(ctx, `INSERT INTO grants (id, owner_id, target_id, target_type, contact_id, bound_card_id,
+		grantee_key, valid_from, valid_before, time_restriction_ical, state, active, delivered, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+		g.ID, g.OwnerAccountID, g.BoundLockID, g.TargetType, g.ContactID, g.BoundCardID, granteeKey(g),
+		nullTime(g.ValidFrom), nullTime(g.ValidBefore), g.TimeRestrictionIcal, g.State, g.Active, g.Delivered, g.CreatedAt.Millis())
+	if isUniqueViolation(err) {
+		return keyward.ErrDuplicate.WithDetails("%s already has an active grant for %s %q", describeGrantee(g), g.TargetType, g.BoundLockID)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlstore: create grant: %w", err)
+	}
+	return nil
+}
+
+func describeGrantee(g *keyward.Grant) string {
+	if g.BoundCardID != nil {
+		return fmt.Sprintf("bound card %q", *g.BoundCardID)
+	}
+	return fmt.Sprintf("contact %q", deref(g.ContactID))
+}
+
+const grantColumns = `id, owner_id, target_id, target_type, contact_id, bound_card_id, valid_from, valid_before,
+	time_restriction_ical, state, active, delivered, created_at, revoked_at`
+
+// grantFilterSQL turns the fixed fields of a filter into conditions.
+func grantFilterSQL(f keyward.GrantFilter, a *args) []string {
+	where := []string{"owner_id = " + a.bind(f.OwnerID)}
+	for _, c := range []struct {
+		col string
+		v   *string
+	}{{"id", f.ID}, {"target_id", f.BoundLockID}, {"contact_id", f.ContactID}, {"bound_card_id", f.BoundCardID}} {
+		if c.v != nil {
+			where = append(where, c.col+" = "+a.bind(*c.v))
+		}
+	}
+	if f.Active != nil {
+		where = append(where, "active = "+a.bind(*f.Active))
+	}
+	return where
+}
+
+// FindGrants lists grants in creation order.
+func (s *store) FindGrants(ctx context.Context, f keyward.GrantFilter) ([]*keyward.Grant, error) {
+	var a args
+	spec := listSpec{
+		selectFrom:   `SELECT ` + grantColumns + ` FROM grants`,
+		where:        grantFilterSQL(f, &a),
+		schema:       grantSchema,
+		defaultOrder: "created_at, id",
+	}
+	var list []*keyward.Grant
+	err := s.list(ctx, spec, a, f.Query, func(rows *sql.Rows) error {
+		g, err := scanGrant(rows)
+		list = append(list, g)
+		return err
+	})
+	return list, err
+}
+
+func scanGrant(rows *sql.Rows) (*keyward.Grant, error) {
+	var g keyward.Grant
+	var contactID, cardID, ical sql.NullString
+	var from, before, revoked sql.NullInt64
+	var created int64
+	err := rows.Scan(&g.ID, &g.OwnerAccountID, &g.BoundLockID, &g.TargetType, &contactID, &cardID, &from, &before,
+		&ical, &g.State, &g.Active, &g.Delivered, &created, &revoked)
+	g.ContactID, g.BoundCardID, g.TimeRestrictionIcal = strPtr(contactID), strPtr(cardID), strPtr(ical)
+	g.ValidFrom, g.ValidBefore, g.RevokedAt = timePtr(from), timePtr(before), timePtr(revoked)
+	g.CreatedAt = keyward.TimeFromMillis(created)
+	return &g, err
+}
+
+// CountGrants counts the grants a filter selects (its Query is ignored).
+func (s *store) CountGrants(ctx context.Context, f keyward.GrantFilter) (int, error) {
+	var a args
+	var n int
+	err := s.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM grants WHERE `+joinAnd(grantFilterSQL(f, &a)), a...).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("sqlstore: count grants: %w", err)
+	}
+	return n, nil
+}
+
+// CountSmartphoneUsers counts the account's contacts that hold at least one active grant.
+func (s *store) CountSmartphoneUsers(ctx context.Context, ownerID string) (int, error) {
+	var n int
+	err := s.q.QueryRowContext(ctx, `SELECT COUNT(DISTINCT contact_id) FROM grants
+		WHERE owner_id = $1 AND active = TRUE AND contact_id IS NOT NULL`, ownerID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("sqlstore: count smartphone users: %w", err)
+	}
+	return n, nil
+}
+
+// RevokeGrant ends an active grant with the given state (RevocationPending when a lock holds its
+// key, else Revoked); ErrNotFound when no active grant has that id.
+func (s *store) RevokeGrant(ctx context.Context, ownerID, id string, state string, at keyward.Time) error {
+	res, err := s.q.ExecContext(ctx, `UPDATE grants SET active = FALSE, state = $1, revoked_at = $2
+		WHERE owner_id = $3 AND id = $4 AND active = TRUE`, state, at.Millis(), ownerID, id)
+	if err != nil {
+		return fmt.Errorf("sqlstore: revoke grant: %w", err)
+	}
+	return mustAffect(res, keyward.ErrNotFound.WithDetails("grant %q is not active", id))
+}
+
+// BumpRevocationList records that a lock's revocation list changed: its serial number grows.
+func (s *store) BumpRevocationList(ctx context.Context, boundLockID string, at keyward.Time) error {
+	_, err := s.q.ExecContext(ctx, `UPDATE bound_locks SET rcl_serial_no = rcl_serial_no + 1, rcl_date = $1 WHERE id = $2`,
+		at.Millis(), boundLockID)
+	if err != nil {
+		return fmt.Errorf("sqlstore: bump revocation list: %w", err)
+	}
+	return nil
+}
+
+// SyncLock records that a bound lock synced at: it now holds the keys of its active grants and
+// the newest revocation list, and knows its group memberships. A pending revocation of a grant on
+// the lock is confirmed; one on a group is confirmed once every member has synced after it.
+func (s *store) SyncLock(ctx context.Context, boundLockID string, at keyward.Time) error {
+	if _, err := s.q.ExecContext(ctx, `UPDATE bound_locks SET last_sync_at = $1, last_seen_rcl_serial_no = rcl_serial_no,
+		last_seen_rcl_update_date = $1 WHERE id = $2`, at.Millis(), boundLockID); err != nil {
+		return fmt.Errorf("sqlstore: sync lock: %w", err)
+	}
+	stmts := []string{
+		`UPDATE lock_group_members SET state = 'Joined' WHERE bound_lock_id = $1 AND state = 'JoinPending'`,
+		`UPDATE grants SET delivered = TRUE WHERE active = TRUE AND (target_id = $1
+			OR target_id IN (SELECT group_id FROM lock_group_members WHERE bound_lock_id = $1))`,
+		`UPDATE grants SET state = 'Revoked' WHERE state = 'RevocationPending' AND target_id = $1`,
+		`UPDATE grants SET state = 'Revoked' WHERE state = 'RevocationPending'
+			AND target_id IN (SELECT group_id FROM lock_group_members WHERE bound_lock_id = $1)
+			AND NOT EXISTS (SELECT 1 FROM lock_group_members m JOIN bound_locks b ON b.id = m.bound_lock_id
+				WHERE m.group_id = grants.target_id AND (b.last_sync_at IS NULL OR b.last_sync_at < grants.revoked_at))`,
+	}
+	for _, q := range stmts {
+		if _, err := s.q.ExecContext(ctx, q, boundLockID); err != nil {
+			return fmt.Errorf("sqlstore: sync lock: %w", err)
+		}
+	}
+	return nil
+}

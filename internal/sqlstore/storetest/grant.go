@@ -1,0 +1,48 @@
+package storetest
+
+import (
+	"testing"
+
+	"github.com/keyward/keyward/internal/keyward"
+)
+
+// testGrants covers the Duplicate index (only active grants count), the smartphone-user count,
+// revocation, and what a lock sync changes.
+func testGrants(t *testing.T, s keyward.Store) {
+	o := mkOwner(t, s, 1)
+	lock := mkBoundLock(t, s, o.ID, mkPhysicalLock(t, s, 2).ID, 3, "Door")
+	c1 := mkContact(t, s, o.ID, 4, "a@example.com")
+	c2 := mkContact(t, s, o.ID, 5, "b@example.com")
+	grant := func(id string, contact *keyward.Contact, i int) *keyward.Grant {
+		return &keyward.Grant{ID: id, OwnerAccountID: o.ID, BoundLockID: lock.ID, TargetType: "Lock", ContactID: &contact.ID,
+			State: keyward.GrantOk, Active: true, CreatedAt: at(i)}
+	}
+	g1 := grant("g1", c1, 6)
+	must(t, s.CreateGrant(ctx, g1))
+	wantErr(t, s.CreateGrant(ctx, grant("g1b", c1, 7)), keyward.ErrDuplicate)
+	must(t, s.CreateGrant(ctx, grant("g2", c2, 8)))
+	if n, err := s.CountSmartphoneUsers(ctx, o.ID); err != nil || n != 2 {
+		t.Fatalf("CountSmartphoneUsers = %d, %v; want 2", n, err)
+	}
+	must(t, s.SyncLock(ctx, lock.ID, at(9)))
+	must(t, s.RevokeGrant(ctx, o.ID, "g1", keyward.GrantRevocationPending, at(10)))
+	wantErr(t, s.RevokeGrant(ctx, o.ID, "g1", keyward.GrantRevoked, at(11)), keyward.ErrNotFound)
+	must(t, s.CreateGrant(ctx, grant("g1c", c1, 12))) // a revoked grant no longer blocks a new one
+	active := true
+	if n, err := s.CountGrants(ctx, keyward.GrantFilter{OwnerID: o.ID, ContactID: &c1.ID, Active: &active}); err != nil || n != 1 {
+		t.Fatalf("active grants of c1 = %d, %v; want 1", n, err)
+	}
+	must(t, s.BumpRevocationList(ctx, lock.ID, at(10)))
+	must(t, s.SyncLock(ctx, lock.ID, at(13)))
+	id := "g1"
+	list, err := s.FindGrants(ctx, keyward.GrantFilter{OwnerID: o.ID, ID: &id})
+	must(t, err)
+	if len(list) != 1 || list[0].State != keyward.GrantRevoked || list[0].Active || !list[0].Delivered || list[0].RevokedAt == nil || *list[0].RevokedAt != at(10) {
+		t.Fatalf("g1 after the sync = %+v, want Revoked, inactive, delivered, revoked at %v", list[0], at(10))
+	}
+	locks, err := s.FindBoundLocks(ctx, keyward.BoundLockFilter{OwnerID: o.ID, ID: &lock.ID})
+	must(t, err)
+	if l := locks[0]; l.RclSerialNo != 1 || l.LastSeenRclSerialNo == nil || *l.LastSeenRclSerialNo != 1 || l.RclDate == nil || *l.RclDate != at(10) {
+		t.Fatalf("lock after bump and sync = %+v", l)
+	}
+}
