@@ -54,6 +54,10 @@ func TestGrants_Revoke(t *testing.T) {
 		f.run(t, []scenario{
 			{name: "RevokeDelivered", method: "POST", path: "/api/v1/Owners/{o1}/Grants/{held}/Revoke", as: "admin", wantStatus: 200, dynamic: []string{"boundLock"},
 				wantBody: strings.Replace(grantJSON("{held}", "contact", `null`, `null`, `null`, "RevocationPending", false), "{lock1JSON}", `"<boundLock>"`, 1)},
+			{name: "AccessCheckPending", method: "GET", path: "/api/v1/Owners/{o1}/BoundLocks/{lock1}/AccessCheck?contactId={guest}&at=2026-06-01T00:00:00Z", as: "admin", wantStatus: 200,
+				wantBody: `{"boundLockId":"{lock1}","contactId":"{guest}","boundCardId":null,"at":"2026-06-01T00:00:00.000Z","allowed":false,"grants":[` +
+					`{"grantId":"{fresh}","viaLockGroupId":null,"state":"Revoked","reason":"Revoked","detail":"the grant was revoked","nextWindow":null},` +
+					`{"grantId":"{held}","viaLockGroupId":null,"state":"RevocationPending","reason":"RevocationPending","detail":"the grant was revoked; the lock may accept its key until its next sync","nextWindow":null}]}`},
 			{name: "RevocationListGrew", method: "GET", path: "/api/v1/Owners/{o1}/BoundLocks?$filter=id%20eq%20'{lock1}'&$select=rclSerialNo,lastSeenRclSerialNo", as: "admin", wantStatus: 200,
 				wantBody: `[{"rclSerialNo":1,"lastSeenRclSerialNo":0}]`},
 		})
