@@ -109,6 +109,8 @@ func runClientCreate(ctx context.Context, env Env, args []string) error {
 	scopes := fs.String("scopes", "", `space-separated scopes the client may request (required), e.g. "read:core:entities write:grants"`)
 	adminOf := fs.String("admin-of", "", "make the client's service user an Admin of this owner account")
 	public := fs.Bool("public", false, "public client without a secret (PKCE or token exchange)")
+	ownerEmail := fs.String("owner-email", "", "the user who manages the client")
+	logo := fs.String("logo-url", "", "logo shown on the consent page")
 	var redirects listFlag
 	fs.Var(&redirects, "redirect-uri", "allowed redirect URI (repeatable)")
 	if err := parse(fs, args); err != nil {
@@ -126,7 +128,7 @@ func runClientCreate(ctx context.Context, env Env, args []string) error {
 		return fmt.Errorf("%w: a client_credentials client must be confidential", errUsage)
 	}
 	spec := service.ClientSpec{Name: *name, GrantTypes: []string{*grantType}, Scopes: strings.Fields(*scopes),
-		RedirectURIs: redirects, Public: *public, AdminOf: *adminOf}
+		RedirectURIs: redirects, Public: *public, AdminOf: *adminOf, OwnerEmail: *ownerEmail, LogoURL: *logo}
 	secret := ""
 	if !*public {
 		secret, spec.SecretHash = oauth.NewClientSecret()

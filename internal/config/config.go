@@ -21,6 +21,7 @@ type Config struct {
 	DB       string // sqlite:FILE or postgres://...
 	Issuer   string // public base URL; defaults to http://Addr
 	Plans    string // path of the plan catalog (JSON); "" for the built-in plans
+	SMTPURL  string // smtp://user:pass@host:port?from=...; "" writes verification links to the log
 	LogLevel slog.Level
 }
 
@@ -35,6 +36,7 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.DB, "db", c.DB, "database: sqlite:FILE or postgres://... (env KEYWARD_DB)")
 	fs.StringVar(&c.Issuer, "issuer", c.Issuer, "public base URL, the OAuth issuer (env KEYWARD_ISSUER; default http://ADDR)")
 	fs.StringVar(&c.Plans, "plans", c.Plans, "plan catalog, a JSON file (env KEYWARD_PLANS; default: the built-in plans)")
+	fs.StringVar(&c.SMTPURL, "smtp-url", c.SMTPURL, "mail server for verification links, smtp://user:pass@host:587?from=noreply@example.com (env KEYWARD_SMTP_URL; default: write them to the log)")
 	fs.TextVar(&c.LogLevel, "log-level", c.LogLevel, "log level: DEBUG, INFO, WARN or ERROR (env KEYWARD_LOG_LEVEL)")
 }
 
@@ -52,6 +54,7 @@ func (c *Config) ApplyEnv(fs *flag.FlagSet, getenv func(string) string) error {
 	env("db", "KEYWARD_DB", &c.DB)
 	env("issuer", "KEYWARD_ISSUER", &c.Issuer)
 	env("plans", "KEYWARD_PLANS", &c.Plans)
+	env("smtp-url", "KEYWARD_SMTP_URL", &c.SMTPURL)
 	if path := getenv("KEYWARD_DB_FILE"); path != "" && !set["db"] && getenv("KEYWARD_DB") == "" {
 		b, err := os.ReadFile(path)
 		if err != nil {
@@ -87,17 +90,24 @@ func (c *Config) Validate() error {
 	return nil
 }
 
-// Redacted returns the settings with the database password hidden, for --print-config and logs.
+// Redacted returns the settings with the database and mail passwords hidden, for --print-config
+// and logs.
 func (c Config) Redacted() Config {
-	if i := strings.Index(c.DB, "://"); i >= 0 {
-		if at := strings.Index(c.DB[i+3:], "@"); at >= 0 {
-			userinfo := c.DB[i+3 : i+3+at]
+	c.DB, c.SMTPURL = redactPassword(c.DB), redactPassword(c.SMTPURL)
+	return c
+}
+
+// redactPassword hides the password of a scheme://user:password@host address.
+func redactPassword(addr string) string {
+	if i := strings.Index(addr, "://"); i >= 0 {
+		if at := strings.Index(addr[i+3:], "@"); at >= 0 {
+			userinfo := addr[i+3 : i+3+at]
 			if user, _, hasPass := strings.Cut(userinfo, ":"); hasPass {
-				c.DB = c.DB[:i+3] + user + ":xxxxx" + c.DB[i+3+at:]
+				return addr[:i+3] + user + ":xxxxx" + addr[i+3+at:]
 			}
 		}
 	}
-	return c
+	return addr
 }
 
 // LoadPlans reads the plan catalog at path, or returns the built-in one for "".

@@ -53,8 +53,9 @@ func TestLoad(t *testing.T) {
 }
 
 func TestRedacted(t *testing.T) {
-	c := Config{DB: "postgres://kw:secret@db:5432/kw"}
-	if got := c.Redacted().DB; got != "postgres://kw:xxxxx@db:5432/kw" {
-		t.Fatalf("Redacted = %q", got)
+	c := Config{DB: "postgres://kw:secret@db:5432/kw", SMTPURL: "smtp://mail:pw@smtp.example:587?from=k@example.com"}
+	r := c.Redacted()
+	if r.DB != "postgres://kw:xxxxx@db:5432/kw" || r.SMTPURL != "smtp://mail:xxxxx@smtp.example:587?from=k@example.com" {
+		t.Fatalf("Redacted = %+v", r)
 	}
 }

@@ -10,46 +10,54 @@ import (
 // fakeService is a keyward.Service whose methods call the function field of the same name. An
 // unset field answers an internal error, so a test that reaches an unexpected method sees a 500.
 type fakeService struct {
-	FindOwnersFunc            func(context.Context, *keyward.Query) ([]*keyward.Owner, error)
-	FindOwnerFunc             func(context.Context, string) (*keyward.Owner, error)
-	CreateOwnerFunc           func(context.Context, keyward.OwnerCreate) (*keyward.Owner, error)
-	UpdateOwnerFunc           func(context.Context, string, keyward.OwnerUpdate) (*keyward.Owner, error)
-	FindPermissionsFunc       func(context.Context, string, *keyward.Query) ([]*keyward.Permission, error)
-	FindPermissionFunc        func(context.Context, string, string) (*keyward.Permission, error)
-	CreatePermissionFunc      func(context.Context, string, keyward.PermissionCreate) (*keyward.Permission, error)
-	DeletePermissionFunc      func(context.Context, string, string) error
-	FindBoundLocksFunc        func(context.Context, string, *keyward.Query) ([]*keyward.BoundLock, error)
-	FindBoundLockFunc         func(context.Context, string, string, []string) (*keyward.BoundLock, error)
-	BindLockFunc              func(context.Context, string, keyward.BindLockRequest) (*keyward.BoundLock, error)
-	UpdateBoundLockFunc       func(context.Context, string, string, keyward.BoundLockUpdate) (*keyward.BoundLock, error)
-	UnbindLockFunc            func(context.Context, string, string) error
-	FindLockGroupsFunc        func(context.Context, string, *keyward.Query) ([]*keyward.LockGroup, error)
-	FindLockGroupFunc         func(context.Context, string, string, []string) (*keyward.LockGroup, error)
-	CreateLockGroupFunc       func(context.Context, string, keyward.LockGroupCreate) (*keyward.LockGroup, error)
-	UpdateLockGroupFunc       func(context.Context, string, string, keyward.LockGroupUpdate) (*keyward.LockGroup, error)
-	DeleteLockGroupFunc       func(context.Context, string, string) error
-	FindLockGroupMembersFunc  func(context.Context, string, string, *keyward.Query) ([]*keyward.BoundLock, error)
-	AddLockGroupMemberFunc    func(context.Context, string, string, keyward.LockGroupMemberRequest) (*keyward.LockGroup, error)
-	RemoveLockGroupMemberFunc func(context.Context, string, string, string) error
-	FindContactsFunc          func(context.Context, string, *keyward.Query) ([]*keyward.Contact, error)
-	FindContactFunc           func(context.Context, string, string) (*keyward.Contact, error)
-	CreateContactFunc         func(context.Context, string, keyward.ContactCreate) (*keyward.Contact, error)
-	UpdateContactFunc         func(context.Context, string, string, keyward.ContactUpdate) (*keyward.Contact, error)
-	DeleteContactFunc         func(context.Context, string, string) error
-	FindBoundCardsFunc        func(context.Context, string, *keyward.Query) ([]*keyward.BoundCard, error)
-	FindBoundCardFunc         func(context.Context, string, string) (*keyward.BoundCard, error)
-	BindCardFunc              func(context.Context, string, keyward.BindCardRequest) (*keyward.BoundCard, error)
-	UpdateBoundCardFunc       func(context.Context, string, string, keyward.BoundCardUpdate) error
-	CreateGrantFunc           func(context.Context, string, keyward.GrantCreate) (*keyward.Grant, error)
-	FindGrantsFunc            func(context.Context, string, *keyward.Query) ([]*keyward.Grant, error)
-	FindGrantFunc             func(context.Context, string, string) (*keyward.Grant, error)
-	FindBoundCardGrantsFunc   func(context.Context, string, string, *keyward.Query) ([]*keyward.Grant, error)
-	RevokeGrantFunc           func(context.Context, string, string, bool) (*keyward.Grant, error)
-	DeleteGrantFromCardFunc   func(context.Context, string, string) (*keyward.Grant, error)
-	RevokeContactGrantsFunc   func(context.Context, string, string) ([]*keyward.Grant, error)
-	RevokeBoundCardGrantsFunc func(context.Context, string, string) ([]*keyward.Grant, error)
-	GrantWindowsFunc          func(context.Context, string, string, *keyward.Time, *keyward.Time) (*keyward.GrantWindows, error)
-	AccessCheckFunc           func(context.Context, string, string, *string, *string, *keyward.Time) (*keyward.AccessDecision, error)
+	FindOwnersFunc             func(context.Context, *keyward.Query) ([]*keyward.Owner, error)
+	FindOwnerFunc              func(context.Context, string) (*keyward.Owner, error)
+	CreateOwnerFunc            func(context.Context, keyward.OwnerCreate) (*keyward.Owner, error)
+	UpdateOwnerFunc            func(context.Context, string, keyward.OwnerUpdate) (*keyward.Owner, error)
+	FindPermissionsFunc        func(context.Context, string, *keyward.Query) ([]*keyward.Permission, error)
+	FindPermissionFunc         func(context.Context, string, string) (*keyward.Permission, error)
+	CreatePermissionFunc       func(context.Context, string, keyward.PermissionCreate) (*keyward.Permission, error)
+	DeletePermissionFunc       func(context.Context, string, string) error
+	FindBoundLocksFunc         func(context.Context, string, *keyward.Query) ([]*keyward.BoundLock, error)
+	FindBoundLockFunc          func(context.Context, string, string, []string) (*keyward.BoundLock, error)
+	BindLockFunc               func(context.Context, string, keyward.BindLockRequest) (*keyward.BoundLock, error)
+	UpdateBoundLockFunc        func(context.Context, string, string, keyward.BoundLockUpdate) (*keyward.BoundLock, error)
+	UnbindLockFunc             func(context.Context, string, string) error
+	FindLockGroupsFunc         func(context.Context, string, *keyward.Query) ([]*keyward.LockGroup, error)
+	FindLockGroupFunc          func(context.Context, string, string, []string) (*keyward.LockGroup, error)
+	CreateLockGroupFunc        func(context.Context, string, keyward.LockGroupCreate) (*keyward.LockGroup, error)
+	UpdateLockGroupFunc        func(context.Context, string, string, keyward.LockGroupUpdate) (*keyward.LockGroup, error)
+	DeleteLockGroupFunc        func(context.Context, string, string) error
+	FindLockGroupMembersFunc   func(context.Context, string, string, *keyward.Query) ([]*keyward.BoundLock, error)
+	AddLockGroupMemberFunc     func(context.Context, string, string, keyward.LockGroupMemberRequest) (*keyward.LockGroup, error)
+	RemoveLockGroupMemberFunc  func(context.Context, string, string, string) error
+	FindContactsFunc           func(context.Context, string, *keyward.Query) ([]*keyward.Contact, error)
+	FindContactFunc            func(context.Context, string, string) (*keyward.Contact, error)
+	CreateContactFunc          func(context.Context, string, keyward.ContactCreate) (*keyward.Contact, error)
+	UpdateContactFunc          func(context.Context, string, string, keyward.ContactUpdate) (*keyward.Contact, error)
+	DeleteContactFunc          func(context.Context, string, string) error
+	FindBoundCardsFunc         func(context.Context, string, *keyward.Query) ([]*keyward.BoundCard, error)
+	FindBoundCardFunc          func(context.Context, string, string) (*keyward.BoundCard, error)
+	BindCardFunc               func(context.Context, string, keyward.BindCardRequest) (*keyward.BoundCard, error)
+	UpdateBoundCardFunc        func(context.Context, string, string, keyward.BoundCardUpdate) error
+	CreateGrantFunc            func(context.Context, string, keyward.GrantCreate) (*keyward.Grant, error)
+	FindGrantsFunc             func(context.Context, string, *keyward.Query) ([]*keyward.Grant, error)
+	FindGrantFunc              func(context.Context, string, string) (*keyward.Grant, error)
+	FindBoundCardGrantsFunc    func(context.Context, string, string, *keyward.Query) ([]*keyward.Grant, error)
+	RevokeGrantFunc            func(context.Context, string, string, bool) (*keyward.Grant, error)
+	DeleteGrantFromCardFunc    func(context.Context, string, string) (*keyward.Grant, error)
+	RevokeContactGrantsFunc    func(context.Context, string, string) ([]*keyward.Grant, error)
+	RevokeBoundCardGrantsFunc  func(context.Context, string, string) ([]*keyward.Grant, error)
+	GrantWindowsFunc           func(context.Context, string, string, *keyward.Time, *keyward.Time) (*keyward.GrantWindows, error)
+	AccessCheckFunc            func(context.Context, string, string, *string, *string, *keyward.Time) (*keyward.AccessDecision, error)
+	FindIdentityProvidersFunc  func(context.Context, string) ([]*keyward.IdentityProvider, error)
+	FindIdentityProviderFunc   func(context.Context, string, string) (*keyward.IdentityProvider, error)
+	CreateIdentityProviderFunc func(context.Context, string, keyward.IdentityProviderCreate) (*keyward.IdentityProvider, error)
+	FindIPUsersFunc            func(context.Context, string, string, *keyward.Query) ([]*keyward.IPUser, error)
+	FindIPUserFunc             func(context.Context, string, string, string, string) (*keyward.IPUser, error)
+	CreateIPUserFunc           func(context.Context, string, string, keyward.IPUserCreate) (*keyward.IPUser, error)
+	UpdateIPUserFunc           func(context.Context, string, string, string, keyward.IPUserUpdate) (*keyward.IPUser, error)
+	DeleteIdentityProviderFunc func(context.Context, string, string) error
 }
 
 var _ keyward.Service = (*fakeService)(nil)
@@ -375,4 +383,68 @@ func (f *fakeService) AccessCheck(ctx context.Context, ownerID, lockID string, c
 		return nil, errUnset("AccessCheck")
 	}
 	return f.AccessCheckFunc(ctx, ownerID, lockID, contactID, cardID, at)
+}
+
+// FindIdentityProviders calls FindIdentityProvidersFunc.
+func (f *fakeService) FindIdentityProviders(ctx context.Context, ownerID string) ([]*keyward.IdentityProvider, error) {
+	if f.FindIdentityProvidersFunc == nil {
+		return nil, errUnset("FindIdentityProviders")
+	}
+	return f.FindIdentityProvidersFunc(ctx, ownerID)
+}
+
+// FindIdentityProvider calls FindIdentityProviderFunc.
+func (f *fakeService) FindIdentityProvider(ctx context.Context, ownerID, ipID string) (*keyward.IdentityProvider, error) {
+	if f.FindIdentityProviderFunc == nil {
+		return nil, errUnset("FindIdentityProvider")
+	}
+	return f.FindIdentityProviderFunc(ctx, ownerID, ipID)
+}
+
+// CreateIdentityProvider calls CreateIdentityProviderFunc.
+func (f *fakeService) CreateIdentityProvider(ctx context.Context, ownerID string, c keyward.IdentityProviderCreate) (*keyward.IdentityProvider, error) {
+	if f.CreateIdentityProviderFunc == nil {
+		return nil, errUnset("CreateIdentityProvider")
+	}
+	return f.CreateIdentityProviderFunc(ctx, ownerID, c)
+}
+
+// FindIPUsers calls FindIPUsersFunc.
+func (f *fakeService) FindIPUsers(ctx context.Context, ownerID, ipID string, q *keyward.Query) ([]*keyward.IPUser, error) {
+	if f.FindIPUsersFunc == nil {
+		return nil, errUnset("FindIPUsers")
+	}
+	return f.FindIPUsersFunc(ctx, ownerID, ipID, q)
+}
+
+// FindIPUser calls FindIPUserFunc.
+func (f *fakeService) FindIPUser(ctx context.Context, ownerID, ipID, id, ipUserID string) (*keyward.IPUser, error) {
+	if f.FindIPUserFunc == nil {
+		return nil, errUnset("FindIPUser")
+	}
+	return f.FindIPUserFunc(ctx, ownerID, ipID, id, ipUserID)
+}
+
+// CreateIPUser calls CreateIPUserFunc.
+func (f *fakeService) CreateIPUser(ctx context.Context, ownerID, ipID string, c keyward.IPUserCreate) (*keyward.IPUser, error) {
+	if f.CreateIPUserFunc == nil {
+		return nil, errUnset("CreateIPUser")
+	}
+	return f.CreateIPUserFunc(ctx, ownerID, ipID, c)
+}
+
+// UpdateIPUser calls UpdateIPUserFunc.
+func (f *fakeService) UpdateIPUser(ctx context.Context, ownerID, ipID, id string, u keyward.IPUserUpdate) (*keyward.IPUser, error) {
+	if f.UpdateIPUserFunc == nil {
+		return nil, errUnset("UpdateIPUser")
+	}
+	return f.UpdateIPUserFunc(ctx, ownerID, ipID, id, u)
+}
+
+// DeleteIdentityProvider calls DeleteIdentityProviderFunc.
+func (f *fakeService) DeleteIdentityProvider(ctx context.Context, ownerID, ipID string) error {
+	if f.DeleteIdentityProviderFunc == nil {
+		return errUnset("DeleteIdentityProvider")
+	}
+	return f.DeleteIdentityProviderFunc(ctx, ownerID, ipID)
 }

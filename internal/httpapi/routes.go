@@ -62,6 +62,15 @@ func (s *Server) routeTable() []route {
 		api(http.MethodPost, owner+"/Contacts/{contactId}/RevokeGrants", s.handleContactRevokeGrants),
 		api(http.MethodPost, owner+"/BoundCards/{boundCardId}/RevokeGrants", s.handleBoundCardRevokeGrants),
 		api(http.MethodGet, owner+"/BoundCards/{boundCardId}/Grants", s.handleBoundCardGrantList),
+
+		api(http.MethodGet, owner+"/IdentityProviders", s.handleIdentityProviderList),
+		api(http.MethodPut, owner+"/IdentityProviders", s.handleIdentityProviderCreate),
+		api(http.MethodGet, owner+"/IdentityProviders/{ipId}", s.handleIdentityProviderGet),
+		api(http.MethodDelete, owner+"/IdentityProviders/{ipId}", s.handleIdentityProviderDelete),
+		api(http.MethodGet, owner+"/IdentityProviders/{ipId}/Users", s.handleIPUserList),
+		api(http.MethodPut, owner+"/IdentityProviders/{ipId}/Users", s.handleIPUserCreate),
+		api(http.MethodGet, owner+"/IdentityProviders/{ipId}/Users/{userId}", s.handleIPUserGet),
+		api(http.MethodPatch, owner+"/IdentityProviders/{ipId}/Users/{userId}", s.handleIPUserUpdate),
 	}
 }
 

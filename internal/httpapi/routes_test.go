@@ -59,6 +59,14 @@ var wantRoutes = []routeWant{
 	{Route{"POST", "/api/v1/Owners/{ownerId}/Contacts/{contactId}/RevokeGrants", false}, "RevokeContactGrants"},
 	{Route{"POST", "/api/v1/Owners/{ownerId}/BoundCards/{boundCardId}/RevokeGrants", false}, "RevokeBoundCardGrants"},
 	{Route{"GET", "/api/v1/Owners/{ownerId}/BoundCards/{boundCardId}/Grants", false}, "FindBoundCardGrants"},
+	{Route{"GET", "/api/v1/Owners/{ownerId}/IdentityProviders", false}, "FindIdentityProviders"},
+	{Route{"PUT", "/api/v1/Owners/{ownerId}/IdentityProviders", false}, "CreateIdentityProvider"},
+	{Route{"GET", "/api/v1/Owners/{ownerId}/IdentityProviders/{ipId}", false}, "FindIdentityProvider"},
+	{Route{"DELETE", "/api/v1/Owners/{ownerId}/IdentityProviders/{ipId}", false}, "DeleteIdentityProvider"},
+	{Route{"GET", "/api/v1/Owners/{ownerId}/IdentityProviders/{ipId}/Users", false}, "FindIPUsers"},
+	{Route{"PUT", "/api/v1/Owners/{ownerId}/IdentityProviders/{ipId}/Users", false}, "CreateIPUser"},
+	{Route{"GET", "/api/v1/Owners/{ownerId}/IdentityProviders/{ipId}/Users/{userId}", false}, "FindIPUser"},
+	{Route{"PATCH", "/api/v1/Owners/{ownerId}/IdentityProviders/{ipId}/Users/{userId}", false}, "UpdateIPUser"},
 }
 
 func TestServer_Routes(t *testing.T) {

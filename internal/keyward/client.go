@@ -22,6 +22,7 @@ type Client struct {
 	Public        bool
 	ServiceUserID *string
 	OwnerUserID   *string // the user who manages the client
+	LogoURL       string  // shown on the consent page
 	CreatedAt     Time
 }
 

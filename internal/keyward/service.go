@@ -49,6 +49,16 @@ type Service interface {
 	GrantWindows(ctx context.Context, ownerID, id string, from, to *Time) (*GrantWindows, error)
 	AccessCheck(ctx context.Context, ownerID, lockID string, contactID, cardID *string, at *Time) (*AccessDecision, error)
 
+	FindIdentityProviders(ctx context.Context, ownerID string) ([]*IdentityProvider, error)
+	FindIdentityProvider(ctx context.Context, ownerID, ipID string) (*IdentityProvider, error)
+	CreateIdentityProvider(ctx context.Context, ownerID string, c IdentityProviderCreate) (*IdentityProvider, error)
+	DeleteIdentityProvider(ctx context.Context, ownerID, ipID string) error
+	FindIPUsers(ctx context.Context, ownerID, ipID string, q *Query) ([]*IPUser, error)
+	// FindIPUser finds a user by Keyward id, or by the provider's ipUserId when id is "".
+	FindIPUser(ctx context.Context, ownerID, ipID, id, ipUserID string) (*IPUser, error)
+	CreateIPUser(ctx context.Context, ownerID, ipID string, c IPUserCreate) (*IPUser, error)
+	UpdateIPUser(ctx context.Context, ownerID, ipID, id string, u IPUserUpdate) (*IPUser, error)
+
 	FindBoundCards(ctx context.Context, ownerID string, q *Query) ([]*BoundCard, error)
 	FindBoundCard(ctx context.Context, ownerID, id string) (*BoundCard, error)
 	BindCard(ctx context.Context, ownerID string, r BindCardRequest) (*BoundCard, error)

@@ -75,6 +75,50 @@ type Tx interface {
 
 	CreateClient(ctx context.Context, c *Client) error
 	FindClientByID(ctx context.Context, id string) (*Client, error)
+	// FindClients lists the clients a user manages ("" lists all), newest last.
+	FindClients(ctx context.Context, ownerUserID string) ([]*Client, error)
+	UpdateClient(ctx context.Context, id string, u ClientUpdate) error
+	DeleteClient(ctx context.Context, id string) error
+
+	// SetUserVerified marks a user's address verified.
+	SetUserVerified(ctx context.Context, id string) error
+	// RecordLoginFailure notes a failed sign-in for an address (case-folded), for throttling.
+	RecordLoginFailure(ctx context.Context, email string, at Time) error
+	// CountLoginFailures counts the address's failed sign-ins since a time.
+	CountLoginFailures(ctx context.Context, email string, since Time) (int, error)
+	ClearLoginFailures(ctx context.Context, email string) error
+
+	CreateSession(ctx context.Context, s *Session) error
+	// FindSession returns an unexpired session by hash, or ErrNotFound.
+	FindSession(ctx context.Context, hash string, now Time) (*Session, error)
+	DeleteSession(ctx context.Context, hash string) error
+
+	CreateTokenFamily(ctx context.Context, f *TokenFamily) error
+	FindTokenFamily(ctx context.Context, id string) (*TokenFamily, error)
+	RevokeTokenFamily(ctx context.Context, id string, at Time) error
+
+	CreateAuthCode(ctx context.Context, c *AuthCode) error
+	// UseAuthCode marks a code used and returns it as it was before; ErrNotFound for an unknown hash.
+	// A code already used is returned with UsedAt set, so the caller can detect reuse.
+	UseAuthCode(ctx context.Context, hash string, at Time) (*AuthCode, error)
+
+	CreateRefreshToken(ctx context.Context, t *RefreshToken) error
+	// UseRefreshToken marks a token used and returns it as it was before (UsedAt set on reuse).
+	UseRefreshToken(ctx context.Context, hash string, at Time) (*RefreshToken, error)
+	// FindRefreshToken returns a refresh token by hash, used or not; ErrNotFound when unknown.
+	FindRefreshToken(ctx context.Context, hash string) (*RefreshToken, error)
+
+	// GetSecret returns a named server secret, creating it from newValue on first use, so that
+	// every node of a cluster shares it (e-mail verification links, CSRF keys).
+	GetSecret(ctx context.Context, name string, newValue func() string) (string, error)
+
+	CreateIdentityProvider(ctx context.Context, p *IdentityProvider) error // ErrInvalid when the ipId is taken
+	FindIdentityProvider(ctx context.Context, ipID string) (*IdentityProvider, error)
+	FindIdentityProviders(ctx context.Context, ownerID string) ([]*IdentityProvider, error)
+	DeleteIdentityProvider(ctx context.Context, ownerID, ipID string) error
+
+	CreateIPUser(ctx context.Context, u *IPUser) error // ErrDuplicateIPUser
+	FindIPUsers(ctx context.Context, f IPUserFilter) ([]*IPUser, error)
 
 	CreateSigningKey(ctx context.Context, k *SigningKey) error
 	FindSigningKeys(ctx context.Context) ([]*SigningKey, error)

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base32"
 	"encoding/base64"
+	"net/url"
 	"strings"
 	"time"
 
@@ -56,23 +57,31 @@ type ClientSpec struct {
 	RedirectURIs []string
 	Public       bool
 	AdminOf      string // owner account the client's service user administers, "" for none
+	OwnerEmail   string // the user who manages the client, "" for the operator
+	LogoURL      string
 }
 
 // AdminCreateClient registers a client. A client-credentials client gets its service user, which
 // AdminOf makes an Admin of that owner account.
 func (s *Service) AdminCreateClient(ctx context.Context, spec ClientSpec) (*keyward.Client, *keyward.User, error) {
-	if err := checkRequiredText("name", spec.Name); err != nil {
+	if err := firstError(checkRequiredText("name", spec.Name), checkScopes(spec.Scopes), checkRedirectURIs(spec.RedirectURIs),
+		checkLogoURL(spec.LogoURL)); err != nil {
 		return nil, nil, err
 	}
-	for _, sc := range spec.Scopes {
-		if !containsFold(keyward.KnownScopes, sc) {
-			return nil, nil, keyward.Invalidf("unknown scope %q", sc)
-		}
+	if containsFold(spec.GrantTypes, keyward.GrantAuthorizationCode) && len(spec.RedirectURIs) == 0 {
+		return nil, nil, keyward.Invalidf("an authorization_code client needs at least one redirect URI")
 	}
 	c := &keyward.Client{ID: s.newID(), Name: spec.Name, SecretHash: spec.SecretHash, GrantTypes: spec.GrantTypes,
-		Scopes: spec.Scopes, RedirectURIs: spec.RedirectURIs, Public: spec.Public, CreatedAt: s.timestamp()}
+		Scopes: spec.Scopes, RedirectURIs: spec.RedirectURIs, Public: spec.Public, LogoURL: spec.LogoURL, CreatedAt: s.timestamp()}
 	var svcUser *keyward.User
 	err := s.store.InTx(ctx, func(tx keyward.Tx) error {
+		if spec.OwnerEmail != "" {
+			owner, err := tx.FindUserByEmail(ctx, spec.OwnerEmail)
+			if err != nil {
+				return err
+			}
+			c.OwnerUserID = &owner.ID
+		}
 		if containsFold(spec.GrantTypes, keyward.GrantClientCredentials) {
 			svcUser = &keyward.User{ID: s.newID(), Email: keyward.ServiceUserEmail(c.ID), Kind: keyward.UserService,
 				Verified: true, CreatedAt: s.timestamp()}
@@ -168,4 +177,102 @@ func (s *Service) AdminSyncLock(ctx context.Context, physicalLockID string) (*ke
 		return err
 	})
 	return l, err
+}
+
+// checkScopes refuses scopes Keyward does not know.
+func checkScopes(scopes []string) error {
+	for _, sc := range scopes {
+		if !containsFold(keyward.KnownScopes, sc) {
+			return keyward.Invalidf("unknown scope %q", sc)
+		}
+	}
+	return nil
+}
+
+// checkRedirectURIs accepts absolute URIs without fragments (RFC 6749 §3.1.2); they are later
+// compared with the request's redirect_uri character by character.
+func checkRedirectURIs(uris []string) error {
+	for _, raw := range uris {
+		u, err := url.Parse(raw)
+		if err != nil || u.Scheme == "" || u.Fragment != "" || strings.ContainsAny(raw, " #") {
+			return keyward.Invalidf("redirect URI %q must be an absolute URI without a fragment", raw)
+		}
+		if (u.Scheme == "http" || u.Scheme == "https") && u.Host == "" {
+			return keyward.Invalidf("redirect URI %q has no host", raw)
+		}
+	}
+	return nil
+}
+
+func checkLogoURL(raw string) error {
+	if raw == "" {
+		return nil
+	}
+	if u, err := url.Parse(raw); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return keyward.Invalidf("logo URL %q must be an http or https URL", raw)
+	}
+	return nil
+}
+
+// AdminFindClients lists the clients a user manages, or all for "".
+func (s *Service) AdminFindClients(ctx context.Context, ownerEmail string) ([]*keyward.Client, error) {
+	if ownerEmail == "" {
+		return s.store.FindClients(ctx, "")
+	}
+	u, err := s.store.FindUserByEmail(ctx, ownerEmail)
+	if err != nil {
+		return nil, err
+	}
+	return s.store.FindClients(ctx, u.ID)
+}
+
+// AdminUpdateClient changes a client; when ownerEmail is given, only a client that user manages.
+// The change applies to the next token request: scopes are read from the store each time.
+func (s *Service) AdminUpdateClient(ctx context.Context, id, ownerEmail string, u keyward.ClientUpdate) (*keyward.Client, error) {
+	logo := ""
+	if u.LogoURL != nil {
+		logo = *u.LogoURL
+	}
+	if err := firstError(checkScopes(u.Scopes), checkRedirectURIs(u.RedirectURIs), checkLogoURL(logo)); err != nil {
+		return nil, err
+	}
+	var c *keyward.Client
+	err := s.store.InTx(ctx, func(tx keyward.Tx) error {
+		if _, err := s.managedClient(ctx, tx, id, ownerEmail); err != nil {
+			return err
+		}
+		if err := tx.UpdateClient(ctx, id, u); err != nil {
+			return err
+		}
+		var err error
+		c, err = tx.FindClientByID(ctx, id)
+		return err
+	})
+	return c, err
+}
+
+// AdminDeleteClient removes a client; its tokens stop working at once.
+func (s *Service) AdminDeleteClient(ctx context.Context, id, ownerEmail string) error {
+	return s.store.InTx(ctx, func(tx keyward.Tx) error {
+		if _, err := s.managedClient(ctx, tx, id, ownerEmail); err != nil {
+			return err
+		}
+		return tx.DeleteClient(ctx, id)
+	})
+}
+
+// managedClient finds a client, and checks that ownerEmail's user manages it when given.
+func (s *Service) managedClient(ctx context.Context, tx keyward.Tx, id, ownerEmail string) (*keyward.Client, error) {
+	c, err := tx.FindClientByID(ctx, id)
+	if err != nil || ownerEmail == "" {
+		return c, err
+	}
+	u, err := tx.FindUserByEmail(ctx, ownerEmail)
+	if err != nil {
+		return nil, err
+	}
+	if c.OwnerUserID == nil || *c.OwnerUserID != u.ID {
+		return nil, keyward.ErrNotFound.WithDetails("user %q manages no client %q", ownerEmail, id)
+	}
+	return c, nil
 }

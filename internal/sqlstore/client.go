@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -14,10 +13,10 @@ import (
 // redirect URIs cannot contain spaces.
 func (s *store) CreateClient(ctx context.Context, c *keyward.Client) error {
 	_, err := s.q.ExecContext(ctx, `INSERT INTO clients
-		(id, name, secret_hash, grant_types, scopes, redirect_uris, public, service_user_id, owner_user_id, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		(id, name, secret_hash, grant_types, scopes, redirect_uris, public, service_user_id, owner_user_id, logo_url, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 		c.ID, c.Name, c.SecretHash, strings.Join(c.GrantTypes, " "), strings.Join(c.Scopes, " "),
-		strings.Join(c.RedirectURIs, " "), c.Public, c.ServiceUserID, c.OwnerUserID, c.CreatedAt.Millis())
+		strings.Join(c.RedirectURIs, " "), c.Public, c.ServiceUserID, c.OwnerUserID, c.LogoURL, c.CreatedAt.Millis())
 	if err != nil {
 		return fmt.Errorf("sqlstore: create client: %w", err)
 	}
@@ -26,22 +25,84 @@ func (s *store) CreateClient(ctx context.Context, c *keyward.Client) error {
 
 // FindClientByID returns the client or ErrNotFound.
 func (s *store) FindClientByID(ctx context.Context, id string) (*keyward.Client, error) {
-	var c keyward.Client
-	var grants, scopes, redirects string
-	var serviceUser, ownerUser sql.NullString
-	var created int64
-	err := s.q.QueryRowContext(ctx, `SELECT id, name, secret_hash, grant_types, scopes, redirect_uris, public,
-		service_user_id, owner_user_id, created_at FROM clients WHERE id = $1`, id).
-		Scan(&c.ID, &c.Name, &c.SecretHash, &grants, &scopes, &redirects, &c.Public, &serviceUser, &ownerUser, &created)
-	if errors.Is(err, sql.ErrNoRows) {
+	list, err := s.findClients(ctx, `id = $1`, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
 		return nil, keyward.ErrNotFound.WithDetails("client %q does not exist", id)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("sqlstore: find client: %w", err)
+	return list[0], nil
+}
+
+// FindClients lists the clients a user manages, or all for "".
+func (s *store) FindClients(ctx context.Context, ownerUserID string) ([]*keyward.Client, error) {
+	if ownerUserID == "" {
+		return s.findClients(ctx, `TRUE`)
 	}
-	c.GrantTypes, c.Scopes, c.RedirectURIs = strings.Fields(grants), strings.Fields(scopes), strings.Fields(redirects)
-	c.ServiceUserID, c.OwnerUserID, c.CreatedAt = strPtr(serviceUser), strPtr(ownerUser), keyward.TimeFromMillis(created)
-	return &c, nil
+	return s.findClients(ctx, `owner_user_id = $1`, ownerUserID)
+}
+
+func (s *store) findClients(ctx context.Context, cond string, args ...any) ([]*keyward.Client, error) {
+	rows, err := s.q.QueryContext(ctx, `SELECT id, name, secret_hash, grant_types, scopes, redirect_uris, public,
+		service_user_id, owner_user_id, logo_url, created_at FROM clients WHERE `+cond+` ORDER BY created_at, id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: find clients: %w", err)
+	}
+	defer rows.Close()
+	var list []*keyward.Client
+	for rows.Next() {
+		var c keyward.Client
+		var grants, scopes, redirects string
+		var serviceUser, ownerUser sql.NullString
+		var created int64
+		if err := rows.Scan(&c.ID, &c.Name, &c.SecretHash, &grants, &scopes, &redirects, &c.Public, &serviceUser, &ownerUser,
+			&c.LogoURL, &created); err != nil {
+			return nil, fmt.Errorf("sqlstore: find clients: %w", err)
+		}
+		c.GrantTypes, c.Scopes, c.RedirectURIs = strings.Fields(grants), strings.Fields(scopes), strings.Fields(redirects)
+		c.ServiceUserID, c.OwnerUserID, c.CreatedAt = strPtr(serviceUser), strPtr(ownerUser), keyward.TimeFromMillis(created)
+		list = append(list, &c)
+	}
+	return list, rows.Err()
+}
+
+// UpdateClient changes a client; the change applies to the next token request.
+func (s *store) UpdateClient(ctx context.Context, id string, u keyward.ClientUpdate) error {
+	a := args{}
+	set := setClause{a: &a}
+	if u.Name != nil {
+		set.add("name", *u.Name)
+	}
+	if u.Scopes != nil {
+		set.add("scopes", strings.Join(u.Scopes, " "))
+	}
+	if u.RedirectURIs != nil {
+		set.add("redirect_uris", strings.Join(u.RedirectURIs, " "))
+	}
+	if u.LogoURL != nil {
+		set.add("logo_url", *u.LogoURL)
+	}
+	if u.SecretHash != nil {
+		set.add("secret_hash", *u.SecretHash)
+	}
+	if len(set.parts) == 0 {
+		return nil
+	}
+	res, err := s.q.ExecContext(ctx, `UPDATE clients SET `+set.String()+` WHERE id = `+a.bind(id), a...)
+	if err != nil {
+		return fmt.Errorf("sqlstore: update client: %w", err)
+	}
+	return mustAffect(res, keyward.ErrNotFound.WithDetails("client %q does not exist", id))
+}
+
+// DeleteClient removes a client with its codes and token families.
+func (s *store) DeleteClient(ctx context.Context, id string) error {
+	res, err := s.q.ExecContext(ctx, `DELETE FROM clients WHERE id = $1`, id)
+	if err != nil {
+		return fmt.Errorf("sqlstore: delete client: %w", err)
+	}
+	return mustAffect(res, keyward.ErrNotFound.WithDetails("client %q does not exist", id))
 }
 
 // CreateSigningKey stores a token-signing key.

@@ -121,3 +121,12 @@ func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 	}
 	return int(v.Int64), nil
 }
+
+// LatestVersion is the newest schema version this build knows.
+func LatestVersion() int {
+	list, err := migrations(SQLite)
+	if err != nil || len(list) == 0 {
+		return 0
+	}
+	return list[len(list)-1].version
+}

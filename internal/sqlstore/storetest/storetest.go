@@ -30,6 +30,7 @@ func Run(t *testing.T, open func(t *testing.T) keyward.Store) {
 		{"TransactionRollback", testRollback},
 		{"ConcurrentBindOneWins", testConcurrentBind},
 		{"Grants", testGrants},
+		{"AuthStorage", testAuthStorage},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,118 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"strings"
+
+	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/oauth"
+	"github.com/keyward/keyward/internal/service"
+)
+
+// clientJSON is how the CLI shows a client; the secret is never shown again.
+func clientJSON(c *keyward.Client) map[string]any {
+	return map[string]any{"clientId": c.ID, "name": c.Name, "grantTypes": c.GrantTypes, "scopes": c.Scopes,
+		"redirectUris": c.RedirectURIs, "public": c.Public, "logoUrl": c.LogoURL}
+}
+
+func runClientList(ctx context.Context, env Env, args []string) error {
+	fs, a := newAdminFlags(env, "admin client list")
+	ownerEmail := fs.String("owner-email", "", "only the clients this user manages")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	return withService(ctx, a, func(s *service.Service) error {
+		list, err := s.AdminFindClients(ctx, *ownerEmail)
+		if err != nil {
+			return err
+		}
+		out := make([]map[string]any, len(list))
+		lines := make([]string, len(list))
+		for i, c := range list {
+			out[i] = clientJSON(c)
+			lines[i] = fmt.Sprintf("%s  %-24s %s  %s", c.ID, c.Name, strings.Join(c.GrantTypes, ","), strings.Join(c.Scopes, " "))
+		}
+		return output(env, a.asJSON, map[string]any{"clients": out}, lines...)
+	})
+}
+
+func runClientUpdate(ctx context.Context, env Env, args []string) error {
+	fs, a := newAdminFlags(env, "admin client update")
+	id := fs.String("id", "", "client id (required)")
+	ownerEmail := fs.String("owner-email", "", "act as the user who manages the client")
+	name := fs.String("name", "", "new name")
+	scopes := fs.String("scopes", "", "new space-separated scopes (replaces the old ones)")
+	logo := fs.String("logo-url", "", "new logo URL")
+	var redirects listFlag
+	fs.Var(&redirects, "redirect-uri", "redirect URI (repeatable; replaces the old ones)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := required("id", *id); err != nil {
+		return err
+	}
+	var u keyward.ClientUpdate
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "name":
+			u.Name = name
+		case "scopes":
+			u.Scopes = strings.Fields(*scopes)
+		case "logo-url":
+			u.LogoURL = logo
+		case "redirect-uri":
+			u.RedirectURIs = redirects
+		}
+	})
+	return withService(ctx, a, func(s *service.Service) error {
+		c, err := s.AdminUpdateClient(ctx, *id, *ownerEmail, u)
+		if err != nil {
+			return err
+		}
+		return output(env, a.asJSON, clientJSON(c), "client "+c.ID+" updated")
+	})
+}
+
+func runClientRotateSecret(ctx context.Context, env Env, args []string) error {
+	fs, a := newAdminFlags(env, "admin client rotate-secret")
+	id := fs.String("id", "", "client id (required)")
+	ownerEmail := fs.String("owner-email", "", "act as the user who manages the client")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := required("id", *id); err != nil {
+		return err
+	}
+	secret, hash := oauth.NewClientSecret()
+	return withService(ctx, a, func(s *service.Service) error {
+		c, err := s.AdminUpdateClient(ctx, *id, *ownerEmail, keyward.ClientUpdate{SecretHash: &hash})
+		if err != nil {
+			return err
+		}
+		if c.Public {
+			return fmt.Errorf("%w: client %s is public and has no secret", errUsage, c.ID)
+		}
+		return output(env, a.asJSON, map[string]any{"clientId": c.ID, "clientSecret": secret},
+			"client secret: "+secret+"   (shown once; the old secret no longer works)")
+	})
+}
+
+func runClientDelete(ctx context.Context, env Env, args []string) error {
+	fs, a := newAdminFlags(env, "admin client delete")
+	id := fs.String("id", "", "client id (required)")
+	ownerEmail := fs.String("owner-email", "", "act as the user who manages the client")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := required("id", *id); err != nil {
+		return err
+	}
+	return withService(ctx, a, func(s *service.Service) error {
+		if err := s.AdminDeleteClient(ctx, *id, *ownerEmail); err != nil {
+			return err
+		}
+		return output(env, a.asJSON, map[string]any{"clientId": *id, "deleted": true}, "client "+*id+" deleted")
+	})
+}

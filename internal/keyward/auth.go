@@ -1,0 +1,120 @@
+package keyward
+
+// UserExternal is the kind of a user of an external identity provider, created by token exchange
+// or through the IdentityProviders API; such a user has no e-mail address and no password.
+const UserExternal UserKind = "external"
+
+// Session is a signed-in browser session of a user. Only the hash of its cookie value is stored.
+type Session struct {
+	Hash      string
+	UserID    string
+	CreatedAt Time
+	ExpiresAt Time
+}
+
+// AuthCode is an authorization code (RFC 6749 §4.1), stored by hash, single use, short lived.
+// FamilyID names the token family that whatever the code issues belongs to, so that a reused
+// code can revoke it all.
+type AuthCode struct {
+	Hash                string
+	ClientID            string
+	UserID              string
+	RedirectURI         string
+	Scopes              []string
+	CodeChallenge       string
+	CodeChallengeMethod string
+	Nonce               string
+	FamilyID            string
+	CreatedAt           Time
+	ExpiresAt           Time
+	UsedAt              *Time
+}
+
+// TokenFamily groups the access and refresh tokens that descend from one authorization (a code
+// or a token exchange). Revoking the family invalidates all of them.
+type TokenFamily struct {
+	ID        string
+	ClientID  string
+	UserID    string
+	CreatedAt Time
+	RevokedAt *Time
+}
+
+// RefreshToken is a rotating refresh token, stored by hash. Using it marks it used and issues a
+// successor in the same family; presenting a used token again revokes the family.
+type RefreshToken struct {
+	Hash      string
+	FamilyID  string
+	ClientID  string
+	UserID    string
+	Scopes    []string
+	CreatedAt Time
+	ExpiresAt Time
+	UsedAt    *Time
+}
+
+// IdentityProvider is an external identity provider registered under an owner account; its
+// users sign in to mobile apps through token exchange. ID is the ipId clients send as provider.
+type IdentityProvider struct {
+	ID             string `json:"ipId"`
+	OwnerAccountID string `json:"ownerAccountId"`
+	Issuer         string `json:"issuer"`
+	Audience       string `json:"audience"`
+	PublicKeyPEM   string `json:"publicKey"`
+	CreatedAt      Time   `json:"-"`
+}
+
+// IdentityProviderCreate is the body of PUT /Owners/{o}/IdentityProviders.
+type IdentityProviderCreate struct {
+	IPID      string `json:"ipId"`
+	Issuer    string `json:"issuer"`
+	Audience  string `json:"audience"`
+	PublicKey string `json:"publicKey"`
+}
+
+// IPUser is a user of an external identity provider. ID is the Keyward user id.
+type IPUser struct {
+	ID             string  `json:"id"`
+	IPID           string  `json:"ipId"`
+	IPUserID       string  `json:"ipUserId"`
+	Identifier     *string `json:"identifier"`
+	Email          *string `json:"email"` // older clients read email
+	Status         string  `json:"status"`
+	OwnerAccountID string  `json:"-"`
+	CreatedAt      Time    `json:"-"`
+}
+
+// IPUserStatusNormal is the only status Tapkey shows.
+const IPUserStatusNormal = "Normal"
+
+// IPUserFilter selects users of one identity provider.
+type IPUserFilter struct {
+	IPID     string
+	ID       *string
+	IPUserID *string
+	Query    *Query
+}
+
+// IPUserCreate is the body of PUT /Owners/{o}/IdentityProviders/{ipId}/Users.
+type IPUserCreate struct {
+	IPID       *string `json:"ipId"`
+	IPUserID   string  `json:"ipUserId"`
+	Identifier *string `json:"identifier"`
+	Email      *string `json:"email"`
+}
+
+// IPUserUpdate is the body of PATCH .../Users/{id}: nothing is patchable; an attempt to change
+// the address is EmailChangeNotSupported.
+type IPUserUpdate struct {
+	Identifier *string `json:"identifier"`
+	Email      *string `json:"email"`
+}
+
+// ClientUpdate changes a registered OAuth client; nil fields stay.
+type ClientUpdate struct {
+	Name         *string
+	Scopes       []string
+	RedirectURIs []string
+	LogoURL      *string
+	SecretHash   *string
+}

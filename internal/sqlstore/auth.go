@@ -1,0 +1,187 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/keyward/keyward/internal/keyward"
+)
+
+func nowUTC() time.Time { return time.Now().UTC() }
+
+// CreateSession stores a browser session.
+func (s *store) CreateSession(ctx context.Context, se *keyward.Session) error {
+	_, err := s.q.ExecContext(ctx, `INSERT INTO sessions (hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)`,
+		se.Hash, se.UserID, se.CreatedAt.Millis(), se.ExpiresAt.Millis())
+	if err != nil {
+		return fmt.Errorf("sqlstore: create session: %w", err)
+	}
+	return nil
+}
+
+// FindSession returns an unexpired session.
+func (s *store) FindSession(ctx context.Context, hash string, now keyward.Time) (*keyward.Session, error) {
+	var se keyward.Session
+	var created, expires int64
+	err := s.q.QueryRowContext(ctx, `SELECT hash, user_id, created_at, expires_at FROM sessions WHERE hash = $1 AND expires_at > $2`,
+		hash, now.Millis()).Scan(&se.Hash, &se.UserID, &created, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, keyward.ErrNotFound.WithDetails("no such session")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: find session: %w", err)
+	}
+	se.CreatedAt, se.ExpiresAt = keyward.TimeFromMillis(created), keyward.TimeFromMillis(expires)
+	return &se, nil
+}
+
+// DeleteSession ends a session; an unknown one is fine.
+func (s *store) DeleteSession(ctx context.Context, hash string) error {
+	if _, err := s.q.ExecContext(ctx, `DELETE FROM sessions WHERE hash = $1`, hash); err != nil {
+		return fmt.Errorf("sqlstore: delete session: %w", err)
+	}
+	return nil
+}
+
+// CreateTokenFamily stores a token family.
+func (s *store) CreateTokenFamily(ctx context.Context, f *keyward.TokenFamily) error {
+	_, err := s.q.ExecContext(ctx, `INSERT INTO token_families (id, client_id, user_id, created_at) VALUES ($1, $2, $3, $4)`,
+		f.ID, f.ClientID, f.UserID, f.CreatedAt.Millis())
+	if err != nil {
+		return fmt.Errorf("sqlstore: create token family: %w", err)
+	}
+	return nil
+}
+
+// FindTokenFamily returns a family or ErrNotFound.
+func (s *store) FindTokenFamily(ctx context.Context, id string) (*keyward.TokenFamily, error) {
+	var f keyward.TokenFamily
+	var created int64
+	var revoked sql.NullInt64
+	err := s.q.QueryRowContext(ctx, `SELECT id, client_id, user_id, created_at, revoked_at FROM token_families WHERE id = $1`, id).
+		Scan(&f.ID, &f.ClientID, &f.UserID, &created, &revoked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, keyward.ErrNotFound.WithDetails("token family %q does not exist", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: find token family: %w", err)
+	}
+	f.CreatedAt, f.RevokedAt = keyward.TimeFromMillis(created), timePtr(revoked)
+	return &f, nil
+}
+
+// RevokeTokenFamily revokes a family; revoking twice keeps the first time.
+func (s *store) RevokeTokenFamily(ctx context.Context, id string, at keyward.Time) error {
+	_, err := s.q.ExecContext(ctx, `UPDATE token_families SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, at.Millis(), id)
+	if err != nil {
+		return fmt.Errorf("sqlstore: revoke token family: %w", err)
+	}
+	return nil
+}
+
+// CreateAuthCode stores an authorization code by hash.
+func (s *store) CreateAuthCode(ctx context.Context, c *keyward.AuthCode) error {
+	_, err := s.q.ExecContext(ctx, `INSERT INTO auth_codes (hash, client_id, user_id, redirect_uri, scopes, code_challenge,
+		code_challenge_method, nonce, family_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		c.Hash, c.ClientID, c.UserID, c.RedirectURI, strings.Join(c.Scopes, " "), c.CodeChallenge, c.CodeChallengeMethod,
+		c.Nonce, c.FamilyID, c.CreatedAt.Millis(), c.ExpiresAt.Millis())
+	if err != nil {
+		return fmt.Errorf("sqlstore: create auth code: %w", err)
+	}
+	return nil
+}
+
+// UseAuthCode marks a code used and returns it as it was; a reused code comes back with UsedAt.
+// The mark is a conditional UPDATE whose row count tells which of two concurrent requests won,
+// so a code is used once even across nodes.
+func (s *store) UseAuthCode(ctx context.Context, hash string, at keyward.Time) (*keyward.AuthCode, error) {
+	var c keyward.AuthCode
+	var scopes string
+	var created, expires int64
+	var used sql.NullInt64
+	err := s.q.QueryRowContext(ctx, `SELECT hash, client_id, user_id, redirect_uri, scopes, code_challenge, code_challenge_method,
+		nonce, family_id, created_at, expires_at, used_at FROM auth_codes WHERE hash = $1`, hash).
+		Scan(&c.Hash, &c.ClientID, &c.UserID, &c.RedirectURI, &scopes, &c.CodeChallenge, &c.CodeChallengeMethod,
+			&c.Nonce, &c.FamilyID, &created, &expires, &used)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, keyward.ErrNotFound.WithDetails("unknown authorization code")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: use auth code: %w", err)
+	}
+	c.Scopes, c.CreatedAt, c.ExpiresAt, c.UsedAt = strings.Fields(scopes), keyward.TimeFromMillis(created), keyward.TimeFromMillis(expires), timePtr(used)
+	if c.UsedAt != nil {
+		return &c, nil
+	}
+	res, err := s.q.ExecContext(ctx, `UPDATE auth_codes SET used_at = $1 WHERE hash = $2 AND used_at IS NULL`, at.Millis(), hash)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: use auth code: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		c.UsedAt = &at // another request used it between the read and the mark
+	}
+	return &c, nil
+}
+
+// CreateRefreshToken stores a refresh token by hash.
+func (s *store) CreateRefreshToken(ctx context.Context, t *keyward.RefreshToken) error {
+	_, err := s.q.ExecContext(ctx, `INSERT INTO refresh_tokens (hash, family_id, client_id, user_id, scopes, created_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		t.Hash, t.FamilyID, t.ClientID, t.UserID, strings.Join(t.Scopes, " "), t.CreatedAt.Millis(), t.ExpiresAt.Millis())
+	if err != nil {
+		return fmt.Errorf("sqlstore: create refresh token: %w", err)
+	}
+	return nil
+}
+
+// FindRefreshToken returns a refresh token by hash.
+func (s *store) FindRefreshToken(ctx context.Context, hash string) (*keyward.RefreshToken, error) {
+	var t keyward.RefreshToken
+	var scopes string
+	var created, expires int64
+	var used sql.NullInt64
+	err := s.q.QueryRowContext(ctx, `SELECT hash, family_id, client_id, user_id, scopes, created_at, expires_at, used_at
+		FROM refresh_tokens WHERE hash = $1`, hash).Scan(&t.Hash, &t.FamilyID, &t.ClientID, &t.UserID, &scopes, &created, &expires, &used)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, keyward.ErrNotFound.WithDetails("unknown refresh token")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: find refresh token: %w", err)
+	}
+	t.Scopes, t.CreatedAt, t.ExpiresAt, t.UsedAt = strings.Fields(scopes), keyward.TimeFromMillis(created), keyward.TimeFromMillis(expires), timePtr(used)
+	return &t, nil
+}
+
+// UseRefreshToken marks a refresh token used and returns it as it was (UsedAt set on reuse).
+func (s *store) UseRefreshToken(ctx context.Context, hash string, at keyward.Time) (*keyward.RefreshToken, error) {
+	t, err := s.FindRefreshToken(ctx, hash)
+	if err != nil || t.UsedAt != nil {
+		return t, err
+	}
+	res, err := s.q.ExecContext(ctx, `UPDATE refresh_tokens SET used_at = $1 WHERE hash = $2 AND used_at IS NULL`, at.Millis(), hash)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: use refresh token: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		t.UsedAt = &at
+	}
+	return t, nil
+}
+
+// GetSecret returns a named secret, creating it on first use; when two nodes race, both read the
+// value that won.
+func (s *store) GetSecret(ctx context.Context, name string, newValue func() string) (string, error) {
+	if _, err := s.q.ExecContext(ctx, `INSERT INTO server_secrets (name, value, created_at) VALUES ($1, $2, $3)
+		ON CONFLICT (name) DO NOTHING`, name, newValue(), keyward.NewTime(nowUTC()).Millis()); err != nil {
+		return "", fmt.Errorf("sqlstore: create secret: %w", err)
+	}
+	var v string
+	if err := s.q.QueryRowContext(ctx, `SELECT value FROM server_secrets WHERE name = $1`, name).Scan(&v); err != nil {
+		return "", fmt.Errorf("sqlstore: read secret: %w", err)
+	}
+	return v, nil
+}
