@@ -51,7 +51,12 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.Service = service.New(m.Store, service.Config{Plans: m.Plans})
-	if m.OAuth, err = oauth.New(ctx, oauth.Config{Issuer: m.Config.Issuer, Logger: m.Logger}, m.Store); err != nil {
+	mailer, err := oauth.NewMailer(m.Config.SMTPURL, m.Logger)
+	if err != nil {
+		return err
+	}
+	oauthCfg := oauth.Config{Issuer: m.Config.Issuer, Logger: m.Logger, Accounts: m.Service, Mailer: mailer}
+	if m.OAuth, err = oauth.New(ctx, oauthCfg, m.Store); err != nil {
 		return err
 	}
 	catalog, err := i18n.New()

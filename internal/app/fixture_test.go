@@ -265,3 +265,17 @@ func checkJSON(t *testing.T, got, want string, dynamic ...string) {
 		t.Fatalf("body\n got %s\nwant %s", g.String(), w.String())
 	}
 }
+
+// jsonField reads one top-level string field of a JSON object.
+func jsonField(t *testing.T, body, key string) string {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(body), &m); err != nil {
+		t.Fatalf("not a JSON object: %v\n%s", err, body)
+	}
+	v, ok := m[key].(string)
+	if !ok {
+		t.Fatalf("no string %q in %s", key, body)
+	}
+	return v
+}

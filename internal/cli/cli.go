@@ -34,6 +34,7 @@ func commands() []command {
 		{"demo", "run a server on a fresh SQLite file with demo data", runDemo},
 		{"migrate", "migrate the database schema and exit", runMigrate},
 		{"admin user create", "create a user", runUserCreate},
+		{"admin user verification-link", "print a new e-mail verification link for an unverified user", runUserVerificationLink},
 		{"admin owner create", "create an owner account for a user", runOwnerCreate},
 		{"admin owner set-plan", "change the plan of an owner account", runOwnerSetPlan},
 		{"admin client create", "register an OAuth client (the secret is shown once)", runClientCreate},

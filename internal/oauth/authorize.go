@@ -1,53 +1,321 @@
 package oauth
 
 import (
+	"cmp"
+	"context"
 	"errors"
+	"fmt"
+	"mime"
 	"net/http"
-
-	"github.com/zitadel/oidc/v3/pkg/oidc"
-	"github.com/zitadel/oidc/v3/pkg/op"
+	"net/url"
+	"slices"
+	"strings"
 
 	"github.com/keyward/keyward/internal/keyward"
 )
 
-// authorize serves /connect/authorize. It first refuses, with a JSON error and no redirect, every
-// request that RFC 6749 §4.1.2.1 forbids redirecting: unparseable, no or an unknown client_id, no
-// redirect_uri or one the client has not registered. The rest goes to op, which validates scopes,
-// response type and PKCE and redirects its errors to the now trusted redirect_uri.
+// authParamNames are the authorization request parameters Keyward reads (RFC 6749 §4.1.1,
+// RFC 7636 §4.3, OAuth 2.0 Form Post Response Mode, OpenID Connect Core §3.1.2.1). The consent
+// form carries exactly these; any other parameter is ignored.
+func authParamNames() []string {
+	return []string{"client_id", "redirect_uri", "response_type", "response_mode", "scope", "state",
+		"code_challenge", "code_challenge_method", "nonce", "prompt"}
+}
+
+// authRequest is a validated authorization request. Once client and redirectURI are set, errors
+// are answered through the redirect; before that, on an error page (RFC 6749 §4.1.2.1).
+type authRequest struct {
+	params       url.Values // the known parameters as received
+	client       *keyward.Client
+	redirectURI  string
+	responseMode string // "query" or "form_post"
+	scopes       []string
+}
+
+// authorize serves GET and POST /connect/authorize: it validates the request, sends a signed-out
+// browser to the sign-in page (which returns here) and shows the consent page to a signed-in one.
 func (s *Server) authorize(w http.ResponseWriter, r *http.Request) error {
-	req, err := op.ParseAuthorizeRequest(r, s.provider.Decoder())
-	if err != nil {
-		return invalidRequest("the authorization request parameters are malformed")
-	}
-	if req.ClientID == "" {
-		return invalidRequest("client_id is missing")
-	}
-	client, err := s.store.FindClientByID(r.Context(), req.ClientID)
-	if errors.Is(err, keyward.ErrNotFound) {
-		return invalidRequest("the client '%s' is not registered", req.ClientID)
-	}
+	params, err := authorizeParams(w, r)
 	if err != nil {
 		return err
 	}
-	if req.RedirectURI == "" {
-		return invalidRequest("redirect_uri is missing")
+	req, err := s.validateAuthRequest(r.Context(), params)
+	if err != nil {
+		return s.refuse(w, r, req, err)
 	}
-	if err := op.ValidateAuthReqRedirectURI(opClient{client}, req.RedirectURI, req.ResponseType); err != nil {
-		return redirectURIError(err, req.RedirectURI, client.ID)
+	se, err := s.currentSession(r)
+	if err != nil {
+		return err
 	}
-	s.provider.ServeHTTP(w, r)
+	prompt := req.params.Get("prompt")
+	switch {
+	case se == nil && prompt == "none":
+		return s.refuse(w, r, req, loginRequired("the user is not signed in and prompt=none forbids asking"))
+	case se == nil:
+		http.Redirect(w, r, s.endpoint(pathLogin)+returnQuery(req.returnPath()), redirectStatus(r))
+		return nil
+	case !se.user.Verified:
+		return s.notVerified()
+	case prompt == "none":
+		return s.refuse(w, r, req, consentRequired("the user has not consented to this client and prompt=none forbids asking"))
+	}
+	return s.showConsent(w, r, req, se)
+}
+
+// authorizeParams reads the request's parameters: the query of a GET, the form body of a POST
+// (RFC 6749 §3.1 allows both).
+func authorizeParams(w http.ResponseWriter, r *http.Request) (url.Values, error) {
+	if r.Method != http.MethodPost {
+		return r.URL.Query(), nil
+	}
+	if mediaType, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mediaType != "application/x-www-form-urlencoded" {
+		return nil, invalidRequest("a POST authorization request must be application/x-www-form-urlencoded")
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		return nil, invalidRequest("the authorization request is not valid form-url-encoded data")
+	}
+	return r.PostForm, nil
+}
+
+// returnPath is the GET form of the request, where the sign-in page sends the browser back.
+func (req *authRequest) returnPath() string { return pathAuthorize + "?" + req.params.Encode() }
+
+// validateAuthRequest checks a request in the order RFC 6749 §4.1.2.1 implies: client and
+// redirect URI first, so that nothing is ever sent to an unverified URI, then everything else.
+func (s *Server) validateAuthRequest(ctx context.Context, all url.Values) (*authRequest, error) {
+	params := url.Values{}
+	for _, name := range authParamNames() {
+		if vs, ok := all[name]; ok {
+			params[name] = vs
+		}
+	}
+	client, err := s.authClient(ctx, params)
+	if err != nil {
+		return nil, err
+	}
+	redirect := params.Get("redirect_uri")
+	switch {
+	case len(params["redirect_uri"]) > 1:
+		return nil, invalidRequest("the parameter 'redirect_uri' is repeated")
+	case redirect == "":
+		return nil, invalidRequest("redirect_uri is missing")
+	case !slices.Contains(client.RedirectURIs, redirect):
+		return nil, invalidRequest("the redirect_uri '%s' is not registered for the client '%s'; it must equal a registered URI exactly", redirect, client.ID)
+	}
+	req := &authRequest{params: params, client: client, redirectURI: redirect, responseMode: "query"}
+	if err := req.check(); err != nil {
+		return req, err
+	}
+	return req, nil
+}
+
+// authClient finds the request's client; its errors are shown on the error page.
+func (s *Server) authClient(ctx context.Context, params url.Values) (*keyward.Client, error) {
+	id := params.Get("client_id")
+	switch {
+	case len(params["client_id"]) > 1:
+		return nil, invalidRequest("the parameter 'client_id' is repeated")
+	case id == "":
+		return nil, invalidRequest("client_id is missing")
+	}
+	client, err := s.store.FindClientByID(ctx, id)
+	if errors.Is(err, keyward.ErrNotFound) {
+		return nil, invalidRequest("the client '%s' is not registered", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("oauth: find client %s: %w", id, err)
+	}
+	return client, nil
+}
+
+// check validates what is answered through the redirect: response mode and type, grant, scopes
+// and PKCE.
+func (req *authRequest) check() error {
+	switch mode := req.params.Get("response_mode"); mode {
+	case "", "query":
+	case "form_post":
+		req.responseMode = "form_post"
+	default:
+		return invalidRequest("the response_mode '%s' is not supported; use query or form_post", mode)
+	}
+	for _, name := range authParamNames() {
+		if len(req.params[name]) > 1 {
+			return invalidRequest("the parameter '%s' is repeated; RFC 6749 section 3.1 allows each parameter once", name)
+		}
+	}
+	p, client := req.params, req.client
+	if !client.AllowsGrant(keyward.GrantAuthorizationCode) {
+		return unauthorizedClient("the client '%s' is not registered for the authorization_code grant", client.ID)
+	}
+	switch rt := p.Get("response_type"); {
+	case rt == "":
+		return invalidRequest("response_type is missing")
+	case rt != "code":
+		return unsupportedResponseType("the response_type '%s' is not supported; use code", rt)
+	}
+	requested := splitScope(p.Get("scope"))
+	if len(requested) == 0 {
+		return invalidScope("scope is missing: name the scopes the client needs, separated by spaces")
+	}
+	var err error
+	if req.scopes, err = checkScopes(client, requested); err != nil {
+		return err
+	}
+	return checkChallenge(client, p.Get("code_challenge"), p.Get("code_challenge_method"))
+}
+
+// refuse answers an invalid request: on the error page when it has no trusted redirect URI
+// yet, through the redirect otherwise. Errors that are not OAuth errors are server faults.
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, req *authRequest, err error) error {
+	oe, ok := errors.AsType[*oauthError](err)
+	if req == nil || !ok {
+		return err
+	}
+	s.log.InfoContext(r.Context(), "oauth: authorization request refused", "client_id", req.client.ID, "error", oe.code, "description", oe.description)
+	return s.respond(w, r, req, url.Values{"error": {oe.code}, "error_description": {sanitizeDescription(oe.description)}})
+}
+
+// respond sends the authorization response to the client: the values plus state, echoed
+// exactly when the request had one, and iss (RFC 9207), with which a client that talks to
+// several servers can tell which one answered (mix-up defence, RFC 9700 §4.4).
+func (s *Server) respond(w http.ResponseWriter, r *http.Request, req *authRequest, v url.Values) error {
+	if state, ok := req.params["state"]; ok && len(state) == 1 {
+		v.Set("state", state[0])
+	}
+	v.Set("iss", s.cfg.Issuer)
+	if req.responseMode == "form_post" {
+		return s.render(w, http.StatusOK, "formpost", pageData{Title: s.t("formpost.title"), View: formPostView{Action: req.redirectURI, Params: hiddenFields(v)}})
+	}
+	sep := "?"
+	switch {
+	case strings.HasSuffix(req.redirectURI, "?"):
+		sep = ""
+	case strings.Contains(req.redirectURI, "?"):
+		sep = "&" // RFC 6749 §3.1.2: the registered URI's query is kept
+	}
+	http.Redirect(w, r, req.redirectURI+sep+v.Encode(), redirectStatus(r))
 	return nil
 }
 
-// redirectURIError turns op's refusal of a redirect_uri into ours: op's description when it is an
-// OAuth error, a server fault otherwise.
-func redirectURIError(err error, uri, clientID string) error {
-	oe, ok := errors.AsType[*oidc.Error](err)
-	switch {
-	case !ok || oe.ErrorType == oidc.ServerError:
-		return err
-	case oe.Description == "":
-		return invalidRequest("the redirect_uri '%s' is not allowed for the client '%s'", uri, clientID)
+// redirectStatus is 303 after a POST, so that the browser follows with a GET, and 302 otherwise.
+func redirectStatus(r *http.Request) int {
+	if r.Method == http.MethodPost {
+		return http.StatusSeeOther
 	}
-	return invalidRequest("%s", oe.Description)
+	return http.StatusFound
+}
+
+// field is one hidden form field.
+type field struct{ Name, Value string }
+
+// hiddenFields lists v's values in name order.
+func hiddenFields(v url.Values) []field {
+	names := make([]string, 0, len(v))
+	for name := range v {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	var fields []field
+	for _, name := range names {
+		for _, value := range v[name] {
+			fields = append(fields, field{name, value})
+		}
+	}
+	return fields
+}
+
+// formPostView is the data of the response_mode=form_post page.
+type formPostView struct {
+	Action string
+	Params []field
+}
+
+// consentView is the data of the consent page.
+type consentView struct {
+	ClientName, LogoURL, Email         string
+	Scopes                             []scopeView
+	Action, LogoutAction, Return, CSRF string
+	Params                             []field
+}
+
+// showConsent renders the consent page. The form carries the request's parameters, which the
+// consent handler validates again, so no authorization request is stored between the two.
+func (s *Server) showConsent(w http.ResponseWriter, r *http.Request, req *authRequest, se *browserSession) error {
+	logo := req.client.LogoURL
+	if !strings.HasPrefix(logo, "https://") && !strings.HasPrefix(logo, "http://") {
+		logo = ""
+	}
+	return s.render(w, http.StatusOK, "consent", pageData{Title: s.t("consent.title"), View: consentView{
+		ClientName: cmp.Or(req.client.Name, req.client.ID), LogoURL: logo, Email: se.user.Email,
+		Scopes: s.pages.text.describeScopes(req.scopes), Action: s.endpoint(pathConsent),
+		LogoutAction: s.endpoint(pathLogout), Return: req.returnPath(), CSRF: s.csrfToken(se.raw),
+		Params: hiddenFields(req.params),
+	}})
+}
+
+// notVerified is the EmailNotVerified refusal of a signed-in user whose address is unverified.
+func (s *Server) notVerified() error {
+	return &pageError{status: http.StatusForbidden, title: s.t("error.title"), view: messageView{Text: s.t("error.notVerified"), Code: keyward.ErrEmailNotVerified.Code}}
+}
+
+// consent serves POST /connect/consent, the consent page's form: the session and its CSRF token,
+// the request validated again, then a code or access_denied for the client.
+func (s *Server) consent(w http.ResponseWriter, r *http.Request) error {
+	form, err := parseTokenForm(w, r)
+	if err != nil {
+		return err
+	}
+	se, err := s.currentSession(r)
+	if err != nil {
+		return err
+	}
+	if se == nil {
+		return &pageError{status: http.StatusBadRequest, title: s.t("error.title"), view: messageView{Text: s.t("error.signedOut")}}
+	}
+	if text := s.formRefusal(r, se.raw, form); text != "" {
+		return &pageError{status: http.StatusBadRequest, title: s.t("error.title"), view: messageView{Text: text}}
+	}
+	req, err := s.validateAuthRequest(r.Context(), form)
+	if err != nil {
+		return s.refuse(w, r, req, err)
+	}
+	if !se.user.Verified {
+		return s.notVerified()
+	}
+	switch form.Get("decision") {
+	case "allow":
+		code, err := s.issueCode(r.Context(), req, se.user)
+		if err != nil {
+			return err
+		}
+		return s.respond(w, r, req, url.Values{"code": {code}, "scope": {strings.Join(req.scopes, " ")}})
+	case "deny":
+		return s.refuse(w, r, req, accessDenied("the user denied the authorization request"))
+	}
+	return s.refuse(w, r, req, invalidRequest("the consent decision must be allow or deny"))
+}
+
+// issueCode stores a new code, and the token family whatever it issues will belong to, in one
+// transaction. Only the code's hash is stored.
+func (s *Server) issueCode(ctx context.Context, req *authRequest, user *keyward.User) (string, error) {
+	now := s.cfg.Now()
+	code := randomToken(32)
+	family := &keyward.TokenFamily{ID: keyward.NewID(now), ClientID: req.client.ID, UserID: user.ID, CreatedAt: keyward.NewTime(now)}
+	ac := &keyward.AuthCode{
+		Hash: HashSecret(code), ClientID: req.client.ID, UserID: user.ID, RedirectURI: req.redirectURI, Scopes: req.scopes,
+		CodeChallenge: req.params.Get("code_challenge"), CodeChallengeMethod: req.params.Get("code_challenge_method"),
+		Nonce: req.params.Get("nonce"), FamilyID: family.ID, CreatedAt: keyward.NewTime(now), ExpiresAt: keyward.NewTime(now.Add(AuthCodeLifetime)),
+	}
+	err := s.store.InTx(ctx, func(tx keyward.Tx) error {
+		if err := tx.CreateTokenFamily(ctx, family); err != nil {
+			return err
+		}
+		return tx.CreateAuthCode(ctx, ac)
+	})
+	if err != nil {
+		return "", fmt.Errorf("oauth: issue code: %w", err)
+	}
+	s.log.InfoContext(ctx, "oauth: authorization code issued", "client_id", req.client.ID, "user_id", user.ID, "family", family.ID)
+	return code, nil
 }

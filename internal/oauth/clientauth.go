@@ -65,7 +65,7 @@ func (s *Server) authenticateClient(ctx context.Context, creds clientCredentials
 	if err != nil {
 		return nil, fmt.Errorf("oauth: find client %s: %w", creds.id, err)
 	}
-	if client.Public || client.SecretHash == "" {
+	if isPublic(client) {
 		s.log.InfoContext(ctx, "oauth: client authentication failed", "client_id", creds.id, "reason", "public client")
 		return nil, authFailed()
 	}
@@ -75,3 +75,38 @@ func (s *Server) authenticateClient(ctx context.Context, creds clientCredentials
 	}
 	return client, nil
 }
+
+// authenticateAnyClient authenticates a confidential client by its secret and identifies a public
+// client by its client_id alone (RFC 6749 §2.1, §3.2.1): public clients hold no secret, and what
+// they may do is bounded by PKCE, the exchange JWT or the refresh token they present. A public
+// client that sends a secret is refused like a wrong secret, so that a confidential client whose
+// registration changed is noticed.
+func (s *Server) authenticateAnyClient(ctx context.Context, creds clientCredentials) (*keyward.Client, error) {
+	if creds.id == "" {
+		return nil, invalidClient("the request carries no client_id: send it in the body, or with client_secret by HTTP Basic")
+	}
+	client, err := s.store.FindClientByID(ctx, creds.id)
+	if errors.Is(err, keyward.ErrNotFound) {
+		s.log.InfoContext(ctx, "oauth: client authentication failed", "client_id", creds.id, "reason", "unknown client")
+		return nil, authFailed()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("oauth: find client %s: %w", creds.id, err)
+	}
+	switch {
+	case isPublic(client) && creds.secret == "":
+		return client, nil
+	case isPublic(client):
+		s.log.InfoContext(ctx, "oauth: client authentication failed", "client_id", creds.id, "reason", "secret sent by a public client")
+		return nil, authFailed()
+	case creds.secret == "":
+		return nil, invalidClient("client_secret is missing")
+	case !secretMatches(creds.secret, client.SecretHash):
+		s.log.InfoContext(ctx, "oauth: client authentication failed", "client_id", creds.id, "reason", "wrong secret")
+		return nil, authFailed()
+	}
+	return client, nil
+}
+
+// isPublic reports whether a client has no secret: it authenticates with "none".
+func isPublic(c *keyward.Client) bool { return c.Public || c.SecretHash == "" }

@@ -10,20 +10,30 @@ import (
 // Endpoint paths (decisions §1). They are also the canonical, lower-case form that requests are
 // routed by.
 const (
-	pathAuthorize   = "/connect/authorize"
-	pathToken       = "/connect/token"
-	pathRevocation  = "/connect/revocation"
-	pathIntrospect  = "/connect/introspect"
-	pathUserinfo    = "/connect/userinfo"
-	pathDiscovery   = "/.well-known/openid-configuration"
-	pathJWKS        = "/.well-known/jwks.json"
-	pathEndSession  = "/connect/endsession"
-	pathDeviceAuthz = "/connect/deviceauthorization"
+	pathAuthorize  = "/connect/authorize"
+	pathConsent    = "/connect/consent"
+	pathToken      = "/connect/token"
+	pathRevocation = "/connect/revocation"
+	pathIntrospect = "/connect/introspect"
+	pathUserinfo   = "/connect/userinfo"
+	pathDiscovery  = "/.well-known/openid-configuration"
+	pathJWKS       = "/.well-known/jwks.json"
+	pathAccount    = "/account"
+	pathLogin      = "/account/login"
+	pathLogout     = "/account/logout"
+	pathSignup     = "/account/signup"
+	pathVerify     = "/account/verify"
+	pathResend     = "/account/verify/resend"
 )
 
 // clientAuthMethods are the client authentication methods of RFC 6749 §2.3.1; Spring picks
 // client_secret_basic when it is listed, IdentityModel posts the secret in the body.
+// Introspection is for confidential clients only.
 func clientAuthMethods() []string { return []string{"client_secret_basic", "client_secret_post"} }
+
+// publicAuthMethods add "none": public clients (PKCE, token exchange) identify themselves by
+// client_id at the token and revocation endpoints.
+func publicAuthMethods() []string { return append(clientAuthMethods(), "none") }
 
 // discoveryDocument is the OpenID Provider Metadata (OpenID Connect Discovery 1.0 §3, RFC 8414)
 // with the members the Tapkey client libraries need (reference §2.4).
@@ -46,6 +56,7 @@ type discoveryDocument struct {
 	IntrospectionAuthMethodsSupported []string `json:"introspection_endpoint_auth_methods_supported"`
 	CodeChallengeMethodsSupported     []string `json:"code_challenge_methods_supported"`
 	ClaimsSupported                   []string `json:"claims_supported"`
+	AuthorizationResponseISS          bool     `json:"authorization_response_iss_parameter_supported"`
 }
 
 // discovery serves GET /.well-known/openid-configuration. grant_types_supported lists exactly
@@ -65,11 +76,12 @@ func (s *Server) discovery(w http.ResponseWriter, _ *http.Request) error {
 		GrantTypesSupported:               s.grantTypes(),
 		SubjectTypesSupported:             []string{"public"},
 		IDTokenSigningAlgValuesSupported:  []string{algRS256},
-		TokenEndpointAuthMethodsSupported: clientAuthMethods(),
-		RevocationAuthMethodsSupported:    clientAuthMethods(),
+		TokenEndpointAuthMethodsSupported: publicAuthMethods(),
+		RevocationAuthMethodsSupported:    publicAuthMethods(),
 		IntrospectionAuthMethodsSupported: clientAuthMethods(),
 		CodeChallengeMethodsSupported:     []string{"S256"},
-		ClaimsSupported:                   []string{"iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scope", "email", "email_verified"},
+		ClaimsSupported:                   []string{"iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scope", "fam", "email", "email_verified"},
+		AuthorizationResponseISS:          true,
 	})
 	return nil
 }

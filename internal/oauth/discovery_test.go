@@ -21,25 +21,27 @@ func TestDiscovery(t *testing.T) {
 		scopes[i] = s
 	}
 	authMethods := []any{"client_secret_basic", "client_secret_post"}
+	publicMethods := []any{"client_secret_basic", "client_secret_post", "none"}
 	want := map[string]any{
-		"issuer":                                        iss,
-		"authorization_endpoint":                        iss + "/connect/authorize",
-		"token_endpoint":                                iss + "/connect/token",
-		"jwks_uri":                                      iss + "/.well-known/jwks.json",
-		"revocation_endpoint":                           iss + "/connect/revocation",
-		"introspection_endpoint":                        iss + "/connect/introspect",
-		"userinfo_endpoint":                             iss + "/connect/userinfo",
-		"scopes_supported":                              scopes,
-		"response_types_supported":                      []any{"code"},
-		"response_modes_supported":                      []any{"query", "form_post"},
-		"grant_types_supported":                         []any{"client_credentials"},
-		"subject_types_supported":                       []any{"public"},
-		"id_token_signing_alg_values_supported":         []any{"RS256"},
-		"token_endpoint_auth_methods_supported":         authMethods,
-		"revocation_endpoint_auth_methods_supported":    authMethods,
-		"introspection_endpoint_auth_methods_supported": authMethods,
-		"code_challenge_methods_supported":              []any{"S256"},
-		"claims_supported":                              []any{"iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scope", "email", "email_verified"},
+		"issuer":                                         iss,
+		"authorization_endpoint":                         iss + "/connect/authorize",
+		"token_endpoint":                                 iss + "/connect/token",
+		"jwks_uri":                                       iss + "/.well-known/jwks.json",
+		"revocation_endpoint":                            iss + "/connect/revocation",
+		"introspection_endpoint":                         iss + "/connect/introspect",
+		"userinfo_endpoint":                              iss + "/connect/userinfo",
+		"scopes_supported":                               scopes,
+		"response_types_supported":                       []any{"code"},
+		"response_modes_supported":                       []any{"query", "form_post"},
+		"grant_types_supported":                          []any{"authorization_code", "client_credentials", "http://tapkey.net/oauth/token_exchange", "refresh_token"},
+		"subject_types_supported":                        []any{"public"},
+		"id_token_signing_alg_values_supported":          []any{"RS256"},
+		"token_endpoint_auth_methods_supported":          publicMethods,
+		"revocation_endpoint_auth_methods_supported":     publicMethods,
+		"introspection_endpoint_auth_methods_supported":  authMethods,
+		"code_challenge_methods_supported":               []any{"S256"},
+		"claims_supported":                               []any{"iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scope", "fam", "email", "email_verified"},
+		"authorization_response_iss_parameter_supported": true,
 	}
 	for _, path := range []string{"/.well-known/openid-configuration", "/.WELL-KNOWN/OpenID-Configuration/"} {
 		t.Run(path, func(t *testing.T) {

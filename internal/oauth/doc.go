@@ -1,58 +1,73 @@
 // Package oauth is Keyward's OAuth 2.0 authorization server: the /connect/* endpoints, the
-// discovery document and the JWKS, client authentication, the signing keys kept in the database,
-// and the verification of the access tokens it issues (it implements keyward.TokenVerifier).
+// discovery document and the JWKS, the sign-in, sign-up, e-mail verification and consent pages,
+// client authentication, the signing keys kept in the database, and the verification of the
+// access tokens it issues (it implements keyward.TokenVerifier).
 //
 // # Shape
 //
 // Server.Handler is our own http.Handler. It canonicalises the path (case, doubled and trailing
 // slashes, decisions §1) and routes each endpoint to a handler of this package. Handlers are
-// func(w, r) error; one writer, writeError, turns every error into the RFC 6749 §5.2 body
-// {"error","error_description"}, so no response ever carries internal error text.
+// func(w, r) error. The JSON endpoints have one writer, writeError, that turns every error into
+// the RFC 6749 §5.2 body {"error","error_description"}; the pages have one, Server.page, that
+// shows a refusal on the message page and a server fault as a generic page. No response ever
+// carries internal error text.
 //
 // The token endpoint dispatches on grant_type through Server.grants, a table of grantHandler
-// functions. A grant type that is not in the table is refused with unsupported_grant_type, and
-// the discovery document lists exactly the table's keys in grant_types_supported, so adding a
-// grant is one handler and one table entry.
+// functions: client_credentials, authorization_code, refresh_token and, when Config.Accounts is
+// set, Tapkey's token exchange. A grant type that is not in the table is refused with
+// unsupported_grant_type, and the discovery document lists exactly the table's keys.
 //
-// github.com/zitadel/oidc/v3/pkg/op is used as a library, not as the front door: its Provider
-// (built over opStorage, the adapter from op.Storage to our Store and key ring) serves the
-// authorization endpoint once our own pre-checks have refused, as JSON and without a redirect,
-// every request RFC 6749 §4.1.2.1 forbids redirecting (unknown client, missing or unregistered
-// redirect_uri); op then validates the rest and redirects its refusals. The token, introspection,
-// revocation and userinfo endpoints, the discovery document and the JWKS are ours: op's handlers
-// write errors as text/plain, omit error_description, answer store failures with their internal
-// text, log only through slog.Default, and stamp iat and expires_in from the wall clock instead
-// of Config.Now. op's opaque-token Crypto is replaced by one that refuses everything, so that no
-// token encrypted under op's default all-zero key is ever accepted.
+// # The authorization endpoint is ours
+//
+// /connect/authorize is written here rather than served by zitadel/oidc's op.Provider. The
+// behaviour Keyward needs differs from op's in ways that are the point of the endpoint: op matches loopback redirect URIs of native clients on any port, while
+// Keyward requires the exact registered string; op silently drops scopes a client may not have
+// instead of answering invalid_scope; op accepts PKCE "plain"; op needs stored auth requests
+// and its own callback round trip, where Keyward's consent form carries the validated request
+// and the consent handler validates it again. With those replaced, nothing of op would remain
+// in use, so Keyward does not depend on it. The validation order is RFC 6749 §4.1.2.1's: client and
+// redirect URI first, answered on an error page and never by redirect, then everything else
+// answered through the redirect in the requested response mode (query or form_post) with
+// "state" echoed byte for byte and "iss" added (RFC 9207).
+//
+// # Sessions and pages
+//
+// A browser signs in at /account/login with e-mail and password (Argon2id, see HashPassword);
+// five failures per address within fifteen minutes block that address for the rest of the
+// window. Sessions are random cookie values stored as their SHA-256 and last SessionLifetime.
+// Every form carries a CSRF token: the HMAC of the pre-session cookie for the forms shown
+// before sign-in, of the session cookie for consent and sign-out. Cookies are HttpOnly and
+// SameSite=Lax, and Secure with the __Host- prefix under an https issuer. Pages are
+// html/template files embedded from pages/, run no script (except the self-submitting
+// form_post page, allowed by hash), cannot be framed, and take every user-facing string from
+// pageTexts, one table ready for localisation. Sign-up creates users through Config.Accounts
+// and mails a signed verification link through Config.Mailer (SMTP, or the log when no relay
+// is configured); unverified users cannot sign in (the seed's EmailNotVerified).
+//
+// # Codes, families and refresh tokens
+//
+// Every authorization starts a keyward.TokenFamily. A code (32 random bytes, stored by hash,
+// valid AuthCodeLifetime) is spent by the first presentation of its own client; presenting it
+// again revokes its family. Access tokens issued through a code, a refresh or a token exchange
+// carry the family in the "fam" claim, and VerifyAccessToken looks the family up (one primary
+// key read) to refuse tokens whose family was revoked. Refresh tokens, issued only with
+// offline_access, rotate on every use within the family; a spent refresh token presented again
+// revokes the family (RFC 9700 §4.14.2). /connect/revocation revokes the family of a refresh or
+// access token. Client-credentials tokens have no family and simply expire.
+//
+// PKCE is S256 only. Public clients must use it; a confidential client may, and then the token
+// endpoint requires the verifier, while a verifier sent for a code issued without a challenge is
+// refused (PKCE downgrade, RFC 9700 §4.8.2).
+//
+// # Token exchange
+//
+// Tapkey's http://tapkey.net/oauth/token_exchange grant verifies the subject_token as an RS256
+// JWT against the public key of the identity provider named by "provider" (see
+// ParseRSAPublicKeyPEM), checks iss, aud, exp, iat, nbf, a lifetime of at most
+// MaxExchangeTokenLifetime and the ExchangeClientIDClaim, provisions the provider's user
+// through Config.Accounts and issues a token acting for that user.
 //
 // All access tokens are RS256 JWTs with the header typ "at+jwt" (RFC 9068), minted by
-// Server.mintAccessToken and checked by VerifyAccessToken. Tokens of any other typ (for example
-// future ID tokens, which op signs with the same key) are never accepted as access tokens.
-//
-// # Growing the package
-//
-// Authorization code with PKCE: opStorage.CreateAuthRequest today refuses with
-// unsupported_response_type after op has validated the request. It will store the auth request
-// (keyed by a random ID) and op redirects the browser to Client.LoginURL; the portal signs the
-// user in and completes the request, then op's callback (mount it under
-// /connect/authorize/callback) issues the code. Codes are stored as HashSecret(code), never in
-// clear. The token side is a new grantHandler for "authorization_code" that authenticates the
-// client (a secret for confidential clients, none for public ones), loads the code by its hash,
-// checks client_id and redirect_uri, verifies code_verifier with op.AuthorizeCodeChallenge
-// (S256 only), deletes the code and calls mintAccessToken. Public clients then authenticate with
-// "none", which clientAuthMethods must list from that day on.
-//
-// Refresh tokens with rotation: issued only when offline_access was granted. A refresh token is a
-// random secret stored as its hash together with a family ID; using it deletes it and issues a
-// new one in the same family, and presenting an already-used token revokes the whole family
-// (reuse detection). The "refresh_token" grantHandler ignores redirect_uri and code_verifier,
-// which some Tapkey clients send on refresh (reference §2.3). /connect/revocation then revokes
-// refresh families; access tokens stay self-contained and simply expire.
-//
-// Token exchange (http://tapkey.net/oauth/token_exchange): op knows only the RFC 8693 grant URN,
-// so this Tapkey grant never reaches op. It is a grantHandler for keyward.GrantTokenExchange:
-// a public client identified by client_id, the identity provider named by "provider", the
-// subject_token verified as RS256 against the provider's registered public key, issuer and
-// audience, the IdP user found or provisioned, and an access token minted for that user.
-// Unknown extra parameters (audience, requested_token_type) are ignored.
+// Server.mintAccessToken and checked by VerifyAccessToken. Tokens of any other typ are never
+// accepted as access tokens.
 package oauth

@@ -13,66 +13,6 @@ import (
 	"github.com/keyward/keyward/internal/keyward"
 )
 
-func TestAuthorize(t *testing.T) {
-	f := newFixture(t)
-	q := func(kv ...string) string {
-		v := url.Values{}
-		for i := 0; i < len(kv); i += 2 {
-			v.Set(kv[i], kv[i+1])
-		}
-		return v.Encode()
-	}
-	const cb = "https://app.example/cb"
-	opRedirectRefusal := `{"error":"invalid_request","error_description":"The requested redirect_uri is missing in the client configuration. If you have any questions, you may contact the administrator of the application."}`
-	tests := []struct {
-		name         string
-		method       string
-		query        string
-		wantStatus   int
-		wantBody     string // for 400s
-		wantLocation string // for 302s
-	}{
-		{"ClientCredentialsClient", "GET", q("client_id", "svc", "redirect_uri", cb, "response_type", "code", "scope", "read:grants"), 400, opRedirectRefusal, ""},
-		{"UnregisteredRedirect", "GET", q("client_id", "code", "redirect_uri", "https://evil.example/cb", "response_type", "code", "scope", "read:grants"), 400, opRedirectRefusal, ""},
-		{"MissingClientID", "GET", q("redirect_uri", cb, "response_type", "code"), 400,
-			`{"error":"invalid_request","error_description":"client_id is missing"}`, ""},
-		{"UnknownClient", "GET", q("client_id", "ghost", "redirect_uri", cb, "response_type", "code"), 400,
-			`{"error":"invalid_request","error_description":"the client 'ghost' is not registered"}`, ""},
-		{"MissingRedirect", "GET", q("client_id", "code", "response_type", "code"), 400,
-			`{"error":"invalid_request","error_description":"redirect_uri is missing"}`, ""},
-		{"Malformed", "GET", q("client_id", "code", "redirect_uri", cb, "max_age", "soon"), 400,
-			`{"error":"invalid_request","error_description":"the authorization request parameters are malformed"}`, ""},
-		{"CodeFlowRefusedByRedirect", "GET", q("client_id", "code", "redirect_uri", cb, "response_type", "code", "scope", "read:grants", "state", "a+b/c="), 302, "",
-			cb + "?error=unsupported_response_type&error_description=this+server+does+not+issue+authorization+codes&state=a%2Bb%2Fc%3D"},
-		{"CodeFlowRefusedByRedirectPOST", "POST", q("client_id", "code", "redirect_uri", cb, "response_type", "code", "scope", "read:grants"), 302, "",
-			cb + "?error=unsupported_response_type&error_description=this+server+does+not+issue+authorization+codes"},
-		{"ImplicitRefused", "GET", q("client_id", "code", "redirect_uri", cb, "response_type", "token", "scope", "read:grants", "state", "s"), 302, "",
-			cb + "?error=unauthorized_client&error_description=The+requested+response+type+is+missing+in+the+client+configuration.+If+you+have+any+questions%2C+you+may+contact+the+administrator+of+the+application.&state=s"},
-		{"PUT", "PUT", "", 405, `{"error":"invalid_request","error_description":"this endpoint accepts only GET and POST"}`, ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			path, body, ct := "/connect/authorize?"+tt.query, "", ""
-			if tt.method == http.MethodPost {
-				path, body, ct = "/connect/authorize", tt.query, "application/x-www-form-urlencoded"
-			}
-			status, header, got := f.do(t, tt.method, path, "", ct, body)
-			if status != tt.wantStatus {
-				t.Fatalf("status %d (body %s), want %d", status, got, tt.wantStatus)
-			}
-			if tt.wantStatus == http.StatusFound {
-				if loc := header.Get("Location"); loc != tt.wantLocation {
-					t.Errorf("Location %s\nwant     %s", loc, tt.wantLocation)
-				}
-				return
-			}
-			if got != tt.wantBody {
-				t.Errorf("body %s\nwant %s", got, tt.wantBody)
-			}
-		})
-	}
-}
-
 func TestIntrospect(t *testing.T) {
 	f := newFixture(t)
 	token := f.mustToken(t)
@@ -107,29 +47,6 @@ func TestIntrospect(t *testing.T) {
 			status, _, body := f.postForm(t, "/connect/introspect", tt.auth, tt.form)
 			if status != tt.wantStatus || body != tt.wantBody {
 				t.Errorf("got %d %s\nwant %d %s", status, body, tt.wantStatus, tt.wantBody)
-			}
-		})
-	}
-}
-
-func TestRevocation(t *testing.T) {
-	f := newFixture(t)
-	token := f.mustToken(t)
-	tests := []struct {
-		name       string
-		token      string
-		wantStatus int
-		wantBody   string
-	}{
-		{"AccessToken", token, 400, `{"error":"unsupported_token_type","error_description":"access tokens cannot be revoked; this one expires at ` +
-			t0.Add(time.Hour).Format(keyward.WireTimeLayout) + `"}`},
-		{"UnknownToken", "garbage", 200, ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			status, _, body := f.postForm(t, "/connect/revocation", "", url.Values{"token": {tt.token}, "client_id": {"svc"}, "client_secret": {svcSecret}})
-			if status != tt.wantStatus || body != tt.wantBody {
-				t.Errorf("got %d %q\nwant %d %q", status, body, tt.wantStatus, tt.wantBody)
 			}
 		})
 	}
@@ -174,7 +91,7 @@ func TestUserinfo(t *testing.T) {
 
 func TestUnknownPaths(t *testing.T) {
 	f := newFixture(t)
-	for _, path := range []string{"/connect/endsession", "/connect/authorize/callback", "/healthz", "/.well-known/keys", "/"} {
+	for _, path := range []string{"/connect/endsession", "/connect/authorize/callback", "/healthz", "/.well-known/keys", "/", "/account/unknown"} {
 		t.Run(path, func(t *testing.T) {
 			status, _, body := f.do(t, http.MethodGet, path, "", "", "")
 			want := `{"error":"invalid_request","error_description":"there is no OAuth endpoint at ` + path + `"}`

@@ -50,8 +50,26 @@ func invalidScope(format string, a ...any) *oauthError {
 	return newError(http.StatusBadRequest, "invalid_scope", format, a...)
 }
 
-func unsupportedTokenType(format string, a ...any) *oauthError {
-	return newError(http.StatusBadRequest, "unsupported_token_type", format, a...)
+func invalidGrant(format string, a ...any) *oauthError {
+	return newError(http.StatusBadRequest, "invalid_grant", format, a...)
+}
+
+// Errors of the authorization endpoint (RFC 6749 §4.1.2.1, OpenID Connect Core §3.1.2.6); they
+// reach the client through the redirect, so their status is never sent.
+func unsupportedResponseType(format string, a ...any) *oauthError {
+	return newError(http.StatusBadRequest, "unsupported_response_type", format, a...)
+}
+
+func accessDenied(format string, a ...any) *oauthError {
+	return newError(http.StatusForbidden, "access_denied", format, a...)
+}
+
+func loginRequired(format string, a ...any) *oauthError {
+	return newError(http.StatusBadRequest, "login_required", format, a...)
+}
+
+func consentRequired(format string, a ...any) *oauthError {
+	return newError(http.StatusBadRequest, "consent_required", format, a...)
 }
 
 // invalidBearer is the RFC 6750 §3.1 answer of a resource endpoint (userinfo) to a bad token.

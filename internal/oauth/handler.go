@@ -12,22 +12,31 @@ type route struct {
 	handler http.Handler
 }
 
-// Handler returns the authorization server's HTTP handler: /connect/token, /connect/authorize,
-// /connect/introspect, /connect/revocation, /connect/userinfo,
-// /.well-known/openid-configuration and /.well-known/jwks.json. Paths match case-insensitively
-// and tolerate doubled and trailing slashes (decisions §1); any other path is a JSON 404 and a
-// wrong method a JSON 405, both in RFC 6749 §5.2 form.
+// Handler returns the authorization server's HTTP handler. The JSON endpoints are
+// /connect/token, /connect/introspect, /connect/revocation, /connect/userinfo,
+// /.well-known/openid-configuration and /.well-known/jwks.json; the pages are
+// /connect/authorize and /connect/consent and the account pages under /account (sign-in,
+// sign-up, verification, sign-out). Paths match case-insensitively and tolerate doubled and
+// trailing slashes (decisions §1); any other path is a JSON 404 and a wrong method a JSON 405,
+// both in RFC 6749 §5.2 form.
 func (s *Server) Handler() http.Handler {
 	post, get := []string{http.MethodPost}, []string{http.MethodGet}
 	getPost := []string{http.MethodGet, http.MethodPost}
 	routes := map[string]route{
 		pathToken:      {post, s.handle(s.token)},
-		pathAuthorize:  {getPost, s.handle(s.authorize)},
 		pathIntrospect: {post, s.handle(s.introspect)},
 		pathRevocation: {post, s.handle(s.revoke)},
 		pathUserinfo:   {getPost, s.handle(s.userinfo)},
 		pathDiscovery:  {get, publicDocument(s.handle(s.discovery))},
 		pathJWKS:       {get, publicDocument(s.handle(s.jwks))},
+		pathAuthorize:  {getPost, s.page(s.authorize)},
+		pathConsent:    {post, s.page(s.consent)},
+		pathAccount:    {get, s.page(s.accountPage)},
+		pathLogin:      {getPost, s.page(byMethod(s.loginPage, s.login))},
+		pathSignup:     {getPost, s.page(byMethod(s.signupPage, s.signup))},
+		pathLogout:     {post, s.page(s.logout)},
+		pathVerify:     {get, s.page(s.verifyEmail)},
+		pathResend:     {post, s.page(s.resend)},
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rt, ok := routes[canonicalPath(r.URL.Path)]
@@ -40,6 +49,16 @@ func (s *Server) Handler() http.Handler {
 			rt.handler.ServeHTTP(w, withPath(r, canonicalPath(r.URL.Path)))
 		}
 	})
+}
+
+// byMethod serves a page's GET (and HEAD) with get and its POST with post.
+func byMethod(get, post func(http.ResponseWriter, *http.Request) error) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if r.Method == http.MethodPost {
+			return post(w, r)
+		}
+		return get(w, r)
+	}
 }
 
 // allows reports whether method is accepted; HEAD is accepted wherever GET is.
@@ -57,8 +76,8 @@ func canonicalPath(p string) string {
 	return "/" + strings.Join(segments, "/")
 }
 
-// withPath returns a shallow copy of r with another path, as http.StripPrefix does, so that op's
-// router sees the canonical path without the caller's request being modified.
+// withPath returns a shallow copy of r with the canonical path, as http.StripPrefix does, so
+// that handlers see one spelling without the caller's request being modified.
 func withPath(r *http.Request, path string) *http.Request {
 	r2 := new(http.Request)
 	*r2 = *r

@@ -25,19 +25,25 @@ import (
 )
 
 // memStore is an in-memory oauth.Store. It hands out copies, so that the server cannot change
-// what a test set up.
+// what a test set up. It embeds keyward.Tx only to be handed to InTx callbacks: the methods the
+// server uses are implemented in authstore_test.go, any other one panics.
 type memStore struct {
+	keyward.Tx
+
 	mu            sync.Mutex
+	tx            sync.Mutex // serialises InTx
 	clients       map[string]*keyward.Client
 	users         map[string]*keyward.User
 	keys          []*keyward.SigningKey
 	failClients   error // returned by FindClientByID when set
 	failKeys      error // returned by FindSigningKeys when set
 	findKeysCalls int
+
+	auth authTables
 }
 
 func newMemStore() *memStore {
-	return &memStore{clients: map[string]*keyward.Client{}, users: map[string]*keyward.User{}}
+	return &memStore{clients: map[string]*keyward.Client{}, users: map[string]*keyward.User{}, auth: newAuthTables()}
 }
 
 func (m *memStore) FindClientByID(_ context.Context, id string) (*keyward.Client, error) {
@@ -162,8 +168,9 @@ func newKeyPEM() string {
 
 func ptr[T any](v T) *T { return &v }
 
-// seed fills a store with the fixture's clients, users and one signing key.
+// seed fills a store with the fixture's clients, users, identity provider and one signing key.
 func seed(m *memStore) {
+	seedAuth(m)
 	m.keys = append(m.keys, &keyward.SigningKey{ID: "kid-1", Algorithm: "RS256", PrivateKeyPEM: testKeyPEM(), CreatedAt: keyward.NewTime(t0.Add(-time.Hour))})
 	m.addClient(&keyward.Client{ID: "svc", SecretHash: oauth.HashSecret(svcSecret), GrantTypes: []string{keyward.GrantClientCredentials}, Scopes: svcScopes, ServiceUserID: ptr(svcUserID)})
 	m.addClient(&keyward.Client{ID: specialID, SecretHash: oauth.HashSecret(specialSecret), GrantTypes: []string{keyward.GrantClientCredentials}, Scopes: []string{keyward.ScopeReadLogs}, ServiceUserID: ptr(specialUserID)})
@@ -176,10 +183,12 @@ func seed(m *memStore) {
 
 // fixture is a running authorization server over a seeded memStore.
 type fixture struct {
-	srv   *oauth.Server
-	http  *httptest.Server
-	store *memStore
-	clock *clock
+	srv      *oauth.Server
+	http     *httptest.Server
+	store    *memStore
+	clock    *clock
+	accounts *fakeAccounts
+	mail     *fakeMailer
 }
 
 // issuer is the issuer of the fixture, the base URL of its HTTP server.
@@ -200,12 +209,13 @@ func startFixture(t *testing.T, store *memStore, clk *clock) *fixture {
 	var h http.Handler
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
 	t.Cleanup(ts.Close)
-	srv, err := oauth.New(context.Background(), oauth.Config{Issuer: ts.URL, Now: clk.Now, Logger: discardLogger()}, store)
+	accounts, mail := &fakeAccounts{store: store}, &fakeMailer{}
+	srv, err := oauth.New(context.Background(), oauth.Config{Issuer: ts.URL, Now: clk.Now, Logger: discardLogger(), Accounts: accounts, Mailer: mail}, store)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
 	h = srv.Handler()
-	return &fixture{srv: srv, http: ts, store: store, clock: clk}
+	return &fixture{srv: srv, http: ts, store: store, clock: clk, accounts: accounts, mail: mail}
 }
 
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
@@ -358,4 +368,35 @@ func claimsOf(t *testing.T, token string) map[string]any {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// serve runs one request through srv's handler in process and returns the status and body.
+func serve(t *testing.T, srv *oauth.Server, method, target string, form url.Values) (int, string) {
+	t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req := httptest.NewRequest(method, target, body)
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	rec := httptest.NewRecorder()
+	srv.Handler().ServeHTTP(rec, req)
+	return rec.Code, strings.TrimSuffix(rec.Body.String(), "\n")
+}
+
+// serveRecorder runs one request through srv's handler in process.
+func serveRecorder(srv *oauth.Server, method, target string, form url.Values) *httptest.ResponseRecorder {
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req := httptest.NewRequest(method, target, body)
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	rec := httptest.NewRecorder()
+	srv.Handler().ServeHTTP(rec, req)
+	return rec
 }

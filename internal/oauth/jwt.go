@@ -27,6 +27,9 @@ type accessClaims struct {
 	NotBefore int64    `json:"nbf"`
 	Expiry    int64    `json:"exp"`
 	ID        string   `json:"jti"`
+	// Family is the token family of a token issued through a code, a refresh or a token
+	// exchange; revoking the family invalidates the token. Client-credentials tokens have none.
+	Family string `json:"fam,omitempty"`
 }
 
 // audience is "aud": always written as an array, read as a string or an array (RFC 7519 §4.1.3).
@@ -48,15 +51,16 @@ func (a *audience) UnmarshalJSON(b []byte) error {
 
 // issuedToken is what a grant hands to the token response.
 type issuedToken struct {
-	accessToken string
-	expiresIn   int64 // seconds
-	scopes      []string
+	accessToken  string
+	expiresIn    int64 // seconds
+	refreshToken string
+	scopes       []string
 }
 
-// mintAccessToken signs an access token for subject, acting through clientID, with scopes. Every
-// grant issues its access tokens here, so that all of them have the shape VerifyAccessToken
-// checks.
-func (s *Server) mintAccessToken(subject, clientID string, scopes []string) (*issuedToken, error) {
+// mintAccessToken signs an access token for subject, acting through clientID, with scopes, in
+// the token family (or none for ""). Every grant issues its access tokens here, so that all of
+// them have the shape VerifyAccessToken checks.
+func (s *Server) mintAccessToken(subject, clientID string, scopes []string, family string) (*issuedToken, error) {
 	key := s.keys.signer()
 	if key == nil {
 		return nil, errors.New("oauth: no signing key is loaded")
@@ -73,6 +77,7 @@ func (s *Server) mintAccessToken(subject, clientID string, scopes []string) (*is
 		NotBefore: now.Unix(),
 		Expiry:    exp.Unix(),
 		ID:        keyward.NewID(now),
+		Family:    family,
 	}
 	token, err := sign(key, claims)
 	if err != nil {

@@ -1,6 +1,7 @@
 package oauth
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
@@ -57,4 +58,38 @@ func PasswordMatches(password, hash string) bool {
 	}
 	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1
+}
+
+// maxConcurrentKDF bounds the Argon2 computations running at once: each takes argonMemory KiB,
+// so unbounded concurrent sign-ins could exhaust the memory of a node.
+const maxConcurrentKDF = 4
+
+// kdfSlot waits for a free Argon2 slot, or for the request to end.
+func (s *Server) kdfSlot(ctx context.Context) (release func(), err error) {
+	select {
+	case s.kdf <- struct{}{}:
+		return func() { <-s.kdf }, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("oauth: wait for a password slot: %w", ctx.Err())
+	}
+}
+
+// passwordMatches is PasswordMatches within the server's Argon2 concurrency limit.
+func (s *Server) passwordMatches(ctx context.Context, password, hash string) (bool, error) {
+	release, err := s.kdfSlot(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer release()
+	return PasswordMatches(password, hash), nil
+}
+
+// hashPassword is HashPassword within the server's Argon2 concurrency limit.
+func (s *Server) hashPassword(ctx context.Context, password string) (string, error) {
+	release, err := s.kdfSlot(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer release()
+	return HashPassword(password)
 }

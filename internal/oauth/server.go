@@ -7,16 +7,28 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
-
-	"github.com/zitadel/oidc/v3/pkg/op"
 
 	"github.com/keyward/keyward/internal/keyward"
 )
 
-// DefaultAccessTokenLifetime is the lifetime of an access token when Config leaves it zero: one
-// hour, the IdentityServer default that Tapkey clients are written against (reference §2.3).
-const DefaultAccessTokenLifetime = time.Hour
+// Lifetimes of what the server issues. Access tokens follow the IdentityServer default that
+// Tapkey clients are written against (reference §2.3); the others are Keyward's choice.
+const (
+	// DefaultAccessTokenLifetime is the lifetime of an access token when Config leaves it zero.
+	DefaultAccessTokenLifetime = time.Hour
+	// DefaultRefreshTokenLifetime is how long an unused refresh token stays valid. Each use
+	// rotates it, so a client that refreshes at least monthly stays signed in.
+	DefaultRefreshTokenLifetime = 30 * 24 * time.Hour
+	// AuthCodeLifetime is the lifetime of an authorization code: the browser hands it to the
+	// client at once, so a minute is plenty (RFC 6749 §4.1.2 recommends at most ten).
+	AuthCodeLifetime = 60 * time.Second
+	// SessionLifetime is how long a browser stays signed in.
+	SessionLifetime = 12 * time.Hour
+	// VerificationLinkLifetime is how long an e-mail verification link works.
+	VerificationLinkLifetime = 7 * 24 * time.Hour
+)
 
 // Audience is the "aud" of every access token Keyward issues and the audience VerifyAccessToken
 // requires; Tapkey's mobile clients ask for it by this name (reference §2.6).
@@ -27,8 +39,41 @@ const Audience = "tapkey_api"
 type Store interface {
 	FindClientByID(ctx context.Context, id string) (*keyward.Client, error)
 	FindUserByID(ctx context.Context, id string) (*keyward.User, error)
+	FindUserByEmail(ctx context.Context, email string) (*keyward.User, error)
+	SetUserVerified(ctx context.Context, id string) error
 	CreateSigningKey(ctx context.Context, k *keyward.SigningKey) error
 	FindSigningKeys(ctx context.Context) ([]*keyward.SigningKey, error)
+	GetSecret(ctx context.Context, name string, newValue func() string) (string, error)
+
+	RecordLoginFailure(ctx context.Context, email string, at keyward.Time) error
+	CountLoginFailures(ctx context.Context, email string, since keyward.Time) (int, error)
+	ClearLoginFailures(ctx context.Context, email string) error
+
+	CreateSession(ctx context.Context, s *keyward.Session) error
+	FindSession(ctx context.Context, hash string, now keyward.Time) (*keyward.Session, error)
+	DeleteSession(ctx context.Context, hash string) error
+
+	FindTokenFamily(ctx context.Context, id string) (*keyward.TokenFamily, error)
+	RevokeTokenFamily(ctx context.Context, id string, at keyward.Time) error
+	FindRefreshToken(ctx context.Context, hash string) (*keyward.RefreshToken, error)
+	FindIdentityProvider(ctx context.Context, ipID string) (*keyward.IdentityProvider, error)
+
+	// InTx runs fn in one transaction, committed when fn returns nil. Issuing a code, redeeming
+	// it and rotating a refresh token each write several rows that must land together.
+	InTx(ctx context.Context, fn func(tx keyward.Tx) error) error
+}
+
+// Accounts is what the authorization server asks of the business layer: creating users is a
+// business rule (who may sign up, how addresses are checked) and lives in the service, which the
+// application hands in here.
+type Accounts interface {
+	// SignUp creates an unverified person with an e-mail address and a HashPassword hash. It
+	// returns an error matching keyward.ErrEmailAddressInUse when another user has the address,
+	// and other *keyward.Error values for an address it refuses.
+	SignUp(ctx context.Context, email, passwordHash string) (*keyward.User, error)
+	// ProvisionIPUser returns the user of identity provider ipID with the external id ipUserID,
+	// creating it on first use; token exchange signs that user in.
+	ProvisionIPUser(ctx context.Context, ipID, ipUserID string) (*keyward.IPUser, error)
 }
 
 // Config configures a Server. Issuer is required; the other fields have defaults.
@@ -40,40 +85,65 @@ type Config struct {
 	Issuer string
 	// AccessTokenLifetime defaults to DefaultAccessTokenLifetime.
 	AccessTokenLifetime time.Duration
+	// RefreshTokenLifetime defaults to DefaultRefreshTokenLifetime.
+	RefreshTokenLifetime time.Duration
 	// Now is the clock for minting and verifying tokens; it defaults to time.Now.
 	Now func() time.Time
 	// Logger receives server-side failures and key events; it defaults to slog.Default().
 	Logger *slog.Logger
+	// Accounts creates users on sign-up and identity-provider users on token exchange. Without
+	// it, the sign-up page is not served and the token-exchange grant is not offered.
+	Accounts Accounts
+	// Mailer sends verification links; it defaults to a LogMailer on Logger.
+	Mailer Mailer
 }
 
 // Server is Keyward's authorization server. It is safe for concurrent use.
 type Server struct {
-	cfg      Config
-	store    Store
-	log      *slog.Logger
-	keys     *keyRing
-	grants   map[string]grantHandler
-	provider *op.Provider
+	cfg     Config
+	store   Store
+	log     *slog.Logger
+	keys    *keyRing
+	grants  map[string]grantHandler
+	pages   *pageSet
+	secrets serverSecrets
+	secure  bool // the issuer is https, so cookies are Secure and __Host- prefixed
+
+	kdf       chan struct{} // Argon2 slots, see maxConcurrentKDF
+	dummyHash func() string // a password hash that unknown addresses are checked against
 }
 
-// New validates cfg, loads the signing keys from store (creating the first one when there is
-// none) and builds the server. Several nodes may call New at the same time on one database; see
-// keyRing for how they converge.
+// New validates cfg, loads the signing keys and the server secrets from store (creating them
+// when there are none) and builds the server. Several nodes may call New at the same time on one
+// database; see keyRing for how they converge.
 func New(ctx context.Context, cfg Config, store Store) (*Server, error) {
 	cfg, err := withDefaults(cfg)
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, store: store, log: cfg.Logger}
+	s := &Server{cfg: cfg, store: store, log: cfg.Logger, secure: strings.HasPrefix(cfg.Issuer, "https://"),
+		kdf: make(chan struct{}, maxConcurrentKDF)}
+	s.dummyHash = sync.OnceValue(func() string {
+		h, _ := HashPassword(randomToken(16)) // a 22-character password is long enough
+		return h
+	})
 	s.keys = newKeyRing(store, cfg.Now, cfg.Logger)
 	if err := s.keys.ensure(ctx); err != nil {
 		return nil, err
 	}
+	if s.secrets, err = loadSecrets(ctx, store); err != nil {
+		return nil, err
+	}
+	if s.pages, err = parsePages(); err != nil {
+		return nil, err
+	}
 	s.grants = map[string]grantHandler{
 		keyward.GrantClientCredentials: s.clientCredentialsGrant,
+		keyward.GrantAuthorizationCode: s.authorizationCodeGrant,
+		keyward.GrantRefreshToken:      s.refreshTokenGrant,
 	}
-	if s.provider, err = newProvider(s); err != nil {
-		return nil, fmt.Errorf("oauth: create provider: %w", err)
+	if cfg.Accounts != nil {
+		s.grants[keyward.GrantTokenExchange] = s.tokenExchangeGrant
 	}
 	return s, nil
 }
@@ -82,8 +152,8 @@ func withDefaults(cfg Config) (Config, error) {
 	if err := validateIssuer(cfg.Issuer); err != nil {
 		return cfg, err
 	}
-	if cfg.AccessTokenLifetime < 0 {
-		return cfg, fmt.Errorf("oauth: access token lifetime %s is negative", cfg.AccessTokenLifetime)
+	if cfg.AccessTokenLifetime < 0 || cfg.RefreshTokenLifetime < 0 {
+		return cfg, fmt.Errorf("oauth: token lifetimes %s and %s must not be negative", cfg.AccessTokenLifetime, cfg.RefreshTokenLifetime)
 	}
 	if cfg.AccessTokenLifetime == 0 {
 		cfg.AccessTokenLifetime = DefaultAccessTokenLifetime
@@ -91,11 +161,17 @@ func withDefaults(cfg Config) (Config, error) {
 	if cfg.AccessTokenLifetime < time.Second {
 		return cfg, fmt.Errorf("oauth: access token lifetime %s is shorter than a second", cfg.AccessTokenLifetime)
 	}
+	if cfg.RefreshTokenLifetime == 0 {
+		cfg.RefreshTokenLifetime = DefaultRefreshTokenLifetime
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if cfg.Mailer == nil {
+		cfg.Mailer = LogMailer{Logger: cfg.Logger}
 	}
 	return cfg, nil
 }
@@ -125,3 +201,6 @@ func validateIssuer(issuer string) error {
 
 // endpoint returns the absolute URL of an endpoint path.
 func (s *Server) endpoint(path string) string { return s.cfg.Issuer + path }
+
+// now returns the server's clock as a keyward.Time.
+func (s *Server) now() keyward.Time { return keyward.NewTime(s.cfg.Now()) }

@@ -29,10 +29,11 @@ type grantHandler func(ctx context.Context, req *tokenRequest) (*issuedToken, er
 // tokenResponse is the RFC 6749 §5.1 success body in the shape every Tapkey client parses
 // (reference §2.3): token_type Bearer and expires_in an integer.
 type tokenResponse struct {
-	AccessToken string `json:"access_token"`
-	TokenType   string `json:"token_type"`
-	ExpiresIn   int64  `json:"expires_in"`
-	Scope       string `json:"scope"`
+	AccessToken  string `json:"access_token"`
+	TokenType    string `json:"token_type"`
+	ExpiresIn    int64  `json:"expires_in"`
+	RefreshToken string `json:"refresh_token,omitempty"`
+	Scope        string `json:"scope"`
 }
 
 // token serves POST /connect/token: it parses the form and hands it to the grant's handler.
@@ -59,10 +60,11 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) error {
 	}
 	noStore(w)
 	writeJSON(w, http.StatusOK, tokenResponse{
-		AccessToken: issued.accessToken,
-		TokenType:   "Bearer",
-		ExpiresIn:   issued.expiresIn,
-		Scope:       strings.Join(issued.scopes, " "),
+		AccessToken:  issued.accessToken,
+		TokenType:    "Bearer",
+		ExpiresIn:    issued.expiresIn,
+		RefreshToken: issued.refreshToken,
+		Scope:        strings.Join(issued.scopes, " "),
 	})
 	return nil
 }
@@ -108,7 +110,7 @@ func (s *Server) clientCredentialsGrant(ctx context.Context, req *tokenRequest) 
 	if err != nil {
 		return nil, err
 	}
-	return s.mintAccessToken(*client.ServiceUserID, client.ID, scopes)
+	return s.mintAccessToken(*client.ServiceUserID, client.ID, scopes, "")
 }
 
 // grantScopes returns the scopes a token gets: all the client's scopes when none are requested,
@@ -118,6 +120,12 @@ func grantScopes(client *keyward.Client, scope string) ([]string, error) {
 	if len(requested) == 0 {
 		return slices.Clone(client.Scopes), nil
 	}
+	return checkScopes(client, requested)
+}
+
+// checkScopes returns requested without repeats, refusing a scope that does not exist or that
+// the client is not registered with (now: a client's changed scopes apply to the next request).
+func checkScopes(client *keyward.Client, requested []string) ([]string, error) {
 	granted := make([]string, 0, len(requested))
 	for _, sc := range requested {
 		switch {

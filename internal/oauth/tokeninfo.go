@@ -2,9 +2,12 @@ package oauth
 
 import (
 	"cmp"
+	"context"
+	"errors"
+	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
-	"time"
 
 	"github.com/keyward/keyward/internal/keyward"
 )
@@ -26,63 +29,155 @@ type introspection struct {
 }
 
 // introspect serves POST /connect/introspect (RFC 7662) for any authenticated confidential
-// client. A token that does not verify is inactive, whatever the reason.
+// client (a resource server). A token that does not verify, or whose family is revoked, is
+// inactive whatever the reason. A refresh token is active only to the client it was issued to.
 func (s *Server) introspect(w http.ResponseWriter, r *http.Request) error {
-	token, err := s.clientTokenRequest(w, r)
+	form, err := parseTokenForm(w, r)
 	if err != nil {
 		return err
 	}
-	user, claims, err := s.verifyToken(r.Context(), token)
-	if keyward.ErrorOf(err) != nil {
-		noStore(w)
-		writeJSON(w, http.StatusOK, introspection{Active: false})
-		return nil
+	creds, err := clientCredentialsFrom(r, form)
+	if err != nil {
+		return err
+	}
+	client, err := s.authenticateClient(r.Context(), creds)
+	if err != nil {
+		return err
+	}
+	token, err := tokenParam(form)
+	if err != nil {
+		return err
+	}
+	var info *introspection
+	if looksLikeJWT(token) {
+		info, err = s.introspectAccessToken(r.Context(), token)
+	} else {
+		info, err = s.introspectRefreshToken(r.Context(), token, client)
 	}
 	if err != nil {
 		return err
 	}
 	noStore(w)
-	writeJSON(w, http.StatusOK, introspection{
-		Active: true, Scope: claims.Scope, ClientID: claims.ClientID, Username: user.Email, TokenType: "Bearer",
-		Expiry: claims.Expiry, IssuedAt: claims.IssuedAt, NotBefore: claims.NotBefore, Subject: claims.Subject,
-		Audience: claims.Audience, Issuer: claims.Issuer, ID: claims.ID,
-	})
+	writeJSON(w, http.StatusOK, info)
 	return nil
 }
 
-// revoke serves POST /connect/revocation (RFC 7009). Access tokens are self-contained and cannot
-// be revoked, which §2.2.1 answers with unsupported_token_type; a token this server does not
-// recognise is answered 200, as §2.2 requires for invalid tokens.
-func (s *Server) revoke(w http.ResponseWriter, r *http.Request) error {
-	token, err := s.clientTokenRequest(w, r)
-	if err != nil {
-		return err
-	}
-	_, claims, err := s.verifyToken(r.Context(), token)
+func (s *Server) introspectAccessToken(ctx context.Context, token string) (*introspection, error) {
+	user, claims, err := s.verifyToken(ctx, token)
 	if keyward.ErrorOf(err) != nil {
-		w.WriteHeader(http.StatusOK)
-		return nil
+		return &introspection{Active: false}, nil
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return unsupportedTokenType("access tokens cannot be revoked; this one expires at %s", wireTime(time.Unix(claims.Expiry, 0)))
+	return &introspection{
+		Active: true, Scope: claims.Scope, ClientID: claims.ClientID, Username: user.Email, TokenType: "Bearer",
+		Expiry: claims.Expiry, IssuedAt: claims.IssuedAt, NotBefore: claims.NotBefore, Subject: claims.Subject,
+		Audience: claims.Audience, Issuer: claims.Issuer, ID: claims.ID,
+	}, nil
 }
 
-// clientTokenRequest reads the "token" parameter of a request that a confidential client
-// authenticates, as introspection and revocation requests are.
-func (s *Server) clientTokenRequest(w http.ResponseWriter, r *http.Request) (string, error) {
+func (s *Server) introspectRefreshToken(ctx context.Context, token string, client *keyward.Client) (*introspection, error) {
+	rt, fam, err := s.findRefreshToken(ctx, token)
+	if err != nil || rt == nil {
+		return &introspection{Active: false}, err
+	}
+	if rt.ClientID != client.ID || rt.UsedAt != nil || fam.RevokedAt != nil || s.cfg.Now().After(rt.ExpiresAt.Time) {
+		return &introspection{Active: false}, nil
+	}
+	user, err := s.store.FindUserByID(ctx, rt.UserID)
+	if err != nil {
+		return nil, fmt.Errorf("oauth: find refresh token user: %w", err)
+	}
+	return &introspection{
+		Active: true, Scope: strings.Join(rt.Scopes, " "), ClientID: rt.ClientID, Username: user.Email, TokenType: "refresh_token",
+		Expiry: rt.ExpiresAt.Unix(), IssuedAt: rt.CreatedAt.Unix(), Subject: rt.UserID, Issuer: s.cfg.Issuer,
+	}, nil
+}
+
+// findRefreshToken returns a refresh token and its family, or nil when the token is unknown.
+func (s *Server) findRefreshToken(ctx context.Context, token string) (*keyward.RefreshToken, *keyward.TokenFamily, error) {
+	rt, err := s.store.FindRefreshToken(ctx, HashSecret(token))
+	if errors.Is(err, keyward.ErrNotFound) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("oauth: find refresh token: %w", err)
+	}
+	fam, err := s.store.FindTokenFamily(ctx, rt.FamilyID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("oauth: find token family %s: %w", rt.FamilyID, err)
+	}
+	return rt, fam, nil
+}
+
+// looksLikeJWT tells access tokens (compact JWS) from refresh tokens (base64url, no dots).
+func looksLikeJWT(token string) bool { return strings.Count(token, ".") == 2 }
+
+// revoke serves POST /connect/revocation (RFC 7009) for any client, public ones by client_id.
+// Revoking a refresh token, or an access token that belongs to a token family (issued through a
+// code, a refresh or a token exchange), revokes the whole family: every access and refresh token
+// of that authorization stops working. A client-credentials access token has no family; like
+// an unknown or invalid token it is answered 200 as §2.2 requires, and it stays valid until it
+// expires (an hour at most), since the client can simply fetch another one anyway. A token
+// issued to another client is refused with unauthorized_client (§2.1).
+func (s *Server) revoke(w http.ResponseWriter, r *http.Request) error {
 	form, err := parseTokenForm(w, r)
 	if err != nil {
-		return "", err
+		return err
 	}
 	creds, err := clientCredentialsFrom(r, form)
 	if err != nil {
-		return "", err
+		return err
 	}
-	if _, err := s.authenticateClient(r.Context(), creds); err != nil {
-		return "", err
+	client, err := s.authenticateAnyClient(r.Context(), creds)
+	if err != nil {
+		return err
 	}
+	token, err := tokenParam(form)
+	if err != nil {
+		return err
+	}
+	family, owner, err := s.tokenFamily(r.Context(), token)
+	if err != nil {
+		return err
+	}
+	if owner != "" && owner != client.ID {
+		return unauthorizedClient("the token was issued to another client")
+	}
+	if family != "" {
+		if err := s.store.RevokeTokenFamily(r.Context(), family, s.now()); err != nil {
+			return fmt.Errorf("oauth: revoke token family %s: %w", family, err)
+		}
+		s.log.InfoContext(r.Context(), "oauth: token family revoked", "client_id", client.ID, "family", family)
+	}
+	noStore(w)
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// tokenFamily returns the family and the client of a token this server recognises, or "" for
+// both when it recognises none.
+func (s *Server) tokenFamily(ctx context.Context, token string) (family, clientID string, err error) {
+	if looksLikeJWT(token) {
+		_, claims, err := s.verifyToken(ctx, token)
+		if keyward.ErrorOf(err) != nil {
+			return "", "", nil
+		}
+		if err != nil {
+			return "", "", err
+		}
+		return claims.Family, claims.ClientID, nil
+	}
+	rt, _, err := s.findRefreshToken(ctx, token)
+	if err != nil || rt == nil {
+		return "", "", err
+	}
+	return rt.FamilyID, rt.ClientID, nil
+}
+
+// tokenParam reads the "token" parameter of introspection and revocation requests.
+func tokenParam(form url.Values) (string, error) {
 	token := form.Get("token")
 	if token == "" {
 		return "", invalidRequest("token is missing")

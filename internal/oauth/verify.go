@@ -55,7 +55,29 @@ func (s *Server) verifyToken(ctx context.Context, token string) (*keyward.User, 
 	if err != nil {
 		return nil, nil, fmt.Errorf("oauth: load token subject %s: %w", claims.Subject, err)
 	}
+	if err := s.checkFamily(ctx, claims.Family); err != nil {
+		return nil, nil, err
+	}
 	return user, claims, nil
+}
+
+// checkFamily refuses a token whose family was revoked (code or refresh token reuse, revocation)
+// or no longer exists (its client was deleted). Tokens without a family skip the lookup.
+func (s *Server) checkFamily(ctx context.Context, id string) error {
+	if id == "" {
+		return nil
+	}
+	fam, err := s.store.FindTokenFamily(ctx, id)
+	if errors.Is(err, keyward.ErrNotFound) {
+		return invalidToken("the token's authorization no longer exists")
+	}
+	if err != nil {
+		return fmt.Errorf("oauth: find token family %s: %w", id, err)
+	}
+	if fam.RevokedAt != nil {
+		return invalidToken("the token's authorization was revoked at %s", wireTime(fam.RevokedAt.Time))
+	}
+	return nil
 }
 
 func invalidToken(format string, a ...any) error {

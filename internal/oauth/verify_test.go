@@ -163,3 +163,11 @@ func mustDecode(t *testing.T, s string) []byte {
 	}
 	return b
 }
+
+func publicPEMString(pub *rsa.PublicKey) string {
+	der, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		panic(err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
+}

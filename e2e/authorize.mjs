@@ -1,0 +1,56 @@
+// Drives Keyward's sign-in and consent pages in a headless Chromium for
+// internal/app/browser_test.go, which passes one scenario as JSON in argv[2]:
+//   {scenario: "allow" | "deny" | "wrong-password", authorizeURL, email, password,
+//    callbackPrefix, screenshotDir, userDataDir}
+// and reads one JSON object from stdout. It uses the Debian chromium; it never downloads a browser.
+import { chromium } from 'playwright-core';
+import { join } from 'node:path';
+
+const input = JSON.parse(process.argv[2]);
+const timeout = 20000;
+
+const context = await chromium.launchPersistentContext(input.userDataDir, {
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  args: [
+    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  ],
+});
+
+const result = {};
+try {
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(timeout);
+  const shot = (name) => page.screenshot({ path: join(input.screenshotDir, `${name}.png`), fullPage: true });
+
+  await page.goto(input.authorizeURL);
+  await page.waitForSelector('form#login');
+  result.loginTitle = (await page.textContent('h1')).trim();
+  await shot('login');
+  await page.fill('#email', input.email);
+  await page.fill('#password', input.password);
+  await Promise.all([page.waitForNavigation(), page.click('form#login button[type=submit]')]);
+
+  if (input.scenario === 'wrong-password') {
+    result.loginError = (await page.textContent('#error')).trim();
+    await shot('login-error');
+  } else {
+    await page.waitForSelector('form#consent');
+    result.consentText = (await page.textContent('#intro')).trim();
+    result.scopes = await page.$$eval('#scopes li', (items) => items.map((li) => li.dataset.scope));
+    result.logoShown = (await page.$('#logo')) !== null;
+    await shot('consent');
+    const button = input.scenario === 'deny' ? '#deny' : '#allow';
+    await Promise.all([
+      page.waitForURL((url) => url.href.startsWith(input.callbackPrefix)),
+      page.click(button),
+    ]);
+    await page.waitForSelector('#received');
+    result.finalText = (await page.textContent('#received')).trim();
+  }
+  result.finalURL = page.url();
+  process.stdout.write(JSON.stringify(result));
+} finally {
+  await context.close();
+}

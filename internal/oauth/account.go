@@ -1,0 +1,345 @@
+package oauth
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/mail"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/keyward/keyward/internal/keyward"
+)
+
+// Login throttling: after maxLoginFailures failed sign-ins for one address within
+// loginFailureWindow, further attempts for it are refused without checking the password.
+const (
+	maxLoginFailures   = 5
+	loginFailureWindow = 15 * time.Minute
+	// maxPasswordLength bounds what a user may choose; Argon2 hashes any length at the same cost.
+	maxPasswordLength = 1024
+	// maxEmailLength is the longest forward path SMTP carries (RFC 5321 §4.5.3.1.3).
+	maxEmailLength = 254
+)
+
+// defaultReturn is where a sign-in without a return path lands.
+const defaultReturn = pathAccount
+
+// loginView is the data of the sign-in page.
+type loginView struct {
+	Action, CSRF, Return, Email, SignupURL string
+	Resend                                 *resendView
+}
+
+// resendView is the "send the link again" button of a sign-in refused for an unverified address.
+type resendView struct{ Action, Token string }
+
+// showLogin renders the sign-in page with a fresh CSRF token bound to the pre-session cookie.
+func (s *Server) showLogin(w http.ResponseWriter, r *http.Request, status int, v loginView, errText string) error {
+	v.Action, v.CSRF = s.endpoint(pathLogin), s.csrfToken(s.preSession(w, r))
+	if s.cfg.Accounts != nil {
+		v.SignupURL = s.endpoint(pathSignup) + returnQuery(v.Return)
+	}
+	return s.render(w, status, "login", pageData{Title: s.t("login.title"), Error: errText, View: v})
+}
+
+// returnQuery is "?return=..." for a non-empty return path.
+func returnQuery(ret string) string {
+	if ret == "" {
+		return ""
+	}
+	return "?return=" + url.QueryEscape(ret)
+}
+
+// loginPage serves GET /account/login.
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
+	return s.showLogin(w, r, http.StatusOK, loginView{Return: safeReturn(r.URL.Query().Get("return"))}, "")
+}
+
+// login serves POST /account/login: CSRF, throttling, password, verified address, then a new
+// session and a redirect to the return path. Refusals show the form again with status 400 (403
+// for an unverified address, the status of the seed's EmailNotVerified); 429 is not used,
+// because a browser shows these pages whatever the status and the text says what to do.
+func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
+	form, err := parseTokenForm(w, r)
+	if err != nil {
+		return err
+	}
+	v := loginView{Return: safeReturn(form.Get("return")), Email: strings.TrimSpace(form.Get("email"))}
+	if text := s.formRefusal(r, s.cookie(r, preSessionCookie), form); text != "" {
+		return s.showLogin(w, r, http.StatusBadRequest, v, text)
+	}
+	password := form.Get("password")
+	if v.Email == "" || password == "" {
+		return s.showLogin(w, r, http.StatusBadRequest, v, s.t("login.missing"))
+	}
+	user, refusal, err := s.checkPassword(r.Context(), v.Email, password)
+	if err != nil {
+		return err
+	}
+	if refusal != "" {
+		return s.showLogin(w, r, http.StatusBadRequest, v, refusal)
+	}
+	if !user.Verified {
+		exp := s.cfg.Now().Add(resendTokenLifetime)
+		v.Resend = &resendView{Action: s.endpoint(pathResend), Token: signUserToken(s.secrets.verify, "resend", user.ID, "", exp)}
+		return s.showLogin(w, r, http.StatusForbidden, v, s.t("login.unverified", user.Email))
+	}
+	if err := s.store.ClearLoginFailures(r.Context(), v.Email); err != nil {
+		return fmt.Errorf("oauth: clear login failures: %w", err)
+	}
+	if err := s.startSession(w, r, user); err != nil {
+		return err
+	}
+	s.log.InfoContext(r.Context(), "oauth: user signed in", "user_id", user.ID)
+	http.Redirect(w, r, s.endpoint(cmp.Or(v.Return, defaultReturn)), http.StatusSeeOther)
+	return nil
+}
+
+// formRefusal checks a pre-session form's CSRF token and returns the text to show when it fails.
+func (s *Server) formRefusal(r *http.Request, binding string, form url.Values) string {
+	switch {
+	case binding == "":
+		s.log.InfoContext(r.Context(), "oauth: form refused", "path", r.URL.Path, "reason", "no cookie")
+		return s.t("form.cookies")
+	case !s.checkCSRF(binding, form.Get("csrf_token")):
+		s.log.InfoContext(r.Context(), "oauth: form refused", "path", r.URL.Path, "reason", "wrong CSRF token")
+		return s.t("form.expired")
+	}
+	return ""
+}
+
+// checkPassword returns the user whose address and password match, or the text of the
+// refusal. The password of an unknown address is checked against a dummy hash, so that the
+// response time does not tell which addresses exist; every failure counts for throttling.
+func (s *Server) checkPassword(ctx context.Context, email, password string) (*keyward.User, string, error) {
+	now := s.cfg.Now()
+	n, err := s.store.CountLoginFailures(ctx, email, keyward.NewTime(now.Add(-loginFailureWindow)))
+	if err != nil {
+		return nil, "", fmt.Errorf("oauth: count login failures: %w", err)
+	}
+	if n >= maxLoginFailures {
+		s.log.InfoContext(ctx, "oauth: sign-in throttled", "email", email, "failures", n)
+		return nil, s.t("login.throttled"), nil
+	}
+	user, err := s.store.FindUserByEmail(ctx, email)
+	if err != nil && !errors.Is(err, keyward.ErrNotFound) {
+		return nil, "", fmt.Errorf("oauth: find user: %w", err)
+	}
+	known := user != nil && user.Kind == keyward.UserPerson && user.PasswordHash != ""
+	hash := s.dummyHash()
+	if known {
+		hash = user.PasswordHash
+	}
+	ok, err := s.passwordMatches(ctx, password, hash)
+	if err != nil {
+		return nil, "", err
+	}
+	if !ok || !known {
+		if err := s.store.RecordLoginFailure(ctx, email, keyward.NewTime(now)); err != nil {
+			return nil, "", fmt.Errorf("oauth: record login failure: %w", err)
+		}
+		s.log.InfoContext(ctx, "oauth: sign-in failed", "email", email)
+		return nil, s.t("login.failed"), nil
+	}
+	return user, "", nil
+}
+
+// resend serves POST /account/verify/resend, the button of a sign-in refused for an unverified
+// address. Its token proves that the password was right a moment ago, so that nobody can make
+// the server mail arbitrary addresses.
+func (s *Server) resend(w http.ResponseWriter, r *http.Request) error {
+	form, err := parseTokenForm(w, r)
+	if err != nil {
+		return err
+	}
+	if text := s.formRefusal(r, s.cookie(r, preSessionCookie), form); text != "" {
+		return &pageError{status: http.StatusBadRequest, title: s.t("error.title"), view: messageView{Text: text, LinkURL: s.endpoint(pathLogin), LinkText: s.t("link.login")}}
+	}
+	user, err := s.openUserToken(r.Context(), form.Get("resend_token"), "resend")
+	if errors.Is(err, errBadUserToken) {
+		return &pageError{status: http.StatusBadRequest, title: s.t("error.title"), view: messageView{Text: s.t("form.expired"), LinkURL: s.endpoint(pathLogin), LinkText: s.t("link.login")}}
+	}
+	if err != nil {
+		return err
+	}
+	if !user.Verified {
+		if err := s.sendVerification(r.Context(), user); err != nil {
+			return err
+		}
+	}
+	return s.render(w, http.StatusOK, "message", pageData{Title: s.t("resend.doneTitle"),
+		View: messageView{Text: s.t("resend.doneText", user.Email), LinkURL: s.endpoint(pathLogin), LinkText: s.t("link.login")}})
+}
+
+// verifyEmail serves GET /account/verify?token=...: the link of the verification e-mail.
+func (s *Server) verifyEmail(w http.ResponseWriter, r *http.Request) error {
+	user, err := s.openUserToken(r.Context(), r.URL.Query().Get("token"), "verify")
+	if errors.Is(err, errBadUserToken) {
+		return &pageError{status: http.StatusBadRequest, title: s.t("verify.badTitle"), view: messageView{Text: s.t("verify.badText"), LinkURL: s.endpoint(pathLogin), LinkText: s.t("link.login")}}
+	}
+	if err != nil {
+		return err
+	}
+	if !user.Verified {
+		if err := s.store.SetUserVerified(r.Context(), user.ID); err != nil {
+			return fmt.Errorf("oauth: verify user %s: %w", user.ID, err)
+		}
+		s.log.InfoContext(r.Context(), "oauth: e-mail address verified", "user_id", user.ID)
+	}
+	return s.render(w, http.StatusOK, "message", pageData{Title: s.t("verify.doneTitle"),
+		View: messageView{Text: s.t("verify.doneText", user.Email), LinkURL: s.endpoint(pathLogin), LinkText: s.t("link.login")}})
+}
+
+// signupView is the data of the sign-up page.
+type signupView struct{ Action, CSRF, Return, Email, LoginURL string }
+
+func (s *Server) showSignup(w http.ResponseWriter, r *http.Request, status int, v signupView, errText string) error {
+	v.Action, v.CSRF, v.LoginURL = s.endpoint(pathSignup), s.csrfToken(s.preSession(w, r)), s.endpoint(pathLogin)+returnQuery(v.Return)
+	return s.render(w, status, "signup", pageData{Title: s.t("signup.title"), Error: errText, View: v})
+}
+
+// signupOff is the answer of the sign-up paths on a server without Accounts.
+func (s *Server) signupOff() error {
+	return &pageError{status: http.StatusNotFound, title: s.t("error.title"), view: messageView{Text: s.t("error.signupOff")}}
+}
+
+// signupPage serves GET /account/signup.
+func (s *Server) signupPage(w http.ResponseWriter, r *http.Request) error {
+	if s.cfg.Accounts == nil {
+		return s.signupOff()
+	}
+	return s.showSignup(w, r, http.StatusOK, signupView{Return: safeReturn(r.URL.Query().Get("return"))}, "")
+}
+
+// signup serves POST /account/signup: it creates an unverified user through Accounts and mails
+// the verification link.
+func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
+	if s.cfg.Accounts == nil {
+		return s.signupOff()
+	}
+	form, err := parseTokenForm(w, r)
+	if err != nil {
+		return err
+	}
+	v := signupView{Return: safeReturn(form.Get("return")), Email: strings.TrimSpace(form.Get("email"))}
+	if text := s.formRefusal(r, s.cookie(r, preSessionCookie), form); text != "" {
+		return s.showSignup(w, r, http.StatusBadRequest, v, text)
+	}
+	if text := s.signupRefusal(v.Email, form.Get("password")); text != "" {
+		return s.showSignup(w, r, http.StatusBadRequest, v, text)
+	}
+	hash, err := s.hashPassword(r.Context(), form.Get("password"))
+	if err != nil {
+		return err
+	}
+	user, err := s.cfg.Accounts.SignUp(r.Context(), v.Email, hash)
+	if errors.Is(err, keyward.ErrEmailAddressInUse) {
+		return s.showSignup(w, r, http.StatusBadRequest, v, s.t("signup.inUse"))
+	}
+	if ke := keyward.ErrorOf(err); ke != nil && ke.Kind == keyward.KindInvalid {
+		return s.showSignup(w, r, http.StatusBadRequest, v, ke.Error())
+	}
+	if err != nil {
+		return fmt.Errorf("oauth: create user: %w", err)
+	}
+	s.log.InfoContext(r.Context(), "oauth: user signed up", "user_id", user.ID)
+	if err := s.sendVerification(r.Context(), user); err != nil {
+		return err
+	}
+	return s.render(w, http.StatusOK, "message", pageData{Title: s.t("signup.doneTitle"),
+		View: messageView{Text: s.t("signup.doneText", user.Email), LinkURL: s.endpoint(pathLogin) + returnQuery(v.Return), LinkText: s.t("link.login")}})
+}
+
+// signupRefusal checks the address and the password and returns the text of what is wrong.
+func (s *Server) signupRefusal(email, password string) string {
+	switch {
+	case !plainAddress(email):
+		return s.t("signup.badEmail")
+	case utf8.RuneCountInString(password) < 8:
+		return s.t("signup.shortPass")
+	case len(password) > maxPasswordLength:
+		return s.t("signup.longPass")
+	}
+	return ""
+}
+
+// plainAddress accepts "local@domain" without a display name, comments or spaces.
+func plainAddress(email string) bool {
+	a, err := mail.ParseAddress(email)
+	return err == nil && a.Address == email && len(email) <= maxEmailLength && !strings.ContainsAny(email, " \t\r\n") &&
+		strings.Contains(email[strings.LastIndexByte(email, '@')+1:], ".")
+}
+
+// accountView is the data of the account page.
+type accountView struct{ Email, CSRF, LogoutAction string }
+
+// accountPage serves GET /account: who is signed in, and the sign-out button.
+func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) error {
+	se, err := s.currentSession(r)
+	if err != nil {
+		return err
+	}
+	if se == nil {
+		http.Redirect(w, r, s.endpoint(pathLogin)+returnQuery(pathAccount), http.StatusFound)
+		return nil
+	}
+	return s.render(w, http.StatusOK, "account", pageData{Title: s.t("account.title"),
+		View: accountView{Email: se.user.Email, CSRF: s.csrfToken(se.raw), LogoutAction: s.endpoint(pathLogout)}})
+}
+
+// logout serves POST /account/logout. With a return path (the consent page's "not you?") it
+// goes on to the sign-in page for that path; otherwise it says that the user is signed out.
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
+	form, err := parseTokenForm(w, r)
+	if err != nil {
+		return err
+	}
+	se, err := s.currentSession(r)
+	if err != nil {
+		return err
+	}
+	if se != nil {
+		if text := s.formRefusal(r, se.raw, form); text != "" {
+			return &pageError{status: http.StatusBadRequest, title: s.t("error.title"), view: messageView{Text: text}}
+		}
+		if err := s.endSession(w, r, se); err != nil {
+			return err
+		}
+		s.log.InfoContext(r.Context(), "oauth: user signed out", "user_id", se.user.ID)
+	}
+	if ret := safeReturn(form.Get("return")); ret != "" {
+		http.Redirect(w, r, s.endpoint(pathLogin)+returnQuery(ret), http.StatusSeeOther)
+		return nil
+	}
+	return s.render(w, http.StatusOK, "message", pageData{Title: s.t("logout.doneTitle"),
+		View: messageView{Text: s.t("logout.doneText"), LinkURL: s.endpoint(pathLogin), LinkText: s.t("link.login")}})
+}
+
+// safeReturn returns raw when it is a path on this server under /connect/ or /account (with its
+// query), and "" otherwise. Callers prefix it with the issuer, so the redirect stays on this
+// origin whatever the path; the checks keep it to the pages a sign-in may lead to and refuse
+// anything a browser could read as another host (a scheme, "//", a backslash).
+func safeReturn(raw string) string {
+	if raw == "" || len(raw) > 8192 || !strings.HasPrefix(raw, "/") || strings.HasPrefix(raw, "//") || strings.ContainsAny(raw, "\\\r\n\t") {
+		return ""
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || u.Fragment != "" {
+		return ""
+	}
+	clean := path.Clean(u.Path)
+	if clean != u.Path && clean+"/" != u.Path {
+		return ""
+	}
+	lower := strings.ToLower(clean)
+	if !strings.HasPrefix(lower, "/connect/") && lower != pathAccount && !strings.HasPrefix(lower, pathAccount+"/") {
+		return ""
+	}
+	return raw
+}

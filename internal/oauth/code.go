@@ -1,0 +1,127 @@
+package oauth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"time"
+
+	"github.com/keyward/keyward/internal/keyward"
+)
+
+// authorizationCodeGrant redeems an authorization code (RFC 6749 §4.1.3). A confidential client
+// authenticates with its secret, a public one with its client_id and the PKCE verifier.
+//
+// A code is spent by the first presentation of its own client, whether that succeeds or not.
+// Presenting a spent code revokes its token family: the tokens the first use issued stop
+// working, since one of the two presenters is not the legitimate client (RFC 6749 §4.1.2,
+// RFC 9700 §4.5). A code presented by another client is refused and stays unspent.
+func (s *Server) authorizationCodeGrant(ctx context.Context, req *tokenRequest) (*issuedToken, error) {
+	client, err := s.authenticateAnyClient(ctx, req.creds)
+	if err != nil {
+		return nil, err
+	}
+	if !client.AllowsGrant(keyward.GrantAuthorizationCode) {
+		return nil, unauthorizedClient("the client '%s' is not registered for the authorization_code grant", client.ID)
+	}
+	code := req.form.Get("code")
+	if code == "" {
+		return nil, invalidRequest("code is missing")
+	}
+	var issued *issuedToken
+	var refusal error
+	err = s.store.InTx(ctx, func(tx keyward.Tx) error {
+		ac, err := tx.UseAuthCode(ctx, HashSecret(code), s.now())
+		switch {
+		case errors.Is(err, keyward.ErrNotFound):
+			return invalidGrant("the authorization code is unknown")
+		case err != nil:
+			return fmt.Errorf("oauth: use code: %w", err)
+		case ac.ClientID != client.ID:
+			s.log.WarnContext(ctx, "oauth: authorization code presented by another client", "client_id", client.ID, "code_client_id", ac.ClientID)
+			return invalidGrant("the authorization code was issued to another client")
+		case ac.UsedAt != nil:
+			s.log.WarnContext(ctx, "oauth: authorization code reused; revoking its token family", "client_id", client.ID, "family", ac.FamilyID)
+			refusal = invalidGrant("the authorization code was used already; the tokens issued for it are revoked")
+			return tx.RevokeTokenFamily(ctx, ac.FamilyID, s.now())
+		}
+		if refusal = s.checkCode(ac, client, req.form); refusal != nil {
+			return nil
+		}
+		issued, err = s.issueTokens(ctx, tx, client.ID, ac.UserID, ac.FamilyID, ac.Scopes, ac.Scopes)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if refusal != nil {
+		return nil, refusal
+	}
+	return issued, nil
+}
+
+// checkCode checks a code that its own client presents for the first time: its expiry, the
+// redirect URI of the authorization request, PKCE and the client's scopes as they are now.
+func (s *Server) checkCode(ac *keyward.AuthCode, client *keyward.Client, form url.Values) error {
+	if now := s.cfg.Now(); now.After(ac.ExpiresAt.Time) {
+		return invalidGrant("the authorization code expired at %s; codes are valid for %d seconds", wireTime(ac.ExpiresAt.Time), int(AuthCodeLifetime/time.Second))
+	}
+	switch redirect := form.Get("redirect_uri"); {
+	case redirect == "":
+		return invalidRequest("redirect_uri is missing; send the redirect_uri of the authorization request")
+	case redirect != ac.RedirectURI:
+		return invalidGrant("the redirect_uri '%s' differs from the one of the authorization request", redirect)
+	}
+	if err := checkVerifier(ac.CodeChallenge, form.Get("code_verifier")); err != nil {
+		return err
+	}
+	for _, sc := range ac.Scopes {
+		if !client.AllowsScope(sc) {
+			return invalidScope("the client '%s' is no longer allowed the scope '%s'", client.ID, sc)
+		}
+	}
+	return nil
+}
+
+// checkVerifier enforces PKCE at the token endpoint: a code issued with a challenge needs the
+// matching verifier, and a verifier for a code issued without a challenge is refused, so that an
+// attacker cannot strip the challenge from the authorization request (PKCE downgrade,
+// RFC 9700 §4.8.2).
+func checkVerifier(challenge, verifier string) error {
+	switch {
+	case challenge == "" && verifier != "":
+		return invalidGrant("code_verifier was sent, but the authorization request had no code_challenge")
+	case challenge == "":
+		return nil
+	case verifier == "":
+		return invalidGrant("code_verifier is missing; the authorization request had a code_challenge")
+	case !validVerifier(verifier):
+		return invalidGrant("code_verifier must have 43 to 128 characters of A-Z a-z 0-9 - . _ ~ (RFC 7636 section 4.1)")
+	case !verifierMatches(verifier, challenge):
+		return invalidGrant("code_verifier does not match the code_challenge of the authorization request")
+	}
+	return nil
+}
+
+// issueTokens mints an access token with scopes in the family and, when refreshScopes include
+// offline_access, stores a new refresh token for refreshScopes in tx.
+func (s *Server) issueTokens(ctx context.Context, tx keyward.Tx, clientID, userID, family string, scopes, refreshScopes []string) (*issuedToken, error) {
+	issued, err := s.mintAccessToken(userID, clientID, scopes, family)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(refreshScopes, keyward.ScopeOfflineAccess) {
+		return issued, nil
+	}
+	raw := randomToken(32)
+	now := s.cfg.Now()
+	rt := &keyward.RefreshToken{Hash: HashSecret(raw), FamilyID: family, ClientID: clientID, UserID: userID, Scopes: refreshScopes,
+		CreatedAt: keyward.NewTime(now), ExpiresAt: keyward.NewTime(now.Add(s.cfg.RefreshTokenLifetime))}
+	if err := tx.CreateRefreshToken(ctx, rt); err != nil {
+		return nil, fmt.Errorf("oauth: store refresh token: %w", err)
+	}
+	issued.refreshToken = raw
+	return issued, nil
+}

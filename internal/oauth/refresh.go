@@ -1,0 +1,93 @@
+package oauth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/keyward/keyward/internal/keyward"
+)
+
+// refreshTokenGrant rotates a refresh token (RFC 6749 §6, RFC 9700 §4.14.2): the token is spent
+// and a new one in the same family comes with the new access token. Presenting a spent token
+// revokes the family, because then two parties hold it. A refresh refused for its scope, the
+// family or its expiry leaves the token as it was. redirect_uri and code_verifier, which some
+// Tapkey clients send here too (reference §2.3), are ignored.
+func (s *Server) refreshTokenGrant(ctx context.Context, req *tokenRequest) (*issuedToken, error) {
+	client, err := s.authenticateAnyClient(ctx, req.creds)
+	if err != nil {
+		return nil, err
+	}
+	raw := req.form.Get("refresh_token")
+	if raw == "" {
+		return nil, invalidRequest("refresh_token is missing")
+	}
+	var issued *issuedToken
+	var refusal error
+	err = s.store.InTx(ctx, func(tx keyward.Tx) error {
+		rt, err := tx.UseRefreshToken(ctx, HashSecret(raw), s.now())
+		switch {
+		case errors.Is(err, keyward.ErrNotFound):
+			return invalidGrant("the refresh token is unknown")
+		case err != nil:
+			return fmt.Errorf("oauth: use refresh token: %w", err)
+		case rt.ClientID != client.ID:
+			s.log.WarnContext(ctx, "oauth: refresh token presented by another client", "client_id", client.ID, "token_client_id", rt.ClientID)
+			return invalidGrant("the refresh token was issued to another client")
+		case rt.UsedAt != nil:
+			s.log.WarnContext(ctx, "oauth: refresh token reused; revoking its token family", "client_id", client.ID, "family", rt.FamilyID)
+			refusal = invalidGrant("the refresh token was used already; its token family is revoked")
+			return tx.RevokeTokenFamily(ctx, rt.FamilyID, s.now())
+		}
+		scopes, err := s.checkRefresh(ctx, tx, rt, client, req.form.Get("scope"))
+		if err != nil {
+			return err // rolled back: a refused refresh leaves the token usable
+		}
+		issued, err = s.issueTokens(ctx, tx, client.ID, rt.UserID, rt.FamilyID, scopes, rt.Scopes)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if refusal != nil {
+		return nil, refusal
+	}
+	return issued, nil
+}
+
+// checkRefresh checks a refresh token's family and expiry and returns the scopes of the new
+// access token: those requested, which may narrow but never widen the token's scopes (RFC 6749
+// §6), or all of them. The client must still be allowed each of them and offline_access: a
+// change of its registration applies at once.
+func (s *Server) checkRefresh(ctx context.Context, tx keyward.Tx, rt *keyward.RefreshToken, client *keyward.Client, scope string) ([]string, error) {
+	fam, err := tx.FindTokenFamily(ctx, rt.FamilyID)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("oauth: find token family %s: %w", rt.FamilyID, err)
+	case fam.RevokedAt != nil:
+		return nil, invalidGrant("the refresh token was revoked at %s", wireTime(fam.RevokedAt.Time))
+	case s.cfg.Now().After(rt.ExpiresAt.Time):
+		return nil, invalidGrant("the refresh token expired at %s", wireTime(rt.ExpiresAt.Time))
+	}
+	granted := &keyward.Client{Scopes: rt.Scopes}
+	requested := splitScope(scope)
+	if len(requested) == 0 {
+		requested = rt.Scopes
+	}
+	for _, sc := range slices.Concat(requested, []string{keyward.ScopeOfflineAccess}) {
+		switch {
+		case !granted.AllowsScope(sc):
+			return nil, invalidScope("the scope '%s' was not granted to the refresh token; a refresh may only narrow the scope", sc)
+		case !client.AllowsScope(sc):
+			return nil, invalidScope("the client '%s' is no longer allowed the scope '%s'", client.ID, sc)
+		}
+	}
+	var scopes []string
+	for _, sc := range requested {
+		if !slices.Contains(scopes, sc) {
+			scopes = append(scopes, sc)
+		}
+	}
+	return scopes, nil
+}

@@ -1,0 +1,96 @@
+package oauth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/keyward/keyward/internal/keyward"
+)
+
+// resendTokenLifetime bounds how long the "send the link again" button of a refused sign-in works.
+const resendTokenLifetime = 15 * time.Minute
+
+// LinkStore is the storage VerificationLink needs.
+type LinkStore interface {
+	FindUserByEmail(ctx context.Context, email string) (*keyward.User, error)
+	GetSecret(ctx context.Context, name string, newValue func() string) (string, error)
+}
+
+// VerificationLink returns a new e-mail verification link for the user with the address email,
+// valid for VerificationLinkLifetime from now, for the operator's
+// `keyward admin user verification-link` when no mail server is configured. It signs with the
+// secret every node shares, so the link works on any node of issuer. It returns
+// keyward.ErrNotFound for an unknown address and an ErrInvalid *keyward.Error for a user who is
+// verified already or has no address of their own (service and external users).
+func VerificationLink(ctx context.Context, store LinkStore, issuer, email string, now time.Time) (string, error) {
+	user, err := store.FindUserByEmail(ctx, email)
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case user.Kind != keyward.UserPerson:
+		return "", keyward.Invalidf("the user %s is a %s user, who signs in without an e-mail address", user.ID, user.Kind)
+	case user.Verified:
+		return "", keyward.Invalidf("the address %s of user %s is verified already", user.Email, user.ID)
+	}
+	key, err := store.GetSecret(ctx, secretVerify, func() string { return randomToken(32) })
+	if err != nil {
+		return "", fmt.Errorf("oauth: load secret %s: %w", secretVerify, err)
+	}
+	return verificationURL(issuer, []byte(key), user, now), nil
+}
+
+// verificationURL is the link that verifies user's current address until now+lifetime.
+func verificationURL(issuer string, key []byte, user *keyward.User, now time.Time) string {
+	token := signUserToken(key, "verify", user.ID, strings.ToLower(user.Email), now.Add(VerificationLinkLifetime))
+	return issuer + pathVerify + "?token=" + url.QueryEscape(token)
+}
+
+// signUserToken returns "<userID>.<expiry>.<mac>"; the MAC covers the purpose, so that a resend
+// token is never a verification token, and bound, the address a verification link is for.
+func signUserToken(key []byte, purpose, userID, bound string, exp time.Time) string {
+	e := strconv.FormatInt(exp.Unix(), 10)
+	return userID + "." + e + "." + mac(key, purpose, userID, bound, e)
+}
+
+var errBadUserToken = errors.New("oauth: the token is malformed, forged or expired")
+
+// openUserToken checks a signUserToken token and returns its user, loading it to learn the
+// bound value (the address for "verify"; nothing for "resend").
+func (s *Server) openUserToken(ctx context.Context, token, purpose string) (*keyward.User, error) {
+	userID, rest, ok1 := strings.Cut(token, ".")
+	e, sig, ok2 := strings.Cut(rest, ".")
+	exp, err := strconv.ParseInt(e, 10, 64)
+	if !ok1 || !ok2 || err != nil || s.cfg.Now().After(time.Unix(exp, 0)) {
+		return nil, errBadUserToken
+	}
+	user, err := s.store.FindUserByID(ctx, userID)
+	if errors.Is(err, keyward.ErrNotFound) {
+		return nil, errBadUserToken
+	}
+	if err != nil {
+		return nil, fmt.Errorf("oauth: find user of token: %w", err)
+	}
+	bound := ""
+	if purpose == "verify" {
+		bound = strings.ToLower(user.Email)
+	}
+	if !macEqual(sig, mac(s.secrets.verify, purpose, userID, bound, e)) {
+		return nil, errBadUserToken
+	}
+	return user, nil
+}
+
+// sendVerification mails user a verification link.
+func (s *Server) sendVerification(ctx context.Context, user *keyward.User) error {
+	link := verificationURL(s.cfg.Issuer, s.secrets.verify, user, s.cfg.Now())
+	if err := s.cfg.Mailer.Send(ctx, user.Email, s.t("mail.verifySubject"), s.t("mail.verifyBody", user.Email, link)); err != nil {
+		return fmt.Errorf("oauth: send verification mail to user %s: %w", user.ID, err)
+	}
+	return nil
+}
