@@ -75,19 +75,25 @@ func runClientUpdate(ctx context.Context, env Env, args []string) error {
 	})
 }
 
-func runClientRotateSecret(ctx context.Context, env Env, args []string) error {
-	fs, a := newAdminFlags(env, "admin client rotate-secret")
-	id := fs.String("id", "", "client id (required)")
-	ownerEmail := fs.String("owner-email", "", "act as the user who manages the client")
+// parseClientID parses the flags of a command that names one client: --id and --owner-email.
+func parseClientID(env Env, name string, args []string) (a *adminFlags, id, ownerEmail string, err error) {
+	fs, a := newAdminFlags(env, name)
+	fs.StringVar(&id, "id", "", "client id (required)")
+	fs.StringVar(&ownerEmail, "owner-email", "", "act as the user who manages the client")
 	if err := parse(fs, args); err != nil {
-		return err
+		return nil, "", "", err
 	}
-	if err := required("id", *id); err != nil {
+	return a, id, ownerEmail, required("id", id)
+}
+
+func runClientRotateSecret(ctx context.Context, env Env, args []string) error {
+	a, id, ownerEmail, err := parseClientID(env, "admin client rotate-secret", args)
+	if err != nil {
 		return err
 	}
 	secret, hash := oauth.NewClientSecret()
 	return withService(ctx, a, func(s *service.Service) error {
-		c, err := s.AdminUpdateClient(ctx, *id, *ownerEmail, keyward.ClientUpdate{SecretHash: &hash})
+		c, err := s.AdminUpdateClient(ctx, id, ownerEmail, keyward.ClientUpdate{SecretHash: &hash})
 		if err != nil {
 			return err
 		}
@@ -100,19 +106,14 @@ func runClientRotateSecret(ctx context.Context, env Env, args []string) error {
 }
 
 func runClientDelete(ctx context.Context, env Env, args []string) error {
-	fs, a := newAdminFlags(env, "admin client delete")
-	id := fs.String("id", "", "client id (required)")
-	ownerEmail := fs.String("owner-email", "", "act as the user who manages the client")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if err := required("id", *id); err != nil {
+	a, id, ownerEmail, err := parseClientID(env, "admin client delete", args)
+	if err != nil {
 		return err
 	}
 	return withService(ctx, a, func(s *service.Service) error {
-		if err := s.AdminDeleteClient(ctx, *id, *ownerEmail); err != nil {
+		if err := s.AdminDeleteClient(ctx, id, ownerEmail); err != nil {
 			return err
 		}
-		return output(env, a.asJSON, map[string]any{"clientId": *id, "deleted": true}, "client "+*id+" deleted")
+		return output(env, a.asJSON, map[string]any{"clientId": id, "deleted": true}, "client "+id+" deleted")
 	})
 }
