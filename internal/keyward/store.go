@@ -49,10 +49,11 @@ type Tx interface {
 	DeleteLockGroup(ctx context.Context, ownerID, id string) error
 	AddLockGroupMember(ctx context.Context, groupID, boundLockID string, at Time) error
 	RemoveLockGroupMember(ctx context.Context, groupID, boundLockID string) error
-	// LockGroupStatistics counts the group's members by membership state.
-	LockGroupStatistics(ctx context.Context, groupID string) ([]StateCount, error)
-	// LockMembershipStatistics counts the lock's group memberships by state.
-	LockMembershipStatistics(ctx context.Context, boundLockID string) ([]StateCount, error)
+	// LockGroupStatistics counts each group's members by membership state; a group without
+	// members maps to an empty list.
+	LockGroupStatistics(ctx context.Context, groupIDs []string) (map[string][]StateCount, error)
+	// LockMembershipStatistics counts each lock's group memberships by state.
+	LockMembershipStatistics(ctx context.Context, boundLockIDs []string) (map[string][]StateCount, error)
 
 	CreatePhysicalCard(ctx context.Context, c *PhysicalCard) error
 	FindPhysicalCard(ctx context.Context, id, uid string) (*PhysicalCard, error)

@@ -23,12 +23,7 @@ func (s *Service) FindBoundLocks(ctx context.Context, ownerID string, q *keyward
 	if err != nil {
 		return nil, err
 	}
-	for _, l := range list {
-		if err := s.expandLock(ctx, l, expand); err != nil {
-			return nil, err
-		}
-	}
-	return list, nil
+	return list, s.expandLocks(ctx, list, expand)
 }
 
 // FindBoundLock returns one bound lock with the expansions asked for.
@@ -43,7 +38,7 @@ func (s *Service) FindBoundLock(ctx context.Context, ownerID, id string, expand 
 	if err != nil {
 		return nil, err
 	}
-	return l, s.expandLock(ctx, l, expand)
+	return l, s.expandLocks(ctx, []*keyward.BoundLock{l}, expand)
 }
 
 func (s *Service) findBoundLock(ctx context.Context, tx keyward.Tx, ownerID, id string) (*keyward.BoundLock, error) {
@@ -84,20 +79,30 @@ func containsFold(list []string, s string) bool {
 	return false
 }
 
-// expandLock fills the expandable properties; unexpanded ones stay null.
-func (s *Service) expandLock(ctx context.Context, l *keyward.BoundLock, expand []string) error {
-	if containsFold(expand, keyward.ExpandSupportedFeatures) {
-		l.SupportedFeatures = features(l.TimeRestrictionSupport)
-	}
+// expandLocks fills the expandable properties, with one query for all the locks' statistics;
+// unexpanded properties stay null.
+func (s *Service) expandLocks(ctx context.Context, locks []*keyward.BoundLock, expand []string) error {
+	var counts map[string][]keyward.StateCount
 	if containsFold(expand, keyward.ExpandMembershipStatistics) {
-		counts, err := s.store.LockMembershipStatistics(ctx, l.ID)
-		if err != nil {
+		ids := make([]string, len(locks))
+		for i, l := range locks {
+			ids[i] = l.ID
+		}
+		var err error
+		if counts, err = s.store.LockMembershipStatistics(ctx, ids); err != nil {
 			return err
 		}
-		l.MembershipStatistics = &keyward.Statistics{ByState: counts}
 	}
-	if containsFold(expand, keyward.ExpandHealthStatuses) {
-		l.HealthStatuses = []keyward.HealthStatus{} // locks report health on sync; none has reported yet
+	for _, l := range locks {
+		if containsFold(expand, keyward.ExpandSupportedFeatures) {
+			l.SupportedFeatures = features(l.TimeRestrictionSupport)
+		}
+		if counts != nil {
+			l.MembershipStatistics = &keyward.Statistics{ByState: counts[l.ID]}
+		}
+		if containsFold(expand, keyward.ExpandHealthStatuses) {
+			l.HealthStatuses = []keyward.HealthStatus{} // locks report health on sync; none has reported yet
+		}
 	}
 	return nil
 }

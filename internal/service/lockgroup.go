@@ -24,12 +24,7 @@ func (s *Service) FindLockGroups(ctx context.Context, ownerID string, q *keyward
 	if err != nil {
 		return nil, err
 	}
-	for _, g := range list {
-		if err := s.expandGroup(ctx, g, expand); err != nil {
-			return nil, err
-		}
-	}
-	return list, nil
+	return list, s.expandGroups(ctx, list, expand)
 }
 
 // FindLockGroup returns one lock group.
@@ -44,7 +39,7 @@ func (s *Service) FindLockGroup(ctx context.Context, ownerID, id string, expand 
 	if err != nil {
 		return nil, err
 	}
-	return g, s.expandGroup(ctx, g, expand)
+	return g, s.expandGroups(ctx, []*keyward.LockGroup{g}, expand)
 }
 
 func (s *Service) findLockGroup(ctx context.Context, tx keyward.Tx, ownerID, id string) (*keyward.LockGroup, error) {
@@ -58,10 +53,27 @@ func (s *Service) findLockGroup(ctx context.Context, tx keyward.Tx, ownerID, id 
 	return list[0], nil
 }
 
-// expandGroup fills supportedFeatures (supported only when every member supports the feature)
-// and the membership statistics.
-func (s *Service) expandGroup(ctx context.Context, g *keyward.LockGroup, expand []string) error {
-	if containsFold(expand, keyward.ExpandSupportedFeatures) {
+// expandGroups fills supportedFeatures (supported only when every member supports the feature)
+// and the membership statistics, the latter with one query for all the groups.
+func (s *Service) expandGroups(ctx context.Context, groups []*keyward.LockGroup, expand []string) error {
+	var counts map[string][]keyward.StateCount
+	if containsFold(expand, keyward.ExpandStatistics) {
+		ids := make([]string, len(groups))
+		for i, g := range groups {
+			ids[i] = g.ID
+		}
+		var err error
+		if counts, err = s.store.LockGroupStatistics(ctx, ids); err != nil {
+			return err
+		}
+	}
+	for _, g := range groups {
+		if counts != nil {
+			g.Statistics = &keyward.Statistics{ByState: counts[g.ID]}
+		}
+		if !containsFold(expand, keyward.ExpandSupportedFeatures) {
+			continue
+		}
 		members, err := s.store.FindBoundLocks(ctx, keyward.BoundLockFilter{OwnerID: g.OwnerAccountID, LockGroupID: &g.ID})
 		if err != nil {
 			return err
@@ -71,13 +83,6 @@ func (s *Service) expandGroup(ctx context.Context, g *keyward.LockGroup, expand 
 			all = all && m.TimeRestrictionSupport
 		}
 		g.SupportedFeatures = features(all)
-	}
-	if containsFold(expand, keyward.ExpandStatistics) {
-		counts, err := s.store.LockGroupStatistics(ctx, g.ID)
-		if err != nil {
-			return err
-		}
-		g.Statistics = &keyward.Statistics{ByState: counts}
 	}
 	return nil
 }

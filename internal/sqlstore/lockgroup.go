@@ -121,30 +121,39 @@ func (s *store) RemoveLockGroupMember(ctx context.Context, groupID, boundLockID 
 	return mustAffect(res, keyward.ErrNotFound.WithDetails("bound lock %q is not a member of lock group %q", boundLockID, groupID))
 }
 
-// LockGroupStatistics counts the group's members by state.
-func (s *store) LockGroupStatistics(ctx context.Context, groupID string) ([]keyward.StateCount, error) {
-	return s.stateCounts(ctx, `group_id = $1`, groupID)
+// LockGroupStatistics counts the groups' members by state, in one query for all of them.
+func (s *store) LockGroupStatistics(ctx context.Context, groupIDs []string) (map[string][]keyward.StateCount, error) {
+	return s.stateCounts(ctx, "group_id", groupIDs)
 }
 
-// LockMembershipStatistics counts the lock's memberships by state.
-func (s *store) LockMembershipStatistics(ctx context.Context, boundLockID string) ([]keyward.StateCount, error) {
-	return s.stateCounts(ctx, `bound_lock_id = $1`, boundLockID)
+// LockMembershipStatistics counts the locks' memberships by state, in one query for all of them.
+func (s *store) LockMembershipStatistics(ctx context.Context, boundLockIDs []string) (map[string][]keyward.StateCount, error) {
+	return s.stateCounts(ctx, "bound_lock_id", boundLockIDs)
 }
 
-func (s *store) stateCounts(ctx context.Context, cond string, arg string) ([]keyward.StateCount, error) {
-	rows, err := s.q.QueryContext(ctx, `SELECT state, COUNT(*) FROM lock_group_members WHERE `+cond+
-		` GROUP BY state ORDER BY state`, arg)
+// stateCounts groups lock_group_members by key column and state.
+func (s *store) stateCounts(ctx context.Context, key string, ids []string) (map[string][]keyward.StateCount, error) {
+	counts := make(map[string][]keyward.StateCount, len(ids))
+	for _, id := range ids {
+		counts[id] = []keyward.StateCount{}
+	}
+	if len(ids) == 0 {
+		return counts, nil
+	}
+	var a args
+	rows, err := s.q.QueryContext(ctx, `SELECT `+key+`, state, COUNT(*) FROM lock_group_members WHERE `+in(key, ids, &a)+
+		` GROUP BY `+key+`, state ORDER BY `+key+`, state`, a...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: membership statistics: %w", err)
 	}
 	defer rows.Close()
-	list := []keyward.StateCount{}
 	for rows.Next() {
+		var id string
 		var c keyward.StateCount
-		if err := rows.Scan(&c.State, &c.Count); err != nil {
+		if err := rows.Scan(&id, &c.State, &c.Count); err != nil {
 			return nil, fmt.Errorf("sqlstore: membership statistics: %w", err)
 		}
-		list = append(list, c)
+		counts[id] = append(counts[id], c)
 	}
-	return list, rows.Err()
+	return counts, rows.Err()
 }

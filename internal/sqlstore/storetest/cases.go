@@ -134,9 +134,10 @@ func testLockGroupMembers(t *testing.T, s keyward.Store) {
 	must(t, s.AddLockGroupMember(ctx, g.ID, l1.ID, at(7)))
 	must(t, s.AddLockGroupMember(ctx, g.ID, l2.ID, at(8)))
 	must(t, s.AddLockGroupMember(ctx, g.ID, l2.ID, at(9))) // adding twice keeps one membership
-	stats, err := s.LockGroupStatistics(ctx, g.ID)
+	stats, err := s.LockGroupStatistics(ctx, []string{g.ID, "no-such-group"})
 	must(t, err)
-	if diff := cmp.Diff([]keyward.StateCount{{State: keyward.MembershipJoinPending, Count: 2}}, stats); diff != "" {
+	want := map[string][]keyward.StateCount{g.ID: {{State: keyward.MembershipJoinPending, Count: 2}}, "no-such-group": {}}
+	if diff := cmp.Diff(want, stats); diff != "" {
 		t.Fatalf("LockGroupStatistics (-want +got):\n%s", diff)
 	}
 	members, err := s.FindBoundLocks(ctx, keyward.BoundLockFilter{OwnerID: o.ID, LockGroupID: &g.ID})
@@ -147,9 +148,9 @@ func testLockGroupMembers(t *testing.T, s keyward.Store) {
 	must(t, s.UnbindBoundLock(ctx, o.ID, l1.ID, at(10))) // unbinding leaves the group
 	must(t, s.RemoveLockGroupMember(ctx, g.ID, l2.ID))
 	wantErr(t, s.RemoveLockGroupMember(ctx, g.ID, l2.ID), keyward.ErrNotFound)
-	stats, err = s.LockMembershipStatistics(ctx, l2.ID)
+	stats, err = s.LockMembershipStatistics(ctx, []string{l2.ID})
 	must(t, err)
-	if len(stats) != 0 {
+	if len(stats[l2.ID]) != 0 {
 		t.Fatalf("membership statistics after removal = %v, want none", stats)
 	}
 	must(t, s.AddLockGroupMember(ctx, g.ID, l2.ID, at(11)))
@@ -159,7 +160,7 @@ func testLockGroupMembers(t *testing.T, s keyward.Store) {
 	if len(groups) != 1 || groups[0].Active {
 		t.Fatalf("after delete: %+v, want the group inactive", groups)
 	}
-	if stats, _ := s.LockGroupStatistics(ctx, g.ID); len(stats) != 0 {
+	if stats, _ := s.LockGroupStatistics(ctx, []string{g.ID}); len(stats[g.ID]) != 0 {
 		t.Fatalf("a deleted group keeps members: %v", stats)
 	}
 	wantErr(t, s.DeleteLockGroup(ctx, "other-owner", g.ID), keyward.ErrNotFound)
