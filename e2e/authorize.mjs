@@ -1,8 +1,9 @@
 // Drives Keyward's sign-in and consent pages in a headless Chromium for
 // internal/app/browser_test.go, which passes one scenario as JSON in argv[2]:
 //   {scenario: "allow" | "deny" | "wrong-password", authorizeURL, email, password,
-//    callbackPrefix, screenshotDir, userDataDir}
-// and reads one JSON object from stdout. It uses the Debian chromium; it never downloads a browser.
+//    callbackPrefix, screenshotDir, userDataDir, locale}
+// and reads one JSON object from stdout. The browser's locale, which sets its Accept-Language,
+// is en-US unless the scenario names another. It uses the Debian chromium; it never downloads a browser.
 import { chromium } from 'playwright-core';
 import { join } from 'node:path';
 
@@ -12,6 +13,7 @@ const timeout = 20000;
 const context = await chromium.launchPersistentContext(input.userDataDir, {
   executablePath: '/usr/bin/chromium',
   headless: true,
+  locale: input.locale ?? 'en-US',
   args: [
     '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
     '--disable-background-networking', '--disable-component-update', '--disable-sync',
@@ -27,6 +29,7 @@ try {
   await page.goto(input.authorizeURL);
   await page.waitForSelector('form#login');
   result.loginTitle = (await page.textContent('h1')).trim();
+  result.loginLang = await page.getAttribute('html', 'lang');
   await shot('login');
   await page.fill('#email', input.email);
   await page.fill('#password', input.password);

@@ -803,6 +803,7 @@ func (c *callbackApp) last(t *testing.T) callbackHit {
 // browserResult is what e2e/authorize.mjs prints.
 type browserResult struct {
 	LoginTitle  string   `json:"loginTitle"`
+	LoginLang   string   `json:"loginLang"`
 	LoginError  string   `json:"loginError"`
 	ConsentText string   `json:"consentText"`
 	Scopes      []string `json:"scopes"`
@@ -855,8 +856,8 @@ func TestBrowser(t *testing.T) {
 		verifier := oauth2.GenerateVerifier()
 		state := "c3RhdGU+/w=="
 		res := runBrowser(t, node, dir, scenario("allow", cfg.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier)), patPassword))
-		got := []any{res.LoginTitle, res.ConsentText, res.Scopes, res.LogoShown, res.FinalText}
-		want := []any{"Sign in", "Browser App wants to access your Keyward account.", wantScopes, true, "received"}
+		got := []any{res.LoginTitle, res.LoginLang, res.ConsentText, res.Scopes, res.LogoShown, res.FinalText}
+		want := []any{"Sign in", "en", "Browser App wants to access your Keyward account.", wantScopes, true, "received"}
 		if diff := gocmp.Diff(want, got); diff != "" {
 			t.Errorf("pages (-want +got):\n%s", diff)
 		}
@@ -898,6 +899,16 @@ func TestBrowser(t *testing.T) {
 		res := runBrowser(t, node, dir, scenario("wrong-password", cfg.AuthCodeURL("w", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())), "not the password"))
 		if res.LoginError != "The e-mail address or the password is wrong." {
 			t.Errorf("result %+v", res)
+		}
+	})
+	t.Run("GermanLocale", func(t *testing.T) {
+		sc := scenario("wrong-password", cfg.AuthCodeURL("g", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())), "nicht das Passwort")
+		sc["locale"] = "de-DE"
+		res := runBrowser(t, node, dir, sc)
+		got := []string{res.LoginTitle, res.LoginLang, res.LoginError}
+		want := []string{"Anmelden", "de", "Die E-Mail-Adresse oder das Passwort ist falsch."}
+		if diff := gocmp.Diff(want, got); diff != "" {
+			t.Errorf("sign-in page in a German browser (-want +got):\n%s", diff)
 		}
 	})
 }

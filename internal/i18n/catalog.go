@@ -22,7 +22,8 @@ var embedded embed.FS
 // catalogDir is the directory of the catalogs inside the file system given to load.
 const catalogDir = "catalog"
 
-// load reads every catalog in fsys and checks that all of them carry exactly English's keys.
+// load reads every catalog in fsys and checks that all of them carry exactly English's keys, each
+// with English's formatting verbs.
 func load(fsys fs.FS) (*Catalog, error) {
 	langs, err := catalogLanguages(fsys)
 	if err != nil {
@@ -40,6 +41,9 @@ func load(fsys fs.FS) (*Catalog, error) {
 	}
 	for i, lang := range langs[1:] {
 		if err := sameKeys(c.messages[0], c.messages[i+1]); err != nil {
+			return nil, fmt.Errorf("i18n: catalog %s: %w", lang, err)
+		}
+		if err := sameVerbs(c.messages[0], c.messages[i+1]); err != nil {
 			return nil, fmt.Errorf("i18n: catalog %s: %w", lang, err)
 		}
 	}
@@ -180,4 +184,41 @@ func sameKeys(want, msgs map[string]string) error {
 	slices.Sort(missing)
 	slices.Sort(extra)
 	return fmt.Errorf("keys differ from %s: missing %v, extra %v", defaultLanguage, missing, extra)
+}
+
+// sameVerbs reports the first key, in key order, whose message uses other formatting verbs than
+// English's: a verb too few would drop a value such as the address a link was sent to, one too
+// many would show "%!s(MISSING)".
+func sameVerbs(want, msgs map[string]string) error {
+	keys := make([]string, 0, len(want))
+	for k := range want {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		w, got := verbs(want[k]), verbs(msgs[k])
+		if !slices.Equal(w, got) {
+			return fmt.Errorf("key %q: formatting verbs %v differ from %s's %v", k, got, defaultLanguage, w)
+		}
+	}
+	return nil
+}
+
+// verbs returns the sorted fmt verbs of msg, such as "%s" or "%[2]s"; "%%" is a literal percent
+// sign and no verb. Sorting lets a translation change the order of explicitly indexed verbs.
+func verbs(msg string) []string {
+	var vs []string
+	for i := strings.IndexByte(msg, '%'); i >= 0; i = strings.IndexByte(msg, '%') {
+		end := i + 1
+		for end < len(msg) && strings.IndexByte("[]0123456789.+-#", msg[end]) >= 0 {
+			end++
+		}
+		end = min(end+1, len(msg)) // the verb letter
+		if v := msg[i:end]; v != "%%" {
+			vs = append(vs, v)
+		}
+		msg = msg[end:]
+	}
+	slices.Sort(vs)
+	return vs
 }

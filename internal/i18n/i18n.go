@@ -1,10 +1,13 @@
-// Package i18n supplies the localized UserErrorMessage of the Management API's error body. The
-// texts live in one embedded JSON catalog per language, so translators edit data rather than code,
-// and the language is chosen from the request's Accept-Language header.
+// Package i18n supplies the localized UserErrorMessage of the Management API's error body and the
+// texts of the authorization server's pages and e-mails. The texts live in one embedded JSON
+// catalog per language, so translators edit data rather than code, and the language is chosen
+// from the request's Accept-Language header.
 package i18n
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 
 	"golang.org/x/text/language"
 )
@@ -37,10 +40,34 @@ func (c *Catalog) Lookup(acceptLanguage, code string) string {
 	if code == "" {
 		return ""
 	}
-	if msg, ok := c.messages[c.match(acceptLanguage)][code]; ok {
-		return msg
+	msg, _ := c.Text(c.Match(acceptLanguage), code)
+	return msg
+}
+
+// Match returns the tag of the supported language that best matches acceptLanguage, with the
+// fallbacks of Lookup. A handler matches once per request, then passes the tag to Text for every
+// string of its response and shows it as the page's lang attribute.
+func (c *Catalog) Match(acceptLanguage string) string {
+	return c.languages[c.match(acceptLanguage)]
+}
+
+// Text returns the message for key in lang, a tag from Match or Languages, formatted by
+// fmt.Sprintf with args when there are any; load has checked that every catalog uses English's
+// formatting verbs. It falls back to English when lang is not supported or its catalog lacks key,
+// and reports false when English lacks key as well, so that a caller can refuse an unknown key
+// instead of showing nothing.
+func (c *Catalog) Text(lang, key string, args ...any) (string, bool) {
+	msg, ok := c.messages[max(slices.Index(c.languages, lang), 0)][key]
+	if !ok {
+		msg, ok = c.messages[0][key]
 	}
-	return c.messages[0][code]
+	if !ok {
+		return "", false
+	}
+	if len(args) > 0 {
+		msg = fmt.Sprintf(msg, args...)
+	}
+	return msg, true
 }
 
 // match returns the index of the catalog that best fits the Accept-Language header, 0 (English)
@@ -62,12 +89,42 @@ func (c *Catalog) Languages() []string {
 	return slices.Clone(c.languages)
 }
 
-// Codes returns the sorted message keys of the English catalog, which every other catalog shares.
+// Codes returns the sorted ErrorCodes the catalogs translate: the English keys outside the
+// namespaces of interface texts (see isText).
 func (c *Catalog) Codes() []string {
-	codes := make([]string, 0, len(c.messages[0]))
+	var codes []string
 	for code := range c.messages[0] {
-		codes = append(codes, code)
+		if !isText(code) {
+			codes = append(codes, code)
+		}
 	}
 	slices.Sort(codes)
 	return codes
+}
+
+// Keys returns the sorted English keys that begin with prefix ("" for all of them), so that a
+// package can check that every text it names exists and every text of its namespace is used.
+// Every other catalog has the same keys.
+func (c *Catalog) Keys(prefix string) []string {
+	var keys []string
+	for key := range c.messages[0] {
+		if strings.HasPrefix(key, prefix) {
+			keys = append(keys, key)
+		}
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// isText reports whether key names an interface text rather than an ErrorCode. Interface texts
+// live in lower-case namespaces, "page." for the pages of the authorization server, "mail." for
+// its e-mails and "scope." for the descriptions of OAuth scopes, which the seed's PascalCase
+// ErrorCodes cannot clash with.
+func isText(key string) bool {
+	for _, ns := range []string{"page.", "mail.", "scope."} {
+		if strings.HasPrefix(key, ns) {
+			return true
+		}
+	}
+	return false
 }

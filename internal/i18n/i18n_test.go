@@ -3,6 +3,8 @@ package i18n_test
 import (
 	"fmt"
 	"regexp"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -126,14 +128,83 @@ func TestCatalog_LookupCode(t *testing.T) {
 	}
 }
 
+// TestCatalog_Match checks the tag a page shows as its lang attribute; the choice itself is
+// covered by TestCatalog_Lookup.
+func TestCatalog_Match(t *testing.T) {
+	tests := []struct{ header, want string }{
+		{"", "en"},
+		{"de-DE,de;q=0.9,en;q=0.8", "de"},
+		{"fr-CH", "fr"},
+		{"es-419", "es"},
+		{"ja", "en"},
+		{"!!garbage!!", "en"},
+	}
+	c := mustNew(t)
+	for _, tt := range tests {
+		if got := c.Match(tt.header); got != tt.want {
+			t.Errorf("Match(%q) = %q, want %q", tt.header, got, tt.want)
+		}
+	}
+}
+
+func TestCatalog_Text(t *testing.T) {
+	tests := []struct {
+		name, lang, key string
+		args            []any
+		want            string
+		wantOK          bool
+	}{
+		{"PageText", "de", "page.login.title", nil, "Anmelden", true},
+		{"ScopeText", "fr", "scope.read:grants", nil, "Consulter les autorisations d'accès", true},
+		{"ErrorCode", "it", "EmailChangeNotSupported", nil, "Non è possibile modificare l'indirizzo e-mail di un utente.", true},
+		{"Formatted", "nl", "page.resend.doneText", []any{"ada@example.com"}, "We hebben een nieuwe verificatielink naar ada@example.com gestuurd.", true},
+		{"FormattedEnglish", "en", "page.consent.intro", []any{"Web <Portal>"}, "Web <Portal> wants to access your Keyward account.", true},
+		{"UnsupportedLanguage", "ja", "page.login.title", nil, "Sign in", true},
+		{"EmptyLanguage", "", "page.login.title", nil, "Sign in", true},
+		{"UnknownKey", "de", "page.no.such.text", nil, "", false},
+		{"UnknownKeyWithArgs", "de", "page.no.such.text", []any{"x"}, "", false},
+	}
+	c := mustNew(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := c.Text(tt.lang, tt.key, tt.args...)
+			if got != tt.want || ok != tt.wantOK {
+				t.Errorf("Text(%q, %q, %v) = %q, %v; want %q, %v", tt.lang, tt.key, tt.args, got, ok, tt.want, tt.wantOK)
+			}
+		})
+	}
+}
+
+// TestCatalog_Keys checks that the interface texts' namespaces and the ErrorCodes split the
+// keys between them, so that a page text can never be taken for an ErrorCode.
+func TestCatalog_Keys(t *testing.T) {
+	c := mustNew(t)
+	if got := c.Keys("page.login."); !slices.Contains(got, "page.login.title") || slices.ContainsFunc(got, func(k string) bool { return !strings.HasPrefix(k, "page.login.") }) {
+		t.Errorf("Keys(page.login.) = %v", got)
+	}
+	var split []string
+	for _, ns := range []string{"page.", "mail.", "scope."} {
+		keys := c.Keys(ns)
+		if len(keys) == 0 {
+			t.Errorf("no keys in the namespace %s", ns)
+		}
+		split = append(split, keys...)
+	}
+	split = append(split, c.Codes()...)
+	slices.Sort(split)
+	if diff := cmp.Diff(c.Keys(""), split); diff != "" {
+		t.Errorf("Keys() is not the namespaces plus Codes() (-all +split):\n%s", diff)
+	}
+}
+
 // TestCatalog_NoJargon keeps the iCal format's name out of texts meant for end users.
 func TestCatalog_NoJargon(t *testing.T) {
 	jargon := regexp.MustCompile(`(?i)\bi?cal\b|\bRFC\b|\bICS\b`)
 	c := mustNew(t)
 	for _, lang := range c.Languages() {
-		for _, code := range c.Codes() {
-			if msg := c.Lookup(lang, code); jargon.MatchString(msg) {
-				t.Errorf("%s %s: %q uses developer jargon", lang, code, msg)
+		for _, key := range c.Keys("") {
+			if msg, _ := c.Text(lang, key); jargon.MatchString(msg) {
+				t.Errorf("%s %s: %q uses developer jargon", lang, key, msg)
 			}
 		}
 	}

@@ -88,6 +88,11 @@ type Tx interface {
 	// CountLoginFailures counts the address's failed sign-ins since a time.
 	CountLoginFailures(ctx context.Context, email string, since Time) (int, error)
 	ClearLoginFailures(ctx context.Context, email string) error
+	// RecordSignupAttempt notes a sign-up attempt from a client network (an IPv4 address or an
+	// IPv6 /64), for the sign-up limit.
+	RecordSignupAttempt(ctx context.Context, network string, at Time) error
+	// CountSignupAttempts counts the network's sign-up attempts since a time.
+	CountSignupAttempts(ctx context.Context, network string, since Time) (int, error)
 
 	CreateSession(ctx context.Context, s *Session) error
 	// FindSession returns an unexpired session by hash, or ErrNotFound.

@@ -2,11 +2,12 @@ package oauth
 
 import (
 	"cmp"
-	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"path"
 	"strings"
@@ -27,6 +28,15 @@ const (
 	maxEmailLength = 254
 )
 
+// Sign-up throttling: at most maxSignups sign-up attempts from one client network within
+// signupWindow, counted in the database so that all nodes share the count. It bounds how fast
+// one client can create accounts, have verification e-mails sent to any address, probe which
+// addresses have accounts, and spend the server's Argon2 time.
+const (
+	maxSignups   = 10
+	signupWindow = time.Hour
+)
+
 // defaultReturn is where a sign-in without a return path lands.
 const defaultReturn = pathAccount
 
@@ -45,7 +55,7 @@ func (s *Server) showLogin(w http.ResponseWriter, r *http.Request, status int, v
 	if s.cfg.Accounts != nil {
 		v.SignupURL = s.endpoint(pathSignup) + returnQuery(v.Return)
 	}
-	return s.render(w, status, "login", pageData{Title: s.t("login.title"), Error: errText, View: v})
+	return s.render(w, r, status, "login", pageData{Title: s.t(r, "page.login.title"), Error: errText, View: v})
 }
 
 // returnQuery is "?return=..." for a non-empty return path.
@@ -76,9 +86,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	}
 	password := form.Get("password")
 	if v.Email == "" || password == "" {
-		return s.showLogin(w, r, http.StatusBadRequest, v, s.t("login.missing"))
+		return s.showLogin(w, r, http.StatusBadRequest, v, s.t(r, "page.login.missing"))
 	}
-	user, refusal, err := s.checkPassword(r.Context(), v.Email, password)
+	user, refusal, err := s.checkPassword(r, v.Email, password)
 	if err != nil {
 		return err
 	}
@@ -88,7 +98,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if !user.Verified {
 		exp := s.cfg.Now().Add(resendTokenLifetime)
 		v.Resend = &resendView{Action: s.endpoint(pathResend), Token: signUserToken(s.secrets.verify, "resend", user.ID, "", exp)}
-		return s.showLogin(w, r, http.StatusForbidden, v, s.t("login.unverified", user.Email))
+		return s.showLogin(w, r, http.StatusForbidden, v, s.t(r, "page.login.unverified", user.Email))
 	}
 	if err := s.store.ClearLoginFailures(r.Context(), v.Email); err != nil {
 		return fmt.Errorf("oauth: clear login failures: %w", err)
@@ -106,10 +116,10 @@ func (s *Server) formRefusal(r *http.Request, binding string, form url.Values) s
 	switch {
 	case binding == "":
 		s.log.InfoContext(r.Context(), "oauth: form refused", "path", r.URL.Path, "reason", "no cookie")
-		return s.t("form.cookies")
+		return s.t(r, "page.form.cookies")
 	case !s.checkCSRF(binding, form.Get("csrf_token")):
 		s.log.InfoContext(r.Context(), "oauth: form refused", "path", r.URL.Path, "reason", "wrong CSRF token")
-		return s.t("form.expired")
+		return s.t(r, "page.form.expired")
 	}
 	return ""
 }
@@ -117,15 +127,15 @@ func (s *Server) formRefusal(r *http.Request, binding string, form url.Values) s
 // checkPassword returns the user whose address and password match, or the text of the
 // refusal. The password of an unknown address is checked against a dummy hash, so that the
 // response time does not tell which addresses exist; every failure counts for throttling.
-func (s *Server) checkPassword(ctx context.Context, email, password string) (*keyward.User, string, error) {
-	now := s.cfg.Now()
+func (s *Server) checkPassword(r *http.Request, email, password string) (*keyward.User, string, error) {
+	ctx, now := r.Context(), s.cfg.Now()
 	n, err := s.store.CountLoginFailures(ctx, email, keyward.NewTime(now.Add(-loginFailureWindow)))
 	if err != nil {
 		return nil, "", fmt.Errorf("oauth: count login failures: %w", err)
 	}
 	if n >= maxLoginFailures {
 		s.log.InfoContext(ctx, "oauth: sign-in throttled", "email", email, "failures", n)
-		return nil, s.t("login.throttled"), nil
+		return nil, s.t(r, "page.login.throttled"), nil
 	}
 	user, err := s.store.FindUserByEmail(ctx, email)
 	if err != nil && !errors.Is(err, keyward.ErrNotFound) {
@@ -145,7 +155,7 @@ func (s *Server) checkPassword(ctx context.Context, email, password string) (*ke
 			return nil, "", fmt.Errorf("oauth: record login failure: %w", err)
 		}
 		s.log.InfoContext(ctx, "oauth: sign-in failed", "email", email)
-		return nil, s.t("login.failed"), nil
+		return nil, s.t(r, "page.login.failed"), nil
 	}
 	return user, "", nil
 }
@@ -159,29 +169,29 @@ func (s *Server) resend(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if text := s.formRefusal(r, s.cookie(r, preSessionCookie), form); text != "" {
-		return &pageError{status: http.StatusBadRequest, title: s.t("error.title"), view: messageView{Text: text, LinkURL: s.endpoint(pathLogin), LinkText: s.t("link.login")}}
+		return &pageError{status: http.StatusBadRequest, title: s.t(r, "page.error.title"), view: messageView{Text: text, LinkURL: s.endpoint(pathLogin), LinkText: s.t(r, "page.link.login")}}
 	}
 	user, err := s.openUserToken(r.Context(), form.Get("resend_token"), "resend")
 	if errors.Is(err, errBadUserToken) {
-		return &pageError{status: http.StatusBadRequest, title: s.t("error.title"), view: messageView{Text: s.t("form.expired"), LinkURL: s.endpoint(pathLogin), LinkText: s.t("link.login")}}
+		return &pageError{status: http.StatusBadRequest, title: s.t(r, "page.error.title"), view: messageView{Text: s.t(r, "page.form.expired"), LinkURL: s.endpoint(pathLogin), LinkText: s.t(r, "page.link.login")}}
 	}
 	if err != nil {
 		return err
 	}
 	if !user.Verified {
-		if err := s.sendVerification(r.Context(), user); err != nil {
+		if err := s.sendVerification(r.Context(), s.lang(r), user); err != nil {
 			return err
 		}
 	}
-	return s.render(w, http.StatusOK, "message", pageData{Title: s.t("resend.doneTitle"),
-		View: messageView{Text: s.t("resend.doneText", user.Email), LinkURL: s.endpoint(pathLogin), LinkText: s.t("link.login")}})
+	return s.render(w, r, http.StatusOK, "message", pageData{Title: s.t(r, "page.resend.doneTitle"),
+		View: messageView{Text: s.t(r, "page.resend.doneText", user.Email), LinkURL: s.endpoint(pathLogin), LinkText: s.t(r, "page.link.login")}})
 }
 
 // verifyEmail serves GET /account/verify?token=...: the link of the verification e-mail.
 func (s *Server) verifyEmail(w http.ResponseWriter, r *http.Request) error {
 	user, err := s.openUserToken(r.Context(), r.URL.Query().Get("token"), "verify")
 	if errors.Is(err, errBadUserToken) {
-		return &pageError{status: http.StatusBadRequest, title: s.t("verify.badTitle"), view: messageView{Text: s.t("verify.badText"), LinkURL: s.endpoint(pathLogin), LinkText: s.t("link.login")}}
+		return &pageError{status: http.StatusBadRequest, title: s.t(r, "page.verify.badTitle"), view: messageView{Text: s.t(r, "page.verify.badText"), LinkURL: s.endpoint(pathLogin), LinkText: s.t(r, "page.link.login")}}
 	}
 	if err != nil {
 		return err
@@ -192,8 +202,8 @@ func (s *Server) verifyEmail(w http.ResponseWriter, r *http.Request) error {
 		}
 		s.log.InfoContext(r.Context(), "oauth: e-mail address verified", "user_id", user.ID)
 	}
-	return s.render(w, http.StatusOK, "message", pageData{Title: s.t("verify.doneTitle"),
-		View: messageView{Text: s.t("verify.doneText", user.Email), LinkURL: s.endpoint(pathLogin), LinkText: s.t("link.login")}})
+	return s.render(w, r, http.StatusOK, "message", pageData{Title: s.t(r, "page.verify.doneTitle"),
+		View: messageView{Text: s.t(r, "page.verify.doneText", user.Email), LinkURL: s.endpoint(pathLogin), LinkText: s.t(r, "page.link.login")}})
 }
 
 // signupView is the data of the sign-up page.
@@ -201,27 +211,28 @@ type signupView struct{ Action, CSRF, Return, Email, LoginURL string }
 
 func (s *Server) showSignup(w http.ResponseWriter, r *http.Request, status int, v signupView, errText string) error {
 	v.Action, v.CSRF, v.LoginURL = s.endpoint(pathSignup), s.csrfToken(s.preSession(w, r)), s.endpoint(pathLogin)+returnQuery(v.Return)
-	return s.render(w, status, "signup", pageData{Title: s.t("signup.title"), Error: errText, View: v})
+	return s.render(w, r, status, "signup", pageData{Title: s.t(r, "page.signup.title"), Error: errText, View: v})
 }
 
 // signupOff is the answer of the sign-up paths on a server without Accounts.
-func (s *Server) signupOff() error {
-	return &pageError{status: http.StatusNotFound, title: s.t("error.title"), view: messageView{Text: s.t("error.signupOff")}}
+func (s *Server) signupOff(r *http.Request) error {
+	return &pageError{status: http.StatusNotFound, title: s.t(r, "page.error.title"), view: messageView{Text: s.t(r, "page.error.signupOff")}}
 }
 
 // signupPage serves GET /account/signup.
 func (s *Server) signupPage(w http.ResponseWriter, r *http.Request) error {
 	if s.cfg.Accounts == nil {
-		return s.signupOff()
+		return s.signupOff(r)
 	}
 	return s.showSignup(w, r, http.StatusOK, signupView{Return: safeReturn(r.URL.Query().Get("return"))}, "")
 }
 
-// signup serves POST /account/signup: it creates an unverified user through Accounts and mails
-// the verification link.
+// signup serves POST /account/signup: the form's CSRF token, address and password, then the
+// sign-up limit, an unverified user created through Accounts, and the verification link mailed
+// in the language of the request.
 func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 	if s.cfg.Accounts == nil {
-		return s.signupOff()
+		return s.signupOff(r)
 	}
 	form, err := parseTokenForm(w, r)
 	if err != nil {
@@ -231,8 +242,15 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 	if text := s.formRefusal(r, s.cookie(r, preSessionCookie), form); text != "" {
 		return s.showSignup(w, r, http.StatusBadRequest, v, text)
 	}
-	if text := s.signupRefusal(v.Email, form.Get("password")); text != "" {
+	if text := s.signupRefusal(r, v.Email, form.Get("password")); text != "" {
 		return s.showSignup(w, r, http.StatusBadRequest, v, text)
+	}
+	allowed, err := s.signupAllowed(r)
+	if err != nil {
+		return err
+	}
+	if !allowed {
+		return s.showSignup(w, r, http.StatusBadRequest, v, s.t(r, "page.signup.throttled"))
 	}
 	hash, err := s.hashPassword(r.Context(), form.Get("password"))
 	if err != nil {
@@ -240,7 +258,7 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 	}
 	user, err := s.cfg.Accounts.SignUp(r.Context(), v.Email, hash)
 	if errors.Is(err, keyward.ErrEmailAddressInUse) {
-		return s.showSignup(w, r, http.StatusBadRequest, v, s.t("signup.inUse"))
+		return s.showSignup(w, r, http.StatusBadRequest, v, s.t(r, "page.signup.inUse"))
 	}
 	if ke := keyward.ErrorOf(err); ke != nil && ke.Kind == keyward.KindInvalid {
 		return s.showSignup(w, r, http.StatusBadRequest, v, ke.Error())
@@ -249,24 +267,67 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 		return fmt.Errorf("oauth: create user: %w", err)
 	}
 	s.log.InfoContext(r.Context(), "oauth: user signed up", "user_id", user.ID)
-	if err := s.sendVerification(r.Context(), user); err != nil {
+	if err := s.sendVerification(r.Context(), s.lang(r), user); err != nil {
 		return err
 	}
-	return s.render(w, http.StatusOK, "message", pageData{Title: s.t("signup.doneTitle"),
-		View: messageView{Text: s.t("signup.doneText", user.Email), LinkURL: s.endpoint(pathLogin) + returnQuery(v.Return), LinkText: s.t("link.login")}})
+	return s.render(w, r, http.StatusOK, "message", pageData{Title: s.t(r, "page.signup.doneTitle"),
+		View: messageView{Text: s.t(r, "page.signup.doneText", user.Email), LinkURL: s.endpoint(pathLogin) + returnQuery(v.Return), LinkText: s.t(r, "page.link.login")}})
 }
 
 // signupRefusal checks the address and the password and returns the text of what is wrong.
-func (s *Server) signupRefusal(email, password string) string {
+func (s *Server) signupRefusal(r *http.Request, email, password string) string {
 	switch {
 	case !plainAddress(email):
-		return s.t("signup.badEmail")
+		return s.t(r, "page.signup.badEmail")
 	case utf8.RuneCountInString(password) < 8:
-		return s.t("signup.shortPass")
+		return s.t(r, "page.signup.shortPass")
 	case len(password) > maxPasswordLength:
-		return s.t("signup.longPass")
+		return s.t(r, "page.signup.longPass")
 	}
 	return ""
+}
+
+// signupAllowed records a sign-up attempt of the request's client network, unless that network
+// has made maxSignups attempts within signupWindow already; then it reports false. Only attempts
+// that passed the form checks count, since only those cost a password hash and may send a mail.
+// Like the sign-in throttle, it counts before it records, so requests racing each other may
+// exceed the limit by the few that overlap.
+func (s *Server) signupAllowed(r *http.Request) (bool, error) {
+	ctx, now, network := r.Context(), s.cfg.Now(), clientNetwork(r.RemoteAddr)
+	n, err := s.store.CountSignupAttempts(ctx, network, keyward.NewTime(now.Add(-signupWindow)))
+	if err != nil {
+		return false, fmt.Errorf("oauth: count sign-up attempts: %w", err)
+	}
+	if n >= maxSignups {
+		s.log.InfoContext(ctx, "oauth: sign-up throttled", "network", network, "attempts", n)
+		return false, nil
+	}
+	if err := s.store.RecordSignupAttempt(ctx, network, keyward.NewTime(now)); err != nil {
+		return false, fmt.Errorf("oauth: record sign-up attempt: %w", err)
+	}
+	return true, nil
+}
+
+// clientNetwork is what sign-ups are counted by: the address of the TCP peer, because a
+// forwarded-for header is whatever the client wrote, and of an IPv6 peer its /64, which a single
+// subscriber usually holds whole and could otherwise rotate through.
+func clientNetwork(remoteAddr string) string {
+	host, _, err := net.SplitHostPort(remoteAddr)
+	if err != nil {
+		host = remoteAddr
+	}
+	addr, err := netip.ParseAddr(host)
+	if err != nil {
+		return host
+	}
+	if addr = addr.Unmap().WithZone(""); addr.Is4() {
+		return addr.String()
+	}
+	p, err := addr.Prefix(64)
+	if err != nil {
+		return addr.String()
+	}
+	return p.String()
 }
 
 // plainAddress accepts "local@domain" without a display name, comments or spaces.
@@ -289,7 +350,7 @@ func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, s.endpoint(pathLogin)+returnQuery(pathAccount), http.StatusFound)
 		return nil
 	}
-	return s.render(w, http.StatusOK, "account", pageData{Title: s.t("account.title"),
+	return s.render(w, r, http.StatusOK, "account", pageData{Title: s.t(r, "page.account.title"),
 		View: accountView{Email: se.user.Email, CSRF: s.csrfToken(se.raw), LogoutAction: s.endpoint(pathLogout)}})
 }
 
@@ -306,7 +367,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 	}
 	if se != nil {
 		if text := s.formRefusal(r, se.raw, form); text != "" {
-			return &pageError{status: http.StatusBadRequest, title: s.t("error.title"), view: messageView{Text: text}}
+			return &pageError{status: http.StatusBadRequest, title: s.t(r, "page.error.title"), view: messageView{Text: text}}
 		}
 		if err := s.endSession(w, r, se); err != nil {
 			return err
@@ -317,8 +378,8 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, s.endpoint(pathLogin)+returnQuery(ret), http.StatusSeeOther)
 		return nil
 	}
-	return s.render(w, http.StatusOK, "message", pageData{Title: s.t("logout.doneTitle"),
-		View: messageView{Text: s.t("logout.doneText"), LinkURL: s.endpoint(pathLogin), LinkText: s.t("link.login")}})
+	return s.render(w, r, http.StatusOK, "message", pageData{Title: s.t(r, "page.logout.doneTitle"),
+		View: messageView{Text: s.t(r, "page.logout.doneText"), LinkURL: s.endpoint(pathLogin), LinkText: s.t(r, "page.link.login")}})
 }
 
 // safeReturn returns raw when it is a path on this server under /connect/ or /account (with its

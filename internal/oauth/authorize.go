@@ -55,7 +55,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, s.endpoint(pathLogin)+returnQuery(req.returnPath()), redirectStatus(r))
 		return nil
 	case !se.user.Verified:
-		return s.notVerified()
+		return s.notVerified(r)
 	case prompt == "none":
 		return s.refuse(w, r, req, consentRequired("the user has not consented to this client and prompt=none forbids asking"))
 	}
@@ -185,7 +185,7 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, req *authReques
 	}
 	v.Set("iss", s.cfg.Issuer)
 	if req.responseMode == "form_post" {
-		return s.render(w, http.StatusOK, "formpost", pageData{Title: s.t("formpost.title"), View: formPostView{Action: req.redirectURI, Params: hiddenFields(v)}})
+		return s.render(w, r, http.StatusOK, "formpost", pageData{Title: s.t(r, "page.formpost.title"), View: formPostView{Action: req.redirectURI, Params: hiddenFields(v)}})
 	}
 	sep := "?"
 	switch {
@@ -246,17 +246,17 @@ func (s *Server) showConsent(w http.ResponseWriter, r *http.Request, req *authRe
 	if !strings.HasPrefix(logo, "https://") && !strings.HasPrefix(logo, "http://") {
 		logo = ""
 	}
-	return s.render(w, http.StatusOK, "consent", pageData{Title: s.t("consent.title"), View: consentView{
+	return s.render(w, r, http.StatusOK, "consent", pageData{Title: s.t(r, "page.consent.title"), View: consentView{
 		ClientName: cmp.Or(req.client.Name, req.client.ID), LogoURL: logo, Email: se.user.Email,
-		Scopes: s.pages.text.describeScopes(req.scopes), Action: s.endpoint(pathConsent),
+		Scopes: s.describeScopes(s.lang(r), req.scopes), Action: s.endpoint(pathConsent),
 		LogoutAction: s.endpoint(pathLogout), Return: req.returnPath(), CSRF: s.csrfToken(se.raw),
 		Params: hiddenFields(req.params),
 	}})
 }
 
 // notVerified is the EmailNotVerified refusal of a signed-in user whose address is unverified.
-func (s *Server) notVerified() error {
-	return &pageError{status: http.StatusForbidden, title: s.t("error.title"), view: messageView{Text: s.t("error.notVerified"), Code: keyward.ErrEmailNotVerified.Code}}
+func (s *Server) notVerified(r *http.Request) error {
+	return &pageError{status: http.StatusForbidden, title: s.t(r, "page.error.title"), view: messageView{Text: s.t(r, "page.error.notVerified"), Code: keyward.ErrEmailNotVerified.Code}}
 }
 
 // consent serves POST /connect/consent, the consent page's form: the session and its CSRF token,
@@ -271,17 +271,17 @@ func (s *Server) consent(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if se == nil {
-		return &pageError{status: http.StatusBadRequest, title: s.t("error.title"), view: messageView{Text: s.t("error.signedOut")}}
+		return &pageError{status: http.StatusBadRequest, title: s.t(r, "page.error.title"), view: messageView{Text: s.t(r, "page.error.signedOut")}}
 	}
 	if text := s.formRefusal(r, se.raw, form); text != "" {
-		return &pageError{status: http.StatusBadRequest, title: s.t("error.title"), view: messageView{Text: text}}
+		return &pageError{status: http.StatusBadRequest, title: s.t(r, "page.error.title"), view: messageView{Text: text}}
 	}
 	req, err := s.validateAuthRequest(r.Context(), form)
 	if err != nil {
 		return s.refuse(w, r, req, err)
 	}
 	if !se.user.Verified {
-		return s.notVerified()
+		return s.notVerified(r)
 	}
 	switch form.Get("decision") {
 	case "allow":

@@ -12,6 +12,7 @@ import (
 type authTables struct {
 	secrets   map[string]string
 	failures  map[string][]keyward.Time
+	signups   map[string][]keyward.Time
 	sessions  map[string]keyward.Session
 	families  map[string]keyward.TokenFamily
 	codes     map[string]keyward.AuthCode
@@ -20,13 +21,13 @@ type authTables struct {
 }
 
 func newAuthTables() authTables {
-	return authTables{secrets: map[string]string{}, failures: map[string][]keyward.Time{}, sessions: map[string]keyward.Session{},
+	return authTables{secrets: map[string]string{}, failures: map[string][]keyward.Time{}, signups: map[string][]keyward.Time{}, sessions: map[string]keyward.Session{},
 		families: map[string]keyward.TokenFamily{}, codes: map[string]keyward.AuthCode{}, refreshes: map[string]keyward.RefreshToken{},
 		idps: map[string]keyward.IdentityProvider{}}
 }
 
 func (a authTables) clone() authTables {
-	return authTables{secrets: maps.Clone(a.secrets), failures: maps.Clone(a.failures), sessions: maps.Clone(a.sessions),
+	return authTables{secrets: maps.Clone(a.secrets), failures: maps.Clone(a.failures), signups: maps.Clone(a.signups), sessions: maps.Clone(a.sessions),
 		families: maps.Clone(a.families), codes: maps.Clone(a.codes), refreshes: maps.Clone(a.refreshes), idps: maps.Clone(a.idps)}
 }
 
@@ -107,6 +108,23 @@ func (m *memStore) CountLoginFailures(_ context.Context, email string, since key
 func (m *memStore) ClearLoginFailures(_ context.Context, email string) error {
 	m.locked(func() { delete(m.auth.failures, strings.ToLower(email)) })
 	return nil
+}
+
+func (m *memStore) RecordSignupAttempt(_ context.Context, network string, at keyward.Time) error {
+	m.locked(func() { m.auth.signups[network] = append(m.auth.signups[network], at) })
+	return nil
+}
+
+func (m *memStore) CountSignupAttempts(_ context.Context, network string, since keyward.Time) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := 0
+	for _, at := range m.auth.signups[network] {
+		if !at.Before(since.Time) {
+			n++
+		}
+	}
+	return n, nil
 }
 
 func (m *memStore) CreateSession(_ context.Context, s *keyward.Session) error {

@@ -40,9 +40,13 @@
 // SameSite=Lax, and Secure with the __Host- prefix under an https issuer. Pages are
 // html/template files embedded from pages/, run no script (except the self-submitting
 // form_post page, allowed by hash), cannot be framed, and take every user-facing string from
-// pageTexts, one table ready for localisation. Sign-up creates users through Config.Accounts
-// and mails a signed verification link through Config.Mailer (SMTP, or the log when no relay
-// is configured); unverified users cannot sign in (the seed's EmailNotVerified).
+// the i18n catalogs ("page.*", "mail.*", "scope.*"), in the language the request's
+// Accept-Language prefers. Sign-up creates users through Config.Accounts and mails a signed
+// verification link, in the language of the sign-up request, through Config.Mailer (SMTP, or
+// the log when no relay is configured); unverified users cannot sign in (the seed's
+// EmailNotVerified). At most ten sign-up attempts per client network (the TCP peer's address,
+// an IPv6 /64) and hour pass the form checks, counted in the database so that all nodes share
+// the limit.
 //
 // # Codes, families and refresh tokens
 //

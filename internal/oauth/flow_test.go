@@ -122,11 +122,13 @@ func (m *fakeMailer) messages() []mailMessage {
 	return append([]mailMessage(nil), m.sent...)
 }
 
-// browser is a cookie-keeping HTTP client that does not follow redirects.
+// browser is a cookie-keeping HTTP client that does not follow redirects. It sends lang as
+// Accept-Language when it is set.
 type browser struct {
-	t *testing.T
-	f *fixture
-	c *http.Client
+	t    *testing.T
+	f    *fixture
+	c    *http.Client
+	lang string
 }
 
 func (f *fixture) newBrowser(t *testing.T) *browser {
@@ -172,6 +174,9 @@ func (b *browser) do(method, target string, form url.Values) *page {
 	}
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	if b.lang != "" {
+		req.Header.Set("Accept-Language", b.lang)
 	}
 	resp, err := b.c.Do(req)
 	if err != nil {

@@ -21,38 +21,57 @@ var pageFiles embed.FS
 // any page, allowed by its hash in the Content-Security-Policy.
 const formPostScript = "document.forms[0].submit();"
 
-// pageSet is the parsed pages, each a clone of the layout with its own "content".
+// appName is the product name in every page's header and title; a name is not translated.
+const appName = "Keyward"
+
+// pageSet is the parsed pages, per language and page a clone of the layout with its own
+// "content", whose "t" function looks texts up in that language.
 type pageSet struct {
-	pages map[string]*template.Template
-	text  texts
+	pages map[string]map[string]*template.Template // language, page name
 	css   template.CSS
 	csp   string // the policy of every page but form_post
 	cspFP string // the policy of the form_post page, which may run formPostScript
 }
 
-// parsePages parses the embedded templates once; a broken template stops New.
-func parsePages() (*pageSet, error) {
+// parsePages parses the embedded templates once per language of s.catalog; a broken template
+// stops New.
+func (s *Server) parsePages() (*pageSet, error) {
 	css, err := pageFiles.ReadFile("pages/style.css")
 	if err != nil {
 		return nil, fmt.Errorf("oauth: read style: %w", err)
 	}
-	ps := &pageSet{pages: map[string]*template.Template{}, text: pageTexts(), css: template.CSS(css)}
+	ps := &pageSet{pages: map[string]map[string]*template.Template{}, css: template.CSS(css)}
 	base := "default-src 'none'; style-src " + hashSource(string(css)) + "; img-src https: http:; base-uri 'none'; frame-ancestors 'none'"
 	ps.csp, ps.cspFP = base, base+"; script-src "+hashSource(formPostScript)
-	layout, err := template.New("layout").Funcs(template.FuncMap{"t": ps.text.get}).ParseFS(pageFiles, "pages/layout.html")
+	for _, lang := range s.catalog.Languages() {
+		if ps.pages[lang], err = s.parseLanguage(lang); err != nil {
+			return nil, err
+		}
+	}
+	return ps, nil
+}
+
+// parseLanguage parses every page with its texts in lang.
+func (s *Server) parseLanguage(lang string) (map[string]*template.Template, error) {
+	funcs := template.FuncMap{
+		"t":       func(key string, args ...any) (string, error) { return s.text(lang, key, args...) },
+		"appName": func() string { return appName },
+	}
+	layout, err := template.New("layout").Funcs(funcs).ParseFS(pageFiles, "pages/layout.html")
 	if err != nil {
 		return nil, fmt.Errorf("oauth: parse layout: %w", err)
 	}
+	pages := map[string]*template.Template{}
 	for _, name := range []string{"login", "signup", "message", "consent", "account", "formpost"} {
 		clone, err := layout.Clone()
 		if err != nil {
 			return nil, fmt.Errorf("oauth: clone layout: %w", err)
 		}
-		if ps.pages[name], err = clone.ParseFS(pageFiles, "pages/"+name+".html"); err != nil {
+		if pages[name], err = clone.ParseFS(pageFiles, "pages/"+name+".html"); err != nil {
 			return nil, fmt.Errorf("oauth: parse page %s: %w", name, err)
 		}
 	}
-	return ps, nil
+	return pages, nil
 }
 
 // hashSource is the CSP source expression that allows exactly the inline text s.
@@ -61,8 +80,10 @@ func hashSource(s string) string {
 	return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
 }
 
-// pageData is what the layout renders; View is the page's own data.
+// pageData is what the layout renders; View is the page's own data. Lang, the language of the
+// texts, is set by render.
 type pageData struct {
+	Lang   string
 	Title  string
 	Error  string
 	Notice string
@@ -71,13 +92,15 @@ type pageData struct {
 	View   any
 }
 
-// render writes a page with the headers every page carries: no caching (pages hold CSRF tokens
-// and codes), no framing (clickjacking of the consent page, RFC 9700 §4.16), no referrer (the
-// URL may carry a return path with the client's state), and a policy that runs no script.
-func (s *Server) render(w http.ResponseWriter, status int, name string, d pageData) error {
-	tmpl, ok := s.pages.pages[name]
+// render writes a page in the request's language with the headers every page carries: no
+// caching (pages hold CSRF tokens and codes), no framing (clickjacking of the consent page, RFC
+// 9700 §4.16), no referrer (the URL may carry a return path with the client's state), and a
+// policy that runs no script.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, d pageData) error {
+	d.Lang = s.lang(r)
+	tmpl, ok := s.pages.pages[d.Lang][name]
 	if !ok {
-		return fmt.Errorf("oauth: no page %q", name)
+		return fmt.Errorf("oauth: no page %q in %s", name, d.Lang)
 	}
 	d.CSS = s.pages.css
 	csp := s.pages.csp
@@ -100,9 +123,6 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, d pageDa
 	return nil
 }
 
-// t returns a page text for a key named in code.
-func (s *Server) t(key string, args ...any) string { return s.pages.text.must(key, args...) }
-
 // messageView is the data of the message page: a text, an optional OAuth error and a link.
 type messageView struct {
 	Text              string
@@ -123,9 +143,9 @@ func (e *pageError) Error() string {
 
 // oauthPageError shows an OAuth error that must not be redirected (RFC 6749 §4.1.2.1): the code
 // and the English description, as the JSON endpoints would give them.
-func (s *Server) oauthPageError(e *oauthError) *pageError {
-	return &pageError{status: http.StatusBadRequest, title: s.t("error.title"), view: messageView{
-		Text: s.t("error.text"), Code: e.code, Description: sanitizeDescription(e.description),
+func (s *Server) oauthPageError(r *http.Request, e *oauthError) *pageError {
+	return &pageError{status: http.StatusBadRequest, title: s.t(r, "page.error.title"), view: messageView{
+		Text: s.t(r, "page.error.text"), Code: e.code, Description: sanitizeDescription(e.description),
 	}}
 }
 
@@ -139,18 +159,18 @@ func (s *Server) page(fn func(w http.ResponseWriter, r *http.Request) error) htt
 		}
 		pe, ok := errors.AsType[*pageError](err)
 		if oe, isOAuth := errors.AsType[*oauthError](err); !ok && isOAuth {
-			pe, ok = s.oauthPageError(oe), true
+			pe, ok = s.oauthPageError(r, oe), true
 		}
 		if ke := keyward.ErrorOf(err); !ok && ke != nil && ke.Kind != keyward.KindInternal {
-			pe, ok = &pageError{status: http.StatusBadRequest, title: s.t("error.title"), view: messageView{Text: ke.Error()}}, true
+			pe, ok = &pageError{status: http.StatusBadRequest, title: s.t(r, "page.error.title"), view: messageView{Text: ke.Error()}}, true
 		}
 		if !ok {
 			s.log.ErrorContext(r.Context(), "oauth: page failed", "method", r.Method, "path", r.URL.Path, "error", err)
-			pe = &pageError{status: http.StatusInternalServerError, title: s.t("error.title"), view: messageView{Text: s.t("error.server")}}
+			pe = &pageError{status: http.StatusInternalServerError, title: s.t(r, "page.error.title"), view: messageView{Text: s.t(r, "page.error.server")}}
 		}
-		if err := s.render(w, pe.status, "message", pageData{Title: pe.title, View: pe.view}); err != nil {
+		if err := s.render(w, r, pe.status, "message", pageData{Title: pe.title, View: pe.view}); err != nil {
 			s.log.ErrorContext(r.Context(), "oauth: render error page", "error", err)
-			http.Error(w, strings.TrimSpace(s.t("error.server")), http.StatusInternalServerError)
+			http.Error(w, strings.TrimSpace(s.t(r, "page.error.server")), http.StatusInternalServerError)
 		}
 	})
 }

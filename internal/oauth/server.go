@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/keyward/keyward/internal/i18n"
 	"github.com/keyward/keyward/internal/keyward"
 )
 
@@ -48,6 +49,8 @@ type Store interface {
 	RecordLoginFailure(ctx context.Context, email string, at keyward.Time) error
 	CountLoginFailures(ctx context.Context, email string, since keyward.Time) (int, error)
 	ClearLoginFailures(ctx context.Context, email string) error
+	RecordSignupAttempt(ctx context.Context, network string, at keyward.Time) error
+	CountSignupAttempts(ctx context.Context, network string, since keyward.Time) (int, error)
 
 	CreateSession(ctx context.Context, s *keyward.Session) error
 	FindSession(ctx context.Context, hash string, now keyward.Time) (*keyward.Session, error)
@@ -105,6 +108,7 @@ type Server struct {
 	log     *slog.Logger
 	keys    *keyRing
 	grants  map[string]grantHandler
+	catalog *i18n.Catalog // the texts of the pages and e-mails
 	pages   *pageSet
 	secrets serverSecrets
 	secure  bool // the issuer is https, so cookies are Secure and __Host- prefixed
@@ -134,7 +138,10 @@ func New(ctx context.Context, cfg Config, store Store) (*Server, error) {
 	if s.secrets, err = loadSecrets(ctx, store); err != nil {
 		return nil, err
 	}
-	if s.pages, err = parsePages(); err != nil {
+	if s.catalog, err = i18n.New(); err != nil {
+		return nil, fmt.Errorf("oauth: load texts: %w", err)
+	}
+	if s.pages, err = s.parsePages(); err != nil {
 		return nil, err
 	}
 	s.grants = map[string]grantHandler{

@@ -86,10 +86,12 @@ func (s *Server) openUserToken(ctx context.Context, token, purpose string) (*key
 	return user, nil
 }
 
-// sendVerification mails user a verification link.
-func (s *Server) sendVerification(ctx context.Context, user *keyward.User) error {
+// sendVerification mails user a verification link, written in lang, the language of the
+// request that asked for it.
+func (s *Server) sendVerification(ctx context.Context, lang string, user *keyward.User) error {
 	link := verificationURL(s.cfg.Issuer, s.secrets.verify, user, s.cfg.Now())
-	if err := s.cfg.Mailer.Send(ctx, user.Email, s.t("mail.verifySubject"), s.t("mail.verifyBody", user.Email, link)); err != nil {
+	subject, body := s.mustText(lang, "mail.verifySubject"), s.mustText(lang, "mail.verifyBody", user.Email, link)
+	if err := s.cfg.Mailer.Send(ctx, user.Email, subject, body); err != nil {
 		return fmt.Errorf("oauth: send verification mail to user %s: %w", user.ID, err)
 	}
 	return nil

@@ -47,6 +47,26 @@ func (s *store) DeleteSession(ctx context.Context, hash string) error {
 	return nil
 }
 
+// RecordSignupAttempt notes a sign-up attempt from a client network.
+func (s *store) RecordSignupAttempt(ctx context.Context, network string, at keyward.Time) error {
+	_, err := s.q.ExecContext(ctx, `INSERT INTO signup_attempts (network, attempted_at) VALUES ($1, $2)`, network, at.Millis())
+	if err != nil {
+		return fmt.Errorf("sqlstore: record sign-up attempt: %w", err)
+	}
+	return nil
+}
+
+// CountSignupAttempts counts a network's sign-up attempts since a time.
+func (s *store) CountSignupAttempts(ctx context.Context, network string, since keyward.Time) (int, error) {
+	var n int
+	err := s.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM signup_attempts WHERE network = $1 AND attempted_at >= $2`,
+		network, since.Millis()).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("sqlstore: count sign-up attempts: %w", err)
+	}
+	return n, nil
+}
+
 // CreateTokenFamily stores a token family.
 func (s *store) CreateTokenFamily(ctx context.Context, f *keyward.TokenFamily) error {
 	_, err := s.q.ExecContext(ctx, `INSERT INTO token_families (id, client_id, user_id, created_at) VALUES ($1, $2, $3, $4)`,

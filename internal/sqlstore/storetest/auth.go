@@ -8,8 +8,8 @@ import (
 	"github.com/keyward/keyward/internal/keyward"
 )
 
-// testAuthStorage covers sessions, login failures, single-use codes, refresh tokens and their
-// families, server secrets, identity providers and their users.
+// testAuthStorage covers sessions, login failures, sign-up attempts, single-use codes, refresh
+// tokens and their families, server secrets, identity providers and their users.
 func testAuthStorage(t *testing.T, s keyward.Store) {
 	u := mkUser(t, s, 1, "ada@example.com")
 	c := &keyward.Client{ID: "web", Name: "Web", GrantTypes: []string{keyward.GrantAuthorizationCode}, Scopes: []string{"read:grants"},
@@ -39,6 +39,25 @@ func testAuthStorage(t *testing.T, s keyward.Store) {
 	must(t, s.ClearLoginFailures(ctx, "Ada@Example.com"))
 	if n, _ := s.CountLoginFailures(ctx, "ada@example.com", at(0)); n != 0 {
 		t.Fatalf("after clear: %d failures", n)
+	}
+
+	for i, network := range []string{"192.0.2.7", "192.0.2.7", "192.0.2.7", "2001:db8:1:2::/64"} {
+		must(t, s.RecordSignupAttempt(ctx, network, at(30+i)))
+	}
+	for _, tc := range []struct {
+		network string
+		since   keyward.Time
+		want    int
+	}{
+		{"192.0.2.7", at(0), 3},
+		{"192.0.2.7", at(31), 2}, // an attempt at the start of the window counts
+		{"192.0.2.7", at(33), 0},
+		{"2001:db8:1:2::/64", at(0), 1},
+		{"192.0.2.70", at(0), 0},
+	} {
+		if n, err := s.CountSignupAttempts(ctx, tc.network, tc.since); err != nil || n != tc.want {
+			t.Fatalf("CountSignupAttempts(%s, %v) = %d, %v; want %d", tc.network, tc.since, n, err, tc.want)
+		}
 	}
 
 	must(t, s.CreateTokenFamily(ctx, &keyward.TokenFamily{ID: "fam", ClientID: c.ID, UserID: u.ID, CreatedAt: at(20)}))
