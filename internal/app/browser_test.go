@@ -321,7 +321,7 @@ func TestOAuthCodeFlow_Confidential(t *testing.T) {
 				t.Fatalf("refresh: %d %s", second.status, second.body)
 			}
 			reuse := e.refresh(t, cfg, first.RefreshToken, "")
-			if want := `{"error":"invalid_grant","error_description":"the refresh token was used already; its token family is revoked"}`; reuse.status != 400 || reuse.body != want {
+			if want := `{"error":"invalid_grant","error_description":"the refresh token was used already; the tokens issued for it are revoked"}`; reuse.status != 400 || reuse.body != want {
 				t.Errorf("reuse: %d %s", reuse.status, reuse.body)
 			}
 			for name, token := range map[string]string{"first": first.AccessToken, "second": jsonField(t, second.body, "access_token")} {

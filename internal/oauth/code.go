@@ -39,13 +39,9 @@ func (s *Server) authorizationCodeGrant(ctx context.Context, req *tokenRequest) 
 			return invalidGrant("the authorization code is unknown")
 		case err != nil:
 			return fmt.Errorf("oauth: use code: %w", err)
-		case ac.ClientID != client.ID:
-			s.log.WarnContext(ctx, "oauth: authorization code presented by another client", "client_id", client.ID, "code_client_id", ac.ClientID)
-			return invalidGrant("the authorization code was issued to another client")
-		case ac.UsedAt != nil:
-			s.log.WarnContext(ctx, "oauth: authorization code reused; revoking its token family", "client_id", client.ID, "family", ac.FamilyID)
-			refusal = invalidGrant("the authorization code was used already; the tokens issued for it are revoked")
-			return tx.RevokeTokenFamily(ctx, ac.FamilyID, s.now())
+		}
+		if refusal, err = s.spend(ctx, tx, "authorization code", ac.ClientID, ac.FamilyID, ac.UsedAt, client); refusal != nil || err != nil {
+			return err
 		}
 		if refusal = s.checkCode(ac, client, req.form); refusal != nil {
 			return nil
@@ -124,4 +120,20 @@ func (s *Server) issueTokens(ctx context.Context, tx keyward.Tx, clientID, userI
 	}
 	issued.refreshToken = raw
 	return issued, nil
+}
+
+// spend judges the presentation of a single-use secret (a code or a refresh token) just marked
+// used. One issued to another client is refused, and the caller's rollback leaves it usable for
+// its own client. One used before is refused and its token family revoked, which the caller
+// commits (RFC 9700 §4.5.3, §4.14.2). A nil refusal means the presentation may proceed.
+func (s *Server) spend(ctx context.Context, tx keyward.Tx, what, issuedTo, family string, usedAt *keyward.Time, client *keyward.Client) (refusal, err error) {
+	switch {
+	case issuedTo != client.ID:
+		s.log.WarnContext(ctx, "oauth: "+what+" presented by another client", "client_id", client.ID, "issued_to", issuedTo)
+		return nil, invalidGrant("the %s was issued to another client", what)
+	case usedAt != nil:
+		s.log.WarnContext(ctx, "oauth: "+what+" reused; revoking its token family", "client_id", client.ID, "family", family)
+		return invalidGrant("the %s was used already; the tokens issued for it are revoked", what), tx.RevokeTokenFamily(ctx, family, s.now())
+	}
+	return nil, nil
 }

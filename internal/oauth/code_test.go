@@ -255,7 +255,7 @@ func TestRefresh(t *testing.T) {
 		first := start(t)
 		second := f.mustTokens(t, webAuth, refresh(first.RefreshToken))
 		status, _, body := f.postForm(t, "/connect/token", webAuth, refresh(first.RefreshToken))
-		if want := oauthErr("invalid_grant", "the refresh token was used already; its token family is revoked"); status != 400 || body != want {
+		if want := oauthErr("invalid_grant", "the refresh token was used already; the tokens issued for it are revoked"); status != 400 || body != want {
 			t.Fatalf("got %d %s, want 400 %s", status, body, want)
 		}
 		for name, token := range map[string]string{"first": first.AccessToken, "second": second.AccessToken} {

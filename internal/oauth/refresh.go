@@ -32,13 +32,9 @@ func (s *Server) refreshTokenGrant(ctx context.Context, req *tokenRequest) (*iss
 			return invalidGrant("the refresh token is unknown")
 		case err != nil:
 			return fmt.Errorf("oauth: use refresh token: %w", err)
-		case rt.ClientID != client.ID:
-			s.log.WarnContext(ctx, "oauth: refresh token presented by another client", "client_id", client.ID, "token_client_id", rt.ClientID)
-			return invalidGrant("the refresh token was issued to another client")
-		case rt.UsedAt != nil:
-			s.log.WarnContext(ctx, "oauth: refresh token reused; revoking its token family", "client_id", client.ID, "family", rt.FamilyID)
-			refusal = invalidGrant("the refresh token was used already; its token family is revoked")
-			return tx.RevokeTokenFamily(ctx, rt.FamilyID, s.now())
+		}
+		if refusal, err = s.spend(ctx, tx, "refresh token", rt.ClientID, rt.FamilyID, rt.UsedAt, client); refusal != nil || err != nil {
+			return err
 		}
 		scopes, err := s.checkRefresh(ctx, tx, rt, client, req.form.Get("scope"))
 		if err != nil {
