@@ -3,7 +3,6 @@ package app_test
 import (
 	"context"
 	"encoding/json"
-	"strings"
 	"testing"
 
 	"github.com/keyward/keyward/internal/keyward"
@@ -32,11 +31,7 @@ func grantFixture(t *testing.T, f *fixture) {
 	f.ids["card"] = c.ID
 	for name, path := range map[string]string{"guestJSON": "/Contacts/{guest}", "lock1JSON": "/BoundLocks/{lock1}",
 		"lockOldJSON": "/BoundLocks/{lockOld}", "cardJSON": "/BoundCards/{card}", "ownerJSON": ""} {
-		res := f.do("GET", "/api/v1/Owners/{o1}"+path, f.token("admin"), "", nil)
-		if res.status != 200 {
-			t.Fatalf("GET %s: %d %s", path, res.status, res.body)
-		}
-		f.ids[name] = strings.TrimSpace(res.body)
+		f.ids[name] = f.entityJSON(t, path)
 	}
 }
 

@@ -74,9 +74,11 @@ func TestGrants_Revoke(t *testing.T) {
 func TestGrants_RevokeInBulk(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, f *fixture) {
 		grantFixture(t, f)
+		f.createGrant(t, "c1", `{"boundLockId":"{lock1}","boundCardId":"{card}"}`)
+		f.syncLock(t, "lock1") // the lock now knows the card's key too
+		f.ids["lock1JSON"] = f.entityJSON(t, "/BoundLocks/{lock1}")
 		f.createGrant(t, "g1", `{"boundLockId":"{lock1}","contactId":"{guest}"}`)
 		f.createGrant(t, "g2", `{"boundLockId":"{lockOld}","contactId":"{guest}"}`)
-		f.createGrant(t, "c1", `{"boundLockId":"{lock1}","boundCardId":"{card}"}`)
 		f.run(t, []scenario{
 			{name: "DeleteFromCardNeedsCardGrant", method: "POST", path: "/api/v1/Owners/{o1}/Grants/{g1}/DeleteFromCard", as: "admin", wantStatus: 400,
 				wantBody: `{"ErrorCode":"Generic","ErrorMessage":"The grant request is invalid.","ErrorDetails":"grant \"{g1}\" is for a contact; only card grants can be deleted from a card","UserErrorMessage":"The access permission could not be created. Please check your entries and try again."}`},
@@ -84,6 +86,8 @@ func TestGrants_RevokeInBulk(t *testing.T) {
 				wantBody: `[{"id":"{c1}","active":true}]`},
 			{name: "DeleteFromCard", method: "POST", path: "/api/v1/Owners/{o1}/Grants/{c1}/DeleteFromCard", as: "admin", wantStatus: 200,
 				wantBody: grantJSON("{c1}", "card", `null`, `null`, `null`, "Revoked", false)},
+			{name: "DeleteFromCardLeavesRevocationList", method: "GET", path: "/api/v1/Owners/{o1}/BoundLocks?$filter=id%20eq%20'{lock1}'&$select=rclSerialNo", as: "admin", wantStatus: 200,
+				wantBody: `[{"rclSerialNo":0}]`},
 			{name: "RevokeContactGrants", method: "POST", path: "/api/v1/Owners/{o1}/Contacts/{guest}/RevokeGrants", as: "admin", wantStatus: 200,
 				wantBody: `[` + grantJSON("{g1}", "contact", `null`, `null`, `null`, "Revoked", false) + `,` +
 					`{"id":"{g2}","ownerAccountId":"{o1}","boundLockId":"{lockOld}","contactId":"{guest}","boundCardId":null,"contact":{guestJSON},"boundCard":null,"boundLock":{lockOldJSON},"owner":{ownerJSON},"validFrom":null,"validBefore":null,"timeRestrictionIcal":null,"state":"Revoked","active":false}]`},
@@ -105,4 +109,14 @@ func TestGrants_UnbindRevokes(t *testing.T) {
 				wantBody: `{"ErrorCode":"Generic","ErrorMessage":"The grant request is invalid.","ErrorDetails":"bound lock \"{lock1}\" is unbound","UserErrorMessage":"The access permission could not be created. Please check your entries and try again."}`},
 		})
 	})
+}
+
+// entityJSON returns the current JSON of an entity of o1, for embedding in expected grants.
+func (f *fixture) entityJSON(t *testing.T, path string) string {
+	t.Helper()
+	res := f.do("GET", "/api/v1/Owners/{o1}"+path, f.token("admin"), "", nil)
+	if res.status != 200 {
+		t.Fatalf("GET %s: %d %s", path, res.status, res.body)
+	}
+	return strings.TrimSpace(res.body)
 }

@@ -90,9 +90,9 @@ func (s *Server) handleBoundCardRevokeGrants(w http.ResponseWriter, r *http.Requ
 // handleGrantWindows answers GET /Owners/{ownerId}/Grants/{grantId}/Windows?from=&to=, as JSON or,
 // for Accept: text/calendar, as an iCalendar file with one event per window.
 func (s *Server) handleGrantWindows(w http.ResponseWriter, r *http.Request) error {
-	vals, err := url.ParseQuery(r.URL.RawQuery)
+	vals, err := queryValues(r)
 	if err != nil {
-		return keyward.Invalidf("malformed query string: %v", err)
+		return err
 	}
 	from, err := timeParam(vals, "from")
 	if err != nil {
@@ -114,9 +114,9 @@ func (s *Server) handleGrantWindows(w http.ResponseWriter, r *http.Request) erro
 
 // handleAccessCheck answers GET /Owners/{ownerId}/BoundLocks/{boundLockId}/AccessCheck.
 func (s *Server) handleAccessCheck(w http.ResponseWriter, r *http.Request) error {
-	vals, err := url.ParseQuery(r.URL.RawQuery)
+	vals, err := queryValues(r)
 	if err != nil {
-		return keyward.Invalidf("malformed query string: %v", err)
+		return err
 	}
 	at, err := timeParam(vals, "at")
 	if err != nil {
@@ -129,9 +129,9 @@ func (s *Server) handleAccessCheck(w http.ResponseWriter, r *http.Request) error
 
 // decodeOptional decodes a JSON object body when there is one; an empty body leaves v as it is.
 func (s *Server) decodeOptional(w http.ResponseWriter, r *http.Request, v any) error {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.maxBody))
+	body, err := s.readBody(w, r)
 	if err != nil {
-		return keyward.Invalidf("request body exceeds %d bytes", s.maxBody)
+		return err
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil
@@ -141,9 +141,9 @@ func (s *Server) decodeOptional(w http.ResponseWriter, r *http.Request, v any) e
 
 // dryRunQuery reads ?dryRun=true|false (any case); absent is false.
 func dryRunQuery(r *http.Request) (bool, error) {
-	vals, err := url.ParseQuery(r.URL.RawQuery)
+	vals, err := queryValues(r)
 	if err != nil {
-		return false, keyward.Invalidf("malformed query string: %v", err)
+		return false, err
 	}
 	v := stringParam(vals, "dryRun")
 	if v == nil {

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"net/url"
 
 	"github.com/keyward/keyward/internal/keyward"
 )
@@ -37,9 +36,9 @@ func (s *Server) handleIdentityProviderDelete(w http.ResponseWriter, r *http.Req
 // handleIPUserList answers GET /Owners/{ownerId}/IdentityProviders/{ipId}/Users. With
 // ?ipUserId= it answers that one user as an object, not a list, as Tapkey does.
 func (s *Server) handleIPUserList(w http.ResponseWriter, r *http.Request) error {
-	vals, err := url.ParseQuery(r.URL.RawQuery)
+	vals, err := queryValues(r)
 	if err != nil {
-		return keyward.Invalidf("malformed query string: %v", err)
+		return err
 	}
 	if ipUserID := stringParam(vals, "ipUserId"); ipUserID != nil {
 		u, err := s.svc.FindIPUser(r.Context(), r.PathValue("ownerId"), r.PathValue("ipId"), "", *ipUserID)

@@ -21,15 +21,24 @@ const contentTypeJSON = "application/json; charset=utf-8"
 // decode reads r's body, at most s.maxBody bytes, into v. The body must be one JSON object;
 // unknown fields are ignored (decisions §1), and every failure is a 400 naming what was wrong.
 func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any) error {
+	body, err := s.readBody(w, r)
+	if err != nil {
+		return err
+	}
+	return decodeJSON(body, v)
+}
+
+// readBody reads r's body, at most s.maxBody bytes; a larger body is a 400.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.maxBody))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			return keyward.Invalidf("request body exceeds %d bytes", tooLarge.Limit)
+			return nil, keyward.Invalidf("request body exceeds %d bytes", tooLarge.Limit)
 		}
-		return keyward.ErrInvalid.WithCause(err).WithDetails("the request body could not be read")
+		return nil, keyward.ErrInvalid.WithCause(err).WithDetails("the request body could not be read")
 	}
-	return decodeJSON(body, v)
+	return body, nil
 }
 
 // decodeJSON unmarshals one JSON object and turns decoder errors into precise 400 details.
@@ -127,12 +136,21 @@ func writeNoContent(w http.ResponseWriter, err error) error {
 	return nil
 }
 
-// listQuery parses the OData options of a list request. The raw query is parsed strictly: Go's
-// lenient r.URL.Query() silently drops malformed pairs, which would silently drop a $filter.
-func listQuery(r *http.Request) (*keyward.Query, error) {
+// queryValues parses the raw query strictly: Go's lenient r.URL.Query() silently drops malformed
+// pairs, which would silently drop a $filter.
+func queryValues(r *http.Request) (url.Values, error) {
 	vals, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
 		return nil, keyward.Invalidf("malformed query string: %v", err)
+	}
+	return vals, nil
+}
+
+// listQuery parses the OData options of a list request.
+func listQuery(r *http.Request) (*keyward.Query, error) {
+	vals, err := queryValues(r)
+	if err != nil {
+		return nil, err
 	}
 	return odata.Parse(vals)
 }
@@ -140,9 +158,9 @@ func listQuery(r *http.Request) (*keyward.Query, error) {
 // expandQuery returns the expand list of a single-entity GET, which accepts `expand` and `$expand`
 // and ignores every other option.
 func expandQuery(r *http.Request) ([]string, error) {
-	vals, err := url.ParseQuery(r.URL.RawQuery)
+	vals, err := queryValues(r)
 	if err != nil {
-		return nil, keyward.Invalidf("malformed query string: %v", err)
+		return nil, err
 	}
 	only := url.Values{}
 	for k, v := range vals {

@@ -15,9 +15,8 @@ func NewID(now time.Time) string {
 	var b [16]byte
 	subMilli := uint64(now.Nanosecond()%1e6) * 4096 / 1e6
 	binary.BigEndian.PutUint64(b[:8], uint64(now.UnixMilli())<<16|0x7000|subMilli)
-	if _, err := rand.Read(b[8:]); err != nil {
-		panic("keyward: crypto/rand failed: " + err.Error()) // rand.Read never fails on supported platforms
-	}
+	rand.Read(b[8:]) // crypto/rand.Read never returns an error; it crashes the program instead
+
 	b[8] = 0x80 | b[8]&0x3f
 	var s [36]byte
 	hex.Encode(s[0:8], b[0:4])

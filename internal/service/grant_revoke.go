@@ -45,6 +45,19 @@ func (s *Service) changeGrant(ctx context.Context, ownerID, id string, dryRun bo
 	return g, err
 }
 
+// end makes an active grant inactive with state; an inactive grant is left as it is.
+func (s *Service) end(ctx context.Context, tx keyward.Tx, g *keyward.Grant, state string) error {
+	if !g.Active {
+		return nil
+	}
+	now := s.timestamp()
+	if err := tx.RevokeGrant(ctx, g.OwnerAccountID, g.ID, state, now); err != nil {
+		return err
+	}
+	g.Active, g.State, g.RevokedAt = false, state, &now
+	return nil
+}
+
 // revocationState is the state a revoked grant enters: a key already handed to a lock stays
 // usable there until the lock learns of the revocation.
 func revocationState(g *keyward.Grant) string {
@@ -57,17 +70,11 @@ func revocationState(g *keyward.Grant) string {
 // revoke ends an active grant with state and, when a lock already holds its key, records the
 // revocation on the revocation lists of the locks it opens; an inactive grant is left as it is.
 func (s *Service) revoke(ctx context.Context, tx keyward.Tx, g *keyward.Grant, state string) error {
-	if !g.Active {
-		return nil
-	}
-	now := s.timestamp()
-	if err := tx.RevokeGrant(ctx, g.OwnerAccountID, g.ID, state, now); err != nil {
+	wasActive := g.Active
+	if err := s.end(ctx, tx, g, state); err != nil || !wasActive || !g.Delivered {
 		return err
 	}
-	g.Active, g.State, g.RevokedAt = false, state, &now
-	if !g.Delivered {
-		return nil
-	}
+	now := *g.RevokedAt
 	tgt, err := s.findTarget(ctx, tx, g.OwnerAccountID, g.BoundLockID)
 	if err != nil {
 		return err
@@ -134,9 +141,6 @@ func (s *Service) revokeGranteeGrants(ctx context.Context, ownerID string, f key
 		}
 		return s.embed(ctx, tx, ownerID, list...)
 	})
-	if list == nil {
-		list = []*keyward.Grant{}
-	}
 	return list, err
 }
 
@@ -147,8 +151,8 @@ func (s *Service) DeleteGrantFromCard(ctx context.Context, ownerID, id string) (
 		if g.BoundCardID == nil {
 			return keyward.ErrGeneric.WithDetails("grant %q is for a contact; only card grants can be deleted from a card", id)
 		}
-		g.Delivered = false // the card gives its key back; no lock needs to learn of it
-		return s.revoke(ctx, tx, g, keyward.GrantRevoked)
+		// the card gives its key back at its next sync; no lock needs to learn of it
+		return s.end(ctx, tx, g, keyward.GrantRevoked)
 	})
 }
 

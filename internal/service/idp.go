@@ -20,11 +20,7 @@ func (s *Service) FindIdentityProviders(ctx context.Context, ownerID string) ([]
 	if err := s.authorize(ctx, ownerID, keyward.ScopeReadOwnerAccounts, false); err != nil {
 		return nil, err
 	}
-	list, err := s.store.FindIdentityProviders(ctx, ownerID)
-	if list == nil {
-		list = []*keyward.IdentityProvider{}
-	}
-	return list, err
+	return s.store.FindIdentityProviders(ctx, ownerID)
 }
 
 // FindIdentityProvider returns one identity provider of the account.
@@ -119,11 +115,7 @@ func (s *Service) FindIPUsers(ctx context.Context, ownerID, ipID string, q *keyw
 	if _, err := s.findIdentityProvider(ctx, s.store, ownerID, ipID); err != nil {
 		return nil, err
 	}
-	list, err := s.store.FindIPUsers(ctx, keyward.IPUserFilter{IPID: ipID, Query: q})
-	if list == nil {
-		list = []*keyward.IPUser{}
-	}
-	return list, err
+	return s.store.FindIPUsers(ctx, keyward.IPUserFilter{IPID: ipID, Query: q})
 }
 
 // FindIPUser returns one user by Keyward id, or by ipUserId when id is "".

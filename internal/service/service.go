@@ -51,7 +51,7 @@ func (s *Service) newID() string { return keyward.NewID(s.now()) }
 func caller(ctx context.Context) (*keyward.Principal, error) {
 	p := keyward.PrincipalFromContext(ctx)
 	if p == nil {
-		return nil, keyward.ErrNoToken
+		return nil, keyward.ErrNoToken.WithDetails("the request carries no authenticated caller")
 	}
 	return p, nil
 }
