@@ -121,7 +121,12 @@ func (s *Service) newGrant(ctx context.Context, tx keyward.Tx, ownerID string, i
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkTarget(ctx, tx, ownerID, tgt, cal); err != nil {
+	owner, err := s.findOwner(ctx, tx, ownerID)
+	if err != nil {
+		return nil, err
+	}
+	plan := s.planOf(owner)
+	if err := checkTarget(plan, ownerID, tgt, cal); err != nil {
 		return nil, err
 	}
 	now := s.timestamp()
@@ -133,12 +138,12 @@ func (s *Service) newGrant(ctx context.Context, tx keyward.Tx, ownerID string, i
 	if err := s.resolveGrantee(ctx, tx, ownerID, in, g); err != nil {
 		return nil, err
 	}
-	return g, s.checkLimits(ctx, tx, ownerID, g)
+	return g, s.checkLimits(ctx, tx, plan, ownerID, g)
 }
 
 // checkTarget refuses targets the grant cannot use: unbound locks, groups or time restrictions
 // outside the plan, time restrictions a lock cannot evaluate.
-func (s *Service) checkTarget(ctx context.Context, tx keyward.Tx, ownerID string, tgt *target, cal *ical.Calendar) error {
+func checkTarget(plan keyward.Plan, ownerID string, tgt *target, cal *ical.Calendar) error {
 	if tgt.lock != nil && !tgt.lock.Active {
 		return keyward.ErrGeneric.WithDetails("bound lock %q is unbound", tgt.lock.ID)
 	}
@@ -146,14 +151,14 @@ func (s *Service) checkTarget(ctx context.Context, tx keyward.Tx, ownerID string
 		return keyward.ErrGeneric.WithDetails("lock group %q is deleted", tgt.group.ID)
 	}
 	if tgt.group != nil {
-		if err := s.requireFeature(ctx, tx, ownerID, keyward.FeatureLockGroups); err != nil {
+		if err := planIncludes(plan, ownerID, keyward.FeatureLockGroups); err != nil {
 			return err
 		}
 	}
 	if cal == nil {
 		return nil
 	}
-	if err := s.requireFeature(ctx, tx, ownerID, keyward.FeatureTimeRestrictions); err != nil {
+	if err := planIncludes(plan, ownerID, keyward.FeatureTimeRestrictions); err != nil {
 		return err
 	}
 	for _, l := range tgt.locks {
@@ -234,7 +239,7 @@ func prefixDetails(err error, prefix string) error {
 
 // checkLimits applies the Duplicate rule (friendly message; the unique index decides), the
 // card's capacity and the plan's smartphone-user limit.
-func (s *Service) checkLimits(ctx context.Context, tx keyward.Tx, ownerID string, g *keyward.Grant) error {
+func (s *Service) checkLimits(ctx context.Context, tx keyward.Tx, plan keyward.Plan, ownerID string, g *keyward.Grant) error {
 	active := true
 	dup, err := tx.CountGrants(ctx, keyward.GrantFilter{OwnerID: ownerID, BoundLockID: &g.BoundLockID,
 		ContactID: g.ContactID, BoundCardID: g.BoundCardID, Active: &active})
@@ -247,7 +252,7 @@ func (s *Service) checkLimits(ctx context.Context, tx keyward.Tx, ownerID string
 	if g.BoundCardID != nil {
 		return s.checkCardCapacity(ctx, tx, ownerID, *g.BoundCardID)
 	}
-	return s.checkSmartphoneUsers(ctx, tx, ownerID, *g.ContactID)
+	return checkSmartphoneUsers(ctx, tx, plan, ownerID, *g.ContactID)
 }
 
 func grantee(g *keyward.Grant) string {
@@ -275,12 +280,7 @@ func (s *Service) checkCardCapacity(ctx context.Context, tx keyward.Tx, ownerID,
 
 // checkSmartphoneUsers refuses a grant that would make the contact one smartphone user more
 // than the plan allows; a contact that already has an active grant is counted already.
-func (s *Service) checkSmartphoneUsers(ctx context.Context, tx keyward.Tx, ownerID, contactID string) error {
-	o, err := s.findOwner(ctx, tx, ownerID)
-	if err != nil {
-		return err
-	}
-	plan := s.planOf(o)
+func checkSmartphoneUsers(ctx context.Context, tx keyward.Tx, plan keyward.Plan, ownerID, contactID string) error {
 	if plan.SmartphoneUserLimit == 0 {
 		return nil
 	}

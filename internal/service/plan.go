@@ -22,7 +22,12 @@ func (s *Service) requireFeature(ctx context.Context, tx keyward.Tx, ownerID, fe
 	if err != nil {
 		return err
 	}
-	if p := s.planOf(o); !p.Includes(feature) {
+	return planIncludes(s.planOf(o), ownerID, feature)
+}
+
+// planIncludes answers 402 InsufficientAccountLevel when plan lacks feature.
+func planIncludes(p keyward.Plan, ownerID, feature string) error {
+	if !p.Includes(feature) {
 		return keyward.ErrInsufficientAccountLevel.WithDetails("the plan %q of owner account %q does not include %s", p.Name, ownerID, feature)
 	}
 	return nil
