@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/oauth2/clientcredentials"
 
+	"github.com/keyward/keyward/internal/apitest"
 	"github.com/keyward/keyward/internal/sqlstore"
 	"github.com/keyward/keyward/internal/sqlstore/sqltest"
 )
@@ -99,4 +100,38 @@ func mustRequest(t *testing.T, method, url, body string) *http.Request {
 	}
 	req.Header.Set("Content-Type", "application/json")
 	return req
+}
+
+// TestTwoServersRaceDependentMutations races, across two `keyward serve` processes on one
+// PostgreSQL database, every mutation with the ones that depend on what it removes: the account
+// stays consistent because the rule is kept in the database, not in one process.
+func TestTwoServersRaceDependentMutations(t *testing.T) {
+	engines := sqltest.Engines(t)
+	if engines[len(engines)-1] != sqlstore.Postgres {
+		t.Skip("KEYWARD_TEST_POSTGRES is not set")
+	}
+	dsn := sqltest.DSN(t, sqlstore.Postgres)
+	var user, owner struct{ ID string }
+	keyward(t, &user, "admin", "user", "create", "--db", dsn, "--email", "ada@example.com", "--password", "correct horse", "--verified", "--json")
+	keyward(t, &owner, "admin", "owner", "create", "--db", dsn, "--name", "Shared", "--owner-email", "ada@example.com", "--json")
+	var client struct{ ClientID, ClientSecret string }
+	keyward(t, &client, "admin", "client", "create", "--db", dsn, "--name", "sync", "--scopes", "write:core:entities write:grants", "--admin-of", owner.ID, "--json")
+	var nodes []apitest.Node
+	for range 2 {
+		s := serve(t, dsn)
+		cc := clientcredentials.Config{ClientID: client.ClientID, ClientSecret: client.ClientSecret, TokenURL: s.base + "/connect/token"}
+		nodes = append(nodes, apitest.Node{Account: s.base + "/api/v1/Owners/" + owner.ID, Client: cc.Client(context.Background())})
+	}
+	var contact struct{ ID string }
+	nodes[0].Must(t, 200, "PUT", "/Contacts", `{"identifier":"guest@example.com"}`, &contact)
+	apitest.RaceDependentMutations(t, apitest.RaceEnv{
+		Nodes:     nodes,
+		ContactID: contact.ID,
+		NewLock: func(t testing.TB) (string, string) {
+			var lock struct{ PhysicalLockID, BindingCode string }
+			keyward(t, &lock, "admin", "lock", "register", "--db", dsn, "--json")
+			return lock.PhysicalLockID, lock.BindingCode
+		},
+		Rounds: 10,
+	})
 }

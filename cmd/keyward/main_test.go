@@ -38,7 +38,7 @@ func TestMain(m *testing.M) {
 }
 
 // keyward runs the binary and decodes its --json output.
-func keyward(t *testing.T, out any, args ...string) {
+func keyward(t testing.TB, out any, args ...string) {
 	t.Helper()
 	cmd := exec.Command(binary, args...)
 	var stderr strings.Builder

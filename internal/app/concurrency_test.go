@@ -1,10 +1,13 @@
 package app_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/keyward/keyward/internal/apitest"
 )
 
 // fire sends n requests at once and counts the answers by status and ErrorCode.
@@ -74,5 +77,22 @@ func TestGrantConcurrency_SmartphoneUsers(t *testing.T) {
 		if n := strings.Count(contacts.body, `"id"`); n != 3 {
 			t.Fatalf("%d contacts were created, want 3 (refused requests leave nothing): %s", n, contacts.body)
 		}
+	})
+}
+
+// TestRaceDependentMutations races every mutation with the ones that depend on what it removes
+// (group deletion with grants and members on the group, unbinding with grants and memberships
+// of the lock) and checks that the account stays consistent on each engine.
+func TestRaceDependentMutations(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, f *fixture) {
+		apitest.RaceDependentMutations(t, apitest.RaceEnv{
+			Nodes:     []apitest.Node{f.node("admin", "o1")},
+			ContactID: f.ids["guest"],
+			NewLock: func(t testing.TB) (string, string) {
+				l, code := f.register(context.Background(), true)
+				return l.ID, code
+			},
+			Rounds: 10,
+		})
 	})
 }

@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/oauth2/clientcredentials"
 
+	"github.com/keyward/keyward/internal/apitest"
 	"github.com/keyward/keyward/internal/app"
 	"github.com/keyward/keyward/internal/config"
 	"github.com/keyward/keyward/internal/keyward"
@@ -278,4 +279,11 @@ func jsonField(t *testing.T, body, key string) string {
 		t.Fatalf("no string %q in %s", key, body)
 	}
 	return v
+}
+
+// node is the fixture's server as an apitest node: the account's API base and an HTTP client
+// that fetches and sends the named client's tokens with the real OAuth client library.
+func (f *fixture) node(client, owner string) apitest.Node {
+	cc := clientcredentials.Config{ClientID: f.ids[client+"Client"], ClientSecret: f.secrets[client], TokenURL: f.base + "/connect/token"}
+	return apitest.Node{Account: f.base + "/api/v1/Owners/" + f.ids[owner], Client: cc.Client(context.Background())}
 }

@@ -42,7 +42,8 @@ type GrantTarget struct {
 type GrantFilter struct {
 	OwnerID     string
 	ID          *string
-	BoundLockID *string // the lock or group targeted
+	BoundLockID *string  // the lock or group targeted
+	TargetIDs   []string // any of these locks or groups; nil means no restriction
 	ContactID   *string
 	BoundCardID *string
 	Active      *bool

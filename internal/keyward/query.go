@@ -1,7 +1,9 @@
 package keyward
 
 // Query is a parsed OData query (decisions §6): the options a list request may carry. The odata
-// package builds it; the store turns it into SQL against a whitelist of properties.
+// package builds it; the store turns it into SQL against a whitelist of properties. A filter's
+// Query is nil only for Keyward's own reads, which are neither paged nor capped at MaxTop; a
+// client's list always has one (odata.Parse never answers nil), so its length is bounded.
 type Query struct {
 	Filter  Expr
 	OrderBy []OrderTerm

@@ -131,8 +131,15 @@ type Tx interface {
 }
 
 // Store is Keyward's storage. InTx runs fn in one transaction, committed when fn returns nil.
+//
+// InOwnerTx is InTx that first takes the owner account's lock (LockOwner), and it is how every
+// write on an owner account's data runs: a change that another change depends on (deleting a
+// group and granting on it, unbinding a lock and adding it to a group, revoking a grant and a
+// lock sync delivering it) then runs strictly one after the other, on every engine and across
+// processes, and each sees what the other committed. ErrNotFound when the account does not exist.
 type Store interface {
 	Tx
 	InTx(ctx context.Context, fn func(tx Tx) error) error
+	InOwnerTx(ctx context.Context, ownerID string, fn func(tx Tx) error) error
 	Close() error
 }

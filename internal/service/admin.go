@@ -99,7 +99,7 @@ func (s *Service) AdminCreateClient(ctx context.Context, spec ClientSpec) (*keyw
 		if svcUser == nil {
 			return keyward.Invalidf("only a client_credentials client has a service user that can administer an owner account")
 		}
-		if _, err := s.findOwner(ctx, tx, spec.AdminOf); err != nil {
+		if err := tx.LockOwner(ctx, spec.AdminOf); err != nil {
 			return err
 		}
 		_, err := s.grantRole(ctx, tx, spec.AdminOf, svcUser, keyward.RoleAdmin)
@@ -164,11 +164,18 @@ func (s *Service) AdminSyncLock(ctx context.Context, physicalLockID string) (*ke
 	if err != nil {
 		return nil, keyward.Invalidf("%v", err)
 	}
-	var l *keyward.BoundLock
-	err = s.store.InTx(ctx, func(tx keyward.Tx) error {
-		var err error
-		if l, err = tx.FindActiveBoundLock(ctx, id); err != nil {
+	l, err := s.store.FindActiveBoundLock(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	err = s.store.InOwnerTx(ctx, l.OwnerAccountID, func(tx keyward.Tx) error {
+		// the binding read before the lock may have ended since; sync only the one still active
+		cur, err := tx.FindActiveBoundLock(ctx, id)
+		if err != nil {
 			return err
+		}
+		if cur.ID != l.ID {
+			return keyward.ErrNotFound.WithDetails("lock %q was unbound while it synced; sync it again", physicalLockID)
 		}
 		if err := tx.SyncLock(ctx, l.ID, s.timestamp()); err != nil {
 			return err

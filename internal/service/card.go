@@ -49,7 +49,7 @@ func (s *Service) BindCard(ctx context.Context, ownerID string, r keyward.BindCa
 		return nil, keyward.Invalidf("one of %q or %q is required", "physicalCardId", "uid")
 	}
 	var c *keyward.BoundCard
-	err := s.store.InTx(ctx, func(tx keyward.Tx) error {
+	err := s.store.InOwnerTx(ctx, ownerID, func(tx keyward.Tx) error {
 		phys, err := tx.FindPhysicalCard(ctx, deref(r.PhysicalCardID), deref(r.UID))
 		if e := keyward.ErrorOf(err); e != nil && e.Kind == keyward.KindNotFound {
 			return keyward.Invalidf("no card with this %s is registered", cardKey(r))
@@ -87,7 +87,7 @@ func (s *Service) UpdateBoundCard(ctx context.Context, ownerID, id string, u key
 	if err := checkText("title", u.Title); err != nil {
 		return err
 	}
-	return s.store.InTx(ctx, func(tx keyward.Tx) error {
+	return s.store.InOwnerTx(ctx, ownerID, func(tx keyward.Tx) error {
 		if _, err := s.findBoundCard(ctx, tx, ownerID, id); err != nil {
 			return err
 		}

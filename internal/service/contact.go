@@ -49,7 +49,8 @@ func (s *Service) CreateContact(ctx context.Context, ownerID string, in keyward.
 	if err != nil {
 		return nil, err
 	}
-	if err := s.store.CreateContact(ctx, c); err != nil {
+	err = s.store.InOwnerTx(ctx, ownerID, func(tx keyward.Tx) error { return tx.CreateContact(ctx, c) })
+	if err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -129,7 +130,7 @@ func (s *Service) UpdateContact(ctx context.Context, ownerID, id string, u keywa
 		return nil, err
 	}
 	var c *keyward.Contact
-	err := s.store.InTx(ctx, func(tx keyward.Tx) error {
+	err := s.store.InOwnerTx(ctx, ownerID, func(tx keyward.Tx) error {
 		cur, err := s.findContact(ctx, tx, ownerID, id)
 		if err != nil {
 			return err
@@ -171,10 +172,7 @@ func (s *Service) DeleteContact(ctx context.Context, ownerID, id string) error {
 	if err := s.authorize(ctx, ownerID, keyward.ScopeWriteCoreEntities, false); err != nil {
 		return err
 	}
-	return s.store.InTx(ctx, func(tx keyward.Tx) error {
-		if err := tx.LockOwner(ctx, ownerID); err != nil {
-			return err
-		}
+	return s.store.InOwnerTx(ctx, ownerID, func(tx keyward.Tx) error {
 		perms, err := tx.FindPermissions(ctx, keyward.PermissionFilter{OwnerID: ownerID, ContactID: &id})
 		if err != nil {
 			return err

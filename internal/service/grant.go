@@ -68,10 +68,7 @@ func (s *Service) CreateGrant(ctx context.Context, ownerID string, in keyward.Gr
 		return nil, err
 	}
 	var g *keyward.Grant
-	err = s.store.InTx(ctx, func(tx keyward.Tx) error {
-		if err := tx.LockOwner(ctx, ownerID); err != nil {
-			return err
-		}
+	err = s.store.InOwnerTx(ctx, ownerID, func(tx keyward.Tx) error {
 		if g, err = s.newGrant(ctx, tx, ownerID, in, cal); err != nil {
 			return err
 		}

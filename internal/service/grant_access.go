@@ -207,26 +207,15 @@ func (s *Service) grantsOnLock(ctx context.Context, ownerID string, lock *keywar
 	} else if _, err := s.findBoundCard(ctx, s.store, ownerID, *cardID); err != nil {
 		return nil, err
 	}
-	all, err := s.store.FindGrants(ctx, keyward.GrantFilter{OwnerID: ownerID, ContactID: contactID, BoundCardID: cardID,
-		Query: &keyward.Query{Top: ptr(keyward.MaxTop)}})
-	if err != nil {
-		return nil, err
-	}
 	groups, err := s.store.FindLockGroups(ctx, keyward.LockGroupFilter{OwnerID: ownerID, MemberLockID: &lock.ID})
 	if err != nil {
 		return nil, err
 	}
-	member := map[string]bool{lock.ID: true}
+	targets := []string{lock.ID}
 	for _, g := range groups {
-		member[g.ID] = true
+		targets = append(targets, g.ID)
 	}
-	var out []*keyward.Grant
-	for _, g := range all {
-		if member[g.BoundLockID] {
-			out = append(out, g)
-		}
-	}
-	return out, nil
+	return s.store.FindGrants(ctx, keyward.GrantFilter{OwnerID: ownerID, ContactID: contactID, BoundCardID: cardID, TargetIDs: targets})
 }
 
 // decide explains one grant's verdict at t.

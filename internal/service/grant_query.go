@@ -69,29 +69,33 @@ func (s *Service) embed(ctx context.Context, tx keyward.Tx, ownerID string, gran
 	if err != nil {
 		return err
 	}
-	var contactIDs, cardIDs, targetIDs []string
+	var contactIDs, cardIDs, targetIDs idSet
 	for _, g := range grants {
-		if g.ContactID != nil {
-			contactIDs = append(contactIDs, *g.ContactID)
-		}
-		if g.BoundCardID != nil {
-			cardIDs = append(cardIDs, *g.BoundCardID)
-		}
-		targetIDs = append(targetIDs, g.BoundLockID)
+		contactIDs.add(g.ContactID)
+		cardIDs.add(g.BoundCardID)
+		targetIDs.add(&g.BoundLockID)
 	}
-	contacts, err := byID(func(c *keyward.Contact) string { return c.ID })(tx.FindContacts(ctx, keyward.ContactFilter{OwnerID: ownerID, IDs: contactIDs}))
+	contacts, err := lookup(contactIDs, func(ids []string) ([]*keyward.Contact, error) {
+		return tx.FindContacts(ctx, keyward.ContactFilter{OwnerID: ownerID, IDs: ids})
+	}, func(c *keyward.Contact) string { return c.ID })
 	if err != nil {
 		return err
 	}
-	cards, err := byID(func(c *keyward.BoundCard) string { return c.ID })(tx.FindBoundCards(ctx, keyward.BoundCardFilter{OwnerID: ownerID, IDs: cardIDs}))
+	cards, err := lookup(cardIDs, func(ids []string) ([]*keyward.BoundCard, error) {
+		return tx.FindBoundCards(ctx, keyward.BoundCardFilter{OwnerID: ownerID, IDs: ids})
+	}, func(c *keyward.BoundCard) string { return c.ID })
 	if err != nil {
 		return err
 	}
-	locks, err := byID(func(l *keyward.BoundLock) string { return l.ID })(tx.FindBoundLocks(ctx, keyward.BoundLockFilter{OwnerID: ownerID, IDs: targetIDs}))
+	locks, err := lookup(targetIDs, func(ids []string) ([]*keyward.BoundLock, error) {
+		return tx.FindBoundLocks(ctx, keyward.BoundLockFilter{OwnerID: ownerID, IDs: ids})
+	}, func(l *keyward.BoundLock) string { return l.ID })
 	if err != nil {
 		return err
 	}
-	groups, err := byID(func(g *keyward.LockGroup) string { return g.ID })(tx.FindLockGroups(ctx, keyward.LockGroupFilter{OwnerID: ownerID, IDs: targetIDs}))
+	groups, err := lookup(targetIDs, func(ids []string) ([]*keyward.LockGroup, error) {
+		return tx.FindLockGroups(ctx, keyward.LockGroupFilter{OwnerID: ownerID, IDs: ids})
+	}, func(g *keyward.LockGroup) string { return g.ID })
 	if err != nil {
 		return err
 	}
@@ -108,17 +112,37 @@ func (s *Service) embed(ctx context.Context, tx keyward.Tx, ownerID string, gran
 	return nil
 }
 
-// byID returns a function that indexes a list result by the id that key reads, passing an error
-// through: byID(key)(tx.FindXxx(...)).
-func byID[T any](key func(T) string) func([]T, error) (map[string]T, error) {
-	return func(list []T, err error) (map[string]T, error) {
-		if err != nil {
-			return nil, err
-		}
-		m := make(map[string]T, len(list))
-		for _, v := range list {
-			m[key(v)] = v
-		}
+// idSet collects the distinct ids an embedding refers to, in first-seen order.
+type idSet struct {
+	ids  []string
+	seen map[string]bool
+}
+
+// add records *id unless id is nil or recorded already.
+func (s *idSet) add(id *string) {
+	if id == nil || s.seen[*id] {
+		return
+	}
+	if s.seen == nil {
+		s.seen = map[string]bool{}
+	}
+	s.seen[*id] = true
+	s.ids = append(s.ids, *id)
+}
+
+// lookup reads exactly the entities ids names with find and indexes them by key. No ids means
+// no query: an empty id list must never turn into a read of the whole account.
+func lookup[T any](ids idSet, find func([]string) ([]T, error), key func(T) string) (map[string]T, error) {
+	m := make(map[string]T, len(ids.ids))
+	if len(ids.ids) == 0 {
 		return m, nil
 	}
+	list, err := find(ids.ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range list {
+		m[key(v)] = v
+	}
+	return m, nil
 }

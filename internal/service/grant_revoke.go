@@ -23,7 +23,7 @@ func (s *Service) changeGrant(ctx context.Context, ownerID, id string, dryRun bo
 		return nil, err
 	}
 	var g *keyward.Grant
-	err := s.store.InTx(ctx, func(tx keyward.Tx) error {
+	err := s.store.InOwnerTx(ctx, ownerID, func(tx keyward.Tx) error {
 		var err error
 		if g, err = s.findGrant(ctx, tx, ownerID, id); err != nil {
 			return err
@@ -131,7 +131,7 @@ func (s *Service) revokeGranteeGrants(ctx context.Context, ownerID string, f key
 		return nil, err
 	}
 	var list []*keyward.Grant
-	err := s.store.InTx(ctx, func(tx keyward.Tx) error {
+	err := s.store.InOwnerTx(ctx, ownerID, func(tx keyward.Tx) error {
 		if err := exists(tx); err != nil {
 			return err
 		}

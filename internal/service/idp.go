@@ -57,7 +57,7 @@ func (s *Service) createIdentityProvider(ctx context.Context, ownerID string, c 
 	}
 	p := &keyward.IdentityProvider{ID: c.IPID, OwnerAccountID: ownerID, Issuer: c.Issuer, Audience: c.Audience,
 		PublicKeyPEM: strings.TrimSpace(c.PublicKey) + "\n", CreatedAt: s.timestamp()}
-	err := s.store.InTx(ctx, func(tx keyward.Tx) error {
+	err := s.store.InOwnerTx(ctx, ownerID, func(tx keyward.Tx) error {
 		if err := s.requireFeature(ctx, tx, ownerID, keyward.FeatureIdentityProviders); err != nil {
 			return err
 		}
@@ -101,7 +101,7 @@ func (s *Service) DeleteIdentityProvider(ctx context.Context, ownerID, ipID stri
 	if err := s.authorize(ctx, ownerID, keyward.ScopeWriteOwnerAccounts, false); err != nil {
 		return err
 	}
-	return s.store.DeleteIdentityProvider(ctx, ownerID, ipID)
+	return s.store.InOwnerTx(ctx, ownerID, func(tx keyward.Tx) error { return tx.DeleteIdentityProvider(ctx, ownerID, ipID) })
 }
 
 // FindIPUsers lists the users of an identity provider of the account.
@@ -160,7 +160,7 @@ func (s *Service) CreateIPUser(ctx context.Context, ownerID, ipID string, c keyw
 		identifier = c.Email
 	}
 	var u *keyward.IPUser
-	err := s.store.InTx(ctx, func(tx keyward.Tx) error {
+	err := s.store.InOwnerTx(ctx, ownerID, func(tx keyward.Tx) error {
 		if _, err := s.findIdentityProvider(ctx, tx, ownerID, ipID); err != nil {
 			return err
 		}
@@ -214,12 +214,13 @@ func (s *Service) ProvisionIPUser(ctx context.Context, ipID, ipUserID string) (*
 }
 
 func (s *Service) provisionIPUser(ctx context.Context, ipID, ipUserID string) (*keyward.IPUser, error) {
+	p, err := s.store.FindIdentityProvider(ctx, ipID)
+	if err != nil {
+		return nil, err
+	}
 	var u *keyward.IPUser
-	err := s.store.InTx(ctx, func(tx keyward.Tx) error {
-		p, err := tx.FindIdentityProvider(ctx, ipID)
-		if err != nil {
-			return err
-		}
+	err = s.store.InOwnerTx(ctx, p.OwnerAccountID, func(tx keyward.Tx) error {
+		var err error
 		u, err = s.findIPUser(ctx, tx, ipID, "", ipUserID)
 		if e := keyward.ErrorOf(err); e != nil && e.Kind == keyward.KindNotFound {
 			u, err = s.createIPUser(ctx, tx, p.OwnerAccountID, ipID, ipUserID, nil)

@@ -131,7 +131,7 @@ func (s *Service) BindLock(ctx context.Context, ownerID string, r keyward.BindLo
 		return nil, keyward.Invalidf("field %q: %v", "physicalLockId", err)
 	}
 	var l *keyward.BoundLock
-	err = s.store.InTx(ctx, func(tx keyward.Tx) error {
+	err = s.store.InOwnerTx(ctx, ownerID, func(tx keyward.Tx) error {
 		phys, err := tx.FindPhysicalLockByID(ctx, physID)
 		if keyward.ErrorOf(err) != nil && keyward.ErrorOf(err).Kind == keyward.KindNotFound {
 			return keyward.ErrWrongBindingCode.WithDetails("no lock with physicalLockId %q and this binding code is registered", physID)
@@ -174,10 +174,16 @@ func (s *Service) UpdateBoundLock(ctx context.Context, ownerID, id string, u key
 	if err := firstError(checkText("title", u.Title), checkText("description", u.Description)); err != nil {
 		return nil, err
 	}
-	if err := s.store.UpdateBoundLock(ctx, ownerID, id, u); err != nil {
-		return nil, err
-	}
-	return s.findBoundLock(ctx, s.store, ownerID, id)
+	var l *keyward.BoundLock
+	err := s.store.InOwnerTx(ctx, ownerID, func(tx keyward.Tx) error {
+		if err := tx.UpdateBoundLock(ctx, ownerID, id, u); err != nil {
+			return err
+		}
+		var err error
+		l, err = s.findBoundLock(ctx, tx, ownerID, id)
+		return err
+	})
+	return l, err
 }
 
 // UnbindLock ends the binding: the bound lock stays visible with active false and its unbind
@@ -187,7 +193,7 @@ func (s *Service) UnbindLock(ctx context.Context, ownerID, id string) error {
 	if err := s.authorize(ctx, ownerID, keyward.ScopeWriteCoreEntities, false); err != nil {
 		return err
 	}
-	return s.store.InTx(ctx, func(tx keyward.Tx) error {
+	return s.store.InOwnerTx(ctx, ownerID, func(tx keyward.Tx) error {
 		if _, err := s.findBoundLock(ctx, tx, ownerID, id); err != nil {
 			return err
 		}

@@ -95,13 +95,16 @@ func (s *Service) CreateLockGroup(ctx context.Context, ownerID string, c keyward
 	if err := firstError(checkRequiredText("title", c.Title), checkText("description", c.Description)); err != nil {
 		return nil, err
 	}
-	if err := s.requireFeature(ctx, s.store, ownerID, keyward.FeatureLockGroups); err != nil {
-		return nil, err
-	}
 	now := s.timestamp()
 	g := &keyward.LockGroup{ID: s.newID(), OwnerAccountID: ownerID, Title: c.Title, Description: deref(c.Description),
 		Active: true, TargetType: "Group", CreatedAt: now}
-	if err := s.store.CreateLockGroup(ctx, g); err != nil {
+	err := s.store.InOwnerTx(ctx, ownerID, func(tx keyward.Tx) error {
+		if err := s.requireFeature(ctx, tx, ownerID, keyward.FeatureLockGroups); err != nil {
+			return err
+		}
+		return tx.CreateLockGroup(ctx, g)
+	})
+	if err != nil {
 		return nil, err
 	}
 	return g, nil
@@ -120,10 +123,16 @@ func (s *Service) UpdateLockGroup(ctx context.Context, ownerID, id string, u key
 	if err := checkText("description", u.Description); err != nil {
 		return nil, err
 	}
-	if err := s.store.UpdateLockGroup(ctx, ownerID, id, u); err != nil {
-		return nil, err
-	}
-	return s.findLockGroup(ctx, s.store, ownerID, id)
+	var g *keyward.LockGroup
+	err := s.store.InOwnerTx(ctx, ownerID, func(tx keyward.Tx) error {
+		if err := tx.UpdateLockGroup(ctx, ownerID, id, u); err != nil {
+			return err
+		}
+		var err error
+		g, err = s.findLockGroup(ctx, tx, ownerID, id)
+		return err
+	})
+	return g, err
 }
 
 // DeleteLockGroup ends a lock group and revokes its grants; its member locks stay bound and,
@@ -133,7 +142,7 @@ func (s *Service) DeleteLockGroup(ctx context.Context, ownerID, id string) error
 	if err := s.authorize(ctx, ownerID, keyward.ScopeWriteCoreEntities, false); err != nil {
 		return err
 	}
-	return s.store.InTx(ctx, func(tx keyward.Tx) error {
+	return s.store.InOwnerTx(ctx, ownerID, func(tx keyward.Tx) error {
 		if _, err := s.findLockGroup(ctx, tx, ownerID, id); err != nil {
 			return err
 		}
@@ -167,7 +176,7 @@ func (s *Service) AddLockGroupMember(ctx context.Context, ownerID, groupID strin
 		return nil, keyward.Invalidf("field %q is required", "boundLockId")
 	}
 	var g *keyward.LockGroup
-	err := s.store.InTx(ctx, func(tx keyward.Tx) error {
+	err := s.store.InOwnerTx(ctx, ownerID, func(tx keyward.Tx) error {
 		var err error
 		if g, err = s.findLockGroup(ctx, tx, ownerID, groupID); err != nil {
 			return err
@@ -192,7 +201,7 @@ func (s *Service) RemoveLockGroupMember(ctx context.Context, ownerID, groupID, b
 	if err := s.authorize(ctx, ownerID, keyward.ScopeWriteCoreEntities, false); err != nil {
 		return err
 	}
-	return s.store.InTx(ctx, func(tx keyward.Tx) error {
+	return s.store.InOwnerTx(ctx, ownerID, func(tx keyward.Tx) error {
 		if _, err := s.findLockGroup(ctx, tx, ownerID, groupID); err != nil {
 			return err
 		}

@@ -49,7 +49,7 @@ func (s *Service) CreatePermission(ctx context.Context, ownerID string, c keywar
 		return nil, keyward.Invalidf("field %q must be %q or %q, got %q", "role", keyward.RoleOwner, keyward.RoleAdmin, c.Role)
 	}
 	var perm *keyward.Permission
-	err := s.store.InTx(ctx, func(tx keyward.Tx) error {
+	err := s.store.InOwnerTx(ctx, ownerID, func(tx keyward.Tx) error {
 		contact, err := s.findContact(ctx, tx, ownerID, c.ContactID)
 		if err != nil {
 			return err
@@ -71,10 +71,7 @@ func (s *Service) DeletePermission(ctx context.Context, ownerID, id string) erro
 	if err := s.authorize(ctx, ownerID, keyward.ScopeWriteOwnerPermissions, true); err != nil {
 		return err
 	}
-	return s.store.InTx(ctx, func(tx keyward.Tx) error {
-		if err := tx.LockOwner(ctx, ownerID); err != nil {
-			return err
-		}
+	return s.store.InOwnerTx(ctx, ownerID, func(tx keyward.Tx) error {
 		perm, err := s.findPermission(ctx, tx, ownerID, id)
 		if err != nil {
 			return err

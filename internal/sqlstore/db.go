@@ -148,6 +148,18 @@ func (db *DB) InTx(ctx context.Context, fn func(tx keyward.Tx) error) error {
 	return nil
 }
 
+// InOwnerTx runs fn in one transaction that holds the owner account's lock from its first
+// statement. On PostgreSQL (read committed) every later statement of fn sees what the
+// transactions that held the lock before committed, so checks made in fn stay true until commit.
+func (db *DB) InOwnerTx(ctx context.Context, ownerID string, fn func(tx keyward.Tx) error) error {
+	return db.InTx(ctx, func(tx keyward.Tx) error {
+		if err := tx.LockOwner(ctx, ownerID); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
+}
+
 // LockOwner bumps the owner's version: a row lock on PostgreSQL, the write lock on SQLite.
 func (s *store) LockOwner(ctx context.Context, id string) error {
 	res, err := s.q.ExecContext(ctx, `UPDATE owners SET version = version + 1 WHERE id = $1`, id)

@@ -74,6 +74,9 @@ func grantFilterSQL(f keyward.GrantFilter, a *args) []string {
 			where = append(where, c.col+" = "+a.bind(*c.v))
 		}
 	}
+	if f.TargetIDs != nil {
+		where = append(where, in("target_id", f.TargetIDs, a))
+	}
 	if f.Active != nil {
 		where = append(where, "active = "+a.bind(*f.Active))
 	}
@@ -136,7 +139,8 @@ func (s *store) CountSmartphoneUsers(ctx context.Context, ownerID string) (int, 
 // RevokeGrant ends an active grant with the given state (RevocationPending when a lock holds its
 // key, else Revoked); ErrNotFound when no active grant has that id.
 func (s *store) RevokeGrant(ctx context.Context, ownerID, id string, state string, at keyward.Time) error {
-	res, err := s.q.ExecContext(ctx, `UPDATE grants SET active = FALSE, state = $1, revoked_at = $2
+	res, err := s.q.ExecContext(ctx, `UPDATE grants SET active = FALSE, state = $1, revoked_at = $2,
+		revoked_seq = (SELECT version FROM owners WHERE id = grants.owner_id)
 		WHERE owner_id = $3 AND id = $4 AND active = TRUE`, state, at.Millis(), ownerID, id)
 	if err != nil {
 		return fmt.Errorf("sqlstore: revoke grant: %w", err)
@@ -157,9 +161,12 @@ func (s *store) BumpRevocationList(ctx context.Context, boundLockID string, at k
 // SyncLock records that a bound lock synced at: it now holds the keys of its active grants and
 // the newest revocation list, and knows its group memberships. A pending revocation of a grant on
 // the lock is confirmed; one on a group is confirmed once every member has synced after it.
+// "After" compares the owner account's version at the sync and at the revocation (both run
+// under the account's lock, which bumps it), so it is exact where clock times could be equal.
 func (s *store) SyncLock(ctx context.Context, boundLockID string, at keyward.Time) error {
 	if _, err := s.q.ExecContext(ctx, `UPDATE bound_locks SET last_sync_at = $1, last_seen_rcl_serial_no = rcl_serial_no,
-		last_seen_rcl_update_date = $1 WHERE id = $2`, at.Millis(), boundLockID); err != nil {
+		last_seen_rcl_update_date = $1, last_sync_seq = (SELECT version FROM owners WHERE id = bound_locks.owner_id)
+		WHERE id = $2`, at.Millis(), boundLockID); err != nil {
 		return fmt.Errorf("sqlstore: sync lock: %w", err)
 	}
 	stmts := []string{
@@ -170,7 +177,7 @@ func (s *store) SyncLock(ctx context.Context, boundLockID string, at keyward.Tim
 		`UPDATE grants SET state = 'Revoked' WHERE state = 'RevocationPending'
 			AND target_id IN (SELECT group_id FROM lock_group_members WHERE bound_lock_id = $1)
 			AND NOT EXISTS (SELECT 1 FROM lock_group_members m JOIN bound_locks b ON b.id = m.bound_lock_id
-				WHERE m.group_id = grants.target_id AND (b.last_sync_at IS NULL OR b.last_sync_at < grants.revoked_at))`,
+				WHERE m.group_id = grants.target_id AND b.last_sync_seq <= grants.revoked_seq)`,
 	}
 	for _, q := range stmts {
 		if _, err := s.q.ExecContext(ctx, q, boundLockID); err != nil {

@@ -29,8 +29,10 @@ type listSpec struct {
 	defaultOrder string
 }
 
-// list runs spec with the OData query q and calls scan for every row. Without $top the list is
-// capped at keyward.MaxTop rows and a longer list is refused rather than silently truncated.
+// list runs spec with the OData query q and calls scan for every row. A client's list (q not
+// nil) without $top is capped at keyward.MaxTop rows, and a longer one is refused rather than
+// silently truncated. An internal read (q nil: the members of a group, the entities a response
+// embeds) is neither paged nor capped, since its size is not the client's choice.
 func (s *store) list(ctx context.Context, spec listSpec, a args, q *keyward.Query, scan func(*sql.Rows) error) error {
 	where, order := spec.where, spec.defaultOrder
 	if q != nil {
@@ -54,15 +56,13 @@ func (s *store) list(ctx context.Context, spec listSpec, a args, q *keyward.Quer
 		b.WriteString(" WHERE " + strings.Join(where, " AND "))
 	}
 	b.WriteString(" ORDER BY " + order)
-	limit, capped := keyward.MaxTop+1, true
-	skip := 0
-	if q != nil {
-		skip = q.Skip
-		if q.Top != nil {
-			limit, capped = *q.Top, false
-		}
+	capped := q != nil && q.Top == nil
+	switch {
+	case capped:
+		b.WriteString(" LIMIT " + a.bind(keyward.MaxTop+1) + " OFFSET " + a.bind(q.Skip))
+	case q != nil:
+		b.WriteString(" LIMIT " + a.bind(*q.Top) + " OFFSET " + a.bind(q.Skip))
 	}
-	b.WriteString(" LIMIT " + a.bind(limit) + " OFFSET " + a.bind(skip))
 
 	rows, err := s.q.QueryContext(ctx, b.String(), a...)
 	if err != nil {

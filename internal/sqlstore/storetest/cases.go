@@ -281,8 +281,13 @@ func testListCap(t *testing.T, s keyward.Store) {
 		}
 		return nil
 	}))
-	_, err := s.FindContacts(ctx, keyward.ContactFilter{OwnerID: o.ID})
+	_, err := s.FindContacts(ctx, keyward.ContactFilter{OwnerID: o.ID, Query: &keyward.Query{}})
 	wantErr(t, err, keyward.ErrInvalid)
+	all, err := s.FindContacts(ctx, keyward.ContactFilter{OwnerID: o.ID}) // an internal read is not capped
+	must(t, err)
+	if len(all) != keyward.MaxTop+1 {
+		t.Fatalf("internal read has %d items, want %d", len(all), keyward.MaxTop+1)
+	}
 	list, err := s.FindContacts(ctx, keyward.ContactFilter{OwnerID: o.ID, Query: &keyward.Query{Top: ptr(keyward.MaxTop)}})
 	must(t, err)
 	if len(list) != keyward.MaxTop {

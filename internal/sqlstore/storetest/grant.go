@@ -46,3 +46,40 @@ func testGrants(t *testing.T, s keyward.Store) {
 		t.Fatalf("lock after bump and sync = %+v", l)
 	}
 }
+
+// testGroupRevocationOrder revokes a group grant and syncs its members all within one
+// millisecond: a member counts as having learned of the revocation only when its sync ran after
+// the revocation, which the account's write order decides, not the clock.
+func testGroupRevocationOrder(t *testing.T, s keyward.Store) {
+	o := mkOwner(t, s, 1)
+	l1 := mkBoundLock(t, s, o.ID, mkPhysicalLock(t, s, 2).ID, 3, "A")
+	l2 := mkBoundLock(t, s, o.ID, mkPhysicalLock(t, s, 4).ID, 5, "B")
+	c := mkContact(t, s, o.ID, 6, "a@example.com")
+	must(t, s.CreateLockGroup(ctx, &keyward.LockGroup{ID: "group-1", OwnerAccountID: o.ID, Title: "Both", Active: true, CreatedAt: at(7)}))
+	must(t, s.AddLockGroupMember(ctx, "group-1", l1.ID, at(7)))
+	must(t, s.AddLockGroupMember(ctx, "group-1", l2.ID, at(7)))
+	must(t, s.CreateGrant(ctx, &keyward.Grant{ID: "gg", OwnerAccountID: o.ID, BoundLockID: "group-1", TargetType: "Group",
+		ContactID: &c.ID, State: keyward.GrantOk, Active: true, CreatedAt: at(8)}))
+	now := at(9) // every step below happens in the same millisecond
+	inOwnerTx := func(fn func(tx keyward.Tx) error) { must(t, s.InOwnerTx(ctx, o.ID, fn)) }
+	sync := func(l *keyward.BoundLock) {
+		inOwnerTx(func(tx keyward.Tx) error { return tx.SyncLock(ctx, l.ID, now) })
+	}
+	state := func() string {
+		id := "gg"
+		list, err := s.FindGrants(ctx, keyward.GrantFilter{OwnerID: o.ID, ID: &id})
+		must(t, err)
+		return list[0].State
+	}
+	sync(l1)
+	sync(l2)
+	inOwnerTx(func(tx keyward.Tx) error { return tx.RevokeGrant(ctx, o.ID, "gg", keyward.GrantRevocationPending, now) })
+	sync(l1)
+	if got := state(); got != keyward.GrantRevocationPending {
+		t.Fatalf("after only A synced since the revocation: %s, want %s", got, keyward.GrantRevocationPending)
+	}
+	sync(l2)
+	if got := state(); got != keyward.GrantRevoked {
+		t.Fatalf("after both members synced since the revocation: %s, want %s", got, keyward.GrantRevoked)
+	}
+}

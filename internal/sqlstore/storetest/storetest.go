@@ -30,6 +30,7 @@ func Run(t *testing.T, open func(t *testing.T) keyward.Store) {
 		{"TransactionRollback", testRollback},
 		{"ConcurrentBindOneWins", testConcurrentBind},
 		{"Grants", testGrants},
+		{"GroupRevocationOrder", testGroupRevocationOrder},
 		{"AuthStorage", testAuthStorage},
 	}
 	for _, tt := range tests {
