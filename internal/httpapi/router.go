@@ -14,7 +14,8 @@ import (
 type Route struct {
 	Method  string
 	Pattern string
-	Public  bool // served without a bearer token
+	Public  bool   // served without a bearer token
+	List    string // the entity an OData list route answers ("Contact"), "" for other routes
 }
 
 // route is a Route with its handler and its pattern split into segments.

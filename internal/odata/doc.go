@@ -49,9 +49,10 @@
 // A Schema lists each entity's filterable properties with their column and Type; nothing else
 // reaches SQL, and every literal is bound as a parameter. A property is compared with a literal
 // (either side); comparing two properties is not supported. String properties take string
-// literals, compared exactly; Int properties take integers; Bool properties take true/false with
-// eq and ne only; Time properties take date-times (or a quoted RFC 3339 string) and are compared
-// as Unix milliseconds, their stored form. eq null and ne null become IS NULL and IS NOT NULL.
+// literals, compared exactly; Int properties take integers; Bool properties take true/false
+// (false sorts before true); Time properties take date-times (or a quoted RFC 3339 string) and are compared
+// as Unix milliseconds, their stored form. eq null and ne null become IS NULL and IS NOT NULL;
+// gt, ge, lt and le with null are false, as OData's lifted relational operators are.
 // Comparisons on nullable columns keep OData's two-valued logic (null ne 'x' is true), so "not"
 // means the same as in OData.
 //

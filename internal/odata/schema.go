@@ -15,7 +15,7 @@ type Type int
 const (
 	String Type = iota // TEXT; eq/ne/gt/ge/lt/le, contains/startswith/endswith
 	Int                // INTEGER/BIGINT; compared with integer literals only
-	Bool               // BOOLEAN (0/1 on SQLite); eq/ne only
+	Bool               // BOOLEAN (0/1 on SQLite); false sorts before true
 	Time               // BIGINT Unix milliseconds; compared with date-time literals
 )
 

@@ -124,9 +124,6 @@ func (r *renderer) compareProperty(p *keyward.PropertyExpr, op string, lit *keyw
 	if lit.Value == nil {
 		return nullCheck(f, op, pos)
 	}
-	if f.Type == Bool && op != "eq" && op != "ne" {
-		return "", filterError("operator %q cannot be applied to boolean property %q at position %d", op, f.Name, pos)
-	}
 	v, err := r.value(f, lit)
 	if err != nil {
 		return "", err
@@ -228,15 +225,19 @@ func (r *renderer) value(f Field, lit *keyward.LiteralExpr) (any, error) {
 	return nil, filterError("cannot compare %s property %q with %s at position %d", f.Type, f.Name, describe(lit.Value), lit.Pos)
 }
 
-// nullCheck renders "eq null" and "ne null"; SQL's "= NULL" would never match.
+// nullCheck renders a comparison with null: "eq null" and "ne null" test for null (SQL's "= NULL"
+// would never match), and gt, ge, lt and le with null are false, as OData's lifted relational
+// operators are.
 func nullCheck(f Field, op string, pos int) (string, error) {
 	switch op {
 	case "eq":
 		return f.Column + " IS NULL", nil
 	case "ne":
 		return f.Column + " IS NOT NULL", nil
+	case "gt", "ge", "lt", "le":
+		return "1 = 0", nil
 	}
-	return "", filterError("null can only be compared using eq or ne, not %q, at position %d", op, pos)
+	return "", filterError("operator %q cannot compare with null at position %d", op, pos)
 }
 
 // twoValued makes a comparison on a nullable column true or false, never NULL, so that it keeps

@@ -151,3 +151,18 @@ func in(col string, ids []string, a *args) string {
 	}
 	return col + " IN (" + strings.Join(ph, ", ") + ")"
 }
+
+// ListSchemas returns the OData whitelist of every entity a client can list, by the entity's
+// keyward type name ("Contact"), so that tests can be generated from what clients may query.
+func ListSchemas() map[string]odata.Schema {
+	return map[string]odata.Schema{
+		"Owner":      ownerSchema,
+		"Permission": permissionSchema,
+		"BoundLock":  boundLockSchema,
+		"LockGroup":  lockGroupSchema,
+		"Contact":    contactSchema,
+		"BoundCard":  boundCardSchema,
+		"Grant":      grantSchema,
+		"IPUser":     ipUserSchema,
+	}
+}

@@ -56,7 +56,7 @@ var boundLockSchema = odata.Schema{
 	{Name: "rclDate", Column: "b.rcl_date", Type: odata.Time, Nullable: true},
 	{Name: "lastSeenRclSerialNo", Column: "b.last_seen_rcl_serial_no", Type: odata.Int, Nullable: true},
 	{Name: "lastSeenRclUpdateDate", Column: "b.last_seen_rcl_update_date", Type: odata.Time, Nullable: true},
-	{Name: "targetType", Column: "'Lock'", Type: odata.String},
+	{Name: "targetType", Column: "CAST('Lock' AS TEXT)", Type: odata.String},
 	{Name: "lockType", Column: "p.lock_type_id", Type: odata.String},
 }
 

@@ -15,10 +15,13 @@ var lockGroupSchema = odata.Schema{
 	{Name: "title", Column: "title", Type: odata.String},
 	{Name: "description", Column: "description", Type: odata.String},
 	{Name: "active", Column: "active", Type: odata.Bool},
-	{Name: "targetType", Column: "'Group'", Type: odata.String},
-	{Name: "rclSerialNo", Column: "NULL", Type: odata.Int, Nullable: true},
-	{Name: "rclDate", Column: "NULL", Type: odata.Time, Nullable: true},
-	{Name: "physicalLockId", Column: "NULL", Type: odata.String, Nullable: true},
+	// A group has no revocation list or physical lock of its own. The constants are typed, since
+	// PostgreSQL cannot infer a parameter's type from a bare NULL and refuses a bare literal as
+	// an ORDER BY key.
+	{Name: "targetType", Column: "CAST('Group' AS TEXT)", Type: odata.String},
+	{Name: "rclSerialNo", Column: "CAST(NULL AS BIGINT)", Type: odata.Int, Nullable: true},
+	{Name: "rclDate", Column: "CAST(NULL AS BIGINT)", Type: odata.Time, Nullable: true},
+	{Name: "physicalLockId", Column: "CAST(NULL AS TEXT)", Type: odata.String, Nullable: true},
 }
 
 // CreateLockGroup stores g.

@@ -1,0 +1,80 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"regexp"
+	"testing"
+
+	"github.com/keyward/keyward/internal/httpapi"
+	"github.com/keyward/keyward/internal/keyward"
+)
+
+// tenant holds, for one owner account, an entity for every path parameter of the route table:
+// values by parameter name ("ownerId", "lockGroupId", ...).
+type tenant map[string]string
+
+// tenants gives both accounts of the fixture an entity of every kind a route names: a lock in a
+// group, a contact with a grant, a bound card, a permission, an identity provider with a user.
+// o1 is the admin client's account, o2 an account it has no permission on.
+func tenants(t *testing.T, f *fixture) map[string]tenant {
+	t.Helper()
+	ctx := context.Background()
+	out := map[string]tenant{}
+	for _, o := range []struct{ name, lock, user string }{{"o1", "lock1", "olivia@example.com"}, {"o2", "lock2", "oscar@example.com"}} {
+		u, err := f.m.Store.FindUserByEmail(ctx, o.user)
+		f.must(err)
+		as, ownerID := asUser(ctx, u), f.ids[o.name]
+		tn := tenant{"ownerId": ownerID, "boundLockId": f.ids[o.lock]}
+		g, err := f.m.Service.CreateLockGroup(as, ownerID, keyward.LockGroupCreate{Title: "Group of " + o.name})
+		f.must(err)
+		_, err = f.m.Service.AddLockGroupMember(as, ownerID, g.ID, keyward.LockGroupMemberRequest{BoundLockID: tn["boundLockId"]})
+		f.must(err)
+		tn["lockGroupId"] = g.ID
+		c, err := f.m.Service.CreateContact(as, ownerID, keyward.ContactCreate{Identifier: ptr("member-of-" + o.name + "@example.com")})
+		f.must(err)
+		tn["contactId"] = c.ID
+		pc, err := f.m.Service.AdminRegisterCard(ctx, 2)
+		f.must(err)
+		card, err := f.m.Service.BindCard(as, ownerID, keyward.BindCardRequest{PhysicalCardID: &pc.ID})
+		f.must(err)
+		tn["boundCardId"] = card.ID
+		gr, err := f.m.Service.CreateGrant(as, ownerID, keyward.GrantCreate{BoundLockID: tn["boundLockId"], ContactID: &c.ID})
+		f.must(err)
+		tn["grantId"] = gr.ID
+		perms, err := f.m.Service.FindPermissions(as, ownerID, nil)
+		f.must(err)
+		tn["permissionId"] = perms[0].ID
+		var key string
+		f.must(json.Unmarshal([]byte(`"`+publicKeyPEM(t, 2048)+`"`), &key))
+		p, err := f.m.Service.CreateIdentityProvider(as, ownerID, keyward.IdentityProviderCreate{IPID: "idp-of-" + o.name,
+			Issuer: "https://id.example/" + o.name, Audience: "keyward", PublicKey: key})
+		f.must(err)
+		tn["ipId"] = p.ID
+		ipu, err := f.m.Service.CreateIPUser(as, ownerID, p.ID, keyward.IPUserCreate{IPUserID: "user-of-" + o.name})
+		f.must(err)
+		tn["userId"] = ipu.ID
+		out[o.name] = tn
+	}
+	return out
+}
+
+// routes returns the Management API's route table.
+func (f *fixture) routes() []httpapi.Route {
+	return httpapi.New(httpapi.Config{Service: f.m.Service, Verifier: f.m.OAuth}).Routes()
+}
+
+var pathParam = regexp.MustCompile(`\{([a-zA-Z]+)\}`)
+
+// path fills a route pattern's parameters from values; it fails on a parameter values lack,
+// so that a new route cannot escape the tests generated from the table.
+func path(t *testing.T, pattern string, values tenant) string {
+	t.Helper()
+	return pathParam.ReplaceAllStringFunc(pattern, func(m string) string {
+		v, ok := values[m[1:len(m)-1]]
+		if !ok {
+			t.Fatalf("route %s: no test value for %s; add one to tenants()", pattern, m)
+		}
+		return v
+	})
+}
