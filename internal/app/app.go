@@ -47,7 +47,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.Plans, err = config.LoadPlans(m.Config.Plans); err != nil {
 		return err
 	}
-	if m.Store, err = sqlstore.Open(ctx, m.Config.DB); err != nil {
+	if m.Store, err = sqlstore.OpenPool(ctx, m.Config.DB, sqlstore.Pool{MaxConns: m.Config.DBMaxConns}); err != nil {
 		return err
 	}
 	m.Service = service.New(m.Store, service.Config{Plans: m.Plans})

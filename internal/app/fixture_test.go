@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -35,6 +36,7 @@ type fixture struct {
 	t       *testing.T
 	m       *app.Main
 	base    string
+	logs    *logBuffer // the server's JSON log lines
 	ids     map[string]string
 	secrets map[string]string
 	tokens  map[string]string
@@ -58,8 +60,9 @@ func newFixture(t *testing.T, engine sqlstore.Engine) *fixture {
 	if err := os.WriteFile(plans, []byte(testPlans), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	logs := &logBuffer{}
 	m := &app.Main{Config: config.Config{Addr: "127.0.0.1:0", DB: sqltest.DSN(t, engine), Plans: plans},
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		Logger: slog.New(slog.NewJSONHandler(logs, nil))}
 	if err := m.Open(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +75,7 @@ func newFixture(t *testing.T, engine sqlstore.Engine) *fixture {
 		}
 		m.Close()
 	})
-	fx := &fixture{t: t, m: m, base: m.Config.Issuer, ids: map[string]string{}, secrets: map[string]string{}, tokens: map[string]string{}}
+	fx := &fixture{t: t, m: m, base: m.Config.Issuer, logs: logs, ids: map[string]string{}, secrets: map[string]string{}, tokens: map[string]string{}}
 	fx.seed(ctx)
 	return fx
 }
@@ -286,4 +289,23 @@ func jsonField(t *testing.T, body, key string) string {
 func (f *fixture) node(client, owner string) apitest.Node {
 	cc := clientcredentials.Config{ClientID: f.ids[client+"Client"], ClientSecret: f.secrets[client], TokenURL: f.base + "/connect/token"}
 	return apitest.Node{Account: f.base + "/api/v1/Owners/" + f.ids[owner], Client: cc.Client(context.Background())}
+}
+
+// logBuffer collects a server's log output; the server writes from many goroutines.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// String returns everything logged so far.
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

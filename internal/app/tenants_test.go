@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/keyward/keyward/internal/httpapi"
@@ -54,6 +55,11 @@ func tenants(t *testing.T, f *fixture) map[string]tenant {
 		ipu, err := f.m.Service.CreateIPUser(as, ownerID, p.ID, keyward.IPUserCreate{IPUserID: "user-of-" + o.name})
 		f.must(err)
 		tn["userId"] = ipu.ID
+		free, code := f.register(ctx, true)
+		tn["physicalLockId"], tn["bindingCode"] = free.ID, code
+		spare, err := f.m.Service.AdminRegisterCard(ctx, 2)
+		f.must(err)
+		tn["physicalCardId"], tn["uid"] = spare.ID, spare.UID
 		out[o.name] = tn
 	}
 	return out
@@ -77,4 +83,65 @@ func path(t *testing.T, pattern string, values tenant) string {
 		}
 		return v
 	})
+}
+
+// bodies are valid request bodies of every route that reads one, by "METHOD pattern", with
+// {param} placeholders filled from a tenant. Each names every field its request type has, so
+// that tests can vary one field at a time.
+var bodies = map[string]string{
+	"PUT /api/v1/Owners":                                               `{"name":"Branch"}`,
+	"PATCH /api/v1/Owners/{ownerId}":                                   `{"name":"Renamed"}`,
+	"PUT /api/v1/Owners/{ownerId}/Permissions":                         `{"contactId":"{contactId}","role":"Admin"}`,
+	"PUT /api/v1/Owners/{ownerId}/BoundLocks":                          `{"physicalLockId":"{physicalLockId}","bindingCode":"{bindingCode}","title":"Gate","description":"East"}`,
+	"PATCH /api/v1/Owners/{ownerId}/BoundLocks/{boundLockId}":          `{"title":"Gate","description":"East"}`,
+	"PUT /api/v1/Owners/{ownerId}/LockGroups":                          `{"title":"Floor","description":"First"}`,
+	"PATCH /api/v1/Owners/{ownerId}/LockGroups/{lockGroupId}":          `{"title":"Floor","description":"First"}`,
+	"PUT /api/v1/Owners/{ownerId}/LockGroups/{lockGroupId}/BoundLocks": `{"boundLockId":"{boundLockId}"}`,
+	"PUT /api/v1/Owners/{ownerId}/Contacts":                            `{"identifier":"new@example.com","title":"New","comment":"c"}`,
+	"PATCH /api/v1/Owners/{ownerId}/Contacts/{contactId}":              `{"title":"T","comment":"c","identifier":"x@example.com","email":"x@example.com","ipId":"tapkey","ipUserId":"u"}`,
+	"PUT /api/v1/Owners/{ownerId}/BoundCards":                          `{"physicalCardId":"{physicalCardId}","uid":"{uid}","title":"Card","label":"L"}`,
+	"PATCH /api/v1/Owners/{ownerId}/BoundCards/{boundCardId}":          `{"title":"Card"}`,
+	"PUT /api/v1/Owners/{ownerId}/Grants": `{"boundLockId":"{lockGroupId}","contactId":"{contactId}","validFrom":"2026-01-01T00:00:00Z",` +
+		`"validBefore":"2027-01-01T00:00:00Z","timeRestrictionIcal":null,"dryRun":true}`,
+	"PUT /api/v1/Owners/{ownerId}/Grants#contact":                            `{"boundLockId":"{boundLockId}","contact":{"identifier":"inline@example.com","ipId":"tapkey","email":"inline@example.com","ipUserId":null},"dryRun":true}`,
+	"PUT /api/v1/Owners/{ownerId}/Grants#card":                               `{"boundLockId":"{boundLockId}","boundCardId":"{boundCardId}","dryRun":true}`,
+	"POST /api/v1/Owners/{ownerId}/Grants/{grantId}/Revoke":                  `{"dryRun":true}`,
+	"PUT /api/v1/Owners/{ownerId}/Grants/{grantId}/Revoke":                   `{"dryRun":true}`,
+	"PUT /api/v1/Owners/{ownerId}/IdentityProviders":                         `{"ipId":"another.app","issuer":"https://id.example","audience":"keyward","publicKey":"-"}`,
+	"PUT /api/v1/Owners/{ownerId}/IdentityProviders/{ipId}/Users":            `{"ipId":"{ipId}","ipUserId":"u-2","identifier":"u2@example.com","email":"u2@example.com"}`,
+	"PATCH /api/v1/Owners/{ownerId}/IdentityProviders/{ipId}/Users/{userId}": `{"identifier":"u2@example.com","email":"u2@example.com"}`,
+}
+
+// noBody are the write routes that read no body.
+var noBody = map[string]bool{
+	"DELETE": true,
+	"POST /api/v1/Owners/{ownerId}/Grants/{grantId}/DeleteFromCard":       true,
+	"POST /api/v1/Owners/{ownerId}/Contacts/{contactId}/RevokeGrants":     true,
+	"POST /api/v1/Owners/{ownerId}/BoundCards/{boundCardId}/RevokeGrants": true,
+}
+
+// bodiesOf returns the bodies a route is tested with (several for grant creation's forms), or
+// fails when a route that reads a body has none in the table.
+func bodiesOf(t *testing.T, rt httpapi.Route) []string {
+	t.Helper()
+	key := rt.Method + " " + rt.Pattern
+	if rt.Method == "GET" || noBody[rt.Method] || noBody[key] {
+		return []string{""}
+	}
+	var out []string
+	for k, b := range bodies {
+		if k == key || strings.HasPrefix(k, key+"#") {
+			out = append(out, b)
+		}
+	}
+	if len(out) == 0 {
+		t.Fatalf("route %s reads a body but has none in the bodies table", key)
+	}
+	return out
+}
+
+// fill replaces {param} placeholders with a tenant's values.
+func fill(t *testing.T, s string, values tenant) string {
+	t.Helper()
+	return path(t, s, values)
 }

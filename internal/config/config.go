@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/keyward/keyward/internal/keyward"
@@ -17,12 +18,15 @@ import (
 
 // Config is what `keyward serve` runs with.
 type Config struct {
-	Addr     string // listen address; loopback by default so nothing is exposed by accident
-	DB       string // sqlite:FILE or postgres://...
-	Issuer   string // public base URL; defaults to http://Addr
-	Plans    string // path of the plan catalog (JSON); "" for the built-in plans
-	SMTPURL  string // smtp://user:pass@host:port?from=...; "" writes verification links to the log
-	LogLevel slog.Level
+	Addr string // listen address; loopback by default so nothing is exposed by accident
+	DB   string // sqlite:FILE or postgres://...
+	// DBMaxConns caps the database connection pool; 0 picks the engine's default (see
+	// sqlstore.Pool). Every connection of the pool is kept open while idle.
+	DBMaxConns int
+	Issuer     string // public base URL; defaults to http://Addr
+	Plans      string // path of the plan catalog (JSON); "" for the built-in plans
+	SMTPURL    string // smtp://user:pass@host:port?from=...; "" writes verification links to the log
+	LogLevel   slog.Level
 }
 
 // Default returns the built-in settings.
@@ -34,6 +38,7 @@ func Default() Config {
 func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (env KEYWARD_ADDR)")
 	fs.StringVar(&c.DB, "db", c.DB, "database: sqlite:FILE or postgres://... (env KEYWARD_DB)")
+	fs.IntVar(&c.DBMaxConns, "db-max-conns", c.DBMaxConns, "database connections per process, all kept open (env KEYWARD_DB_MAX_CONNS; default 8 for SQLite, 16 for PostgreSQL)")
 	fs.StringVar(&c.Issuer, "issuer", c.Issuer, "public base URL, the OAuth issuer (env KEYWARD_ISSUER; default http://ADDR)")
 	fs.StringVar(&c.Plans, "plans", c.Plans, "plan catalog, a JSON file (env KEYWARD_PLANS; default: the built-in plans)")
 	fs.StringVar(&c.SMTPURL, "smtp-url", c.SMTPURL, "mail server for verification links, smtp://user:pass@host:587?from=noreply@example.com (env KEYWARD_SMTP_URL; default: write them to the log)")
@@ -62,6 +67,13 @@ func (c *Config) ApplyEnv(fs *flag.FlagSet, getenv func(string) string) error {
 		}
 		c.DB = strings.TrimSpace(string(b))
 	}
+	if v := getenv("KEYWARD_DB_MAX_CONNS"); v != "" && !set["db-max-conns"] {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("config: KEYWARD_DB_MAX_CONNS: %q is not a number", v)
+		}
+		c.DBMaxConns = n
+	}
 	if v := getenv("KEYWARD_LOG_LEVEL"); v != "" && !set["log-level"] {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
 			return fmt.Errorf("config: KEYWARD_LOG_LEVEL: %w", err)
@@ -79,6 +91,9 @@ func (c *Config) Validate() error {
 	}
 	if c.DB == "" {
 		return errors.New("config: --db is empty")
+	}
+	if c.DBMaxConns < 0 {
+		return fmt.Errorf("config: --db-max-conns %d: must be 0 (the default) or more", c.DBMaxConns)
 	}
 	if c.Issuer == "" && port != "0" {
 		if host == "" || host == "0.0.0.0" || host == "::" {

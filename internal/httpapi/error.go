@@ -25,6 +25,12 @@ type errorBody struct {
 // generic 500 that carries only that id.
 func (s *Server) writeError(w *responseWriter, r *http.Request, err error) {
 	id := requestID(r.Context())
+	if clientGone(r) {
+		w.status = statusClientClosed
+		s.log.LogAttrs(r.Context(), slog.LevelInfo, "client closed the request before the answer",
+			slog.String("request_id", id), slog.String("error", err.Error()))
+		return
+	}
 	e := keyward.ErrorOf(err)
 	status := statusOf(e)
 
@@ -47,6 +53,18 @@ func (s *Server) writeError(w *responseWriter, r *http.Request, err error) {
 		w.Header().Set("WWW-Authenticate", challenge(e.Challenge))
 	}
 	_ = writeJSON(w, status, body) // errorBody always marshals
+}
+
+// statusClientClosed is what the access log records for a request whose client left before the
+// answer (nginx's 499); nothing is sent, since nobody is there to read it.
+const statusClientClosed = 499
+
+// clientGone reports whether the client closed the connection while the handler ran: the
+// request's context has ended, so whatever failed (a query interrupted, each driver in its own
+// words) failed because of that. It is not a server error and must not look like one; the error
+// is still logged, at INFO.
+func clientGone(r *http.Request) bool {
+	return r.Context().Err() != nil
 }
 
 // logInternal logs an internal error once, with the request id that the client also sees.

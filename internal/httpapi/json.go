@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"reflect"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/keyward/keyward/internal/keyward"
 	"github.com/keyward/keyward/internal/odata"
@@ -41,11 +42,16 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error
 	return body, nil
 }
 
-// decodeJSON unmarshals one JSON object and turns decoder errors into precise 400 details.
+// decodeJSON unmarshals one JSON object and turns decoder errors into precise 400 details. The
+// body must be valid UTF-8 (encoding/json would silently replace bad bytes) and no string in it
+// may hold a NUL character, which no field can store.
 func decodeJSON(body []byte, v any) error {
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 {
 		return keyward.Invalidf("the request body is empty; a JSON object is required")
+	}
+	if !utf8.Valid(body) {
+		return keyward.Invalidf("the request body is not valid UTF-8 (at byte %d)", invalidUTF8At(body))
 	}
 	err := json.Unmarshal(body, v)
 	var syntax *json.SyntaxError
@@ -62,7 +68,7 @@ func decodeJSON(body []byte, v any) error {
 	if err != nil {
 		return keyward.Invalidf("invalid request body: %v", err)
 	}
-	return nil
+	return checkJSONText(body)
 }
 
 // jsonKind names the JSON type that a Go type accepts, for error details a client understands.
@@ -141,7 +147,7 @@ func writeNoContent(w http.ResponseWriter, err error) error {
 func queryValues(r *http.Request) (url.Values, error) {
 	vals, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
-		return nil, keyward.Invalidf("malformed query string: %v", err)
+		return nil, queryError(err)
 	}
 	return vals, nil
 }

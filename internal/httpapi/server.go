@@ -126,8 +126,12 @@ func (s *Server) run(w *responseWriter, r *http.Request) {
 	}
 }
 
-// dispatch finds the route, checks the token unless the route is public, and runs the handler.
+// dispatch checks the URL's text, finds the route, checks the token unless the route is public,
+// and runs the handler.
 func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) error {
+	if err := checkURLText(r); err != nil {
+		return err
+	}
 	rt, err := s.match(r)
 	if err != nil {
 		return err

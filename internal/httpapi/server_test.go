@@ -225,7 +225,7 @@ func TestServer_Routing(t *testing.T) {
 		{Name: "DanglingAmpersand", Method: "GET", Path: "/api/v1/owners?$top=5&", Service: ownerTop,
 			WantStatus: 200, WantBody: `[{"id":"o1","name":"Office","active":false}]`},
 		{Name: "ErrMalformedQuery", Method: "GET", Path: "/api/v1/Owners?$top=5;x", Service: ownerTop,
-			WantStatus: 400, WantBody: errBody("", "The request is invalid.", "malformed query string: invalid semicolon separator in query", "")},
+			WantStatus: 400, WantBody: errBody("", "The request is invalid.", "the query string holds a semicolon; separate parameters with \u0026 and percent-encode a semicolon in a value as %3B", "")},
 		{Name: "ErrUnknownRoute", Method: "GET", Path: "/api/v1/Nope",
 			WantStatus: 404, WantBody: errBody("", "The resource was not found.", "no route for GET /api/v1/Nope", "")},
 		{Name: "ErrUnknownRouteWithoutToken", Method: "GET", Path: "/api/v1/Nope", Header: map[string]string{"Authorization": ""},

@@ -84,7 +84,7 @@ func validateIdentityProvider(c keyward.IdentityProviderCreate) error {
 	}
 	key, err := x509.ParsePKIXPublicKey(block.Bytes)
 	if err != nil {
-		return keyward.Invalidf("field %q: the key cannot be parsed: %v", "publicKey", err)
+		return keyward.ErrInvalid.WithCause(err).WithDetails("field %q: the PEM block does not hold a public key in the X.509 SubjectPublicKeyInfo form that \"BEGIN PUBLIC KEY\" announces", "publicKey")
 	}
 	rsaKey, ok := key.(*rsa.PublicKey)
 	if !ok {

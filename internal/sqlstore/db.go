@@ -34,13 +34,6 @@ type dialect struct {
 	collate string
 }
 
-// queryer is what both *sql.DB and *sql.Tx offer; store methods run on either.
-type queryer interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
 // store implements keyward.Tx over a queryer.
 type store struct {
 	q queryer
@@ -80,9 +73,45 @@ func ParseDSN(dsn string) (Engine, string, error) {
 	return "", "", fmt.Errorf("sqlstore: %q: the database address must start with sqlite: or postgres://", dsn)
 }
 
-// Open connects to dsn and migrates the schema to the newest version.
+// Pool sizes the connection pool. The zero value picks the defaults.
+type Pool struct {
+	// MaxConns is the most connections the pool opens; 0 means 8 on SQLite (one writer at a
+	// time; readers run concurrently under WAL) and 16 on PostgreSQL (a request holds one
+	// connection, several nodes share the server's max_connections). All of them stay open
+	// while idle: database/sql keeps only 2 by default, and under load the rest were closed and
+	// reopened many times a second.
+	MaxConns int
+}
+
+// Default pool sizes per engine.
+const (
+	defaultSQLiteConns   = 8
+	defaultPostgresConns = 16
+)
+
+// apply sizes sdb for engine.
+func (p Pool) apply(sdb *sql.DB, engine Engine) {
+	n := p.MaxConns
+	if n <= 0 {
+		n = defaultPostgresConns
+		if engine == SQLite {
+			n = defaultSQLiteConns
+		}
+	}
+	sdb.SetMaxOpenConns(n)
+	sdb.SetMaxIdleConns(n)
+	sdb.SetConnMaxIdleTime(5 * time.Minute)
+	sdb.SetConnMaxLifetime(time.Hour) // so that a pool spreads again after a database failover
+}
+
+// Open connects to dsn with the default pool and migrates the schema to the newest version.
 func Open(ctx context.Context, dsn string) (*DB, error) {
-	db, err := OpenNoMigrate(ctx, dsn)
+	return OpenPool(ctx, dsn, Pool{})
+}
+
+// OpenPool connects to dsn with the given pool and migrates the schema to the newest version.
+func OpenPool(ctx context.Context, dsn string, pool Pool) (*DB, error) {
+	db, err := openNoMigrate(ctx, dsn, pool)
 	if err != nil {
 		return nil, err
 	}
@@ -95,6 +124,10 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 
 // OpenNoMigrate connects without touching the schema (used by `keyward migrate` and tests).
 func OpenNoMigrate(ctx context.Context, dsn string) (*DB, error) {
+	return openNoMigrate(ctx, dsn, Pool{})
+}
+
+func openNoMigrate(ctx context.Context, dsn string, pool Pool) (*DB, error) {
 	engine, driverDSN, err := ParseDSN(dsn)
 	if err != nil {
 		return nil, err
@@ -107,16 +140,12 @@ func OpenNoMigrate(ctx context.Context, dsn string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: open: %w", err)
 	}
-	if engine == SQLite {
-		// One writer at a time is all SQLite allows; a small pool keeps readers concurrent under WAL.
-		sdb.SetMaxOpenConns(8)
-	}
-	sdb.SetConnMaxIdleTime(5 * time.Minute)
+	pool.apply(sdb, engine)
 	if err := sdb.PingContext(ctx); err != nil {
 		sdb.Close()
 		return nil, fmt.Errorf("sqlstore: connect: %w", err)
 	}
-	return &DB{store: store{q: sdb, d: d}, sql: sdb}, nil
+	return &DB{store: store{q: guarded{sdb}, d: d}, sql: sdb}, nil
 }
 
 // SQL exposes the connection pool, for schema inspection in tests and operator tooling.
@@ -136,7 +165,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx keyward.Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("sqlstore: begin: %w", err)
 	}
-	if err := fn(&store{q: tx, d: db.d}); err != nil {
+	if err := fn(&store{q: guarded{tx}, d: db.d}); err != nil {
 		if rbErr := tx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
 			return errors.Join(err, fmt.Errorf("sqlstore: rollback: %w", rbErr))
 		}

@@ -315,3 +315,24 @@ func testRollback(t *testing.T, s keyward.Store) {
 		t.Fatalf("owners after rollback = %v, want none", list)
 	}
 }
+
+// testTextGuard stores and looks up text that is not valid UTF-8 or holds NUL on both engines:
+// the store refuses it with a 400 before the database sees it (PostgreSQL would fail the
+// statement, SQLite would store the bytes), and nothing is stored.
+func testTextGuard(t *testing.T, s keyward.Store) {
+	o := mkOwner(t, s, 1)
+	for i, bad := range []string{"nul\x00byte", "bad\xffbyte"} {
+		title := bad
+		c := &keyward.Contact{ID: id("contact", i), OwnerID: o.ID, IPID: keyward.IPTapkey, Identifier: ptr("a@example.com"), Title: &title, CreatedAt: at(2)}
+		wantErr(t, s.CreateContact(ctx, c), keyward.ErrInvalid)
+		_, err := s.FindContacts(ctx, keyward.ContactFilter{OwnerID: o.ID, ID: &bad})
+		wantErr(t, err, keyward.ErrInvalid)
+		_, err = s.FindActiveBoundLock(ctx, bad) // a single-row lookup
+		wantErr(t, err, keyward.ErrInvalid)
+	}
+	list, err := s.FindContacts(ctx, keyward.ContactFilter{OwnerID: o.ID})
+	must(t, err)
+	if len(list) != 0 {
+		t.Fatalf("contacts stored: %+v", list)
+	}
+}

@@ -27,6 +27,7 @@ func Run(t *testing.T, open func(t *testing.T) keyward.Store) {
 		{"ClientsAndKeys", testClientsAndKeys},
 		{"ListQuery", testListQuery},
 		{"ListCap", testListCap},
+		{"TextGuard", testTextGuard},
 		{"TransactionRollback", testRollback},
 		{"ConcurrentBindOneWins", testConcurrentBind},
 		{"Grants", testGrants},
