@@ -116,8 +116,9 @@ type LockSpec struct {
 	TimeRestrictionSupport bool
 }
 
-// AdminRegisterLock adds a lock to the device registry and returns it with its binding code,
-// which is shown once and stored hashed.
+// AdminRegisterLock adds a lock to the device registry and returns it with its binding code.
+// The code is permanent, as the code printed on a Tapkey lock is: it binds the lock whenever the
+// lock is unbound. It is stored hashed, so this is the only time it can be shown.
 func (s *Service) AdminRegisterLock(ctx context.Context, spec LockSpec) (*keyward.PhysicalLock, string, error) {
 	if _, ok := keyward.LockTypes[spec.LockTypeID]; !ok {
 		return nil, "", keyward.Invalidf("unknown lock type %q", spec.LockTypeID)
