@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -34,6 +35,7 @@ type fixture struct {
 	t       *testing.T
 	m       *app.Main
 	base    string
+	console *console // the server's plain-text console
 	ids     map[string]string
 	secrets map[string]string
 	tokens  map[string]string
@@ -57,8 +59,9 @@ func newFixture(t *testing.T, engine sqlstore.Engine) *fixture {
 	if err := os.WriteFile(plans, []byte(testPlans), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	console := &console{}
 	m := &app.Main{Config: config.Config{Addr: "127.0.0.1:0", DB: sqltest.DSN(t, engine), Plans: plans},
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Console: console}
 	if err := m.Open(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -71,9 +74,27 @@ func newFixture(t *testing.T, engine sqlstore.Engine) *fixture {
 		}
 		m.Close()
 	})
-	fx := &fixture{t: t, m: m, base: m.Config.Issuer, ids: map[string]string{}, secrets: map[string]string{}, tokens: map[string]string{}}
+	fx := &fixture{t: t, m: m, base: m.Config.Issuer, console: console, ids: map[string]string{}, secrets: map[string]string{}, tokens: map[string]string{}}
 	fx.seed(ctx)
 	return fx
+}
+
+// console is a server console that the test reads while the server writes to it.
+type console struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (c *console) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.buf.Write(p)
+}
+
+func (c *console) String() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.buf.String()
 }
 
 // testPlans is the fixture's plan catalog: the default has everything, "three" allows three

@@ -30,7 +30,7 @@ func runDemo(ctx context.Context, env Env, args []string) error {
 	}
 	defer os.RemoveAll(dir)
 	cfg.DB = "sqlite:" + filepath.Join(dir, "keyward.db")
-	m := &app.Main{Config: cfg, Logger: newLogger(env, cfg)}
+	m := &app.Main{Config: cfg, Logger: newLogger(env, cfg), Console: env.Stderr}
 	defer m.Close()
 	if err := m.Open(ctx); err != nil {
 		return err
