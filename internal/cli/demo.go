@@ -156,14 +156,14 @@ Fetch a token with all of the client's scopes and list the account's locks:
 
   TOKEN=$(curl -s -u {{q (print .ClientID ":" .Secret)}} -d grant_type=client_credentials \
     --data-urlencode {{q (print "scope=" .Scopes)}} {{.Base}}/connect/token | sed 's/.*"access_token":"\([^"]*\)".*/\1/')
-  curl -s -H "Authorization: Bearer $TOKEN" {{.Base}}/api/v1/Owners/{{.OwnerID}}/BoundLocks
+  curl -s -w '\n' -H "Authorization: Bearer $TOKEN" {{.Base}}/api/v1/Owners/{{.OwnerID}}/BoundLocks
 
 Register another lock, bind it with its binding code and report its first sync. The admin commands
 work on the demo's database while the demo runs; they need keyward on your PATH (in the repository:
 go build -o keyward ./cmd/keyward && export PATH="$PWD:$PATH"):
 
   keyward admin lock register --db {{q .DB}}
-  curl -s -X PUT -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+  curl -s -w '\n' -X PUT -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
     -d '{"physicalLockId":"PHYSICAL_LOCK_ID","bindingCode":"BINDING_CODE","title":"Back Door"}' \
     {{.Base}}/api/v1/Owners/{{.OwnerID}}/BoundLocks
   keyward admin lock sync --db {{q .DB}} --physical-lock-id PHYSICAL_LOCK_ID
