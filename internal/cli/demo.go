@@ -69,7 +69,9 @@ func demoConfig(env Env, args []string) (cfg config.Config, kept bool, err error
 	var fs *flag.FlagSet
 	cfg, err = loadConfig(env, "demo", args, func(f *flag.FlagSet) {
 		fs = f
-		f.Lookup("db").Usage = "keep the demo in this database: sqlite:FILE or postgres://... " +
+		db := f.Lookup("db")
+		db.DefValue = "" // the server's default file is not the demo's
+		db.Usage = "keep the demo in this database: sqlite:FILE or postgres://... " +
 			"(default: a temporary SQLite file, deleted on exit; KEYWARD_DB is ignored)"
 	})
 	if err != nil {

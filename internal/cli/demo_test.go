@@ -233,3 +233,12 @@ func TestDemo_ClientCanUseEveryScope(t *testing.T) {
 		t.Fatalf("PUT Permissions: %d %s", status, body)
 	}
 }
+
+// TestDemo_Help: the --db of the demo does not default to the server's keyward.db.
+func TestDemo_Help(t *testing.T) {
+	code, _, errOut := run(t, nil, "demo", "-h")
+	want := "  -db string\n    \tkeep the demo in this database: sqlite:FILE or postgres://... (default: a temporary SQLite file, deleted on exit; KEYWARD_DB is ignored)\n"
+	if code != 0 || !strings.Contains(errOut, want) {
+		t.Fatalf("demo -h: exit %d\n%s", code, errOut)
+	}
+}
