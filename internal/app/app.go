@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -23,8 +24,11 @@ import (
 
 // Main is one running Keyward server.
 type Main struct {
-	Config  config.Config
-	Logger  *slog.Logger
+	Config config.Config
+	Logger *slog.Logger
+	// Console gets what the operator must read as plain text rather than as escaped log
+	// fields: the e-mails a server without --smtp-url does not send. Nil for none.
+	Console io.Writer
 	Store   *sqlstore.DB
 	Plans   *keyward.Plans
 	Service *service.Service
@@ -51,7 +55,7 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.Service = service.New(m.Store, service.Config{Plans: m.Plans})
-	mailer, err := oauth.NewMailer(m.Config.SMTPURL, m.Logger)
+	mailer, err := m.mailer()
 	if err != nil {
 		return err
 	}
@@ -73,6 +77,15 @@ func (m *Main) Open(ctx context.Context) error {
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
 	return nil
+}
+
+// mailer is the relay of --smtp-url or, without one, a LogMailer that also prints each message
+// on the console, where the operator of a server without mail finds the verification links.
+func (m *Main) mailer() (oauth.Mailer, error) {
+	if m.Config.SMTPURL == "" {
+		return oauth.LogMailer{Logger: m.Logger, Console: m.Console}, nil
+	}
+	return oauth.NewMailer(m.Config.SMTPURL, m.Logger)
 }
 
 // routes sends /api/ to the Management API and everything under /connect and /.well-known to

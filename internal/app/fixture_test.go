@@ -36,7 +36,8 @@ type fixture struct {
 	t       *testing.T
 	m       *app.Main
 	base    string
-	logs    *logBuffer // the server's JSON log lines
+	logs    *output // the server's JSON log lines
+	console *output // the server's plain-text console
 	ids     map[string]string
 	secrets map[string]string
 	tokens  map[string]string
@@ -60,9 +61,9 @@ func newFixture(t *testing.T, engine sqlstore.Engine) *fixture {
 	if err := os.WriteFile(plans, []byte(testPlans), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	logs := &logBuffer{}
+	logs, console := &output{}, &output{}
 	m := &app.Main{Config: config.Config{Addr: "127.0.0.1:0", DB: sqltest.DSN(t, engine), Plans: plans},
-		Logger: slog.New(slog.NewJSONHandler(logs, nil))}
+		Logger: slog.New(slog.NewJSONHandler(logs, nil)), Console: console}
 	if err := m.Open(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +76,7 @@ func newFixture(t *testing.T, engine sqlstore.Engine) *fixture {
 		}
 		m.Close()
 	})
-	fx := &fixture{t: t, m: m, base: m.Config.Issuer, logs: logs, ids: map[string]string{}, secrets: map[string]string{}, tokens: map[string]string{}}
+	fx := &fixture{t: t, m: m, base: m.Config.Issuer, logs: logs, console: console, ids: map[string]string{}, secrets: map[string]string{}, tokens: map[string]string{}}
 	fx.seed(ctx)
 	return fx
 }
@@ -291,20 +292,20 @@ func (f *fixture) node(client, owner string) apitest.Node {
 	return apitest.Node{Account: f.base + "/api/v1/Owners/" + f.ids[owner], Client: cc.Client(context.Background())}
 }
 
-// logBuffer collects a server's log output; the server writes from many goroutines.
-type logBuffer struct {
+// output collects what a server writes to its log or console, from many goroutines.
+type output struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
 }
 
-func (b *logBuffer) Write(p []byte) (int, error) {
+func (b *output) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Write(p)
 }
 
 // String returns everything logged so far.
-func (b *logBuffer) String() string {
+func (b *output) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()

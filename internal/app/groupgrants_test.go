@@ -26,9 +26,9 @@ func TestGrants_LockGroup(t *testing.T) {
 					`"boundLock":{"id":"{group}","ownerAccountId":"{o1}","title":"Both","description":"","active":true,"rclSerialNo":null,"rclDate":null,"targetType":"Group","physicalLockId":null,"supportedFeatures":null,"statistics":null},` +
 					`"owner":{ownerJSON},"validFrom":null,"validBefore":null,"timeRestrictionIcal":null,"state":"Ok","active":true}`},
 			{name: "AccessViaGroup", method: "GET", path: "/api/v1/Owners/{o1}/BoundLocks/{lockOld}/AccessCheck?contactId={guest}&at=2026-06-01T12:00:00Z", as: "admin", wantStatus: 200,
-				wantBody: `{"boundLockId":"{lockOld}","contactId":"{guest}","boundCardId":null,"at":"2026-06-01T12:00:00.000Z","allowed":true,"grants":[{"grantId":"{gg}","viaLockGroupId":"{group}","state":"Ok","reason":"Allowed","detail":"the grant allows access","nextWindow":null}]}`},
+				wantBody: `{"boundLockId":"{lockOld}","contactId":"{guest}","boundCardId":null,"at":"2026-06-01T12:00:00.000Z","allowed":true,"lockMayStillAllow":false,"grants":[{"grantId":"{gg}","viaLockGroupId":"{group}","state":"Ok","reason":"Allowed","lockMayStillAllow":false,"detail":"the grant allows access","nextWindow":null}]}`},
 			{name: "NotOnNonMember", method: "GET", path: "/api/v1/Owners/{o1}/BoundLocks/{lockNoTR}/AccessCheck?contactId={guest}&at=2026-06-01T12:00:00Z", as: "admin", wantStatus: 200,
-				wantBody: `{"boundLockId":"{lockNoTR}","contactId":"{guest}","boundCardId":null,"at":"2026-06-01T12:00:00.000Z","allowed":false,"grants":[]}`},
+				wantBody: `{"boundLockId":"{lockNoTR}","contactId":"{guest}","boundCardId":null,"at":"2026-06-01T12:00:00.000Z","allowed":false,"lockMayStillAllow":false,"grants":[]}`},
 			{name: "GroupDuplicate", method: "PUT", path: "/api/v1/Owners/{o1}/Grants", as: "admin", body: `{"boundLockId":"{group}","contactId":"{guest}"}`, wantStatus: 400,
 				wantBody: `{` + seedDuplicate + `,"ErrorDetails":"contact \"{guest}\" already has an active grant for Group \"{group}\"","UserErrorMessage":"This person or card already has an active access permission for this lock."}`},
 			{name: "ICalOnGroupWithUnsupportingMember", method: "PUT", path: "/api/v1/Owners/{o1}/Grants", as: "admin",
@@ -55,6 +55,16 @@ func TestGrants_LockGroup(t *testing.T) {
 		if s := state(); s != "RevocationPending" {
 			t.Fatalf("after one member synced: %s, want RevocationPending", s)
 		}
+		pending := func(lock, mayAllow, detail string) string {
+			return `{"boundLockId":"{` + lock + `}","contactId":"{guest}","boundCardId":null,"at":"2026-06-01T12:00:00.000Z","allowed":false,"lockMayStillAllow":` + mayAllow + `,"grants":[` +
+				`{"grantId":"{gg}","viaLockGroupId":"{group}","state":"RevocationPending","reason":"RevocationPending","lockMayStillAllow":` + mayAllow + `,"detail":"` + detail + `","nextWindow":null}]}`
+		}
+		f.run(t, []scenario{
+			{name: "SyncedMemberConfirmed", method: "GET", path: "/api/v1/Owners/{o1}/BoundLocks/{lock1}/AccessCheck?contactId={guest}&at=2026-06-01T12:00:00Z", as: "admin", wantStatus: 200,
+				wantBody: pending("lock1", "false", "the grant was revoked; this lock confirmed it at its last sync, other members of the group have not yet")},
+			{name: "OtherMemberMayStillAllow", method: "GET", path: "/api/v1/Owners/{o1}/BoundLocks/{lockOld}/AccessCheck?contactId={guest}&at=2026-06-01T12:00:00Z", as: "admin", wantStatus: 200,
+				wantBody: pending("lockOld", "true", "the grant was revoked; until its next sync the lock may still accept the key")},
+		})
 		f.syncLock(t, "lockOld")
 		if s := state(); s != "Revoked" {
 			t.Fatalf("after both members synced: %s, want Revoked", s)

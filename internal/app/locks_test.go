@@ -1,6 +1,8 @@
 package app_test
 
 import (
+	"context"
+	"encoding/json"
 	"net/url"
 	"strings"
 	"testing"
@@ -59,4 +61,46 @@ func TestBoundLocks(t *testing.T) {
 // urlLockID is the URL form of a physical lock id: URL-safe Base64 without padding.
 func urlLockID(id string) string {
 	return strings.TrimRight(strings.NewReplacer("+", "-", "/", "_").Replace(id), "=")
+}
+
+// TestBoundLocks_BindingCodeIsPermanent follows a lock through two owners: its binding code,
+// like the code printed on a Tapkey lock, binds it whenever it is unbound and never while it is
+// bound, in whatever account.
+func TestBoundLocks_BindingCodeIsPermanent(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, f *fixture) {
+		f.client(context.Background(), "oscarAdmin", allScopes, f.ids["o2"])
+		f.ids["free"], f.ids["freeCode"] = f.freeLockID, f.freeCode
+		bind := func(owner, as string) string {
+			t.Helper()
+			res := f.do("PUT", "/api/v1/Owners/{"+owner+"}/BoundLocks", f.token(as), `{"physicalLockId":"{free}","bindingCode":"{freeCode}"}`, nil)
+			var l struct {
+				ID, OwnerAccountID, PhysicalLockID string
+				Active                             bool
+			}
+			f.must(json.Unmarshal([]byte(res.body), &l))
+			if res.status != 200 || l.OwnerAccountID != f.ids[owner] || l.PhysicalLockID != f.freeLockID || !l.Active {
+				t.Fatalf("bind to %s: %d %s", owner, res.status, res.body)
+			}
+			return l.ID
+		}
+		const boundElsewhere = `{"ErrorCode":"","ErrorMessage":"The lock is already bound to an owner account.","ErrorDetails":"physical lock \"{free}\" is bound to an owner account already","UserErrorMessage":""}`
+		f.ids["first"] = bind("o1", "admin")
+		f.run(t, []scenario{
+			{name: "BoundElsewhere", method: "PUT", path: "/api/v1/Owners/{o2}/BoundLocks", as: "oscarAdmin",
+				body: `{"physicalLockId":"{free}","bindingCode":"{freeCode}"}`, wantStatus: 403, wantBody: boundElsewhere},
+			{name: "Unbind", method: "DELETE", path: "/api/v1/Owners/{o1}/BoundLocks/{first}", as: "admin", wantStatus: 204},
+			{name: "WrongCodeWhileUnbound", method: "PUT", path: "/api/v1/Owners/{o2}/BoundLocks", as: "oscarAdmin",
+				body: `{"physicalLockId":"{free}","bindingCode":"WRONG"}`, wantStatus: 400,
+				wantBody: `{"ErrorCode":"","ErrorMessage":"The binding code is wrong.","ErrorDetails":"no lock with physicalLockId \"{free}\" and this binding code is registered","UserErrorMessage":""}`},
+		})
+		f.ids["second"] = bind("o2", "oscarAdmin") // the same code, in the lock's next account
+		f.run(t, []scenario{
+			{name: "BoundElsewhereAgain", method: "PUT", path: "/api/v1/Owners/{o1}/BoundLocks", as: "admin",
+				body: `{"physicalLockId":"{free}","bindingCode":"{freeCode}"}`, wantStatus: 403, wantBody: boundElsewhere},
+			{name: "UnbindSecond", method: "DELETE", path: "/api/v1/Owners/{o2}/BoundLocks/{second}", as: "oscarAdmin", wantStatus: 204},
+		})
+		if third := bind("o1", "admin"); third == f.ids["first"] || third == f.ids["second"] {
+			t.Fatalf("binding again reused the bound lock %s; every binding is a new bound lock", third)
+		}
+	})
 }

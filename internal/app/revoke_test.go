@@ -55,14 +55,18 @@ func TestGrants_Revoke(t *testing.T) {
 			{name: "RevokeDelivered", method: "POST", path: "/api/v1/Owners/{o1}/Grants/{held}/Revoke", as: "admin", wantStatus: 200, dynamic: []string{"boundLock"},
 				wantBody: strings.Replace(grantJSON("{held}", "contact", `null`, `null`, `null`, "RevocationPending", false), "{lock1JSON}", `"<boundLock>"`, 1)},
 			{name: "AccessCheckPending", method: "GET", path: "/api/v1/Owners/{o1}/BoundLocks/{lock1}/AccessCheck?contactId={guest}&at=2026-06-01T00:00:00Z", as: "admin", wantStatus: 200,
-				wantBody: `{"boundLockId":"{lock1}","contactId":"{guest}","boundCardId":null,"at":"2026-06-01T00:00:00.000Z","allowed":false,"grants":[` +
-					`{"grantId":"{fresh}","viaLockGroupId":null,"state":"Revoked","reason":"Revoked","detail":"the grant was revoked","nextWindow":null},` +
-					`{"grantId":"{held}","viaLockGroupId":null,"state":"RevocationPending","reason":"RevocationPending","detail":"the grant was revoked; the lock may accept its key until its next sync","nextWindow":null}]}`},
+				wantBody: `{"boundLockId":"{lock1}","contactId":"{guest}","boundCardId":null,"at":"2026-06-01T00:00:00.000Z","allowed":false,"lockMayStillAllow":true,"grants":[` +
+					`{"grantId":"{fresh}","viaLockGroupId":null,"state":"Revoked","reason":"Revoked","lockMayStillAllow":false,"detail":"the grant was revoked","nextWindow":null},` +
+					`{"grantId":"{held}","viaLockGroupId":null,"state":"RevocationPending","reason":"RevocationPending","lockMayStillAllow":true,"detail":"the grant was revoked; until its next sync the lock may still accept the key","nextWindow":null}]}`},
 			{name: "RevocationListGrew", method: "GET", path: "/api/v1/Owners/{o1}/BoundLocks?$filter=id%20eq%20'{lock1}'&$select=rclSerialNo,lastSeenRclSerialNo", as: "admin", wantStatus: 200,
 				wantBody: `[{"rclSerialNo":1,"lastSeenRclSerialNo":0}]`},
 		})
 		f.syncLock(t, "lock1")
 		f.run(t, []scenario{
+			{name: "AccessCheckConfirmed", method: "GET", path: "/api/v1/Owners/{o1}/BoundLocks/{lock1}/AccessCheck?contactId={guest}&at=2026-06-01T00:00:00Z", as: "admin", wantStatus: 200,
+				wantBody: `{"boundLockId":"{lock1}","contactId":"{guest}","boundCardId":null,"at":"2026-06-01T00:00:00.000Z","allowed":false,"lockMayStillAllow":false,"grants":[` +
+					`{"grantId":"{fresh}","viaLockGroupId":null,"state":"Revoked","reason":"Revoked","lockMayStillAllow":false,"detail":"the grant was revoked","nextWindow":null},` +
+					`{"grantId":"{held}","viaLockGroupId":null,"state":"Revoked","reason":"Revoked","lockMayStillAllow":false,"detail":"the grant was revoked","nextWindow":null}]}`},
 			{name: "ConfirmedBySync", method: "GET", path: "/api/v1/Owners/{o1}/Grants?$filter=id%20eq%20'{held}'&$select=state,active", as: "admin", wantStatus: 200,
 				wantBody: `[{"state":"Revoked","active":false}]`},
 			{name: "LockSawTheList", method: "GET", path: "/api/v1/Owners/{o1}/BoundLocks?$filter=id%20eq%20'{lock1}'&$select=rclSerialNo,lastSeenRclSerialNo", as: "admin", wantStatus: 200,
@@ -119,4 +123,28 @@ func (f *fixture) entityJSON(t *testing.T, path string) string {
 		t.Fatalf("GET %s: %d %s", path, res.status, res.body)
 	}
 	return strings.TrimSpace(res.body)
+}
+
+// TestGrants_AccessCheckWhileRevocationPending: until the lock confirms a revocation, it holds the
+// key and applies the key's own schedule, so it may still open inside the schedule's windows
+// and not outside them, while Keyward allows neither.
+func TestGrants_AccessCheckWhileRevocationPending(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, f *fixture) {
+		grantFixture(t, f)
+		f.createGrant(t, "sched", `{"boundLockId":"{lock1}","boundCardId":"{card}","timeRestrictionIcal":"`+weekdays+`"}`)
+		f.syncLock(t, "lock1")
+		if res := f.do("POST", "/api/v1/Owners/{o1}/Grants/{sched}/Revoke", f.token("admin"), "", nil); res.status != 200 {
+			t.Fatalf("revoke: %d %s", res.status, res.body)
+		}
+		check := func(at, mayAllow, detail string) string {
+			return `{"boundLockId":"{lock1}","contactId":null,"boundCardId":"{card}","at":"` + at + `","allowed":false,"lockMayStillAllow":` + mayAllow + `,"grants":[` +
+				`{"grantId":"{sched}","viaLockGroupId":null,"state":"RevocationPending","reason":"RevocationPending","lockMayStillAllow":` + mayAllow + `,"detail":"` + detail + `","nextWindow":null}]}`
+		}
+		f.run(t, []scenario{
+			{name: "InsideTheSchedule", method: "GET", path: "/api/v1/Owners/{o1}/BoundLocks/{lock1}/AccessCheck?boundCardId={card}&at=2026-03-30T07:00:00Z", as: "admin", wantStatus: 200,
+				wantBody: check("2026-03-30T07:00:00.000Z", "true", "the grant was revoked; until its next sync the lock may still accept the key")},
+			{name: "OutsideTheSchedule", method: "GET", path: "/api/v1/Owners/{o1}/BoundLocks/{lock1}/AccessCheck?boundCardId={card}&at=2026-03-28T09:00:00Z", as: "admin", wantStatus: 200,
+				wantBody: check("2026-03-28T09:00:00.000Z", "false", "the grant was revoked; until its next sync the lock holds the key, which does not open it at this instant: the instant is outside the grant's time restriction")},
+		})
+	})
 }

@@ -17,7 +17,7 @@ func TestGrants_WindowsAndAccessCheck(t *testing.T) {
 		const jan5 = `{"start":"2026-01-05T07:00:00.000Z","end":"2026-01-05T11:00:00.000Z","localStart":"2026-01-05T08:00:00+01:00","localEnd":"2026-01-05T12:00:00+01:00","timeZone":"Europe/Vienna"}`
 		check := func(at, reason, detail, next string, allowed bool) string {
 			return `{"boundLockId":"{lock1}","contactId":"{guest}","boundCardId":null,"at":"` + at + `","allowed":` + map[bool]string{true: "true", false: "false"}[allowed] +
-				`,"grants":[{"grantId":"{g}","viaLockGroupId":null,"state":"Ok","reason":"` + reason + `","detail":"` + detail + `","nextWindow":` + next + `}]}`
+				`,"lockMayStillAllow":false,"grants":[{"grantId":"{g}","viaLockGroupId":null,"state":"Ok","reason":"` + reason + `","lockMayStillAllow":false,"detail":"` + detail + `","nextWindow":` + next + `}]}`
 		}
 		f.run(t, []scenario{
 			{name: "Windows", method: "GET", path: "/api/v1/Owners/{o1}/Grants/{g}/Windows?from=2026-03-27T00:00:00Z&to=2026-03-31T00:00:00Z", as: "admin", wantStatus: 200,
@@ -37,7 +37,7 @@ func TestGrants_WindowsAndAccessCheck(t *testing.T) {
 			{name: "Expired", method: "GET", path: "/api/v1/Owners/{o1}/BoundLocks/{lock1}/AccessCheck?contactId={guest}&at=2027-01-04T09:00:00Z", as: "admin", wantStatus: 200,
 				wantBody: check("2027-01-04T09:00:00.000Z", "Expired", "the grant was valid before 2027-01-01T00:00:00.000Z", "null", false)},
 			{name: "NoGrantsOtherLock", method: "GET", path: "/api/v1/Owners/{o1}/BoundLocks/{lockOld}/AccessCheck?contactId={guest}", as: "admin", wantStatus: 200, dynamic: []string{"at"},
-				wantBody: `{"boundLockId":"{lockOld}","contactId":"{guest}","boundCardId":null,"at":"<at>","allowed":false,"grants":[]}`},
+				wantBody: `{"boundLockId":"{lockOld}","contactId":"{guest}","boundCardId":null,"at":"<at>","allowed":false,"lockMayStillAllow":false,"grants":[]}`},
 			{name: "BothGrantees", method: "GET", path: "/api/v1/Owners/{o1}/BoundLocks/{lock1}/AccessCheck?contactId={guest}&boundCardId={card}", as: "admin", wantStatus: 400,
 				wantBody: `{"ErrorCode":"","ErrorMessage":"The request is invalid.","ErrorDetails":"give exactly one of the query parameters \"contactId\" and \"boundCardId\"","UserErrorMessage":""}`},
 		})

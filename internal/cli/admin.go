@@ -165,7 +165,8 @@ func runLockRegister(ctx context.Context, env Env, args []string) error {
 			return err
 		}
 		return output(env, a.asJSON, map[string]any{"physicalLockId": l.ID, "bindingCode": code},
-			"physical lock id: "+l.ID, "binding code:     "+code)
+			"physical lock id: "+l.ID, "binding code:     "+code+"   (permanent, like a code printed on the lock: it binds"+
+				" the lock whenever the lock is unbound; shown only now, so keep it with the lock)")
 	})
 }
 

@@ -119,6 +119,7 @@ func TestMigrateAndPrintConfig(t *testing.T) {
 	want := `{
   "Addr": "127.0.0.1:8080",
   "DB": "postgres://kw:xxxxx@db/kw",
+  "DBMaxConns": 0,
   "Issuer": "http://127.0.0.1:8080",
   "Plans": "",
   "SMTPURL": "",
@@ -127,5 +128,24 @@ func TestMigrateAndPrintConfig(t *testing.T) {
 `
 	if code != 0 || out != want {
 		t.Fatalf("print-config: %d\n%s", code, out)
+	}
+}
+
+// TestLockRegister_SaysTheCodeIsPermanent checks the human output: the binding code is the
+// lock's for good, so the operator must keep it, and learns that it binds again after an unbind.
+func TestLockRegister_SaysTheCodeIsPermanent(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "k.db")
+	code, out, errOut := run(t, nil, "admin", "lock", "register", "--db", db)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var id, bindingCode string
+	if _, err := fmt.Sscanf(out, "physical lock id: %s\nbinding code: %s", &id, &bindingCode); err != nil {
+		t.Fatalf("output %q: %v", out, err)
+	}
+	want := "physical lock id: " + id + "\nbinding code:     " + bindingCode + "   (permanent, like a code printed on the lock: it binds" +
+		" the lock whenever the lock is unbound; shown only now, so keep it with the lock)\n"
+	if out != want {
+		t.Fatalf("output\n got %q\nwant %q", out, want)
 	}
 }

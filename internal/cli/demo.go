@@ -2,9 +2,14 @@ package cli
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
+	"text/template"
 
 	"github.com/keyward/keyward/internal/app"
 	"github.com/keyward/keyward/internal/config"
@@ -14,44 +19,79 @@ import (
 )
 
 // demoScopes are the scopes of the demo's client: everything the Management API offers today.
+// The client is made Owner of the demo account, so that each of them works there, including
+// write:owneraccount:permissions, which only an Owner may use.
 var demoScopes = []string{
 	keyward.ScopeReadOwnerAccounts, keyward.ScopeWriteOwnerAccounts, keyward.ScopeWriteCoreEntities,
 	keyward.ScopeWriteOwnerPermissions, keyward.ScopeWriteGrants, keyward.ScopeReadLogs, keyward.ScopeWriteIPUsers,
 }
 
+// demoEmail is the demo account's owner; a database that has this user holds demo data already.
+const demoEmail = "owner@demo.keyward.invalid"
+
 func runDemo(ctx context.Context, env Env, args []string) error {
-	cfg, err := loadConfig(env, "demo", args, nil)
+	cfg, kept, err := demoConfig(env, args)
 	if err != nil {
 		return err
 	}
-	dir, err := os.MkdirTemp("", "keyward-demo-")
-	if err != nil {
-		return err
+	if !kept {
+		dir, err := os.MkdirTemp("", "keyward-demo-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir) // deferred first, so it runs after the store is closed
+		cfg.DB = "sqlite:" + filepath.Join(dir, "keyward.db")
 	}
-	defer os.RemoveAll(dir)
-	cfg.DB = "sqlite:" + filepath.Join(dir, "keyward.db")
-	m := &app.Main{Config: cfg, Logger: newLogger(env, cfg)}
+	m := &app.Main{Config: cfg, Logger: newLogger(env, cfg), Console: env.Stderr}
 	defer m.Close()
 	if err := m.Open(ctx); err != nil {
 		return err
 	}
 	d, err := seedDemo(ctx, m.Service)
+	if errors.Is(err, keyward.ErrEmailAddressInUse) {
+		return fmt.Errorf("the database %s holds demo data already: serve it again with `keyward serve --db %s`, or give the demo a new --db",
+			cfg.DB, shellQuote(cfg.DB))
+	}
 	if err != nil {
 		return err
 	}
-	printDemo(env, cfg, d)
+	d.base, d.addr, d.db, d.kept = m.Config.Issuer, m.Addr(), cfg.DB, kept
+	if err := printDemo(env.Stdout, d); err != nil {
+		return err
+	}
 	return m.Run(ctx)
+}
+
+// demoConfig parses the demo's flags. kept reports whether --db was given: then the demo uses
+// and keeps that database. KEYWARD_DB is ignored, so that the demo never seeds a server's
+// database only because the variable is set in the shell.
+func demoConfig(env Env, args []string) (cfg config.Config, kept bool, err error) {
+	var fs *flag.FlagSet
+	cfg, err = loadConfig(env, "demo", args, func(f *flag.FlagSet) {
+		fs = f
+		db := f.Lookup("db")
+		db.DefValue = "" // the server's default file is not the demo's
+		db.Usage = "keep the demo in this database: sqlite:FILE or postgres://... " +
+			"(default: a temporary SQLite file, deleted on exit; KEYWARD_DB is ignored)"
+	})
+	if err != nil {
+		return cfg, false, err
+	}
+	fs.Visit(func(f *flag.Flag) { kept = kept || f.Name == "db" })
+	return cfg, kept, nil
 }
 
 // demoData is what the demo prints.
 type demoData struct {
 	email, password, ownerID, clientID, secret, lockTitle string
+	base, addr, db                                        string
+	kept                                                  bool
 }
 
 // seedDemo creates a user who owns an account with a bound lock, a contact, and a
-// client-credentials client that administers the account.
+// client-credentials client that is Owner of the account too.
 func seedDemo(ctx context.Context, s *service.Service) (*demoData, error) {
-	d := &demoData{email: "owner@demo.keyward.invalid", password: randomPassword(), lockTitle: "Front Door"}
+	d := &demoData{email: demoEmail, password: randomPassword(), lockTitle: "Front Door"}
 	hash, err := oauth.HashPassword(d.password)
 	if err != nil {
 		return nil, err
@@ -68,26 +108,29 @@ func seedDemo(ctx context.Context, s *service.Service) (*demoData, error) {
 	var secretHash string
 	d.secret, secretHash = oauth.NewClientSecret()
 	c, _, err := s.AdminCreateClient(ctx, service.ClientSpec{Name: "Demo integration", SecretHash: secretHash,
-		GrantTypes: []string{keyward.GrantClientCredentials}, Scopes: demoScopes, AdminOf: o.ID})
+		GrantTypes: []string{keyward.GrantClientCredentials}, Scopes: demoScopes, AdminOf: o.ID, Role: keyward.RoleOwner})
 	if err != nil {
 		return nil, err
 	}
 	d.clientID = c.ID
+	return d, seedDemoLock(ctx, s, u, o.ID, d.lockTitle)
+}
+
+// seedDemoLock registers and binds the demo's lock and adds a contact, as the owner.
+func seedDemoLock(ctx context.Context, s *service.Service, u *keyward.User, ownerID, title string) error {
 	lock, code, err := s.AdminRegisterLock(ctx, service.LockSpec{LockTypeID: "TK.Td30", ProtocolVersion: 3,
 		TimeZone: "Europe/Vienna", TimeRestrictionSupport: true})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	actx := keyward.NewContextWithPrincipal(ctx, &keyward.Principal{UserID: u.ID, Email: u.Email, Kind: u.Kind,
 		Scopes: []string{keyward.ScopeWriteCoreEntities}})
-	if _, err := s.BindLock(actx, o.ID, keyward.BindLockRequest{PhysicalLockID: lock.ID, BindingCode: code, Title: &d.lockTitle}); err != nil {
-		return nil, err
+	if _, err := s.BindLock(actx, ownerID, keyward.BindLockRequest{PhysicalLockID: lock.ID, BindingCode: code, Title: &title}); err != nil {
+		return err
 	}
-	guest, title := "guest@demo.keyward.invalid", "Guest"
-	if _, err := s.CreateContact(actx, o.ID, keyward.ContactCreate{Identifier: &guest, Title: &title}); err != nil {
-		return nil, err
-	}
-	return d, nil
+	guest, guestTitle := "guest@demo.keyward.invalid", "Guest"
+	_, err = s.CreateContact(actx, ownerID, keyward.ContactCreate{Identifier: &guest, Title: &guestTitle})
+	return err
 }
 
 func randomPassword() string {
@@ -95,22 +138,66 @@ func randomPassword() string {
 	return secret[:16]
 }
 
-func printDemo(env Env, cfg config.Config, d *demoData) {
-	base := cfg.Issuer
-	fmt.Fprintf(env.Stdout, `Keyward demo is running at %[1]s (a fresh SQLite database, deleted on exit).
+// demoText is the demo's guide. Every command in it is complete: the values, including --db,
+// are filled in, so that the admin commands reach the demo's database and no other.
+const demoText = `Keyward demo is running at {{.Base}}.
 
-  base URL        %[1]s/api/v1
-  owner account   %[2]s  "Demo Home" with the lock %[7]q and a contact
-  client id       %[3]s
-  client secret   %[4]s
-  portal user     %[5]s / %[6]s
+Database: {{.DB}}
+{{if .Kept}}  It is kept when the demo stops; serve it again with
+    keyward serve --db {{q .DB}} --addr {{.Addr}}
+{{else}}  A temporary file, deleted when the demo stops (give the demo --db sqlite:FILE to keep it).
+{{end}}
+  owner account   {{.OwnerID}}  "Demo Home", with the lock {{printf "%q" .LockTitle}} and a contact
+  client id       {{.ClientID}}
+  client secret   {{.Secret}}
+  client scopes   {{.Scopes}}
+  client role     Owner of "Demo Home", so every scope above works there
+  portal user     {{.Email}} / {{.Password}}  (sign in at {{.Base}}/account/login)
 
-Fetch a token and list the owner's locks:
+Fetch a token with all of the client's scopes and list the account's locks:
 
-  TOKEN=$(curl -s -u '%[3]s:%[4]s' -d grant_type=client_credentials \
-    -d scope='read:core:entities' %[1]s/connect/token | sed 's/.*"access_token":"\([^"]*\)".*/\1/')
-  curl -s -H "Authorization: Bearer $TOKEN" %[1]s/api/v1/Owners/%[2]s/BoundLocks
+  TOKEN=$(curl -s -u {{q (print .ClientID ":" .Secret)}} -d grant_type=client_credentials \
+    --data-urlencode {{q (print "scope=" .Scopes)}} {{.Base}}/connect/token | sed 's/.*"access_token":"\([^"]*\)".*/\1/')
+  curl -s -w '\n' -H "Authorization: Bearer $TOKEN" {{.Base}}/api/v1/Owners/{{.OwnerID}}/BoundLocks
+
+Register another lock, bind it with its binding code and report its first sync. The admin commands
+work on the demo's database while the demo runs; they need keyward on your PATH (in the repository:
+go build -o keyward ./cmd/keyward && export PATH="$PWD:$PATH"):
+
+  keyward admin lock register --db {{q .DB}}
+  curl -s -w '\n' -X PUT -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+    -d '{"physicalLockId":"PHYSICAL_LOCK_ID","bindingCode":"BINDING_CODE","title":"Back Door"}' \
+    {{.Base}}/api/v1/Owners/{{.OwnerID}}/BoundLocks
+  keyward admin lock sync --db {{q .DB}} --physical-lock-id PHYSICAL_LOCK_ID
+
+PHYSICAL_LOCK_ID and BINDING_CODE are what lock register prints. The walk-through in README.md goes
+on from here (contacts, grants, access checks, revocation); it reads these shell variables:
+
+  export BASE={{q .Base}}
+  export DB={{q .DB}}
+  export OWNER={{q .OwnerID}}
+  export CLIENT_ID={{q .ClientID}}
+  export CLIENT_SECRET={{q .Secret}}
+  export SCOPES={{q .Scopes}}
 
 Press Ctrl-C to stop.
-`, base, d.ownerID, d.clientID, d.secret, d.email, d.password, d.lockTitle)
+`
+
+// printDemo writes the guide.
+func printDemo(w io.Writer, d *demoData) error {
+	t, err := template.New("demo").Funcs(template.FuncMap{"q": shellQuote}).Parse(demoText)
+	if err != nil {
+		return err
+	}
+	return t.Execute(w, map[string]any{"Base": d.base, "Addr": d.addr, "DB": d.db, "Kept": d.kept, "OwnerID": d.ownerID,
+		"LockTitle": d.lockTitle, "ClientID": d.clientID, "Secret": d.secret, "Scopes": strings.Join(demoScopes, " "),
+		"Email": d.email, "Password": d.password})
+}
+
+// shellQuote quotes s for a POSIX shell, leaving words that need no quotes as they are.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./_-") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -50,7 +50,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 
 // serve opens the server, runs it until ctx ends and closes it.
 func serve(ctx context.Context, env Env, cfg config.Config) error {
-	m := &app.Main{Config: cfg, Logger: newLogger(env, cfg)}
+	m := &app.Main{Config: cfg, Logger: newLogger(env, cfg), Console: env.Stderr}
 	defer m.Close()
 	if err := m.Open(ctx); err != nil {
 		return err

@@ -41,7 +41,7 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.IntVar(&c.DBMaxConns, "db-max-conns", c.DBMaxConns, "database connections per process, all kept open (env KEYWARD_DB_MAX_CONNS; default 8 for SQLite, 16 for PostgreSQL)")
 	fs.StringVar(&c.Issuer, "issuer", c.Issuer, "public base URL, the OAuth issuer (env KEYWARD_ISSUER; default http://ADDR)")
 	fs.StringVar(&c.Plans, "plans", c.Plans, "plan catalog, a JSON file (env KEYWARD_PLANS; default: the built-in plans)")
-	fs.StringVar(&c.SMTPURL, "smtp-url", c.SMTPURL, "mail server for verification links, smtp://user:pass@host:587?from=noreply@example.com (env KEYWARD_SMTP_URL; default: write them to the log)")
+	fs.StringVar(&c.SMTPURL, "smtp-url", c.SMTPURL, "mail server for verification links, smtp://user:pass@host:587?from=noreply@example.com (env KEYWARD_SMTP_URL; default: print them on stderr and in the log)")
 	fs.TextVar(&c.LogLevel, "log-level", c.LogLevel, "log level: DEBUG, INFO, WARN or ERROR (env KEYWARD_LOG_LEVEL)")
 }
 

@@ -29,6 +29,7 @@ type Grant struct {
 	Delivered  bool   `json:"-"` // a key for it reached a lock or card; revoking then needs the lock's confirmation
 	CreatedAt  Time   `json:"-"`
 	RevokedAt  *Time  `json:"-"`
+	RevokedSeq int64  `json:"-"` // the revocation's place among the writes on its account (see BoundLock.SyncSeq)
 }
 
 // GrantTarget is the embedded boundLock of a grant: the bound lock, or the lock group it targets.
@@ -85,24 +86,29 @@ const (
 	ReasonRevocationPending  = "RevocationPending"
 )
 
-// AccessDecision explains whether a contact or card may open a lock at an instant.
+// AccessDecision explains whether a contact or card may open a lock at an instant. It states two
+// facts apart, because an offline lock lags behind Keyward: Allowed is what Keyward decides, and
+// LockMayStillAllow says that a revoked key may still open the physical lock until it syncs.
 type AccessDecision struct {
-	BoundLockID string          `json:"boundLockId"`
-	ContactID   *string         `json:"contactId"`
-	BoundCardID *string         `json:"boundCardId"`
-	At          Time            `json:"at"`
-	Allowed     bool            `json:"allowed"`
-	Grants      []GrantDecision `json:"grants"`
+	BoundLockID       string          `json:"boundLockId"`
+	ContactID         *string         `json:"contactId"`
+	BoundCardID       *string         `json:"boundCardId"`
+	At                Time            `json:"at"`
+	Allowed           bool            `json:"allowed"`
+	LockMayStillAllow bool            `json:"lockMayStillAllow"`
+	Grants            []GrantDecision `json:"grants"`
 }
 
-// GrantDecision is the verdict of one grant in an AccessDecision.
+// GrantDecision is the verdict of one grant in an AccessDecision. LockMayStillAllow is true for a
+// grant whose revocation this lock has not confirmed and whose key would open it at the instant.
 type GrantDecision struct {
-	GrantID    string  `json:"grantId"`
-	ViaGroupID *string `json:"viaLockGroupId"`
-	State      string  `json:"state"`
-	Reason     string  `json:"reason"`
-	Detail     string  `json:"detail"`
-	NextWindow *Window `json:"nextWindow"`
+	GrantID           string  `json:"grantId"`
+	ViaGroupID        *string `json:"viaLockGroupId"`
+	State             string  `json:"state"`
+	Reason            string  `json:"reason"`
+	LockMayStillAllow bool    `json:"lockMayStillAllow"`
+	Detail            string  `json:"detail"`
+	NextWindow        *Window `json:"nextWindow"`
 }
 
 // Window is an interval of allowed access, in UTC and in the lock's local time.

@@ -118,6 +118,9 @@ type BoundLock struct {
 	TimeZone               string `json:"-"`
 	TimeRestrictionSupport bool   `json:"-"`
 	CreatedAt              Time   `json:"-"`
+	// SyncSeq orders the lock's last sync among the writes on its account (0: never synced):
+	// a sync has learned of a revocation when its SyncSeq exceeds the grant's RevokedSeq.
+	SyncSeq int64 `json:"-"`
 }
 
 // BoundLockFilter selects bound locks of one owner account.

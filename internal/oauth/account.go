@@ -183,8 +183,8 @@ func (s *Server) resend(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	return s.render(w, r, http.StatusOK, "message", pageData{Title: s.t(r, "page.resend.doneTitle"),
-		View: messageView{Text: s.t(r, "page.resend.doneText", user.Email), LinkURL: s.endpoint(pathLogin), LinkText: s.t(r, "page.link.login")}})
+	return s.linkSent(w, r, user.Email, s.endpoint(pathLogin),
+		"page.resend.doneTitle", "page.resend.doneText", "page.resend.doneTitleNoMail", "page.resend.doneTextNoMail")
 }
 
 // verifyEmail serves GET /account/verify?token=...: the link of the verification e-mail.
@@ -270,8 +270,8 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 	if err := s.sendVerification(r.Context(), s.lang(r), user); err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "message", pageData{Title: s.t(r, "page.signup.doneTitle"),
-		View: messageView{Text: s.t(r, "page.signup.doneText", user.Email), LinkURL: s.endpoint(pathLogin) + returnQuery(v.Return), LinkText: s.t(r, "page.link.login")}})
+	return s.linkSent(w, r, user.Email, s.endpoint(pathLogin)+returnQuery(v.Return),
+		"page.signup.doneTitle", "page.signup.doneText", "page.signup.doneTitleNoMail", "page.signup.doneTextNoMail")
 }
 
 // signupRefusal checks the address and the password and returns the text of what is wrong.

@@ -8,10 +8,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"mime"
 	"mime/quotedprintable"
 	"net"
+	"net/http"
 	"net/mail"
 	"net/smtp"
 	"net/url"
@@ -67,13 +69,44 @@ func NewMailer(smtpURL string, log *slog.Logger) (Mailer, error) {
 }
 
 // LogMailer writes each message to the log at INFO instead of sending it: the fallback of a
-// server without --smtp-url.
-type LogMailer struct{ Logger *slog.Logger }
+// server without --smtp-url. In a JSON log the message is one escaped string, so Console, when
+// set, gets it once more as plain lines that a person can read and copy a link from.
+type LogMailer struct {
+	Logger  *slog.Logger
+	Console io.Writer // the server's console (standard error); nil for none
+}
 
-// Send logs the message.
+// Send logs the message and prints it on the console.
 func (m LogMailer) Send(ctx context.Context, to, subject, body string) error {
 	m.Logger.InfoContext(ctx, "oauth: no SMTP server is configured; this e-mail was not sent", "to", to, "subject", subject, "body", body)
-	return nil
+	if m.Console == nil {
+		return nil
+	}
+	text := fmt.Sprintf("---- e-mail to %s, not sent: no mail relay is configured (--smtp-url) ----\nSubject: %s\n\n%s\n---- end of e-mail ----\n",
+		to, subject, strings.TrimRight(body, "\n"))
+	_, err := io.WriteString(m.Console, text) // one write, so that log lines do not interleave
+	return err
+}
+
+// delivers reports whether m hands mail to a relay. A LogMailer only writes it to the server's
+// log and console, so a page must not tell the user that a message is in their inbox.
+func delivers(m Mailer) bool {
+	switch m.(type) {
+	case LogMailer, *LogMailer:
+		return false
+	}
+	return true
+}
+
+// linkSent renders the page that reports a verification link for the address email: the texts
+// title and text when a relay delivered it, else titleNoMail and textNoMail, which tell where the
+// link is instead. back is the page's link onward.
+func (s *Server) linkSent(w http.ResponseWriter, r *http.Request, email, back, title, text, titleNoMail, textNoMail string) error {
+	if !delivers(s.cfg.Mailer) {
+		title, text = titleNoMail, textNoMail
+	}
+	return s.render(w, r, http.StatusOK, "message", pageData{Title: s.t(r, title),
+		View: messageView{Text: s.t(r, text, email), LinkURL: back, LinkText: s.t(r, "page.link.login")}})
 }
 
 // smtpTimeout bounds one delivery when the context has no deadline.

@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -239,6 +240,105 @@ func TestNewMailer(t *testing.T) {
 		want := `level=INFO msg="oauth: no SMTP server is configured; this e-mail was not sent" to=carol@example.com subject=Verify body="open https://x/verify?token=t"`
 		if got := strings.TrimSpace(buf.String()); !strings.HasSuffix(got, want) {
 			t.Errorf("log %q\nwant suffix %q", got, want)
+		}
+	})
+}
+
+// lockedBuffer is a console that the server writes to while the test reads it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func TestLogMailer_Console(t *testing.T) {
+	var log bytes.Buffer
+	console := &lockedBuffer{}
+	m := oauth.LogMailer{Logger: slog.New(slog.NewJSONHandler(&log, nil)), Console: console}
+	if err := m.Send(context.Background(), "carol@example.com", "Verify", "Hello,\n\nopen\n\nhttps://x/verify?token=a&b=c\n"); err != nil {
+		t.Fatal(err)
+	}
+	want := "---- e-mail to carol@example.com, not sent: no mail relay is configured (--smtp-url) ----\n" +
+		"Subject: Verify\n\nHello,\n\nopen\n\nhttps://x/verify?token=a&b=c\n---- end of e-mail ----\n"
+	if got := console.String(); got != want {
+		t.Errorf("console\n got %q\nwant %q", got, want)
+	}
+	if !strings.Contains(log.String(), `"body":"Hello,\n\nopen\n\nhttps://x/verify?token=a&b=c\n"`) {
+		t.Errorf("the structured log lost the message: %s", log.String())
+	}
+}
+
+// newFixtureWithoutRelay is newFixture with the mailer of a server without --smtp-url.
+func newFixtureWithoutRelay(t *testing.T, console io.Writer) *fixture {
+	t.Helper()
+	store := newMemStore()
+	seed(store)
+	var h http.Handler
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
+	t.Cleanup(ts.Close)
+	clk, accounts := &clock{t: t0}, &fakeAccounts{store: store}
+	srv, err := oauth.New(context.Background(), oauth.Config{Issuer: ts.URL, Now: clk.Now, Logger: discardLogger(), Accounts: accounts,
+		Mailer: oauth.LogMailer{Logger: discardLogger(), Console: console}}, store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h = srv.Handler()
+	return &fixture{srv: srv, http: ts, store: store, clock: clk, accounts: accounts, mail: &fakeMailer{}}
+}
+
+// TestSignup_WithoutMailRelay: without a relay the pages say where the link is instead of
+// claiming a mail, and the console shows the link as a plain line that works.
+func TestSignup_WithoutMailRelay(t *testing.T) {
+	console := &lockedBuffer{}
+	f := newFixtureWithoutRelay(t, console)
+	tests := []struct{ lang, email, title, text string }{
+		{"en", "dora@example.com", "Get the link from the server console",
+			"This server has no mail relay, so no e-mail was sent. The verification link for dora@example.com is printed on the server's console (its standard error output), where whoever runs the server can copy it. Open it to verify your address, then sign in."},
+		{"de", "emil@example.com", "Den Link finden Sie in der Serverkonsole",
+			"Dieser Server hat kein Mail-Relay, daher wurde keine E-Mail gesendet. Der Bestätigungslink für emil@example.com steht in der Konsole des Servers (seiner Standardfehlerausgabe); wer den Server betreibt, kann ihn dort kopieren. Öffnen Sie ihn, um Ihre Adresse zu bestätigen, und melden Sie sich dann an."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.lang, func(t *testing.T) {
+			b := f.newBrowser(t)
+			b.lang = tt.lang
+			form := b.get("/account/signup").hidden(t, "signup")
+			form.Set("email", tt.email)
+			form.Set("password", "long enough")
+			res := b.post("/account/signup", form)
+			if got, want := []any{res.status, res.find(`<h1>([^<]*)</h1>`), res.text("message")}, []any{200, tt.title, tt.text}; !cmp.Equal(want, got) {
+				t.Errorf("got %q\nwant %q", got, want)
+			}
+			_, mail, found := strings.Cut(console.String(), "---- e-mail to "+tt.email+", not sent: no mail relay is configured (--smtp-url) ----\n")
+			link := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(f.issuer()) + `/account/verify\?token=\S+$`).FindString(mail)
+			if !found || link == "" {
+				t.Fatalf("console %q has no plain link for %s", console.String(), tt.email)
+			}
+			if res := b.get(link); res.status != 200 {
+				t.Errorf("the console's link: %d %s", res.status, res.text("message"))
+			}
+		})
+	}
+	t.Run("Resend", func(t *testing.T) {
+		b := f.newBrowser(t)
+		refused := b.post("/account/login", b.loginForm("", "bob@example.com", alicePassword))
+		done := b.post("/account/verify/resend", refused.hidden(t, "resend"))
+		want := []any{200, "New link on the server console", "This server has no mail relay, so no e-mail was sent. A new verification link for bob@example.com is printed on the server's console (its standard error output), where whoever runs the server can copy it."}
+		if got := []any{done.status, done.find(`<h1>([^<]*)</h1>`), done.text("message")}; !cmp.Equal(want, got) {
+			t.Errorf("got %q\nwant %q", got, want)
+		}
+		if !strings.Contains(console.String(), "---- e-mail to bob@example.com, not sent") {
+			t.Errorf("console %q has no mail to bob", console.String())
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/base32"
@@ -56,17 +57,23 @@ type ClientSpec struct {
 	Scopes       []string
 	RedirectURIs []string
 	Public       bool
-	AdminOf      string // owner account the client's service user administers, "" for none
-	OwnerEmail   string // the user who manages the client, "" for the operator
+	AdminOf      string       // owner account the client's service user administers, "" for none
+	Role         keyward.Role // the service user's role in AdminOf; "" means Admin
+	OwnerEmail   string       // the user who manages the client, "" for the operator
 	LogoURL      string
 }
 
 // AdminCreateClient registers a client. A client-credentials client gets its service user, which
-// AdminOf makes an Admin of that owner account.
+// AdminOf makes an administrator of that owner account: an Admin, or what Role says (an Owner may
+// also manage the account's permissions).
 func (s *Service) AdminCreateClient(ctx context.Context, spec ClientSpec) (*keyward.Client, *keyward.User, error) {
 	if err := firstError(checkRequiredText("name", spec.Name), checkScopes(spec.Scopes), checkRedirectURIs(spec.RedirectURIs),
 		checkLogoURL(spec.LogoURL)); err != nil {
 		return nil, nil, err
+	}
+	role := cmp.Or(spec.Role, keyward.RoleAdmin)
+	if !role.Valid() {
+		return nil, nil, keyward.Invalidf("unknown role %q; a client's service user is an %s or an %s", role, keyward.RoleAdmin, keyward.RoleOwner)
 	}
 	if containsFold(spec.GrantTypes, keyward.GrantAuthorizationCode) && len(spec.RedirectURIs) == 0 {
 		return nil, nil, keyward.Invalidf("an authorization_code client needs at least one redirect URI")
@@ -102,7 +109,7 @@ func (s *Service) AdminCreateClient(ctx context.Context, spec ClientSpec) (*keyw
 		if err := tx.LockOwner(ctx, spec.AdminOf); err != nil {
 			return err
 		}
-		_, err := s.grantRole(ctx, tx, spec.AdminOf, svcUser, keyward.RoleAdmin)
+		_, err := s.grantRole(ctx, tx, spec.AdminOf, svcUser, role)
 		return err
 	})
 	return c, svcUser, err
@@ -116,8 +123,9 @@ type LockSpec struct {
 	TimeRestrictionSupport bool
 }
 
-// AdminRegisterLock adds a lock to the device registry and returns it with its binding code,
-// which is shown once and stored hashed.
+// AdminRegisterLock adds a lock to the device registry and returns it with its binding code.
+// The code is permanent, as the code printed on a Tapkey lock is: it binds the lock whenever the
+// lock is unbound. It is stored hashed, so this is the only time it can be shown.
 func (s *Service) AdminRegisterLock(ctx context.Context, spec LockSpec) (*keyward.PhysicalLock, string, error) {
 	if _, ok := keyward.LockTypes[spec.LockTypeID]; !ok {
 		return nil, "", keyward.Invalidf("unknown lock type %q", spec.LockTypeID)

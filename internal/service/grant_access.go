@@ -193,6 +193,7 @@ func (s *Service) AccessCheck(ctx context.Context, ownerID, lockID string, conta
 			return nil, err
 		}
 		d.Allowed = d.Allowed || gd.Reason == keyward.ReasonAllowed
+		d.LockMayStillAllow = d.LockMayStillAllow || gd.LockMayStillAllow
 		d.Grants = append(d.Grants, *gd)
 	}
 	return d, nil
@@ -224,24 +225,47 @@ func (s *Service) decide(g *keyward.Grant, lock *keyward.BoundLock, t time.Time)
 	if g.BoundLockID != lock.ID {
 		d.ViaGroupID = &g.BoundLockID
 	}
-	tgt := &target{lock: lock, locks: []*keyward.BoundLock{lock}}
-	a, err := s.accessOf(g, tgt)
+	a, err := s.accessOf(g, &target{lock: lock, locks: []*keyward.BoundLock{lock}})
 	if err != nil {
 		return nil, err
 	}
+	d.Reason, d.Detail, d.NextWindow = a.verdict(t)
 	switch {
 	case g.State == keyward.GrantRevocationPending:
-		d.Reason, d.Detail = keyward.ReasonRevocationPending, "the grant was revoked; the lock may accept its key until its next sync"
+		pendingVerdict(d, g, lock)
 	case !g.Active:
-		d.Reason, d.Detail = keyward.ReasonRevoked, "the grant was revoked"
-	case a.from != nil && t.Before(*a.from):
-		d.Reason, d.Detail, d.NextWindow = keyward.ReasonNotYetValid, "the grant is valid from "+keyward.NewTime(*a.from).String(), a.next(t)
-	case a.before != nil && !t.Before(*a.before):
-		d.Reason, d.Detail = keyward.ReasonExpired, "the grant was valid before "+keyward.NewTime(*a.before).String()
-	case a.cal != nil && !a.cal.Allows(t):
-		d.Reason, d.Detail, d.NextWindow = keyward.ReasonOutsideRestriction, "the instant is outside the grant's time restriction", a.next(t)
-	default:
-		d.Reason, d.Detail = keyward.ReasonAllowed, "the grant allows access"
+		d.Reason, d.Detail, d.NextWindow = keyward.ReasonRevoked, "the grant was revoked", nil
 	}
 	return d, nil
+}
+
+// verdict is what the grant's validity period and time restriction say about t, revocation
+// aside; a lock that holds the grant's key applies the same rules to it.
+func (a *access) verdict(t time.Time) (reason, detail string, next *keyward.Window) {
+	switch {
+	case a.from != nil && t.Before(*a.from):
+		return keyward.ReasonNotYetValid, "the grant is valid from " + keyward.NewTime(*a.from).String(), a.next(t)
+	case a.before != nil && !t.Before(*a.before):
+		return keyward.ReasonExpired, "the grant was valid before " + keyward.NewTime(*a.before).String(), nil
+	case a.cal != nil && !a.cal.Allows(t):
+		return keyward.ReasonOutsideRestriction, "the instant is outside the grant's time restriction", a.next(t)
+	}
+	return keyward.ReasonAllowed, "the grant allows access", nil
+}
+
+// pendingVerdict explains a revocation that is not confirmed yet. Keyward no longer allows the
+// grant, but a lock that has not synced since the revocation still holds the key and applies the
+// key's own period and schedule to it; of a group grant, this member may have confirmed already.
+func pendingVerdict(d *keyward.GrantDecision, g *keyward.Grant, lock *keyward.BoundLock) {
+	keyOpens, why := d.Reason == keyward.ReasonAllowed, d.Detail
+	d.Reason, d.NextWindow = keyward.ReasonRevocationPending, nil
+	switch {
+	case lock.SyncSeq > g.RevokedSeq:
+		d.Detail = "the grant was revoked; this lock confirmed it at its last sync, other members of the group have not yet"
+	case keyOpens:
+		d.LockMayStillAllow = true
+		d.Detail = "the grant was revoked; until its next sync the lock may still accept the key"
+	default:
+		d.Detail = "the grant was revoked; until its next sync the lock holds the key, which does not open it at this instant: " + why
+	}
 }

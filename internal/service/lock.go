@@ -115,9 +115,10 @@ func features(timeRestrictions bool) *keyward.SupportedFeatures {
 	return f
 }
 
-// BindLock binds a registered physical lock with its binding code. A wrong code is 400 and is
-// checked before anything else, so that a caller without the code learns nothing about the
-// lock; a lock bound to any account is 403.
+// BindLock binds a registered physical lock with its binding code. The code is permanent (it is
+// printed on the lock), so it binds the lock again after an unbind; only an active binding, in
+// any account, stops it (403). A wrong code is 400 and is checked before anything else, so that
+// a caller without the code learns nothing about the lock.
 func (s *Service) BindLock(ctx context.Context, ownerID string, r keyward.BindLockRequest) (*keyward.BoundLock, error) {
 	if err := s.authorize(ctx, ownerID, keyward.ScopeWriteCoreEntities, false); err != nil {
 		return nil, err

@@ -116,3 +116,47 @@ func TestService_LastOwnerUnderConcurrency(t *testing.T) {
 		})
 	}
 }
+
+func TestService_AdminCreateClientRole(t *testing.T) {
+	for _, engine := range sqltest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			s := service.New(sqltest.Open(t, engine), service.Config{})
+			ada := must(s.AdminCreateUser(ctx, "ada@example.com", "", true))(t)
+			o := must(s.AdminCreateOwner(ctx, "Home", ada.Email, ""))(t)
+			spec := func(name string, role keyward.Role) service.ClientSpec {
+				return service.ClientSpec{Name: name, GrantTypes: []string{keyward.GrantClientCredentials},
+					Scopes: []string{keyward.ScopeWriteOwnerPermissions}, AdminOf: o.ID, Role: role}
+			}
+			for _, tt := range []struct {
+				name string
+				role keyward.Role
+				want keyward.Role
+			}{{"DefaultAdmin", "", keyward.RoleAdmin}, {"Owner", keyward.RoleOwner, keyward.RoleOwner}} {
+				t.Run(tt.name, func(t *testing.T) {
+					must2(s.AdminCreateClient(ctx, spec(tt.name, tt.role)))(t)
+					perms := must(s.FindPermissions(as(ada, keyward.ScopeReadOwnerPermissions), o.ID, nil))(t)
+					if got := perms[len(perms)-1].Role; got != tt.want { // the newest is the service user's
+						t.Fatalf("the service user's role is %q, want %q; permissions %+v", got, tt.want, perms)
+					}
+				})
+			}
+			t.Run("ErrUnknownRole", func(t *testing.T) {
+				_, _, err := s.AdminCreateClient(ctx, spec("x", "Janitor"))
+				if e := keyward.ErrorOf(err); e == nil || e.Kind != keyward.KindInvalid || e.Details != `unknown role "Janitor"; a client's service user is an Admin or an Owner` {
+					t.Fatalf("err = %v", err)
+				}
+			})
+		})
+	}
+}
+
+// must2 is must for calls with two results.
+func must2[T, U any](v T, w U, err error) func(t *testing.T) (T, U) {
+	return func(t *testing.T) (T, U) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v, w
+	}
+}

@@ -61,7 +61,7 @@ func describeGrantee(g *keyward.Grant) string {
 }
 
 const grantColumns = `id, owner_id, target_id, target_type, contact_id, bound_card_id, valid_from, valid_before,
-	time_restriction_ical, state, active, delivered, created_at, revoked_at`
+	time_restriction_ical, state, active, delivered, created_at, revoked_at, revoked_seq`
 
 // grantFilterSQL turns the fixed fields of a filter into conditions.
 func grantFilterSQL(f keyward.GrantFilter, a *args) []string {
@@ -107,7 +107,7 @@ func scanGrant(rows *sql.Rows) (*keyward.Grant, error) {
 	var from, before, revoked sql.NullInt64
 	var created int64
 	err := rows.Scan(&g.ID, &g.OwnerAccountID, &g.BoundLockID, &g.TargetType, &contactID, &cardID, &from, &before,
-		&ical, &g.State, &g.Active, &g.Delivered, &created, &revoked)
+		&ical, &g.State, &g.Active, &g.Delivered, &created, &revoked, &g.RevokedSeq)
 	g.ContactID, g.BoundCardID, g.TimeRestrictionIcal = strPtr(contactID), strPtr(cardID), strPtr(ical)
 	g.ValidFrom, g.ValidBefore, g.RevokedAt = timePtr(from), timePtr(before), timePtr(revoked)
 	g.CreatedAt = keyward.TimeFromMillis(created)
