@@ -43,7 +43,8 @@ type store struct {
 // DB is a keyward.Store. Calls made on it directly run on their own; InTx groups calls.
 type DB struct {
 	store
-	sql *sql.DB
+	sql   *sql.DB
+	stmts *stmtCache // SQLite only
 }
 
 var _ keyward.Store = (*DB)(nil)
@@ -145,7 +146,12 @@ func openNoMigrate(ctx context.Context, dsn string, pool Pool) (*DB, error) {
 		sdb.Close()
 		return nil, fmt.Errorf("sqlstore: connect: %w", err)
 	}
-	return &DB{store: store{q: guarded{sdb}, d: d}, sql: sdb}, nil
+	db := &DB{sql: sdb}
+	if engine == SQLite {
+		db.stmts = newStmtCache(sdb)
+	}
+	db.store = store{q: guarded{q: sdb, stmts: db.stmts}, d: d}
+	return db, nil
 }
 
 // SQL exposes the connection pool, for schema inspection in tests and operator tooling.
@@ -154,8 +160,13 @@ func (db *DB) SQL() *sql.DB { return db.sql }
 // Engine reports which engine the store runs on.
 func (db *DB) Engine() Engine { return db.d.engine }
 
-// Close releases the connection pool.
-func (db *DB) Close() error { return db.sql.Close() }
+// Close releases the cached statements and the connection pool.
+func (db *DB) Close() error {
+	if db.stmts != nil {
+		db.stmts.close()
+	}
+	return db.sql.Close()
+}
 
 // InTx runs fn in one transaction: committed when fn returns nil, rolled back otherwise. On SQLite
 // the transaction is IMMEDIATE, so it holds the write lock from its first statement and never
@@ -165,7 +176,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx keyward.Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("sqlstore: begin: %w", err)
 	}
-	if err := fn(&store{q: guarded{tx}, d: db.d}); err != nil {
+	if err := fn(&store{q: guarded{q: tx, stmts: db.stmts, tx: tx}, d: db.d}); err != nil {
 		if rbErr := tx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
 			return errors.Join(err, fmt.Errorf("sqlstore: rollback: %w", rbErr))
 		}

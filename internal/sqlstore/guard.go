@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"sync"
+	"time"
 
 	"github.com/keyward/keyward/internal/keyward"
 )
@@ -30,11 +32,19 @@ type queryer interface {
 // are not valid UTF-8 or hold NUL characters before any engine sees them: PostgreSQL would fail
 // the statement (a 500) and SQLite would store the bytes. The HTTP layers refuse such input with
 // the field named; this keeps any path that misses a check from storing it on either engine.
-type guarded struct{ q rawQueryer }
+// With stmts set it runs statements prepared once (see stmtCache).
+type guarded struct {
+	q     rawQueryer
+	stmts *stmtCache // nil: prepare every statement anew (PostgreSQL's driver caches them itself)
+	tx    *sql.Tx    // the transaction q is, if any, to run cached statements in it
+}
 
 func (g guarded) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	if err := checkArgs(args); err != nil {
 		return nil, err
+	}
+	if st := g.prepared(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
 	}
 	return g.q.ExecContext(ctx, query, args...)
 }
@@ -43,6 +53,9 @@ func (g guarded) QueryContext(ctx context.Context, query string, args ...any) (*
 	if err := checkArgs(args); err != nil {
 		return nil, err
 	}
+	if st := g.prepared(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
 	return g.q.QueryContext(ctx, query, args...)
 }
 
@@ -50,7 +63,87 @@ func (g guarded) QueryRowContext(ctx context.Context, query string, args ...any)
 	if err := checkArgs(args); err != nil {
 		return errRow{err}
 	}
+	if st := g.prepared(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return g.q.QueryRowContext(ctx, query, args...)
+}
+
+// prepared returns the cached statement for query, bound to the transaction when there is one;
+// nil when statements are not cached or this one cannot be.
+func (g guarded) prepared(ctx context.Context, query string) *sql.Stmt {
+	if g.stmts == nil {
+		return nil
+	}
+	st := g.stmts.get(query)
+	if st == nil || g.tx == nil {
+		return st
+	}
+	return g.tx.StmtContext(ctx, st)
+}
+
+// stmtCache holds statements prepared once per SQL text. SQLite's driver prepares every
+// statement it runs again (measured: an indexed single-row lookup took 14 µs that way and 4 µs
+// prepared); database/sql then keeps each statement prepared per connection. A text is prepared
+// in the background on its first use, which runs unprepared: preparing needs a connection of the
+// pool, and a transaction that waited for one while holding its own could exhaust the pool. The
+// cache is bounded: texts beyond maxCachedStmts (list queries differ with every $filter) are
+// never prepared.
+type stmtCache struct {
+	db     *sql.DB
+	mu     sync.Mutex
+	stmts  map[string]*sql.Stmt // nil for a text being prepared or that failed to prepare
+	closed bool
+}
+
+const maxCachedStmts = 512
+
+func newStmtCache(db *sql.DB) *stmtCache {
+	return &stmtCache{db: db, stmts: map[string]*sql.Stmt{}}
+}
+
+// get returns the prepared statement for query, or nil while there is none; the first call for
+// a text starts preparing it.
+func (c *stmtCache) get(query string) *sql.Stmt {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	st, seen := c.stmts[query]
+	if !seen && !c.closed && len(c.stmts) < maxCachedStmts {
+		c.stmts[query] = nil
+		go c.prepare(query)
+	}
+	return st
+}
+
+// prepare prepares query and keeps it, unless the cache was closed meanwhile. A text that fails
+// to prepare stays nil and runs unprepared, reporting its error there.
+func (c *stmtCache) prepare(query string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	st, err := c.db.PrepareContext(ctx, query)
+	if err != nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		st.Close()
+		return
+	}
+	c.stmts[query] = st
+}
+
+// close releases every cached statement; statements being prepared are closed when ready.
+func (c *stmtCache) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.closed = true
+	for _, st := range c.stmts {
+		if st != nil {
+			st.Close()
+		}
+	}
+	clear(c.stmts)
 }
 
 // errRow is a row whose Scan fails with err, for a statement refused before it ran.

@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 
 	"github.com/keyward/keyward/internal/keyward"
@@ -38,10 +37,11 @@ func (s *store) FindOwners(ctx context.Context, f keyward.OwnerFilter) ([]*keywa
 		spec.where = append(spec.where, "o.id = "+a.bind(*f.ID))
 	}
 	if f.AdminUserID != nil {
-		spec.where = append(spec.where, `EXISTS (SELECT 1 FROM permissions p
-			JOIN contacts c ON c.id = p.contact_id
-			JOIN users u ON u.email_key = c.identifier_key AND c.ip_id = 'tapkey'
-			WHERE p.owner_id = o.id AND u.id = `+a.bind(*f.AdminUserID)+`)`)
+		// driven by the user's own permissions, so that no other account is read
+		spec.where = append(spec.where, `o.id IN (SELECT p.owner_id FROM users u
+			JOIN contacts c ON c.identifier_key = u.email_key AND c.ip_id = 'tapkey'
+			JOIN permissions p ON p.contact_id = c.id
+			WHERE u.id = `+a.bind(*f.AdminUserID)+`)`)
 	}
 	var list []*keyward.Owner
 	err := s.list(ctx, spec, a, f.Query, func(rows *sql.Rows) error {
@@ -72,19 +72,22 @@ func (s *store) UpdateOwner(ctx context.Context, id string, u keyward.OwnerUpdat
 // FindRole returns the strongest role the user holds on the owner account through a contact
 // whose identifier is the user's e-mail address.
 func (s *store) FindRole(ctx context.Context, ownerID, userID string) (keyward.Role, error) {
-	var role string
-	err := s.q.QueryRowContext(ctx, `SELECT p.role FROM permissions p
+	// An aggregate, not ORDER BY ... LIMIT 1: the strongest role without a sort; NULL for none.
+	var rank sql.NullInt64
+	err := s.q.QueryRowContext(ctx, `SELECT MAX(CASE p.role WHEN 'Owner' THEN 2 WHEN 'Admin' THEN 1 END) FROM permissions p
 		JOIN contacts c ON c.id = p.contact_id
 		JOIN users u ON u.email_key = c.identifier_key AND c.ip_id = 'tapkey'
-		WHERE p.owner_id = $1 AND u.id = $2
-		ORDER BY CASE p.role WHEN 'Owner' THEN 0 ELSE 1 END LIMIT 1`, ownerID, userID).Scan(&role)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
+		WHERE p.owner_id = $1 AND u.id = $2`, ownerID, userID).Scan(&rank)
 	if err != nil {
 		return "", fmt.Errorf("sqlstore: find role: %w", err)
 	}
-	return keyward.Role(role), nil
+	switch rank.Int64 {
+	case 2:
+		return keyward.RoleOwner, nil
+	case 1:
+		return keyward.RoleAdmin, nil
+	}
+	return "", nil
 }
 
 // SetOwnerPlan changes the plan of an owner account.

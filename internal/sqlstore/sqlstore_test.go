@@ -109,3 +109,14 @@ func TestSchemaParity(t *testing.T) {
 		t.Fatalf("only %d tables: %v", len(liteTables), liteTables)
 	}
 }
+
+// TestQueryPlans checks on each engine that indexes serve every list's default page and the hot
+// lookups (see sqlstore.CheckQueryPlans).
+func TestQueryPlans(t *testing.T) {
+	for _, engine := range sqltest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			t.Parallel()
+			sqlstore.CheckQueryPlans(t, sqltest.Open(t, engine))
+		})
+	}
+}

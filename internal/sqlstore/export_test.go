@@ -1,0 +1,210 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"testing"
+
+	"github.com/keyward/keyward/internal/keyward"
+)
+
+// recorder passes statements to the database and keeps the SELECTs, so that a test can ask the
+// planner about the exact SQL a store method runs.
+type recorder struct {
+	rawQueryer
+	selects []recorded
+}
+
+type recorded struct {
+	query string
+	args  []any
+}
+
+func (r *recorder) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	r.selects = append(r.selects, recorded{query, args})
+	return r.rawQueryer.QueryContext(ctx, query, args...)
+}
+
+func (r *recorder) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	r.selects = append(r.selects, recorded{query, args})
+	return r.rawQueryer.QueryRowContext(ctx, query, args...)
+}
+
+// planCase is one query the server runs often: every list's default page and the lookups made
+// on every request or inside every grant's transaction.
+type planCase struct {
+	name string
+	run  func(s *store) error
+	// sorts allows a sort: the Owners list orders the few accounts a user administers.
+	sorts bool
+}
+
+func planCases() []planCase {
+	ctx, page := context.Background(), &keyward.Query{}
+	o, id, yes := "owner-1", "x", true
+	return []planCase{
+		{name: "Owner list of a user", sorts: true, run: func(s *store) error {
+			_, err := s.FindOwners(ctx, keyward.OwnerFilter{AdminUserID: &id, Query: page})
+			return err
+		}},
+		{name: "Permission list", run: func(s *store) error {
+			_, err := s.FindPermissions(ctx, keyward.PermissionFilter{OwnerID: o, Query: page})
+			return err
+		}},
+		{name: "BoundLock list", run: func(s *store) error {
+			_, err := s.FindBoundLocks(ctx, keyward.BoundLockFilter{OwnerID: o, Query: page})
+			return err
+		}},
+		{name: "BoundLock list of a group", run: func(s *store) error {
+			_, err := s.FindBoundLocks(ctx, keyward.BoundLockFilter{OwnerID: o, LockGroupID: &id, Query: page})
+			return err
+		}},
+		{name: "LockGroup list", run: func(s *store) error {
+			_, err := s.FindLockGroups(ctx, keyward.LockGroupFilter{OwnerID: o, Query: page})
+			return err
+		}},
+		{name: "Contact list", run: func(s *store) error {
+			_, err := s.FindContacts(ctx, keyward.ContactFilter{OwnerID: o, Query: page})
+			return err
+		}},
+		{name: "BoundCard list", run: func(s *store) error {
+			_, err := s.FindBoundCards(ctx, keyward.BoundCardFilter{OwnerID: o, Query: page})
+			return err
+		}},
+		{name: "Grant list", run: func(s *store) error {
+			_, err := s.FindGrants(ctx, keyward.GrantFilter{OwnerID: o, Query: page})
+			return err
+		}},
+		{name: "Grant list of a card", run: func(s *store) error {
+			_, err := s.FindGrants(ctx, keyward.GrantFilter{OwnerID: o, BoundCardID: &id, Query: page})
+			return err
+		}},
+		{name: "IPUser list", run: func(s *store) error {
+			_, err := s.FindIPUsers(ctx, keyward.IPUserFilter{IPID: id, Query: page})
+			return err
+		}},
+		{name: "role of the caller", run: func(s *store) error {
+			_, err := s.FindRole(ctx, o, id)
+			return err
+		}},
+		{name: "active grants of a contact", run: func(s *store) error {
+			_, err := s.CountGrants(ctx, keyward.GrantFilter{OwnerID: o, ContactID: &id, Active: &yes})
+			return err
+		}},
+		{name: "active grants on a target", run: func(s *store) error {
+			_, err := s.FindGrants(ctx, keyward.GrantFilter{OwnerID: o, BoundLockID: &id, Active: &yes, Query: &keyward.Query{Top: ptr(keyward.MaxTop)}})
+			return err
+		}},
+		{name: "grants of a contact on a lock and its groups", run: func(s *store) error {
+			_, err := s.FindGrants(ctx, keyward.GrantFilter{OwnerID: o, ContactID: &id, TargetIDs: []string{"a", "b"}})
+			return err
+		}},
+		{name: "groups of a lock", run: func(s *store) error {
+			_, err := s.FindLockGroups(ctx, keyward.LockGroupFilter{OwnerID: o, MemberLockID: &id})
+			return err
+		}},
+		{name: "contact by identity", run: func(s *store) error {
+			_, err := s.FindContacts(ctx, keyward.ContactFilter{OwnerID: o, NaturalKey: &id})
+			return err
+		}},
+		{name: "smartphone users", run: func(s *store) error {
+			_, err := s.CountSmartphoneUsers(ctx, o)
+			return err
+		}},
+	}
+}
+
+// CheckQueryPlans asks the planner of db's engine about every list's default page and the hot
+// lookups: none may scan a table (which reads other accounts' rows) or sort (which reads the
+// whole account before the first row). PostgreSQL plans with sequential scans and sorts priced
+// out, so the check asks whether an index can serve the query, not what small test tables happen
+// to favour. It lives here to see the SQL itself; TestQueryPlans runs it on each engine.
+func CheckQueryPlans(t *testing.T, db *DB) {
+	covered := map[string]bool{}
+	for _, c := range planCases() {
+		covered[strings.Fields(c.name)[0]] = true
+		rec := &recorder{rawQueryer: db.sql}
+		if err := c.run(&store{q: guarded{q: rec}, d: db.d}); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		for _, stmt := range rec.selects {
+			plan := explain(t, db, stmt)
+			if problem := planProblem(db.d.engine, plan, c.sorts); problem != "" {
+				t.Errorf("%s: the plan %s:\n%s\n%s", c.name, problem, stmt.query, plan)
+			}
+		}
+	}
+	for entity := range ListSchemas() {
+		if !covered[entity] {
+			t.Errorf("no plan case for the %s list", entity)
+		}
+	}
+}
+
+// explain returns the planner's plan of stmt, one node per line.
+func explain(t *testing.T, db *DB, stmt recorded) string {
+	t.Helper()
+	tx, err := db.sql.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	prefix := "EXPLAIN QUERY PLAN "
+	if db.d.engine == Postgres {
+		prefix = "EXPLAIN (COSTS OFF) "
+		if _, err := tx.Exec(`SET LOCAL enable_seqscan = off`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.Exec(`SET LOCAL enable_sort = off`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows, err := tx.Query(prefix+stmt.query, stmt.args...)
+	if err != nil {
+		t.Fatalf("explain %s: %v", stmt.query, err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	var lines []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, toString(vals[len(vals)-1])) // SQLite: the detail column; PostgreSQL: the only one
+	}
+	return strings.Join(lines, "\n")
+}
+
+func toString(v any) string {
+	if b, ok := v.([]byte); ok {
+		return string(b)
+	}
+	s, _ := v.(string)
+	return s
+}
+
+// planProblem names what is wrong with a plan, "" when nothing is.
+func planProblem(engine Engine, plan string, sorts bool) string {
+	for _, line := range strings.Split(plan, "\n") {
+		l := strings.TrimSpace(line)
+		switch {
+		case engine == SQLite && strings.HasPrefix(l, "SCAN "):
+			return "scans a table"
+		case engine == SQLite && strings.Contains(l, "TEMP B-TREE") && !sorts:
+			return "sorts"
+		case engine == Postgres && strings.Contains(l, "Seq Scan"):
+			return "scans a table"
+		case engine == Postgres && strings.Contains(l, "Sort") && !sorts:
+			return "sorts"
+		}
+	}
+	return ""
+}
+
+func ptr[T any](v T) *T { return &v }
