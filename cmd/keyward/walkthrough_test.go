@@ -8,43 +8,25 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/keyward/keyward/internal/apitest"
 	"github.com/keyward/keyward/internal/sqlstore/sqltest"
 )
-
-// lockedBuffer collects a process's stderr for failure messages.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // demo is a running `keyward demo` process and the guide it printed.
 type demo struct {
 	cmd   *exec.Cmd
 	guide string
-	errs  *lockedBuffer
+	errs  *apitest.Output
 }
 
 // startDemo runs the binary's demo on a free port with --db and waits for its guide.
 func startDemo(t *testing.T, dsn string) *demo {
 	t.Helper()
-	d := &demo{cmd: exec.Command(binary, "demo", "--addr", "127.0.0.1:0", "--db", dsn), errs: &lockedBuffer{}}
+	d := &demo{cmd: exec.Command(binary, "demo", "--addr", "127.0.0.1:0", "--db", dsn), errs: &apitest.Output{}}
 	d.cmd.Stderr = d.errs
 	stdout, err := d.cmd.StdoutPipe()
 	if err != nil {
@@ -109,7 +91,7 @@ func (d *demo) stop(t *testing.T) {
 type shell struct {
 	stdin io.WriteCloser
 	out   chan string
-	errs  *lockedBuffer
+	errs  *apitest.Output
 }
 
 // newShell starts bash with the built keyward first on the PATH. The scripts need curl (and
@@ -123,7 +105,7 @@ func newShell(t *testing.T) *shell {
 	}
 	cmd := exec.Command("bash", "--noprofile", "--norc")
 	cmd.Env = append(os.Environ(), "PATH="+filepath.Dir(binary)+string(os.PathListSeparator)+os.Getenv("PATH"))
-	s := &shell{out: make(chan string, 100), errs: &lockedBuffer{}}
+	s := &shell{out: make(chan string, 100), errs: &apitest.Output{}}
 	cmd.Stderr = s.errs
 	stdin, err := cmd.StdinPipe()
 	if err != nil {

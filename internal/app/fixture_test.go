@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -36,8 +35,8 @@ type fixture struct {
 	t       *testing.T
 	m       *app.Main
 	base    string
-	logs    *output // the server's JSON log lines
-	console *output // the server's plain-text console
+	logs    *apitest.Output // the server's JSON log lines
+	console *apitest.Output // the server's plain-text console
 	ids     map[string]string
 	secrets map[string]string
 	tokens  map[string]string
@@ -61,7 +60,7 @@ func newFixture(t *testing.T, engine sqlstore.Engine) *fixture {
 	if err := os.WriteFile(plans, []byte(testPlans), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	logs, console := &output{}, &output{}
+	logs, console := &apitest.Output{}, &apitest.Output{}
 	m := &app.Main{Config: config.Config{Addr: "127.0.0.1:0", DB: sqltest.DSN(t, engine), Plans: plans},
 		Logger: slog.New(slog.NewJSONHandler(logs, nil)), Console: console}
 	if err := m.Open(ctx); err != nil {
@@ -290,23 +289,4 @@ func jsonField(t *testing.T, body, key string) string {
 func (f *fixture) node(client, owner string) apitest.Node {
 	cc := clientcredentials.Config{ClientID: f.ids[client+"Client"], ClientSecret: f.secrets[client], TokenURL: f.base + "/connect/token"}
 	return apitest.Node{Account: f.base + "/api/v1/Owners/" + f.ids[owner], Client: cc.Client(context.Background())}
-}
-
-// output collects what a server writes to its log or console, from many goroutines.
-type output struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *output) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-// String returns everything logged so far.
-func (b *output) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -10,32 +10,15 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/keyward/keyward/internal/apitest"
 )
-
-// lockedBuffer is a writer the demo writes to while the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // demoRun is a `keyward demo` running in-process on a free port.
 type demoRun struct {
-	out, errs *lockedBuffer
+	out, errs *apitest.Output
 	cancel    context.CancelFunc
 	done      chan int
 	vars      map[string]string // the values of the printed export lines
@@ -45,7 +28,7 @@ type demoRun struct {
 func startDemo(t *testing.T, env map[string]string, args ...string) *demoRun {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	d := &demoRun{out: &lockedBuffer{}, errs: &lockedBuffer{}, cancel: cancel, done: make(chan int, 1)}
+	d := &demoRun{out: &apitest.Output{}, errs: &apitest.Output{}, cancel: cancel, done: make(chan int, 1)}
 	go func() {
 		d.done <- Run(ctx, append([]string{"demo", "--addr", "127.0.0.1:0"}, args...),
 			Env{Stdout: d.out, Stderr: d.errs, Getenv: func(k string) string { return env[k] }})

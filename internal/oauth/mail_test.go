@@ -20,6 +20,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/keyward/keyward/internal/apitest"
 	"github.com/keyward/keyward/internal/oauth"
 )
 
@@ -244,27 +245,9 @@ func TestNewMailer(t *testing.T) {
 	})
 }
 
-// lockedBuffer is a console that the server writes to while the test reads it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 func TestLogMailer_Console(t *testing.T) {
 	var log bytes.Buffer
-	console := &lockedBuffer{}
+	console := &apitest.Output{}
 	m := oauth.LogMailer{Logger: slog.New(slog.NewJSONHandler(&log, nil)), Console: console}
 	if err := m.Send(context.Background(), "carol@example.com", "Verify", "Hello,\n\nopen\n\nhttps://x/verify?token=a&b=c\n"); err != nil {
 		t.Fatal(err)
@@ -300,7 +283,7 @@ func newFixtureWithoutRelay(t *testing.T, console io.Writer) *fixture {
 // TestSignup_WithoutMailRelay: without a relay the pages say where the link is instead of
 // claiming a mail, and the console shows the link as a plain line that works.
 func TestSignup_WithoutMailRelay(t *testing.T) {
-	console := &lockedBuffer{}
+	console := &apitest.Output{}
 	f := newFixtureWithoutRelay(t, console)
 	tests := []struct{ lang, email, title, text string }{
 		{"en", "dora@example.com", "Get the link from the server console",
