@@ -31,6 +31,7 @@ func Run(t *testing.T, open func(t *testing.T) keyward.Store) {
 		{"ConcurrentBindOneWins", testConcurrentBind},
 		{"Grants", testGrants},
 		{"AuthStorage", testAuthStorage},
+		{"Consents", testConsents},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
