@@ -57,7 +57,8 @@
 // key read) to refuse tokens whose family was revoked. Refresh tokens, issued only with
 // offline_access, rotate on every use within the family; a spent refresh token presented again
 // revokes the family (RFC 9700 §4.14.2). /connect/revocation revokes the family of a refresh or
-// access token. Client-credentials tokens have no family and simply expire.
+// access token; a client-credentials token has no family and is revoked by its jti, which the
+// verifier looks up instead of a family.
 //
 // PKCE is S256 only. Public clients must use it; a confidential client may, and then the token
 // endpoint requires the verifier, while a verifier sent for a code issued without a challenge is
