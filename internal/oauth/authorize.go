@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"mime"
 	"net/http"
 	"net/url"
 	"slices"
@@ -66,16 +65,9 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) error {
 // (RFC 6749 §3.1 allows both).
 func authorizeParams(w http.ResponseWriter, r *http.Request) (url.Values, error) {
 	if r.Method != http.MethodPost {
-		return r.URL.Query(), nil
+		return parseQuery(r)
 	}
-	if mediaType, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mediaType != "application/x-www-form-urlencoded" {
-		return nil, invalidRequest("a POST authorization request must be application/x-www-form-urlencoded")
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		return nil, invalidRequest("the authorization request is not valid form-url-encoded data")
-	}
-	return r.PostForm, nil
+	return parseForm(w, r)
 }
 
 // returnPath is the GET form of the request, where the sign-in page sends the browser back.

@@ -2,8 +2,6 @@ package oauth
 
 import (
 	"context"
-	"errors"
-	"mime"
 	"net/http"
 	"net/url"
 	"slices"
@@ -11,10 +9,6 @@ import (
 
 	"github.com/keyward/keyward/internal/keyward"
 )
-
-// maxFormBytes bounds a token request body; real requests are a few hundred bytes, a token
-// exchange with its subject JWT a few KiB.
-const maxFormBytes = 64 << 10
 
 // tokenRequest is a parsed POST /connect/token.
 type tokenRequest struct {
@@ -67,29 +61,6 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) error {
 		Scope:        strings.Join(issued.scopes, " "),
 	})
 	return nil
-}
-
-// parseTokenForm reads an application/x-www-form-urlencoded body of at most maxFormBytes in which
-// no parameter is repeated (RFC 6749 §3.2). Query parameters are ignored: credentials do not
-// belong in URLs.
-func parseTokenForm(w http.ResponseWriter, r *http.Request) (url.Values, error) {
-	mediaType, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mediaType != "application/x-www-form-urlencoded" {
-		return nil, invalidRequest("the request body must be application/x-www-form-urlencoded")
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		if _, tooLarge := errors.AsType[*http.MaxBytesError](err); tooLarge {
-			return nil, invalidRequest("the request body is larger than %d bytes", maxFormBytes)
-		}
-		return nil, invalidRequest("the request is not valid form-url-encoded data")
-	}
-	for name, values := range r.PostForm {
-		if len(values) > 1 {
-			return nil, invalidRequest("the parameter '%s' is repeated; RFC 6749 section 3.2 allows each parameter once", name)
-		}
-	}
-	return r.PostForm, nil
 }
 
 // clientCredentialsGrant issues a token to a confidential client for its own service user
