@@ -32,6 +32,13 @@ const (
 	legacyScopeManageGrants    = "manage:grants"
 )
 
+// OpenID Connect scopes (Core §3.1.2.1, §5.4): an ID token, and the user's claims.
+const (
+	ScopeOpenID  = "openid"
+	ScopeProfile = "profile"
+	ScopeEmail   = "email"
+)
+
 // KnownScopes lists every scope a client may be registered with.
 var KnownScopes = []string{
 	ScopeReadCoreEntities, ScopeWriteCoreEntities, ScopeReadGrants, ScopeWriteGrants,
@@ -39,7 +46,12 @@ var KnownScopes = []string{
 	ScopeReadOwnerPermissions, ScopeWriteOwnerPermissions, ScopeOfflineAccess,
 	legacyScopeManageContacts, legacyScopeManageGrants,
 	"register:mobiles", "read:user", "handle:keys",
+	ScopeOpenID, ScopeProfile, ScopeEmail,
 }
+
+// OpenIDScopes are the scopes that speak of a signed-in person rather than of the Management
+// API; only the authorization-code flow (and its refreshes) grants them.
+var OpenIDScopes = []string{ScopeOpenID, ScopeProfile, ScopeEmail}
 
 // HasScope reports whether the principal's scopes allow need: "write:X" implies "read:X", and
 // the legacy names manage:contacts and manage:grants stand for write:core:entities and write:grants.

@@ -8,7 +8,9 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/keyward/keyward/internal/keyward"
 )
@@ -18,7 +20,7 @@ import (
 // form carries exactly these; any other parameter is ignored.
 func authParamNames() []string {
 	return []string{"client_id", "redirect_uri", "response_type", "response_mode", "scope", "state",
-		"code_challenge", "code_challenge_method", "nonce", "prompt"}
+		"code_challenge", "code_challenge_method", "nonce", "prompt", "max_age", "request", "request_uri"}
 }
 
 // authRequest is a validated authorization request. Once client and redirectURI are set, errors
@@ -27,8 +29,11 @@ type authRequest struct {
 	params       url.Values // the known parameters as received
 	client       *keyward.Client
 	redirectURI  string
+	redirectSent bool   // the request named redirectURI rather than relying on the only one registered
 	responseMode string // "query" or "form_post"
 	scopes       []string
+	prompts      []string // of prompt: none, login, consent
+	maxAge       int      // of max_age in seconds, -1 without
 }
 
 // authorize serves GET and POST /connect/authorize: it validates the request, sends a signed-out
@@ -46,19 +51,48 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	prompt := req.params.Get("prompt")
 	switch {
-	case se == nil && prompt == "none":
+	case se == nil && req.prompt("none"):
 		return s.refuse(w, r, req, loginRequired("the user is not signed in and prompt=none forbids asking"))
 	case se == nil:
 		http.Redirect(w, r, s.endpoint(pathLogin)+returnQuery(req.returnPath()), redirectStatus(r))
 		return nil
+	case req.needsSignIn(se, s.cfg.Now()) && req.prompt("none"):
+		return s.refuse(w, r, req, loginRequired("the user must sign in again (prompt=login or max_age) and prompt=none forbids asking"))
+	case req.needsSignIn(se, s.cfg.Now()):
+		http.Redirect(w, r, s.endpoint(pathLogin)+returnQuery(req.signedInPath()), redirectStatus(r))
+		return nil
 	case !se.user.Verified:
 		return s.notVerified(r)
-	case prompt == "none":
+	case req.prompt("none"):
 		return s.refuse(w, r, req, consentRequired("the user has not consented to this client and prompt=none forbids asking"))
 	}
 	return s.showConsent(w, r, req, se)
+}
+
+// prompt reports whether the request's prompt holds the value.
+func (req *authRequest) prompt(value string) bool { return slices.Contains(req.prompts, value) }
+
+// needsSignIn reports whether the user must sign in again (OpenID Connect Core §3.1.2.1):
+// prompt=login, or a sign-in longer than max_age ago.
+func (req *authRequest) needsSignIn(se *browserSession, now time.Time) bool {
+	return req.prompt("login") || (req.maxAge >= 0 && now.Sub(se.authTime.Time) > time.Duration(req.maxAge)*time.Second)
+}
+
+// signedInPath is where the sign-in that prompt=login or max_age asked for returns: the request
+// without what asked for it, which the fresh sign-in satisfies, so that it does not ask again.
+func (req *authRequest) signedInPath() string {
+	v := url.Values{}
+	for name, values := range req.params {
+		v[name] = values
+	}
+	v.Del("max_age")
+	if rest := slices.DeleteFunc(slices.Clone(req.prompts), func(p string) bool { return p == "login" }); len(rest) > 0 {
+		v.Set("prompt", strings.Join(rest, " "))
+	} else {
+		v.Del("prompt")
+	}
+	return pathAuthorize + "?" + v.Encode()
 }
 
 // authorizeParams reads the request's parameters: the query of a GET, the form body of a POST
@@ -86,20 +120,35 @@ func (s *Server) validateAuthRequest(ctx context.Context, all url.Values) (*auth
 	if err != nil {
 		return nil, err
 	}
-	redirect := params.Get("redirect_uri")
-	switch {
-	case len(params["redirect_uri"]) > 1:
-		return nil, invalidRequest("the parameter 'redirect_uri' is repeated")
-	case redirect == "":
-		return nil, invalidRequest("redirect_uri is missing")
-	case !slices.Contains(client.RedirectURIs, redirect):
-		return nil, invalidRequest("the redirect_uri '%s' is not registered for the client '%s'; it must equal a registered URI exactly", redirect, client.ID)
+	redirect, sent, err := redirectURI(client, params)
+	if err != nil {
+		return nil, err
 	}
-	req := &authRequest{params: params, client: client, redirectURI: redirect, responseMode: "query"}
+	req := &authRequest{params: params, client: client, redirectURI: redirect, redirectSent: sent, responseMode: "query", maxAge: -1}
 	if err := req.check(); err != nil {
 		return req, err
 	}
 	return req, nil
+}
+
+// redirectURI returns the request's redirect URI and whether the request named it: the one it
+// names, which must equal a registered one exactly, or else the client's only registered URI
+// (RFC 6749 §3.1.2.3). An OpenID Connect request must name it (Core §3.1.2.1).
+func redirectURI(client *keyward.Client, params url.Values) (string, bool, error) {
+	redirect := params.Get("redirect_uri")
+	switch {
+	case len(params["redirect_uri"]) > 1:
+		return "", false, invalidRequest("the parameter 'redirect_uri' is repeated")
+	case redirect != "" && !slices.Contains(client.RedirectURIs, redirect):
+		return "", false, invalidRequest("the redirect_uri '%s' is not registered for the client '%s'; it must equal a registered URI exactly", redirect, client.ID)
+	case redirect != "":
+		return redirect, true, nil
+	case slices.Contains(splitScope(params.Get("scope")), keyward.ScopeOpenID):
+		return "", false, invalidRequest("redirect_uri is missing; an OpenID Connect request (scope openid) must send it")
+	case len(client.RedirectURIs) != 1:
+		return "", false, invalidRequest("redirect_uri is missing; the client '%s' has %d registered redirect URIs, so the request must name one", client.ID, len(client.RedirectURIs))
+	}
+	return client.RedirectURIs[0], false, nil
 }
 
 // authClient finds the request's client; its errors are shown on the error page.
@@ -154,8 +203,43 @@ func (req *authRequest) check() error {
 	if req.scopes, err = checkScopes(client, requested); err != nil {
 		return err
 	}
-	return checkChallenge(client, p.Get("code_challenge"), p.Get("code_challenge_method"))
+	if err := checkChallenge(client, p.Get("code_challenge"), p.Get("code_challenge_method")); err != nil {
+		return err
+	}
+	return req.checkOpenID()
 }
+
+// checkOpenID validates the parameters of OpenID Connect Core §3.1.2.1 that Keyward acts on
+// (prompt, max_age) and refuses request objects, which it does not support (§6).
+func (req *authRequest) checkOpenID() error {
+	p := req.params
+	switch {
+	case p.Has("request"):
+		return newError(http.StatusBadRequest, "request_not_supported", "request objects (the request parameter) are not supported")
+	case p.Has("request_uri"):
+		return newError(http.StatusBadRequest, "request_uri_not_supported", "request objects by reference (the request_uri parameter) are not supported")
+	}
+	req.prompts = splitScope(p.Get("prompt"))
+	for _, v := range req.prompts {
+		if !slices.Contains(promptValues(), v) {
+			return invalidRequest("the prompt value '%s' is not supported; use none, login or consent", v)
+		}
+	}
+	if req.prompt("none") && len(req.prompts) > 1 {
+		return invalidRequest("prompt=none cannot be combined with other prompt values")
+	}
+	if p.Has("max_age") {
+		n, err := strconv.Atoi(p.Get("max_age"))
+		if err != nil || n < 0 {
+			return invalidRequest("max_age must be a non-negative number of seconds")
+		}
+		req.maxAge = n
+	}
+	return nil
+}
+
+// promptValues are the prompt values Keyward serves, as the discovery document lists them.
+func promptValues() []string { return []string{"none", "login", "consent"} }
 
 // refuse answers an invalid request: on the error page when it has no trusted redirect URI
 // yet, through the redirect otherwise. Errors that are not OAuth errors are server faults.
@@ -277,7 +361,7 @@ func (s *Server) consent(w http.ResponseWriter, r *http.Request) error {
 	}
 	switch form.Get("decision") {
 	case "allow":
-		code, err := s.issueCode(r.Context(), req, se.user)
+		code, err := s.issueCode(r.Context(), req, se)
 		if err != nil {
 			return err
 		}
@@ -288,15 +372,16 @@ func (s *Server) consent(w http.ResponseWriter, r *http.Request) error {
 	return s.refuse(w, r, req, invalidRequest("the consent decision must be allow or deny"))
 }
 
-// issueCode stores a new code, and the token family whatever it issues will belong to, in one
-// transaction. Only the code's hash is stored.
-func (s *Server) issueCode(ctx context.Context, req *authRequest, user *keyward.User) (string, error) {
+// issueCode stores a new code, and the token family whatever it issues will belong to with the
+// time the user signed in, in one transaction. Only the code's hash is stored.
+func (s *Server) issueCode(ctx context.Context, req *authRequest, se *browserSession) (string, error) {
 	now := s.cfg.Now()
 	code := randomToken(32)
-	family := &keyward.TokenFamily{ID: keyward.NewID(now), ClientID: req.client.ID, UserID: user.ID, CreatedAt: keyward.NewTime(now)}
+	user := se.user
+	family := &keyward.TokenFamily{ID: keyward.NewID(now), ClientID: req.client.ID, UserID: user.ID, CreatedAt: keyward.NewTime(now), AuthTime: &se.authTime}
 	ac := &keyward.AuthCode{
-		Hash: HashSecret(code), ClientID: req.client.ID, UserID: user.ID, RedirectURI: req.redirectURI, Scopes: req.scopes,
-		CodeChallenge: req.params.Get("code_challenge"), CodeChallengeMethod: req.params.Get("code_challenge_method"),
+		Hash: HashSecret(code), ClientID: req.client.ID, UserID: user.ID, RedirectURI: req.redirectURI, RedirectURISent: req.redirectSent,
+		Scopes: req.scopes, CodeChallenge: req.params.Get("code_challenge"), CodeChallengeMethod: req.params.Get("code_challenge_method"),
 		Nonce: req.params.Get("nonce"), FamilyID: family.ID, CreatedAt: keyward.NewTime(now), ExpiresAt: keyward.NewTime(now.Add(AuthCodeLifetime)),
 	}
 	err := s.store.InTx(ctx, func(tx keyward.Tx) error {

@@ -12,6 +12,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -61,7 +62,7 @@ func seedAuth(m *memStore) {
 	m.addUser(&keyward.User{ID: aliceID, Email: "alice@example.com", Kind: keyward.UserPerson, Verified: true, PasswordHash: passwordHash()})
 	m.addUser(&keyward.User{ID: bobID, Email: "bob@example.com", Kind: keyward.UserPerson, PasswordHash: passwordHash()})
 	m.addClient(&keyward.Client{ID: "web", Name: "Web App", LogoURL: "https://app.example/logo.png", SecretHash: oauth.HashSecret(webSecret),
-		GrantTypes: []string{keyward.GrantAuthorizationCode}, Scopes: webScopes, RedirectURIs: []string{webCallback, webCallback + "?tenant=1"}})
+		GrantTypes: []string{keyward.GrantAuthorizationCode}, Scopes: slices.Concat(webScopes, keyward.OpenIDScopes), RedirectURIs: []string{webCallback, webCallback + "?tenant=1"}})
 	m.addClient(&keyward.Client{ID: "spa", Name: "Single Page", Public: true, GrantTypes: []string{keyward.GrantAuthorizationCode},
 		Scopes: spaScopes, RedirectURIs: []string{spaCallback}})
 	m.addClient(&keyward.Client{ID: "mobile", Public: true, GrantTypes: []string{keyward.GrantTokenExchange},
@@ -277,6 +278,7 @@ type tokenResponse struct {
 	ExpiresIn    int    `json:"expires_in"`
 	RefreshToken string `json:"refresh_token"`
 	Scope        string `json:"scope"`
+	IDToken      string `json:"id_token"`
 }
 
 // mustTokens posts a token request that must succeed.

@@ -48,6 +48,7 @@ func (s *Server) endpoints() []endpoint {
 		{Endpoint{pathRevocation, post, append(slices.Clone(clientAuth), "token"), false}, s.revoke},
 		{Endpoint{pathUserinfo, getPost, []string{"access_token"}, false}, s.userinfo},
 		{Endpoint{pathDiscovery, get, nil, false}, publicDocument(s.discovery)},
+		{Endpoint{pathASMetadata, get, nil, false}, publicDocument(s.serverMetadataDocument)},
 		{Endpoint{pathJWKS, get, nil, false}, publicDocument(s.jwks)},
 		{Endpoint{pathAuthorize, getPost, authParamNames(), true}, s.authorize},
 		{Endpoint{pathConsent, post, append(authParamNames(), "csrf_token", "decision"), true}, s.consent},

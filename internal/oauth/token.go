@@ -28,6 +28,7 @@ type tokenResponse struct {
 	ExpiresIn    int64  `json:"expires_in"`
 	RefreshToken string `json:"refresh_token,omitempty"`
 	Scope        string `json:"scope"`
+	IDToken      string `json:"id_token,omitempty"`
 }
 
 // token serves POST /connect/token: it parses the form and hands it to the grant's handler.
@@ -59,6 +60,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) error {
 		ExpiresIn:    issued.expiresIn,
 		RefreshToken: issued.refreshToken,
 		Scope:        strings.Join(issued.scopes, " "),
+		IDToken:      issued.idToken,
 	})
 	return nil
 }
@@ -77,19 +79,26 @@ func (s *Server) clientCredentialsGrant(ctx context.Context, req *tokenRequest) 
 		s.log.ErrorContext(ctx, "oauth: client-credentials client has no service user", "client_id", client.ID)
 		return nil, unauthorizedClient("the client '%s' has no service user to act as", client.ID)
 	}
-	scopes, err := grantScopes(client, req.form.Get("scope"))
+	scopes, err := grantScopes(client, req.form.Get("scope"), keyward.GrantClientCredentials)
 	if err != nil {
 		return nil, err
 	}
 	return s.mintAccessToken(*client.ServiceUserID, client.ID, scopes, "")
 }
 
-// grantScopes returns the scopes a token gets: all the client's scopes when none are requested,
-// else the requested ones (in request order, without repeats), each of which the client must have.
-func grantScopes(client *keyward.Client, scope string) ([]string, error) {
+// grantScopes returns the scopes a token of a grant without a signed-in person gets (client
+// credentials, token exchange): all the client's scopes but the OpenID ones when none are
+// requested, else the requested ones (in request order, without repeats), each of which the
+// client must have. The OpenID scopes are refused: they speak of a person who signed in.
+func grantScopes(client *keyward.Client, scope, grant string) ([]string, error) {
 	requested := splitScope(scope)
 	if len(requested) == 0 {
-		return slices.Clone(client.Scopes), nil
+		return slices.DeleteFunc(slices.Clone(client.Scopes), func(sc string) bool { return slices.Contains(keyward.OpenIDScopes, sc) }), nil
+	}
+	for _, sc := range requested {
+		if slices.Contains(keyward.OpenIDScopes, sc) {
+			return nil, invalidScope("the scope '%s' is not available with the %s grant: it needs a person who signs in (authorization_code)", sc, grant)
+		}
 	}
 	return checkScopes(client, requested)
 }

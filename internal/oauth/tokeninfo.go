@@ -222,18 +222,18 @@ func tokenParam(form url.Values) (string, error) {
 
 // userinfoResponse is the OpenID Connect UserInfo response (Core §5.3.2).
 type userinfoResponse struct {
-	Subject       string `json:"sub"`
-	Email         string `json:"email"`
-	EmailVerified bool   `json:"email_verified"`
+	Subject string `json:"sub"`
+	userClaims
 }
 
-// userinfo serves GET and POST /connect/userinfo with a bearer access token (RFC 6750).
+// userinfo serves GET and POST /connect/userinfo with a bearer access token (RFC 6750). The
+// claims follow the token's scopes (see claimsFor).
 func (s *Server) userinfo(w http.ResponseWriter, r *http.Request) error {
 	token, err := bearerFrom(w, r)
 	if err != nil {
 		return err
 	}
-	user, _, err := s.verifyToken(r.Context(), token)
+	user, claims, err := s.verifyToken(r.Context(), token)
 	if e := keyward.ErrorOf(err); e != nil {
 		return invalidBearer("%s", cmp.Or(e.Details, e.Message))
 	}
@@ -241,7 +241,7 @@ func (s *Server) userinfo(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	noStore(w)
-	writeJSON(w, http.StatusOK, userinfoResponse{Subject: user.ID, Email: user.Email, EmailVerified: user.Verified})
+	writeJSON(w, http.StatusOK, userinfoResponse{Subject: user.ID, userClaims: claimsFor(user, splitScope(claims.Scope))})
 	return nil
 }
 
