@@ -1,7 +1,9 @@
 // Drives Keyward's sign-in and consent pages in a headless Chromium for
 // internal/app/browser_test.go, which passes one scenario as JSON in argv[2]:
-//   {scenario: "allow" | "deny" | "wrong-password", authorizeURL, email, password,
-//    callbackPrefix, screenshotDir, userDataDir, locale}
+//   {scenario: "allow" | "deny" | "wrong-password" | "remembered" | "withdraw", authorizeURL,
+//    email, password, callbackPrefix, clientId, screenshotDir, userDataDir, locale}
+// "remembered" expects no consent page after the sign-in; "withdraw" starts at the account page
+// (authorizeURL) and withdraws the access of clientId there.
 // and reads one JSON object from stdout. The browser's locale, which sets its Accept-Language,
 // is en-US unless the scenario names another. It uses the Debian chromium; it never downloads a browser.
 import { chromium } from 'playwright-core';
@@ -38,6 +40,21 @@ try {
   if (input.scenario === 'wrong-password') {
     result.loginError = (await page.textContent('#error')).trim();
     await shot('login-error');
+  } else if (input.scenario === 'remembered') {
+    await page.waitForURL((url) => url.href.startsWith(input.callbackPrefix));
+    await page.waitForSelector('#received');
+    result.finalText = (await page.textContent('#received')).trim();
+  } else if (input.scenario === 'withdraw') {
+    await page.waitForSelector('#apps');
+    result.apps = await page.$$eval('#apps > li', (items) => items.map((li) => li.dataset.client));
+    await shot('account');
+    await Promise.all([page.waitForNavigation(), page.click(`#apps > li[data-client="${input.clientId}"] form.withdraw button`)]);
+    await page.waitForSelector('form#withdraw');
+    result.question = (await page.textContent('#question')).trim();
+    await shot('withdraw');
+    await Promise.all([page.waitForNavigation(), page.click('#confirm')]);
+    result.finalText = (await page.textContent('#message')).trim();
+    await shot('withdrawn');
   } else {
     await page.waitForSelector('form#consent');
     result.consentText = (await page.textContent('#intro')).trim();

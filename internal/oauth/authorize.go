@@ -64,10 +64,41 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	case !se.user.Verified:
 		return s.notVerified(r)
-	case req.prompt("none"):
-		return s.refuse(w, r, req, consentRequired("the user has not consented to this client and prompt=none forbids asking"))
 	}
-	return s.showConsent(w, r, req, se)
+	granted, err := s.findConsent(r.Context(), se.user.ID, req.client.ID)
+	if err != nil {
+		return err
+	}
+	missing := req.notGranted(granted)
+	switch {
+	case len(missing) == 0 && !req.prompt("consent"):
+		return s.allow(w, r, req, se, false)
+	case req.prompt("none"):
+		return s.refuse(w, r, req, consentRequired("the user has not consented to %s for this client and prompt=none forbids asking", strings.Join(missing, " ")))
+	case req.prompt("consent"):
+		missing = req.scopes
+	}
+	return s.showConsent(w, r, req, se, missing, granted != nil)
+}
+
+// findConsent returns what the user has granted the client, nil for nothing yet.
+func (s *Server) findConsent(ctx context.Context, userID, clientID string) (*keyward.Consent, error) {
+	c, err := s.store.FindConsent(ctx, userID, clientID)
+	if errors.Is(err, keyward.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("oauth: find consent: %w", err)
+	}
+	return c, nil
+}
+
+// notGranted returns the requested scopes the consent does not cover, in request order.
+func (req *authRequest) notGranted(c *keyward.Consent) []string {
+	if c == nil {
+		return req.scopes
+	}
+	return slices.DeleteFunc(slices.Clone(req.scopes), c.Covers)
 }
 
 // prompt reports whether the request's prompt holds the value.
@@ -310,21 +341,23 @@ type formPostView struct {
 // consentView is the data of the consent page.
 type consentView struct {
 	ClientName, LogoURL, Email         string
+	Again                              bool // the user granted the client something before
 	Scopes                             []scopeView
 	Action, LogoutAction, Return, CSRF string
 	Params                             []field
 }
 
-// showConsent renders the consent page. The form carries the request's parameters, which the
-// consent handler validates again, so no authorization request is stored between the two.
-func (s *Server) showConsent(w http.ResponseWriter, r *http.Request, req *authRequest, se *browserSession) error {
+// showConsent renders the consent page for the scopes to ask for. The form carries the request's
+// parameters, which the consent handler validates again, so no authorization request is stored
+// between the two.
+func (s *Server) showConsent(w http.ResponseWriter, r *http.Request, req *authRequest, se *browserSession, ask []string, again bool) error {
 	logo := req.client.LogoURL
 	if !strings.HasPrefix(logo, "https://") && !strings.HasPrefix(logo, "http://") {
 		logo = ""
 	}
 	return s.render(w, r, http.StatusOK, "consent", pageData{Title: s.t(r, "page.consent.title"), View: consentView{
-		ClientName: cmp.Or(req.client.Name, req.client.ID), LogoURL: logo, Email: se.user.Email,
-		Scopes: s.describeScopes(s.lang(r), req.scopes), Action: s.endpoint(pathConsent),
+		ClientName: cmp.Or(req.client.Name, req.client.ID), LogoURL: logo, Email: se.user.Email, Again: again,
+		Scopes: s.describeScopes(s.lang(r), ask), Action: s.endpoint(pathConsent),
 		LogoutAction: s.endpoint(pathLogout), Return: req.returnPath(), CSRF: s.csrfToken(se.raw),
 		Params: hiddenFields(req.params),
 	}})
@@ -361,20 +394,27 @@ func (s *Server) consent(w http.ResponseWriter, r *http.Request) error {
 	}
 	switch form.Get("decision") {
 	case "allow":
-		code, err := s.issueCode(r.Context(), req, se)
-		if err != nil {
-			return err
-		}
-		return s.respond(w, r, req, url.Values{"code": {code}, "scope": {strings.Join(req.scopes, " ")}})
+		return s.allow(w, r, req, se, true)
 	case "deny":
 		return s.refuse(w, r, req, accessDenied("the user denied the authorization request"))
 	}
 	return s.refuse(w, r, req, invalidRequest("the consent decision must be allow or deny"))
 }
 
-// issueCode stores a new code, and the token family whatever it issues will belong to with the
-// time the user signed in, in one transaction. Only the code's hash is stored.
-func (s *Server) issueCode(ctx context.Context, req *authRequest, se *browserSession) (string, error) {
+// allow answers the request with a new code, remembering the consent to its scopes when the
+// user just gave it.
+func (s *Server) allow(w http.ResponseWriter, r *http.Request, req *authRequest, se *browserSession, remember bool) error {
+	code, err := s.issueCode(r.Context(), req, se, remember)
+	if err != nil {
+		return err
+	}
+	return s.respond(w, r, req, url.Values{"code": {code}, "scope": {strings.Join(req.scopes, " ")}})
+}
+
+// issueCode stores a new code, the token family whatever it issues will belong to with the time
+// the user signed in, and, when remember is set, the consent grown by the request's scopes, in
+// one transaction. Only the code's hash is stored.
+func (s *Server) issueCode(ctx context.Context, req *authRequest, se *browserSession, remember bool) (string, error) {
 	now := s.cfg.Now()
 	code := randomToken(32)
 	user := se.user
@@ -388,11 +428,35 @@ func (s *Server) issueCode(ctx context.Context, req *authRequest, se *browserSes
 		if err := tx.CreateTokenFamily(ctx, family); err != nil {
 			return err
 		}
-		return tx.CreateAuthCode(ctx, ac)
+		if err := tx.CreateAuthCode(ctx, ac); err != nil {
+			return err
+		}
+		if !remember {
+			return nil
+		}
+		return rememberConsent(ctx, tx, user.ID, req.client.ID, req.scopes, keyward.NewTime(now))
 	})
 	if err != nil {
 		return "", fmt.Errorf("oauth: issue code: %w", err)
 	}
 	s.log.InfoContext(ctx, "oauth: authorization code issued", "client_id", req.client.ID, "user_id", user.ID, "family", family.ID)
 	return code, nil
+}
+
+// rememberConsent adds scopes to the user's consent to the client.
+func rememberConsent(ctx context.Context, tx keyward.Tx, userID, clientID string, scopes []string, now keyward.Time) error {
+	c, err := tx.FindConsent(ctx, userID, clientID)
+	switch {
+	case errors.Is(err, keyward.ErrNotFound):
+		c = &keyward.Consent{UserID: userID, ClientID: clientID, CreatedAt: now}
+	case err != nil:
+		return err
+	}
+	for _, sc := range scopes {
+		if !slices.Contains(c.Scopes, sc) {
+			c.Scopes = append(c.Scopes, sc)
+		}
+	}
+	c.UpdatedAt = now
+	return tx.SaveConsent(ctx, c)
 }

@@ -209,8 +209,8 @@ func TestConsentPage(t *testing.T) {
 		}
 	})
 	t.Run("PromptNoneNeedsConsent", func(t *testing.T) {
-		res := b.get(authorizeURL("client_id", "web", "redirect_uri", webCallback, "response_type", "code", "scope", "read:owneraccounts", "prompt", "none"))
-		want := webCallback + "?" + url.Values{"error": {"consent_required"}, "error_description": {"the user has not consented to this client and prompt=none forbids asking"}, "iss": {f.issuer()}}.Encode()
+		res := b.get(authorizeURL("client_id", "web", "redirect_uri", webCallback, "response_type", "code", "scope", "read:owneraccounts email", "prompt", "none"))
+		want := webCallback + "?" + url.Values{"error": {"consent_required"}, "error_description": {"the user has not consented to email for this client and prompt=none forbids asking"}, "iss": {f.issuer()}}.Encode()
 		if res.header.Get("Location") != want {
 			t.Errorf("Location %s\nwant     %s", res.header.Get("Location"), want)
 		}

@@ -270,3 +270,63 @@ func (m *memStore) revokedJTIs() []string {
 	defer m.mu.Unlock()
 	return slices.Sorted(maps.Keys(m.auth.revoked))
 }
+
+func (m *memStore) SaveConsent(_ context.Context, c *keyward.Consent) error {
+	m.locked(func() {
+		cp := *c
+		cp.Scopes = slices.Clone(c.Scopes)
+		if old, ok := m.auth.consents[[2]string{c.UserID, c.ClientID}]; ok {
+			cp.CreatedAt = old.CreatedAt
+		}
+		m.auth.consents[[2]string{c.UserID, c.ClientID}] = cp
+	})
+	return nil
+}
+
+func (m *memStore) FindConsent(_ context.Context, userID, clientID string) (*keyward.Consent, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c, ok := m.auth.consents[[2]string{userID, clientID}]
+	if !ok {
+		return nil, keyward.ErrNotFound.WithDetails("no consent")
+	}
+	c.Scopes = slices.Clone(c.Scopes)
+	return &c, nil
+}
+
+func (m *memStore) FindConsents(_ context.Context, userID string) ([]*keyward.Consent, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var list []*keyward.Consent
+	for key, c := range m.auth.consents {
+		if key[0] == userID {
+			cp := c
+			list = append(list, &cp)
+		}
+	}
+	slices.SortFunc(list, func(a, b *keyward.Consent) int { return a.CreatedAt.Compare(b.CreatedAt.Time) })
+	return list, nil
+}
+
+func (m *memStore) DeleteConsent(_ context.Context, userID, clientID string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	key := [2]string{userID, clientID}
+	if _, ok := m.auth.consents[key]; !ok {
+		return keyward.ErrNotFound.WithDetails("no consent")
+	}
+	delete(m.auth.consents, key)
+	return nil
+}
+
+func (m *memStore) RevokeTokenFamilies(_ context.Context, clientID, userID string, at keyward.Time) error {
+	m.locked(func() {
+		for id, f := range m.auth.families {
+			if f.ClientID == clientID && f.UserID == userID && f.RevokedAt == nil {
+				f.RevokedAt = &at
+				m.auth.families[id] = f
+			}
+		}
+	})
+	return nil
+}

@@ -25,6 +25,7 @@ const (
 	pathSignup     = "/account/signup"
 	pathVerify     = "/account/verify"
 	pathResend     = "/account/verify/resend"
+	pathWithdraw   = "/account/applications/withdraw"
 )
 
 // clientAuthMethods are the client authentication methods of RFC 6749 §2.3.1; Spring picks

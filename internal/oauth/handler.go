@@ -58,6 +58,7 @@ func (s *Server) endpoints() []endpoint {
 		{Endpoint{pathLogout, post, []string{"csrf_token", "return"}, true}, s.logout},
 		{Endpoint{pathVerify, get, []string{"token"}, true}, s.verifyEmail},
 		{Endpoint{pathResend, post, []string{"csrf_token", "resend_token"}, true}, s.resend},
+		{Endpoint{pathWithdraw, getPost, []string{"client_id", "csrf_token"}, true}, byMethod(s.withdrawPage, s.withdraw)},
 	}
 }
 

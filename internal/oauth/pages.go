@@ -60,7 +60,7 @@ func (s *Server) parseLanguage(lang string) (map[string]*template.Template, erro
 		return nil, fmt.Errorf("oauth: parse layout: %w", err)
 	}
 	pages := map[string]*template.Template{}
-	for _, name := range []string{"login", "signup", "message", "consent", "account", "formpost"} {
+	for _, name := range []string{"login", "signup", "message", "consent", "account", "withdraw", "formpost"} {
 		clone, err := layout.Clone()
 		if err != nil {
 			return nil, fmt.Errorf("oauth: clone layout: %w", err)
