@@ -1,15 +1,32 @@
 // Drives Keyward's sign-in and consent pages in a headless Chromium for
 // internal/app/browser_test.go, which passes one scenario as JSON in argv[2]:
 //   {scenario: "allow" | "deny" | "wrong-password" | "remembered" | "withdraw", authorizeURL,
-//    email, password, callbackPrefix, clientId, screenshotDir, userDataDir, locale}
+//    email, password, callbackPrefix, clientId, tokenURL, tokenForm, userinfoURL, screenshotDir,
+//    userDataDir, locale}
 // "remembered" expects no consent page after the sign-in; "withdraw" starts at the account page
-// (authorizeURL) and withdraws the access of clientId there.
+// (authorizeURL) and withdraws the access of clientId there. With tokenURL, "allow" goes on to
+// redeem the code from the client's page with fetch, as a single-page app does.
 // and reads one JSON object from stdout. The browser's locale, which sets its Accept-Language,
 // is en-US unless the scenario names another. It uses the Debian chromium; it never downloads a browser.
 import { chromium } from 'playwright-core';
 import { join } from 'node:path';
 
 const input = JSON.parse(process.argv[2]);
+
+// readTokens plays the single-page app on the client's page: it redeems the code with fetch, a
+// cross-origin request to the token endpoint, and calls userinfo with the token, which needs a
+// preflight because of the Authorization header.
+async function readTokens(page, input, result) {
+  const code = new URL(page.url()).searchParams.get('code');
+  result.token = await page.evaluate(async ({ url, form, code }) => {
+    const res = await fetch(url, { method: 'POST', body: new URLSearchParams({ ...form, code }) });
+    return { status: res.status, body: await res.json() };
+  }, { url: input.tokenURL, form: input.tokenForm, code });
+  result.userinfo = await page.evaluate(async ({ url, token }) => {
+    const res = await fetch(url, { headers: { Authorization: 'Bearer ' + token } });
+    return { status: res.status, body: await res.json() };
+  }, { url: input.userinfoURL, token: result.token.body.access_token });
+}
 const timeout = 20000;
 
 const context = await chromium.launchPersistentContext(input.userDataDir, {
@@ -68,6 +85,7 @@ try {
     ]);
     await page.waitForSelector('#received');
     result.finalText = (await page.textContent('#received')).trim();
+    if (input.tokenURL) await readTokens(page, input, result);
   }
   result.finalURL = page.url();
   process.stdout.write(JSON.stringify(result));

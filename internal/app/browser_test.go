@@ -816,6 +816,14 @@ type browserResult struct {
 	FinalText   string   `json:"finalText"`
 	Apps        []string `json:"apps"`
 	Question    string   `json:"question"`
+	Token       fetched  `json:"token"`
+	Userinfo    fetched  `json:"userinfo"`
+}
+
+// fetched is what the page's script could read of a cross-origin response.
+type fetched struct {
+	Status int            `json:"status"`
+	Body   map[string]any `json:"body"`
 }
 
 // runBrowser runs one scenario of e2e/authorize.mjs in a headless Chromium.
@@ -911,6 +919,18 @@ func TestBrowser(t *testing.T) {
 		hit := app.last(t)
 		if res.FinalText != "received" || hit.Params.Get("error") != "access_denied" || hit.Params.Get("state") != "d" {
 			t.Errorf("result %+v, callback %+v", res, hit)
+		}
+	})
+	t.Run("SinglePageAppReadsTokens", func(t *testing.T) {
+		verifier := oauth2.GenerateVerifier()
+		sc := scenario("allow", cfg.AuthCodeURL("spa", oauth2.S256ChallengeOption(verifier), askAgain), patPassword)
+		sc["tokenURL"], sc["userinfoURL"] = e.base+"/connect/token", e.base+"/connect/userinfo"
+		sc["tokenForm"] = map[string]string{"grant_type": "authorization_code", "client_id": cfg.ClientID, "redirect_uri": cfg.RedirectURL, "code_verifier": verifier}
+		res := runBrowser(t, node, dir, sc)
+		got := []any{res.Token.Status, res.Token.Body["token_type"], res.Token.Body["scope"], res.Userinfo.Status, res.Userinfo.Body["email"]}
+		want := []any{200, "Bearer", "read:owneraccounts write:owneraccounts offline_access", 200, patEmail}
+		if diff := gocmp.Diff(want, got); diff != "" {
+			t.Errorf("what the page's script read (-want +got):\n%s", diff)
 		}
 	})
 	t.Run("WithdrawOnAccountPage", func(t *testing.T) {

@@ -19,10 +19,11 @@ type Endpoint struct {
 	Page    bool
 }
 
-// endpoint is an Endpoint with its handler.
+// endpoint is an Endpoint with its handler and its CORS policy.
 type endpoint struct {
 	Endpoint
-	fn handlerFunc
+	fn   handlerFunc
+	cors corsPolicy
 }
 
 // Endpoints lists the paths Handler serves.
@@ -38,27 +39,29 @@ func (s *Server) Endpoints() []Endpoint {
 // every one of them malformed; parameters that are only ignored are not listed.
 func (s *Server) endpoints() []endpoint {
 	get, post, getPost := []string{http.MethodGet}, []string{http.MethodPost}, []string{http.MethodGet, http.MethodPost}
+	getCORS, postCORS, getPostCORS := []string{http.MethodGet, http.MethodOptions}, []string{http.MethodPost, http.MethodOptions},
+		[]string{http.MethodGet, http.MethodPost, http.MethodOptions}
 	clientAuth := []string{"client_id", "client_secret"}
 	token := append(slices.Clone(clientAuth), "grant_type", "scope", "code", "redirect_uri", "code_verifier", "refresh_token",
 		"provider", "subject_token", "subject_token_type")
 	account := []string{"csrf_token", "return", "email", "password"}
 	return []endpoint{
-		{Endpoint{pathToken, post, token, false}, s.token},
-		{Endpoint{pathIntrospect, post, append(slices.Clone(clientAuth), "token"), false}, s.introspect},
-		{Endpoint{pathRevocation, post, append(slices.Clone(clientAuth), "token"), false}, s.revoke},
-		{Endpoint{pathUserinfo, getPost, []string{"access_token"}, false}, s.userinfo},
-		{Endpoint{pathDiscovery, get, nil, false}, publicDocument(s.discovery)},
-		{Endpoint{pathASMetadata, get, nil, false}, publicDocument(s.serverMetadataDocument)},
-		{Endpoint{pathJWKS, get, nil, false}, publicDocument(s.jwks)},
-		{Endpoint{pathAuthorize, getPost, authParamNames(), true}, s.authorize},
-		{Endpoint{pathConsent, post, append(authParamNames(), "csrf_token", "decision"), true}, s.consent},
-		{Endpoint{pathAccount, get, nil, true}, s.accountPage},
-		{Endpoint{pathLogin, getPost, account, true}, byMethod(s.loginPage, s.login)},
-		{Endpoint{pathSignup, getPost, account, true}, byMethod(s.signupPage, s.signup)},
-		{Endpoint{pathLogout, post, []string{"csrf_token", "return"}, true}, s.logout},
-		{Endpoint{pathVerify, get, []string{"token"}, true}, s.verifyEmail},
-		{Endpoint{pathResend, post, []string{"csrf_token", "resend_token"}, true}, s.resend},
-		{Endpoint{pathWithdraw, getPost, []string{"client_id", "csrf_token"}, true}, byMethod(s.withdrawPage, s.withdraw)},
+		{Endpoint{pathToken, postCORS, token, false}, s.token, corsClient},
+		{Endpoint{pathIntrospect, post, append(slices.Clone(clientAuth), "token"), false}, s.introspect, corsNone},
+		{Endpoint{pathRevocation, postCORS, append(slices.Clone(clientAuth), "token"), false}, s.revoke, corsClient},
+		{Endpoint{pathUserinfo, getPostCORS, []string{"access_token"}, false}, s.userinfo, corsClient},
+		{Endpoint{pathDiscovery, getCORS, nil, false}, s.discovery, corsPublic},
+		{Endpoint{pathASMetadata, getCORS, nil, false}, s.serverMetadataDocument, corsPublic},
+		{Endpoint{pathJWKS, getCORS, nil, false}, s.jwks, corsPublic},
+		{Endpoint{pathAuthorize, getPost, authParamNames(), true}, s.authorize, corsNone},
+		{Endpoint{pathConsent, post, append(authParamNames(), "csrf_token", "decision"), true}, s.consent, corsNone},
+		{Endpoint{pathAccount, get, nil, true}, s.accountPage, corsNone},
+		{Endpoint{pathLogin, getPost, account, true}, byMethod(s.loginPage, s.login), corsNone},
+		{Endpoint{pathSignup, getPost, account, true}, byMethod(s.signupPage, s.signup), corsNone},
+		{Endpoint{pathLogout, post, []string{"csrf_token", "return"}, true}, s.logout, corsNone},
+		{Endpoint{pathVerify, get, []string{"token"}, true}, s.verifyEmail, corsNone},
+		{Endpoint{pathResend, post, []string{"csrf_token", "resend_token"}, true}, s.resend, corsNone},
+		{Endpoint{pathWithdraw, getPost, []string{"client_id", "csrf_token"}, true}, byMethod(s.withdrawPage, s.withdraw), corsNone},
 	}
 }
 
@@ -80,7 +83,7 @@ func (s *Server) Handler() http.Handler {
 		if e.Page {
 			adapt = s.page
 		}
-		routes[e.Path] = route{methods: e.Methods, handler: adapt(checkedQuery(e.fn))}
+		routes[e.Path] = route{methods: e.Methods, handler: withCORS(e.cors, e.Methods, adapt(checkedQuery(e.fn)))}
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rt, ok := routes[canonicalPath(r.URL.Path)]
@@ -152,13 +155,4 @@ func withPath(r *http.Request, path string) *http.Request {
 	u.Path, u.RawPath = path, ""
 	r2.URL = &u
 	return r2
-}
-
-// publicDocument lets browser applications (SPAs using PKCE) read the discovery document and the
-// JWKS from another origin; both are public.
-func publicDocument(fn handlerFunc) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		w.Header().Set("Access-Control-Allow-Origin", "*")
-		return fn(w, r)
-	}
 }

@@ -31,10 +31,18 @@ type tokenResponse struct {
 	IDToken      string `json:"id_token,omitempty"`
 }
 
-// token serves POST /connect/token: it parses the form and hands it to the grant's handler.
+// token serves POST /connect/token: it parses the form and hands it to the grant's handler. A
+// script of one of the client's origins may read the answer, refusals included (see withCORS).
 func (s *Server) token(w http.ResponseWriter, r *http.Request) error {
 	form, err := parseTokenForm(w, r)
 	if err != nil {
+		return err
+	}
+	creds, err := clientCredentialsFrom(r, form)
+	if err != nil {
+		return err
+	}
+	if err := s.allowOrigin(r.Context(), creds.id); err != nil {
 		return err
 	}
 	grantType := form.Get("grant_type")
@@ -44,10 +52,6 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) error {
 	grant, ok := s.grants[grantType]
 	if !ok {
 		return unsupportedGrantType("the grant type '%s' is not supported", grantType)
-	}
-	creds, err := clientCredentialsFrom(r, form)
-	if err != nil {
-		return err
 	}
 	issued, err := grant(r.Context(), &tokenRequest{form: form, creds: creds})
 	if err != nil {

@@ -232,9 +232,9 @@ func TestTokenMethodAndPath(t *testing.T) {
 	f := newFixture(t)
 	t.Run("GetIs405", func(t *testing.T) {
 		status, header, body := f.do(t, http.MethodGet, "/connect/token", "", "", "")
-		want := `{"error":"invalid_request","error_description":"the method GET is not allowed; this endpoint accepts POST"}`
-		if status != http.StatusMethodNotAllowed || body != want || header.Get("Allow") != "POST" {
-			t.Errorf("got %d %s Allow %q, want 405 %s Allow POST", status, body, header.Get("Allow"), want)
+		want := `{"error":"invalid_request","error_description":"the method GET is not allowed; this endpoint accepts POST, OPTIONS"}`
+		if status != http.StatusMethodNotAllowed || body != want || header.Get("Allow") != "POST, OPTIONS" {
+			t.Errorf("got %d %s Allow %q, want 405 %s Allow POST, OPTIONS", status, body, header.Get("Allow"), want)
 		}
 	})
 	t.Run("CanonicalPath", func(t *testing.T) {

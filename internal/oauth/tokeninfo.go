@@ -131,6 +131,9 @@ func (s *Server) revoke(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := s.allowOrigin(r.Context(), creds.id); err != nil {
+		return err
+	}
 	client, err := s.authenticateAnyClient(r.Context(), creds)
 	if err != nil {
 		return err
@@ -238,6 +241,9 @@ func (s *Server) userinfo(w http.ResponseWriter, r *http.Request) error {
 		return invalidBearer("%s", cmp.Or(e.Details, e.Message))
 	}
 	if err != nil {
+		return err
+	}
+	if err := s.allowOrigin(r.Context(), claims.ClientID); err != nil {
 		return err
 	}
 	noStore(w)

@@ -59,20 +59,24 @@ type ClientSpec struct {
 	AdminOf      string // owner account the client's service user administers, "" for none
 	OwnerEmail   string // the user who manages the client, "" for the operator
 	LogoURL      string
+	// AllowedOrigins are web origins besides those of the redirect URIs that may read the
+	// token, revocation and userinfo responses (CORS).
+	AllowedOrigins []string
 }
 
 // AdminCreateClient registers a client. A client-credentials client gets its service user, which
 // AdminOf makes an Admin of that owner account.
 func (s *Service) AdminCreateClient(ctx context.Context, spec ClientSpec) (*keyward.Client, *keyward.User, error) {
 	if err := firstError(checkRequiredText("name", spec.Name), checkScopes(spec.Scopes), checkRedirectURIs(spec.RedirectURIs),
-		checkLogoURL(spec.LogoURL)); err != nil {
+		checkLogoURL(spec.LogoURL), checkAllowedOrigins(spec.AllowedOrigins)); err != nil {
 		return nil, nil, err
 	}
 	if containsFold(spec.GrantTypes, keyward.GrantAuthorizationCode) && len(spec.RedirectURIs) == 0 {
 		return nil, nil, keyward.Invalidf("an authorization_code client needs at least one redirect URI")
 	}
 	c := &keyward.Client{ID: s.newID(), Name: spec.Name, SecretHash: spec.SecretHash, GrantTypes: spec.GrantTypes,
-		Scopes: spec.Scopes, RedirectURIs: spec.RedirectURIs, Public: spec.Public, LogoURL: spec.LogoURL, CreatedAt: s.timestamp()}
+		Scopes: spec.Scopes, RedirectURIs: spec.RedirectURIs, Public: spec.Public, LogoURL: spec.LogoURL, AllowedOrigins: spec.AllowedOrigins,
+		CreatedAt: s.timestamp()}
 	var svcUser *keyward.User
 	err := s.store.InTx(ctx, func(tx keyward.Tx) error {
 		if spec.OwnerEmail != "" {
@@ -233,7 +237,7 @@ func (s *Service) AdminUpdateClient(ctx context.Context, id, ownerEmail string, 
 	if u.LogoURL != nil {
 		logo = *u.LogoURL
 	}
-	if err := firstError(checkScopes(u.Scopes), checkRedirectURIs(u.RedirectURIs), checkLogoURL(logo)); err != nil {
+	if err := firstError(checkScopes(u.Scopes), checkRedirectURIs(u.RedirectURIs), checkLogoURL(logo), checkAllowedOrigins(u.AllowedOrigins)); err != nil {
 		return nil, err
 	}
 	var c *keyward.Client
