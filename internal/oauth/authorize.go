@@ -55,7 +55,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) error {
 	case se == nil && req.prompt("none"):
 		return s.refuse(w, r, req, loginRequired("the user is not signed in and prompt=none forbids asking"))
 	case se == nil:
-		http.Redirect(w, r, s.endpoint(pathLogin)+returnQuery(req.returnPath()), redirectStatus(r))
+		http.Redirect(w, r, s.endpoint(pathLogin)+returnQuery(req.signedInPath()), redirectStatus(r))
 		return nil
 	case req.needsSignIn(se, s.cfg.Now()) && req.prompt("none"):
 		return s.refuse(w, r, req, loginRequired("the user must sign in again (prompt=login or max_age) and prompt=none forbids asking"))
@@ -110,8 +110,9 @@ func (req *authRequest) needsSignIn(se *browserSession, now time.Time) bool {
 	return req.prompt("login") || (req.maxAge >= 0 && now.Sub(se.authTime.Time) > time.Duration(req.maxAge)*time.Second)
 }
 
-// signedInPath is where the sign-in that prompt=login or max_age asked for returns: the request
-// without what asked for it, which the fresh sign-in satisfies, so that it does not ask again.
+// signedInPath is where a sign-in for the request returns: the request without prompt=login and
+// max_age, which the fresh sign-in satisfies, so that it does not ask again (max_age=0 would,
+// a moment later).
 func (req *authRequest) signedInPath() string {
 	v := url.Values{}
 	for name, values := range req.params {

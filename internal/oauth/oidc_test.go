@@ -198,6 +198,11 @@ func TestPromptLoginAndMaxAge(t *testing.T) {
 			t.Errorf("Location %s\nwant     %s", p.header.Get("Location"), want)
 		}
 	})
+	t.Run("SignedOutMaxAgeZeroSignsInOnce", func(t *testing.T) {
+		fresh := f.newBrowser(t)
+		p := fresh.get(request("max_age", "0", "prompt", "login"))
+		wantLogin(t, p, request())
+	})
 	t.Run("PromptLoginSignsInAgain", func(t *testing.T) {
 		p := b.get(request("prompt", "login consent", "max_age", "0"))
 		wantLogin(t, p, request("prompt", "consent"))
