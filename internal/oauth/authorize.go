@@ -107,7 +107,7 @@ func (req *authRequest) prompt(value string) bool { return slices.Contains(req.p
 // needsSignIn reports whether the user must sign in again (OpenID Connect Core §3.1.2.1):
 // prompt=login, or a sign-in longer than max_age ago.
 func (req *authRequest) needsSignIn(se *browserSession, now time.Time) bool {
-	return req.prompt("login") || (req.maxAge >= 0 && now.Sub(se.authTime.Time) > time.Duration(req.maxAge)*time.Second)
+	return req.prompt("login") || (req.maxAge >= 0 && int64(now.Sub(se.authTime.Time)/time.Second) > int64(req.maxAge))
 }
 
 // signedInPath is where a sign-in for the request returns: the request without prompt=login and

@@ -86,7 +86,7 @@ func (s *Server) metadata() serverMetadata {
 		JWKSURI:                           s.endpoint(pathJWKS),
 		RevocationEndpoint:                s.endpoint(pathRevocation),
 		IntrospectionEndpoint:             s.endpoint(pathIntrospect),
-		ScopesSupported:                   slices.Clone(keyward.KnownScopes),
+		ScopesSupported:                   keyward.ClientScopes(),
 		ResponseTypesSupported:            []string{"code"},
 		ResponseModesSupported:            []string{"query", "form_post"},
 		GrantTypesSupported:               s.grantTypes(),

@@ -16,8 +16,8 @@ import (
 func TestDiscovery(t *testing.T) {
 	f := newFixture(t)
 	iss := f.issuer()
-	scopes := make([]any, len(keyward.KnownScopes))
-	for i, s := range keyward.KnownScopes {
+	scopes := make([]any, len(keyward.ClientScopes()))
+	for i, s := range keyward.ClientScopes() {
 		scopes[i] = s
 	}
 	authMethods := []any{"client_secret_basic", "client_secret_post"}

@@ -117,7 +117,7 @@ func checkScopes(client *keyward.Client, requested []string) ([]string, error) {
 			continue
 		case client.AllowsScope(sc):
 			granted = append(granted, sc)
-		case !slices.Contains(keyward.KnownScopes, sc):
+		case !slices.Contains(keyward.ClientScopes(), sc):
 			return nil, invalidScope("the scope '%s' does not exist", sc)
 		default:
 			return nil, invalidScope("the client '%s' is not allowed the scope '%s'", client.ID, sc)

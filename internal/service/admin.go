@@ -186,7 +186,7 @@ func (s *Service) AdminSyncLock(ctx context.Context, physicalLockID string) (*ke
 // checkScopes refuses scopes Keyward does not know.
 func checkScopes(scopes []string) error {
 	for _, sc := range scopes {
-		if !containsFold(keyward.KnownScopes, sc) {
+		if !containsFold(keyward.ClientScopes(), sc) {
 			return keyward.Invalidf("unknown scope %q", sc)
 		}
 	}
