@@ -57,8 +57,16 @@ func newFixture(t *testing.T, engine sqlstore.Engine) *fixture {
 	if err := os.WriteFile(plans, []byte(testPlans), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	m := &app.Main{Config: config.Config{Addr: "127.0.0.1:0", DB: sqltest.DSN(t, engine), Plans: plans},
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	m := startMain(t, ctx, cancel, config.Config{Addr: "127.0.0.1:0", DB: sqltest.DSN(t, engine), Plans: plans})
+	fx := &fixture{t: t, m: m, base: m.Config.Issuer, ids: map[string]string{}, secrets: map[string]string{}, tokens: map[string]string{}}
+	fx.seed(ctx)
+	return fx
+}
+
+// startMain opens and runs a server with cfg until the test ends (or cancel is called).
+func startMain(t *testing.T, ctx context.Context, cancel context.CancelFunc, cfg config.Config) *app.Main {
+	t.Helper()
+	m := &app.Main{Config: cfg, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	if err := m.Open(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -71,9 +79,7 @@ func newFixture(t *testing.T, engine sqlstore.Engine) *fixture {
 		}
 		m.Close()
 	})
-	fx := &fixture{t: t, m: m, base: m.Config.Issuer, ids: map[string]string{}, secrets: map[string]string{}, tokens: map[string]string{}}
-	fx.seed(ctx)
-	return fx
+	return m
 }
 
 // testPlans is the fixture's plan catalog: the default has everything, "three" allows three

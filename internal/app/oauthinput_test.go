@@ -27,11 +27,17 @@ var malformed = []struct{ name, raw, description string }{
 // bytes.
 type oauthRequest struct {
 	method, path, query, form, basic string
+	base                             string // the node, the fixture's when ""
+	bearer                           string // an access token for the Authorization header
 }
 
 func (e *authEnv) send(t *testing.T, q oauthRequest, cookie string) response {
 	t.Helper()
-	target := e.base + q.path
+	base := q.base
+	if base == "" {
+		base = e.base
+	}
+	target := base + q.path
 	if q.query != "" {
 		target += "?" + q.query
 	}
@@ -42,6 +48,9 @@ func (e *authEnv) send(t *testing.T, q oauthRequest, cookie string) response {
 	}
 	if q.basic != "" {
 		req.Header.Set("Authorization", "Basic "+q.basic)
+	}
+	if q.bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+q.bearer)
 	}
 	if cookie != "" {
 		req.Header.Set("Cookie", cookie)

@@ -3,9 +3,6 @@ package app_test
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
-	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
@@ -14,8 +11,6 @@ import (
 
 	"golang.org/x/oauth2"
 
-	"github.com/keyward/keyward/internal/app"
-	"github.com/keyward/keyward/internal/config"
 	"github.com/keyward/keyward/internal/keyward"
 	"github.com/keyward/keyward/internal/oauth"
 )
@@ -25,21 +20,9 @@ import (
 func (f *fixture) secondNode(t *testing.T) string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	m := &app.Main{Config: config.Config{Addr: "127.0.0.1:0", DB: f.m.Config.DB, Plans: f.m.Config.Plans, Issuer: f.m.Config.Issuer},
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	if err := m.Open(ctx); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("second node: %v", err)
-		}
-		m.Close()
-	})
-	return "http://" + m.Addr()
+	cfg := f.m.Config
+	cfg.Addr = "127.0.0.1:0"
+	return "http://" + startMain(t, ctx, cancel, cfg).Addr()
 }
 
 // TestRevocationEveryTokenEveryNode revokes an access token of each kind on one node and checks
@@ -117,22 +100,9 @@ func TestRevocationEveryTokenEveryNode(t *testing.T) {
 // callAt sends a request to one node: a form when form is set, a bearer token when token is.
 func (e *authEnv) callAt(t *testing.T, base, method, path, token string, form url.Values) response {
 	t.Helper()
-	var body io.Reader
+	q := oauthRequest{base: base, method: method, path: path, bearer: token}
 	if form != nil {
-		body = strings.NewReader(form.Encode())
+		q.form = form.Encode()
 	}
-	req, err := http.NewRequest(method, base+path, body)
-	e.must(err)
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	res, err := http.DefaultClient.Do(req)
-	e.must(err)
-	defer res.Body.Close()
-	raw, err := io.ReadAll(res.Body)
-	e.must(err)
-	return response{status: res.StatusCode, header: res.Header, body: strings.TrimSuffix(string(raw), "\n")}
+	return e.send(t, q, "")
 }
