@@ -207,7 +207,8 @@ func (b *signInBrowser) login(loginURL, email, password string) htmlPage {
 }
 
 // authorize drives the pages for an authorization URL as Pat (signing in when needed), allows
-// the request and returns the parameters of the redirect to the client.
+// the request unless Pat consented before, and returns the parameters of the redirect to the
+// client.
 func (b *signInBrowser) authorize(authURL string) url.Values {
 	b.t.Helper()
 	p := b.do(http.MethodGet, authURL, nil)
@@ -218,11 +219,14 @@ func (b *signInBrowser) authorize(authURL string) url.Values {
 		}
 		p = b.do(http.MethodGet, signedIn.location, nil)
 	}
-	form := p.form(b.t, "consent")
-	form.Set("decision", "allow")
-	res := b.do(http.MethodPost, "/connect/consent", form)
+	res := p
+	if p.status == http.StatusOK {
+		form := p.form(b.t, "consent")
+		form.Set("decision", "allow")
+		res = b.do(http.MethodPost, "/connect/consent", form)
+	}
 	u, err := url.Parse(res.location)
-	if res.status != http.StatusSeeOther || err != nil {
+	if (res.status != http.StatusSeeOther && res.status != http.StatusFound) || err != nil {
 		b.t.Fatalf("consent: %d %q %v\n%s", res.status, res.location, err, res.body)
 	}
 	return u.Query()
@@ -575,7 +579,7 @@ func TestOAuthSecurity(t *testing.T) {
 			}
 		})
 		t.Run("ConsentFormCSRF", func(t *testing.T) {
-			form := b.do(http.MethodGet, web.AuthCodeURL("s"), nil).form(t, "consent")
+			form := b.do(http.MethodGet, web.AuthCodeURL("s", oauth2.SetAuthURLParam("prompt", "consent")), nil).form(t, "consent")
 			form.Set("decision", "allow")
 			mallory := e.browser(t)
 			mallory.authorize(spa.AuthCodeURL("s", oauth2.S256ChallengeOption(verifier))) // Mallory has a session of her own
@@ -816,6 +820,16 @@ type browserResult struct {
 	LogoShown   bool     `json:"logoShown"`
 	FinalURL    string   `json:"finalURL"`
 	FinalText   string   `json:"finalText"`
+	Apps        []string `json:"apps"`
+	Question    string   `json:"question"`
+	Token       fetched  `json:"token"`
+	Userinfo    fetched  `json:"userinfo"`
+}
+
+// fetched is what the page's script could read of a cross-origin response.
+type fetched struct {
+	Status int            `json:"status"`
+	Body   map[string]any `json:"body"`
 }
 
 // runBrowser runs one scenario of e2e/authorize.mjs in a headless Chromium.
@@ -879,9 +893,21 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("API with the browser's token: %d %s", res.status, res.body)
 		}
 	})
+	t.Run("RememberedConsent", func(t *testing.T) {
+		verifier := oauth2.GenerateVerifier()
+		res := runBrowser(t, node, dir, scenario("remembered", cfg.AuthCodeURL("again", oauth2.S256ChallengeOption(verifier)), patPassword))
+		hit := app.last(t)
+		if res.FinalText != "received" || hit.Params.Get("state") != "again" {
+			t.Fatalf("result %+v, callback %+v", res, hit)
+		}
+		if _, err := cfg.Exchange(context.Background(), hit.Params.Get("code"), oauth2.VerifierOption(verifier)); err != nil {
+			t.Error(err)
+		}
+	})
+	askAgain := oauth2.SetAuthURLParam("prompt", "consent") // the consent is remembered from here on
 	t.Run("FormPostResponse", func(t *testing.T) {
 		verifier := oauth2.GenerateVerifier()
-		authURL := cfg.AuthCodeURL("fp+state", oauth2.S256ChallengeOption(verifier), oauth2.SetAuthURLParam("response_mode", "form_post"))
+		authURL := cfg.AuthCodeURL("fp+state", oauth2.S256ChallengeOption(verifier), oauth2.SetAuthURLParam("response_mode", "form_post"), askAgain)
 		res := runBrowser(t, node, dir, scenario("allow", authURL, patPassword))
 		if res.FinalText != "received" {
 			t.Fatalf("the form_post page did not reach the client: %+v", res)
@@ -895,10 +921,40 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 	t.Run("Deny", func(t *testing.T) {
-		res := runBrowser(t, node, dir, scenario("deny", cfg.AuthCodeURL("d", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())), patPassword))
+		res := runBrowser(t, node, dir, scenario("deny", cfg.AuthCodeURL("d", oauth2.S256ChallengeOption(oauth2.GenerateVerifier()), askAgain), patPassword))
 		hit := app.last(t)
 		if res.FinalText != "received" || hit.Params.Get("error") != "access_denied" || hit.Params.Get("state") != "d" {
 			t.Errorf("result %+v, callback %+v", res, hit)
+		}
+	})
+	t.Run("SinglePageAppReadsTokens", func(t *testing.T) {
+		verifier := oauth2.GenerateVerifier()
+		sc := scenario("allow", cfg.AuthCodeURL("spa", oauth2.S256ChallengeOption(verifier), askAgain), patPassword)
+		sc["tokenURL"], sc["userinfoURL"] = e.base+"/connect/token", e.base+"/connect/userinfo"
+		sc["tokenForm"] = map[string]string{"grant_type": "authorization_code", "client_id": cfg.ClientID, "redirect_uri": cfg.RedirectURL, "code_verifier": verifier}
+		res := runBrowser(t, node, dir, sc)
+		got := []any{res.Token.Status, res.Token.Body["token_type"], res.Token.Body["scope"], res.Userinfo.Status, res.Userinfo.Body["email"]}
+		want := []any{200, "Bearer", "read:owneraccounts write:owneraccounts offline_access", 200, patEmail}
+		if diff := gocmp.Diff(want, got); diff != "" {
+			t.Errorf("what the page's script read (-want +got):\n%s", diff)
+		}
+	})
+	t.Run("WithdrawOnAccountPage", func(t *testing.T) {
+		verifier := oauth2.GenerateVerifier()
+		runBrowser(t, node, dir, scenario("allow", cfg.AuthCodeURL("w", oauth2.S256ChallengeOption(verifier), askAgain), patPassword))
+		tok, err := cfg.Exchange(context.Background(), app.last(t).Params.Get("code"), oauth2.VerifierOption(verifier))
+		e.must(err)
+		sc := scenario("withdraw", e.base+"/account", patPassword)
+		sc["clientId"] = cfg.ClientID
+		res := runBrowser(t, node, dir, sc)
+		got := []any{res.Apps, res.Question, res.FinalText}
+		want := []any{[]string{cfg.ClientID}, "Browser App will lose access to your Keyward account at once: the sign-ins and tokens you gave it stop working. If you use it again, it will ask for your permission again.",
+			"Browser App can no longer access your Keyward account."}
+		if diff := gocmp.Diff(want, got); diff != "" {
+			t.Errorf("account pages (-want +got):\n%s", diff)
+		}
+		if res := e.api("GET", "/api/v1/Owners", tok.AccessToken, ""); res.status != 401 {
+			t.Errorf("API after the withdrawal: %d %s", res.status, res.body)
 		}
 	})
 	t.Run("WrongPassword", func(t *testing.T) {

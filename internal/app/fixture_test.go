@@ -61,8 +61,17 @@ func newFixture(t *testing.T, engine sqlstore.Engine) *fixture {
 		t.Fatal(err)
 	}
 	logs, console := &apitest.Output{}, &apitest.Output{}
-	m := &app.Main{Config: config.Config{Addr: "127.0.0.1:0", DB: sqltest.DSN(t, engine), Plans: plans},
-		Logger: slog.New(slog.NewJSONHandler(logs, nil)), Console: console}
+	m := startMain(t, ctx, cancel, config.Config{Addr: "127.0.0.1:0", DB: sqltest.DSN(t, engine), Plans: plans}, logs, console)
+	fx := &fixture{t: t, m: m, base: m.Config.Issuer, logs: logs, console: console, ids: map[string]string{}, secrets: map[string]string{}, tokens: map[string]string{}}
+	fx.seed(ctx)
+	return fx
+}
+
+// startMain opens and runs a server with cfg until the test ends (or cancel is called); it logs
+// JSON lines to logs and prints to console.
+func startMain(t *testing.T, ctx context.Context, cancel context.CancelFunc, cfg config.Config, logs, console *apitest.Output) *app.Main {
+	t.Helper()
+	m := &app.Main{Config: cfg, Logger: slog.New(slog.NewJSONHandler(logs, nil)), Console: console}
 	if err := m.Open(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -75,9 +84,7 @@ func newFixture(t *testing.T, engine sqlstore.Engine) *fixture {
 		}
 		m.Close()
 	})
-	fx := &fixture{t: t, m: m, base: m.Config.Issuer, logs: logs, console: console, ids: map[string]string{}, secrets: map[string]string{}, tokens: map[string]string{}}
-	fx.seed(ctx)
-	return fx
+	return m
 }
 
 // testPlans is the fixture's plan catalog: the default has everything, "three" allows three

@@ -111,8 +111,9 @@ func runClientCreate(ctx context.Context, env Env, args []string) error {
 	public := fs.Bool("public", false, "public client without a secret (PKCE or token exchange)")
 	ownerEmail := fs.String("owner-email", "", "the user who manages the client")
 	logo := fs.String("logo-url", "", "logo shown on the consent page")
-	var redirects listFlag
+	var redirects, origins listFlag
 	fs.Var(&redirects, "redirect-uri", "allowed redirect URI (repeatable)")
+	fs.Var(&origins, "allowed-origin", "web origin besides those of the redirect URIs whose scripts may call the token endpoint (repeatable)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -128,7 +129,7 @@ func runClientCreate(ctx context.Context, env Env, args []string) error {
 		return fmt.Errorf("%w: a client_credentials client must be confidential", errUsage)
 	}
 	spec := service.ClientSpec{Name: *name, GrantTypes: []string{*grantType}, Scopes: strings.Fields(*scopes),
-		RedirectURIs: redirects, Public: *public, AdminOf: *adminOf, OwnerEmail: *ownerEmail, LogoURL: *logo}
+		RedirectURIs: redirects, Public: *public, AdminOf: *adminOf, OwnerEmail: *ownerEmail, LogoURL: *logo, AllowedOrigins: origins}
 	secret := ""
 	if !*public {
 		secret, spec.SecretHash = oauth.NewClientSecret()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/keyward/keyward/internal/keyward"
@@ -14,7 +15,7 @@ import (
 // clientJSON is how the CLI shows a client; the secret is never shown again.
 func clientJSON(c *keyward.Client) map[string]any {
 	return map[string]any{"clientId": c.ID, "name": c.Name, "grantTypes": c.GrantTypes, "scopes": c.Scopes,
-		"redirectUris": c.RedirectURIs, "public": c.Public, "logoUrl": c.LogoURL}
+		"redirectUris": c.RedirectURIs, "public": c.Public, "logoUrl": c.LogoURL, "allowedOrigins": c.AllowedOrigins}
 }
 
 func runClientList(ctx context.Context, env Env, args []string) error {
@@ -45,8 +46,9 @@ func runClientUpdate(ctx context.Context, env Env, args []string) error {
 	name := fs.String("name", "", "new name")
 	scopes := fs.String("scopes", "", "new space-separated scopes (replaces the old ones)")
 	logo := fs.String("logo-url", "", "new logo URL")
-	var redirects listFlag
+	var redirects, origins listFlag
 	fs.Var(&redirects, "redirect-uri", "redirect URI (repeatable; replaces the old ones)")
+	fs.Var(&origins, "allowed-origin", "extra allowed CORS origin (repeatable; replaces the old ones; --allowed-origin= clears them)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -64,6 +66,8 @@ func runClientUpdate(ctx context.Context, env Env, args []string) error {
 			u.LogoURL = logo
 		case "redirect-uri":
 			u.RedirectURIs = redirects
+		case "allowed-origin":
+			u.AllowedOrigins = slices.DeleteFunc(slices.Clone(origins), func(o string) bool { return o == "" })
 		}
 	})
 	return withService(ctx, a, func(s *service.Service) error {

@@ -31,15 +31,24 @@ func TestClientAndIdentityProviderCommands(t *testing.T) {
 	jsonOut("admin", "user", "create", "--email", "other@example.com", "--password", "correct horse", "--verified")
 	owner := jsonOut("admin", "owner", "create", "--name", "O", "--owner-email", "dev@example.com")
 	c := jsonOut("admin", "client", "create", "--name", "web", "--grant-type", "authorization_code", "--scopes", "read:owneraccounts offline_access",
-		"--redirect-uri", "https://app.example/cb", "--owner-email", "dev@example.com", "--logo-url", "https://app.example/logo.png")
+		"--redirect-uri", "https://app.example/cb", "--owner-email", "dev@example.com", "--logo-url", "https://app.example/logo.png",
+		"--allowed-origin", "https://spa.example", "--allowed-origin", "http://localhost:3000")
 	id := c["clientId"].(string)
+	if got := jsonOut("admin", "client", "list")["clients"].([]any)[0].(map[string]any)["allowedOrigins"]; mustMarshal(t, got) != `["https://spa.example","http://localhost:3000"]` {
+		t.Fatalf("allowedOrigins after create = %v", got)
+	}
 
 	updated := jsonOut("admin", "client", "update", "--id", id, "--owner-email", "dev@example.com", "--scopes", "read:owneraccounts",
-		"--redirect-uri", "https://app.example/cb", "--redirect-uri", "https://app.example/cb2")
+		"--redirect-uri", "https://app.example/cb", "--redirect-uri", "https://app.example/cb2", "--allowed-origin", "https://other.example")
 	want := map[string]any{"clientId": id, "name": "web", "grantTypes": []any{"authorization_code"}, "scopes": []any{"read:owneraccounts"},
-		"redirectUris": []any{"https://app.example/cb", "https://app.example/cb2"}, "public": false, "logoUrl": "https://app.example/logo.png"}
+		"redirectUris": []any{"https://app.example/cb", "https://app.example/cb2"}, "public": false, "logoUrl": "https://app.example/logo.png",
+		"allowedOrigins": []any{"https://other.example"}}
 	if b1, b2 := mustMarshal(t, updated), mustMarshal(t, want); b1 != b2 {
 		t.Fatalf("update = %s, want %s", b1, b2)
+	}
+	cleared := jsonOut("admin", "client", "update", "--id", id, "--allowed-origin=")
+	if got := mustMarshal(t, cleared["allowedOrigins"]); got != `[]` {
+		t.Fatalf("allowedOrigins after --allowed-origin= is %s", got)
 	}
 	list := jsonOut("admin", "client", "list", "--owner-email", "dev@example.com")
 	if n := len(list["clients"].([]any)); n != 1 {
@@ -75,6 +84,12 @@ func TestClientAndIdentityProviderCommands(t *testing.T) {
 			"keyward admin client update: The request is invalid: unknown scope \"fly:away\"\n"},
 		{"FragmentInRedirect", []string{"admin", "client", "update", "--id", id, "--redirect-uri", "https://app.example/cb#x"},
 			"keyward admin client update: The request is invalid: redirect URI \"https://app.example/cb#x\" must be an absolute URI without a fragment\n"},
+		{"OriginWithPath", []string{"admin", "client", "update", "--id", id, "--allowed-origin", "https://spa.example/app"},
+			"keyward admin client update: The request is invalid: allowed origin \"https://spa.example/app\" must be a web origin like https://app.example or http://localhost:3000, in lower case, without a path\n"},
+		{"WildcardOrigin", []string{"admin", "client", "create", "--name", "x", "--grant-type", "authorization_code", "--scopes", "read:grants", "--redirect-uri", "https://x.example/cb", "--allowed-origin", "*"},
+			"keyward admin client create: The request is invalid: allowed origin \"*\" must be a web origin like https://app.example or http://localhost:3000, in lower case, without a path\n"},
+		{"UpperCaseOrigin", []string{"admin", "client", "update", "--id", id, "--allowed-origin", "https://SPA.example"},
+			"keyward admin client update: The request is invalid: allowed origin \"https://SPA.example\" must be a web origin like https://app.example or http://localhost:3000, in lower case, without a path\n"},
 		{"CodeClientWithoutRedirect", []string{"admin", "client", "create", "--name", "x", "--grant-type", "authorization_code", "--scopes", "read:grants"},
 			"keyward admin client create: The request is invalid: an authorization_code client needs at least one redirect URI\n"},
 		{"IPIDTaken", []string{"admin", "idp", "create", "--owner", owner["id"].(string), "--ip-id", "acme", "--issuer", "i", "--audience", "a", "--public-key-file", keyFile},

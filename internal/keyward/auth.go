@@ -24,10 +24,13 @@ type AuthCode struct {
 	CodeChallenge       string
 	CodeChallengeMethod string
 	Nonce               string
-	FamilyID            string
-	CreatedAt           Time
-	ExpiresAt           Time
-	UsedAt              *Time
+	// RedirectURISent tells whether the authorization request named RedirectURI; when it did
+	// not (a client with one registered URI), the token request need not either (RFC 6749 §4.1.3).
+	RedirectURISent bool
+	FamilyID        string
+	CreatedAt       Time
+	ExpiresAt       Time
+	UsedAt          *Time
 }
 
 // TokenFamily groups the access and refresh tokens that descend from one authorization (a code
@@ -38,6 +41,9 @@ type TokenFamily struct {
 	UserID    string
 	CreatedAt Time
 	RevokedAt *Time
+	// AuthTime is when the user signed in for the authorization (OpenID Connect's auth_time,
+	// which ID tokens issued on refresh repeat); nil for token exchanges.
+	AuthTime *Time
 }
 
 // RefreshToken is a rotating refresh token, stored by hash. Using it marks it used and issues a
@@ -117,4 +123,6 @@ type ClientUpdate struct {
 	RedirectURIs []string
 	LogoURL      *string
 	SecretHash   *string
+	// AllowedOrigins replaces the extra CORS origins when not nil.
+	AllowedOrigins []string
 }

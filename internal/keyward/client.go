@@ -23,7 +23,10 @@ type Client struct {
 	ServiceUserID *string
 	OwnerUserID   *string // the user who manages the client
 	LogoURL       string  // shown on the consent page
-	CreatedAt     Time
+	// AllowedOrigins are web origins, besides those of the redirect URIs, whose scripts may read
+	// the token, revocation and userinfo responses (CORS).
+	AllowedOrigins []string
+	CreatedAt      Time
 }
 
 // AllowsScope reports whether the client may request scope s: it was registered with s, or with

@@ -32,7 +32,15 @@ const (
 	legacyScopeManageGrants    = "manage:grants"
 )
 
-// KnownScopes lists every scope a client may be registered with.
+// OpenID Connect scopes (Core §3.1.2.1, §5.4): an ID token, and the user's claims.
+const (
+	ScopeOpenID  = "openid"
+	ScopeProfile = "profile"
+	ScopeEmail   = "email"
+)
+
+// KnownScopes lists the scopes of the Management API and of Tapkey's clients, the ones its
+// OpenAPI document offers; a client may be registered with these and with OpenIDScopes.
 var KnownScopes = []string{
 	ScopeReadCoreEntities, ScopeWriteCoreEntities, ScopeReadGrants, ScopeWriteGrants,
 	ScopeReadIPUsers, ScopeWriteIPUsers, ScopeReadLogs, ScopeReadOwnerAccounts, ScopeWriteOwnerAccounts,
@@ -40,6 +48,13 @@ var KnownScopes = []string{
 	legacyScopeManageContacts, legacyScopeManageGrants,
 	"register:mobiles", "read:user", "handle:keys",
 }
+
+// OpenIDScopes are the scopes that speak of a signed-in person rather than of the Management
+// API; only the authorization-code flow (and its refreshes) grants them.
+var OpenIDScopes = []string{ScopeOpenID, ScopeProfile, ScopeEmail}
+
+// ClientScopes lists every scope a client may be registered with.
+func ClientScopes() []string { return append(append([]string(nil), KnownScopes...), OpenIDScopes...) }
 
 // HasScope reports whether the principal's scopes allow need: "write:X" implies "read:X", and
 // the legacy names manage:contacts and manage:grants stand for write:core:entities and write:grants.

@@ -128,6 +128,25 @@ type Tx interface {
 
 	CreateSigningKey(ctx context.Context, k *SigningKey) error
 	FindSigningKeys(ctx context.Context) ([]*SigningKey, error)
+
+	// RevokeAccessToken records that the access token with the jti is revoked until it expires;
+	// revoking it again is fine.
+	RevokeAccessToken(ctx context.Context, jti string, expiresAt Time) error
+	// IsAccessTokenRevoked reports whether RevokeAccessToken recorded the jti.
+	IsAccessTokenRevoked(ctx context.Context, jti string) (bool, error)
+	// PruneRevokedAccessTokens forgets revocations of tokens that expired before a time.
+	PruneRevokedAccessTokens(ctx context.Context, before Time) error
+
+	// SaveConsent creates or replaces the consent of a user to a client.
+	SaveConsent(ctx context.Context, c *Consent) error
+	// FindConsent returns the consent of a user to a client, or ErrNotFound.
+	FindConsent(ctx context.Context, userID, clientID string) (*Consent, error)
+	// FindConsents lists a user's consents, oldest first.
+	FindConsents(ctx context.Context, userID string) ([]*Consent, error)
+	// DeleteConsent removes a consent; ErrNotFound when there is none.
+	DeleteConsent(ctx context.Context, userID, clientID string) error
+	// RevokeTokenFamilies revokes every token family of a client for a user.
+	RevokeTokenFamilies(ctx context.Context, clientID, userID string, at Time) error
 }
 
 // Store is Keyward's storage. InTx runs fn in one transaction, committed when fn returns nil.

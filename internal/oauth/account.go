@@ -338,9 +338,13 @@ func plainAddress(email string) bool {
 }
 
 // accountView is the data of the account page.
-type accountView struct{ Email, CSRF, LogoutAction string }
+type accountView struct {
+	Email, CSRF, LogoutAction, WithdrawAction string
+	Apps                                      []appView
+}
 
-// accountPage serves GET /account: who is signed in, and the sign-out button.
+// accountPage serves GET /account: who is signed in, the applications the user has authorized,
+// each with a button to withdraw its access, and the sign-out button.
 func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) error {
 	se, err := s.currentSession(r)
 	if err != nil {
@@ -350,8 +354,13 @@ func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, s.endpoint(pathLogin)+returnQuery(pathAccount), http.StatusFound)
 		return nil
 	}
+	apps, err := s.authorizedApps(r, se.user.ID)
+	if err != nil {
+		return err
+	}
 	return s.render(w, r, http.StatusOK, "account", pageData{Title: s.t(r, "page.account.title"),
-		View: accountView{Email: se.user.Email, CSRF: s.csrfToken(se.raw), LogoutAction: s.endpoint(pathLogout)}})
+		View: accountView{Email: se.user.Email, CSRF: s.csrfToken(se.raw), LogoutAction: s.endpoint(pathLogout),
+			WithdrawAction: s.endpoint(pathWithdraw), Apps: apps}})
 }
 
 // logout serves POST /account/logout. With a return path (the consent page's "not you?") it

@@ -5,11 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"mime"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/keyward/keyward/internal/keyward"
 )
@@ -19,7 +20,7 @@ import (
 // form carries exactly these; any other parameter is ignored.
 func authParamNames() []string {
 	return []string{"client_id", "redirect_uri", "response_type", "response_mode", "scope", "state",
-		"code_challenge", "code_challenge_method", "nonce", "prompt"}
+		"code_challenge", "code_challenge_method", "nonce", "prompt", "max_age", "request", "request_uri"}
 }
 
 // authRequest is a validated authorization request. Once client and redirectURI are set, errors
@@ -28,8 +29,11 @@ type authRequest struct {
 	params       url.Values // the known parameters as received
 	client       *keyward.Client
 	redirectURI  string
+	redirectSent bool   // the request named redirectURI rather than relying on the only one registered
 	responseMode string // "query" or "form_post"
 	scopes       []string
+	prompts      []string // of prompt: none, login, consent
+	maxAge       int      // of max_age in seconds, -1 without
 }
 
 // authorize serves GET and POST /connect/authorize: it validates the request, sends a signed-out
@@ -47,35 +51,89 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	prompt := req.params.Get("prompt")
 	switch {
-	case se == nil && prompt == "none":
+	case se == nil && req.prompt("none"):
 		return s.refuse(w, r, req, loginRequired("the user is not signed in and prompt=none forbids asking"))
 	case se == nil:
-		http.Redirect(w, r, s.endpoint(pathLogin)+returnQuery(req.returnPath()), redirectStatus(r))
+		http.Redirect(w, r, s.endpoint(pathLogin)+returnQuery(req.signedInPath()), redirectStatus(r))
+		return nil
+	case req.needsSignIn(se, s.cfg.Now()) && req.prompt("none"):
+		return s.refuse(w, r, req, loginRequired("the user must sign in again (prompt=login or max_age) and prompt=none forbids asking"))
+	case req.needsSignIn(se, s.cfg.Now()):
+		http.Redirect(w, r, s.endpoint(pathLogin)+returnQuery(req.signedInPath()), redirectStatus(r))
 		return nil
 	case !se.user.Verified:
 		return s.notVerified(r)
-	case prompt == "none":
-		return s.refuse(w, r, req, consentRequired("the user has not consented to this client and prompt=none forbids asking"))
 	}
-	return s.showConsent(w, r, req, se)
+	granted, err := s.findConsent(r.Context(), se.user.ID, req.client.ID)
+	if err != nil {
+		return err
+	}
+	missing := req.notGranted(granted)
+	switch {
+	case len(missing) == 0 && !req.prompt("consent"):
+		return s.allow(w, r, req, se, false)
+	case req.prompt("none"):
+		return s.refuse(w, r, req, consentRequired("the user has not consented to %s for this client and prompt=none forbids asking", strings.Join(missing, " ")))
+	case req.prompt("consent"):
+		missing = req.scopes
+	}
+	return s.showConsent(w, r, req, se, missing, granted != nil)
+}
+
+// findConsent returns what the user has granted the client, nil for nothing yet.
+func (s *Server) findConsent(ctx context.Context, userID, clientID string) (*keyward.Consent, error) {
+	c, err := s.store.FindConsent(ctx, userID, clientID)
+	if errors.Is(err, keyward.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("oauth: find consent: %w", err)
+	}
+	return c, nil
+}
+
+// notGranted returns the requested scopes the consent does not cover, in request order.
+func (req *authRequest) notGranted(c *keyward.Consent) []string {
+	if c == nil {
+		return req.scopes
+	}
+	return slices.DeleteFunc(slices.Clone(req.scopes), c.Covers)
+}
+
+// prompt reports whether the request's prompt holds the value.
+func (req *authRequest) prompt(value string) bool { return slices.Contains(req.prompts, value) }
+
+// needsSignIn reports whether the user must sign in again (OpenID Connect Core §3.1.2.1):
+// prompt=login, or a sign-in longer than max_age ago.
+func (req *authRequest) needsSignIn(se *browserSession, now time.Time) bool {
+	return req.prompt("login") || (req.maxAge >= 0 && int64(now.Sub(se.authTime.Time)/time.Second) > int64(req.maxAge))
+}
+
+// signedInPath is where a sign-in for the request returns: the request without prompt=login and
+// max_age, which the fresh sign-in satisfies, so that it does not ask again (max_age=0 would,
+// a moment later).
+func (req *authRequest) signedInPath() string {
+	v := url.Values{}
+	for name, values := range req.params {
+		v[name] = values
+	}
+	v.Del("max_age")
+	if rest := slices.DeleteFunc(slices.Clone(req.prompts), func(p string) bool { return p == "login" }); len(rest) > 0 {
+		v.Set("prompt", strings.Join(rest, " "))
+	} else {
+		v.Del("prompt")
+	}
+	return pathAuthorize + "?" + v.Encode()
 }
 
 // authorizeParams reads the request's parameters: the query of a GET, the form body of a POST
 // (RFC 6749 §3.1 allows both).
 func authorizeParams(w http.ResponseWriter, r *http.Request) (url.Values, error) {
 	if r.Method != http.MethodPost {
-		return r.URL.Query(), nil
+		return parseQuery(r)
 	}
-	if mediaType, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mediaType != "application/x-www-form-urlencoded" {
-		return nil, invalidRequest("a POST authorization request must be application/x-www-form-urlencoded")
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		return nil, invalidRequest("the authorization request is not valid form-url-encoded data")
-	}
-	return r.PostForm, nil
+	return parseForm(w, r)
 }
 
 // returnPath is the GET form of the request, where the sign-in page sends the browser back.
@@ -94,20 +152,35 @@ func (s *Server) validateAuthRequest(ctx context.Context, all url.Values) (*auth
 	if err != nil {
 		return nil, err
 	}
-	redirect := params.Get("redirect_uri")
-	switch {
-	case len(params["redirect_uri"]) > 1:
-		return nil, invalidRequest("the parameter 'redirect_uri' is repeated")
-	case redirect == "":
-		return nil, invalidRequest("redirect_uri is missing")
-	case !slices.Contains(client.RedirectURIs, redirect):
-		return nil, invalidRequest("the redirect_uri '%s' is not registered for the client '%s'; it must equal a registered URI exactly", redirect, client.ID)
+	redirect, sent, err := redirectURI(client, params)
+	if err != nil {
+		return nil, err
 	}
-	req := &authRequest{params: params, client: client, redirectURI: redirect, responseMode: "query"}
+	req := &authRequest{params: params, client: client, redirectURI: redirect, redirectSent: sent, responseMode: "query", maxAge: -1}
 	if err := req.check(); err != nil {
 		return req, err
 	}
 	return req, nil
+}
+
+// redirectURI returns the request's redirect URI and whether the request named it: the one it
+// names, which must equal a registered one exactly, or else the client's only registered URI
+// (RFC 6749 §3.1.2.3). An OpenID Connect request must name it (Core §3.1.2.1).
+func redirectURI(client *keyward.Client, params url.Values) (string, bool, error) {
+	redirect := params.Get("redirect_uri")
+	switch {
+	case len(params["redirect_uri"]) > 1:
+		return "", false, invalidRequest("the parameter 'redirect_uri' is repeated")
+	case redirect != "" && !slices.Contains(client.RedirectURIs, redirect):
+		return "", false, invalidRequest("the redirect_uri '%s' is not registered for the client '%s'; it must equal a registered URI exactly", redirect, client.ID)
+	case redirect != "":
+		return redirect, true, nil
+	case slices.Contains(splitScope(params.Get("scope")), keyward.ScopeOpenID):
+		return "", false, invalidRequest("redirect_uri is missing; an OpenID Connect request (scope openid) must send it")
+	case len(client.RedirectURIs) != 1:
+		return "", false, invalidRequest("redirect_uri is missing; the client '%s' has %d registered redirect URIs, so the request must name one", client.ID, len(client.RedirectURIs))
+	}
+	return client.RedirectURIs[0], false, nil
 }
 
 // authClient finds the request's client; its errors are shown on the error page.
@@ -162,8 +235,43 @@ func (req *authRequest) check() error {
 	if req.scopes, err = checkScopes(client, requested); err != nil {
 		return err
 	}
-	return checkChallenge(client, p.Get("code_challenge"), p.Get("code_challenge_method"))
+	if err := checkChallenge(client, p.Get("code_challenge"), p.Get("code_challenge_method")); err != nil {
+		return err
+	}
+	return req.checkOpenID()
 }
+
+// checkOpenID validates the parameters of OpenID Connect Core §3.1.2.1 that Keyward acts on
+// (prompt, max_age) and refuses request objects, which it does not support (§6).
+func (req *authRequest) checkOpenID() error {
+	p := req.params
+	switch {
+	case p.Has("request"):
+		return newError(http.StatusBadRequest, "request_not_supported", "request objects (the request parameter) are not supported")
+	case p.Has("request_uri"):
+		return newError(http.StatusBadRequest, "request_uri_not_supported", "request objects by reference (the request_uri parameter) are not supported")
+	}
+	req.prompts = splitScope(p.Get("prompt"))
+	for _, v := range req.prompts {
+		if !slices.Contains(promptValues(), v) {
+			return invalidRequest("the prompt value '%s' is not supported; use none, login or consent", v)
+		}
+	}
+	if req.prompt("none") && len(req.prompts) > 1 {
+		return invalidRequest("prompt=none cannot be combined with other prompt values")
+	}
+	if p.Has("max_age") {
+		n, err := strconv.Atoi(p.Get("max_age"))
+		if err != nil || n < 0 {
+			return invalidRequest("max_age must be a non-negative number of seconds")
+		}
+		req.maxAge = n
+	}
+	return nil
+}
+
+// promptValues are the prompt values Keyward serves, as the discovery document lists them.
+func promptValues() []string { return []string{"none", "login", "consent"} }
 
 // refuse answers an invalid request: on the error page when it has no trusted redirect URI
 // yet, through the redirect otherwise. Errors that are not OAuth errors are server faults.
@@ -234,21 +342,23 @@ type formPostView struct {
 // consentView is the data of the consent page.
 type consentView struct {
 	ClientName, LogoURL, Email         string
+	Again                              bool // the user granted the client something before
 	Scopes                             []scopeView
 	Action, LogoutAction, Return, CSRF string
 	Params                             []field
 }
 
-// showConsent renders the consent page. The form carries the request's parameters, which the
-// consent handler validates again, so no authorization request is stored between the two.
-func (s *Server) showConsent(w http.ResponseWriter, r *http.Request, req *authRequest, se *browserSession) error {
+// showConsent renders the consent page for the scopes to ask for. The form carries the request's
+// parameters, which the consent handler validates again, so no authorization request is stored
+// between the two.
+func (s *Server) showConsent(w http.ResponseWriter, r *http.Request, req *authRequest, se *browserSession, ask []string, again bool) error {
 	logo := req.client.LogoURL
 	if !strings.HasPrefix(logo, "https://") && !strings.HasPrefix(logo, "http://") {
 		logo = ""
 	}
 	return s.render(w, r, http.StatusOK, "consent", pageData{Title: s.t(r, "page.consent.title"), View: consentView{
-		ClientName: cmp.Or(req.client.Name, req.client.ID), LogoURL: logo, Email: se.user.Email,
-		Scopes: s.describeScopes(s.lang(r), req.scopes), Action: s.endpoint(pathConsent),
+		ClientName: cmp.Or(req.client.Name, req.client.ID), LogoURL: logo, Email: se.user.Email, Again: again,
+		Scopes: s.describeScopes(s.lang(r), ask), Action: s.endpoint(pathConsent),
 		LogoutAction: s.endpoint(pathLogout), Return: req.returnPath(), CSRF: s.csrfToken(se.raw),
 		Params: hiddenFields(req.params),
 	}})
@@ -285,37 +395,69 @@ func (s *Server) consent(w http.ResponseWriter, r *http.Request) error {
 	}
 	switch form.Get("decision") {
 	case "allow":
-		code, err := s.issueCode(r.Context(), req, se.user)
-		if err != nil {
-			return err
-		}
-		return s.respond(w, r, req, url.Values{"code": {code}, "scope": {strings.Join(req.scopes, " ")}})
+		return s.allow(w, r, req, se, true)
 	case "deny":
 		return s.refuse(w, r, req, accessDenied("the user denied the authorization request"))
 	}
 	return s.refuse(w, r, req, invalidRequest("the consent decision must be allow or deny"))
 }
 
-// issueCode stores a new code, and the token family whatever it issues will belong to, in one
-// transaction. Only the code's hash is stored.
-func (s *Server) issueCode(ctx context.Context, req *authRequest, user *keyward.User) (string, error) {
+// allow answers the request with a new code, remembering the consent to its scopes when the
+// user just gave it.
+func (s *Server) allow(w http.ResponseWriter, r *http.Request, req *authRequest, se *browserSession, remember bool) error {
+	code, err := s.issueCode(r.Context(), req, se, remember)
+	if err != nil {
+		return err
+	}
+	return s.respond(w, r, req, url.Values{"code": {code}, "scope": {strings.Join(req.scopes, " ")}})
+}
+
+// issueCode stores a new code, the token family whatever it issues will belong to with the time
+// the user signed in, and, when remember is set, the consent grown by the request's scopes, in
+// one transaction. Only the code's hash is stored.
+func (s *Server) issueCode(ctx context.Context, req *authRequest, se *browserSession, remember bool) (string, error) {
 	now := s.cfg.Now()
 	code := randomToken(32)
-	family := &keyward.TokenFamily{ID: keyward.NewID(now), ClientID: req.client.ID, UserID: user.ID, CreatedAt: keyward.NewTime(now)}
+	user := se.user
+	family := &keyward.TokenFamily{ID: keyward.NewID(now), ClientID: req.client.ID, UserID: user.ID, CreatedAt: keyward.NewTime(now), AuthTime: &se.authTime}
 	ac := &keyward.AuthCode{
-		Hash: HashSecret(code), ClientID: req.client.ID, UserID: user.ID, RedirectURI: req.redirectURI, Scopes: req.scopes,
-		CodeChallenge: req.params.Get("code_challenge"), CodeChallengeMethod: req.params.Get("code_challenge_method"),
+		Hash: HashSecret(code), ClientID: req.client.ID, UserID: user.ID, RedirectURI: req.redirectURI, RedirectURISent: req.redirectSent,
+		Scopes: req.scopes, CodeChallenge: req.params.Get("code_challenge"), CodeChallengeMethod: req.params.Get("code_challenge_method"),
 		Nonce: req.params.Get("nonce"), FamilyID: family.ID, CreatedAt: keyward.NewTime(now), ExpiresAt: keyward.NewTime(now.Add(AuthCodeLifetime)),
 	}
 	err := s.store.InTx(ctx, func(tx keyward.Tx) error {
 		if err := tx.CreateTokenFamily(ctx, family); err != nil {
 			return err
 		}
-		return tx.CreateAuthCode(ctx, ac)
+		if err := tx.CreateAuthCode(ctx, ac); err != nil {
+			return err
+		}
+		if !remember {
+			return nil
+		}
+		return rememberConsent(ctx, tx, user.ID, req.client.ID, req.scopes, keyward.NewTime(now))
 	})
 	if err != nil {
 		return "", fmt.Errorf("oauth: issue code: %w", err)
 	}
 	s.log.InfoContext(ctx, "oauth: authorization code issued", "client_id", req.client.ID, "user_id", user.ID, "family", family.ID)
 	return code, nil
+}
+
+// rememberConsent adds scopes to the user's consent to the client.
+func rememberConsent(ctx context.Context, tx keyward.Tx, userID, clientID string, scopes []string, now keyward.Time) error {
+	c, err := tx.FindConsent(ctx, userID, clientID)
+	switch {
+	case errors.Is(err, keyward.ErrNotFound):
+		c = &keyward.Consent{UserID: userID, ClientID: clientID, CreatedAt: now}
+	case err != nil:
+		return err
+	}
+	for _, sc := range scopes {
+		if !slices.Contains(c.Scopes, sc) {
+			c.Scopes = append(c.Scopes, sc)
+		}
+	}
+	c.UpdatedAt = now
+	return tx.SaveConsent(ctx, c)
 }

@@ -28,7 +28,8 @@ func TestAuthorizeErrorPage(t *testing.T) {
 		{"MissingClientID", authorizeURL("redirect_uri", webCallback, "response_type", "code"), "client_id is missing"},
 		{"UnknownClient", authorizeURL("client_id", "ghost", "redirect_uri", webCallback, "response_type", "code"), "the client 'ghost' is not registered"},
 		{"RepeatedClientID", "/connect/authorize?client_id=web&client_id=spa&redirect_uri=" + url.QueryEscape(webCallback), "the parameter 'client_id' is repeated"},
-		{"MissingRedirect", authorizeURL("client_id", "web", "response_type", "code"), "redirect_uri is missing"},
+		{"MissingRedirectOfSeveral", authorizeURL("client_id", "web", "response_type", "code"), "redirect_uri is missing; the client 'web' has 2 registered redirect URIs, so the request must name one"},
+		{"MissingRedirectOpenID", authorizeURL("client_id", "spa", "response_type", "code", "scope", "openid"), "redirect_uri is missing; an OpenID Connect request (scope openid) must send it"},
 		{"RepeatedRedirect", "/connect/authorize?client_id=web&redirect_uri=" + url.QueryEscape(webCallback) + "&redirect_uri=" + url.QueryEscape(webCallback), "the parameter 'redirect_uri' is repeated"},
 		{"RedirectPrefix", authorizeURL("client_id", "web", "redirect_uri", webCallback+"/evil"), "the redirect_uri '" + webCallback + "/evil' is not registered for the client 'web'; it must equal a registered URI exactly"},
 		{"RedirectCase", authorizeURL("client_id", "web", "redirect_uri", "https://APP.example/cb"), "the redirect_uri 'https://APP.example/cb' is not registered for the client 'web'; it must equal a registered URI exactly"},
@@ -88,7 +89,14 @@ func TestAuthorizeErrorRedirect(t *testing.T) {
 		{"HybridRefused", with(web, "response_type", "code id_token"), redirect("unsupported_response_type", "the response_type 'code id_token' is not supported; use code", "xyz")},
 		{"MissingScope", with(web, "scope", ""), redirect("invalid_scope", "scope is missing: name the scopes the client needs, separated by spaces", "xyz")},
 		{"ScopeNotAllowed", with(web, "scope", "read:owneraccounts read:logs"), redirect("invalid_scope", "the client 'web' is not allowed the scope 'read:logs'", "xyz")},
-		{"UnknownScope", with(web, "scope", "openid"), redirect("invalid_scope", "the scope 'openid' does not exist", "xyz")},
+		{"UnknownScope", with(web, "scope", "phone"), redirect("invalid_scope", "the scope 'phone' does not exist", "xyz")},
+		{"OpenIDNotRegistered", with(spa, "scope", "openid", "code_challenge", challengeOf(verifier), "code_challenge_method", "S256"), spaCallback + "?" + url.Values{"error": {"invalid_scope"}, "error_description": {"the client 'spa' is not allowed the scope 'openid'"}, "iss": {f.issuer()}}.Encode()},
+		{"RequestObject", with(web, "request", "eyJ"), redirect("request_not_supported", "request objects (the request parameter) are not supported", "xyz")},
+		{"RequestURI", with(web, "request_uri", "https://app.example/r"), redirect("request_uri_not_supported", "request objects by reference (the request_uri parameter) are not supported", "xyz")},
+		{"UnknownPrompt", with(web, "prompt", "select_account"), redirect("invalid_request", "the prompt value 'select_account' is not supported; use none, login or consent", "xyz")},
+		{"PromptNoneWithOthers", with(web, "prompt", "none consent"), redirect("invalid_request", "prompt=none cannot be combined with other prompt values", "xyz")},
+		{"NegativeMaxAge", with(web, "max_age", "-1"), redirect("invalid_request", "max_age must be a non-negative number of seconds", "xyz")},
+		{"TextMaxAge", with(web, "max_age", "1h"), redirect("invalid_request", "max_age must be a non-negative number of seconds", "xyz")},
 		{"BadResponseMode", with(web, "response_mode", "fragment"), redirect("invalid_request", "the response_mode 'fragment' is not supported; use query or form_post", "xyz")},
 		{"RepeatedScope", with(web) + "&scope=read:grants", redirect("invalid_request", "the parameter 'scope' is repeated; RFC 6749 section 3.1 allows each parameter once", "xyz")},
 		{"NoStateNoStateEchoed", with(web, "state", "", "response_type", "token"), redirect("unsupported_response_type", "the response_type 'token' is not supported; use code", "")},
@@ -201,8 +209,8 @@ func TestConsentPage(t *testing.T) {
 		}
 	})
 	t.Run("PromptNoneNeedsConsent", func(t *testing.T) {
-		res := b.get(authorizeURL("client_id", "web", "redirect_uri", webCallback, "response_type", "code", "scope", "read:owneraccounts", "prompt", "none"))
-		want := webCallback + "?" + url.Values{"error": {"consent_required"}, "error_description": {"the user has not consented to this client and prompt=none forbids asking"}, "iss": {f.issuer()}}.Encode()
+		res := b.get(authorizeURL("client_id", "web", "redirect_uri", webCallback, "response_type", "code", "scope", "read:owneraccounts email", "prompt", "none"))
+		want := webCallback + "?" + url.Values{"error": {"consent_required"}, "error_description": {"the user has not consented to email for this client and prompt=none forbids asking"}, "iss": {f.issuer()}}.Encode()
 		if res.header.Get("Location") != want {
 			t.Errorf("Location %s\nwant     %s", res.header.Get("Location"), want)
 		}

@@ -3,6 +3,7 @@ package oauth_test
 import (
 	"context"
 	"maps"
+	"slices"
 	"strings"
 
 	"github.com/keyward/keyward/internal/keyward"
@@ -18,17 +19,20 @@ type authTables struct {
 	codes     map[string]keyward.AuthCode
 	refreshes map[string]keyward.RefreshToken
 	idps      map[string]keyward.IdentityProvider
+	revoked   map[string]keyward.Time // jti → expiry
+	consents  map[[2]string]keyward.Consent
 }
 
 func newAuthTables() authTables {
 	return authTables{secrets: map[string]string{}, failures: map[string][]keyward.Time{}, signups: map[string][]keyward.Time{}, sessions: map[string]keyward.Session{},
 		families: map[string]keyward.TokenFamily{}, codes: map[string]keyward.AuthCode{}, refreshes: map[string]keyward.RefreshToken{},
-		idps: map[string]keyward.IdentityProvider{}}
+		idps: map[string]keyward.IdentityProvider{}, revoked: map[string]keyward.Time{}, consents: map[[2]string]keyward.Consent{}}
 }
 
 func (a authTables) clone() authTables {
 	return authTables{secrets: maps.Clone(a.secrets), failures: maps.Clone(a.failures), signups: maps.Clone(a.signups), sessions: maps.Clone(a.sessions),
-		families: maps.Clone(a.families), codes: maps.Clone(a.codes), refreshes: maps.Clone(a.refreshes), idps: maps.Clone(a.idps)}
+		families: maps.Clone(a.families), codes: maps.Clone(a.codes), refreshes: maps.Clone(a.refreshes), idps: maps.Clone(a.idps),
+		revoked: maps.Clone(a.revoked), consents: maps.Clone(a.consents)}
 }
 
 // InTx runs fn with the store itself and restores the auth tables when fn fails.
@@ -239,4 +243,90 @@ func (m *memStore) updateClient(id string, change func(*keyward.Client)) {
 	cp := *m.clients[id]
 	change(&cp)
 	m.clients[id] = &cp
+}
+
+func (m *memStore) RevokeAccessToken(_ context.Context, jti string, expiresAt keyward.Time) error {
+	m.locked(func() { m.auth.revoked[jti] = expiresAt })
+	return nil
+}
+
+func (m *memStore) IsAccessTokenRevoked(_ context.Context, jti string) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	_, ok := m.auth.revoked[jti]
+	return ok, nil
+}
+
+func (m *memStore) PruneRevokedAccessTokens(_ context.Context, before keyward.Time) error {
+	m.locked(func() {
+		maps.DeleteFunc(m.auth.revoked, func(_ string, exp keyward.Time) bool { return exp.Before(before.Time) })
+	})
+	return nil
+}
+
+// revokedJTIs lists the jtis recorded as revoked.
+func (m *memStore) revokedJTIs() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return slices.Sorted(maps.Keys(m.auth.revoked))
+}
+
+func (m *memStore) SaveConsent(_ context.Context, c *keyward.Consent) error {
+	m.locked(func() {
+		cp := *c
+		cp.Scopes = slices.Clone(c.Scopes)
+		if old, ok := m.auth.consents[[2]string{c.UserID, c.ClientID}]; ok {
+			cp.CreatedAt = old.CreatedAt
+		}
+		m.auth.consents[[2]string{c.UserID, c.ClientID}] = cp
+	})
+	return nil
+}
+
+func (m *memStore) FindConsent(_ context.Context, userID, clientID string) (*keyward.Consent, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c, ok := m.auth.consents[[2]string{userID, clientID}]
+	if !ok {
+		return nil, keyward.ErrNotFound.WithDetails("no consent")
+	}
+	c.Scopes = slices.Clone(c.Scopes)
+	return &c, nil
+}
+
+func (m *memStore) FindConsents(_ context.Context, userID string) ([]*keyward.Consent, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var list []*keyward.Consent
+	for key, c := range m.auth.consents {
+		if key[0] == userID {
+			cp := c
+			list = append(list, &cp)
+		}
+	}
+	slices.SortFunc(list, func(a, b *keyward.Consent) int { return a.CreatedAt.Compare(b.CreatedAt.Time) })
+	return list, nil
+}
+
+func (m *memStore) DeleteConsent(_ context.Context, userID, clientID string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	key := [2]string{userID, clientID}
+	if _, ok := m.auth.consents[key]; !ok {
+		return keyward.ErrNotFound.WithDetails("no consent")
+	}
+	delete(m.auth.consents, key)
+	return nil
+}
+
+func (m *memStore) RevokeTokenFamilies(_ context.Context, clientID, userID string, at keyward.Time) error {
+	m.locked(func() {
+		for id, f := range m.auth.families {
+			if f.ClientID == clientID && f.UserID == userID && f.RevokedAt == nil {
+				f.RevokedAt = &at
+				m.auth.families[id] = f
+			}
+		}
+	})
+	return nil
 }

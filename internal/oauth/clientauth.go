@@ -34,6 +34,12 @@ func clientCredentialsFrom(r *http.Request, form url.Values) (clientCredentials,
 	if err != nil {
 		return clientCredentials{}, invalidClient("the HTTP Basic client_secret is not form-url-encoded")
 	}
+	if err := checkText("the HTTP Basic client_id", id); err != nil {
+		return clientCredentials{}, err
+	}
+	if err := checkText("the HTTP Basic client_secret", secret); err != nil {
+		return clientCredentials{}, err
+	}
 	if form.Has("client_secret") {
 		return clientCredentials{}, invalidRequest("the client authenticated with both HTTP Basic and client_secret; RFC 6749 section 2.3 allows one method per request")
 	}

@@ -46,7 +46,16 @@ func (s *Server) authorizationCodeGrant(ctx context.Context, req *tokenRequest) 
 		if refusal = s.checkCode(ac, client, req.form); refusal != nil {
 			return nil
 		}
-		issued, err = s.issueTokens(ctx, tx, client.ID, ac.UserID, ac.FamilyID, ac.Scopes, ac.Scopes)
+		fam, err := tx.FindTokenFamily(ctx, ac.FamilyID)
+		switch {
+		case err != nil:
+			return fmt.Errorf("oauth: find token family %s: %w", ac.FamilyID, err)
+		case fam.RevokedAt != nil: // the user withdrew the consent meanwhile
+			refusal = invalidGrant("the authorization was revoked at %s", wireTime(fam.RevokedAt.Time))
+			return nil
+		}
+		issued, err = s.issueTokens(ctx, tx, tokenGrant{clientID: client.ID, userID: ac.UserID, family: ac.FamilyID,
+			scopes: ac.Scopes, refreshScopes: ac.Scopes, id: personGrant(fam, ac.Nonce)})
 		return err
 	})
 	if err != nil {
@@ -65,9 +74,9 @@ func (s *Server) checkCode(ac *keyward.AuthCode, client *keyward.Client, form ur
 		return invalidGrant("the authorization code expired at %s; codes are valid for %d seconds", wireTime(ac.ExpiresAt.Time), int(AuthCodeLifetime/time.Second))
 	}
 	switch redirect := form.Get("redirect_uri"); {
-	case redirect == "":
+	case redirect == "" && ac.RedirectURISent:
 		return invalidRequest("redirect_uri is missing; send the redirect_uri of the authorization request")
-	case redirect != ac.RedirectURI:
+	case redirect != "" && redirect != ac.RedirectURI:
 		return invalidGrant("the redirect_uri '%s' differs from the one of the authorization request", redirect)
 	}
 	if err := checkVerifier(ac.CodeChallenge, form.Get("code_verifier")); err != nil {
@@ -101,19 +110,38 @@ func checkVerifier(challenge, verifier string) error {
 	return nil
 }
 
-// issueTokens mints an access token with scopes in the family and, when refreshScopes include
-// offline_access, stores a new refresh token for refreshScopes in tx.
-func (s *Server) issueTokens(ctx context.Context, tx keyward.Tx, clientID, userID, family string, scopes, refreshScopes []string) (*issuedToken, error) {
-	issued, err := s.mintAccessToken(userID, clientID, scopes, family)
+// tokenGrant is what a grant issues tokens for: a user acting through a client in a family.
+type tokenGrant struct {
+	clientID, userID, family string
+	scopes                   []string // of the access token
+	refreshScopes            []string // of the refresh token, issued when they include offline_access
+	// id is set for an authorization of a signed-in person; with the scope openid an ID token is
+	// issued too.
+	id *idTokenGrant
+}
+
+// issueTokens mints the access token, the ID token when it is due, and stores a new refresh
+// token in tx when it is due.
+func (s *Server) issueTokens(ctx context.Context, tx keyward.Tx, g tokenGrant) (*issuedToken, error) {
+	issued, err := s.mintAccessToken(g.userID, g.clientID, g.scopes, g.family)
 	if err != nil {
 		return nil, err
 	}
-	if !slices.Contains(refreshScopes, keyward.ScopeOfflineAccess) {
+	if g.id != nil && slices.Contains(g.scopes, keyward.ScopeOpenID) {
+		user, err := tx.FindUserByID(ctx, g.userID)
+		if err != nil {
+			return nil, fmt.Errorf("oauth: find user %s for the ID token: %w", g.userID, err)
+		}
+		if issued.idToken, err = s.mintIDToken(user, g.clientID, g.scopes, issued.accessToken, *g.id); err != nil {
+			return nil, err
+		}
+	}
+	if !slices.Contains(g.refreshScopes, keyward.ScopeOfflineAccess) {
 		return issued, nil
 	}
 	raw := randomToken(32)
 	now := s.cfg.Now()
-	rt := &keyward.RefreshToken{Hash: HashSecret(raw), FamilyID: family, ClientID: clientID, UserID: userID, Scopes: refreshScopes,
+	rt := &keyward.RefreshToken{Hash: HashSecret(raw), FamilyID: g.family, ClientID: g.clientID, UserID: g.userID, Scopes: g.refreshScopes,
 		CreatedAt: keyward.NewTime(now), ExpiresAt: keyward.NewTime(now.Add(s.cfg.RefreshTokenLifetime))}
 	if err := tx.CreateRefreshToken(ctx, rt); err != nil {
 		return nil, fmt.Errorf("oauth: store refresh token: %w", err)
@@ -136,4 +164,13 @@ func (s *Server) spend(ctx context.Context, tx keyward.Tx, what, issuedTo, famil
 		return invalidGrant("the %s was used already; the tokens issued for it are revoked", what), tx.RevokeTokenFamily(ctx, family, s.now())
 	}
 	return nil, nil
+}
+
+// personGrant is the ID token grant of a family a person signed in for, nil for one without a
+// sign-in (a token exchange).
+func personGrant(fam *keyward.TokenFamily, nonce string) *idTokenGrant {
+	if fam.AuthTime == nil {
+		return nil
+	}
+	return &idTokenGrant{authTime: *fam.AuthTime, nonce: nonce}
 }

@@ -354,3 +354,51 @@ func TestRefresh(t *testing.T) {
 		t.Errorf("GET /connect/token: %d", status)
 	}
 }
+
+// TestRedirectURIOptionalWithOneRegistered checks RFC 6749 §3.1.2.3 and §4.1.3: a plain OAuth
+// request of a client with one registered redirect URI may leave redirect_uri out, and then the
+// token request need not send it; sent anyway, it must be that URI.
+func TestRedirectURIOptionalWithOneRegistered(t *testing.T) {
+	f := newFixture(t)
+	b := f.signIn(t, aliceID)
+	code := func() string {
+		t.Helper()
+		res := b.get(authorizeURL("client_id", "spa", "response_type", "code", "scope", "read:core:entities",
+			"code_challenge", challengeOf(verifier), "code_challenge_method", "S256", "state", "s"))
+		if res.status == http.StatusOK { // the first time asks for consent
+			res = b.decide(res, "allow")
+		}
+		loc := res.location(t)
+		if got := loc.Scheme + "://" + loc.Host + loc.Path; got != spaCallback || loc.Query().Get("state") != "s" {
+			t.Fatalf("redirected to %s", loc)
+		}
+		return loc.Query().Get("code")
+	}
+	form := func(code string, kv ...string) url.Values {
+		v := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "client_id": {"spa"}, "code_verifier": {verifier}}
+		for i := 0; i < len(kv); i += 2 {
+			v.Set(kv[i], kv[i+1])
+		}
+		return v
+	}
+	t.Run("TokenRequestWithout", func(t *testing.T) {
+		f.mustTokens(t, "", form(code()))
+	})
+	t.Run("TokenRequestWithTheRegisteredURI", func(t *testing.T) {
+		f.mustTokens(t, "", form(code(), "redirect_uri", spaCallback))
+	})
+	t.Run("TokenRequestWithAnotherURI", func(t *testing.T) {
+		status, _, body := f.postForm(t, "/connect/token", "", form(code(), "redirect_uri", "http://127.0.0.1:8400/other"))
+		if want := oauthErr("invalid_grant", "the redirect_uri 'http://127.0.0.1:8400/other' differs from the one of the authorization request"); status != 400 || body != want {
+			t.Errorf("got %d %s\nwant 400 %s", status, body, want)
+		}
+	})
+	t.Run("SentInTheAuthorizationRequestStaysRequired", func(t *testing.T) {
+		q := b.code(authorizeURL("client_id", "spa", "redirect_uri", spaCallback, "response_type", "code", "scope", "read:core:entities",
+			"code_challenge", challengeOf(verifier), "code_challenge_method", "S256"))
+		status, _, body := f.postForm(t, "/connect/token", "", form(q.Get("code")))
+		if want := oauthErr("invalid_request", "redirect_uri is missing; send the redirect_uri of the authorization request"); status != 400 || body != want {
+			t.Errorf("got %d %s\nwant 400 %s", status, body, want)
+		}
+	})
+}

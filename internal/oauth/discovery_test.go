@@ -16,8 +16,8 @@ import (
 func TestDiscovery(t *testing.T) {
 	f := newFixture(t)
 	iss := f.issuer()
-	scopes := make([]any, len(keyward.KnownScopes))
-	for i, s := range keyward.KnownScopes {
+	scopes := make([]any, len(keyward.ClientScopes()))
+	for i, s := range keyward.ClientScopes() {
 		scopes[i] = s
 	}
 	authMethods := []any{"client_secret_basic", "client_secret_post"}
@@ -40,8 +40,10 @@ func TestDiscovery(t *testing.T) {
 		"revocation_endpoint_auth_methods_supported":     publicMethods,
 		"introspection_endpoint_auth_methods_supported":  authMethods,
 		"code_challenge_methods_supported":               []any{"S256"},
-		"claims_supported":                               []any{"iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scope", "fam", "email", "email_verified"},
+		"claims_supported":                               []any{"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "azp", "email", "email_verified"},
 		"authorization_response_iss_parameter_supported": true,
+		"prompt_values_supported":                        []any{"none", "login", "consent"},
+		"request_uri_parameter_supported":                false,
 	}
 	for _, path := range []string{"/.well-known/openid-configuration", "/.WELL-KNOWN/OpenID-Configuration/"} {
 		t.Run(path, func(t *testing.T) {
@@ -63,6 +65,34 @@ func TestDiscovery(t *testing.T) {
 				t.Errorf("Access-Control-Allow-Origin %q, want *", got)
 			}
 		})
+	}
+}
+
+// TestServerMetadata checks the RFC 8414 document: the OpenID document without the members only
+// OpenID Connect defines.
+func TestServerMetadata(t *testing.T) {
+	f := newFixture(t)
+	_, _, oidc := f.do(t, http.MethodGet, "/.well-known/openid-configuration", "", "", "")
+	var want map[string]any
+	if err := json.Unmarshal([]byte(oidc), &want); err != nil {
+		t.Fatal(err)
+	}
+	for _, openIDOnly := range []string{"userinfo_endpoint", "subject_types_supported", "id_token_signing_alg_values_supported",
+		"claims_supported", "prompt_values_supported", "request_uri_parameter_supported"} {
+		delete(want, openIDOnly)
+	}
+	for _, path := range []string{"/.well-known/oauth-authorization-server", "/.well-known/OAuth-Authorization-Server/"} {
+		status, header, body := f.do(t, http.MethodGet, path, "", "", "")
+		var got map[string]any
+		if err := json.Unmarshal([]byte(body), &got); err != nil || status != http.StatusOK {
+			t.Fatalf("%s: %d %s", path, status, body)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", path, diff)
+		}
+		if len(got) != 15 || got["issuer"] != f.issuer() || header.Get("Access-Control-Allow-Origin") != "*" {
+			t.Errorf("%s: %d members, issuer %v, CORS %q", path, len(got), got["issuer"], header.Get("Access-Control-Allow-Origin"))
+		}
 	}
 }
 

@@ -57,7 +57,8 @@
 // key read) to refuse tokens whose family was revoked. Refresh tokens, issued only with
 // offline_access, rotate on every use within the family; a spent refresh token presented again
 // revokes the family (RFC 9700 §4.14.2). /connect/revocation revokes the family of a refresh or
-// access token. Client-credentials tokens have no family and simply expire.
+// access token; a client-credentials token has no family and is revoked by its jti, which the
+// verifier looks up instead of a family.
 //
 // PKCE is S256 only. Public clients must use it; a confidential client may, and then the token
 // endpoint requires the verifier, while a verifier sent for a code issued without a challenge is
@@ -74,4 +75,13 @@
 // All access tokens are RS256 JWTs with the header typ "at+jwt" (RFC 9068), minted by
 // Server.mintAccessToken and checked by VerifyAccessToken. Tokens of any other typ are never
 // accepted as access tokens.
+//
+// # OpenID Connect
+//
+// An authorization-code request with the scope openid also gets an ID token (typ "JWT"), minted
+// by Server.mintIDToken; both kinds are signed by Server.sign. The family of an authorization
+// remembers when the user signed in (auth_time), so that refreshes issue ID tokens with the
+// original auth_time. prompt (none, login, consent) and max_age decide whether the browser
+// signs in again; userinfo and ID tokens carry the claims of the granted scopes (claimsFor).
+// Discovery is served as OpenID Provider Metadata and as RFC 8414 server metadata.
 package oauth

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -99,5 +100,37 @@ func TestUnknownPaths(t *testing.T) {
 				t.Errorf("got %d %s, want 404 %s", status, body, want)
 			}
 		})
+	}
+}
+
+// TestWrongMethods sends every endpoint every method it does not serve: each answer is a 405
+// with the Allow header and an RFC 6749 body, never a plain-text error.
+func TestWrongMethods(t *testing.T) {
+	f := newFixture(t)
+	methods := []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions, "PROPFIND"}
+	for _, ep := range f.srv.Endpoints() {
+		var allow []string
+		for _, m := range ep.Methods {
+			allow = append(allow, m)
+			if m == http.MethodGet {
+				allow = append(allow, http.MethodHead)
+			}
+		}
+		for _, method := range methods {
+			if slices.Contains(allow, method) {
+				continue
+			}
+			t.Run(method+" "+ep.Path, func(t *testing.T) {
+				status, header, body := f.do(t, method, ep.Path, "", "", "")
+				want := `{"error":"invalid_request","error_description":"the method ` + method + ` is not allowed; this endpoint accepts ` + strings.Join(allow, ", ") + `"}`
+				if method == http.MethodHead {
+					want = ""
+				}
+				got := []any{status, header.Get("Allow"), header.Get("Content-Type"), body}
+				if diff := cmp.Diff([]any{405, strings.Join(allow, ", "), "application/json; charset=utf-8", want}, got); diff != "" {
+					t.Errorf("(-want +got):\n%s", diff)
+				}
+			})
+		}
 	}
 }

@@ -88,8 +88,10 @@ func missingBearer() *oauthError {
 	return e
 }
 
-func methodNotAllowed(allow []string) *oauthError {
-	e := newError(http.StatusMethodNotAllowed, "invalid_request", "this endpoint accepts only %s", strings.Join(allow, " and "))
+// methodNotAllowed is the 405 of a wrong method: RFC 9110 §15.5.6 with its Allow header, and
+// the RFC 6749 body every OAuth client can parse.
+func methodNotAllowed(method string, allow []string) *oauthError {
+	e := newError(http.StatusMethodNotAllowed, "invalid_request", "the method %s is not allowed; this endpoint accepts %s", method, strings.Join(allow, ", "))
 	e.header = http.Header{"Allow": {strings.Join(allow, ", ")}}
 	return e
 }

@@ -57,7 +57,7 @@ func (s *Server) tokenExchangeGrant(ctx context.Context, req *tokenRequest) (*is
 	case f.Get("subject_token_type") != "jwt":
 		return nil, invalidRequest("the subject_token_type '%s' is not supported; it must be jwt", f.Get("subject_token_type"))
 	}
-	scopes, err := grantScopes(client, f.Get("scope"))
+	scopes, err := grantScopes(client, f.Get("scope"), keyward.GrantTokenExchange)
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +106,7 @@ func (s *Server) exchange(ctx context.Context, client *keyward.Client, idp *keyw
 		if err := tx.CreateTokenFamily(ctx, family); err != nil {
 			return fmt.Errorf("oauth: create token family: %w", err)
 		}
-		issued, err = s.issueTokens(ctx, tx, client.ID, user.ID, family.ID, scopes, scopes)
+		issued, err = s.issueTokens(ctx, tx, tokenGrant{clientID: client.ID, userID: user.ID, family: family.ID, scopes: scopes, refreshScopes: scopes})
 		return err
 	})
 	if err != nil {

@@ -54,6 +54,7 @@ type issuedToken struct {
 	accessToken  string
 	expiresIn    int64 // seconds
 	refreshToken string
+	idToken      string
 	scopes       []string
 }
 
@@ -61,10 +62,6 @@ type issuedToken struct {
 // the token family (or none for ""). Every grant issues its access tokens here, so that all of
 // them have the shape VerifyAccessToken checks.
 func (s *Server) mintAccessToken(subject, clientID string, scopes []string, family string) (*issuedToken, error) {
-	key := s.keys.signer()
-	if key == nil {
-		return nil, errors.New("oauth: no signing key is loaded")
-	}
 	now := s.cfg.Now()
 	exp := now.Add(s.cfg.AccessTokenLifetime)
 	claims := accessClaims{
@@ -79,24 +76,28 @@ func (s *Server) mintAccessToken(subject, clientID string, scopes []string, fami
 		ID:        keyward.NewID(now),
 		Family:    family,
 	}
-	token, err := sign(key, claims)
+	token, err := s.sign(accessTokenType, claims)
 	if err != nil {
 		return nil, err
 	}
 	return &issuedToken{accessToken: token, expiresIn: int64(s.cfg.AccessTokenLifetime / time.Second), scopes: scopes}, nil
 }
 
-// sign serialises claims as a compact RS256 JWS with the key's kid and typ at+jwt.
-func sign(key *signingKey, claims any) (string, error) {
+// sign serialises claims as a compact RS256 JWS with the newest key's kid and the JOSE type typ:
+// at+jwt for access tokens, JWT for ID tokens, so that neither passes for the other.
+func (s *Server) sign(typ string, claims any) (string, error) {
+	key := s.keys.signer()
+	if key == nil {
+		return "", errors.New("oauth: no signing key is loaded")
+	}
 	payload, err := json.Marshal(claims)
 	if err != nil {
 		return "", fmt.Errorf("oauth: encode claims: %w", err)
 	}
-	opts := (&jose.SignerOptions{}).WithType(accessTokenType)
 	signer, err := jose.NewSigner(jose.SigningKey{
 		Algorithm: jose.RS256,
 		Key:       jose.JSONWebKey{Key: key.private, KeyID: key.id, Algorithm: algRS256},
-	}, opts)
+	}, (&jose.SignerOptions{}).WithType(jose.ContentType(typ)))
 	if err != nil {
 		return "", fmt.Errorf("oauth: create signer: %w", err)
 	}

@@ -10,8 +10,6 @@ import (
 	"html/template"
 	"net/http"
 	"strings"
-
-	"github.com/keyward/keyward/internal/keyward"
 )
 
 //go:embed pages/*.html pages/style.css
@@ -62,7 +60,7 @@ func (s *Server) parseLanguage(lang string) (map[string]*template.Template, erro
 		return nil, fmt.Errorf("oauth: parse layout: %w", err)
 	}
 	pages := map[string]*template.Template{}
-	for _, name := range []string{"login", "signup", "message", "consent", "account", "formpost"} {
+	for _, name := range []string{"login", "signup", "message", "consent", "account", "withdraw", "formpost"} {
 		clone, err := layout.Clone()
 		if err != nil {
 			return nil, fmt.Errorf("oauth: clone layout: %w", err)
@@ -149,8 +147,10 @@ func (s *Server) oauthPageError(r *http.Request, e *oauthError) *pageError {
 	}}
 }
 
-// page adapts a page handler: a *pageError becomes its page, an *oauthError the error page, a
-// *keyward.Error its English text, and anything else is logged and shown as a generic 500 page.
+// page adapts a page handler: a *pageError becomes its page, an *oauthError the error page, and
+// anything else is logged and shown as a generic 500 page. A *keyward.Error is not shown either:
+// one that reaches here came from a lookup that failed where it should not, and its details
+// speak of the store; the handlers show the refusals a user must see themselves.
 func (s *Server) page(fn func(w http.ResponseWriter, r *http.Request) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		err := fn(w, r)
@@ -160,9 +160,6 @@ func (s *Server) page(fn func(w http.ResponseWriter, r *http.Request) error) htt
 		pe, ok := errors.AsType[*pageError](err)
 		if oe, isOAuth := errors.AsType[*oauthError](err); !ok && isOAuth {
 			pe, ok = s.oauthPageError(r, oe), true
-		}
-		if ke := keyward.ErrorOf(err); !ok && ke != nil && ke.Kind != keyward.KindInternal {
-			pe, ok = &pageError{status: http.StatusBadRequest, title: s.t(r, "page.error.title"), view: messageView{Text: ke.Error()}}, true
 		}
 		if !ok {
 			s.log.ErrorContext(r.Context(), "oauth: page failed", "method", r.Method, "path", r.URL.Path, "error", err)

@@ -36,11 +36,12 @@ func (s *Server) refreshTokenGrant(ctx context.Context, req *tokenRequest) (*iss
 		if refusal, err = s.spend(ctx, tx, "refresh token", rt.ClientID, rt.FamilyID, rt.UsedAt, client); refusal != nil || err != nil {
 			return err
 		}
-		scopes, err := s.checkRefresh(ctx, tx, rt, client, req.form.Get("scope"))
+		scopes, fam, err := s.checkRefresh(ctx, tx, rt, client, req.form.Get("scope"))
 		if err != nil {
 			return err // rolled back: a refused refresh leaves the token usable
 		}
-		issued, err = s.issueTokens(ctx, tx, client.ID, rt.UserID, rt.FamilyID, scopes, rt.Scopes)
+		issued, err = s.issueTokens(ctx, tx, tokenGrant{clientID: client.ID, userID: rt.UserID, family: rt.FamilyID,
+			scopes: scopes, refreshScopes: rt.Scopes, id: personGrant(fam, "")})
 		return err
 	})
 	if err != nil {
@@ -52,19 +53,19 @@ func (s *Server) refreshTokenGrant(ctx context.Context, req *tokenRequest) (*iss
 	return issued, nil
 }
 
-// checkRefresh checks a refresh token's family and expiry and returns the scopes of the new
-// access token: those requested, which may narrow but never widen the token's scopes (RFC 6749
+// checkRefresh checks a refresh token's family and expiry and returns the family and the scopes
+// of the new access token: those requested, which may narrow but never widen the token's scopes (RFC 6749
 // §6), or all of them. The client must still be allowed each of them and offline_access: a
 // change of its registration applies at once.
-func (s *Server) checkRefresh(ctx context.Context, tx keyward.Tx, rt *keyward.RefreshToken, client *keyward.Client, scope string) ([]string, error) {
+func (s *Server) checkRefresh(ctx context.Context, tx keyward.Tx, rt *keyward.RefreshToken, client *keyward.Client, scope string) ([]string, *keyward.TokenFamily, error) {
 	fam, err := tx.FindTokenFamily(ctx, rt.FamilyID)
 	switch {
 	case err != nil:
-		return nil, fmt.Errorf("oauth: find token family %s: %w", rt.FamilyID, err)
+		return nil, nil, fmt.Errorf("oauth: find token family %s: %w", rt.FamilyID, err)
 	case fam.RevokedAt != nil:
-		return nil, invalidGrant("the refresh token was revoked at %s", wireTime(fam.RevokedAt.Time))
+		return nil, nil, invalidGrant("the refresh token was revoked at %s", wireTime(fam.RevokedAt.Time))
 	case s.cfg.Now().After(rt.ExpiresAt.Time):
-		return nil, invalidGrant("the refresh token expired at %s", wireTime(rt.ExpiresAt.Time))
+		return nil, nil, invalidGrant("the refresh token expired at %s", wireTime(rt.ExpiresAt.Time))
 	}
 	granted := &keyward.Client{Scopes: rt.Scopes}
 	requested := splitScope(scope)
@@ -74,9 +75,9 @@ func (s *Server) checkRefresh(ctx context.Context, tx keyward.Tx, rt *keyward.Re
 	for _, sc := range slices.Concat(requested, []string{keyward.ScopeOfflineAccess}) {
 		switch {
 		case !granted.AllowsScope(sc):
-			return nil, invalidScope("the scope '%s' was not granted to the refresh token; a refresh may only narrow the scope", sc)
+			return nil, nil, invalidScope("the scope '%s' was not granted to the refresh token; a refresh may only narrow the scope", sc)
 		case !client.AllowsScope(sc):
-			return nil, invalidScope("the client '%s' is no longer allowed the scope '%s'", client.ID, sc)
+			return nil, nil, invalidScope("the client '%s' is no longer allowed the scope '%s'", client.ID, sc)
 		}
 	}
 	var scopes []string
@@ -85,5 +86,5 @@ func (s *Server) checkRefresh(ctx context.Context, tx keyward.Tx, rt *keyward.Re
 			scopes = append(scopes, sc)
 		}
 	}
-	return scopes, nil
+	return scopes, fam, nil
 }

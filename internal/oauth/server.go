@@ -60,6 +60,9 @@ type Store interface {
 	RevokeTokenFamily(ctx context.Context, id string, at keyward.Time) error
 	FindRefreshToken(ctx context.Context, hash string) (*keyward.RefreshToken, error)
 	FindIdentityProvider(ctx context.Context, ipID string) (*keyward.IdentityProvider, error)
+	IsAccessTokenRevoked(ctx context.Context, jti string) (bool, error)
+	FindConsent(ctx context.Context, userID, clientID string) (*keyward.Consent, error)
+	FindConsents(ctx context.Context, userID string) ([]*keyward.Consent, error)
 
 	// InTx runs fn in one transaction, committed when fn returns nil. Issuing a code, redeeming
 	// it and rotating a refresh token each write several rows that must land together.

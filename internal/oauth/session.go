@@ -114,8 +114,9 @@ func (s *Server) checkCSRF(binding, token string) bool {
 
 // browserSession is a signed-in browser: its cookie value (the CSRF binding) and its user.
 type browserSession struct {
-	raw  string
-	user *keyward.User
+	raw      string
+	user     *keyward.User
+	authTime keyward.Time // when the user signed in: OpenID Connect's auth_time
 }
 
 // currentSession returns the request's session, or nil when the browser is signed out (no
@@ -140,7 +141,7 @@ func (s *Server) currentSession(r *http.Request) (*browserSession, error) {
 	if err != nil {
 		return nil, fmt.Errorf("oauth: find session user: %w", err)
 	}
-	return &browserSession{raw: raw, user: user}, nil
+	return &browserSession{raw: raw, user: user, authTime: se.CreatedAt}, nil
 }
 
 // startSession signs user in with a new random session value (never one the browser brought,

@@ -60,7 +60,7 @@ func TestPageTextsMatchTheirUses(t *testing.T) {
 // with, and no other.
 func TestScopeTexts(t *testing.T) {
 	var want []string
-	for _, sc := range keyward.KnownScopes {
+	for _, sc := range keyward.ClientScopes() {
 		want = append(want, "scope."+sc)
 	}
 	slices.Sort(want)

@@ -2,8 +2,6 @@ package oauth
 
 import (
 	"context"
-	"errors"
-	"mime"
 	"net/http"
 	"net/url"
 	"slices"
@@ -11,10 +9,6 @@ import (
 
 	"github.com/keyward/keyward/internal/keyward"
 )
-
-// maxFormBytes bounds a token request body; real requests are a few hundred bytes, a token
-// exchange with its subject JWT a few KiB.
-const maxFormBytes = 64 << 10
 
 // tokenRequest is a parsed POST /connect/token.
 type tokenRequest struct {
@@ -34,12 +28,21 @@ type tokenResponse struct {
 	ExpiresIn    int64  `json:"expires_in"`
 	RefreshToken string `json:"refresh_token,omitempty"`
 	Scope        string `json:"scope"`
+	IDToken      string `json:"id_token,omitempty"`
 }
 
-// token serves POST /connect/token: it parses the form and hands it to the grant's handler.
+// token serves POST /connect/token: it parses the form and hands it to the grant's handler. A
+// script of one of the client's origins may read the answer, refusals included (see withCORS).
 func (s *Server) token(w http.ResponseWriter, r *http.Request) error {
 	form, err := parseTokenForm(w, r)
 	if err != nil {
+		return err
+	}
+	creds, err := clientCredentialsFrom(r, form)
+	if err != nil {
+		return err
+	}
+	if err := s.allowOrigin(r.Context(), creds.id); err != nil {
 		return err
 	}
 	grantType := form.Get("grant_type")
@@ -49,10 +52,6 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) error {
 	grant, ok := s.grants[grantType]
 	if !ok {
 		return unsupportedGrantType("the grant type '%s' is not supported", grantType)
-	}
-	creds, err := clientCredentialsFrom(r, form)
-	if err != nil {
-		return err
 	}
 	issued, err := grant(r.Context(), &tokenRequest{form: form, creds: creds})
 	if err != nil {
@@ -65,31 +64,9 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) error {
 		ExpiresIn:    issued.expiresIn,
 		RefreshToken: issued.refreshToken,
 		Scope:        strings.Join(issued.scopes, " "),
+		IDToken:      issued.idToken,
 	})
 	return nil
-}
-
-// parseTokenForm reads an application/x-www-form-urlencoded body of at most maxFormBytes in which
-// no parameter is repeated (RFC 6749 §3.2). Query parameters are ignored: credentials do not
-// belong in URLs.
-func parseTokenForm(w http.ResponseWriter, r *http.Request) (url.Values, error) {
-	mediaType, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mediaType != "application/x-www-form-urlencoded" {
-		return nil, invalidRequest("the request body must be application/x-www-form-urlencoded")
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		if _, tooLarge := errors.AsType[*http.MaxBytesError](err); tooLarge {
-			return nil, invalidRequest("the request body is larger than %d bytes", maxFormBytes)
-		}
-		return nil, invalidRequest("the request is not valid form-url-encoded data")
-	}
-	for name, values := range r.PostForm {
-		if len(values) > 1 {
-			return nil, invalidRequest("the parameter '%s' is repeated; RFC 6749 section 3.2 allows each parameter once", name)
-		}
-	}
-	return r.PostForm, nil
 }
 
 // clientCredentialsGrant issues a token to a confidential client for its own service user
@@ -106,19 +83,26 @@ func (s *Server) clientCredentialsGrant(ctx context.Context, req *tokenRequest) 
 		s.log.ErrorContext(ctx, "oauth: client-credentials client has no service user", "client_id", client.ID)
 		return nil, unauthorizedClient("the client '%s' has no service user to act as", client.ID)
 	}
-	scopes, err := grantScopes(client, req.form.Get("scope"))
+	scopes, err := grantScopes(client, req.form.Get("scope"), keyward.GrantClientCredentials)
 	if err != nil {
 		return nil, err
 	}
 	return s.mintAccessToken(*client.ServiceUserID, client.ID, scopes, "")
 }
 
-// grantScopes returns the scopes a token gets: all the client's scopes when none are requested,
-// else the requested ones (in request order, without repeats), each of which the client must have.
-func grantScopes(client *keyward.Client, scope string) ([]string, error) {
+// grantScopes returns the scopes a token of a grant without a signed-in person gets (client
+// credentials, token exchange): all the client's scopes but the OpenID ones when none are
+// requested, else the requested ones (in request order, without repeats), each of which the
+// client must have. The OpenID scopes are refused: they speak of a person who signed in.
+func grantScopes(client *keyward.Client, scope, grant string) ([]string, error) {
 	requested := splitScope(scope)
 	if len(requested) == 0 {
-		return slices.Clone(client.Scopes), nil
+		return slices.DeleteFunc(slices.Clone(client.Scopes), func(sc string) bool { return slices.Contains(keyward.OpenIDScopes, sc) }), nil
+	}
+	for _, sc := range requested {
+		if slices.Contains(keyward.OpenIDScopes, sc) {
+			return nil, invalidScope("the scope '%s' is not available with the %s grant: it needs a person who signs in (authorization_code)", sc, grant)
+		}
 	}
 	return checkScopes(client, requested)
 }
@@ -133,7 +117,7 @@ func checkScopes(client *keyward.Client, requested []string) ([]string, error) {
 			continue
 		case client.AllowsScope(sc):
 			granted = append(granted, sc)
-		case !slices.Contains(keyward.KnownScopes, sc):
+		case !slices.Contains(keyward.ClientScopes(), sc):
 			return nil, invalidScope("the scope '%s' does not exist", sc)
 		default:
 			return nil, invalidScope("the client '%s' is not allowed the scope '%s'", client.ID, sc)

@@ -168,7 +168,7 @@ func TestTokenErrors(t *testing.T) {
 		{"JSONBody", basic("svc", svcSecret), "application/json", `{"grant_type":"client_credentials"}`, 400,
 			`{"error":"invalid_request","error_description":"the request body must be application/x-www-form-urlencoded"}`},
 		{"MalformedForm", basic("svc", svcSecret), "", "grant_type=%zz", 400,
-			`{"error":"invalid_request","error_description":"the request is not valid form-url-encoded data"}`},
+			`{"error":"invalid_request","error_description":"the request body is not valid form-url-encoded data"}`},
 		{"BodyTooLarge", basic("svc", svcSecret), "", "grant_type=client_credentials&x=" + strings.Repeat("a", 70000), 400,
 			`{"error":"invalid_request","error_description":"the request body is larger than 65536 bytes"}`},
 	}
@@ -232,9 +232,9 @@ func TestTokenMethodAndPath(t *testing.T) {
 	f := newFixture(t)
 	t.Run("GetIs405", func(t *testing.T) {
 		status, header, body := f.do(t, http.MethodGet, "/connect/token", "", "", "")
-		want := `{"error":"invalid_request","error_description":"this endpoint accepts only POST"}`
-		if status != http.StatusMethodNotAllowed || body != want || header.Get("Allow") != "POST" {
-			t.Errorf("got %d %s Allow %q, want 405 %s Allow POST", status, body, header.Get("Allow"), want)
+		want := `{"error":"invalid_request","error_description":"the method GET is not allowed; this endpoint accepts POST, OPTIONS"}`
+		if status != http.StatusMethodNotAllowed || body != want || header.Get("Allow") != "POST, OPTIONS" {
+			t.Errorf("got %d %s Allow %q, want 405 %s Allow POST, OPTIONS", status, body, header.Get("Allow"), want)
 		}
 	})
 	t.Run("CanonicalPath", func(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/keyward/keyward/internal/keyward"
 )
@@ -115,12 +116,12 @@ func (s *Server) findRefreshToken(ctx context.Context, token string) (*keyward.R
 func looksLikeJWT(token string) bool { return strings.Count(token, ".") == 2 }
 
 // revoke serves POST /connect/revocation (RFC 7009) for any client, public ones by client_id.
-// Revoking a refresh token, or an access token that belongs to a token family (issued through a
-// code, a refresh or a token exchange), revokes the whole family: every access and refresh token
-// of that authorization stops working. A client-credentials access token has no family; like
-// an unknown or invalid token it is answered 200 as §2.2 requires, and it stays valid until it
-// expires (an hour at most), since the client can simply fetch another one anyway. A token
-// issued to another client is refused with unauthorized_client (§2.1).
+// After a 200 the token is refused everywhere, on every node, since the state is in the
+// database: a refresh token, or an access token of a token family (issued through a code, a
+// refresh or a token exchange), revokes its whole family, so every access and refresh token of
+// that authorization stops working; an access token without a family (client credentials) is
+// recorded as revoked until it expires. An unknown, invalid or expired token is answered 200
+// as §2.2 requires. A token issued to another client is refused with unauthorized_client (§2.1).
 func (s *Server) revoke(w http.ResponseWriter, r *http.Request) error {
 	form, err := parseTokenForm(w, r)
 	if err != nil {
@@ -128,6 +129,9 @@ func (s *Server) revoke(w http.ResponseWriter, r *http.Request) error {
 	}
 	creds, err := clientCredentialsFrom(r, form)
 	if err != nil {
+		return err
+	}
+	if err := s.allowOrigin(r.Context(), creds.id); err != nil {
 		return err
 	}
 	client, err := s.authenticateAnyClient(r.Context(), creds)
@@ -138,42 +142,76 @@ func (s *Server) revoke(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	family, owner, err := s.tokenFamily(r.Context(), token)
+	target, err := s.revocationTarget(r.Context(), token)
 	if err != nil {
 		return err
 	}
-	if owner != "" && owner != client.ID {
+	if target != nil && target.clientID != client.ID {
 		return unauthorizedClient("the token was issued to another client")
 	}
-	if family != "" {
-		if err := s.store.RevokeTokenFamily(r.Context(), family, s.now()); err != nil {
-			return fmt.Errorf("oauth: revoke token family %s: %w", family, err)
+	if target != nil {
+		if err := s.revokeTarget(r.Context(), target); err != nil {
+			return err
 		}
-		s.log.InfoContext(r.Context(), "oauth: token family revoked", "client_id", client.ID, "family", family)
 	}
 	noStore(w)
 	w.WriteHeader(http.StatusOK)
 	return nil
 }
 
-// tokenFamily returns the family and the client of a token this server recognises, or "" for
-// both when it recognises none.
-func (s *Server) tokenFamily(ctx context.Context, token string) (family, clientID string, err error) {
+// revocation is what revoking a token stops: its family, or else the access token alone (jti
+// until expiresAt).
+type revocation struct {
+	clientID  string
+	family    string
+	jti       string
+	expiresAt time.Time
+}
+
+// revocationTarget returns what revoking token stops, or nil for a token this server does not
+// recognise as live.
+func (s *Server) revocationTarget(ctx context.Context, token string) (*revocation, error) {
 	if looksLikeJWT(token) {
 		_, claims, err := s.verifyToken(ctx, token)
 		if keyward.ErrorOf(err) != nil {
-			return "", "", nil
+			return nil, nil
 		}
 		if err != nil {
-			return "", "", err
+			return nil, err
 		}
-		return claims.Family, claims.ClientID, nil
+		// Kept past exp by the verifier's leeway, so that no node still accepts the token.
+		exp := time.Unix(claims.Expiry, 0).Add(clockLeeway)
+		return &revocation{clientID: claims.ClientID, family: claims.Family, jti: claims.ID, expiresAt: exp}, nil
 	}
 	rt, _, err := s.findRefreshToken(ctx, token)
 	if err != nil || rt == nil {
-		return "", "", err
+		return nil, err
 	}
-	return rt.FamilyID, rt.ClientID, nil
+	return &revocation{clientID: rt.ClientID, family: rt.FamilyID}, nil
+}
+
+// revokeTarget revokes a family, or records a revoked access token and forgets the revoked
+// tokens that have expired meanwhile, which keeps that table as small as the tokens alive.
+func (s *Server) revokeTarget(ctx context.Context, target *revocation) error {
+	now := s.now()
+	if target.family != "" {
+		if err := s.store.RevokeTokenFamily(ctx, target.family, now); err != nil {
+			return fmt.Errorf("oauth: revoke token family %s: %w", target.family, err)
+		}
+		s.log.InfoContext(ctx, "oauth: token family revoked", "client_id", target.clientID, "family", target.family)
+		return nil
+	}
+	err := s.store.InTx(ctx, func(tx keyward.Tx) error {
+		if err := tx.PruneRevokedAccessTokens(ctx, now); err != nil {
+			return err
+		}
+		return tx.RevokeAccessToken(ctx, target.jti, keyward.NewTime(target.expiresAt))
+	})
+	if err != nil {
+		return fmt.Errorf("oauth: revoke access token %s: %w", target.jti, err)
+	}
+	s.log.InfoContext(ctx, "oauth: access token revoked", "client_id", target.clientID, "jti", target.jti)
+	return nil
 }
 
 // tokenParam reads the "token" parameter of introspection and revocation requests.
@@ -187,26 +225,29 @@ func tokenParam(form url.Values) (string, error) {
 
 // userinfoResponse is the OpenID Connect UserInfo response (Core §5.3.2).
 type userinfoResponse struct {
-	Subject       string `json:"sub"`
-	Email         string `json:"email"`
-	EmailVerified bool   `json:"email_verified"`
+	Subject string `json:"sub"`
+	userClaims
 }
 
-// userinfo serves GET and POST /connect/userinfo with a bearer access token (RFC 6750).
+// userinfo serves GET and POST /connect/userinfo with a bearer access token (RFC 6750). The
+// claims follow the token's scopes (see claimsFor).
 func (s *Server) userinfo(w http.ResponseWriter, r *http.Request) error {
 	token, err := bearerFrom(w, r)
 	if err != nil {
 		return err
 	}
-	user, _, err := s.verifyToken(r.Context(), token)
+	user, claims, err := s.verifyToken(r.Context(), token)
 	if e := keyward.ErrorOf(err); e != nil {
 		return invalidBearer("%s", cmp.Or(e.Details, e.Message))
 	}
 	if err != nil {
 		return err
 	}
+	if err := s.allowOrigin(r.Context(), claims.ClientID); err != nil {
+		return err
+	}
 	noStore(w)
-	writeJSON(w, http.StatusOK, userinfoResponse{Subject: user.ID, Email: user.Email, EmailVerified: user.Verified})
+	writeJSON(w, http.StatusOK, userinfoResponse{Subject: user.ID, userClaims: claimsFor(user, splitScope(claims.Scope))})
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -61,15 +62,6 @@ func TestRevocation(t *testing.T) {
 		}
 		if _, err := f.srv.VerifyAccessToken(ctx, tr.AccessToken); !errors.Is(err, keyward.ErrInvalidToken) {
 			t.Errorf("access token after revocation: %v", err)
-		}
-	})
-	t.Run("ClientCredentialsTokenHasNoFamily", func(t *testing.T) {
-		token := f.mustToken(t)
-		if status, body := revoke(t, basic("svc", svcSecret), url.Values{"token": {token}}); status != 200 || body != "" {
-			t.Fatalf("got %d %q, want 200", status, body)
-		}
-		if _, err := f.srv.VerifyAccessToken(ctx, token); err != nil {
-			t.Errorf("a client-credentials token stays valid until it expires: %v", err)
 		}
 	})
 	tr := f.webTokens(t)
@@ -146,4 +138,79 @@ func TestIntrospectFamilies(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestRevokedAccessTokensAreRefusedEverywhere revokes an access token of every kind and checks
+// that introspection, userinfo and the verifier of the Management API all refuse it afterwards.
+func TestRevokedAccessTokensAreRefusedEverywhere(t *testing.T) {
+	f := newFixture(t)
+	revokedAt := "the token's authorization was revoked at " + t0.Format(keyward.WireTimeLayout)
+	kinds := []struct {
+		name, revokeAuth string
+		revokeForm       url.Values
+		token            func(t *testing.T) string
+		wantReason       string
+	}{
+		{"ClientCredentials", basic("svc", svcSecret), nil, f.mustToken, "the token was revoked"},
+		{"AuthorizationCode", basic("web", webSecret), nil, func(t *testing.T) string { return f.webTokens(t).AccessToken }, revokedAt},
+		{"Refresh", basic("web", webSecret), nil, func(t *testing.T) string {
+			tr := f.webTokens(t)
+			return f.mustTokens(t, basic("web", webSecret), url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tr.RefreshToken}}).AccessToken
+		}, revokedAt},
+		{"TokenExchange", "", url.Values{"client_id": {"mobile"}}, func(t *testing.T) string {
+			return f.mustTokens(t, "", exchangeForm(forge(t, "RS256", "idp-key", "JWT", idpKey(), exchangeClaims()))).AccessToken
+		}, revokedAt},
+	}
+	for _, k := range kinds {
+		t.Run(k.name, func(t *testing.T) {
+			token := k.token(t)
+			form := url.Values{"token": {token}}
+			for name, v := range k.revokeForm {
+				form[name] = v
+			}
+			if status, _, body := f.postForm(t, "/connect/revocation", k.revokeAuth, form); status != 200 || body != "" {
+				t.Fatalf("revocation: got %d %q, want 200", status, body)
+			}
+			_, err := f.srv.VerifyAccessToken(context.Background(), token)
+			checkVerifyErr(t, err, wantErr{keyward.ErrInvalidToken, k.wantReason})
+			status, _, body := f.postForm(t, "/connect/introspect", basic("svc", svcSecret), url.Values{"token": {token}})
+			if status != 200 || body != `{"active":false}` {
+				t.Errorf("introspection: got %d %s", status, body)
+			}
+			status, header, body := f.do(t, http.MethodGet, "/connect/userinfo", "Bearer "+token, "", "")
+			wantChallenge := `Bearer error="invalid_token", error_description="` + sanitize(k.wantReason) + `"`
+			if status != 401 || body != oauthErr("invalid_token", sanitize(k.wantReason)) || header.Get("WWW-Authenticate") != wantChallenge {
+				t.Errorf("userinfo: got %d %s %q", status, body, header.Get("WWW-Authenticate"))
+			}
+		})
+	}
+}
+
+// sanitize is what error_description makes of a text: RFC 6749 §5.2 allows no quotes.
+func sanitize(s string) string { return strings.ReplaceAll(s, `"`, "'") }
+
+// TestRevokedTokensArePruned checks that a revoked client-credentials token is remembered
+// until it expires, verifier leeway included, and forgotten by a later revocation.
+func TestRevokedTokensArePruned(t *testing.T) {
+	f := newFixture(t)
+	revoke := func(token string) {
+		t.Helper()
+		if status, _, body := f.postForm(t, "/connect/revocation", basic("svc", svcSecret), url.Values{"token": {token}}); status != 200 {
+			t.Fatalf("revocation: %d %s", status, body)
+		}
+	}
+	first := f.mustToken(t)
+	revoke(first)
+	f.clock.Advance(time.Hour + 20*time.Second) // inside the leeway the token would still verify
+	second := f.mustToken(t)
+	revoke(second)
+	if diff := cmp.Diff([]string{claimsOf(t, first)["jti"].(string), claimsOf(t, second)["jti"].(string)}, f.store.revokedJTIs()); diff != "" {
+		t.Fatalf("revoked jtis inside the leeway (-want +got):\n%s", diff)
+	}
+	f.clock.Advance(20 * time.Second)
+	third := f.mustToken(t)
+	revoke(third)
+	if diff := cmp.Diff([]string{claimsOf(t, second)["jti"].(string), claimsOf(t, third)["jti"].(string)}, f.store.revokedJTIs()); diff != "" {
+		t.Errorf("revoked jtis after the first expired (-want +got):\n%s", diff)
+	}
 }

@@ -55,18 +55,32 @@ func (s *Server) verifyToken(ctx context.Context, token string) (*keyward.User, 
 	if err != nil {
 		return nil, nil, fmt.Errorf("oauth: load token subject %s: %w", claims.Subject, err)
 	}
-	if err := s.checkFamily(ctx, claims.Family); err != nil {
+	if err := s.checkRevoked(ctx, claims); err != nil {
 		return nil, nil, err
 	}
 	return user, claims, nil
 }
 
-// checkFamily refuses a token whose family was revoked (code or refresh token reuse, revocation)
-// or no longer exists (its client was deleted). Tokens without a family skip the lookup.
-func (s *Server) checkFamily(ctx context.Context, id string) error {
-	if id == "" {
-		return nil
+// checkRevoked refuses a revoked token with one primary-key read: a token of a family is
+// revoked with its family (code or refresh token reuse, revocation, a withdrawn consent), so its
+// family row decides; a token without one (client credentials) is revoked by its jti.
+func (s *Server) checkRevoked(ctx context.Context, c *accessClaims) error {
+	if c.Family != "" {
+		return s.checkFamily(ctx, c.Family)
 	}
+	revoked, err := s.store.IsAccessTokenRevoked(ctx, c.ID)
+	if err != nil {
+		return fmt.Errorf("oauth: look up revoked token %s: %w", c.ID, err)
+	}
+	if revoked {
+		return invalidToken("the token was revoked")
+	}
+	return nil
+}
+
+// checkFamily refuses a token whose family was revoked or no longer exists (its client was
+// deleted).
+func (s *Server) checkFamily(ctx context.Context, id string) error {
 	fam, err := s.store.FindTokenFamily(ctx, id)
 	if errors.Is(err, keyward.ErrNotFound) {
 		return invalidToken("the token's authorization no longer exists")
@@ -193,6 +207,8 @@ func (s *Server) checkClaims(c *accessClaims) error {
 		return invalidToken("the token has no exp claim")
 	case c.IssuedAt == 0:
 		return invalidToken("the token has no iat claim")
+	case c.ID == "":
+		return invalidToken("the token has no jti claim")
 	}
 	if exp := time.Unix(c.Expiry, 0); now.After(exp.Add(clockLeeway)) {
 		return keyward.ErrExpiredToken.WithDetails("the access token expired at %s", wireTime(exp))

@@ -61,6 +61,9 @@ type ClientSpec struct {
 	Role         keyward.Role // the service user's role in AdminOf; "" means Admin
 	OwnerEmail   string       // the user who manages the client, "" for the operator
 	LogoURL      string
+	// AllowedOrigins are web origins besides those of the redirect URIs that may read the
+	// token, revocation and userinfo responses (CORS).
+	AllowedOrigins []string
 }
 
 // AdminCreateClient registers a client. A client-credentials client gets its service user, which
@@ -68,7 +71,7 @@ type ClientSpec struct {
 // also manage the account's permissions).
 func (s *Service) AdminCreateClient(ctx context.Context, spec ClientSpec) (*keyward.Client, *keyward.User, error) {
 	if err := firstError(checkRequiredText("name", spec.Name), checkScopes(spec.Scopes), checkRedirectURIs(spec.RedirectURIs),
-		checkLogoURL(spec.LogoURL)); err != nil {
+		checkLogoURL(spec.LogoURL), checkAllowedOrigins(spec.AllowedOrigins)); err != nil {
 		return nil, nil, err
 	}
 	role := cmp.Or(spec.Role, keyward.RoleAdmin)
@@ -79,7 +82,8 @@ func (s *Service) AdminCreateClient(ctx context.Context, spec ClientSpec) (*keyw
 		return nil, nil, keyward.Invalidf("an authorization_code client needs at least one redirect URI")
 	}
 	c := &keyward.Client{ID: s.newID(), Name: spec.Name, SecretHash: spec.SecretHash, GrantTypes: spec.GrantTypes,
-		Scopes: spec.Scopes, RedirectURIs: spec.RedirectURIs, Public: spec.Public, LogoURL: spec.LogoURL, CreatedAt: s.timestamp()}
+		Scopes: spec.Scopes, RedirectURIs: spec.RedirectURIs, Public: spec.Public, LogoURL: spec.LogoURL, AllowedOrigins: spec.AllowedOrigins,
+		CreatedAt: s.timestamp()}
 	var svcUser *keyward.User
 	err := s.store.InTx(ctx, func(tx keyward.Tx) error {
 		if spec.OwnerEmail != "" {
@@ -197,7 +201,7 @@ func (s *Service) AdminSyncLock(ctx context.Context, physicalLockID string) (*ke
 // checkScopes refuses scopes Keyward does not know.
 func checkScopes(scopes []string) error {
 	for _, sc := range scopes {
-		if !containsFold(keyward.KnownScopes, sc) {
+		if !containsFold(keyward.ClientScopes(), sc) {
 			return keyward.Invalidf("unknown scope %q", sc)
 		}
 	}
@@ -248,7 +252,7 @@ func (s *Service) AdminUpdateClient(ctx context.Context, id, ownerEmail string, 
 	if u.LogoURL != nil {
 		logo = *u.LogoURL
 	}
-	if err := firstError(checkScopes(u.Scopes), checkRedirectURIs(u.RedirectURIs), checkLogoURL(logo)); err != nil {
+	if err := firstError(checkScopes(u.Scopes), checkRedirectURIs(u.RedirectURIs), checkLogoURL(logo), checkAllowedOrigins(u.AllowedOrigins)); err != nil {
 		return nil, err
 	}
 	var c *keyward.Client

@@ -69,8 +69,8 @@ func (s *store) CountSignupAttempts(ctx context.Context, network string, since k
 
 // CreateTokenFamily stores a token family.
 func (s *store) CreateTokenFamily(ctx context.Context, f *keyward.TokenFamily) error {
-	_, err := s.q.ExecContext(ctx, `INSERT INTO token_families (id, client_id, user_id, created_at) VALUES ($1, $2, $3, $4)`,
-		f.ID, f.ClientID, f.UserID, f.CreatedAt.Millis())
+	_, err := s.q.ExecContext(ctx, `INSERT INTO token_families (id, client_id, user_id, created_at, auth_time) VALUES ($1, $2, $3, $4, $5)`,
+		f.ID, f.ClientID, f.UserID, f.CreatedAt.Millis(), nullTime(f.AuthTime))
 	if err != nil {
 		return fmt.Errorf("sqlstore: create token family: %w", err)
 	}
@@ -81,16 +81,16 @@ func (s *store) CreateTokenFamily(ctx context.Context, f *keyward.TokenFamily) e
 func (s *store) FindTokenFamily(ctx context.Context, id string) (*keyward.TokenFamily, error) {
 	var f keyward.TokenFamily
 	var created int64
-	var revoked sql.NullInt64
-	err := s.q.QueryRowContext(ctx, `SELECT id, client_id, user_id, created_at, revoked_at FROM token_families WHERE id = $1`, id).
-		Scan(&f.ID, &f.ClientID, &f.UserID, &created, &revoked)
+	var revoked, authTime sql.NullInt64
+	err := s.q.QueryRowContext(ctx, `SELECT id, client_id, user_id, created_at, revoked_at, auth_time FROM token_families WHERE id = $1`, id).
+		Scan(&f.ID, &f.ClientID, &f.UserID, &created, &revoked, &authTime)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, keyward.ErrNotFound.WithDetails("token family %q does not exist", id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: find token family: %w", err)
 	}
-	f.CreatedAt, f.RevokedAt = keyward.TimeFromMillis(created), timePtr(revoked)
+	f.CreatedAt, f.RevokedAt, f.AuthTime = keyward.TimeFromMillis(created), timePtr(revoked), timePtr(authTime)
 	return &f, nil
 }
 
@@ -106,9 +106,9 @@ func (s *store) RevokeTokenFamily(ctx context.Context, id string, at keyward.Tim
 // CreateAuthCode stores an authorization code by hash.
 func (s *store) CreateAuthCode(ctx context.Context, c *keyward.AuthCode) error {
 	_, err := s.q.ExecContext(ctx, `INSERT INTO auth_codes (hash, client_id, user_id, redirect_uri, scopes, code_challenge,
-		code_challenge_method, nonce, family_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		code_challenge_method, nonce, family_id, created_at, expires_at, redirect_uri_sent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 		c.Hash, c.ClientID, c.UserID, c.RedirectURI, strings.Join(c.Scopes, " "), c.CodeChallenge, c.CodeChallengeMethod,
-		c.Nonce, c.FamilyID, c.CreatedAt.Millis(), c.ExpiresAt.Millis())
+		c.Nonce, c.FamilyID, c.CreatedAt.Millis(), c.ExpiresAt.Millis(), c.RedirectURISent)
 	if err != nil {
 		return fmt.Errorf("sqlstore: create auth code: %w", err)
 	}
@@ -124,9 +124,9 @@ func (s *store) UseAuthCode(ctx context.Context, hash string, at keyward.Time) (
 	var created, expires int64
 	var used sql.NullInt64
 	err := s.q.QueryRowContext(ctx, `SELECT hash, client_id, user_id, redirect_uri, scopes, code_challenge, code_challenge_method,
-		nonce, family_id, created_at, expires_at, used_at FROM auth_codes WHERE hash = $1`, hash).
+		nonce, family_id, created_at, expires_at, used_at, redirect_uri_sent FROM auth_codes WHERE hash = $1`, hash).
 		Scan(&c.Hash, &c.ClientID, &c.UserID, &c.RedirectURI, &scopes, &c.CodeChallenge, &c.CodeChallengeMethod,
-			&c.Nonce, &c.FamilyID, &created, &expires, &used)
+			&c.Nonce, &c.FamilyID, &created, &expires, &used, &c.RedirectURISent)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, keyward.ErrNotFound.WithDetails("unknown authorization code")
 	}

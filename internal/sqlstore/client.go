@@ -9,14 +9,15 @@ import (
 	"github.com/keyward/keyward/internal/keyward"
 )
 
-// CreateClient stores an OAuth client. Lists are stored space-separated: scopes, grant types and
-// redirect URIs cannot contain spaces.
+// CreateClient stores an OAuth client. Lists are stored space-separated: scopes, grant types,
+// redirect URIs and origins cannot contain spaces.
 func (s *store) CreateClient(ctx context.Context, c *keyward.Client) error {
 	_, err := s.q.ExecContext(ctx, `INSERT INTO clients
-		(id, name, secret_hash, grant_types, scopes, redirect_uris, public, service_user_id, owner_user_id, logo_url, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		(id, name, secret_hash, grant_types, scopes, redirect_uris, public, service_user_id, owner_user_id, logo_url, created_at, allowed_origins)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 		c.ID, c.Name, c.SecretHash, strings.Join(c.GrantTypes, " "), strings.Join(c.Scopes, " "),
-		strings.Join(c.RedirectURIs, " "), c.Public, c.ServiceUserID, c.OwnerUserID, c.LogoURL, c.CreatedAt.Millis())
+		strings.Join(c.RedirectURIs, " "), c.Public, c.ServiceUserID, c.OwnerUserID, c.LogoURL, c.CreatedAt.Millis(),
+		strings.Join(c.AllowedOrigins, " "))
 	if err != nil {
 		return fmt.Errorf("sqlstore: create client: %w", err)
 	}
@@ -45,7 +46,7 @@ func (s *store) FindClients(ctx context.Context, ownerUserID string) ([]*keyward
 
 func (s *store) findClients(ctx context.Context, cond string, args ...any) ([]*keyward.Client, error) {
 	rows, err := s.q.QueryContext(ctx, `SELECT id, name, secret_hash, grant_types, scopes, redirect_uris, public,
-		service_user_id, owner_user_id, logo_url, created_at FROM clients WHERE `+cond+` ORDER BY created_at, id`, args...)
+		service_user_id, owner_user_id, logo_url, created_at, allowed_origins FROM clients WHERE `+cond+` ORDER BY created_at, id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: find clients: %w", err)
 	}
@@ -53,14 +54,15 @@ func (s *store) findClients(ctx context.Context, cond string, args ...any) ([]*k
 	var list []*keyward.Client
 	for rows.Next() {
 		var c keyward.Client
-		var grants, scopes, redirects string
+		var grants, scopes, redirects, origins string
 		var serviceUser, ownerUser sql.NullString
 		var created int64
 		if err := rows.Scan(&c.ID, &c.Name, &c.SecretHash, &grants, &scopes, &redirects, &c.Public, &serviceUser, &ownerUser,
-			&c.LogoURL, &created); err != nil {
+			&c.LogoURL, &created, &origins); err != nil {
 			return nil, fmt.Errorf("sqlstore: find clients: %w", err)
 		}
 		c.GrantTypes, c.Scopes, c.RedirectURIs = strings.Fields(grants), strings.Fields(scopes), strings.Fields(redirects)
+		c.AllowedOrigins = strings.Fields(origins)
 		c.ServiceUserID, c.OwnerUserID, c.CreatedAt = strPtr(serviceUser), strPtr(ownerUser), keyward.TimeFromMillis(created)
 		list = append(list, &c)
 	}
@@ -85,6 +87,9 @@ func (s *store) UpdateClient(ctx context.Context, id string, u keyward.ClientUpd
 	}
 	if u.SecretHash != nil {
 		set.add("secret_hash", *u.SecretHash)
+	}
+	if u.AllowedOrigins != nil {
+		set.add("allowed_origins", strings.Join(u.AllowedOrigins, " "))
 	}
 	if len(set.parts) == 0 {
 		return nil

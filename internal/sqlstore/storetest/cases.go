@@ -195,7 +195,7 @@ func testClientsAndKeys(t *testing.T, s keyward.Store) {
 	u := &keyward.User{ID: "svc", Email: keyward.ServiceUserEmail("client-1"), Kind: keyward.UserService, Verified: true, CreatedAt: at(1)}
 	must(t, s.CreateUser(ctx, u))
 	c := &keyward.Client{ID: "client-1", Name: "Sync", SecretHash: "abc", GrantTypes: []string{keyward.GrantClientCredentials},
-		Scopes: []string{"read:core:entities", "write:grants"}, RedirectURIs: []string{}, ServiceUserID: &u.ID, CreatedAt: at(2)}
+		Scopes: []string{"read:core:entities", "write:grants"}, RedirectURIs: []string{}, AllowedOrigins: []string{}, ServiceUserID: &u.ID, CreatedAt: at(2)}
 	must(t, s.CreateClient(ctx, c))
 	got, err := s.FindClientByID(ctx, c.ID)
 	must(t, err)

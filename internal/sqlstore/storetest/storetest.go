@@ -33,6 +33,7 @@ func Run(t *testing.T, open func(t *testing.T) keyward.Store) {
 		{"Grants", testGrants},
 		{"GroupRevocationOrder", testGroupRevocationOrder},
 		{"AuthStorage", testAuthStorage},
+		{"Consents", testConsents},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

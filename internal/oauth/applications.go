@@ -1,0 +1,112 @@
+package oauth
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/keyward/keyward/internal/keyward"
+)
+
+// appView is one application on the account page: a client the user has consented to.
+type appView struct {
+	ClientID, Name, Since string
+	Scopes                []scopeView
+}
+
+// authorizedApps lists the clients the user has consented to, oldest consent first.
+func (s *Server) authorizedApps(r *http.Request, userID string) ([]appView, error) {
+	consents, err := s.store.FindConsents(r.Context(), userID)
+	if err != nil {
+		return nil, fmt.Errorf("oauth: find consents: %w", err)
+	}
+	apps := make([]appView, 0, len(consents))
+	for _, c := range consents {
+		client, err := s.store.FindClientByID(r.Context(), c.ClientID)
+		if err != nil {
+			return nil, fmt.Errorf("oauth: find client %s: %w", c.ClientID, err)
+		}
+		apps = append(apps, appView{ClientID: client.ID, Name: cmp.Or(client.Name, client.ID),
+			Since: c.CreatedAt.UTC().Format("2006-01-02"), Scopes: s.describeScopes(s.lang(r), c.Scopes)})
+	}
+	return apps, nil
+}
+
+// withdrawView is the data of the confirmation page of a withdrawal.
+type withdrawView struct{ Name, ClientID, Action, CSRF, CancelURL string }
+
+// withdrawPage serves GET /account/applications/withdraw?client_id=...: the question whether the
+// user really wants to withdraw the application's access, whose form posts back here.
+func (s *Server) withdrawPage(w http.ResponseWriter, r *http.Request) error {
+	se, app, err := s.withdrawal(w, r, r.URL.Query().Get("client_id"))
+	if se == nil || err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "withdraw", pageData{Title: s.t(r, "page.withdraw.title"), View: withdrawView{
+		Name: app.Name, ClientID: app.ClientID, Action: s.endpoint(pathWithdraw), CSRF: s.csrfToken(se.raw), CancelURL: s.endpoint(pathAccount),
+	}})
+}
+
+// withdraw serves POST /account/applications/withdraw: it deletes the user's consent to the client
+// and revokes the client's token families of the user, so that its refresh and access tokens
+// stop working at once, on every node.
+func (s *Server) withdraw(w http.ResponseWriter, r *http.Request) error {
+	form, err := parseTokenForm(w, r)
+	if err != nil {
+		return err
+	}
+	se, app, err := s.withdrawal(w, r, form.Get("client_id"))
+	if se == nil || err != nil {
+		return err
+	}
+	if text := s.formRefusal(r, se.raw, form); text != "" {
+		return &pageError{status: http.StatusBadRequest, title: s.t(r, "page.error.title"), view: messageView{Text: text, LinkURL: s.endpoint(pathAccount), LinkText: s.t(r, "page.link.account")}}
+	}
+	if err := s.revokeConsent(r.Context(), se.user.ID, app.ClientID); err != nil {
+		return err
+	}
+	s.log.InfoContext(r.Context(), "oauth: consent withdrawn", "user_id", se.user.ID, "client_id", app.ClientID)
+	return s.render(w, r, http.StatusOK, "message", pageData{Title: s.t(r, "page.withdraw.doneTitle"),
+		View: messageView{Text: s.t(r, "page.withdraw.doneText", app.Name), LinkURL: s.endpoint(pathAccount), LinkText: s.t(r, "page.link.account")}})
+}
+
+// withdrawal finds the session and the application of a withdrawal. A signed-out browser is sent
+// to sign in first (nil session, nil error); an application the user has not authorized is
+// refused with a page.
+func (s *Server) withdrawal(w http.ResponseWriter, r *http.Request, clientID string) (*browserSession, *appView, error) {
+	se, err := s.currentSession(r)
+	if err != nil || se == nil {
+		if err == nil {
+			http.Redirect(w, r, s.endpoint(pathLogin)+returnQuery(pathAccount), redirectStatus(r))
+		}
+		return nil, nil, err
+	}
+	apps, err := s.authorizedApps(r, se.user.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, app := range apps {
+		if app.ClientID == clientID {
+			return se, &app, nil
+		}
+	}
+	return nil, nil, &pageError{status: http.StatusNotFound, title: s.t(r, "page.error.title"),
+		view: messageView{Text: s.t(r, "page.withdraw.unknown"), LinkURL: s.endpoint(pathAccount), LinkText: s.t(r, "page.link.account")}}
+}
+
+// revokeConsent deletes a consent and revokes the client's families of the user in one
+// transaction; a consent deleted meanwhile (another tab) is fine.
+func (s *Server) revokeConsent(ctx context.Context, userID, clientID string) error {
+	err := s.store.InTx(ctx, func(tx keyward.Tx) error {
+		if err := tx.DeleteConsent(ctx, userID, clientID); err != nil && !errors.Is(err, keyward.ErrNotFound) {
+			return err
+		}
+		return tx.RevokeTokenFamilies(ctx, clientID, userID, s.now())
+	})
+	if err != nil {
+		return fmt.Errorf("oauth: withdraw consent of user %s to client %s: %w", userID, clientID, err)
+	}
+	return nil
+}
