@@ -97,25 +97,26 @@ func serve(t *testing.T, dsn string, extra ...string) *server {
 	return s
 }
 
-// stop sends SIGTERM and expects a graceful exit.
+// stop sends SIGTERM and expects a graceful exit. It reads the log to its end before waiting
+// for the process, because Wait closes the pipe and would cut off lines not read yet.
 func (s *server) stop(t *testing.T) {
 	t.Helper()
 	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() { done <- s.cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("keyward serve exited with %v after SIGTERM", err)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("keyward serve did not stop within 20s of SIGTERM")
-	}
+	deadline := time.After(20 * time.Second)
 	sawShutdown := false
-	for line := range s.logs {
-		sawShutdown = sawShutdown || strings.Contains(line, `"msg":"shutting down"`)
+	for open := true; open; {
+		select {
+		case line, ok := <-s.logs:
+			open = ok
+			sawShutdown = sawShutdown || strings.Contains(line, `"msg":"shutting down"`)
+		case <-deadline:
+			t.Fatal("keyward serve did not stop within 20s of SIGTERM")
+		}
+	}
+	if err := s.cmd.Wait(); err != nil {
+		t.Fatalf("keyward serve exited with %v after SIGTERM", err)
 	}
 	if !sawShutdown {
 		t.Fatal("no \"shutting down\" log line")
