@@ -350,7 +350,7 @@ func TestRefresh(t *testing.T) {
 			t.Errorf("scope %q", second.Scope)
 		}
 	})
-	if status, _, _ := f.do(t, http.MethodGet, "/connect/token", "", "", ""); status != http.StatusMethodNotAllowed {
+	if status, _, _ := f.do(t, http.MethodGet, "/connect/token", "", "", ""); status != http.StatusBadRequest {
 		t.Errorf("GET /connect/token: %d", status)
 	}
 }

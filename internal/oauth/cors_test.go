@@ -98,7 +98,7 @@ func TestCORS(t *testing.T) {
 				"Access-Control-Max-Age": "600", "Allow": "GET, HEAD, OPTIONS"}},
 		{"JWKS", "GET", "/.well-known/jwks.json", "https://any.example", nil, nil, 200, map[string]string{"Access-Control-Allow-Origin": "*"}},
 		{"IntrospectionIsNotCORS", "POST", "/connect/introspect", spaOrigin, url.Values{"token": {"x"}}, nil, 401, map[string]string{}},
-		{"AuthorizeHasNoPreflight", "OPTIONS", "/connect/authorize", spaOrigin, nil, []string{"Access-Control-Request-Method", "GET"}, 405, map[string]string{"Allow": "GET, HEAD, POST"}},
+		{"AuthorizeHasNoPreflight", "OPTIONS", "/connect/authorize", spaOrigin, nil, []string{"Access-Control-Request-Method", "GET"}, 400, map[string]string{"Allow": "GET, HEAD, POST"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -103,7 +103,7 @@ func TestUnknownPaths(t *testing.T) {
 	}
 }
 
-// TestWrongMethods sends every endpoint every method it does not serve: each answer is a 405
+// TestWrongMethods sends every endpoint every method it does not serve: each answer is a 400
 // with the Allow header and an RFC 6749 body, never a plain-text error.
 func TestWrongMethods(t *testing.T) {
 	f := newFixture(t)
@@ -127,7 +127,7 @@ func TestWrongMethods(t *testing.T) {
 					want = ""
 				}
 				got := []any{status, header.Get("Allow"), header.Get("Content-Type"), body}
-				if diff := cmp.Diff([]any{405, strings.Join(allow, ", "), "application/json; charset=utf-8", want}, got); diff != "" {
+				if diff := cmp.Diff([]any{400, strings.Join(allow, ", "), "application/json; charset=utf-8", want}, got); diff != "" {
 					t.Errorf("(-want +got):\n%s", diff)
 				}
 			})

@@ -88,10 +88,11 @@ func missingBearer() *oauthError {
 	return e
 }
 
-// methodNotAllowed is the 405 of a wrong method: RFC 9110 §15.5.6 with its Allow header, and
-// the RFC 6749 body every OAuth client can parse.
+// methodNotAllowed answers a wrong method with RFC 6749's invalid_request and its default status,
+// 400 (§5.2): Keyward's endpoints answer only the statuses of their error model. The Allow
+// header still names the methods the endpoint serves.
 func methodNotAllowed(method string, allow []string) *oauthError {
-	e := newError(http.StatusMethodNotAllowed, "invalid_request", "the method %s is not allowed; this endpoint accepts %s", method, strings.Join(allow, ", "))
+	e := newError(http.StatusBadRequest, "invalid_request", "the method %s is not allowed; this endpoint accepts %s", method, strings.Join(allow, ", "))
 	e.header = http.Header{"Allow": {strings.Join(allow, ", ")}}
 	return e
 }

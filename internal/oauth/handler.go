@@ -73,7 +73,7 @@ type route struct {
 
 // Handler returns the authorization server's HTTP handler, routing by the endpoints table.
 // Paths match case-insensitively and tolerate doubled and trailing slashes (decisions §1). Any
-// other path is a JSON 404 and a wrong method a JSON 405 with an Allow header, both in RFC 6749
+// other path is a JSON 404 and a wrong method a JSON 400 with an Allow header, both in RFC 6749
 // §5.2 form. Every request's query passes checkParams before its handler runs, and every form
 // is read by parseForm, so no handler sees text the database cannot store.
 func (s *Server) Handler() http.Handler {

@@ -230,11 +230,11 @@ func TestTokenStoreFailureIsGeneric(t *testing.T) {
 
 func TestTokenMethodAndPath(t *testing.T) {
 	f := newFixture(t)
-	t.Run("GetIs405", func(t *testing.T) {
+	t.Run("GetIs400", func(t *testing.T) {
 		status, header, body := f.do(t, http.MethodGet, "/connect/token", "", "", "")
 		want := `{"error":"invalid_request","error_description":"the method GET is not allowed; this endpoint accepts POST, OPTIONS"}`
-		if status != http.StatusMethodNotAllowed || body != want || header.Get("Allow") != "POST, OPTIONS" {
-			t.Errorf("got %d %s Allow %q, want 405 %s Allow POST, OPTIONS", status, body, header.Get("Allow"), want)
+		if status != http.StatusBadRequest || body != want || header.Get("Allow") != "POST, OPTIONS" {
+			t.Errorf("got %d %s Allow %q, want 400 %s Allow POST, OPTIONS", status, body, header.Get("Allow"), want)
 		}
 	})
 	t.Run("CanonicalPath", func(t *testing.T) {
