@@ -407,3 +407,24 @@ func TestServer_Logging(t *testing.T) {
 
 // discardLogger is a logger for tests that do not read the log.
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// TestServer_TextChecks pins the details of refused text in each place a request carries it.
+func TestServer_TextChecks(t *testing.T) {
+	invalid := func(details string) string {
+		return `{"ErrorCode":"","ErrorMessage":"The request is invalid.","ErrorDetails":"` + details + `","UserErrorMessage":""}`
+	}
+	runScenarios(t, []scenario{
+		{Name: "PathNUL", Method: "GET", Path: "/api/v1/Owners/a%00b", WantStatus: 400,
+			WantBody: invalid(`the path segment \"a%00b\" contains a NUL character`)},
+		{Name: "PathUTF8", Method: "GET", Path: "/api/v1/Owners/a%FFb", WantStatus: 400,
+			WantBody: invalid(`the path segment \"a%FFb\" is not valid UTF-8`)},
+		{Name: "QueryNUL", Method: "GET", Path: "/api/v1/Owners?x=a%00", WantStatus: 400,
+			WantBody: invalid(`query parameter \"x\" contains a NUL character`)},
+		{Name: "QueryEscape", Method: "GET", Path: "/api/v1/Owners?x=%zz", WantStatus: 400,
+			WantBody: invalid(`the query string holds \"%zz\", which is not a valid percent-escape`)},
+		{Name: "BodyNUL", Method: "PUT", Path: "/api/v1/Owners", Body: `{"name":"x","more":{"list":["ok","a\u0000"]}}`, WantStatus: 400,
+			WantBody: invalid(`field \"more.list[1]\" contains a NUL character`)},
+		{Name: "BodyUTF8", Method: "PUT", Path: "/api/v1/Owners", Body: "{\"name\":\"a\xffb\"}", WantStatus: 400,
+			WantBody: invalid(`the request body is not valid UTF-8 (at byte 10)`)},
+	})
+}

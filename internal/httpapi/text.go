@@ -17,13 +17,13 @@ import (
 // text (keyward.ValidText): no ID, filter or option holds invalid UTF-8 or a NUL character, and
 // saying so is better than a lookup that cannot match or a database that refuses the bytes.
 func checkURLText(r *http.Request) error {
-	for i, seg := range strings.Split(r.URL.EscapedPath(), "/") {
+	for _, seg := range strings.Split(r.URL.EscapedPath(), "/") {
 		u, err := url.PathUnescape(seg)
 		if err != nil {
-			return keyward.Invalidf("path segment %d %q is not validly percent-encoded", i, seg)
+			return keyward.Invalidf("the path segment %q is not validly percent-encoded", seg)
 		}
 		if problem := keyward.TextProblem(u); problem != "" {
-			return keyward.Invalidf("path segment %d %q %s", i, seg, problem)
+			return keyward.Invalidf("the path segment %q %s", seg, problem)
 		}
 	}
 	vals, err := url.ParseQuery(r.URL.RawQuery)
