@@ -41,7 +41,7 @@ func (s *Server) writeError(w *responseWriter, r *http.Request, err error) {
 	} else {
 		body = errorBody{ErrorCode: e.Code, ErrorMessage: e.Message, ErrorDetails: e.Details}
 		if e.Code != "" && s.localizer != nil {
-			body.UserErrorMessage = s.localizer.Lookup(r.Header.Get("Accept-Language"), userMessageKey(e))
+			body.UserErrorMessage = s.localizer.Lookup(r.Header.Get("Accept-Language"), e.UserMessageKeyOf())
 		}
 	}
 	if w.started {
@@ -76,25 +76,12 @@ func (s *Server) logInternal(r *http.Request, id string, err error, e *keyward.E
 	s.log.LogAttrs(r.Context(), slog.LevelError, "internal error", attrs...)
 }
 
-// statusOf maps a Kind to one of the seed's six statuses; no *keyward.Error means internal.
+// statusOf is the status of a domain error; no *keyward.Error means internal.
 func statusOf(e *keyward.Error) int {
 	if e == nil {
 		return http.StatusInternalServerError
 	}
-	switch e.Kind {
-	case keyward.KindInvalid:
-		return http.StatusBadRequest
-	case keyward.KindUnauthorized:
-		return http.StatusUnauthorized
-	case keyward.KindPaymentRequired:
-		return http.StatusPaymentRequired
-	case keyward.KindForbidden:
-		return http.StatusForbidden
-	case keyward.KindNotFound:
-		return http.StatusNotFound
-	default:
-		return http.StatusInternalServerError
-	}
+	return e.Kind.Status()
 }
 
 // challenge builds an RFC 6750 WWW-Authenticate value: the realm, then the error's attributes in
@@ -118,12 +105,4 @@ func challenge(attrs map[string]string) string {
 // quote writes an RFC 9110 quoted-string, escaping backslash and double quote.
 func quote(v string) string {
 	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(v) + `"`
-}
-
-// userMessageKey is the catalog entry of e's UserErrorMessage.
-func userMessageKey(e *keyward.Error) string {
-	if e.UserMessageKey != "" {
-		return e.UserMessageKey
-	}
-	return e.Code
 }

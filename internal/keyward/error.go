@@ -39,6 +39,10 @@ type Error struct {
 
 	// Challenge carries the RFC 6750 WWW-Authenticate attributes of a 401 (error, scope).
 	Challenge map[string]string
+
+	// sentinel is the sentinel this error was made from (nil for a sentinel itself): errors.Is
+	// compares it, so matching never depends on a message's wording.
+	sentinel *Error
 }
 
 // Error returns the English message and details on one line, for logs and the CLI.
@@ -52,23 +56,73 @@ func (e *Error) Error() string {
 // Unwrap exposes the cause to errors.Is and errors.As.
 func (e *Error) Unwrap() error { return e.Cause }
 
-// Is reports whether target is an *Error of the same kind, code and message, so that a sentinel
-// copied with WithDetails still matches the sentinel.
+// Is reports whether target is the sentinel e was made from (or e itself), so that every copy
+// made with WithDetails or WithCause matches its sentinel and no other, whatever the wording.
 func (e *Error) Is(target error) bool {
 	t, ok := target.(*Error)
-	return ok && t.Kind == e.Kind && t.Code == e.Code && t.Message == e.Message
+	return ok && t.origin() == e.origin()
 }
 
-// WithDetails returns a copy of e with ErrorDetails set; sentinels are never modified.
-func (e Error) WithDetails(format string, a ...any) *Error {
-	e.Details = fmt.Sprintf(format, a...)
-	return &e
+// origin is the sentinel e descends from.
+func (e *Error) origin() *Error {
+	if e.sentinel != nil {
+		return e.sentinel
+	}
+	return e
+}
+
+// copy returns a copy of e that still descends from e's sentinel; sentinels are never modified.
+func (e *Error) copy() *Error {
+	c := *e
+	c.sentinel = e.origin()
+	return &c
+}
+
+// WithDetails returns a copy of e with ErrorDetails set.
+func (e *Error) WithDetails(format string, a ...any) *Error {
+	c := e.copy()
+	c.Details = fmt.Sprintf(format, a...)
+	return c
 }
 
 // WithCause returns a copy of e that wraps cause for the log.
-func (e Error) WithCause(cause error) *Error {
-	e.Cause = cause
-	return &e
+func (e *Error) WithCause(cause error) *Error {
+	c := e.copy()
+	c.Cause = cause
+	return c
+}
+
+// WithChallenge returns a copy of e with the RFC 6750 challenge attributes of a 401.
+func (e *Error) WithChallenge(attrs map[string]string) *Error {
+	c := e.copy()
+	c.Challenge = attrs
+	return c
+}
+
+// Status is the HTTP status of the kind: the one mapping every adapter (API, pages, portal) uses.
+func (k Kind) Status() int {
+	switch k {
+	case KindInvalid:
+		return 400
+	case KindUnauthorized:
+		return 401
+	case KindPaymentRequired:
+		return 402
+	case KindForbidden:
+		return 403
+	case KindNotFound:
+		return 404
+	}
+	return 500
+}
+
+// UserMessageKeyOf is the catalog key of an error's localized UserErrorMessage: its
+// UserMessageKey, else its Code; "" when it has neither and so no user message.
+func (e *Error) UserMessageKeyOf() string {
+	if e.UserMessageKey != "" {
+		return e.UserMessageKey
+	}
+	return e.Code
 }
 
 // ErrorOf returns the *Error in err's chain, or nil when err carries none and is therefore internal.
@@ -127,7 +181,6 @@ var (
 
 // InsufficientScope is the 401 for a token that lacks scope; the challenge names the scope needed.
 func InsufficientScope(scope string) *Error {
-	e := ErrInsufficientScope.WithDetails("the operation requires the scope %q", scope)
-	e.Challenge = map[string]string{"error": "insufficient_scope", "scope": scope}
-	return e
+	return ErrInsufficientScope.WithDetails("the operation requires the scope %q", scope).
+		WithChallenge(map[string]string{"error": "insufficient_scope", "scope": scope})
 }

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 
 	"github.com/keyward/keyward/internal/keyward"
 )
@@ -51,7 +52,7 @@ func (s *Service) BindCard(ctx context.Context, ownerID string, r keyward.BindCa
 	var c *keyward.BoundCard
 	err := s.store.InOwnerTx(ctx, ownerID, func(tx keyward.Tx) error {
 		phys, err := tx.FindPhysicalCard(ctx, deref(r.PhysicalCardID), deref(r.UID))
-		if e := keyward.ErrorOf(err); e != nil && e.Kind == keyward.KindNotFound {
+		if errors.Is(err, keyward.ErrNotFound) {
 			return keyward.Invalidf("no card with this %s is registered", cardKey(r))
 		}
 		if err != nil {

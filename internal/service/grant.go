@@ -227,9 +227,7 @@ func (s *Service) inlineContact(ctx context.Context, tx keyward.Tx, ownerID stri
 // prefixDetails returns a copy of a domain error with its details prefixed.
 func prefixDetails(err error, prefix string) error {
 	if e := keyward.ErrorOf(err); e != nil {
-		c := *e
-		c.Details = prefix + c.Details
-		return &c
+		return e.WithDetails("%s%s", prefix, e.Details)
 	}
 	return err
 }

@@ -222,7 +222,7 @@ func (s *Service) provisionIPUser(ctx context.Context, ipID, ipUserID string) (*
 	err = s.store.InOwnerTx(ctx, p.OwnerAccountID, func(tx keyward.Tx) error {
 		var err error
 		u, err = s.findIPUser(ctx, tx, ipID, "", ipUserID)
-		if e := keyward.ErrorOf(err); e != nil && e.Kind == keyward.KindNotFound {
+		if errors.Is(err, keyward.ErrNotFound) {
 			u, err = s.createIPUser(ctx, tx, p.OwnerAccountID, ipID, ipUserID, nil)
 		}
 		return err

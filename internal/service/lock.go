@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/keyward/keyward/internal/keyward"
@@ -134,7 +135,7 @@ func (s *Service) BindLock(ctx context.Context, ownerID string, r keyward.BindLo
 	var l *keyward.BoundLock
 	err = s.store.InOwnerTx(ctx, ownerID, func(tx keyward.Tx) error {
 		phys, err := tx.FindPhysicalLockByID(ctx, physID)
-		if keyward.ErrorOf(err) != nil && keyward.ErrorOf(err).Kind == keyward.KindNotFound {
+		if errors.Is(err, keyward.ErrNotFound) {
 			return keyward.ErrWrongBindingCode.WithDetails("no lock with physicalLockId %q and this binding code is registered", physID)
 		}
 		if err != nil {
