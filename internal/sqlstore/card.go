@@ -85,7 +85,7 @@ func (s *store) FindBoundCards(ctx context.Context, f keyward.BoundCardFilter) (
 		spec.where = append(spec.where, "b.id = "+a.bind(*f.ID))
 	}
 	if f.IDs != nil {
-		spec.where = append(spec.where, in("b.id", f.IDs, &a))
+		spec.where = append(spec.where, s.d.in("b.id", f.IDs, &a))
 	}
 	if f.PhysicalCardID != nil {
 		spec.where = append(spec.where, "b.physical_card_id = "+a.bind(*f.PhysicalCardID))

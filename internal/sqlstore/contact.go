@@ -64,7 +64,7 @@ func (s *store) FindContacts(ctx context.Context, f keyward.ContactFilter) ([]*k
 		spec.where = append(spec.where, "id = "+a.bind(*f.ID))
 	}
 	if f.IDs != nil {
-		spec.where = append(spec.where, in("id", f.IDs, &a))
+		spec.where = append(spec.where, s.d.in("id", f.IDs, &a))
 	}
 	if f.NaturalKey != nil {
 		spec.where = append(spec.where, "natural_key = "+a.bind(*f.NaturalKey))

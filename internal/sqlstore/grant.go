@@ -64,7 +64,7 @@ const grantColumns = `id, owner_id, target_id, target_type, contact_id, bound_ca
 	time_restriction_ical, state, active, delivered, created_at, revoked_at, revoked_seq`
 
 // grantFilterSQL turns the fixed fields of a filter into conditions.
-func grantFilterSQL(f keyward.GrantFilter, a *args) []string {
+func grantFilterSQL(d dialect, f keyward.GrantFilter, a *args) []string {
 	where := []string{"owner_id = " + a.bind(f.OwnerID)}
 	for _, c := range []struct {
 		col string
@@ -75,7 +75,7 @@ func grantFilterSQL(f keyward.GrantFilter, a *args) []string {
 		}
 	}
 	if f.TargetIDs != nil {
-		where = append(where, in("target_id", f.TargetIDs, a))
+		where = append(where, d.in("target_id", f.TargetIDs, a))
 	}
 	if f.Active != nil {
 		where = append(where, "active = "+a.bind(*f.Active))
@@ -88,7 +88,7 @@ func (s *store) FindGrants(ctx context.Context, f keyward.GrantFilter) ([]*keywa
 	var a args
 	spec := listSpec{
 		selectFrom:   `SELECT ` + grantColumns + ` FROM grants`,
-		where:        grantFilterSQL(f, &a),
+		where:        grantFilterSQL(s.d, f, &a),
 		schema:       grantSchema,
 		defaultOrder: "created_at, id",
 	}
@@ -118,7 +118,7 @@ func scanGrant(rows *sql.Rows) (*keyward.Grant, error) {
 func (s *store) CountGrants(ctx context.Context, f keyward.GrantFilter) (int, error) {
 	var a args
 	var n int
-	err := s.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM grants WHERE `+joinAnd(grantFilterSQL(f, &a)), a...).Scan(&n)
+	err := s.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM grants WHERE `+joinAnd(grantFilterSQL(s.d, f, &a)), a...).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("sqlstore: count grants: %w", err)
 	}

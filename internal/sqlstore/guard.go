@@ -151,23 +151,25 @@ type errRow struct{ err error }
 
 func (r errRow) Scan(...any) error { return r.err }
 
-// checkArgs refuses the first text argument that keyward.ValidText refuses.
+// checkArgs refuses the first text argument (a string, a *string or each string of a list)
+// that keyward.ValidText refuses.
 func checkArgs(args []any) error {
 	for _, a := range args {
-		var s string
+		var texts []string
 		switch v := a.(type) {
 		case string:
-			s = v
+			texts = []string{v}
 		case *string:
-			if v == nil {
-				continue
+			if v != nil {
+				texts = []string{*v}
 			}
-			s = *v
-		default:
-			continue
+		case []string:
+			texts = v
 		}
-		if problem := keyward.TextProblem(s); problem != "" {
-			return keyward.Invalidf("a text value of the request %s", problem)
+		for _, s := range texts {
+			if problem := keyward.TextProblem(s); problem != "" {
+				return keyward.Invalidf("a text value of the request %s", problem)
+			}
 		}
 	}
 	return nil

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -140,16 +141,19 @@ func (c *setClause) String() string { return strings.Join(c.parts, ", ") }
 
 func joinAnd(conds []string) string { return strings.Join(conds, " AND ") }
 
-// in renders "col IN ($1, $2, ...)" for a non-nil id list; an empty list matches nothing.
-func in(col string, ids []string, a *args) string {
+// in renders "col is one of ids" with the whole list as one parameter, so the statement's text
+// is the same for every length and is prepared once: col = ANY($1) with a text array on
+// PostgreSQL, col IN (SELECT value FROM json_each($1)) with a JSON array on SQLite. An empty
+// list matches nothing.
+func (d dialect) in(col string, ids []string, a *args) string {
 	if len(ids) == 0 {
 		return "1 = 0"
 	}
-	ph := make([]string, len(ids))
-	for i, id := range ids {
-		ph[i] = a.bind(id)
+	if d.engine == Postgres {
+		return col + " = ANY(" + a.bind(ids) + ")"
 	}
-	return col + " IN (" + strings.Join(ph, ", ") + ")"
+	list, _ := json.Marshal(ids) // a []string always marshals
+	return col + " IN (SELECT value FROM json_each(" + a.bind(string(list)) + "))"
 }
 
 // ListSchemas returns the OData whitelist of every entity a client can list, by the entity's

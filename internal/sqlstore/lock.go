@@ -91,7 +91,7 @@ func (s *store) FindBoundLocks(ctx context.Context, f keyward.BoundLockFilter) (
 		spec.where = append(spec.where, "b.id = "+a.bind(*f.ID))
 	}
 	if f.IDs != nil {
-		spec.where = append(spec.where, in("b.id", f.IDs, &a))
+		spec.where = append(spec.where, s.d.in("b.id", f.IDs, &a))
 	}
 	if f.PhysicalLockID != nil {
 		spec.where = append(spec.where, "b.physical_lock_id = "+a.bind(*f.PhysicalLockID))

@@ -47,7 +47,7 @@ func (s *store) FindLockGroups(ctx context.Context, f keyward.LockGroupFilter) (
 		spec.where = append(spec.where, "id = "+a.bind(*f.ID))
 	}
 	if f.IDs != nil {
-		spec.where = append(spec.where, in("id", f.IDs, &a))
+		spec.where = append(spec.where, s.d.in("id", f.IDs, &a))
 	}
 	if f.MemberLockID != nil {
 		spec.where = append(spec.where, "id IN (SELECT group_id FROM lock_group_members WHERE bound_lock_id = "+a.bind(*f.MemberLockID)+")")
@@ -144,7 +144,7 @@ func (s *store) stateCounts(ctx context.Context, key string, ids []string) (map[
 		return counts, nil
 	}
 	var a args
-	rows, err := s.q.QueryContext(ctx, `SELECT `+key+`, state, COUNT(*) FROM lock_group_members WHERE `+in(key, ids, &a)+
+	rows, err := s.q.QueryContext(ctx, `SELECT `+key+`, state, COUNT(*) FROM lock_group_members WHERE `+s.d.in(key, ids, &a)+
 		` GROUP BY `+key+`, state ORDER BY `+key+`, state`, a...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: membership statistics: %w", err)
