@@ -43,6 +43,7 @@ type GrantTarget struct {
 type GrantFilter struct {
 	OwnerID     string
 	ID          *string
+	IDs         []string // any of these grants; nil means no restriction
 	BoundLockID *string  // the lock or group targeted
 	TargetIDs   []string // any of these locks or groups; nil means no restriction
 	ContactID   *string

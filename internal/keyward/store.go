@@ -69,6 +69,12 @@ type Tx interface {
 	CountSmartphoneUsers(ctx context.Context, ownerID string) (int, error)
 	// RevokeGrant makes an active grant inactive with the given state; ErrNotFound when it is not active.
 	RevokeGrant(ctx context.Context, ownerID, id, state string, at Time) error
+	// RevokeGrants ends every active grant the filter selects (its Query is ignored) and returns
+	// their ids, deciding each state in the same statement: RevocationPending when pending and a
+	// lock already holds the grant's key, else Revoked. Every lock that holds the key of one of
+	// them (the target, or the target group's members) gets one revocation-list change. It must
+	// run under the account's lock (InOwnerTx), so that no lock sync delivers a key meanwhile.
+	RevokeGrants(ctx context.Context, f GrantFilter, pending bool, at Time) ([]string, error)
 	// BumpRevocationList records a change of a lock's revocation list.
 	BumpRevocationList(ctx context.Context, boundLockID string, at Time) error
 	// SyncLock records a lock's sync: keys delivered, revocations and memberships confirmed.

@@ -180,7 +180,7 @@ func (s *Service) DeleteContact(ctx context.Context, ownerID, id string) error {
 		if err := s.keepAnOwner(ctx, tx, ownerID, first(perms)); err != nil {
 			return err
 		}
-		if _, err := s.revokeAll(ctx, tx, keyward.GrantFilter{OwnerID: ownerID, ContactID: &id}, revokedNow); err != nil {
+		if _, err := s.revokeAll(ctx, tx, keyward.GrantFilter{OwnerID: ownerID, ContactID: &id}, false); err != nil {
 			return err
 		}
 		return tx.DeleteContact(ctx, ownerID, id)

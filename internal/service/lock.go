@@ -199,7 +199,7 @@ func (s *Service) UnbindLock(ctx context.Context, ownerID, id string) error {
 		if _, err := s.findBoundLock(ctx, tx, ownerID, id); err != nil {
 			return err
 		}
-		if _, err := s.revokeAll(ctx, tx, keyward.GrantFilter{OwnerID: ownerID, BoundLockID: &id}, revokedNow); err != nil {
+		if _, err := s.revokeAll(ctx, tx, keyward.GrantFilter{OwnerID: ownerID, BoundLockID: &id}, false); err != nil {
 			return err
 		}
 		return tx.UnbindBoundLock(ctx, ownerID, id, s.timestamp())

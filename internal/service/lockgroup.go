@@ -146,7 +146,7 @@ func (s *Service) DeleteLockGroup(ctx context.Context, ownerID, id string) error
 		if _, err := s.findLockGroup(ctx, tx, ownerID, id); err != nil {
 			return err
 		}
-		if _, err := s.revokeAll(ctx, tx, keyward.GrantFilter{OwnerID: ownerID, BoundLockID: &id}, revokedNow); err != nil {
+		if _, err := s.revokeAll(ctx, tx, keyward.GrantFilter{OwnerID: ownerID, BoundLockID: &id}, false); err != nil {
 			return err
 		}
 		return tx.DeleteLockGroup(ctx, ownerID, id)

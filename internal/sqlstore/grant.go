@@ -74,6 +74,9 @@ func grantFilterSQL(d dialect, f keyward.GrantFilter, a *args) []string {
 			where = append(where, c.col+" = "+a.bind(*c.v))
 		}
 	}
+	if f.IDs != nil {
+		where = append(where, d.in("id", f.IDs, a))
+	}
 	if f.TargetIDs != nil {
 		where = append(where, d.in("target_id", f.TargetIDs, a))
 	}
@@ -146,6 +149,51 @@ func (s *store) RevokeGrant(ctx context.Context, ownerID, id string, state strin
 		return fmt.Errorf("sqlstore: revoke grant: %w", err)
 	}
 	return mustAffect(res, keyward.ErrNotFound.WithDetails("grant %q is not active", id))
+}
+
+// RevokeGrants ends the filter's active grants in one statement that also decides their states,
+// then gives each lock that held one of their keys one revocation-list change.
+func (s *store) RevokeGrants(ctx context.Context, f keyward.GrantFilter, pending bool, at keyward.Time) ([]string, error) {
+	f.Active = nil
+	a := args{pending, at.Millis()}
+	conds := append(grantFilterSQL(s.d, f, &a), "active = TRUE")
+	rows, err := s.q.QueryContext(ctx, `UPDATE grants SET active = FALSE, revoked_at = $2,
+		state = CASE WHEN delivered AND $1 THEN 'RevocationPending' ELSE 'Revoked' END,
+		revoked_seq = (SELECT version FROM owners WHERE id = grants.owner_id)
+		WHERE `+joinAnd(conds)+` RETURNING id`, a...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: revoke grants: %w", err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("sqlstore: revoke grants: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlstore: revoke grants: %w", err)
+	}
+	return ids, s.bumpHolders(ctx, f.OwnerID, ids, at)
+}
+
+// bumpHolders gives each lock that holds the key of one of the grants one revocation-list change:
+// the grant's own lock, or the members of its group.
+func (s *store) bumpHolders(ctx context.Context, ownerID string, grantIDs []string, at keyward.Time) error {
+	if len(grantIDs) == 0 {
+		return nil
+	}
+	a := args{at.Millis(), ownerID}
+	delivered := `SELECT target_id FROM grants WHERE delivered = TRUE AND ` + s.d.in("id", grantIDs, &a)
+	_, err := s.q.ExecContext(ctx, `UPDATE bound_locks SET rcl_serial_no = rcl_serial_no + 1, rcl_date = $1
+		WHERE owner_id = $2 AND (id IN (`+delivered+`)
+			OR id IN (SELECT bound_lock_id FROM lock_group_members WHERE group_id IN (`+delivered+`)))`, a...)
+	if err != nil {
+		return fmt.Errorf("sqlstore: bump revocation lists: %w", err)
+	}
+	return nil
 }
 
 // BumpRevocationList records that a lock's revocation list changed: its serial number grows.

@@ -43,3 +43,47 @@ func testConcurrentBind(t *testing.T, s keyward.Store) {
 		t.Fatalf("%d binds won and %d lost, want 1 and %d", won, lost, n-1)
 	}
 }
+
+// testRaceRevokeSync runs, many times at once, a revocation and a sync of the lock that may be
+// delivering the grant's key. Whichever comes first, the grant must end consistent: a key the
+// lock received is RevocationPending with a revocation-list change, a key it never got is
+// Revoked with none. (Deciding the state from a delivered flag read before the sync committed
+// left delivered grants Revoked and the lock never told.)
+func testRaceRevokeSync(t *testing.T, s keyward.Store) {
+	o := mkOwner(t, s, 1)
+	c := mkContact(t, s, o.ID, 2, "a@example.com")
+	for i := range 30 {
+		lock := mkBoundLock(t, s, o.ID, mkPhysicalLock(t, s, 10+i).ID, 100+i, fmt.Sprintf("L%02d", i))
+		g := &keyward.Grant{ID: id("grant", i), OwnerAccountID: o.ID, BoundLockID: lock.ID, TargetType: "Lock", ContactID: &c.ID,
+			State: keyward.GrantOk, Active: true, CreatedAt: at(200 + i)}
+		must(t, s.CreateGrant(ctx, g))
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for _, fn := range []func(tx keyward.Tx) error{
+			func(tx keyward.Tx) error { return tx.SyncLock(ctx, lock.ID, at(300+i)) },
+			func(tx keyward.Tx) error {
+				_, err := tx.RevokeGrants(ctx, keyward.GrantFilter{OwnerID: o.ID, ID: &g.ID}, true, at(300+i))
+				return err
+			},
+		} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				if err := s.InOwnerTx(ctx, o.ID, fn); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		close(start)
+		wg.Wait()
+		got, err := s.FindGrants(ctx, keyward.GrantFilter{OwnerID: o.ID, ID: &g.ID})
+		must(t, err)
+		locks, err := s.FindBoundLocks(ctx, keyward.BoundLockFilter{OwnerID: o.ID, ID: &lock.ID})
+		must(t, err)
+		bumped := locks[0].RclSerialNo > 0
+		if gg := got[0]; gg.Delivered != (gg.State == keyward.GrantRevocationPending) || gg.Delivered != bumped {
+			t.Fatalf("round %d: delivered %v, state %s, revocation list changed %v", i, gg.Delivered, gg.State, bumped)
+		}
+	}
+}

@@ -1,7 +1,10 @@
 package storetest
 
 import (
+	"slices"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/keyward/keyward/internal/keyward"
 )
@@ -82,4 +85,65 @@ func testGroupRevocationOrder(t *testing.T, s keyward.Store) {
 	if got := state(); got != keyward.GrantRevoked {
 		t.Fatalf("after both members synced since the revocation: %s, want %s", got, keyward.GrantRevoked)
 	}
+}
+
+// testRevokeGrants revokes grants in one call: their states are decided from whether a lock holds
+// their keys, each lock that holds one gets exactly one revocation-list change, and grants no
+// lock received change no list.
+func testRevokeGrants(t *testing.T, s keyward.Store) {
+	o := mkOwner(t, s, 1)
+	l1 := mkBoundLock(t, s, o.ID, mkPhysicalLock(t, s, 2).ID, 3, "A")
+	l2 := mkBoundLock(t, s, o.ID, mkPhysicalLock(t, s, 4).ID, 5, "B")
+	l3 := mkBoundLock(t, s, o.ID, mkPhysicalLock(t, s, 6).ID, 7, "C")
+	c := mkContact(t, s, o.ID, 8, "a@example.com")
+	d := mkContact(t, s, o.ID, 9, "b@example.com")
+	must(t, s.CreateLockGroup(ctx, &keyward.LockGroup{ID: "group-1", OwnerAccountID: o.ID, Title: "AB", Active: true, CreatedAt: at(10)}))
+	must(t, s.AddLockGroupMember(ctx, "group-1", l1.ID, at(10)))
+	must(t, s.AddLockGroupMember(ctx, "group-1", l2.ID, at(10)))
+	grant := func(id, target, typ string, contact *keyward.Contact, i int) {
+		must(t, s.CreateGrant(ctx, &keyward.Grant{ID: id, OwnerAccountID: o.ID, BoundLockID: target, TargetType: typ,
+			ContactID: &contact.ID, State: keyward.GrantOk, Active: true, CreatedAt: at(i)}))
+	}
+	grant("on-group", "group-1", "Group", c, 11)
+	grant("on-l1", l1.ID, "Lock", c, 12)
+	grant("on-l1-d", l1.ID, "Lock", d, 13)
+	for _, l := range []*keyward.BoundLock{l1, l2} {
+		must(t, s.InOwnerTx(ctx, o.ID, func(tx keyward.Tx) error { return tx.SyncLock(ctx, l.ID, at(14)) }))
+	}
+	grant("on-l3", l3.ID, "Lock", c, 15) // never delivered
+	var ids []string
+	must(t, s.InOwnerTx(ctx, o.ID, func(tx keyward.Tx) error {
+		var err error
+		ids, err = tx.RevokeGrants(ctx, keyward.GrantFilter{OwnerID: o.ID, ContactID: &c.ID}, true, at(16))
+		return err
+	}))
+	if diff := cmp.Diff([]string{"on-group", "on-l1", "on-l3"}, sorted(ids)); diff != "" {
+		t.Fatalf("revoked (-want +got):\n%s", diff)
+	}
+	states := map[string]string{}
+	grants, err := s.FindGrants(ctx, keyward.GrantFilter{OwnerID: o.ID})
+	must(t, err)
+	for _, g := range grants {
+		states[g.ID] = g.State
+	}
+	want := map[string]string{"on-group": keyward.GrantRevocationPending, "on-l1": keyward.GrantRevocationPending,
+		"on-l1-d": keyward.GrantOk, "on-l3": keyward.GrantRevoked}
+	if diff := cmp.Diff(want, states); diff != "" {
+		t.Fatalf("states (-want +got):\n%s", diff)
+	}
+	locks, err := s.FindBoundLocks(ctx, keyward.BoundLockFilter{OwnerID: o.ID})
+	must(t, err)
+	serials := map[string]int64{}
+	for _, l := range locks {
+		serials[l.Title] = l.RclSerialNo
+	}
+	if diff := cmp.Diff(map[string]int64{"A": 1, "B": 1, "C": 0}, serials); diff != "" {
+		t.Fatalf("revocation-list serials (-want +got):\n%s", diff)
+	}
+}
+
+func sorted(list []string) []string {
+	out := append([]string(nil), list...)
+	slices.Sort(out)
+	return out
 }

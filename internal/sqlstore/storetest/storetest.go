@@ -30,8 +30,10 @@ func Run(t *testing.T, open func(t *testing.T) keyward.Store) {
 		{"TextGuard", testTextGuard},
 		{"TransactionRollback", testRollback},
 		{"ConcurrentBindOneWins", testConcurrentBind},
+		{"RaceRevokeSync", testRaceRevokeSync},
 		{"Grants", testGrants},
 		{"GroupRevocationOrder", testGroupRevocationOrder},
+		{"RevokeGrants", testRevokeGrants},
 		{"AuthStorage", testAuthStorage},
 		{"Consents", testConsents},
 	}
