@@ -24,14 +24,23 @@ func (s *Server) authorizedApps(r *http.Request, userID string) ([]appView, erro
 	}
 	apps := make([]appView, 0, len(consents))
 	for _, c := range consents {
-		client, err := s.store.FindClientByID(r.Context(), c.ClientID)
+		app, err := s.appOf(r, c)
 		if err != nil {
-			return nil, fmt.Errorf("oauth: find client %s: %w", c.ClientID, err)
+			return nil, err
 		}
-		apps = append(apps, appView{ClientID: client.ID, Name: cmp.Or(client.Name, client.ID),
-			Since: c.CreatedAt.UTC().Format("2006-01-02"), Scopes: s.describeScopes(s.lang(r), c.Scopes)})
+		apps = append(apps, *app)
 	}
 	return apps, nil
+}
+
+// appOf describes the client of a consent for the account pages.
+func (s *Server) appOf(r *http.Request, c *keyward.Consent) (*appView, error) {
+	client, err := s.store.FindClientByID(r.Context(), c.ClientID)
+	if err != nil {
+		return nil, fmt.Errorf("oauth: find client %s: %w", c.ClientID, err)
+	}
+	return &appView{ClientID: client.ID, Name: cmp.Or(client.Name, client.ID),
+		Since: c.CreatedAt.UTC().Format("2006-01-02"), Scopes: s.describeScopes(s.lang(r), c.Scopes)}, nil
 }
 
 // withdrawView is the data of the confirmation page of a withdrawal.
@@ -83,14 +92,13 @@ func (s *Server) withdrawal(w http.ResponseWriter, r *http.Request, clientID str
 		}
 		return nil, nil, err
 	}
-	apps, err := s.authorizedApps(r, se.user.ID)
+	c, err := s.findConsent(r.Context(), se.user.ID, clientID)
 	if err != nil {
 		return nil, nil, err
 	}
-	for _, app := range apps {
-		if app.ClientID == clientID {
-			return se, &app, nil
-		}
+	if c != nil {
+		app, err := s.appOf(r, c)
+		return se, app, err
 	}
 	return nil, nil, &pageError{status: http.StatusNotFound, title: s.t(r, "page.error.title"),
 		view: messageView{Text: s.t(r, "page.withdraw.unknown"), LinkURL: s.endpoint(pathAccount), LinkText: s.t(r, "page.link.account")}}

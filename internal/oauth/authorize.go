@@ -51,15 +51,13 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	again := se != nil && req.needsSignIn(se, s.cfg.Now())
 	switch {
 	case se == nil && req.prompt("none"):
 		return s.refuse(w, r, req, loginRequired("the user is not signed in and prompt=none forbids asking"))
-	case se == nil:
-		http.Redirect(w, r, s.endpoint(pathLogin)+returnQuery(req.signedInPath()), redirectStatus(r))
-		return nil
-	case req.needsSignIn(se, s.cfg.Now()) && req.prompt("none"):
+	case again && req.prompt("none"):
 		return s.refuse(w, r, req, loginRequired("the user must sign in again (prompt=login or max_age) and prompt=none forbids asking"))
-	case req.needsSignIn(se, s.cfg.Now()):
+	case se == nil || again:
 		http.Redirect(w, r, s.endpoint(pathLogin)+returnQuery(req.signedInPath()), redirectStatus(r))
 		return nil
 	case !se.user.Verified:
