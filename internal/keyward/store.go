@@ -75,8 +75,6 @@ type Tx interface {
 	// them (the target, or the target group's members) gets one revocation-list change. It must
 	// run under the account's lock (InOwnerTx), so that no lock sync delivers a key meanwhile.
 	RevokeGrants(ctx context.Context, f GrantFilter, pending bool, at Time) ([]string, error)
-	// BumpRevocationList records a change of a lock's revocation list.
-	BumpRevocationList(ctx context.Context, boundLockID string, at Time) error
 	// SyncLock records a lock's sync: keys delivered, revocations and memberships confirmed.
 	SyncLock(ctx context.Context, boundLockID string, at Time) error
 

@@ -196,16 +196,6 @@ func (s *store) bumpHolders(ctx context.Context, ownerID string, grantIDs []stri
 	return nil
 }
 
-// BumpRevocationList records that a lock's revocation list changed: its serial number grows.
-func (s *store) BumpRevocationList(ctx context.Context, boundLockID string, at keyward.Time) error {
-	_, err := s.q.ExecContext(ctx, `UPDATE bound_locks SET rcl_serial_no = rcl_serial_no + 1, rcl_date = $1 WHERE id = $2`,
-		at.Millis(), boundLockID)
-	if err != nil {
-		return fmt.Errorf("sqlstore: bump revocation list: %w", err)
-	}
-	return nil
-}
-
 // SyncLock records that a bound lock synced at: it now holds the keys of its active grants and
 // the newest revocation list, and knows its group memberships. A pending revocation of a grant on
 // the lock is confirmed; one on a group is confirmed once every member has synced after it.

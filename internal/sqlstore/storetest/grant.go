@@ -28,14 +28,18 @@ func testGrants(t *testing.T, s keyward.Store) {
 		t.Fatalf("CountSmartphoneUsers = %d, %v; want 2", n, err)
 	}
 	must(t, s.SyncLock(ctx, lock.ID, at(9)))
-	must(t, s.RevokeGrant(ctx, o.ID, "g1", keyward.GrantRevocationPending, at(10)))
+	g1ID := "g1"
+	revoked, err := s.RevokeGrants(ctx, keyward.GrantFilter{OwnerID: o.ID, ID: &g1ID}, true, at(10))
+	must(t, err)
+	if len(revoked) != 1 || revoked[0] != "g1" {
+		t.Fatalf("RevokeGrants = %v, want [g1]", revoked)
+	}
 	wantErr(t, s.RevokeGrant(ctx, o.ID, "g1", keyward.GrantRevoked, at(11)), keyward.ErrNotFound)
 	must(t, s.CreateGrant(ctx, grant("g1c", c1, 12))) // a revoked grant no longer blocks a new one
 	active := true
 	if n, err := s.CountGrants(ctx, keyward.GrantFilter{OwnerID: o.ID, ContactID: &c1.ID, Active: &active}); err != nil || n != 1 {
 		t.Fatalf("active grants of c1 = %d, %v; want 1", n, err)
 	}
-	must(t, s.BumpRevocationList(ctx, lock.ID, at(10)))
 	must(t, s.SyncLock(ctx, lock.ID, at(13)))
 	id := "g1"
 	list, err := s.FindGrants(ctx, keyward.GrantFilter{OwnerID: o.ID, ID: &id})
