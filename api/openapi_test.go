@@ -12,19 +12,18 @@ import (
 	"github.com/keyward/keyward/api"
 	"github.com/keyward/keyward/internal/httpapi"
 	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/service"
 )
 
-// stubService satisfies keyward.Service so that httpapi.New accepts it; these tests only list
-// the routes and never serve a request, so no method is ever called.
-type stubService struct{ keyward.Service }
-
-// stubVerifier satisfies keyward.TokenVerifier for the same reason.
+// stubVerifier satisfies keyward.TokenVerifier so that httpapi.New accepts it; these tests only
+// list the routes and never serve a request, so neither it nor the services (over no store) is
+// ever called.
 type stubVerifier struct{ keyward.TokenVerifier }
 
 // routes is the Management API's route table, the source of truth the contract is checked against.
 func routes(t *testing.T) []httpapi.Route {
 	t.Helper()
-	rs := httpapi.New(httpapi.Config{Service: stubService{}, Verifier: stubVerifier{}}).Routes()
+	rs := httpapi.New(httpapi.Config{Services: service.New(nil, service.Config{}).Services(), Verifier: stubVerifier{}}).Routes()
 	if len(rs) == 0 {
 		t.Fatal("httpapi.Server.Routes() returned no routes")
 	}

@@ -32,7 +32,9 @@ type Main struct {
 	Store   *sqlstore.DB
 	Plans   *keyward.Plans
 	Service *service.Service
-	OAuth   *oauth.Server
+	// Services is Service as the use cases by resource, which the adapters are handed.
+	Services keyward.Services
+	OAuth    *oauth.Server
 
 	listener net.Listener
 	server   *http.Server
@@ -55,6 +57,7 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.Service = service.New(m.Store, service.Config{Plans: m.Plans})
+	m.Services = m.Service.Services()
 	mailer, err := m.mailer()
 	if err != nil {
 		return err
@@ -67,7 +70,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	mgmt := httpapi.New(httpapi.Config{Service: m.Service, Verifier: m.OAuth, Localizer: catalog, Logger: m.Logger, OpenAPI: api.OpenAPI})
+	mgmt := httpapi.New(httpapi.Config{Services: m.Services, Verifier: m.OAuth, Localizer: catalog, Logger: m.Logger, OpenAPI: api.OpenAPI})
 	m.server = &http.Server{
 		Handler:           m.routes(mgmt, m.OAuth.Handler()),
 		ReadHeaderTimeout: 10 * time.Second,

@@ -33,7 +33,6 @@ import (
 	"github.com/keyward/keyward/internal/cli"
 	"github.com/keyward/keyward/internal/keyward"
 	"github.com/keyward/keyward/internal/oauth"
-	"github.com/keyward/keyward/internal/service"
 	"github.com/keyward/keyward/internal/sqlstore"
 )
 
@@ -74,31 +73,31 @@ func newAuthEnv(t *testing.T, f *fixture) *authEnv {
 	t.Helper()
 	ctx := context.Background()
 	e := &authEnv{fixture: f, clientIDs: map[string]string{}}
-	_, err := f.m.Service.AdminCreateUser(ctx, patEmail, patHash(), true)
+	_, err := f.m.Service.CreateUser(asOperator(ctx), keyward.UserCreate{Email: patEmail, PasswordHash: patHash(), Verified: true})
 	f.must(err)
-	_, err = f.m.Service.AdminCreateUser(ctx, unaEmail, patHash(), false)
+	_, err = f.m.Service.CreateUser(asOperator(ctx), keyward.UserCreate{Email: unaEmail, PasswordHash: patHash(), Verified: false})
 	f.must(err)
 	secret, hash := oauth.NewClientSecret()
 	e.webSecret = secret
-	e.addClient(t, service.ClientSpec{Name: "Web Portal", SecretHash: hash, GrantTypes: []string{keyward.GrantAuthorizationCode},
+	e.addClient(t, keyward.ClientCreate{Name: "Web Portal", SecretHash: hash, GrantTypes: []string{keyward.GrantAuthorizationCode},
 		Scopes: authScopes, RedirectURIs: []string{webCB}, LogoURL: "https://web.example/logo.png"})
-	e.addClient(t, service.ClientSpec{Name: "Single Page", Public: true, GrantTypes: []string{keyward.GrantAuthorizationCode},
+	e.addClient(t, keyward.ClientCreate{Name: "Single Page", Public: true, GrantTypes: []string{keyward.GrantAuthorizationCode},
 		Scopes: authScopes, RedirectURIs: []string{spaCB}})
-	e.addClient(t, service.ClientSpec{Name: "Mobile", Public: true, GrantTypes: []string{keyward.GrantTokenExchange},
+	e.addClient(t, keyward.ClientCreate{Name: "Mobile", Public: true, GrantTypes: []string{keyward.GrantTokenExchange},
 		Scopes: []string{keyward.ScopeReadOwnerAccounts, "register:mobiles", "handle:keys"}})
 	e.idpKey, err = rsa.GenerateKey(rand.Reader, 2048)
 	f.must(err)
 	der, err := x509.MarshalPKIXPublicKey(&e.idpKey.PublicKey)
 	f.must(err)
-	_, err = f.m.Service.AdminCreateIdentityProvider(ctx, f.ids["o1"], keyward.IdentityProviderCreate{IPID: "acme.idp", Issuer: idpIssuer,
+	_, err = f.m.Service.RegisterIdentityProvider(asOperator(ctx), f.ids["o1"], keyward.IdentityProviderCreate{IPID: "acme.idp", Issuer: idpIssuer,
 		Audience: "tapkey_api", PublicKey: string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))})
 	f.must(err)
 	return e
 }
 
-func (e *authEnv) addClient(t *testing.T, spec service.ClientSpec) {
+func (e *authEnv) addClient(t *testing.T, spec keyward.ClientCreate) {
 	t.Helper()
-	c, _, err := e.m.Service.AdminCreateClient(context.Background(), spec)
+	c, _, err := e.m.Service.CreateClient(asOperator(context.Background()), spec)
 	e.must(err)
 	e.clientIDs[strings.ToLower(strings.Fields(spec.Name)[0])] = c.ID
 }
@@ -863,7 +862,7 @@ func TestBrowser(t *testing.T) {
 	node, dir := browserTools(t)
 	e := newAuthEnv(t, newFixture(t, sqlstore.SQLite))
 	app := newCallbackApp(t)
-	e.addClient(t, service.ClientSpec{Name: "Browser App", Public: true, GrantTypes: []string{keyward.GrantAuthorizationCode},
+	e.addClient(t, keyward.ClientCreate{Name: "Browser App", Public: true, GrantTypes: []string{keyward.GrantAuthorizationCode},
 		Scopes: authScopes, RedirectURIs: []string{app.srv.URL + app.path}, LogoURL: "https://web.example/logo.png"})
 	cfg := &oauth2.Config{ClientID: e.clientIDs["browser"], RedirectURL: app.srv.URL + app.path, Scopes: authScopes,
 		Endpoint: oauth2.Endpoint{AuthURL: e.base + "/connect/authorize", TokenURL: e.base + "/connect/token", AuthStyle: oauth2.AuthStyleInParams}}

@@ -20,7 +20,6 @@ import (
 	"github.com/keyward/keyward/internal/config"
 	"github.com/keyward/keyward/internal/keyward"
 	"github.com/keyward/keyward/internal/oauth"
-	"github.com/keyward/keyward/internal/service"
 	"github.com/keyward/keyward/internal/sqlstore"
 	"github.com/keyward/keyward/internal/sqlstore/sqltest"
 )
@@ -97,7 +96,7 @@ const testPlans = `{"default": "unlimited", "plans": [
 // setPlan moves an account of the fixture to another plan.
 func (f *fixture) setPlan(t *testing.T, owner, plan string) {
 	t.Helper()
-	f.must(f.m.Service.AdminSetPlan(context.Background(), f.ids[owner], plan))
+	f.must(f.m.Service.SetOwnerPlan(asOperator(context.Background()), f.ids[owner], plan))
 }
 
 func (f *fixture) must(err error) {
@@ -112,9 +111,9 @@ func (f *fixture) seed(ctx context.Context) {
 	olivia := f.user(ctx, "olivia@example.com")
 	f.olivia = olivia
 	oscar := f.user(ctx, "oscar@example.com")
-	o1, err := s.AdminCreateOwner(ctx, "Olivia's Office", olivia.Email, "")
+	o1, err := s.RegisterOwner(asOperator(ctx), keyward.OwnerRegistration{Name: "Olivia's Office", OwnerEmail: olivia.Email})
 	f.must(err)
-	o2, err := s.AdminCreateOwner(ctx, "Oscar's Shop", oscar.Email, "")
+	o2, err := s.RegisterOwner(asOperator(ctx), keyward.OwnerRegistration{Name: "Oscar's Shop", OwnerEmail: oscar.Email})
 	f.must(err)
 	f.ids["o1"], f.ids["o2"] = o1.ID, o2.ID
 	f.client(ctx, "admin", allScopes, o1.ID)
@@ -145,21 +144,21 @@ func (f *fixture) seed(ctx context.Context) {
 }
 
 func (f *fixture) user(ctx context.Context, email string) *keyward.User {
-	u, err := f.m.Service.AdminCreateUser(ctx, email, "", true)
+	u, err := f.m.Service.CreateUser(asOperator(ctx), keyward.UserCreate{Email: email, Verified: true})
 	f.must(err)
 	return u
 }
 
 func (f *fixture) client(ctx context.Context, name string, scopes []string, adminOf string) {
 	secret, hash := oauth.NewClientSecret()
-	c, _, err := f.m.Service.AdminCreateClient(ctx, service.ClientSpec{Name: name, SecretHash: hash,
+	c, _, err := f.m.Service.CreateClient(asOperator(ctx), keyward.ClientCreate{Name: name, SecretHash: hash,
 		GrantTypes: []string{keyward.GrantClientCredentials}, Scopes: scopes, AdminOf: adminOf})
 	f.must(err)
 	f.ids[name+"Client"], f.secrets[name] = c.ID, secret
 }
 
 func (f *fixture) register(ctx context.Context, timeRestrictions bool) (*keyward.PhysicalLock, string) {
-	l, code, err := f.m.Service.AdminRegisterLock(ctx, service.LockSpec{LockTypeID: "TK.Td30", ProtocolVersion: 3,
+	l, code, err := f.m.Service.RegisterLock(asOperator(ctx), keyward.PhysicalLockCreate{LockTypeID: "TK.Td30", ProtocolVersion: 3,
 		TimeZone: "Europe/Vienna", TimeRestrictionSupport: timeRestrictions})
 	f.must(err)
 	return l, code
@@ -172,9 +171,14 @@ func (f *fixture) bind(ctx context.Context, ownerID, title string) *keyward.Boun
 	return l
 }
 
-// asUser is the context of a signed-in user with every scope, for seeding through the service.
+// asUser is the context of a signed-in user, for seeding through the service.
 func asUser(ctx context.Context, u *keyward.User) context.Context {
-	return keyward.NewContextWithPrincipal(ctx, &keyward.Principal{UserID: u.ID, Email: u.Email, Kind: u.Kind, Scopes: allScopes})
+	return keyward.NewContextWithPrincipal(ctx, keyward.SessionPrincipal(u))
+}
+
+// asOperator is the operator's context, which the operator use cases need.
+func asOperator(ctx context.Context) context.Context {
+	return keyward.NewContextWithPrincipal(ctx, keyward.Operator())
 }
 
 // token fetches an access token for a client with the real OAuth client library.

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/keyward/keyward/internal/keyward"
-	"github.com/keyward/keyward/internal/service"
 )
 
 // grantFixture adds to the fixture what grants need: a lock without time-restriction support
@@ -19,12 +18,12 @@ func grantFixture(t *testing.T, f *fixture) {
 	l, err := f.m.Service.BindLock(asOlivia, f.ids["o1"], keyward.BindLockRequest{PhysicalLockID: f.freeLockID, BindingCode: f.freeCode, Title: ptr("Shed")})
 	f.must(err)
 	f.ids["lockNoTR"] = l.ID
-	old, code, err := f.m.Service.AdminRegisterLock(ctx, service.LockSpec{LockTypeID: "TK.Td20", ProtocolVersion: 2, TimeZone: "Europe/Vienna", TimeRestrictionSupport: true})
+	old, code, err := f.m.Service.RegisterLock(asOperator(ctx), keyward.PhysicalLockCreate{LockTypeID: "TK.Td20", ProtocolVersion: 2, TimeZone: "Europe/Vienna", TimeRestrictionSupport: true})
 	f.must(err)
 	l, err = f.m.Service.BindLock(asOlivia, f.ids["o1"], keyward.BindLockRequest{PhysicalLockID: old.ID, BindingCode: code, Title: ptr("Old gate")})
 	f.must(err)
 	f.ids["lockOld"] = l.ID
-	pc, err := f.m.Service.AdminRegisterCard(ctx, 1)
+	pc, err := f.m.Service.RegisterCard(asOperator(ctx), 1)
 	f.must(err)
 	c, err := f.m.Service.BindCard(asOlivia, f.ids["o1"], keyward.BindCardRequest{PhysicalCardID: &pc.ID, Title: ptr("Card")})
 	f.must(err)

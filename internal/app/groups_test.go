@@ -41,7 +41,7 @@ func TestLockGroups(t *testing.T) {
 
 func TestBoundCards(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, f *fixture) {
-		card, err := f.m.Service.AdminRegisterCard(context.Background(), 4)
+		card, err := f.m.Service.RegisterCard(asOperator(context.Background()), 4)
 		f.must(err)
 		f.ids["pcard"], f.ids["uid"] = card.ID, card.UID
 		res := f.do("PUT", "/api/v1/Owners/{o1}/BoundCards", f.token("admin"), `{"physicalCardId":"{pcard}","title":"Ann's card","label":"0042"}`, nil)

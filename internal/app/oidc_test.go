@@ -10,7 +10,6 @@ import (
 
 	"github.com/keyward/keyward/internal/keyward"
 	"github.com/keyward/keyward/internal/oauth"
-	"github.com/keyward/keyward/internal/service"
 )
 
 // TestOpenIDConnect signs Pat in through the pages of the running server and checks the ID
@@ -20,7 +19,7 @@ func TestOpenIDConnect(t *testing.T) {
 	forEachAuthEnv(t, func(t *testing.T, e *authEnv) {
 		ctx := context.Background()
 		secret, hash := oauth.NewClientSecret()
-		e.addClient(t, service.ClientSpec{Name: "OIDC App", SecretHash: hash, GrantTypes: []string{keyward.GrantAuthorizationCode},
+		e.addClient(t, keyward.ClientCreate{Name: "OIDC App", SecretHash: hash, GrantTypes: []string{keyward.GrantAuthorizationCode},
 			Scopes: []string{"openid", "email", "read:owneraccounts", "offline_access"}, RedirectURIs: []string{webCB}})
 		provider, err := oidc.NewProvider(ctx, e.base)
 		e.must(err)

@@ -25,7 +25,7 @@ func (f *fixture) syncLock(t *testing.T, lock string) {
 	res := f.do("GET", "/api/v1/Owners/{o1}/BoundLocks/{"+lock+"}", f.token("admin"), "", nil)
 	var l struct{ PhysicalLockID string }
 	f.must(json.Unmarshal([]byte(res.body), &l))
-	if _, err := f.m.Service.AdminSyncLock(context.Background(), l.PhysicalLockID); err != nil {
+	if _, err := f.m.Service.SyncLock(asOperator(context.Background()), l.PhysicalLockID); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"github.com/keyward/keyward/internal/httpapi"
 	"github.com/keyward/keyward/internal/keyward"
 	"github.com/keyward/keyward/internal/oauth"
-	"github.com/keyward/keyward/internal/service"
 )
 
 // snapshot is everything account o2 holds, read as its owner through the service.
@@ -58,7 +57,7 @@ var queries = map[string]string{
 func (f *fixture) ownerToken(t *testing.T, owner string) string {
 	t.Helper()
 	secret, hash := oauth.NewClientSecret()
-	c, _, err := f.m.Service.AdminCreateClient(context.Background(), service.ClientSpec{Name: "owner of " + owner, SecretHash: hash,
+	c, _, err := f.m.Service.CreateClient(asOperator(context.Background()), keyward.ClientCreate{Name: "owner of " + owner, SecretHash: hash,
 		GrantTypes: []string{keyward.GrantClientCredentials}, Scopes: allScopes, AdminOf: f.ids[owner], Role: keyward.RoleOwner})
 	f.must(err)
 	f.ids["ownerClient"], f.secrets["owner"] = c.ID, secret

@@ -35,7 +35,7 @@ func tenants(t *testing.T, f *fixture) map[string]tenant {
 		c, err := f.m.Service.CreateContact(as, ownerID, keyward.ContactCreate{Identifier: ptr("member-of-" + o.name + "@example.com")})
 		f.must(err)
 		tn["contactId"] = c.ID
-		pc, err := f.m.Service.AdminRegisterCard(ctx, 2)
+		pc, err := f.m.Service.RegisterCard(asOperator(ctx), 2)
 		f.must(err)
 		card, err := f.m.Service.BindCard(as, ownerID, keyward.BindCardRequest{PhysicalCardID: &pc.ID})
 		f.must(err)
@@ -57,7 +57,7 @@ func tenants(t *testing.T, f *fixture) map[string]tenant {
 		tn["userId"] = ipu.ID
 		free, code := f.register(ctx, true)
 		tn["physicalLockId"], tn["bindingCode"] = free.ID, code
-		spare, err := f.m.Service.AdminRegisterCard(ctx, 2)
+		spare, err := f.m.Service.RegisterCard(asOperator(ctx), 2)
 		f.must(err)
 		tn["physicalCardId"], tn["uid"] = spare.ID, spare.UID
 		out[o.name] = tn
@@ -67,7 +67,7 @@ func tenants(t *testing.T, f *fixture) map[string]tenant {
 
 // routes returns the Management API's route table.
 func (f *fixture) routes() []httpapi.Route {
-	return httpapi.New(httpapi.Config{Service: f.m.Service, Verifier: f.m.OAuth}).Routes()
+	return httpapi.New(httpapi.Config{Services: f.m.Services, Verifier: f.m.OAuth}).Routes()
 }
 
 var pathParam = regexp.MustCompile(`\{([a-zA-Z]+)\}`)

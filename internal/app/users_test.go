@@ -3,12 +3,14 @@ package app_test
 import (
 	"context"
 	"testing"
+
+	"github.com/keyward/keyward/internal/keyward"
 )
 
 // TestEmailNotVerified_Administrator: an unverified user cannot be made administrator.
 func TestEmailNotVerified_Administrator(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, f *fixture) {
-		u, err := f.m.Service.AdminCreateUser(context.Background(), "uma@example.com", "", false)
+		u, err := f.m.Service.CreateUser(asOperator(context.Background()), keyward.UserCreate{Email: "uma@example.com"})
 		f.must(err)
 		f.ids["uma"] = u.ID
 		f.promoteAdminToOwner(t)

@@ -30,8 +30,9 @@ func newAdminFlags(env Env, name string) (*flag.FlagSet, *adminFlags) {
 }
 
 // withService opens the store (migrating it, so that admin commands work on a new database too)
-// and runs fn with a service over it. It works while a server runs on the same database.
-func withService(ctx context.Context, a *adminFlags, fn func(*service.Service) error) error {
+// and runs fn with the use cases over it and a context whose principal is the operator: whoever
+// can open the database. It works while a server runs on the same database.
+func withService(ctx context.Context, a *adminFlags, fn func(context.Context, keyward.Services) error) error {
 	plans, err := config.LoadPlans(a.plans)
 	if err != nil {
 		return err
@@ -41,7 +42,7 @@ func withService(ctx context.Context, a *adminFlags, fn func(*service.Service) e
 		return err
 	}
 	defer store.Close()
-	return fn(service.New(store, service.Config{Plans: plans}))
+	return fn(keyward.NewContextWithPrincipal(ctx, keyward.Operator()), service.New(store, service.Config{Plans: plans}).Services())
 }
 
 func required(name, v string) error {
@@ -66,8 +67,8 @@ func runUserCreate(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%w: --password: %v", errUsage, err)
 	}
-	return withService(ctx, a, func(s *service.Service) error {
-		u, err := s.AdminCreateUser(ctx, *email, hash, *verified)
+	return withService(ctx, a, func(ctx context.Context, s keyward.Services) error {
+		u, err := s.Users.CreateUser(ctx, keyward.UserCreate{Email: *email, PasswordHash: hash, Verified: *verified})
 		if err != nil {
 			return err
 		}
@@ -87,8 +88,8 @@ func runOwnerCreate(ctx context.Context, env Env, args []string) error {
 	if err := firstErr(required("name", *name), required("owner-email", *ownerEmail)); err != nil {
 		return err
 	}
-	return withService(ctx, a, func(s *service.Service) error {
-		o, err := s.AdminCreateOwner(ctx, *name, *ownerEmail, *plan)
+	return withService(ctx, a, func(ctx context.Context, s keyward.Services) error {
+		o, err := s.Owners.RegisterOwner(ctx, keyward.OwnerRegistration{Name: *name, OwnerEmail: *ownerEmail, Plan: *plan})
 		if err != nil {
 			return err
 		}
@@ -128,14 +129,14 @@ func runClientCreate(ctx context.Context, env Env, args []string) error {
 	if *public && *grantType == keyward.GrantClientCredentials {
 		return fmt.Errorf("%w: a client_credentials client must be confidential", errUsage)
 	}
-	spec := service.ClientSpec{Name: *name, GrantTypes: []string{*grantType}, Scopes: strings.Fields(*scopes),
+	spec := keyward.ClientCreate{Name: *name, GrantTypes: []string{*grantType}, Scopes: strings.Fields(*scopes),
 		RedirectURIs: redirects, Public: *public, AdminOf: *adminOf, OwnerEmail: *ownerEmail, LogoURL: *logo, AllowedOrigins: origins}
 	secret := ""
 	if !*public {
 		secret, spec.SecretHash = oauth.NewClientSecret()
 	}
-	return withService(ctx, a, func(s *service.Service) error {
-		c, svcUser, err := s.AdminCreateClient(ctx, spec)
+	return withService(ctx, a, func(ctx context.Context, s keyward.Services) error {
+		c, svcUser, err := s.Clients.CreateClient(ctx, spec)
 		if err != nil {
 			return err
 		}
@@ -151,7 +152,7 @@ func runClientCreate(ctx context.Context, env Env, args []string) error {
 
 func runLockRegister(ctx context.Context, env Env, args []string) error {
 	fs, a := newAdminFlags(env, "admin lock register")
-	spec := service.LockSpec{}
+	spec := keyward.PhysicalLockCreate{}
 	fs.StringVar(&spec.LockTypeID, "lock-type", "TK.Td30", "lock type id")
 	fs.IntVar(&spec.ProtocolVersion, "protocol-version", 3, "lock protocol version")
 	fs.StringVar(&spec.TimeZone, "time-zone", "Europe/Vienna", "IANA time zone of the lock")
@@ -160,8 +161,8 @@ func runLockRegister(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	spec.TimeRestrictionSupport = !*noTR
-	return withService(ctx, a, func(s *service.Service) error {
-		l, code, err := s.AdminRegisterLock(ctx, spec)
+	return withService(ctx, a, func(ctx context.Context, s keyward.Services) error {
+		l, code, err := s.Locks.RegisterLock(ctx, spec)
 		if err != nil {
 			return err
 		}
@@ -177,8 +178,8 @@ func runCardRegister(ctx context.Context, env Env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	return withService(ctx, a, func(s *service.Service) error {
-		c, err := s.AdminRegisterCard(ctx, *capacity)
+	return withService(ctx, a, func(ctx context.Context, s keyward.Services) error {
+		c, err := s.Cards.RegisterCard(ctx, *capacity)
 		if err != nil {
 			return err
 		}
@@ -206,8 +207,8 @@ func runOwnerSetPlan(ctx context.Context, env Env, args []string) error {
 	if err := firstErr(required("id", *id), required("plan", *plan)); err != nil {
 		return err
 	}
-	return withService(ctx, a, func(s *service.Service) error {
-		if err := s.AdminSetPlan(ctx, *id, *plan); err != nil {
+	return withService(ctx, a, func(ctx context.Context, s keyward.Services) error {
+		if err := s.Owners.SetOwnerPlan(ctx, *id, *plan); err != nil {
 			return err
 		}
 		return output(env, a.asJSON, map[string]any{"id": *id, "plan": *plan}, "owner account "+*id+" now has the plan "+*plan)
@@ -223,8 +224,8 @@ func runLockSync(ctx context.Context, env Env, args []string) error {
 	if err := required("physical-lock-id", *physID); err != nil {
 		return err
 	}
-	return withService(ctx, a, func(s *service.Service) error {
-		l, err := s.AdminSyncLock(ctx, *physID)
+	return withService(ctx, a, func(ctx context.Context, s keyward.Services) error {
+		l, err := s.Locks.SyncLock(ctx, *physID)
 		if err != nil {
 			return err
 		}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/keyward/keyward/internal/keyward"
 	"github.com/keyward/keyward/internal/oauth"
-	"github.com/keyward/keyward/internal/service"
 )
 
 // clientJSON is how the CLI shows a client; the secret is never shown again.
@@ -24,8 +23,12 @@ func runClientList(ctx context.Context, env Env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	return withService(ctx, a, func(s *service.Service) error {
-		list, err := s.AdminFindClients(ctx, *ownerEmail)
+	return withService(ctx, a, func(ctx context.Context, s keyward.Services) error {
+		ctx, err := actAs(ctx, s, *ownerEmail)
+		if err != nil {
+			return err
+		}
+		list, err := s.Clients.FindClients(ctx)
 		if err != nil {
 			return err
 		}
@@ -70,13 +73,31 @@ func runClientUpdate(ctx context.Context, env Env, args []string) error {
 			u.AllowedOrigins = slices.DeleteFunc(slices.Clone(origins), func(o string) bool { return o == "" })
 		}
 	})
-	return withService(ctx, a, func(s *service.Service) error {
-		c, err := s.AdminUpdateClient(ctx, *id, *ownerEmail, u)
+	return withService(ctx, a, func(ctx context.Context, s keyward.Services) error {
+		ctx, err := actAs(ctx, s, *ownerEmail)
+		if err != nil {
+			return err
+		}
+		c, err := s.Clients.UpdateClient(ctx, *id, u)
 		if err != nil {
 			return err
 		}
 		return output(env, a.asJSON, clientJSON(c), "client "+c.ID+" updated")
 	})
+}
+
+// actAs returns the operator's ctx acting as the user with ownerEmail, signed in, when one is
+// given: the client use cases then touch only the clients that user manages, by the rule that
+// applies to the user in the portal. Without an address the operator manages every client.
+func actAs(ctx context.Context, s keyward.Services, ownerEmail string) (context.Context, error) {
+	if ownerEmail == "" {
+		return ctx, nil
+	}
+	u, err := s.Users.FindUserByEmail(ctx, ownerEmail)
+	if err != nil {
+		return nil, err
+	}
+	return keyward.NewContextWithPrincipal(ctx, keyward.SessionPrincipal(u)), nil
 }
 
 // parseClientID parses the flags of a command that names one client: --id and --owner-email.
@@ -96,8 +117,12 @@ func runClientRotateSecret(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	secret, hash := oauth.NewClientSecret()
-	return withService(ctx, a, func(s *service.Service) error {
-		c, err := s.AdminUpdateClient(ctx, id, ownerEmail, keyward.ClientUpdate{SecretHash: &hash})
+	return withService(ctx, a, func(ctx context.Context, s keyward.Services) error {
+		ctx, err := actAs(ctx, s, ownerEmail)
+		if err != nil {
+			return err
+		}
+		c, err := s.Clients.UpdateClient(ctx, id, keyward.ClientUpdate{SecretHash: &hash})
 		if err != nil {
 			return err
 		}
@@ -114,8 +139,12 @@ func runClientDelete(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return withService(ctx, a, func(s *service.Service) error {
-		if err := s.AdminDeleteClient(ctx, id, ownerEmail); err != nil {
+	return withService(ctx, a, func(ctx context.Context, s keyward.Services) error {
+		ctx, err := actAs(ctx, s, ownerEmail)
+		if err != nil {
+			return err
+		}
+		if err := s.Clients.DeleteClient(ctx, id); err != nil {
 			return err
 		}
 		return output(env, a.asJSON, map[string]any{"clientId": id, "deleted": true}, "client "+id+" deleted")

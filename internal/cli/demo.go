@@ -15,7 +15,6 @@ import (
 	"github.com/keyward/keyward/internal/config"
 	"github.com/keyward/keyward/internal/keyward"
 	"github.com/keyward/keyward/internal/oauth"
-	"github.com/keyward/keyward/internal/service"
 )
 
 // demoScopes are the scopes of the demo's client: everything the Management API offers today.
@@ -47,7 +46,7 @@ func runDemo(ctx context.Context, env Env, args []string) error {
 	if err := m.Open(ctx); err != nil {
 		return err
 	}
-	d, err := seedDemo(ctx, m.Service)
+	d, err := seedDemo(keyward.NewContextWithPrincipal(ctx, keyward.Operator()), m.Services)
 	if errors.Is(err, keyward.ErrEmailAddressInUse) {
 		return fmt.Errorf("the database %s holds demo data already: serve it again with `keyward serve --db %s`, or give the demo a new --db",
 			cfg.DB, shellQuote(cfg.DB))
@@ -88,26 +87,26 @@ type demoData struct {
 	kept                                                  bool
 }
 
-// seedDemo creates a user who owns an account with a bound lock, a contact, and a
-// client-credentials client that is Owner of the account too.
-func seedDemo(ctx context.Context, s *service.Service) (*demoData, error) {
+// seedDemo creates, as the operator, a user who owns an account with a bound lock, a contact,
+// and a client-credentials client that is Owner of the account too.
+func seedDemo(ctx context.Context, s keyward.Services) (*demoData, error) {
 	d := &demoData{email: demoEmail, password: randomPassword(), lockTitle: "Front Door"}
 	hash, err := oauth.HashPassword(d.password)
 	if err != nil {
 		return nil, err
 	}
-	u, err := s.AdminCreateUser(ctx, d.email, hash, true)
+	u, err := s.Users.CreateUser(ctx, keyward.UserCreate{Email: d.email, PasswordHash: hash, Verified: true})
 	if err != nil {
 		return nil, err
 	}
-	o, err := s.AdminCreateOwner(ctx, "Demo Home", u.Email, "")
+	o, err := s.Owners.RegisterOwner(ctx, keyward.OwnerRegistration{Name: "Demo Home", OwnerEmail: u.Email})
 	if err != nil {
 		return nil, err
 	}
 	d.ownerID = o.ID
 	var secretHash string
 	d.secret, secretHash = oauth.NewClientSecret()
-	c, _, err := s.AdminCreateClient(ctx, service.ClientSpec{Name: "Demo integration", SecretHash: secretHash,
+	c, _, err := s.Clients.CreateClient(ctx, keyward.ClientCreate{Name: "Demo integration", SecretHash: secretHash,
 		GrantTypes: []string{keyward.GrantClientCredentials}, Scopes: demoScopes, AdminOf: o.ID, Role: keyward.RoleOwner})
 	if err != nil {
 		return nil, err
@@ -116,20 +115,20 @@ func seedDemo(ctx context.Context, s *service.Service) (*demoData, error) {
 	return d, seedDemoLock(ctx, s, u, o.ID, d.lockTitle)
 }
 
-// seedDemoLock registers and binds the demo's lock and adds a contact, as the owner.
-func seedDemoLock(ctx context.Context, s *service.Service, u *keyward.User, ownerID, title string) error {
-	lock, code, err := s.AdminRegisterLock(ctx, service.LockSpec{LockTypeID: "TK.Td30", ProtocolVersion: 3,
+// seedDemoLock registers the demo's lock as the operator, then binds it and adds a contact as
+// the owner, signed in.
+func seedDemoLock(ctx context.Context, s keyward.Services, u *keyward.User, ownerID, title string) error {
+	lock, code, err := s.Locks.RegisterLock(ctx, keyward.PhysicalLockCreate{LockTypeID: "TK.Td30", ProtocolVersion: 3,
 		TimeZone: "Europe/Vienna", TimeRestrictionSupport: true})
 	if err != nil {
 		return err
 	}
-	actx := keyward.NewContextWithPrincipal(ctx, &keyward.Principal{UserID: u.ID, Email: u.Email, Kind: u.Kind,
-		Scopes: []string{keyward.ScopeWriteCoreEntities}})
-	if _, err := s.BindLock(actx, ownerID, keyward.BindLockRequest{PhysicalLockID: lock.ID, BindingCode: code, Title: &title}); err != nil {
+	actx := keyward.NewContextWithPrincipal(ctx, keyward.SessionPrincipal(u))
+	if _, err := s.Locks.BindLock(actx, ownerID, keyward.BindLockRequest{PhysicalLockID: lock.ID, BindingCode: code, Title: &title}); err != nil {
 		return err
 	}
 	guest, guestTitle := "guest@demo.keyward.invalid", "Guest"
-	_, err = s.CreateContact(actx, ownerID, keyward.ContactCreate{Identifier: &guest, Title: &guestTitle})
+	_, err = s.Contacts.CreateContact(actx, ownerID, keyward.ContactCreate{Identifier: &guest, Title: &guestTitle})
 	return err
 }
 

@@ -5,7 +5,6 @@ import (
 	"os"
 
 	"github.com/keyward/keyward/internal/keyward"
-	"github.com/keyward/keyward/internal/service"
 )
 
 func runIdentityProviderCreate(ctx context.Context, env Env, args []string) error {
@@ -28,8 +27,8 @@ func runIdentityProviderCreate(ctx context.Context, env Env, args []string) erro
 		return err
 	}
 	c.PublicKey = string(key)
-	return withService(ctx, a, func(s *service.Service) error {
-		p, err := s.AdminCreateIdentityProvider(ctx, *owner, c)
+	return withService(ctx, a, func(ctx context.Context, s keyward.Services) error {
+		p, err := s.IdentityProviders.RegisterIdentityProvider(ctx, *owner, c)
 		if err != nil {
 			return err
 		}

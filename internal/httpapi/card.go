@@ -12,7 +12,7 @@ func (s *Server) handleBoundCardList(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	cards, err := s.svc.FindBoundCards(r.Context(), r.PathValue("ownerId"), q)
+	cards, err := s.cards.FindBoundCards(r.Context(), r.PathValue("ownerId"), q)
 	return writeList(w, cards, q, err)
 }
 
@@ -22,13 +22,13 @@ func (s *Server) handleBoundCardBind(w http.ResponseWriter, r *http.Request) err
 	if err := s.decode(w, r, &req); err != nil {
 		return err
 	}
-	c, err := s.svc.BindCard(r.Context(), r.PathValue("ownerId"), req)
+	c, err := s.cards.BindCard(r.Context(), r.PathValue("ownerId"), req)
 	return writeEntity(w, c, err)
 }
 
 // handleBoundCardGet answers GET /Owners/{ownerId}/BoundCards/{boundCardId}.
 func (s *Server) handleBoundCardGet(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.svc.FindBoundCard(r.Context(), r.PathValue("ownerId"), r.PathValue("boundCardId"))
+	c, err := s.cards.FindBoundCard(r.Context(), r.PathValue("ownerId"), r.PathValue("boundCardId"))
 	return writeEntity(w, c, err)
 }
 
@@ -39,6 +39,6 @@ func (s *Server) handleBoundCardUpdate(w http.ResponseWriter, r *http.Request) e
 	if err := s.decode(w, r, &u); err != nil {
 		return err
 	}
-	err := s.svc.UpdateBoundCard(r.Context(), r.PathValue("ownerId"), r.PathValue("boundCardId"), u)
+	err := s.cards.UpdateBoundCard(r.Context(), r.PathValue("ownerId"), r.PathValue("boundCardId"), u)
 	return writeNoContent(w, err)
 }

@@ -12,7 +12,7 @@ func (s *Server) handleContactList(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	contacts, err := s.svc.FindContacts(r.Context(), r.PathValue("ownerId"), q)
+	contacts, err := s.contacts.FindContacts(r.Context(), r.PathValue("ownerId"), q)
 	return writeList(w, contacts, q, err)
 }
 
@@ -23,13 +23,13 @@ func (s *Server) handleContactCreate(w http.ResponseWriter, r *http.Request) err
 	if err := s.decode(w, r, &c); err != nil {
 		return err
 	}
-	ct, err := s.svc.CreateContact(r.Context(), r.PathValue("ownerId"), c)
+	ct, err := s.contacts.CreateContact(r.Context(), r.PathValue("ownerId"), c)
 	return writeEntity(w, ct, err)
 }
 
 // handleContactGet answers GET /Owners/{ownerId}/Contacts/{contactId}.
 func (s *Server) handleContactGet(w http.ResponseWriter, r *http.Request) error {
-	ct, err := s.svc.FindContact(r.Context(), r.PathValue("ownerId"), r.PathValue("contactId"))
+	ct, err := s.contacts.FindContact(r.Context(), r.PathValue("ownerId"), r.PathValue("contactId"))
 	return writeEntity(w, ct, err)
 }
 
@@ -39,12 +39,12 @@ func (s *Server) handleContactUpdate(w http.ResponseWriter, r *http.Request) err
 	if err := s.decode(w, r, &u); err != nil {
 		return err
 	}
-	ct, err := s.svc.UpdateContact(r.Context(), r.PathValue("ownerId"), r.PathValue("contactId"), u)
+	ct, err := s.contacts.UpdateContact(r.Context(), r.PathValue("ownerId"), r.PathValue("contactId"), u)
 	return writeEntity(w, ct, err)
 }
 
 // handleContactDelete answers DELETE /Owners/{ownerId}/Contacts/{contactId} with 204.
 func (s *Server) handleContactDelete(w http.ResponseWriter, r *http.Request) error {
-	err := s.svc.DeleteContact(r.Context(), r.PathValue("ownerId"), r.PathValue("contactId"))
+	err := s.contacts.DeleteContact(r.Context(), r.PathValue("ownerId"), r.PathValue("contactId"))
 	return writeNoContent(w, err)
 }

@@ -3,10 +3,11 @@ package httpapi
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
 
 	"github.com/keyward/keyward/internal/keyward"
@@ -59,11 +60,42 @@ func TestChallenge(t *testing.T) {
 	}
 }
 
+// TestWriteError pins how errors that no request of the real service produces are written: a
+// wrapped sentinel, an internal error with details, and a handler's nil entity.
+func TestWriteError(t *testing.T) {
+	tests := []struct {
+		Name       string
+		Err        error
+		WantStatus int
+		WantBody   string
+	}{
+		{Name: "WrappedDomainError", Err: fmt.Errorf("service: find owner: %w", keyward.ErrNotFound),
+			WantStatus: 404, WantBody: errBody("", "The resource was not found.", "", "")},
+		{Name: "InternalKindHidesDetails", Err: keyward.ErrInternal.WithCause(errors.New("disk full")).WithDetails("table grants"),
+			WantStatus: 500, WantBody: internalBody},
+		{Name: "NilEntityIsInternal", Err: writeEntity[keyward.Owner](httptest.NewRecorder(), nil, nil),
+			WantStatus: 500, WantBody: internalBody},
+	}
+	s := newTestServer(newWorld(t), io.Discard)
+	for _, tt := range tests {
+		t.Run(tt.Name, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			r := httptest.NewRequest("GET", "/api/v1/Owners/o1", nil)
+			r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, testRequestID))
+			s.writeError(&responseWriter{ResponseWriter: rec, status: http.StatusOK}, r, tt.Err)
+			if rec.Code != tt.WantStatus {
+				t.Errorf("status = %d, want %d", rec.Code, tt.WantStatus)
+			}
+			checkBody(t, rec.Body.Bytes(), tt.WantBody)
+		})
+	}
+}
+
 // TestWriteError_AfterResponseStarted checks that an error raised once the body is under way is
 // logged and not appended to the body.
 func TestWriteError_AfterResponseStarted(t *testing.T) {
 	var logs bytes.Buffer
-	s := newTestServer(nil, &logs)
+	s := newTestServer(newWorld(t), &logs)
 	rec := httptest.NewRecorder()
 	w := &responseWriter{ResponseWriter: rec, status: http.StatusOK}
 	_ = writeJSON(w, http.StatusOK, []string{"partial"})
@@ -80,24 +112,28 @@ func TestWriteError_AfterResponseStarted(t *testing.T) {
 }
 
 func TestNew(t *testing.T) {
-	t.Run("ErrMissingService", func(t *testing.T) {
-		defer func() {
-			if v := recover(); v == nil || !strings.Contains(v.(string), "Config.Service") {
-				t.Errorf("recover() = %v, want a panic naming Config.Service", v)
-			}
-		}()
-		New(Config{Verifier: fakeVerifier{}})
-	})
-	t.Run("ErrMissingVerifier", func(t *testing.T) {
-		defer func() {
-			if v := recover(); v == nil || !strings.Contains(v.(string), "Config.Verifier") {
-				t.Errorf("recover() = %v, want a panic naming Config.Verifier", v)
-			}
-		}()
-		New(Config{Service: &fakeService{}})
-	})
+	w := newWorld(t)
+	services := w.svc.Services()
+	noGrants := services
+	noGrants.Grants = nil
+	for name, cfg := range map[string]Config{
+		"ErrMissingServices": {Verifier: w},
+		"ErrMissingService":  {Services: noGrants, Verifier: w},
+		"ErrMissingVerifier": {Services: services},
+	} {
+		t.Run(name, func(t *testing.T) {
+			want := map[string]string{"ErrMissingServices": "httpapi: New needs Config.Services.Owners",
+				"ErrMissingService": "httpapi: New needs Config.Services.Grants", "ErrMissingVerifier": "httpapi: New needs Config.Verifier"}[name]
+			defer func() {
+				if v := recover(); v != want {
+					t.Errorf("recover() = %v, want the panic %q", v, want)
+				}
+			}()
+			New(cfg)
+		})
+	}
 	t.Run("DefaultRequestIDsDiffer", func(t *testing.T) {
-		s := New(Config{Service: &fakeService{}, Verifier: fakeVerifier{}, Logger: discardLogger()})
+		s := New(Config{Services: services, Verifier: w, Logger: discardLogger()})
 		seen := map[string]bool{}
 		for range 3 {
 			rec := httptest.NewRecorder()
@@ -110,7 +146,7 @@ func TestNew(t *testing.T) {
 		}
 	})
 	t.Run("DefaultBodyLimit", func(t *testing.T) {
-		s := New(Config{Service: &fakeService{}, Verifier: fakeVerifier{}, Logger: discardLogger()})
+		s := New(Config{Services: services, Verifier: w, Logger: discardLogger()})
 		if s.maxBody != DefaultMaxBodyBytes {
 			t.Errorf("maxBody = %d, want %d", s.maxBody, DefaultMaxBodyBytes)
 		}
@@ -120,11 +156,9 @@ func TestNew(t *testing.T) {
 // TestServer_AbortHandlerPanicPropagates checks that http.ErrAbortHandler, net/http's way to abort
 // a response, is not turned into a 500.
 func TestServer_AbortHandlerPanicPropagates(t *testing.T) {
-	s := newTestServer(&fakeService{FindOwnerFunc: func(context.Context, string) (*keyward.Owner, error) {
-		panic(http.ErrAbortHandler)
-	}}, io.Discard)
+	s := newTestServer(newWorld(t), io.Discard)
 	req := httptest.NewRequest("GET", "/api/v1/Owners/o1", nil)
-	req.Header.Set("Authorization", "Bearer good")
+	req.Header.Set("Authorization", "Bearer abort")
 	defer func() {
 		if v := recover(); v != http.ErrAbortHandler {
 			t.Errorf("recover() = %v, want http.ErrAbortHandler", v)

@@ -18,7 +18,7 @@ func (s *Server) handleGrantList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	grants, err := s.svc.FindGrants(r.Context(), r.PathValue("ownerId"), q)
+	grants, err := s.grants.FindGrants(r.Context(), r.PathValue("ownerId"), q)
 	return writeList(w, grants, q, err)
 }
 
@@ -28,7 +28,7 @@ func (s *Server) handleBoundCardGrantList(w http.ResponseWriter, r *http.Request
 	if err != nil {
 		return err
 	}
-	grants, err := s.svc.FindBoundCardGrants(r.Context(), r.PathValue("ownerId"), r.PathValue("boundCardId"), q)
+	grants, err := s.grants.FindBoundCardGrants(r.Context(), r.PathValue("ownerId"), r.PathValue("boundCardId"), q)
 	return writeList(w, grants, q, err)
 }
 
@@ -43,13 +43,13 @@ func (s *Server) handleGrantCreate(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	req.DryRun = req.DryRun || dry
-	g, err := s.svc.CreateGrant(r.Context(), r.PathValue("ownerId"), req)
+	g, err := s.grants.CreateGrant(r.Context(), r.PathValue("ownerId"), req)
 	return writeEntity(w, g, err)
 }
 
 // handleGrantGet answers GET /Owners/{ownerId}/Grants/{grantId}.
 func (s *Server) handleGrantGet(w http.ResponseWriter, r *http.Request) error {
-	g, err := s.svc.FindGrant(r.Context(), r.PathValue("ownerId"), r.PathValue("grantId"))
+	g, err := s.grants.FindGrant(r.Context(), r.PathValue("ownerId"), r.PathValue("grantId"))
 	return writeEntity(w, g, err)
 }
 
@@ -64,26 +64,26 @@ func (s *Server) handleGrantRevoke(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	g, err := s.svc.RevokeGrant(r.Context(), r.PathValue("ownerId"), r.PathValue("grantId"), req.DryRun || dry)
+	g, err := s.grants.RevokeGrant(r.Context(), r.PathValue("ownerId"), r.PathValue("grantId"), req.DryRun || dry)
 	return writeEntity(w, g, err)
 }
 
 // handleGrantDeleteFromCard answers POST /Owners/{ownerId}/Grants/{grantId}/DeleteFromCard.
 func (s *Server) handleGrantDeleteFromCard(w http.ResponseWriter, r *http.Request) error {
-	g, err := s.svc.DeleteGrantFromCard(r.Context(), r.PathValue("ownerId"), r.PathValue("grantId"))
+	g, err := s.grants.DeleteGrantFromCard(r.Context(), r.PathValue("ownerId"), r.PathValue("grantId"))
 	return writeEntity(w, g, err)
 }
 
 // handleContactRevokeGrants answers POST /Owners/{ownerId}/Contacts/{contactId}/RevokeGrants with
 // the grants it revoked.
 func (s *Server) handleContactRevokeGrants(w http.ResponseWriter, r *http.Request) error {
-	grants, err := s.svc.RevokeContactGrants(r.Context(), r.PathValue("ownerId"), r.PathValue("contactId"))
+	grants, err := s.grants.RevokeContactGrants(r.Context(), r.PathValue("ownerId"), r.PathValue("contactId"))
 	return writeList(w, grants, nil, err)
 }
 
 // handleBoundCardRevokeGrants answers POST /Owners/{ownerId}/BoundCards/{boundCardId}/RevokeGrants.
 func (s *Server) handleBoundCardRevokeGrants(w http.ResponseWriter, r *http.Request) error {
-	grants, err := s.svc.RevokeBoundCardGrants(r.Context(), r.PathValue("ownerId"), r.PathValue("boundCardId"))
+	grants, err := s.grants.RevokeBoundCardGrants(r.Context(), r.PathValue("ownerId"), r.PathValue("boundCardId"))
 	return writeList(w, grants, nil, err)
 }
 
@@ -102,7 +102,7 @@ func (s *Server) handleGrantWindows(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	res, err := s.svc.GrantWindows(r.Context(), r.PathValue("ownerId"), r.PathValue("grantId"), from, to)
+	res, err := s.grants.GrantWindows(r.Context(), r.PathValue("ownerId"), r.PathValue("grantId"), from, to)
 	if err != nil {
 		return err
 	}
@@ -122,7 +122,7 @@ func (s *Server) handleAccessCheck(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	d, err := s.svc.AccessCheck(r.Context(), r.PathValue("ownerId"), r.PathValue("boundLockId"),
+	d, err := s.grants.AccessCheck(r.Context(), r.PathValue("ownerId"), r.PathValue("boundLockId"),
 		stringParam(vals, "contactId"), stringParam(vals, "boundCardId"), at)
 	return writeEntity(w, d, err)
 }

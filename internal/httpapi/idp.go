@@ -8,7 +8,7 @@ import (
 
 // handleIdentityProviderList answers GET /Owners/{ownerId}/IdentityProviders.
 func (s *Server) handleIdentityProviderList(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.svc.FindIdentityProviders(r.Context(), r.PathValue("ownerId"))
+	list, err := s.identityProviders.FindIdentityProviders(r.Context(), r.PathValue("ownerId"))
 	return writeList(w, list, nil, err)
 }
 
@@ -18,19 +18,19 @@ func (s *Server) handleIdentityProviderCreate(w http.ResponseWriter, r *http.Req
 	if err := s.decode(w, r, &c); err != nil {
 		return err
 	}
-	p, err := s.svc.CreateIdentityProvider(r.Context(), r.PathValue("ownerId"), c)
+	p, err := s.identityProviders.CreateIdentityProvider(r.Context(), r.PathValue("ownerId"), c)
 	return writeEntity(w, p, err)
 }
 
 // handleIdentityProviderGet answers GET /Owners/{ownerId}/IdentityProviders/{ipId}.
 func (s *Server) handleIdentityProviderGet(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.svc.FindIdentityProvider(r.Context(), r.PathValue("ownerId"), r.PathValue("ipId"))
+	p, err := s.identityProviders.FindIdentityProvider(r.Context(), r.PathValue("ownerId"), r.PathValue("ipId"))
 	return writeEntity(w, p, err)
 }
 
 // handleIdentityProviderDelete answers DELETE /Owners/{ownerId}/IdentityProviders/{ipId}.
 func (s *Server) handleIdentityProviderDelete(w http.ResponseWriter, r *http.Request) error {
-	return writeNoContent(w, s.svc.DeleteIdentityProvider(r.Context(), r.PathValue("ownerId"), r.PathValue("ipId")))
+	return writeNoContent(w, s.identityProviders.DeleteIdentityProvider(r.Context(), r.PathValue("ownerId"), r.PathValue("ipId")))
 }
 
 // handleIPUserList answers GET /Owners/{ownerId}/IdentityProviders/{ipId}/Users. With
@@ -41,14 +41,14 @@ func (s *Server) handleIPUserList(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	if ipUserID := stringParam(vals, "ipUserId"); ipUserID != nil {
-		u, err := s.svc.FindIPUser(r.Context(), r.PathValue("ownerId"), r.PathValue("ipId"), "", *ipUserID)
+		u, err := s.identityProviders.FindIPUser(r.Context(), r.PathValue("ownerId"), r.PathValue("ipId"), "", *ipUserID)
 		return writeEntity(w, u, err)
 	}
 	q, err := listQuery(r)
 	if err != nil {
 		return err
 	}
-	list, err := s.svc.FindIPUsers(r.Context(), r.PathValue("ownerId"), r.PathValue("ipId"), q)
+	list, err := s.identityProviders.FindIPUsers(r.Context(), r.PathValue("ownerId"), r.PathValue("ipId"), q)
 	return writeList(w, list, q, err)
 }
 
@@ -58,13 +58,13 @@ func (s *Server) handleIPUserCreate(w http.ResponseWriter, r *http.Request) erro
 	if err := s.decode(w, r, &c); err != nil {
 		return err
 	}
-	u, err := s.svc.CreateIPUser(r.Context(), r.PathValue("ownerId"), r.PathValue("ipId"), c)
+	u, err := s.identityProviders.CreateIPUser(r.Context(), r.PathValue("ownerId"), r.PathValue("ipId"), c)
 	return writeEntity(w, u, err)
 }
 
 // handleIPUserGet answers GET /Owners/{ownerId}/IdentityProviders/{ipId}/Users/{userId}.
 func (s *Server) handleIPUserGet(w http.ResponseWriter, r *http.Request) error {
-	u, err := s.svc.FindIPUser(r.Context(), r.PathValue("ownerId"), r.PathValue("ipId"), r.PathValue("userId"), "")
+	u, err := s.identityProviders.FindIPUser(r.Context(), r.PathValue("ownerId"), r.PathValue("ipId"), r.PathValue("userId"), "")
 	return writeEntity(w, u, err)
 }
 
@@ -74,6 +74,6 @@ func (s *Server) handleIPUserUpdate(w http.ResponseWriter, r *http.Request) erro
 	if err := s.decode(w, r, &up); err != nil {
 		return err
 	}
-	u, err := s.svc.UpdateIPUser(r.Context(), r.PathValue("ownerId"), r.PathValue("ipId"), r.PathValue("userId"), up)
+	u, err := s.identityProviders.UpdateIPUser(r.Context(), r.PathValue("ownerId"), r.PathValue("ipId"), r.PathValue("userId"), up)
 	return writeEntity(w, u, err)
 }

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -9,49 +8,44 @@ import (
 )
 
 func TestServer_RequestBodies(t *testing.T) {
-	createOwner := &fakeService{CreateOwnerFunc: func(_ context.Context, c keyward.OwnerCreate) (*keyward.Owner, error) {
-		return &keyward.Owner{ID: "o1", Name: c.Name, Active: true}, nil
-	}}
-	createPermission := &fakeService{CreatePermissionFunc: func(_ context.Context, o string, c keyward.PermissionCreate) (*keyward.Permission, error) {
-		return &keyward.Permission{ID: "p1", OwnerAccountID: o, ContactID: c.ContactID, Role: c.Role}, nil
-	}}
+	t.Parallel()
 	invalid := func(details string) string { return errBody("", "The request is invalid.", details, "") }
 
 	// A body of exactly the limit passes; one byte more does not.
 	atLimit := `{"name":"big"` + strings.Repeat(" ", DefaultMaxBodyBytes-len(`{"name":"big"}`)) + `}`
 	overLimit := atLimit + " "
 
-	runScenarios(t, []scenario{
-		{Name: "OK", Method: "PUT", Path: "/api/v1/Owners", Body: `{"name":"Holiday Home"}`, Service: createOwner,
-			WantStatus: 200, WantBody: `{"id":"o1","name":"Holiday Home","active":true}`},
-		{Name: "UnknownFieldsIgnored", Method: "PUT", Path: "/api/v1/Owners", Body: `{"ipId":"x","name":"Home","nested":{"a":[1]}}`, Service: createOwner,
-			WantStatus: 200, WantBody: `{"id":"o1","name":"Home","active":true}`},
-		{Name: "ContentTypeWithCharset", Method: "PUT", Path: "/api/v1/Owners", Body: `{"name":"Home"}`, Service: createOwner,
+	runScenarios(t, newWorld(t), []scenario{
+		{Name: "OK", Method: "PUT", Path: "/api/v1/Owners", Body: `{"name":"Holiday Home"}`,
+			WantStatus: 200, WantBody: `{"id":"{new}","name":"Holiday Home","active":true}`},
+		{Name: "UnknownFieldsIgnored", Method: "PUT", Path: "/api/v1/Owners", Body: `{"ipId":"x","name":"Home","nested":{"a":[1]}}`,
+			WantStatus: 200, WantBody: `{"id":"{new}","name":"Home","active":true}`},
+		{Name: "ContentTypeWithCharset", Method: "PUT", Path: "/api/v1/Owners", Body: `{"name":"Home"}`,
 			Header:     map[string]string{"Content-Type": "application/json;charset=UTF-8"},
-			WantStatus: 200, WantBody: `{"id":"o1","name":"Home","active":true}`},
-		{Name: "ExactlyAtLimit", Method: "PUT", Path: "/api/v1/Owners", Body: atLimit, Service: createOwner,
-			WantStatus: 200, WantBody: `{"id":"o1","name":"big","active":true}`},
-		{Name: "ErrTooLarge", Method: "PUT", Path: "/api/v1/Owners", Body: overLimit, Service: createOwner,
+			WantStatus: 200, WantBody: `{"id":"{new}","name":"Home","active":true}`},
+		{Name: "ExactlyAtLimit", Method: "PUT", Path: "/api/v1/Owners", Body: atLimit,
+			WantStatus: 200, WantBody: `{"id":"{new}","name":"big","active":true}`},
+		{Name: "ErrTooLarge", Method: "PUT", Path: "/api/v1/Owners", Body: overLimit,
 			WantStatus: 400, WantBody: invalid("request body exceeds 1048576 bytes")},
-		{Name: "ErrEmpty", Method: "PUT", Path: "/api/v1/Owners", Service: createOwner,
+		{Name: "ErrEmpty", Method: "PUT", Path: "/api/v1/Owners",
 			WantStatus: 400, WantBody: invalid("the request body is empty; a JSON object is required")},
-		{Name: "ErrWhitespaceOnly", Method: "PUT", Path: "/api/v1/Owners", Body: " \r\n\t", Service: createOwner,
+		{Name: "ErrWhitespaceOnly", Method: "PUT", Path: "/api/v1/Owners", Body: " \r\n\t",
 			WantStatus: 400, WantBody: invalid("the request body is empty; a JSON object is required")},
-		{Name: "ErrTruncated", Method: "PUT", Path: "/api/v1/Owners", Body: `{"name":`, Service: createOwner,
+		{Name: "ErrTruncated", Method: "PUT", Path: "/api/v1/Owners", Body: `{"name":`,
 			WantStatus: 400, WantBody: invalid("malformed JSON after 8 bytes: unexpected end of JSON input")},
-		{Name: "ErrMissingColon", Method: "PUT", Path: "/api/v1/Owners", Body: `{"name" "x"}`, Service: createOwner,
+		{Name: "ErrMissingColon", Method: "PUT", Path: "/api/v1/Owners", Body: `{"name" "x"}`,
 			WantStatus: 400, WantBody: invalid("malformed JSON after 9 bytes: invalid character '\"' after object key")},
-		{Name: "ErrTrailingData", Method: "PUT", Path: "/api/v1/Owners", Body: `{"name":"a"} x`, Service: createOwner,
+		{Name: "ErrTrailingData", Method: "PUT", Path: "/api/v1/Owners", Body: `{"name":"a"} x`,
 			WantStatus: 400, WantBody: invalid("malformed JSON after 14 bytes: invalid character 'x' after top-level value")},
-		{Name: "ErrArray", Method: "PUT", Path: "/api/v1/Owners", Body: `[{"name":"a"}]`, Service: createOwner,
+		{Name: "ErrArray", Method: "PUT", Path: "/api/v1/Owners", Body: `[{"name":"a"}]`,
 			WantStatus: 400, WantBody: invalid("the request body must be a JSON object")},
-		{Name: "ErrNull", Method: "PUT", Path: "/api/v1/Owners", Body: `null`, Service: createOwner,
+		{Name: "ErrNull", Method: "PUT", Path: "/api/v1/Owners", Body: `null`,
 			WantStatus: 400, WantBody: invalid("the request body must be a JSON object")},
-		{Name: "ErrStringForBoolField", Method: "PUT", Path: "/api/v1/Owners", Body: `{"name":true}`, Service: createOwner,
+		{Name: "ErrStringForBoolField", Method: "PUT", Path: "/api/v1/Owners", Body: `{"name":true}`,
 			WantStatus: 400, WantBody: invalid(`field "name": expected string`)},
-		{Name: "ErrNumberForRole", Method: "PUT", Path: "/api/v1/Owners/o1/Permissions", Body: `{"contactId":"c1","role":5}`, Service: createPermission,
+		{Name: "ErrNumberForRole", Method: "PUT", Path: "/api/v1/Owners/{o1}/Permissions", Body: `{"contactId":"c1","role":5}`,
 			WantStatus: 400, WantBody: invalid(`field "role": expected string`)},
-		{Name: "ErrObjectForString", Method: "PUT", Path: "/api/v1/Owners/o1/Permissions", Body: `{"contactId":{"id":"c1"}}`, Service: createPermission,
+		{Name: "ErrObjectForString", Method: "PUT", Path: "/api/v1/Owners/{o1}/Permissions", Body: `{"contactId":{"id":"c1"}}`,
 			WantStatus: 400, WantBody: invalid(`field "contactId": expected string`)},
 	})
 }

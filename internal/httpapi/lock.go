@@ -12,7 +12,7 @@ func (s *Server) handleBoundLockList(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	locks, err := s.svc.FindBoundLocks(r.Context(), r.PathValue("ownerId"), q)
+	locks, err := s.locks.FindBoundLocks(r.Context(), r.PathValue("ownerId"), q)
 	return writeList(w, locks, q, err)
 }
 
@@ -22,7 +22,7 @@ func (s *Server) handleBoundLockBind(w http.ResponseWriter, r *http.Request) err
 	if err := s.decode(w, r, &req); err != nil {
 		return err
 	}
-	l, err := s.svc.BindLock(r.Context(), r.PathValue("ownerId"), req)
+	l, err := s.locks.BindLock(r.Context(), r.PathValue("ownerId"), req)
 	return writeEntity(w, l, err)
 }
 
@@ -32,7 +32,7 @@ func (s *Server) handleBoundLockGet(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	l, err := s.svc.FindBoundLock(r.Context(), r.PathValue("ownerId"), r.PathValue("boundLockId"), expand)
+	l, err := s.locks.FindBoundLock(r.Context(), r.PathValue("ownerId"), r.PathValue("boundLockId"), expand)
 	return writeEntity(w, l, err)
 }
 
@@ -42,13 +42,13 @@ func (s *Server) handleBoundLockUpdate(w http.ResponseWriter, r *http.Request) e
 	if err := s.decode(w, r, &u); err != nil {
 		return err
 	}
-	l, err := s.svc.UpdateBoundLock(r.Context(), r.PathValue("ownerId"), r.PathValue("boundLockId"), u)
+	l, err := s.locks.UpdateBoundLock(r.Context(), r.PathValue("ownerId"), r.PathValue("boundLockId"), u)
 	return writeEntity(w, l, err)
 }
 
 // handleBoundLockUnbind answers DELETE /Owners/{ownerId}/BoundLocks/{boundLockId}: unbinding ends
 // the bound lock and revokes its grants; 204.
 func (s *Server) handleBoundLockUnbind(w http.ResponseWriter, r *http.Request) error {
-	err := s.svc.UnbindLock(r.Context(), r.PathValue("ownerId"), r.PathValue("boundLockId"))
+	err := s.locks.UnbindLock(r.Context(), r.PathValue("ownerId"), r.PathValue("boundLockId"))
 	return writeNoContent(w, err)
 }

@@ -12,7 +12,7 @@ func (s *Server) handleLockGroupList(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	groups, err := s.svc.FindLockGroups(r.Context(), r.PathValue("ownerId"), q)
+	groups, err := s.lockGroups.FindLockGroups(r.Context(), r.PathValue("ownerId"), q)
 	return writeList(w, groups, q, err)
 }
 
@@ -22,7 +22,7 @@ func (s *Server) handleLockGroupCreate(w http.ResponseWriter, r *http.Request) e
 	if err := s.decode(w, r, &c); err != nil {
 		return err
 	}
-	g, err := s.svc.CreateLockGroup(r.Context(), r.PathValue("ownerId"), c)
+	g, err := s.lockGroups.CreateLockGroup(r.Context(), r.PathValue("ownerId"), c)
 	return writeEntity(w, g, err)
 }
 
@@ -32,7 +32,7 @@ func (s *Server) handleLockGroupGet(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	g, err := s.svc.FindLockGroup(r.Context(), r.PathValue("ownerId"), r.PathValue("lockGroupId"), expand)
+	g, err := s.lockGroups.FindLockGroup(r.Context(), r.PathValue("ownerId"), r.PathValue("lockGroupId"), expand)
 	return writeEntity(w, g, err)
 }
 
@@ -42,13 +42,13 @@ func (s *Server) handleLockGroupUpdate(w http.ResponseWriter, r *http.Request) e
 	if err := s.decode(w, r, &u); err != nil {
 		return err
 	}
-	g, err := s.svc.UpdateLockGroup(r.Context(), r.PathValue("ownerId"), r.PathValue("lockGroupId"), u)
+	g, err := s.lockGroups.UpdateLockGroup(r.Context(), r.PathValue("ownerId"), r.PathValue("lockGroupId"), u)
 	return writeEntity(w, g, err)
 }
 
 // handleLockGroupDelete answers DELETE /Owners/{ownerId}/LockGroups/{lockGroupId} with 204.
 func (s *Server) handleLockGroupDelete(w http.ResponseWriter, r *http.Request) error {
-	err := s.svc.DeleteLockGroup(r.Context(), r.PathValue("ownerId"), r.PathValue("lockGroupId"))
+	err := s.lockGroups.DeleteLockGroup(r.Context(), r.PathValue("ownerId"), r.PathValue("lockGroupId"))
 	return writeNoContent(w, err)
 }
 
@@ -59,7 +59,7 @@ func (s *Server) handleLockGroupMemberList(w http.ResponseWriter, r *http.Reques
 	if err != nil {
 		return err
 	}
-	locks, err := s.svc.FindLockGroupMembers(r.Context(), r.PathValue("ownerId"), r.PathValue("lockGroupId"), q)
+	locks, err := s.lockGroups.FindLockGroupMembers(r.Context(), r.PathValue("ownerId"), r.PathValue("lockGroupId"), q)
 	return writeList(w, locks, q, err)
 }
 
@@ -70,13 +70,13 @@ func (s *Server) handleLockGroupMemberAdd(w http.ResponseWriter, r *http.Request
 	if err := s.decode(w, r, &req); err != nil {
 		return err
 	}
-	g, err := s.svc.AddLockGroupMember(r.Context(), r.PathValue("ownerId"), r.PathValue("lockGroupId"), req)
+	g, err := s.lockGroups.AddLockGroupMember(r.Context(), r.PathValue("ownerId"), r.PathValue("lockGroupId"), req)
 	return writeEntity(w, g, err)
 }
 
 // handleLockGroupMemberRemove answers DELETE
 // /Owners/{ownerId}/LockGroups/{lockGroupId}/BoundLocks/{boundLockId} with 204.
 func (s *Server) handleLockGroupMemberRemove(w http.ResponseWriter, r *http.Request) error {
-	err := s.svc.RemoveLockGroupMember(r.Context(), r.PathValue("ownerId"), r.PathValue("lockGroupId"), r.PathValue("boundLockId"))
+	err := s.lockGroups.RemoveLockGroupMember(r.Context(), r.PathValue("ownerId"), r.PathValue("lockGroupId"), r.PathValue("boundLockId"))
 	return writeNoContent(w, err)
 }

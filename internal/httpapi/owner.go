@@ -12,7 +12,7 @@ func (s *Server) handleOwnerList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	owners, err := s.svc.FindOwners(r.Context(), q)
+	owners, err := s.owners.FindOwners(r.Context(), q)
 	return writeList(w, owners, q, err)
 }
 
@@ -22,13 +22,13 @@ func (s *Server) handleOwnerCreate(w http.ResponseWriter, r *http.Request) error
 	if err := s.decode(w, r, &c); err != nil {
 		return err
 	}
-	o, err := s.svc.CreateOwner(r.Context(), c)
+	o, err := s.owners.CreateOwner(r.Context(), c)
 	return writeEntity(w, o, err)
 }
 
 // handleOwnerGet answers GET /Owners/{ownerId}.
 func (s *Server) handleOwnerGet(w http.ResponseWriter, r *http.Request) error {
-	o, err := s.svc.FindOwner(r.Context(), r.PathValue("ownerId"))
+	o, err := s.owners.FindOwner(r.Context(), r.PathValue("ownerId"))
 	return writeEntity(w, o, err)
 }
 
@@ -38,6 +38,6 @@ func (s *Server) handleOwnerUpdate(w http.ResponseWriter, r *http.Request) error
 	if err := s.decode(w, r, &u); err != nil {
 		return err
 	}
-	o, err := s.svc.UpdateOwner(r.Context(), r.PathValue("ownerId"), u)
+	o, err := s.owners.UpdateOwner(r.Context(), r.PathValue("ownerId"), u)
 	return writeEntity(w, o, err)
 }

@@ -12,7 +12,7 @@ func (s *Server) handlePermissionList(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	perms, err := s.svc.FindPermissions(r.Context(), r.PathValue("ownerId"), q)
+	perms, err := s.permissions.FindPermissions(r.Context(), r.PathValue("ownerId"), q)
 	return writeList(w, perms, q, err)
 }
 
@@ -22,18 +22,18 @@ func (s *Server) handlePermissionCreate(w http.ResponseWriter, r *http.Request) 
 	if err := s.decode(w, r, &c); err != nil {
 		return err
 	}
-	p, err := s.svc.CreatePermission(r.Context(), r.PathValue("ownerId"), c)
+	p, err := s.permissions.CreatePermission(r.Context(), r.PathValue("ownerId"), c)
 	return writeEntity(w, p, err)
 }
 
 // handlePermissionGet answers GET /Owners/{ownerId}/Permissions/{permissionId}.
 func (s *Server) handlePermissionGet(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.svc.FindPermission(r.Context(), r.PathValue("ownerId"), r.PathValue("permissionId"))
+	p, err := s.permissions.FindPermission(r.Context(), r.PathValue("ownerId"), r.PathValue("permissionId"))
 	return writeEntity(w, p, err)
 }
 
 // handlePermissionDelete answers DELETE /Owners/{ownerId}/Permissions/{permissionId} with 204.
 func (s *Server) handlePermissionDelete(w http.ResponseWriter, r *http.Request) error {
-	err := s.svc.DeletePermission(r.Context(), r.PathValue("ownerId"), r.PathValue("permissionId"))
+	err := s.permissions.DeletePermission(r.Context(), r.PathValue("ownerId"), r.PathValue("permissionId"))
 	return writeNoContent(w, err)
 }

@@ -2,41 +2,31 @@ package httpapi
 
 import (
 	"context"
-	"errors"
 	"testing"
 
+	"github.com/keyward/keyward/internal/apitest"
 	"github.com/keyward/keyward/internal/keyward"
 )
 
 func TestServer_Permissions(t *testing.T) {
-	svc := &fakeService{
-		FindPermissionsFunc: func(_ context.Context, o string, _ *keyward.Query) ([]*keyward.Permission, error) {
-			return []*keyward.Permission{{ID: "p1", OwnerAccountID: o, ContactID: "c1", Role: keyward.RoleOwner}}, nil
-		},
-		CreatePermissionFunc: func(_ context.Context, o string, c keyward.PermissionCreate) (*keyward.Permission, error) {
-			return &keyward.Permission{ID: "p2", OwnerAccountID: o, ContactID: c.ContactID, Role: c.Role}, nil
-		},
-		FindPermissionFunc: func(_ context.Context, o, id string) (*keyward.Permission, error) {
-			return &keyward.Permission{ID: id, OwnerAccountID: o, ContactID: "c1", Role: keyward.RoleAdmin}, nil
-		},
-		DeletePermissionFunc: func(_ context.Context, o, id string) error {
-			if o != "O1" || id != "P2" {
-				return errors.New("wrong ids")
-			}
-			return nil
-		},
-	}
-	runScenarios(t, []scenario{
-		{Name: "List", Method: "GET", Path: "/api/v1/Owners/O1/Permissions", Service: svc,
-			WantStatus: 200, WantBody: `[{"id":"p1","ownerAccountId":"O1","contactId":"c1","role":"Owner"}]`},
-		{Name: "Create", Method: "PUT", Path: "/api/v1/owners/O1/permissions", Body: `{"contactId":"c4","role":"Admin"}`, Service: svc,
-			WantStatus: 200, WantBody: `{"id":"p2","ownerAccountId":"O1","contactId":"c4","role":"Admin"}`},
-		{Name: "Get", Method: "GET", Path: "/api/v1/Owners/O1/Permissions/P2", Service: svc,
-			WantStatus: 200, WantBody: `{"id":"P2","ownerAccountId":"O1","contactId":"c1","role":"Admin"}`},
-		{Name: "Delete", Method: "DELETE", Path: "/api/v1/OWNERS/O1/PERMISSIONS/P2", Service: svc,
+	t.Parallel()
+	w := newWorld(t)
+	asAda := keyward.NewContextWithPrincipal(context.Background(), w.token("ada", allScopes...))
+	w.ids["c3"] = apitest.Must(w.svc.CreateContact(asAda, w.ids["o1"], keyward.ContactCreate{Identifier: apitest.Ptr("b@example.com")}))(t).ID
+	w.ids["p2"] = apitest.Must(w.svc.CreatePermission(asAda, w.ids["o1"], keyward.PermissionCreate{ContactID: w.ids["c1"], Role: keyward.RoleAdmin}))(t).ID
+	const adaOwner = `{"id":"{p1}","ownerAccountId":"{o1}","contactId":"{adaContact}","role":"Owner"}`
+	const c1Admin = `{"id":"{p2}","ownerAccountId":"{o1}","contactId":"{c1}","role":"Admin"}`
+	runScenarios(t, w, []scenario{
+		{Name: "List", Method: "GET", Path: "/api/v1/Owners/{o1}/Permissions",
+			WantStatus: 200, WantBody: `[` + adaOwner + `,` + c1Admin + `]`},
+		{Name: "Get", Method: "GET", Path: "/api/v1/Owners/{o1}/Permissions/{p2}",
+			WantStatus: 200, WantBody: c1Admin},
+		{Name: "Create", Method: "PUT", Path: "/api/v1/owners/{o1}/permissions", Body: `{"contactId":"{c3}","role":"Admin"}`,
+			WantStatus: 200, WantBody: `{"id":"{new}","ownerAccountId":"{o1}","contactId":"{c3}","role":"Admin"}`},
+		{Name: "Delete", Method: "DELETE", Path: "/api/v1/OWNERS/{o1}/PERMISSIONS/{p2}",
 			WantStatus: 204},
-		{Name: "ErrDeleteLastOwner", Method: "DELETE", Path: "/api/v1/Owners/O1/Permissions/P1",
-			Service:    &fakeService{DeletePermissionFunc: func(context.Context, string, string) error { return keyward.ErrLastOwner }},
-			WantStatus: 403, WantBody: errBody("", "The last Owner permission of an owner account cannot be removed.", "", "")},
+		{Name: "ErrDeleteLastOwner", Method: "DELETE", Path: "/api/v1/Owners/{o1}/Permissions/{p1}",
+			WantStatus: 403, WantBody: errBody("", "The last Owner permission of an owner account cannot be removed.",
+				`permission "{p1}" is the only Owner permission of owner account "{o1}"`, "")},
 	})
 }

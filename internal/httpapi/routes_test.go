@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"bytes"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -10,7 +9,7 @@ import (
 	"testing"
 )
 
-// routeWant is one expected route and the Service method its handler calls.
+// routeWant is one expected route and the use case its handler calls, as refusals name it.
 type routeWant struct {
 	Route
 	Calls string
@@ -18,59 +17,60 @@ type routeWant struct {
 
 var wantRoutes = []routeWant{
 	{Route{"GET", "/api/v1/openapi.yaml", true, ""}, ""},
-	{Route{"GET", "/api/v1/Owners", false, "Owner"}, "FindOwners"},
-	{Route{"PUT", "/api/v1/Owners", false, ""}, "CreateOwner"},
-	{Route{"GET", "/api/v1/Owners/{ownerId}", false, ""}, "FindOwner"},
-	{Route{"PATCH", "/api/v1/Owners/{ownerId}", false, ""}, "UpdateOwner"},
-	{Route{"GET", "/api/v1/Owners/{ownerId}/Permissions", false, "Permission"}, "FindPermissions"},
-	{Route{"PUT", "/api/v1/Owners/{ownerId}/Permissions", false, ""}, "CreatePermission"},
-	{Route{"GET", "/api/v1/Owners/{ownerId}/Permissions/{permissionId}", false, ""}, "FindPermission"},
-	{Route{"DELETE", "/api/v1/Owners/{ownerId}/Permissions/{permissionId}", false, ""}, "DeletePermission"},
-	{Route{"GET", "/api/v1/Owners/{ownerId}/BoundLocks", false, "BoundLock"}, "FindBoundLocks"},
-	{Route{"PUT", "/api/v1/Owners/{ownerId}/BoundLocks", false, ""}, "BindLock"},
-	{Route{"GET", "/api/v1/Owners/{ownerId}/BoundLocks/{boundLockId}", false, ""}, "FindBoundLock"},
-	{Route{"PATCH", "/api/v1/Owners/{ownerId}/BoundLocks/{boundLockId}", false, ""}, "UpdateBoundLock"},
-	{Route{"DELETE", "/api/v1/Owners/{ownerId}/BoundLocks/{boundLockId}", false, ""}, "UnbindLock"},
-	{Route{"GET", "/api/v1/Owners/{ownerId}/LockGroups", false, "LockGroup"}, "FindLockGroups"},
-	{Route{"PUT", "/api/v1/Owners/{ownerId}/LockGroups", false, ""}, "CreateLockGroup"},
-	{Route{"GET", "/api/v1/Owners/{ownerId}/LockGroups/{lockGroupId}", false, ""}, "FindLockGroup"},
-	{Route{"PATCH", "/api/v1/Owners/{ownerId}/LockGroups/{lockGroupId}", false, ""}, "UpdateLockGroup"},
-	{Route{"DELETE", "/api/v1/Owners/{ownerId}/LockGroups/{lockGroupId}", false, ""}, "DeleteLockGroup"},
-	{Route{"GET", "/api/v1/Owners/{ownerId}/LockGroups/{lockGroupId}/BoundLocks", false, "BoundLock"}, "FindLockGroupMembers"},
-	{Route{"PUT", "/api/v1/Owners/{ownerId}/LockGroups/{lockGroupId}/BoundLocks", false, ""}, "AddLockGroupMember"},
-	{Route{"DELETE", "/api/v1/Owners/{ownerId}/LockGroups/{lockGroupId}/BoundLocks/{boundLockId}", false, ""}, "RemoveLockGroupMember"},
-	{Route{"GET", "/api/v1/Owners/{ownerId}/Contacts", false, "Contact"}, "FindContacts"},
-	{Route{"PUT", "/api/v1/Owners/{ownerId}/Contacts", false, ""}, "CreateContact"},
-	{Route{"GET", "/api/v1/Owners/{ownerId}/Contacts/{contactId}", false, ""}, "FindContact"},
-	{Route{"PATCH", "/api/v1/Owners/{ownerId}/Contacts/{contactId}", false, ""}, "UpdateContact"},
-	{Route{"DELETE", "/api/v1/Owners/{ownerId}/Contacts/{contactId}", false, ""}, "DeleteContact"},
-	{Route{"GET", "/api/v1/Owners/{ownerId}/BoundCards", false, "BoundCard"}, "FindBoundCards"},
-	{Route{"PUT", "/api/v1/Owners/{ownerId}/BoundCards", false, ""}, "BindCard"},
-	{Route{"GET", "/api/v1/Owners/{ownerId}/BoundCards/{boundCardId}", false, ""}, "FindBoundCard"},
-	{Route{"PATCH", "/api/v1/Owners/{ownerId}/BoundCards/{boundCardId}", false, ""}, "UpdateBoundCard"},
-	{Route{"GET", "/api/v1/Owners/{ownerId}/BoundLocks/{boundLockId}/AccessCheck", false, ""}, "AccessCheck"},
-	{Route{"GET", "/api/v1/Owners/{ownerId}/Grants", false, "Grant"}, "FindGrants"},
-	{Route{"PUT", "/api/v1/Owners/{ownerId}/Grants", false, ""}, "CreateGrant"},
-	{Route{"GET", "/api/v1/Owners/{ownerId}/Grants/{grantId}", false, ""}, "FindGrant"},
-	{Route{"POST", "/api/v1/Owners/{ownerId}/Grants/{grantId}/Revoke", false, ""}, "RevokeGrant"},
-	{Route{"PUT", "/api/v1/Owners/{ownerId}/Grants/{grantId}/Revoke", false, ""}, "RevokeGrant"},
-	{Route{"POST", "/api/v1/Owners/{ownerId}/Grants/{grantId}/DeleteFromCard", false, ""}, "DeleteGrantFromCard"},
-	{Route{"GET", "/api/v1/Owners/{ownerId}/Grants/{grantId}/Windows", false, ""}, "GrantWindows"},
-	{Route{"POST", "/api/v1/Owners/{ownerId}/Contacts/{contactId}/RevokeGrants", false, ""}, "RevokeContactGrants"},
-	{Route{"POST", "/api/v1/Owners/{ownerId}/BoundCards/{boundCardId}/RevokeGrants", false, ""}, "RevokeBoundCardGrants"},
-	{Route{"GET", "/api/v1/Owners/{ownerId}/BoundCards/{boundCardId}/Grants", false, "Grant"}, "FindBoundCardGrants"},
-	{Route{"GET", "/api/v1/Owners/{ownerId}/IdentityProviders", false, ""}, "FindIdentityProviders"},
-	{Route{"PUT", "/api/v1/Owners/{ownerId}/IdentityProviders", false, ""}, "CreateIdentityProvider"},
-	{Route{"GET", "/api/v1/Owners/{ownerId}/IdentityProviders/{ipId}", false, ""}, "FindIdentityProvider"},
-	{Route{"DELETE", "/api/v1/Owners/{ownerId}/IdentityProviders/{ipId}", false, ""}, "DeleteIdentityProvider"},
-	{Route{"GET", "/api/v1/Owners/{ownerId}/IdentityProviders/{ipId}/Users", false, "IPUser"}, "FindIPUsers"},
-	{Route{"PUT", "/api/v1/Owners/{ownerId}/IdentityProviders/{ipId}/Users", false, ""}, "CreateIPUser"},
-	{Route{"GET", "/api/v1/Owners/{ownerId}/IdentityProviders/{ipId}/Users/{userId}", false, ""}, "FindIPUser"},
-	{Route{"PATCH", "/api/v1/Owners/{ownerId}/IdentityProviders/{ipId}/Users/{userId}", false, ""}, "UpdateIPUser"},
+	{Route{"GET", "/api/v1/Owners", false, "Owner"}, "list the owner accounts"},
+	{Route{"PUT", "/api/v1/Owners", false, ""}, "create an owner account"},
+	{Route{"GET", "/api/v1/Owners/{ownerId}", false, ""}, "read the owner account"},
+	{Route{"PATCH", "/api/v1/Owners/{ownerId}", false, ""}, "change the owner account"},
+	{Route{"GET", "/api/v1/Owners/{ownerId}/Permissions", false, "Permission"}, "list the permissions"},
+	{Route{"PUT", "/api/v1/Owners/{ownerId}/Permissions", false, ""}, "grant a permission"},
+	{Route{"GET", "/api/v1/Owners/{ownerId}/Permissions/{permissionId}", false, ""}, "read a permission"},
+	{Route{"DELETE", "/api/v1/Owners/{ownerId}/Permissions/{permissionId}", false, ""}, "remove a permission"},
+	{Route{"GET", "/api/v1/Owners/{ownerId}/BoundLocks", false, "BoundLock"}, "list the bound locks"},
+	{Route{"PUT", "/api/v1/Owners/{ownerId}/BoundLocks", false, ""}, "bind a lock"},
+	{Route{"GET", "/api/v1/Owners/{ownerId}/BoundLocks/{boundLockId}", false, ""}, "read a bound lock"},
+	{Route{"PATCH", "/api/v1/Owners/{ownerId}/BoundLocks/{boundLockId}", false, ""}, "change a bound lock"},
+	{Route{"DELETE", "/api/v1/Owners/{ownerId}/BoundLocks/{boundLockId}", false, ""}, "unbind a lock"},
+	{Route{"GET", "/api/v1/Owners/{ownerId}/LockGroups", false, "LockGroup"}, "list the lock groups"},
+	{Route{"PUT", "/api/v1/Owners/{ownerId}/LockGroups", false, ""}, "create a lock group"},
+	{Route{"GET", "/api/v1/Owners/{ownerId}/LockGroups/{lockGroupId}", false, ""}, "read a lock group"},
+	{Route{"PATCH", "/api/v1/Owners/{ownerId}/LockGroups/{lockGroupId}", false, ""}, "change a lock group"},
+	{Route{"DELETE", "/api/v1/Owners/{ownerId}/LockGroups/{lockGroupId}", false, ""}, "delete a lock group"},
+	{Route{"GET", "/api/v1/Owners/{ownerId}/LockGroups/{lockGroupId}/BoundLocks", false, "BoundLock"}, "list a lock group's members"},
+	{Route{"PUT", "/api/v1/Owners/{ownerId}/LockGroups/{lockGroupId}/BoundLocks", false, ""}, "add a lock to a lock group"},
+	{Route{"DELETE", "/api/v1/Owners/{ownerId}/LockGroups/{lockGroupId}/BoundLocks/{boundLockId}", false, ""}, "remove a lock from a lock group"},
+	{Route{"GET", "/api/v1/Owners/{ownerId}/Contacts", false, "Contact"}, "list the contacts"},
+	{Route{"PUT", "/api/v1/Owners/{ownerId}/Contacts", false, ""}, "create a contact"},
+	{Route{"GET", "/api/v1/Owners/{ownerId}/Contacts/{contactId}", false, ""}, "read a contact"},
+	{Route{"PATCH", "/api/v1/Owners/{ownerId}/Contacts/{contactId}", false, ""}, "change a contact"},
+	{Route{"DELETE", "/api/v1/Owners/{ownerId}/Contacts/{contactId}", false, ""}, "delete a contact"},
+	{Route{"GET", "/api/v1/Owners/{ownerId}/BoundCards", false, "BoundCard"}, "list the bound cards"},
+	{Route{"PUT", "/api/v1/Owners/{ownerId}/BoundCards", false, ""}, "bind a card"},
+	{Route{"GET", "/api/v1/Owners/{ownerId}/BoundCards/{boundCardId}", false, ""}, "read a bound card"},
+	{Route{"PATCH", "/api/v1/Owners/{ownerId}/BoundCards/{boundCardId}", false, ""}, "change a bound card"},
+	{Route{"GET", "/api/v1/Owners/{ownerId}/BoundLocks/{boundLockId}/AccessCheck", false, ""}, "check access to a lock"},
+	{Route{"GET", "/api/v1/Owners/{ownerId}/Grants", false, "Grant"}, "list the grants"},
+	{Route{"PUT", "/api/v1/Owners/{ownerId}/Grants", false, ""}, "create a grant"},
+	{Route{"GET", "/api/v1/Owners/{ownerId}/Grants/{grantId}", false, ""}, "read a grant"},
+	{Route{"POST", "/api/v1/Owners/{ownerId}/Grants/{grantId}/Revoke", false, ""}, "revoke a grant"},
+	{Route{"PUT", "/api/v1/Owners/{ownerId}/Grants/{grantId}/Revoke", false, ""}, "revoke a grant"},
+	{Route{"POST", "/api/v1/Owners/{ownerId}/Grants/{grantId}/DeleteFromCard", false, ""}, "delete a grant from a card"},
+	{Route{"GET", "/api/v1/Owners/{ownerId}/Grants/{grantId}/Windows", false, ""}, "list a grant's access windows"},
+	{Route{"POST", "/api/v1/Owners/{ownerId}/Contacts/{contactId}/RevokeGrants", false, ""}, "revoke a contact's grants"},
+	{Route{"POST", "/api/v1/Owners/{ownerId}/BoundCards/{boundCardId}/RevokeGrants", false, ""}, "revoke a bound card's grants"},
+	{Route{"GET", "/api/v1/Owners/{ownerId}/BoundCards/{boundCardId}/Grants", false, "Grant"}, "list a bound card's grants"},
+	{Route{"GET", "/api/v1/Owners/{ownerId}/IdentityProviders", false, ""}, "list the identity providers"},
+	{Route{"PUT", "/api/v1/Owners/{ownerId}/IdentityProviders", false, ""}, "register an identity provider"},
+	{Route{"GET", "/api/v1/Owners/{ownerId}/IdentityProviders/{ipId}", false, ""}, "read an identity provider"},
+	{Route{"DELETE", "/api/v1/Owners/{ownerId}/IdentityProviders/{ipId}", false, ""}, "delete an identity provider"},
+	{Route{"GET", "/api/v1/Owners/{ownerId}/IdentityProviders/{ipId}/Users", false, "IPUser"}, "list an identity provider's users"},
+	{Route{"PUT", "/api/v1/Owners/{ownerId}/IdentityProviders/{ipId}/Users", false, ""}, "create an identity provider's user"},
+	{Route{"GET", "/api/v1/Owners/{ownerId}/IdentityProviders/{ipId}/Users/{userId}", false, ""}, "read an identity provider's user"},
+	{Route{"PATCH", "/api/v1/Owners/{ownerId}/IdentityProviders/{ipId}/Users/{userId}", false, ""}, "change an identity provider's user"},
 }
 
 func TestServer_Routes(t *testing.T) {
-	got := newTestServer(nil, io.Discard).Routes()
+	t.Parallel()
+	got := newTestServer(newWorld(t), io.Discard).Routes()
 	if len(got) != len(wantRoutes) {
 		t.Errorf("got %d routes, want %d", len(got), len(wantRoutes))
 	}
@@ -82,33 +82,31 @@ func TestServer_Routes(t *testing.T) {
 }
 
 // TestServer_RoutesReachTheirHandler sends each route, in lower case and with its parameters
-// filled, to a fake with no methods set and reads from the log which Service method answered.
+// filled, as a lock acting as itself: every use case of the Management API refuses a device,
+// and the refusal names the use case that answered.
 func TestServer_RoutesReachTheirHandler(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	srv := newTestServer(w, io.Discard)
 	param := regexp.MustCompile(`\{[^}]*\}`)
 	for _, rt := range wantRoutes {
 		if rt.Public {
 			continue
 		}
 		t.Run(rt.Method+" "+rt.Pattern, func(t *testing.T) {
-			t.Parallel()
-			sc := scenario{Method: rt.Method, Path: strings.ToLower(param.ReplaceAllString(rt.Pattern, "ID"))}
+			sc := scenario{Method: rt.Method, Path: strings.ToLower(param.ReplaceAllString(rt.Pattern, "ID")),
+				Header: map[string]string{"Authorization": "Bearer device"}}
 			if rt.Method == "PUT" || rt.Method == "PATCH" {
 				sc.Body = "{}"
 			}
-			var logs bytes.Buffer
-			if rec := serve(t, sc, &logs); rec.Code != http.StatusInternalServerError {
-				t.Fatalf("status = %d, want 500 from the unset fake method (body %s)", rec.Code, rec.Body)
+			rec := httptest.NewRecorder()
+			srv.ServeHTTP(rec, w.request(sc))
+			want := errBody("", "The caller has no permission for this operation.",
+				w.expand(`lock "{phys1}" acts only as itself and cannot `+rt.Calls+`; only a user (with a token or a session) can`), "")
+			if rec.Code != http.StatusForbidden {
+				t.Errorf("status = %d, want 403", rec.Code)
 			}
-			want := "fake service: " + rt.Calls + " not set"
-			var errs []string
-			for _, rec := range logRecords(t, &logs) {
-				if rec["msg"] == "internal error" {
-					errs = append(errs, rec["error"].(string))
-				}
-			}
-			if len(errs) != 1 || !strings.Contains(errs[0], want) {
-				t.Errorf("internal errors logged = %q, want one containing %q", errs, want)
-			}
+			checkBody(t, rec.Body.Bytes(), want)
 		})
 	}
 }
@@ -126,9 +124,10 @@ func TestServer_OpenAPI(t *testing.T) {
 		{Name: "ErrNotConfigured", WantStatus: 404, WantType: contentTypeJSON,
 			WantBody: errBody("", "The resource was not found.", "no OpenAPI document is configured", "")},
 	}
+	w := newWorld(t)
 	for _, tt := range tests {
 		t.Run(tt.Name, func(t *testing.T) {
-			s := New(Config{Service: &fakeService{}, Verifier: fakeVerifier{}, Logger: discardLogger(), OpenAPI: tt.Spec})
+			s := New(Config{Services: w.svc.Services(), Verifier: w, Logger: discardLogger(), OpenAPI: tt.Spec})
 			rec := httptest.NewRecorder()
 			s.ServeHTTP(rec, httptest.NewRequest("GET", "/API/V1/OpenAPI.yaml", nil))
 			if rec.Code != tt.WantStatus {
@@ -171,7 +170,9 @@ func TestOwnsPath(t *testing.T) {
 // real net/http server and client: doubled slashes are not cleaned away and an oversized body is
 // answered with the 400 body.
 func TestServer_OverTheNetwork(t *testing.T) {
-	ts := httptest.NewServer(newTestServer(ownerService(), io.Discard))
+	t.Parallel()
+	w := newWorld(t)
+	ts := httptest.NewServer(newTestServer(w, io.Discard))
 	t.Cleanup(ts.Close)
 	tests := []struct {
 		Name       string
@@ -181,14 +182,14 @@ func TestServer_OverTheNetwork(t *testing.T) {
 		WantStatus int
 		WantBody   string
 	}{
-		{Name: "DoubleSlashes", Method: "GET", Path: "//api//V1//owners//o1//",
-			WantStatus: 200, WantBody: `{"id":"o1","name":"Office","active":true}`},
+		{Name: "DoubleSlashes", Method: "GET", Path: "//api//V1//owners//{o1}//",
+			WantStatus: 200, WantBody: ownerJSON},
 		{Name: "ErrTooLarge", Method: "PUT", Path: "/api/v1/Owners", Body: strings.Repeat(" ", DefaultMaxBodyBytes+1),
 			WantStatus: 400, WantBody: errBody("", "The request is invalid.", "request body exceeds 1048576 bytes", "")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.Name, func(t *testing.T) {
-			req, err := http.NewRequest(tt.Method, ts.URL+tt.Path, strings.NewReader(tt.Body))
+			req, err := http.NewRequest(tt.Method, ts.URL+w.expand(tt.Path), strings.NewReader(tt.Body))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -205,7 +206,7 @@ func TestServer_OverTheNetwork(t *testing.T) {
 			if res.StatusCode != tt.WantStatus {
 				t.Errorf("status = %d, want %d", res.StatusCode, tt.WantStatus)
 			}
-			checkBody(t, body, tt.WantBody)
+			checkBody(t, body, w.expand(tt.WantBody))
 		})
 	}
 }

@@ -1,7 +1,8 @@
 // Package httpapi serves the Management API under /api/v1. It owns everything HTTP-shaped about
 // the API: the case-insensitive route table, the bearer-token check, the JSON codec, and the one
 // writer that turns every error into the seed's four-key error body. Business rules (scopes,
-// permissions, plans) live behind keyward.Service, which this package is handed.
+// permissions, plans) live behind the use-case interfaces of keyward.Services, which this package
+// is handed; each handler uses the one interface of its resource.
 package httpapi
 
 import (
@@ -27,10 +28,10 @@ type Localizer interface {
 	Lookup(acceptLanguage, code string) string
 }
 
-// Config holds the Server's dependencies. Service and Verifier are required; the rest have
-// defaults, so tests set only what they assert on.
+// Config holds the Server's dependencies. Services (those of the Management API's resources) and
+// Verifier are required; the rest have defaults, so tests set only what they assert on.
 type Config struct {
-	Service   keyward.Service
+	Services  keyward.Services
 	Verifier  keyward.TokenVerifier
 	Localizer Localizer    // nil: UserErrorMessage is always empty
 	Logger    *slog.Logger // nil: slog.Default()
@@ -50,7 +51,15 @@ type Config struct {
 // Server is the Management API's http.Handler. Build it with New; it holds no mutable state, so
 // one Server serves any number of concurrent requests.
 type Server struct {
-	svc       keyward.Service
+	owners            keyward.OwnerService
+	permissions       keyward.PermissionService
+	locks             keyward.LockService
+	lockGroups        keyward.LockGroupService
+	contacts          keyward.ContactService
+	cards             keyward.CardService
+	grants            keyward.GrantService
+	identityProviders keyward.IdentityProviderService
+
 	verifier  keyward.TokenVerifier
 	localizer Localizer
 	log       *slog.Logger
@@ -64,14 +73,23 @@ type Server struct {
 // the one error writer, so no handler ever writes an error status.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
-// New builds a Server. It panics when Service or Verifier is missing, because a server without
-// them could only fail every request; that is a wiring bug to catch at start-up.
+// New builds a Server. It panics when a service or the Verifier is missing, because a server
+// without them could only fail requests; that is a wiring bug to catch at start-up.
 func New(cfg Config) *Server {
-	if cfg.Service == nil || cfg.Verifier == nil {
-		panic("httpapi: New needs Config.Service and Config.Verifier")
+	if missing := missingDependency(cfg); missing != "" {
+		panic("httpapi: New needs Config." + missing)
 	}
+	svc := cfg.Services
 	s := &Server{
-		svc:       cfg.Service,
+		owners:            svc.Owners,
+		permissions:       svc.Permissions,
+		locks:             svc.Locks,
+		lockGroups:        svc.LockGroups,
+		contacts:          svc.Contacts,
+		cards:             svc.Cards,
+		grants:            svc.Grants,
+		identityProviders: svc.IdentityProviders,
+
 		verifier:  cfg.Verifier,
 		localizer: cfg.Localizer,
 		log:       cfg.Logger,
@@ -90,6 +108,26 @@ func New(cfg Config) *Server {
 	}
 	s.routes = compileRoutes(s.routeTable())
 	return s
+}
+
+// missingDependency names the first required dependency cfg lacks, "" when it has them all.
+func missingDependency(cfg Config) string {
+	svc := cfg.Services
+	for _, d := range []struct {
+		name string
+		set  bool
+	}{
+		{"Services.Owners", svc.Owners != nil}, {"Services.Permissions", svc.Permissions != nil},
+		{"Services.Locks", svc.Locks != nil}, {"Services.LockGroups", svc.LockGroups != nil},
+		{"Services.Contacts", svc.Contacts != nil}, {"Services.Cards", svc.Cards != nil},
+		{"Services.Grants", svc.Grants != nil}, {"Services.IdentityProviders", svc.IdentityProviders != nil},
+		{"Verifier", cfg.Verifier != nil},
+	} {
+		if !d.set {
+			return d.name
+		}
+	}
+	return ""
 }
 
 // ServeHTTP answers one /api/v1 request and writes one log line for it.

@@ -2,13 +2,13 @@ package httpapi
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
 	"log/slog"
+	"maps"
+	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -24,35 +24,19 @@ var testTime = keyward.NewTime(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 
 const testTimeJSON = `"2026-01-02T03:04:05.000Z"`
 
-// scenario is one request against a Server over a fake Service and its exact expected answer.
+// scenario is one request against a Server over a world and its exact expected answer.
 type scenario struct {
-	Name    string
-	Method  string
-	Path    string
-	Header  map[string]string // Authorization defaults to "Bearer good"; an empty value removes it
-	Body    string
-	Service *fakeService // nil: a fake with no methods set
+	Name   string
+	Method string
+	Path   string            // {name} is the world's id of that name
+	Header map[string]string // Authorization defaults to "Bearer good"; an empty value removes it
+	Body   string            // {name} as in Path
 
 	WantStatus int
-	WantBody   string            // exact JSON, compared after compacting; "" asserts an empty body
+	// WantBody is the exact JSON, compared after compacting, with {name} as in Path and {new}
+	// standing for the id of the entity the request created; "" asserts an empty body.
+	WantBody   string
 	WantHeader map[string]string // exact values; an empty value asserts that the header is absent
-}
-
-// fakeVerifier accepts "good" (user u1), answers "expired" and any other token with the domain's
-// 401s, and fails with an internal error for "broken".
-type fakeVerifier struct{}
-
-func (fakeVerifier) VerifyAccessToken(_ context.Context, token string) (*keyward.Principal, error) {
-	switch token {
-	case "good":
-		return &keyward.Principal{UserID: "u1", Scopes: []string{keyward.ScopeWriteCoreEntities}}, nil
-	case "expired":
-		return nil, keyward.ErrExpiredToken.WithDetails("the token expired at 2026-01-02T03:04:05.000Z")
-	case "broken":
-		return nil, errors.New("signing keys unavailable: connection refused")
-	default:
-		return nil, keyward.ErrInvalidToken.WithDetails("the token signature does not verify")
-	}
 }
 
 // fakeLocalizer maps a primary language subtag and an ErrorCode to a text, falling back to "en".
@@ -85,28 +69,25 @@ var testLocalizer = fakeLocalizer{
 	},
 }
 
-// newTestServer builds a Server over svc with fixed request ids and a log written to logs.
-func newTestServer(svc *fakeService, logs io.Writer) *Server {
-	if svc == nil {
-		svc = &fakeService{}
-	}
+// newTestServer builds a Server over the world's services, the world as its token verifier,
+// with fixed request ids and a log written to logs.
+func newTestServer(w *world, logs io.Writer) *Server {
 	return New(Config{
-		Service:      svc,
-		Verifier:     fakeVerifier{},
+		Services:     w.svc.Services(),
+		Verifier:     w,
 		Localizer:    testLocalizer,
 		Logger:       slog.New(slog.NewJSONHandler(logs, nil)),
 		NewRequestID: func() string { return testRequestID },
 	})
 }
 
-// serve sends one request to a fresh test server and returns the recorded response.
-func serve(t *testing.T, sc scenario, logs io.Writer) *httptest.ResponseRecorder {
-	t.Helper()
+// request builds the scenario's request, with {name}s expanded and the default token.
+func (w *world) request(sc scenario) *http.Request {
 	var body io.Reader
 	if sc.Body != "" {
-		body = strings.NewReader(sc.Body)
+		body = strings.NewReader(w.expand(sc.Body))
 	}
-	req := httptest.NewRequest(sc.Method, "http://keyward.test"+sc.Path, body)
+	req := httptest.NewRequest(sc.Method, "http://keyward.test"+w.expand(sc.Path), body)
 	req.Header.Set("Authorization", "Bearer good")
 	for k, v := range sc.Header {
 		if v == "" {
@@ -115,23 +96,30 @@ func serve(t *testing.T, sc scenario, logs io.Writer) *httptest.ResponseRecorder
 			req.Header.Set(k, v)
 		}
 	}
+	return req
+}
+
+// serve sends one request to a test server over w and returns the recorded response.
+func serve(w *world, sc scenario, logs io.Writer) *httptest.ResponseRecorder {
 	rec := httptest.NewRecorder()
-	newTestServer(sc.Service, logs).ServeHTTP(rec, req)
+	newTestServer(w, logs).ServeHTTP(rec, w.request(sc))
 	return rec
 }
 
-// runScenarios runs each scenario as a named subtest and checks status, body and headers exactly.
-// A JSON body must also carry the JSON content type, and every response the request id.
-func runScenarios(t *testing.T, scenarios []scenario) {
+// runScenarios runs each scenario as a named subtest, one after the other since they share the
+// world's database, and checks status, body and headers exactly. A JSON body must also carry
+// the JSON content type, and every response the request id.
+func runScenarios(t *testing.T, w *world, scenarios []scenario) {
 	t.Helper()
+	srv := newTestServer(w, io.Discard)
 	for _, sc := range scenarios {
 		t.Run(sc.Name, func(t *testing.T) {
-			t.Parallel()
-			rec := serve(t, sc, io.Discard)
+			rec := httptest.NewRecorder()
+			srv.ServeHTTP(rec, w.request(sc))
 			if rec.Code != sc.WantStatus {
 				t.Errorf("status = %d, want %d (body %s)", rec.Code, sc.WantStatus, rec.Body)
 			}
-			checkBody(t, rec.Body.Bytes(), sc.WantBody)
+			checkBody(t, rec.Body.Bytes(), w.wantBody(t, sc.WantBody, rec.Body.Bytes()))
 			want := map[string]string{"X-Request-Id": testRequestID, "Content-Type": ""}
 			if sc.WantBody != "" {
 				want["Content-Type"] = contentTypeJSON
@@ -146,6 +134,20 @@ func runScenarios(t *testing.T, scenarios []scenario) {
 			}
 		})
 	}
+}
+
+// wantBody expands the {name}s of want; {new} becomes the id of the object got, which must be
+// one the world does not hold yet.
+func (w *world) wantBody(t *testing.T, want string, got []byte) string {
+	t.Helper()
+	if strings.Contains(want, "{new}") {
+		var created struct{ ID string }
+		if err := json.Unmarshal(got, &created); err != nil || created.ID == "" || slices.Contains(slices.Collect(maps.Values(w.ids)), created.ID) {
+			t.Fatalf("body %s does not hold the id of a new entity", got)
+		}
+		want = strings.ReplaceAll(want, "{new}", created.ID)
+	}
+	return w.expand(want)
 }
 
 // checkBody compares got with the JSON text want after compacting both.
@@ -179,52 +181,28 @@ func errBody(code, message, details, user string) string {
 // internalBody is the 500 body of every test server.
 var internalBody = errBody("", "An unexpected error occurred.", "request id: req-1", "")
 
-// ownerService answers FindOwner with an owner whose id is the requested one, so that bodies show
-// which id reached the service.
-func ownerService() *fakeService {
-	return &fakeService{FindOwnerFunc: func(_ context.Context, id string) (*keyward.Owner, error) {
-		return &keyward.Owner{ID: id, Name: "Office", Active: true}, nil
-	}}
-}
-
-// failing returns a fake whose FindOwner fails with err.
-func failing(err error) *fakeService {
-	return &fakeService{FindOwnerFunc: func(context.Context, string) (*keyward.Owner, error) { return nil, err }}
-}
+// ownerJSON is the world's account o1 on the wire.
+const ownerJSON = `{"id":"{o1}","name":"Office","active":true}`
 
 func TestServer_Routing(t *testing.T) {
-	contact := &fakeService{FindContactFunc: func(_ context.Context, o, id string) (*keyward.Contact, error) {
-		return &keyward.Contact{ID: id, OwnerID: o, IPID: keyward.IPTapkey}, nil
-	}}
-	contactJSON := func(o, id string) string {
-		return `{"id":"` + id + `","ownerId":"` + o + `","identifier":null,"email":null,"ipId":"tapkey","ipUserId":null,"title":null,"comment":null}`
+	t.Parallel()
+	contactJSON := `{"id":"{c1}","ownerId":"{o1}","identifier":"a@example.com","email":"a@example.com","ipId":"tapkey","ipUserId":null,"title":null,"comment":null}`
+	noContact := func(id string) string {
+		return errBody("", "The resource was not found.", `contact "`+id+`" does not exist`, "")
 	}
-	ownerTop := &fakeService{FindOwnersFunc: func(_ context.Context, q *keyward.Query) ([]*keyward.Owner, error) {
-		if q == nil || q.Top == nil || *q.Top != 5 {
-			return nil, errors.New("want $top=5")
-		}
-		return []*keyward.Owner{{ID: "o1", Name: "Office"}}, nil
-	}}
-	runScenarios(t, []scenario{
-		{Name: "CanonicalCase", Method: "GET", Path: "/api/v1/Owners/o1", Service: ownerService(),
-			WantStatus: 200, WantBody: `{"id":"o1","name":"Office","active":true}`},
-		{Name: "LowerCase", Method: "GET", Path: "/api/v1/owners/o1", Service: ownerService(),
-			WantStatus: 200, WantBody: `{"id":"o1","name":"Office","active":true}`},
-		{Name: "UpperCase", Method: "GET", Path: "/API/V1/OWNERS/o1", Service: ownerService(),
-			WantStatus: 200, WantBody: `{"id":"o1","name":"Office","active":true}`},
-		{Name: "TrailingSlash", Method: "GET", Path: "/api/v1/owners/o1/", Service: ownerService(),
-			WantStatus: 200, WantBody: `{"id":"o1","name":"Office","active":true}`},
-		{Name: "DoubleSlashes", Method: "GET", Path: "//api//v1//Owners//o1//", Service: ownerService(),
-			WantStatus: 200, WantBody: `{"id":"o1","name":"Office","active":true}`},
-		{Name: "IDCasePreserved", Method: "GET", Path: "/api/v1/OWNERS/AbC-Owners", Service: ownerService(),
-			WantStatus: 200, WantBody: `{"id":"AbC-Owners","name":"Office","active":true}`},
-		{Name: "MixedCaseNestedIDs", Method: "GET", Path: "/api/v1/owners/OwNeR/CONTACTS/CoNtAcT", Service: contact,
-			WantStatus: 200, WantBody: contactJSON("OwNeR", "CoNtAcT")},
-		{Name: "EncodedSlashStaysInID", Method: "GET", Path: "/api/v1/Owners/o1/Contacts/a%2Fb", Service: contact,
-			WantStatus: 200, WantBody: contactJSON("o1", "a/b")},
-		{Name: "DanglingAmpersand", Method: "GET", Path: "/api/v1/owners?$top=5&", Service: ownerTop,
-			WantStatus: 200, WantBody: `[{"id":"o1","name":"Office","active":false}]`},
-		{Name: "ErrMalformedQuery", Method: "GET", Path: "/api/v1/Owners?$top=5;x", Service: ownerTop,
+	runScenarios(t, newWorld(t), []scenario{
+		{Name: "CanonicalCase", Method: "GET", Path: "/api/v1/Owners/{o1}", WantStatus: 200, WantBody: ownerJSON},
+		{Name: "LowerCase", Method: "GET", Path: "/api/v1/owners/{o1}", WantStatus: 200, WantBody: ownerJSON},
+		{Name: "UpperCase", Method: "GET", Path: "/API/V1/OWNERS/{o1}", WantStatus: 200, WantBody: ownerJSON},
+		{Name: "TrailingSlash", Method: "GET", Path: "/api/v1/owners/{o1}/", WantStatus: 200, WantBody: ownerJSON},
+		{Name: "DoubleSlashes", Method: "GET", Path: "//api//v1//Owners//{o1}//", WantStatus: 200, WantBody: ownerJSON},
+		{Name: "IDCasePreserved", Method: "GET", Path: "/api/v1/OWNERS/AbC-Owners",
+			WantStatus: 403, WantBody: errBody("", "The caller has no permission for this operation.", `the caller has no permission on owner account "AbC-Owners"`, "")},
+		{Name: "MixedCaseNested", Method: "GET", Path: "/api/v1/owners/{o1}/CONTACTS/{c1}", WantStatus: 200, WantBody: contactJSON},
+		{Name: "MixedCaseNestedIDs", Method: "GET", Path: "/api/v1/owners/{o1}/CONTACTS/CoNtAcT", WantStatus: 404, WantBody: noContact("CoNtAcT")},
+		{Name: "EncodedSlashStaysInID", Method: "GET", Path: "/api/v1/Owners/{o1}/Contacts/a%2Fb", WantStatus: 404, WantBody: noContact("a/b")},
+		{Name: "DanglingAmpersand", Method: "GET", Path: "/api/v1/owners?$top=1&", WantStatus: 200, WantBody: `[` + ownerJSON + `]`},
+		{Name: "ErrMalformedQuery", Method: "GET", Path: "/api/v1/Owners?$top=5;x",
 			WantStatus: 400, WantBody: errBody("", "The request is invalid.", "the query string holds a semicolon; separate parameters with \u0026 and percent-encode a semicolon in a value as %3B", "")},
 		{Name: "ErrUnknownRoute", Method: "GET", Path: "/api/v1/Nope",
 			WantStatus: 404, WantBody: errBody("", "The resource was not found.", "no route for GET /api/v1/Nope", "")},
@@ -244,84 +222,85 @@ func TestServer_Routing(t *testing.T) {
 }
 
 func TestServer_Auth(t *testing.T) {
-	whoami := &fakeService{FindOwnerFunc: func(ctx context.Context, id string) (*keyward.Owner, error) {
-		p := keyward.PrincipalFromContext(ctx)
-		if p == nil {
-			return nil, errors.New("no principal in context")
-		}
-		return &keyward.Owner{ID: id, Name: "caller " + p.UserID}, nil
-	}}
-	const path = "/api/v1/Owners/o1"
+	t.Parallel()
+	const path = "/api/v1/Owners/{o1}"
 	auth := func(v string) map[string]string { return map[string]string{"Authorization": v} }
 	invalid := func(details string) string { return errBody("", "The access token is invalid.", details, "") }
 	const invalidChallenge = `Bearer realm="keyward", error="invalid_token", error_description="the access token is invalid"`
-	runScenarios(t, []scenario{
-		{Name: "OK", Method: "GET", Path: path, Service: whoami,
-			WantStatus: 200, WantBody: `{"id":"o1","name":"caller u1","active":false}`, WantHeader: map[string]string{"WWW-Authenticate": ""}},
-		{Name: "LowerCaseScheme", Method: "GET", Path: path, Header: auth("bearer good"), Service: whoami,
-			WantStatus: 200, WantBody: `{"id":"o1","name":"caller u1","active":false}`},
-		{Name: "ErrNoToken", Method: "GET", Path: path, Header: auth(""), Service: whoami,
+	runScenarios(t, newWorld(t), []scenario{
+		{Name: "OK", Method: "GET", Path: path,
+			WantStatus: 200, WantBody: ownerJSON, WantHeader: map[string]string{"WWW-Authenticate": ""}},
+		{Name: "LowerCaseScheme", Method: "GET", Path: path, Header: auth("bearer good"),
+			WantStatus: 200, WantBody: ownerJSON},
+		{Name: "OtherUsersToken", Method: "GET", Path: path, Header: auth("Bearer other"),
+			WantStatus: 403, WantBody: errBody("", "The caller has no permission for this operation.", `the caller has no permission on owner account "{o1}"`, "")},
+		{Name: "ErrNoToken", Method: "GET", Path: path, Header: auth(""),
 			WantStatus: 401, WantBody: errBody("", "No access token was sent.", "the request has no Authorization header", ""),
 			WantHeader: map[string]string{"WWW-Authenticate": `Bearer realm="keyward"`}},
-		{Name: "ErrInvalidToken", Method: "GET", Path: path, Header: auth("Bearer forged"), Service: whoami,
+		{Name: "ErrInvalidToken", Method: "GET", Path: path, Header: auth("Bearer forged"),
 			WantStatus: 401, WantBody: invalid("the token signature does not verify"),
 			WantHeader: map[string]string{"WWW-Authenticate": invalidChallenge}},
-		{Name: "ErrExpiredToken", Method: "GET", Path: path, Header: auth("Bearer expired"), Service: whoami,
+		{Name: "ErrExpiredToken", Method: "GET", Path: path, Header: auth("Bearer expired"),
 			WantStatus: 401, WantBody: errBody("", "The access token has expired.", "the token expired at 2026-01-02T03:04:05.000Z", ""),
 			WantHeader: map[string]string{"WWW-Authenticate": `Bearer realm="keyward", error="invalid_token", error_description="the access token expired"`}},
-		{Name: "ErrInsufficientScope", Method: "GET", Path: path, Service: failing(keyward.InsufficientScope("read:owneraccounts")),
+		{Name: "ErrInsufficientScope", Method: "GET", Path: path, Header: auth("Bearer narrow"),
 			WantStatus: 401, WantBody: errBody("", "The access token lacks a required scope.", `the operation requires the scope "read:owneraccounts"`, ""),
 			WantHeader: map[string]string{"WWW-Authenticate": `Bearer realm="keyward", error="insufficient_scope", scope="read:owneraccounts"`}},
-		{Name: "ErrBasicScheme", Method: "GET", Path: path, Header: auth("Basic dTE6cHc="), Service: whoami,
+		{Name: "ErrBasicScheme", Method: "GET", Path: path, Header: auth("Basic dTE6cHc="),
 			WantStatus: 401, WantBody: invalid("the Authorization header must use the Bearer scheme"),
 			WantHeader: map[string]string{"WWW-Authenticate": invalidChallenge}},
-		{Name: "ErrSchemeOnly", Method: "GET", Path: path, Header: auth("Bearer"), Service: whoami,
+		{Name: "ErrSchemeOnly", Method: "GET", Path: path, Header: auth("Bearer"),
 			WantStatus: 401, WantBody: invalid("the Authorization header has no token after Bearer"),
 			WantHeader: map[string]string{"WWW-Authenticate": invalidChallenge}},
-		{Name: "ErrTokenSyntax", Method: "GET", Path: path, Header: auth("Bearer good, other"), Service: whoami,
+		{Name: "ErrTokenSyntax", Method: "GET", Path: path, Header: auth("Bearer good, other"),
 			WantStatus: 401, WantBody: invalid("the bearer token has characters outside the RFC 6750 token syntax"),
 			WantHeader: map[string]string{"WWW-Authenticate": invalidChallenge}},
-		{Name: "ErrVerifierFailure", Method: "GET", Path: path, Header: auth("Bearer broken"), Service: whoami,
+		{Name: "ErrVerifierFailure", Method: "GET", Path: path, Header: auth("Bearer broken"),
 			WantStatus: 500, WantBody: internalBody, WantHeader: map[string]string{"WWW-Authenticate": ""}},
 	})
 }
 
 func TestServer_Errors(t *testing.T) {
+	t.Parallel()
 	lang := func(v string) map[string]string { return map[string]string{"Accept-Language": v} }
-	const path = "/api/v1/Owners/o1"
-	notVerified := keyward.ErrEmailNotVerified.WithDetails("user u1 has not verified a@example.com")
-	noLockGroups := keyward.ErrInsufficientAccountLevel.WithDetails("plan Basic does not include lock groups")
-	runScenarios(t, []scenario{
-		{Name: "Forbidden", Method: "GET", Path: path,
-			Service:    failing(keyward.ErrForbidden.WithDetails("the caller has no permission on owner account o1")),
-			WantStatus: 403, WantBody: errBody("", "The caller has no permission for this operation.", "the caller has no permission on owner account o1", "")},
-		{Name: "ForbiddenGerman", Method: "GET", Path: path, Header: lang("de-AT,de;q=0.9,en;q=0.5"), Service: failing(notVerified),
-			WantStatus: 403, WantBody: errBody("EmailNotVerified", "The user's e-mail address has not been verified.", "user u1 has not verified a@example.com", "Bitte bestätigen Sie zuerst Ihre E-Mail-Adresse.")},
-		{Name: "ForbiddenFrench", Method: "GET", Path: path, Header: lang("fr"), Service: failing(notVerified),
-			WantStatus: 403, WantBody: errBody("EmailNotVerified", "The user's e-mail address has not been verified.", "user u1 has not verified a@example.com", "Veuillez d'abord vérifier votre adresse e-mail.")},
-		{Name: "PaymentRequiredGerman", Method: "GET", Path: path, Header: lang("de"), Service: failing(noLockGroups),
-			WantStatus: 402, WantBody: errBody("InsufficientAccountLevel", "The owner account's plan does not include this feature.", "plan Basic does not include lock groups", "Ihr Tarif enthält diese Funktion nicht.")},
-		{Name: "PaymentRequiredFrench", Method: "GET", Path: path, Header: lang("fr-CH"), Service: failing(noLockGroups),
-			WantStatus: 402, WantBody: errBody("InsufficientAccountLevel", "The owner account's plan does not include this feature.", "plan Basic does not include lock groups", "Votre abonnement n'inclut pas cette fonctionnalité.")},
-		{Name: "BadRequestWithCodeEnglishFallback", Method: "GET", Path: path, Header: lang("ja"), Service: failing(keyward.ErrDuplicate),
-			WantStatus: 400, WantBody: errBody("Duplicate", "only one grant allowed per lock and user/card", "", "This access already exists.")},
-		{Name: "BadRequestWithoutCodeHasNoUserMessage", Method: "GET", Path: path, Header: lang("de"), Service: failing(keyward.Invalidf("title: must not be empty")),
-			WantStatus: 400, WantBody: errBody("", "The request is invalid.", "title: must not be empty", "")},
-		{Name: "NotFound", Method: "GET", Path: path, Service: failing(keyward.ErrNotFound.WithDetails("owner account o1 does not exist")),
-			WantStatus: 404, WantBody: errBody("", "The resource was not found.", "owner account o1 does not exist", "")},
-		{Name: "WrappedDomainError", Method: "GET", Path: path, Service: failing(fmt.Errorf("service: find owner: %w", keyward.ErrNotFound)),
-			WantStatus: 404, WantBody: errBody("", "The resource was not found.", "", "")},
-		{Name: "InternalHidesCause", Method: "GET", Path: path, Service: failing(errors.New("sqlstore: dial postgres://admin:secret@db")),
+	asUma := func(lang string) map[string]string {
+		return map[string]string{"Authorization": "Bearer unverified", "Accept-Language": lang}
+	}
+	const notVerified = `user "{uma}" must verify the address "uma@example.com" before creating an owner account`
+	const noLockGroups = `the plan "free" of owner account "{o2}" does not include lockGroups`
+	const grant = `{"boundLockId":"{lock1}","contactId":"{c1}"}`
+	runScenarios(t, newWorld(t), []scenario{
+		{Name: "Forbidden", Method: "GET", Path: "/api/v1/Owners/{o1}", Header: map[string]string{"Authorization": "Bearer other"},
+			WantStatus: 403, WantBody: errBody("", "The caller has no permission for this operation.", `the caller has no permission on owner account "{o1}"`, "")},
+		{Name: "ForbiddenGerman", Method: "PUT", Path: "/api/v1/Owners", Body: `{"name":"Uma's"}`, Header: asUma("de-AT,de;q=0.9,en;q=0.5"),
+			WantStatus: 403, WantBody: errBody("EmailNotVerified", "The user's e-mail address has not been verified.", notVerified, "Bitte bestätigen Sie zuerst Ihre E-Mail-Adresse.")},
+		{Name: "ForbiddenFrench", Method: "PUT", Path: "/api/v1/Owners", Body: `{"name":"Uma's"}`, Header: asUma("fr"),
+			WantStatus: 403, WantBody: errBody("EmailNotVerified", "The user's e-mail address has not been verified.", notVerified, "Veuillez d'abord vérifier votre adresse e-mail.")},
+		{Name: "PaymentRequiredGerman", Method: "PUT", Path: "/api/v1/Owners/{o2}/LockGroups", Body: `{"title":"x"}`, Header: lang("de"),
+			WantStatus: 402, WantBody: errBody("InsufficientAccountLevel", "The owner account's plan does not include this feature.", noLockGroups, "Ihr Tarif enthält diese Funktion nicht.")},
+		{Name: "PaymentRequiredFrench", Method: "PUT", Path: "/api/v1/Owners/{o2}/LockGroups", Body: `{"title":"x"}`, Header: lang("fr-CH"),
+			WantStatus: 402, WantBody: errBody("InsufficientAccountLevel", "The owner account's plan does not include this feature.", noLockGroups, "Votre abonnement n'inclut pas cette fonctionnalité.")},
+		{Name: "BadRequestWithCodeEnglishFallback", Method: "PUT", Path: "/api/v1/Owners/{o1}/Grants", Body: grant, Header: lang("ja"),
+			WantStatus: 400, WantBody: errBody("Duplicate", "only one grant allowed per lock and user/card", `contact "{c1}" already has an active grant for Lock "{lock1}"`, "This access already exists.")},
+		{Name: "BadRequestWithoutCodeHasNoUserMessage", Method: "PATCH", Path: "/api/v1/Owners/{o1}", Body: `{"name":""}`, Header: lang("de"),
+			WantStatus: 400, WantBody: errBody("", "The request is invalid.", `field "name" is required`, "")},
+		{Name: "NotFound", Method: "GET", Path: "/api/v1/Owners/{o1}/Contacts/nope",
+			WantStatus: 404, WantBody: errBody("", "The resource was not found.", `contact "nope" does not exist`, "")},
+		{Name: "PanicIsInternal", Method: "GET", Path: "/api/v1/Owners/{o1}", Header: map[string]string{"Authorization": "Bearer panic"},
 			WantStatus: 500, WantBody: internalBody},
-		{Name: "InternalKindHidesDetails", Method: "GET", Path: path, Service: failing(keyward.ErrInternal.WithCause(errors.New("disk full")).WithDetails("table grants")),
-			WantStatus: 500, WantBody: internalBody},
-		{Name: "UnsetFakeMethodIsInternal", Method: "GET", Path: "/api/v1/Owners/o1/Contacts",
-			WantStatus: 500, WantBody: internalBody},
-		{Name: "NilEntityIsInternal", Method: "GET", Path: path, Service: failing(nil),
-			WantStatus: 500, WantBody: internalBody},
-		{Name: "PanicIsInternal", Method: "GET", Path: path, Service: &fakeService{FindOwnerFunc: func(context.Context, string) (*keyward.Owner, error) {
-			panic("boom")
-		}}, WantStatus: 500, WantBody: internalBody},
+	})
+}
+
+// TestServer_StoreDown: with the database gone, a request is the generic 500; nothing of the
+// driver's error reaches the body.
+func TestServer_StoreDown(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	if err := w.store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	runScenarios(t, w, []scenario{
+		{Name: "InternalHidesCause", Method: "GET", Path: "/api/v1/Owners/{o1}", WantStatus: 500, WantBody: internalBody},
 	})
 }
 
@@ -340,26 +319,42 @@ func logRecords(t *testing.T, logs *bytes.Buffer) []map[string]any {
 	return recs
 }
 
+// corruptSchedule gives the grant gr1 an iCal text that no longer parses, as stored data gone
+// bad after it was accepted: its windows are then an internal error with a cause.
+func (w *world) corruptSchedule(t *testing.T) {
+	t.Helper()
+	if _, err := w.store.SQL().Exec(`UPDATE grants SET time_restriction_ical = 'BEGIN:NOTHING' WHERE id = $1`, w.ids["gr1"]); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestServer_Logging(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.corruptSchedule(t)
 	tests := []struct {
 		Name       string
-		Service    *fakeService
+		Path       string
+		Token      string
 		WantStatus float64
 		WantError  []string // substrings of the one "internal error" record; nil: no such record
 		WantCause  any      // the record's "cause" attribute; nil: absent
 	}{
-		{Name: "OK", Service: ownerService(), WantStatus: 200},
-		{Name: "ClientErrorNotLogged", Service: failing(keyward.ErrNotFound), WantStatus: 404},
-		{Name: "InternalLoggedOnceWithCause", Service: failing(keyward.ErrInternal.WithCause(errors.New("disk full"))),
-			WantStatus: 500, WantError: []string{"An unexpected error occurred."}, WantCause: "disk full"},
-		{Name: "PanicLoggedWithStack", Service: &fakeService{FindOwnerFunc: func(context.Context, string) (*keyward.Owner, error) {
-			panic("boom")
-		}}, WantStatus: 500, WantError: []string{"httpapi: panic: boom", "goroutine ", "runtime/debug.Stack"}},
+		{Name: "OK", Path: "/api/v1/Owners/{o1}", WantStatus: 200},
+		{Name: "ClientErrorNotLogged", Path: "/api/v1/Owners/{o1}/Contacts/nope", WantStatus: 404},
+		{Name: "InternalLoggedOnceWithCause", Path: "/api/v1/Owners/{o1}/Grants/{gr1}/Windows",
+			WantStatus: 500, WantError: []string{"An unexpected error occurred."}, WantCause: `The time restriction iCal is malformed: line 1: the text must begin with BEGIN:VCALENDAR, not "BEGIN:NOTHING"`},
+		{Name: "PanicLoggedWithStack", Path: "/api/v1/Owners/{o1}", Token: "panic",
+			WantStatus: 500, WantError: []string{"httpapi: panic: boom", "goroutine ", "runtime/debug.Stack"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.Name, func(t *testing.T) {
 			var logs bytes.Buffer
-			serve(t, scenario{Method: "GET", Path: "/api/v1/Owners/o1", Service: tt.Service}, &logs)
+			sc := scenario{Method: "GET", Path: tt.Path}
+			if tt.Token != "" {
+				sc.Header = map[string]string{"Authorization": "Bearer " + tt.Token}
+			}
+			serve(w, sc, &logs)
 			var internal, requests []map[string]any
 			for _, rec := range logRecords(t, &logs) {
 				switch rec["msg"] {
@@ -375,7 +370,7 @@ func TestServer_Logging(t *testing.T) {
 				t.Fatalf("got %d request log lines, want 1", len(requests))
 			}
 			req := requests[0]
-			if req["method"] != "GET" || req["path"] != "/api/v1/Owners/o1" || req["status"] != tt.WantStatus || req["request_id"] != testRequestID {
+			if req["method"] != "GET" || req["path"] != w.expand(tt.Path) || req["status"] != tt.WantStatus || req["request_id"] != testRequestID {
 				t.Errorf("request log line = %v", req)
 			}
 			if _, ok := req["duration"].(float64); !ok {
@@ -410,10 +405,11 @@ func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 // TestServer_TextChecks pins the details of refused text in each place a request carries it.
 func TestServer_TextChecks(t *testing.T) {
+	t.Parallel()
 	invalid := func(details string) string {
 		return `{"ErrorCode":"","ErrorMessage":"The request is invalid.","ErrorDetails":"` + details + `","UserErrorMessage":""}`
 	}
-	runScenarios(t, []scenario{
+	runScenarios(t, newWorld(t), []scenario{
 		{Name: "PathNUL", Method: "GET", Path: "/api/v1/Owners/a%00b", WantStatus: 400,
 			WantBody: invalid(`the path segment \"a%00b\" contains a NUL character`)},
 		{Name: "PathUTF8", Method: "GET", Path: "/api/v1/Owners/a%FFb", WantStatus: 400,

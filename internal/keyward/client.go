@@ -29,6 +29,25 @@ type Client struct {
 	CreatedAt      Time
 }
 
+// ClientCreate is an OAuth client to register; the secret arrives hashed. AdminOf, Role and
+// OwnerEmail are the operator's: a user registers a client the user manages, which administers
+// nothing until an Owner gives its service user a permission.
+type ClientCreate struct {
+	Name         string
+	SecretHash   string
+	GrantTypes   []string
+	Scopes       []string
+	RedirectURIs []string
+	Public       bool
+	AdminOf      string // owner account the client's service user administers, "" for none
+	Role         Role   // the service user's role in AdminOf; "" means Admin
+	OwnerEmail   string // the user who manages the client, "" for none
+	LogoURL      string
+	// AllowedOrigins are web origins besides those of the redirect URIs that may read the
+	// token, revocation and userinfo responses (CORS).
+	AllowedOrigins []string
+}
+
 // AllowsScope reports whether the client may request scope s: it was registered with s, or with
 // the write scope that implies the read scope s.
 func (c *Client) AllowsScope(s string) bool {

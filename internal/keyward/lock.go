@@ -34,6 +34,14 @@ type PhysicalLock struct {
 	CreatedAt              Time
 }
 
+// PhysicalLockCreate is a physical lock the operator registers in the device registry.
+type PhysicalLockCreate struct {
+	LockTypeID             string
+	ProtocolVersion        int
+	TimeZone               string
+	TimeRestrictionSupport bool
+}
+
 // EncodePhysicalLockID builds the TLCP lock id: a two-byte little-endian payload length, then the
 // payload, in padded standard Base64 as JSON carries it.
 func EncodePhysicalLockID(payload []byte) string {

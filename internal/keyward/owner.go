@@ -27,3 +27,11 @@ type OwnerUpdate struct {
 type OwnerCreate struct {
 	Name string `json:"name"`
 }
+
+// OwnerRegistration is an owner account the operator creates for a user: OwnerEmail names the
+// user who becomes its Owner, Plan its plan ("" for the catalog's default).
+type OwnerRegistration struct {
+	Name       string
+	OwnerEmail string
+	Plan       string
+}

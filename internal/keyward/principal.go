@@ -2,16 +2,97 @@ package keyward
 
 import (
 	"context"
+	"fmt"
 	"strings"
 )
 
-// Principal is the authenticated caller of the Management API, taken from a verified access token.
+// PrincipalKind tells how a caller acts, and so which use cases are open to it.
+type PrincipalKind uint8
+
+// The principal kinds. The zero kind is no caller at all: a Principal built without one of the
+// constructors below is refused as if the request carried no credentials.
+const (
+	// PrincipalToken is a user acting through an OAuth client with an access token (/api/v1):
+	// the user's permissions, narrowed by the token's scopes.
+	PrincipalToken PrincipalKind = iota + 1
+	// PrincipalSession is a person signed in with a browser session (the portal, the account
+	// pages): the user's permissions, without any scope restriction.
+	PrincipalSession
+	// PrincipalDevice is a lock or a phone acting as itself: only its own device use cases,
+	// never the management ones.
+	PrincipalDevice
+	// PrincipalOperator is whoever runs the CLI with access to the database: the operator use
+	// cases (users, the device registry, plans, clients).
+	PrincipalOperator
+)
+
+// Valid reports whether k is one of the kinds above.
+func (k PrincipalKind) Valid() bool { return k >= PrincipalToken && k <= PrincipalOperator }
+
+// DeviceKind tells the devices that can act as themselves apart.
+type DeviceKind string
+
+// The device kinds.
+const (
+	DeviceLock  DeviceKind = "lock"
+	DevicePhone DeviceKind = "phone"
+)
+
+// Principal is the caller of a use case. Build it with TokenPrincipal, SessionPrincipal,
+// DevicePrincipal or Operator, and hand it down in a context (NewContextWithPrincipal).
 type Principal struct {
+	Kind PrincipalKind
+
+	// UserID, Email and UserKind name the user a token or session acts for.
 	UserID   string
 	Email    string
-	Kind     UserKind
+	UserKind UserKind
+
+	// ClientID and Scopes are a token's: the client it was issued to and what it allows.
 	ClientID string
 	Scopes   []string
+
+	// DeviceKind and DeviceID name a device: a lock by its physicalLockId, a phone by its id.
+	DeviceKind DeviceKind
+	DeviceID   string
+}
+
+// TokenPrincipal is user u acting through clientID with an access token carrying scopes.
+func TokenPrincipal(u *User, clientID string, scopes []string) *Principal {
+	return &Principal{Kind: PrincipalToken, UserID: u.ID, Email: u.Email, UserKind: u.Kind, ClientID: clientID, Scopes: scopes}
+}
+
+// SessionPrincipal is user u signed in with a browser session.
+func SessionPrincipal(u *User) *Principal {
+	return &Principal{Kind: PrincipalSession, UserID: u.ID, Email: u.Email, UserKind: u.Kind}
+}
+
+// DevicePrincipal is a device acting as itself.
+func DevicePrincipal(kind DeviceKind, id string) *Principal {
+	return &Principal{Kind: PrincipalDevice, DeviceKind: kind, DeviceID: id}
+}
+
+// Operator is the operator: the CLI and `keyward demo`, which hold the database.
+func Operator() *Principal { return &Principal{Kind: PrincipalOperator} }
+
+// ActsForUser reports whether the principal acts with a user's rights: a token or a session.
+func (p *Principal) ActsForUser() bool {
+	return p.Kind == PrincipalToken || p.Kind == PrincipalSession
+}
+
+// String names the principal the way refusals show it.
+func (p *Principal) String() string {
+	switch p.Kind {
+	case PrincipalToken:
+		return fmt.Sprintf("a token of client %q for user %q", p.ClientID, p.UserID)
+	case PrincipalSession:
+		return fmt.Sprintf("the session of user %q", p.UserID)
+	case PrincipalDevice:
+		return fmt.Sprintf("%s %q", p.DeviceKind, p.DeviceID)
+	case PrincipalOperator:
+		return "the operator"
+	}
+	return "an unknown caller"
 }
 
 // Scopes of the Management API (reference §2.7).
@@ -58,6 +139,7 @@ func ClientScopes() []string { return append(append([]string(nil), KnownScopes..
 
 // HasScope reports whether the principal's scopes allow need: "write:X" implies "read:X", and
 // the legacy names manage:contacts and manage:grants stand for write:core:entities and write:grants.
+// Only a token has scopes; the service asks only token principals.
 func (p *Principal) HasScope(need string) bool {
 	for _, s := range p.Scopes {
 		switch s {

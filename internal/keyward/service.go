@@ -2,27 +2,68 @@ package keyward
 
 import "context"
 
-// Service is the Management API's use cases. The caller is the Principal in ctx; every method
-// checks the scope it needs (ErrInsufficientScope, 401) and the caller's permission on the owner
-// account (ErrForbidden, 403) before anything else. Entities of other owner accounts are
-// ErrNotFound (404). Every list takes an OData query (nil for none).
-type Service interface {
+// The use cases, one interface per resource. The caller is the Principal in ctx, and each
+// method says which kinds of principal it is open to:
+//
+//   - A management use case (an owner account's data) is open to a user's token or session.
+//     It checks a token's scope first (ErrInsufficientScope, 401; a session has no scopes), then
+//     the user's permission on the owner account (ErrForbidden, 403). Entities of other owner
+//     accounts are ErrNotFound (404). Every list takes an OData query (nil for none).
+//   - An operator use case is open to the operator only.
+//   - A device use case is open to the device it concerns (and to the operator).
+//
+// Every other principal is refused with ErrForbidden naming the caller and the use case; no
+// principal at all is ErrNoToken (401).
+
+// UserAccountService holds the operator's use cases on user accounts.
+type UserAccountService interface {
+	// CreateUser registers a person (operator). ErrEmailAddressInUse when the address is taken.
+	CreateUser(ctx context.Context, c UserCreate) (*User, error)
+	// FindUserByEmail returns the user with the address (operator), or ErrNotFound.
+	FindUserByEmail(ctx context.Context, email string) (*User, error)
+}
+
+// OwnerService holds the use cases on owner accounts.
+type OwnerService interface {
+	// FindOwners lists the accounts the user administers (a user's token or session).
 	FindOwners(ctx context.Context, q *Query) ([]*Owner, error)
 	FindOwner(ctx context.Context, id string) (*Owner, error)
+	// CreateOwner creates an account whose Owner is the calling user (a person's token or session).
 	CreateOwner(ctx context.Context, c OwnerCreate) (*Owner, error)
 	UpdateOwner(ctx context.Context, id string, u OwnerUpdate) (*Owner, error)
 
+	// RegisterOwner creates an account for the user r names (operator).
+	RegisterOwner(ctx context.Context, r OwnerRegistration) (*Owner, error)
+	// SetOwnerPlan moves an account to another plan of the catalog (operator).
+	SetOwnerPlan(ctx context.Context, ownerID, plan string) error
+}
+
+// PermissionService holds the management use cases on an account's administrators.
+type PermissionService interface {
 	FindPermissions(ctx context.Context, ownerID string, q *Query) ([]*Permission, error)
 	FindPermission(ctx context.Context, ownerID, id string) (*Permission, error)
 	CreatePermission(ctx context.Context, ownerID string, c PermissionCreate) (*Permission, error)
 	DeletePermission(ctx context.Context, ownerID, id string) error
+}
 
+// LockService holds the use cases on locks: the bound locks of an account (management), the
+// device registry (operator) and a lock's sync (device).
+type LockService interface {
 	FindBoundLocks(ctx context.Context, ownerID string, q *Query) ([]*BoundLock, error)
 	FindBoundLock(ctx context.Context, ownerID, id string, expand []string) (*BoundLock, error)
 	BindLock(ctx context.Context, ownerID string, r BindLockRequest) (*BoundLock, error)
 	UpdateBoundLock(ctx context.Context, ownerID, id string, u BoundLockUpdate) (*BoundLock, error)
 	UnbindLock(ctx context.Context, ownerID, id string) error
 
+	// RegisterLock adds a lock to the device registry and returns it with its binding code,
+	// which is stored hashed and so shown only now (operator).
+	RegisterLock(ctx context.Context, c PhysicalLockCreate) (*PhysicalLock, string, error)
+	// SyncLock records that a physical lock synced (the lock itself, or the operator).
+	SyncLock(ctx context.Context, physicalLockID string) (*BoundLock, error)
+}
+
+// LockGroupService holds the management use cases on lock groups and their members.
+type LockGroupService interface {
 	FindLockGroups(ctx context.Context, ownerID string, q *Query) ([]*LockGroup, error)
 	FindLockGroup(ctx context.Context, ownerID, id string, expand []string) (*LockGroup, error)
 	CreateLockGroup(ctx context.Context, ownerID string, c LockGroupCreate) (*LockGroup, error)
@@ -31,13 +72,31 @@ type Service interface {
 	FindLockGroupMembers(ctx context.Context, ownerID, groupID string, q *Query) ([]*BoundLock, error)
 	AddLockGroupMember(ctx context.Context, ownerID, groupID string, r LockGroupMemberRequest) (*LockGroup, error)
 	RemoveLockGroupMember(ctx context.Context, ownerID, groupID, boundLockID string) error
+}
 
+// ContactService holds the management use cases on contacts.
+type ContactService interface {
 	FindContacts(ctx context.Context, ownerID string, q *Query) ([]*Contact, error)
 	FindContact(ctx context.Context, ownerID, id string) (*Contact, error)
 	CreateContact(ctx context.Context, ownerID string, c ContactCreate) (*Contact, error)
 	UpdateContact(ctx context.Context, ownerID, id string, u ContactUpdate) (*Contact, error)
 	DeleteContact(ctx context.Context, ownerID, id string) error
+}
 
+// CardService holds the use cases on cards: the bound cards of an account (management) and the
+// device registry (operator).
+type CardService interface {
+	FindBoundCards(ctx context.Context, ownerID string, q *Query) ([]*BoundCard, error)
+	FindBoundCard(ctx context.Context, ownerID, id string) (*BoundCard, error)
+	BindCard(ctx context.Context, ownerID string, r BindCardRequest) (*BoundCard, error)
+	UpdateBoundCard(ctx context.Context, ownerID, id string, u BoundCardUpdate) error
+
+	// RegisterCard adds an NFC card holding capacity grants to the device registry (operator).
+	RegisterCard(ctx context.Context, capacity int) (*PhysicalCard, error)
+}
+
+// GrantService holds the management use cases on grants, their windows and access decisions.
+type GrantService interface {
 	CreateGrant(ctx context.Context, ownerID string, c GrantCreate) (*Grant, error)
 	FindGrants(ctx context.Context, ownerID string, q *Query) ([]*Grant, error)
 	FindGrant(ctx context.Context, ownerID, id string) (*Grant, error)
@@ -48,7 +107,10 @@ type Service interface {
 	RevokeBoundCardGrants(ctx context.Context, ownerID, cardID string) ([]*Grant, error)
 	GrantWindows(ctx context.Context, ownerID, id string, from, to *Time) (*GrantWindows, error)
 	AccessCheck(ctx context.Context, ownerID, lockID string, contactID, cardID *string, at *Time) (*AccessDecision, error)
+}
 
+// IdentityProviderService holds the use cases on identity providers and their users.
+type IdentityProviderService interface {
 	FindIdentityProviders(ctx context.Context, ownerID string) ([]*IdentityProvider, error)
 	FindIdentityProvider(ctx context.Context, ownerID, ipID string) (*IdentityProvider, error)
 	CreateIdentityProvider(ctx context.Context, ownerID string, c IdentityProviderCreate) (*IdentityProvider, error)
@@ -59,8 +121,36 @@ type Service interface {
 	CreateIPUser(ctx context.Context, ownerID, ipID string, c IPUserCreate) (*IPUser, error)
 	UpdateIPUser(ctx context.Context, ownerID, ipID, id string, u IPUserUpdate) (*IPUser, error)
 
-	FindBoundCards(ctx context.Context, ownerID string, q *Query) ([]*BoundCard, error)
-	FindBoundCard(ctx context.Context, ownerID, id string) (*BoundCard, error)
-	BindCard(ctx context.Context, ownerID string, r BindCardRequest) (*BoundCard, error)
-	UpdateBoundCard(ctx context.Context, ownerID, id string, u BoundCardUpdate) error
+	// RegisterIdentityProvider registers a provider for any owner account (operator).
+	RegisterIdentityProvider(ctx context.Context, ownerID string, c IdentityProviderCreate) (*IdentityProvider, error)
+}
+
+// ClientService holds the use cases on OAuth clients, open to the operator, who manages every
+// client, and to a user's session, which manages the clients that user manages (another's is
+// ErrNotFound). Which clients a caller manages follows from the principal alone.
+type ClientService interface {
+	// CreateClient registers a client. A client-credentials client gets its service user, which
+	// c.AdminOf makes an administrator of that account (operator only).
+	CreateClient(ctx context.Context, c ClientCreate) (*Client, *User, error)
+	// FindClients lists the clients the caller manages, oldest first.
+	FindClients(ctx context.Context) ([]*Client, error)
+	// UpdateClient changes a client; the change applies from the next token request on.
+	UpdateClient(ctx context.Context, id string, u ClientUpdate) (*Client, error)
+	// DeleteClient removes a client; its tokens stop working at once.
+	DeleteClient(ctx context.Context, id string) error
+}
+
+// Services gathers the use cases, one interface per resource, for the adapters that drive
+// them (the Management API, the portal, the CLI); each takes only the ones it needs.
+type Services struct {
+	Users             UserAccountService
+	Owners            OwnerService
+	Permissions       PermissionService
+	Locks             LockService
+	LockGroups        LockGroupService
+	Contacts          ContactService
+	Cards             CardService
+	Grants            GrantService
+	IdentityProviders IdentityProviderService
+	Clients           ClientService
 }

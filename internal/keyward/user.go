@@ -23,3 +23,10 @@ type User struct {
 // ServiceUserEmail is the identifier under which a client-credentials client's service user is
 // made administrator of an owner account (decisions §3).
 func ServiceUserEmail(clientID string) string { return clientID + "@clients.invalid" }
+
+// UserCreate is what the operator registers for a person: the password arrives hashed.
+type UserCreate struct {
+	Email        string
+	PasswordHash string
+	Verified     bool
+}

@@ -38,7 +38,7 @@ func TestCodeFlowWithClientLibrary(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := &keyward.Principal{UserID: aliceID, Email: "alice@example.com", Kind: keyward.UserPerson, ClientID: "spa", Scopes: spaScopes}
+		want := &keyward.Principal{UserID: aliceID, Email: "alice@example.com", Kind: keyward.PrincipalToken, UserKind: keyward.UserPerson, ClientID: "spa", Scopes: spaScopes}
 		if diff := cmp.Diff(want, p); diff != "" {
 			t.Errorf("principal (-want +got):\n%s", diff)
 		}

@@ -53,7 +53,7 @@ func TestTokenExchange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &keyward.Principal{UserID: "ext-idp.example-user-42", Kind: keyward.UserExternal, ClientID: "mobile", Scopes: []string{"register:mobiles", "read:user", "handle:keys"}}
+	want := &keyward.Principal{UserID: "ext-idp.example-user-42", Kind: keyward.PrincipalToken, UserKind: keyward.UserExternal, ClientID: "mobile", Scopes: []string{"register:mobiles", "read:user", "handle:keys"}}
 	if diff := cmp.Diff(want, p); diff != "" {
 		t.Errorf("principal (-want +got):\n%s", diff)
 	}

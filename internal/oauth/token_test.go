@@ -27,19 +27,19 @@ func TestClientCredentials(t *testing.T) {
 	}{
 		{
 			name: "AllScopesWhenNoneRequested", id: "svc", secret: svcSecret,
-			want: keyward.Principal{UserID: svcUserID, Email: "svc@clients.invalid", Kind: keyward.UserService, ClientID: "svc", Scopes: svcScopes},
+			want: keyward.Principal{UserID: svcUserID, Email: "svc@clients.invalid", Kind: keyward.PrincipalToken, UserKind: keyward.UserService, ClientID: "svc", Scopes: svcScopes},
 		},
 		{
 			name: "RequestedSubset", id: "svc", secret: svcSecret, scopes: []string{"write:grants", "read:owneraccounts", "write:grants"},
-			want: keyward.Principal{UserID: svcUserID, Email: "svc@clients.invalid", Kind: keyward.UserService, ClientID: "svc", Scopes: []string{"write:grants", "read:owneraccounts"}},
+			want: keyward.Principal{UserID: svcUserID, Email: "svc@clients.invalid", Kind: keyward.PrincipalToken, UserKind: keyward.UserService, ClientID: "svc", Scopes: []string{"write:grants", "read:owneraccounts"}},
 		},
 		{
 			name: "ReadImpliedByRegisteredWrite", id: "svc", secret: svcSecret, scopes: []string{"read:grants"},
-			want: keyward.Principal{UserID: svcUserID, Email: "svc@clients.invalid", Kind: keyward.UserService, ClientID: "svc", Scopes: []string{"read:grants"}},
+			want: keyward.Principal{UserID: svcUserID, Email: "svc@clients.invalid", Kind: keyward.PrincipalToken, UserKind: keyward.UserService, ClientID: "svc", Scopes: []string{"read:grants"}},
 		},
 		{
 			name: "FormEncodedCredentials", id: specialID, secret: specialSecret,
-			want: keyward.Principal{UserID: specialUserID, Email: specialID + "@clients.invalid", Kind: keyward.UserService, ClientID: specialID, Scopes: []string{"read:logs"}},
+			want: keyward.Principal{UserID: specialUserID, Email: specialID + "@clients.invalid", Kind: keyward.PrincipalToken, UserKind: keyward.UserService, ClientID: specialID, Scopes: []string{"read:logs"}},
 		},
 	}
 	for _, tt := range tests {

@@ -33,13 +33,7 @@ func (s *Server) VerifyAccessToken(ctx context.Context, token string) (*keyward.
 	if err != nil {
 		return nil, err
 	}
-	return &keyward.Principal{
-		UserID:   user.ID,
-		Email:    user.Email,
-		Kind:     user.Kind,
-		ClientID: claims.ClientID,
-		Scopes:   splitScope(claims.Scope),
-	}, nil
+	return keyward.TokenPrincipal(user, claims.ClientID, splitScope(claims.Scope)), nil
 }
 
 // verifyToken verifies token and loads its subject.

@@ -7,17 +7,35 @@ import (
 	"encoding/base32"
 	"encoding/base64"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/keyward/keyward/internal/keyward"
 )
 
-// The operator's use cases, run by `keyward admin` and `keyward demo` on the store directly.
-// They act without a principal: whoever can open the database is the operator.
+// The operator's use cases, run by `keyward admin` and `keyward demo` on the store directly with
+// the operator principal (whoever can open the database is the operator), and the client use
+// cases, open to the operator and to users managing their own clients.
 
-// AdminCreateUser stores a user whose password is already hashed.
-func (s *Service) AdminCreateUser(ctx context.Context, email, passwordHash string, verified bool) (*keyward.User, error) {
+// CreateUser stores a user whose password is already hashed.
+func (s *Service) CreateUser(ctx context.Context, c keyward.UserCreate) (*keyward.User, error) {
+	if err := requireOperator(ctx, "create a user"); err != nil {
+		return nil, err
+	}
+	return s.createUser(ctx, c.Email, c.PasswordHash, c.Verified)
+}
+
+// FindUserByEmail returns the user with the address.
+func (s *Service) FindUserByEmail(ctx context.Context, email string) (*keyward.User, error) {
+	if err := requireOperator(ctx, "look up a user"); err != nil {
+		return nil, err
+	}
+	return s.store.FindUserByEmail(ctx, email)
+}
+
+// createUser stores a person, for the operator and for sign-up.
+func (s *Service) createUser(ctx context.Context, email, passwordHash string, verified bool) (*keyward.User, error) {
 	email = strings.TrimSpace(email)
 	if email == "" || !strings.Contains(email, "@") {
 		return nil, keyward.Invalidf("%q is not an e-mail address", email)
@@ -27,8 +45,12 @@ func (s *Service) AdminCreateUser(ctx context.Context, email, passwordHash strin
 	return u, s.store.CreateUser(ctx, u)
 }
 
-// AdminCreateOwner creates an owner account whose Owner is the user with ownerEmail.
-func (s *Service) AdminCreateOwner(ctx context.Context, name, ownerEmail, plan string) (*keyward.Owner, error) {
+// RegisterOwner creates an owner account whose Owner is the user with r.OwnerEmail.
+func (s *Service) RegisterOwner(ctx context.Context, r keyward.OwnerRegistration) (*keyward.Owner, error) {
+	if err := requireOperator(ctx, "create an owner account for a user"); err != nil {
+		return nil, err
+	}
+	name, ownerEmail, plan := r.Name, r.OwnerEmail, r.Plan
 	if err := checkRequiredText("name", name); err != nil {
 		return nil, err
 	}
@@ -49,27 +71,18 @@ func (s *Service) AdminCreateOwner(ctx context.Context, name, ownerEmail, plan s
 	return o, err
 }
 
-// ClientSpec is what the operator registers for an OAuth client; the secret arrives hashed.
-type ClientSpec struct {
-	Name         string
-	SecretHash   string
-	GrantTypes   []string
-	Scopes       []string
-	RedirectURIs []string
-	Public       bool
-	AdminOf      string       // owner account the client's service user administers, "" for none
-	Role         keyward.Role // the service user's role in AdminOf; "" means Admin
-	OwnerEmail   string       // the user who manages the client, "" for the operator
-	LogoURL      string
-	// AllowedOrigins are web origins besides those of the redirect URIs that may read the
-	// token, revocation and userinfo responses (CORS).
-	AllowedOrigins []string
-}
-
-// AdminCreateClient registers a client. A client-credentials client gets its service user, which
+// CreateClient registers a client. A client-credentials client gets its service user, which
 // AdminOf makes an administrator of that owner account: an Admin, or what Role says (an Owner may
-// also manage the account's permissions).
-func (s *Service) AdminCreateClient(ctx context.Context, spec ClientSpec) (*keyward.Client, *keyward.User, error) {
+// also manage the account's permissions). The operator names the managing user in OwnerEmail; a
+// signed-in user registers a client that user manages, and only the operator may set AdminOf.
+func (s *Service) CreateClient(ctx context.Context, spec keyward.ClientCreate) (*keyward.Client, *keyward.User, error) {
+	if err := requireClientManager(ctx, "register a client"); err != nil {
+		return nil, nil, err
+	}
+	p := keyward.PrincipalFromContext(ctx)
+	if p.Kind == keyward.PrincipalSession && (spec.AdminOf != "" || spec.OwnerEmail != "") {
+		return nil, nil, keyward.ErrForbidden.WithDetails("%s registers clients it manages itself; only the operator names a client's manager or makes its service user an administrator", p)
+	}
 	if err := firstError(checkRequiredText("name", spec.Name), checkScopes(spec.Scopes), checkRedirectURIs(spec.RedirectURIs),
 		checkLogoURL(spec.LogoURL), checkAllowedOrigins(spec.AllowedOrigins)); err != nil {
 		return nil, nil, err
@@ -84,6 +97,9 @@ func (s *Service) AdminCreateClient(ctx context.Context, spec ClientSpec) (*keyw
 	c := &keyward.Client{ID: s.newID(), Name: spec.Name, SecretHash: spec.SecretHash, GrantTypes: spec.GrantTypes,
 		Scopes: spec.Scopes, RedirectURIs: spec.RedirectURIs, Public: spec.Public, LogoURL: spec.LogoURL, AllowedOrigins: spec.AllowedOrigins,
 		CreatedAt: s.timestamp()}
+	if p.Kind == keyward.PrincipalSession {
+		c.OwnerUserID = &p.UserID
+	}
 	var svcUser *keyward.User
 	err := s.store.InTx(ctx, func(tx keyward.Tx) error {
 		if spec.OwnerEmail != "" {
@@ -119,18 +135,13 @@ func (s *Service) AdminCreateClient(ctx context.Context, spec ClientSpec) (*keyw
 	return c, svcUser, err
 }
 
-// LockSpec is a physical lock to register.
-type LockSpec struct {
-	LockTypeID             string
-	ProtocolVersion        int
-	TimeZone               string
-	TimeRestrictionSupport bool
-}
-
-// AdminRegisterLock adds a lock to the device registry and returns it with its binding code.
+// RegisterLock adds a lock to the device registry and returns it with its binding code.
 // The code is permanent, as the code printed on a Tapkey lock is: it binds the lock whenever the
 // lock is unbound. It is stored hashed, so this is the only time it can be shown.
-func (s *Service) AdminRegisterLock(ctx context.Context, spec LockSpec) (*keyward.PhysicalLock, string, error) {
+func (s *Service) RegisterLock(ctx context.Context, spec keyward.PhysicalLockCreate) (*keyward.PhysicalLock, string, error) {
+	if err := requireOperator(ctx, "register a lock"); err != nil {
+		return nil, "", err
+	}
 	if _, ok := keyward.LockTypes[spec.LockTypeID]; !ok {
 		return nil, "", keyward.Invalidf("unknown lock type %q", spec.LockTypeID)
 	}
@@ -147,8 +158,11 @@ func (s *Service) AdminRegisterLock(ctx context.Context, spec LockSpec) (*keywar
 	return l, code, s.store.CreatePhysicalLock(ctx, l)
 }
 
-// AdminRegisterCard adds an NFC card with a random 7-byte uid to the device registry.
-func (s *Service) AdminRegisterCard(ctx context.Context, capacity int) (*keyward.PhysicalCard, error) {
+// RegisterCard adds an NFC card with a random 7-byte uid to the device registry.
+func (s *Service) RegisterCard(ctx context.Context, capacity int) (*keyward.PhysicalCard, error) {
+	if err := requireOperator(ctx, "register a card"); err != nil {
+		return nil, err
+	}
 	if capacity < 1 {
 		return nil, keyward.Invalidf("card capacity must be 1 or more, got %d", capacity)
 	}
@@ -168,13 +182,16 @@ func randomCode() string {
 	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(randomBytes(7))[:10]
 }
 
-// AdminSyncLock records that the physical lock synced with Keyward (the lock simulator and
-// gateways report this): the keys of its active grants are now on the lock, pending revocations
+// SyncLock records that the physical lock synced with Keyward (the lock itself reports this, or
+// the operator for it): the keys of its active grants are now on the lock, pending revocations
 // it has learned of are confirmed, and its group memberships are joined.
-func (s *Service) AdminSyncLock(ctx context.Context, physicalLockID string) (*keyward.BoundLock, error) {
-	id, err := keyward.ParsePhysicalLockID(physicalLockID)
-	if err != nil {
-		return nil, keyward.Invalidf("%v", err)
+func (s *Service) SyncLock(ctx context.Context, physicalLockID string) (*keyward.BoundLock, error) {
+	id, parseErr := keyward.ParsePhysicalLockID(physicalLockID)
+	if err := requireDevice(ctx, "report a sync of lock "+strconv.Quote(physicalLockID), keyward.DeviceLock, id); err != nil {
+		return nil, err
+	}
+	if parseErr != nil {
+		return nil, keyward.Invalidf("%v", parseErr)
 	}
 	l, err := s.store.FindActiveBoundLock(ctx, id)
 	if err != nil {
@@ -233,21 +250,25 @@ func checkLogoURL(raw string) error {
 	return nil
 }
 
-// AdminFindClients lists the clients a user manages, or all for "".
-func (s *Service) AdminFindClients(ctx context.Context, ownerEmail string) ([]*keyward.Client, error) {
-	if ownerEmail == "" {
-		return s.store.FindClients(ctx, "")
-	}
-	u, err := s.store.FindUserByEmail(ctx, ownerEmail)
-	if err != nil {
+// FindClients lists every client for the operator, and the clients a signed-in user manages.
+func (s *Service) FindClients(ctx context.Context) ([]*keyward.Client, error) {
+	if err := requireClientManager(ctx, "list clients"); err != nil {
 		return nil, err
 	}
-	return s.store.FindClients(ctx, u.ID)
+	p := keyward.PrincipalFromContext(ctx)
+	if p.Kind == keyward.PrincipalOperator {
+		return s.store.FindClients(ctx, "")
+	}
+	return s.store.FindClients(ctx, p.UserID)
 }
 
-// AdminUpdateClient changes a client; when ownerEmail is given, only a client that user manages.
+// UpdateClient changes a client: any for the operator, one the user manages for a session.
 // The change applies to the next token request: scopes are read from the store each time.
-func (s *Service) AdminUpdateClient(ctx context.Context, id, ownerEmail string, u keyward.ClientUpdate) (*keyward.Client, error) {
+func (s *Service) UpdateClient(ctx context.Context, id string, u keyward.ClientUpdate) (*keyward.Client, error) {
+	if err := requireClientManager(ctx, "change a client"); err != nil {
+		return nil, err
+	}
+	p := keyward.PrincipalFromContext(ctx)
 	logo := ""
 	if u.LogoURL != nil {
 		logo = *u.LogoURL
@@ -257,7 +278,7 @@ func (s *Service) AdminUpdateClient(ctx context.Context, id, ownerEmail string, 
 	}
 	var c *keyward.Client
 	err := s.store.InTx(ctx, func(tx keyward.Tx) error {
-		if _, err := s.managedClient(ctx, tx, id, ownerEmail); err != nil {
+		if _, err := s.managedClient(ctx, tx, id, p); err != nil {
 			return err
 		}
 		if err := tx.UpdateClient(ctx, id, u); err != nil {
@@ -270,28 +291,29 @@ func (s *Service) AdminUpdateClient(ctx context.Context, id, ownerEmail string, 
 	return c, err
 }
 
-// AdminDeleteClient removes a client; its tokens stop working at once.
-func (s *Service) AdminDeleteClient(ctx context.Context, id, ownerEmail string) error {
+// DeleteClient removes a client; its tokens stop working at once.
+func (s *Service) DeleteClient(ctx context.Context, id string) error {
+	if err := requireClientManager(ctx, "delete a client"); err != nil {
+		return err
+	}
+	p := keyward.PrincipalFromContext(ctx)
 	return s.store.InTx(ctx, func(tx keyward.Tx) error {
-		if _, err := s.managedClient(ctx, tx, id, ownerEmail); err != nil {
+		if _, err := s.managedClient(ctx, tx, id, p); err != nil {
 			return err
 		}
 		return tx.DeleteClient(ctx, id)
 	})
 }
 
-// managedClient finds a client, and checks that ownerEmail's user manages it when given.
-func (s *Service) managedClient(ctx context.Context, tx keyward.Tx, id, ownerEmail string) (*keyward.Client, error) {
+// managedClient finds a client the caller manages: any for the operator, one of the user's for
+// a session; another user's client is not found, as if it did not exist.
+func (s *Service) managedClient(ctx context.Context, tx keyward.Tx, id string, p *keyward.Principal) (*keyward.Client, error) {
 	c, err := tx.FindClientByID(ctx, id)
-	if err != nil || ownerEmail == "" {
+	if err != nil || p.Kind == keyward.PrincipalOperator {
 		return c, err
 	}
-	u, err := tx.FindUserByEmail(ctx, ownerEmail)
-	if err != nil {
-		return nil, err
-	}
-	if c.OwnerUserID == nil || *c.OwnerUserID != u.ID {
-		return nil, keyward.ErrNotFound.WithDetails("user %q manages no client %q", ownerEmail, id)
+	if c.OwnerUserID == nil || *c.OwnerUserID != p.UserID {
+		return nil, keyward.ErrNotFound.WithDetails("user %q manages no client %q", p.Email, id)
 	}
 	return c, nil
 }

@@ -9,7 +9,7 @@ import (
 
 // FindBoundCards lists the bound cards of an owner account.
 func (s *Service) FindBoundCards(ctx context.Context, ownerID string, q *keyward.Query) ([]*keyward.BoundCard, error) {
-	if err := s.authorize(ctx, ownerID, keyward.ScopeReadCoreEntities, false); err != nil {
+	if err := s.authorize(ctx, ownerID, useCase{"list the bound cards", keyward.ScopeReadCoreEntities, ""}); err != nil {
 		return nil, err
 	}
 	if err := checkNoExpand(q); err != nil {
@@ -20,7 +20,7 @@ func (s *Service) FindBoundCards(ctx context.Context, ownerID string, q *keyward
 
 // FindBoundCard returns one bound card.
 func (s *Service) FindBoundCard(ctx context.Context, ownerID, id string) (*keyward.BoundCard, error) {
-	if err := s.authorize(ctx, ownerID, keyward.ScopeReadCoreEntities, false); err != nil {
+	if err := s.authorize(ctx, ownerID, useCase{"read a bound card", keyward.ScopeReadCoreEntities, ""}); err != nil {
 		return nil, err
 	}
 	return s.findBoundCard(ctx, s.store, ownerID, id)
@@ -40,7 +40,7 @@ func (s *Service) findBoundCard(ctx context.Context, tx keyward.Tx, ownerID, id 
 // BindCard binds a registered card, named by physicalCardId or uid; a card bound to any account
 // is 403.
 func (s *Service) BindCard(ctx context.Context, ownerID string, r keyward.BindCardRequest) (*keyward.BoundCard, error) {
-	if err := s.authorize(ctx, ownerID, keyward.ScopeWriteCoreEntities, false); err != nil {
+	if err := s.authorize(ctx, ownerID, useCase{"bind a card", keyward.ScopeWriteCoreEntities, ""}); err != nil {
 		return nil, err
 	}
 	if err := firstError(checkText("title", r.Title), checkText("label", r.Label)); err != nil {
@@ -82,7 +82,7 @@ func cardKey(r keyward.BindCardRequest) string {
 
 // UpdateBoundCard changes the title.
 func (s *Service) UpdateBoundCard(ctx context.Context, ownerID, id string, u keyward.BoundCardUpdate) error {
-	if err := s.authorize(ctx, ownerID, keyward.ScopeWriteCoreEntities, false); err != nil {
+	if err := s.authorize(ctx, ownerID, useCase{"change a bound card", keyward.ScopeWriteCoreEntities, ""}); err != nil {
 		return err
 	}
 	if err := checkText("title", u.Title); err != nil {

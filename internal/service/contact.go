@@ -10,7 +10,7 @@ import (
 
 // FindContacts lists the contacts of an owner account.
 func (s *Service) FindContacts(ctx context.Context, ownerID string, q *keyward.Query) ([]*keyward.Contact, error) {
-	if err := s.authorize(ctx, ownerID, keyward.ScopeReadCoreEntities, false); err != nil {
+	if err := s.authorize(ctx, ownerID, useCase{"list the contacts", keyward.ScopeReadCoreEntities, ""}); err != nil {
 		return nil, err
 	}
 	if err := checkNoExpand(q); err != nil {
@@ -21,7 +21,7 @@ func (s *Service) FindContacts(ctx context.Context, ownerID string, q *keyward.Q
 
 // FindContact returns one contact.
 func (s *Service) FindContact(ctx context.Context, ownerID, id string) (*keyward.Contact, error) {
-	if err := s.authorize(ctx, ownerID, keyward.ScopeReadCoreEntities, false); err != nil {
+	if err := s.authorize(ctx, ownerID, useCase{"read a contact", keyward.ScopeReadCoreEntities, ""}); err != nil {
 		return nil, err
 	}
 	return s.findContact(ctx, s.store, ownerID, id)
@@ -42,7 +42,7 @@ func (s *Service) findContact(ctx context.Context, tx keyward.Tx, ownerID, id st
 // optional ipId), the legacy email, or ipId with ipUserId. A second contact with the same
 // identity is 400 Duplicate.
 func (s *Service) CreateContact(ctx context.Context, ownerID string, in keyward.ContactCreate) (*keyward.Contact, error) {
-	if err := s.authorize(ctx, ownerID, keyward.ScopeWriteCoreEntities, false); err != nil {
+	if err := s.authorize(ctx, ownerID, useCase{"create a contact", keyward.ScopeWriteCoreEntities, ""}); err != nil {
 		return nil, err
 	}
 	c, err := s.newContact(ownerID, in)
@@ -123,7 +123,7 @@ func contactIdentifier(in keyward.ContactCreate) (*string, error) {
 
 // UpdateContact changes title and comment; a contact's identity cannot change.
 func (s *Service) UpdateContact(ctx context.Context, ownerID, id string, u keyward.ContactUpdate) (*keyward.Contact, error) {
-	if err := s.authorize(ctx, ownerID, keyward.ScopeWriteCoreEntities, false); err != nil {
+	if err := s.authorize(ctx, ownerID, useCase{"change a contact", keyward.ScopeWriteCoreEntities, ""}); err != nil {
 		return nil, err
 	}
 	if err := firstError(checkText("title", u.Title), checkText("comment", u.Comment)); err != nil {
@@ -169,7 +169,7 @@ func checkIdentityUnchanged(cur *keyward.Contact, u keyward.ContactUpdate) error
 // DeleteContact removes a contact with its permission and grants; the grants are revoked first,
 // so that locks holding their keys learn of it. The last Owner's contact stays (403).
 func (s *Service) DeleteContact(ctx context.Context, ownerID, id string) error {
-	if err := s.authorize(ctx, ownerID, keyward.ScopeWriteCoreEntities, false); err != nil {
+	if err := s.authorize(ctx, ownerID, useCase{"delete a contact", keyward.ScopeWriteCoreEntities, ""}); err != nil {
 		return err
 	}
 	return s.store.InOwnerTx(ctx, ownerID, func(tx keyward.Tx) error {

@@ -60,7 +60,7 @@ func (s *Service) findTarget(ctx context.Context, tx keyward.Tx, ownerID, id str
 // the plan's smartphone-user limit and the card capacity hold under concurrent requests; the
 // unique index makes the Duplicate rule hold across nodes.
 func (s *Service) CreateGrant(ctx context.Context, ownerID string, in keyward.GrantCreate) (*keyward.Grant, error) {
-	if err := s.authorize(ctx, ownerID, keyward.ScopeWriteGrants, false); err != nil {
+	if err := s.authorize(ctx, ownerID, useCase{"create a grant", keyward.ScopeWriteGrants, ""}); err != nil {
 		return nil, err
 	}
 	cal, err := validateGrantRequest(in)

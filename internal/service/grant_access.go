@@ -132,7 +132,7 @@ func minTime(a, b time.Time) time.Time {
 // GrantWindows lists a grant's access windows in [from, to) (default: the next seven days), in UTC
 // and in the local time of the grant's schedule or lock.
 func (s *Service) GrantWindows(ctx context.Context, ownerID, id string, from, to *keyward.Time) (*keyward.GrantWindows, error) {
-	if err := s.authorize(ctx, ownerID, keyward.ScopeReadGrants, false); err != nil {
+	if err := s.authorize(ctx, ownerID, useCase{"list a grant's access windows", keyward.ScopeReadGrants, ""}); err != nil {
 		return nil, err
 	}
 	start := s.timestamp()
@@ -168,7 +168,7 @@ func (s *Service) GrantWindows(ctx context.Context, ownerID, id string, from, to
 // AccessCheck decides whether a contact or card may open a bound lock at an instant, and says
 // for every grant considered (on the lock or on a group the lock belongs to) why it allows or not.
 func (s *Service) AccessCheck(ctx context.Context, ownerID, lockID string, contactID, cardID *string, at *keyward.Time) (*keyward.AccessDecision, error) {
-	if err := s.authorize(ctx, ownerID, keyward.ScopeReadGrants, false); err != nil {
+	if err := s.authorize(ctx, ownerID, useCase{"check access to a lock", keyward.ScopeReadGrants, ""}); err != nil {
 		return nil, err
 	}
 	if (contactID == nil) == (cardID == nil) {

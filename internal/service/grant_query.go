@@ -8,7 +8,7 @@ import (
 
 // FindGrants lists the account's grants with their contact, card, lock and owner embedded.
 func (s *Service) FindGrants(ctx context.Context, ownerID string, q *keyward.Query) ([]*keyward.Grant, error) {
-	if err := s.authorize(ctx, ownerID, keyward.ScopeReadGrants, false); err != nil {
+	if err := s.authorize(ctx, ownerID, useCase{"list the grants", keyward.ScopeReadGrants, ""}); err != nil {
 		return nil, err
 	}
 	return s.findGrants(ctx, keyward.GrantFilter{OwnerID: ownerID, Query: q})
@@ -16,7 +16,7 @@ func (s *Service) FindGrants(ctx context.Context, ownerID string, q *keyward.Que
 
 // FindBoundCardGrants lists the grants of one bound card.
 func (s *Service) FindBoundCardGrants(ctx context.Context, ownerID, cardID string, q *keyward.Query) ([]*keyward.Grant, error) {
-	if err := s.authorize(ctx, ownerID, keyward.ScopeReadGrants, false); err != nil {
+	if err := s.authorize(ctx, ownerID, useCase{"list a bound card's grants", keyward.ScopeReadGrants, ""}); err != nil {
 		return nil, err
 	}
 	if _, err := s.findBoundCard(ctx, s.store, ownerID, cardID); err != nil {
@@ -38,7 +38,7 @@ func (s *Service) findGrants(ctx context.Context, f keyward.GrantFilter) ([]*key
 
 // FindGrant returns one grant.
 func (s *Service) FindGrant(ctx context.Context, ownerID, id string) (*keyward.Grant, error) {
-	if err := s.authorize(ctx, ownerID, keyward.ScopeReadGrants, false); err != nil {
+	if err := s.authorize(ctx, ownerID, useCase{"read a grant", keyward.ScopeReadGrants, ""}); err != nil {
 		return nil, err
 	}
 	g, err := s.findGrant(ctx, s.store, ownerID, id)

@@ -11,6 +11,9 @@ import (
 // until the lock confirms at its next sync when a lock already holds its key (else Revoked).
 // Revoking a grant that is no longer active answers it unchanged. With dryRun nothing changes.
 func (s *Service) RevokeGrant(ctx context.Context, ownerID, id string, dryRun bool) (*keyward.Grant, error) {
+	if err := s.authorize(ctx, ownerID, useCase{"revoke a grant", keyward.ScopeWriteGrants, ""}); err != nil {
+		return nil, err
+	}
 	return s.changeGrant(ctx, ownerID, id, dryRun, func(tx keyward.Tx, g *keyward.Grant) error {
 		_, err := tx.RevokeGrants(ctx, keyward.GrantFilter{OwnerID: ownerID, ID: &g.ID}, true, s.timestamp())
 		return err
@@ -20,9 +23,6 @@ func (s *Service) RevokeGrant(ctx context.Context, ownerID, id string, dryRun bo
 // changeGrant runs change on one grant in a transaction and answers the grant as the database
 // then holds it, embedded; with dryRun the transaction is rolled back.
 func (s *Service) changeGrant(ctx context.Context, ownerID, id string, dryRun bool, change func(keyward.Tx, *keyward.Grant) error) (*keyward.Grant, error) {
-	if err := s.authorize(ctx, ownerID, keyward.ScopeWriteGrants, false); err != nil {
-		return nil, err
-	}
 	var g *keyward.Grant
 	err := s.store.InOwnerTx(ctx, ownerID, func(tx keyward.Tx) error {
 		var err error
@@ -70,6 +70,9 @@ func (s *Service) revokeAll(ctx context.Context, tx keyward.Tx, f keyward.GrantF
 
 // RevokeContactGrants revokes all active grants of a contact and answers them.
 func (s *Service) RevokeContactGrants(ctx context.Context, ownerID, contactID string) ([]*keyward.Grant, error) {
+	if err := s.authorize(ctx, ownerID, useCase{"revoke a contact's grants", keyward.ScopeWriteGrants, ""}); err != nil {
+		return nil, err
+	}
 	return s.revokeGranteeGrants(ctx, ownerID, keyward.GrantFilter{OwnerID: ownerID, ContactID: &contactID}, func(tx keyward.Tx) error {
 		_, err := s.findContact(ctx, tx, ownerID, contactID)
 		return err
@@ -78,6 +81,9 @@ func (s *Service) RevokeContactGrants(ctx context.Context, ownerID, contactID st
 
 // RevokeBoundCardGrants revokes all active grants of a card, for a lost or stolen card.
 func (s *Service) RevokeBoundCardGrants(ctx context.Context, ownerID, cardID string) ([]*keyward.Grant, error) {
+	if err := s.authorize(ctx, ownerID, useCase{"revoke a bound card's grants", keyward.ScopeWriteGrants, ""}); err != nil {
+		return nil, err
+	}
 	return s.revokeGranteeGrants(ctx, ownerID, keyward.GrantFilter{OwnerID: ownerID, BoundCardID: &cardID}, func(tx keyward.Tx) error {
 		_, err := s.findBoundCard(ctx, tx, ownerID, cardID)
 		return err
@@ -85,9 +91,6 @@ func (s *Service) RevokeBoundCardGrants(ctx context.Context, ownerID, cardID str
 }
 
 func (s *Service) revokeGranteeGrants(ctx context.Context, ownerID string, f keyward.GrantFilter, exists func(keyward.Tx) error) ([]*keyward.Grant, error) {
-	if err := s.authorize(ctx, ownerID, keyward.ScopeWriteGrants, false); err != nil {
-		return nil, err
-	}
 	var list []*keyward.Grant
 	err := s.store.InOwnerTx(ctx, ownerID, func(tx keyward.Tx) error {
 		if err := exists(tx); err != nil {
@@ -105,6 +108,9 @@ func (s *Service) revokeGranteeGrants(ctx context.Context, ownerID string, f key
 // DeleteGrantFromCard ends a card grant while the card is in hand: the key is removed at the
 // card's next sync, so the grant is Revoked at once and no lock's revocation list changes.
 func (s *Service) DeleteGrantFromCard(ctx context.Context, ownerID, id string) (*keyward.Grant, error) {
+	if err := s.authorize(ctx, ownerID, useCase{"delete a grant from a card", keyward.ScopeWriteGrants, ""}); err != nil {
+		return nil, err
+	}
 	return s.changeGrant(ctx, ownerID, id, false, func(tx keyward.Tx, g *keyward.Grant) error {
 		if g.BoundCardID == nil {
 			return keyward.ErrGeneric.WithDetails("grant %q is for a contact; only card grants can be deleted from a card", id)

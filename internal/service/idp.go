@@ -17,7 +17,7 @@ var ipIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
 
 // FindIdentityProviders lists the identity providers of an owner account.
 func (s *Service) FindIdentityProviders(ctx context.Context, ownerID string) ([]*keyward.IdentityProvider, error) {
-	if err := s.authorize(ctx, ownerID, keyward.ScopeReadOwnerAccounts, false); err != nil {
+	if err := s.authorize(ctx, ownerID, useCase{"list the identity providers", keyward.ScopeReadOwnerAccounts, ""}); err != nil {
 		return nil, err
 	}
 	return s.store.FindIdentityProviders(ctx, ownerID)
@@ -25,7 +25,7 @@ func (s *Service) FindIdentityProviders(ctx context.Context, ownerID string) ([]
 
 // FindIdentityProvider returns one identity provider of the account.
 func (s *Service) FindIdentityProvider(ctx context.Context, ownerID, ipID string) (*keyward.IdentityProvider, error) {
-	if err := s.authorize(ctx, ownerID, keyward.ScopeReadOwnerAccounts, false); err != nil {
+	if err := s.authorize(ctx, ownerID, useCase{"read an identity provider", keyward.ScopeReadOwnerAccounts, ""}); err != nil {
 		return nil, err
 	}
 	return s.findIdentityProvider(ctx, s.store, ownerID, ipID)
@@ -45,7 +45,7 @@ func (s *Service) findIdentityProvider(ctx context.Context, tx keyward.Tx, owner
 
 // CreateIdentityProvider registers an identity provider; the plan must include identity providers.
 func (s *Service) CreateIdentityProvider(ctx context.Context, ownerID string, c keyward.IdentityProviderCreate) (*keyward.IdentityProvider, error) {
-	if err := s.authorize(ctx, ownerID, keyward.ScopeWriteOwnerAccounts, false); err != nil {
+	if err := s.authorize(ctx, ownerID, useCase{"register an identity provider", keyward.ScopeWriteOwnerAccounts, ""}); err != nil {
 		return nil, err
 	}
 	return s.createIdentityProvider(ctx, ownerID, c)
@@ -98,7 +98,7 @@ func validateIdentityProvider(c keyward.IdentityProviderCreate) error {
 
 // DeleteIdentityProvider removes a provider with its users.
 func (s *Service) DeleteIdentityProvider(ctx context.Context, ownerID, ipID string) error {
-	if err := s.authorize(ctx, ownerID, keyward.ScopeWriteOwnerAccounts, false); err != nil {
+	if err := s.authorize(ctx, ownerID, useCase{"delete an identity provider", keyward.ScopeWriteOwnerAccounts, ""}); err != nil {
 		return err
 	}
 	return s.store.InOwnerTx(ctx, ownerID, func(tx keyward.Tx) error { return tx.DeleteIdentityProvider(ctx, ownerID, ipID) })
@@ -106,7 +106,7 @@ func (s *Service) DeleteIdentityProvider(ctx context.Context, ownerID, ipID stri
 
 // FindIPUsers lists the users of an identity provider of the account.
 func (s *Service) FindIPUsers(ctx context.Context, ownerID, ipID string, q *keyward.Query) ([]*keyward.IPUser, error) {
-	if err := s.authorize(ctx, ownerID, keyward.ScopeReadIPUsers, false); err != nil {
+	if err := s.authorize(ctx, ownerID, useCase{"list an identity provider's users", keyward.ScopeReadIPUsers, ""}); err != nil {
 		return nil, err
 	}
 	if err := checkNoExpand(q); err != nil {
@@ -120,7 +120,7 @@ func (s *Service) FindIPUsers(ctx context.Context, ownerID, ipID string, q *keyw
 
 // FindIPUser returns one user by Keyward id, or by ipUserId when id is "".
 func (s *Service) FindIPUser(ctx context.Context, ownerID, ipID, id, ipUserID string) (*keyward.IPUser, error) {
-	if err := s.authorize(ctx, ownerID, keyward.ScopeReadIPUsers, false); err != nil {
+	if err := s.authorize(ctx, ownerID, useCase{"read an identity provider's user", keyward.ScopeReadIPUsers, ""}); err != nil {
 		return nil, err
 	}
 	if _, err := s.findIdentityProvider(ctx, s.store, ownerID, ipID); err != nil {
@@ -146,7 +146,7 @@ func (s *Service) findIPUser(ctx context.Context, tx keyward.Tx, ipID, id, ipUse
 
 // CreateIPUser adds a user to an identity provider; an existing ipUserId is 400 Duplicate.
 func (s *Service) CreateIPUser(ctx context.Context, ownerID, ipID string, c keyward.IPUserCreate) (*keyward.IPUser, error) {
-	if err := s.authorize(ctx, ownerID, keyward.ScopeWriteIPUsers, false); err != nil {
+	if err := s.authorize(ctx, ownerID, useCase{"create an identity provider's user", keyward.ScopeWriteIPUsers, ""}); err != nil {
 		return nil, err
 	}
 	if c.IPID != nil && *c.IPID != ipID {
@@ -185,7 +185,7 @@ func (s *Service) createIPUser(ctx context.Context, tx keyward.Tx, ownerID, ipID
 
 // UpdateIPUser refuses every change of an external user's address: it belongs to the provider.
 func (s *Service) UpdateIPUser(ctx context.Context, ownerID, ipID, id string, up keyward.IPUserUpdate) (*keyward.IPUser, error) {
-	if err := s.authorize(ctx, ownerID, keyward.ScopeWriteIPUsers, false); err != nil {
+	if err := s.authorize(ctx, ownerID, useCase{"change an identity provider's user", keyward.ScopeWriteIPUsers, ""}); err != nil {
 		return nil, err
 	}
 	if _, err := s.findIdentityProvider(ctx, s.store, ownerID, ipID); err != nil {
@@ -232,11 +232,14 @@ func (s *Service) provisionIPUser(ctx context.Context, ipID, ipUserID string) (*
 
 // SignUp creates a user who must verify the address before using it (decisions §3).
 func (s *Service) SignUp(ctx context.Context, email, passwordHash string) (*keyward.User, error) {
-	return s.AdminCreateUser(ctx, email, passwordHash, false)
+	return s.createUser(ctx, email, passwordHash, false)
 }
 
-// AdminCreateIdentityProvider registers a provider for the operator.
-func (s *Service) AdminCreateIdentityProvider(ctx context.Context, ownerID string, c keyward.IdentityProviderCreate) (*keyward.IdentityProvider, error) {
+// RegisterIdentityProvider registers a provider for the operator, in any owner account.
+func (s *Service) RegisterIdentityProvider(ctx context.Context, ownerID string, c keyward.IdentityProviderCreate) (*keyward.IdentityProvider, error) {
+	if err := requireOperator(ctx, "register an identity provider for any owner account"); err != nil {
+		return nil, err
+	}
 	if _, err := s.findOwner(ctx, s.store, ownerID); err != nil {
 		return nil, err
 	}

@@ -10,7 +10,7 @@ import (
 
 // FindBoundLocks lists the bound locks of an owner account, with the expansions asked for.
 func (s *Service) FindBoundLocks(ctx context.Context, ownerID string, q *keyward.Query) ([]*keyward.BoundLock, error) {
-	if err := s.authorize(ctx, ownerID, keyward.ScopeReadCoreEntities, false); err != nil {
+	if err := s.authorize(ctx, ownerID, useCase{"list the bound locks", keyward.ScopeReadCoreEntities, ""}); err != nil {
 		return nil, err
 	}
 	var expand []string
@@ -29,7 +29,7 @@ func (s *Service) FindBoundLocks(ctx context.Context, ownerID string, q *keyward
 
 // FindBoundLock returns one bound lock with the expansions asked for.
 func (s *Service) FindBoundLock(ctx context.Context, ownerID, id string, expand []string) (*keyward.BoundLock, error) {
-	if err := s.authorize(ctx, ownerID, keyward.ScopeReadCoreEntities, false); err != nil {
+	if err := s.authorize(ctx, ownerID, useCase{"read a bound lock", keyward.ScopeReadCoreEntities, ""}); err != nil {
 		return nil, err
 	}
 	if err := checkExpand(expand, keyward.ExpandSupportedFeatures, keyward.ExpandMembershipStatistics, keyward.ExpandHealthStatuses); err != nil {
@@ -121,7 +121,7 @@ func features(timeRestrictions bool) *keyward.SupportedFeatures {
 // any account, stops it (403). A wrong code is 400 and is checked before anything else, so that
 // a caller without the code learns nothing about the lock.
 func (s *Service) BindLock(ctx context.Context, ownerID string, r keyward.BindLockRequest) (*keyward.BoundLock, error) {
-	if err := s.authorize(ctx, ownerID, keyward.ScopeWriteCoreEntities, false); err != nil {
+	if err := s.authorize(ctx, ownerID, useCase{"bind a lock", keyward.ScopeWriteCoreEntities, ""}); err != nil {
 		return nil, err
 	}
 	if err := firstError(checkRequiredText("physicalLockId", r.PhysicalLockID), checkRequiredText("bindingCode", r.BindingCode),
@@ -170,7 +170,7 @@ func defaultLockTitle(p *keyward.PhysicalLock) string {
 
 // UpdateBoundLock changes title and description.
 func (s *Service) UpdateBoundLock(ctx context.Context, ownerID, id string, u keyward.BoundLockUpdate) (*keyward.BoundLock, error) {
-	if err := s.authorize(ctx, ownerID, keyward.ScopeWriteCoreEntities, false); err != nil {
+	if err := s.authorize(ctx, ownerID, useCase{"change a bound lock", keyward.ScopeWriteCoreEntities, ""}); err != nil {
 		return nil, err
 	}
 	if err := firstError(checkText("title", u.Title), checkText("description", u.Description)); err != nil {
@@ -192,7 +192,7 @@ func (s *Service) UpdateBoundLock(ctx context.Context, ownerID, id string, u key
 // date, leaves its lock groups, and its grants are revoked (at once: the binding they were
 // issued for has ended).
 func (s *Service) UnbindLock(ctx context.Context, ownerID, id string) error {
-	if err := s.authorize(ctx, ownerID, keyward.ScopeWriteCoreEntities, false); err != nil {
+	if err := s.authorize(ctx, ownerID, useCase{"unbind a lock", keyward.ScopeWriteCoreEntities, ""}); err != nil {
 		return err
 	}
 	return s.store.InOwnerTx(ctx, ownerID, func(tx keyward.Tx) error {

@@ -10,7 +10,7 @@ var lockGroupExpands = []string{keyward.ExpandSupportedFeatures, keyward.ExpandS
 
 // FindLockGroups lists the lock groups of an owner account.
 func (s *Service) FindLockGroups(ctx context.Context, ownerID string, q *keyward.Query) ([]*keyward.LockGroup, error) {
-	if err := s.authorize(ctx, ownerID, keyward.ScopeReadCoreEntities, false); err != nil {
+	if err := s.authorize(ctx, ownerID, useCase{"list the lock groups", keyward.ScopeReadCoreEntities, ""}); err != nil {
 		return nil, err
 	}
 	var expand []string
@@ -29,7 +29,7 @@ func (s *Service) FindLockGroups(ctx context.Context, ownerID string, q *keyward
 
 // FindLockGroup returns one lock group.
 func (s *Service) FindLockGroup(ctx context.Context, ownerID, id string, expand []string) (*keyward.LockGroup, error) {
-	if err := s.authorize(ctx, ownerID, keyward.ScopeReadCoreEntities, false); err != nil {
+	if err := s.authorize(ctx, ownerID, useCase{"read a lock group", keyward.ScopeReadCoreEntities, ""}); err != nil {
 		return nil, err
 	}
 	if err := checkExpand(expand, lockGroupExpands...); err != nil {
@@ -89,7 +89,7 @@ func (s *Service) expandGroups(ctx context.Context, groups []*keyward.LockGroup,
 
 // CreateLockGroup creates an empty lock group.
 func (s *Service) CreateLockGroup(ctx context.Context, ownerID string, c keyward.LockGroupCreate) (*keyward.LockGroup, error) {
-	if err := s.authorize(ctx, ownerID, keyward.ScopeWriteCoreEntities, false); err != nil {
+	if err := s.authorize(ctx, ownerID, useCase{"create a lock group", keyward.ScopeWriteCoreEntities, ""}); err != nil {
 		return nil, err
 	}
 	if err := firstError(checkRequiredText("title", c.Title), checkText("description", c.Description)); err != nil {
@@ -112,7 +112,7 @@ func (s *Service) CreateLockGroup(ctx context.Context, ownerID string, c keyward
 
 // UpdateLockGroup changes title and description.
 func (s *Service) UpdateLockGroup(ctx context.Context, ownerID, id string, u keyward.LockGroupUpdate) (*keyward.LockGroup, error) {
-	if err := s.authorize(ctx, ownerID, keyward.ScopeWriteCoreEntities, false); err != nil {
+	if err := s.authorize(ctx, ownerID, useCase{"change a lock group", keyward.ScopeWriteCoreEntities, ""}); err != nil {
 		return nil, err
 	}
 	if u.Title != nil {
@@ -139,7 +139,7 @@ func (s *Service) UpdateLockGroup(ctx context.Context, ownerID, id string, u key
 // where they hold a key of such a grant, get it on their revocation lists. The group stays
 // readable with active false.
 func (s *Service) DeleteLockGroup(ctx context.Context, ownerID, id string) error {
-	if err := s.authorize(ctx, ownerID, keyward.ScopeWriteCoreEntities, false); err != nil {
+	if err := s.authorize(ctx, ownerID, useCase{"delete a lock group", keyward.ScopeWriteCoreEntities, ""}); err != nil {
 		return err
 	}
 	return s.store.InOwnerTx(ctx, ownerID, func(tx keyward.Tx) error {
@@ -155,7 +155,7 @@ func (s *Service) DeleteLockGroup(ctx context.Context, ownerID, id string) error
 
 // FindLockGroupMembers lists the bound locks of a group.
 func (s *Service) FindLockGroupMembers(ctx context.Context, ownerID, groupID string, q *keyward.Query) ([]*keyward.BoundLock, error) {
-	if err := s.authorize(ctx, ownerID, keyward.ScopeReadCoreEntities, false); err != nil {
+	if err := s.authorize(ctx, ownerID, useCase{"list a lock group's members", keyward.ScopeReadCoreEntities, ""}); err != nil {
 		return nil, err
 	}
 	if err := checkNoExpand(q); err != nil {
@@ -169,7 +169,7 @@ func (s *Service) FindLockGroupMembers(ctx context.Context, ownerID, groupID str
 
 // AddLockGroupMember adds an active bound lock of the same account to a group.
 func (s *Service) AddLockGroupMember(ctx context.Context, ownerID, groupID string, r keyward.LockGroupMemberRequest) (*keyward.LockGroup, error) {
-	if err := s.authorize(ctx, ownerID, keyward.ScopeWriteCoreEntities, false); err != nil {
+	if err := s.authorize(ctx, ownerID, useCase{"add a lock to a lock group", keyward.ScopeWriteCoreEntities, ""}); err != nil {
 		return nil, err
 	}
 	if r.BoundLockID == "" {
@@ -198,7 +198,7 @@ func (s *Service) AddLockGroupMember(ctx context.Context, ownerID, groupID strin
 
 // RemoveLockGroupMember takes a lock out of a group.
 func (s *Service) RemoveLockGroupMember(ctx context.Context, ownerID, groupID, boundLockID string) error {
-	if err := s.authorize(ctx, ownerID, keyward.ScopeWriteCoreEntities, false); err != nil {
+	if err := s.authorize(ctx, ownerID, useCase{"remove a lock from a lock group", keyward.ScopeWriteCoreEntities, ""}); err != nil {
 		return err
 	}
 	return s.store.InOwnerTx(ctx, ownerID, func(tx keyward.Tx) error {

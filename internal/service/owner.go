@@ -8,7 +8,7 @@ import (
 
 // FindOwners lists the owner accounts the caller administers.
 func (s *Service) FindOwners(ctx context.Context, q *keyward.Query) ([]*keyward.Owner, error) {
-	p, err := requireScope(ctx, keyward.ScopeReadOwnerAccounts)
+	p, err := userCaller(ctx, "list the owner accounts", keyward.ScopeReadOwnerAccounts)
 	if err != nil {
 		return nil, err
 	}
@@ -20,7 +20,7 @@ func (s *Service) FindOwners(ctx context.Context, q *keyward.Query) ([]*keyward.
 
 // FindOwner returns one owner account the caller administers.
 func (s *Service) FindOwner(ctx context.Context, id string) (*keyward.Owner, error) {
-	if err := s.authorize(ctx, id, keyward.ScopeReadOwnerAccounts, false); err != nil {
+	if err := s.authorize(ctx, id, useCase{"read the owner account", keyward.ScopeReadOwnerAccounts, ""}); err != nil {
 		return nil, err
 	}
 	return s.findOwner(ctx, s.store, id)
@@ -40,11 +40,11 @@ func (s *Service) findOwner(ctx context.Context, tx keyward.Tx, id string) (*key
 // CreateOwner creates an owner account whose Owner is the calling user. Service users of
 // client-credentials clients cannot own accounts (decisions §3).
 func (s *Service) CreateOwner(ctx context.Context, c keyward.OwnerCreate) (*keyward.Owner, error) {
-	p, err := requireScope(ctx, keyward.ScopeWriteOwnerAccounts)
+	p, err := userCaller(ctx, "create an owner account", keyward.ScopeWriteOwnerAccounts)
 	if err != nil {
 		return nil, err
 	}
-	if p.Kind != keyward.UserPerson {
+	if p.UserKind != keyward.UserPerson {
 		return nil, keyward.ErrOwnerCreateDenied.WithDetails("a client-credentials token acts for a service user, which cannot own an owner account")
 	}
 	if err := checkRequiredText("name", c.Name); err != nil {
@@ -111,7 +111,7 @@ func first[T any](list []*T) *T {
 
 // UpdateOwner renames an owner account.
 func (s *Service) UpdateOwner(ctx context.Context, id string, u keyward.OwnerUpdate) (*keyward.Owner, error) {
-	if err := s.authorize(ctx, id, keyward.ScopeWriteOwnerAccounts, false); err != nil {
+	if err := s.authorize(ctx, id, useCase{"change the owner account", keyward.ScopeWriteOwnerAccounts, ""}); err != nil {
 		return nil, err
 	}
 	if u.Name != nil {

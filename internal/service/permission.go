@@ -8,7 +8,7 @@ import (
 
 // FindPermissions lists the administrators of an owner account.
 func (s *Service) FindPermissions(ctx context.Context, ownerID string, q *keyward.Query) ([]*keyward.Permission, error) {
-	if err := s.authorize(ctx, ownerID, keyward.ScopeReadOwnerPermissions, false); err != nil {
+	if err := s.authorize(ctx, ownerID, useCase{"list the permissions", keyward.ScopeReadOwnerPermissions, ""}); err != nil {
 		return nil, err
 	}
 	if err := checkNoExpand(q); err != nil {
@@ -19,7 +19,7 @@ func (s *Service) FindPermissions(ctx context.Context, ownerID string, q *keywar
 
 // FindPermission returns one permission.
 func (s *Service) FindPermission(ctx context.Context, ownerID, id string) (*keyward.Permission, error) {
-	if err := s.authorize(ctx, ownerID, keyward.ScopeReadOwnerPermissions, false); err != nil {
+	if err := s.authorize(ctx, ownerID, useCase{"read a permission", keyward.ScopeReadOwnerPermissions, ""}); err != nil {
 		return nil, err
 	}
 	return s.findPermission(ctx, s.store, ownerID, id)
@@ -39,7 +39,7 @@ func (s *Service) findPermission(ctx context.Context, tx keyward.Tx, ownerID, id
 // CreatePermission makes a contact an administrator. Only an Owner may do so, and only contacts
 // of Keyward users can administer an account, because only they can sign in.
 func (s *Service) CreatePermission(ctx context.Context, ownerID string, c keyward.PermissionCreate) (*keyward.Permission, error) {
-	if err := s.authorize(ctx, ownerID, keyward.ScopeWriteOwnerPermissions, true); err != nil {
+	if err := s.authorize(ctx, ownerID, useCase{"grant a permission", keyward.ScopeWriteOwnerPermissions, keyward.RoleOwner}); err != nil {
 		return nil, err
 	}
 	if c.ContactID == "" {
@@ -68,7 +68,7 @@ func (s *Service) CreatePermission(ctx context.Context, ownerID string, c keywar
 
 // DeletePermission removes an administrator; the last Owner of an account stays (403).
 func (s *Service) DeletePermission(ctx context.Context, ownerID, id string) error {
-	if err := s.authorize(ctx, ownerID, keyward.ScopeWriteOwnerPermissions, true); err != nil {
+	if err := s.authorize(ctx, ownerID, useCase{"remove a permission", keyward.ScopeWriteOwnerPermissions, keyward.RoleOwner}); err != nil {
 		return err
 	}
 	return s.store.InOwnerTx(ctx, ownerID, func(tx keyward.Tx) error {

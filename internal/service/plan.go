@@ -41,8 +41,11 @@ func (s *Service) checkPlanName(plan string) error {
 	return nil
 }
 
-// AdminSetPlan changes the plan of an owner account.
-func (s *Service) AdminSetPlan(ctx context.Context, ownerID, plan string) error {
+// SetOwnerPlan changes the plan of an owner account.
+func (s *Service) SetOwnerPlan(ctx context.Context, ownerID, plan string) error {
+	if err := requireOperator(ctx, "change an owner account's plan"); err != nil {
+		return err
+	}
 	if err := s.checkPlanName(plan); err != nil {
 		return err
 	}

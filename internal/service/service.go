@@ -1,10 +1,10 @@
-// Package service implements keyward.Service: the Management API's business rules over a
-// keyward.Store. Every use case checks the caller's scope and permission first, then runs in one
-// transaction, so that a 200 means the whole change is committed.
+// Package service implements the use cases of keyward.Services: Keyward's business rules over a
+// keyward.Store. Every use case checks its caller first (the principal's kind, a token's scope,
+// the user's permission), then runs in one transaction, so that a 200 means the whole change is
+// committed.
 package service
 
 import (
-	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
@@ -14,18 +14,18 @@ import (
 	"github.com/keyward/keyward/internal/keyward"
 )
 
-// Service is the Management API's use cases over a store.
+// Service is Keyward's use cases over a store.
 type Service struct {
 	store keyward.Store
 	now   func() time.Time
+	id    func() string
 	plans *keyward.Plans
 }
-
-var _ keyward.Service = (*Service)(nil)
 
 // Config holds what a Service depends on besides its store.
 type Config struct {
 	Now   func() time.Time // the clock; time.Now when nil
+	NewID func() string    // the entity id generator; keyward.NewID at the clock's time when nil
 	Plans *keyward.Plans   // the plan catalog; keyward.BuiltinPlans() when nil
 }
 
@@ -37,57 +37,24 @@ func New(store keyward.Store, cfg Config) *Service {
 	if cfg.Plans == nil {
 		cfg.Plans = keyward.BuiltinPlans()
 	}
-	return &Service{store: store, now: cfg.Now, plans: cfg.Plans}
+	s := &Service{store: store, now: cfg.Now, id: cfg.NewID, plans: cfg.Plans}
+	if s.id == nil {
+		s.id = func() string { return keyward.NewID(s.now()) }
+	}
+	return s
+}
+
+// Services is s as the use cases by resource, for the adapters.
+func (s *Service) Services() keyward.Services {
+	return keyward.Services{Users: s, Owners: s, Permissions: s, Locks: s, LockGroups: s, Contacts: s, Cards: s,
+		Grants: s, IdentityProviders: s, Clients: s}
 }
 
 // timestamp is the current time at wire precision.
 func (s *Service) timestamp() keyward.Time { return keyward.NewTime(s.now()) }
 
 // newID returns a new entity id.
-func (s *Service) newID() string { return keyward.NewID(s.now()) }
-
-// caller returns the authenticated principal; the HTTP layer never calls without one, but a
-// missing principal must not be mistaken for a privileged one.
-func caller(ctx context.Context) (*keyward.Principal, error) {
-	p := keyward.PrincipalFromContext(ctx)
-	if p == nil {
-		return nil, keyward.ErrNoToken.WithDetails("the request carries no authenticated caller")
-	}
-	return p, nil
-}
-
-// requireScope checks the token's scopes: a missing scope is the seed's 401.
-func requireScope(ctx context.Context, scope string) (*keyward.Principal, error) {
-	p, err := caller(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if !p.HasScope(scope) {
-		return nil, keyward.InsufficientScope(scope)
-	}
-	return p, nil
-}
-
-// authorize checks scope, then that the caller administers the owner account (any role, or the
-// Owner role when ownerOnly). An account the caller does not administer is 403 whether or not it
-// exists, so that account ids cannot be probed.
-func (s *Service) authorize(ctx context.Context, ownerID, scope string, ownerOnly bool) error {
-	p, err := requireScope(ctx, scope)
-	if err != nil {
-		return err
-	}
-	role, err := s.store.FindRole(ctx, ownerID, p.UserID)
-	if err != nil {
-		return err
-	}
-	switch {
-	case role == "":
-		return keyward.ErrForbidden.WithDetails("the caller has no permission on owner account %q", ownerID)
-	case ownerOnly && role != keyward.RoleOwner:
-		return keyward.ErrForbidden.WithDetails("the operation needs the Owner role on owner account %q; the caller is %s", ownerID, role)
-	}
-	return nil
-}
+func (s *Service) newID() string { return s.id() }
 
 // maxTextLen bounds every free-text field so that one request cannot store megabytes.
 const maxTextLen = 1024

@@ -13,8 +13,12 @@ import (
 
 var ctx = context.Background()
 
+// op is the operator's context, which the operator use cases need.
+var op = keyward.NewContextWithPrincipal(ctx, keyward.Operator())
+
+// as is the context of u's token with scopes.
 func as(u *keyward.User, scopes ...string) context.Context {
-	return keyward.NewContextWithPrincipal(ctx, &keyward.Principal{UserID: u.ID, Email: u.Email, Kind: u.Kind, Scopes: scopes})
+	return keyward.NewContextWithPrincipal(ctx, keyward.TokenPrincipal(u, "c1", scopes))
 }
 
 // must takes a call's results and returns a check that fails t on an error: must(f())(t).
@@ -32,8 +36,8 @@ func TestService_CreateOwner(t *testing.T) {
 	for _, engine := range sqltest.Engines(t) {
 		t.Run(string(engine), func(t *testing.T) {
 			s := service.New(sqltest.Open(t, engine), service.Config{})
-			verified := must(s.AdminCreateUser(ctx, "ada@example.com", "", true))(t)
-			unverified := must(s.AdminCreateUser(ctx, "bob@example.com", "", false))(t)
+			verified := must(s.CreateUser(op, keyward.UserCreate{Email: "ada@example.com", Verified: true}))(t)
+			unverified := must(s.CreateUser(op, keyward.UserCreate{Email: "bob@example.com", Verified: false}))(t)
 
 			t.Run("OK", func(t *testing.T) {
 				o := must(s.CreateOwner(as(verified, keyward.ScopeWriteOwnerAccounts), keyward.OwnerCreate{Name: "Home"}))(t)
@@ -79,9 +83,9 @@ func TestService_LastOwnerUnderConcurrency(t *testing.T) {
 		t.Run(string(engine), func(t *testing.T) {
 			s := service.New(sqltest.Open(t, engine), service.Config{})
 			for round := range 5 {
-				a := must(s.AdminCreateUser(ctx, "a"+string(rune('0'+round))+"@example.com", "", true))(t)
-				b := must(s.AdminCreateUser(ctx, "b"+string(rune('0'+round))+"@example.com", "", true))(t)
-				o := must(s.AdminCreateOwner(ctx, "Shared", a.Email, ""))(t)
+				a := must(s.CreateUser(op, keyward.UserCreate{Email: "a" + string(rune('0'+round)) + "@example.com", Verified: true}))(t)
+				b := must(s.CreateUser(op, keyward.UserCreate{Email: "b" + string(rune('0'+round)) + "@example.com", Verified: true}))(t)
+				o := must(s.RegisterOwner(op, keyward.OwnerRegistration{Name: "Shared", OwnerEmail: a.Email}))(t)
 				aCtx := as(a, keyward.ScopeWriteOwnerPermissions, keyward.ScopeWriteCoreEntities)
 				c := must(s.CreateContact(aCtx, o.ID, keyward.ContactCreate{Identifier: &b.Email}))(t)
 				must(s.CreatePermission(aCtx, o.ID, keyward.PermissionCreate{ContactID: c.ID, Role: keyward.RoleOwner}))(t)
@@ -117,14 +121,14 @@ func TestService_LastOwnerUnderConcurrency(t *testing.T) {
 	}
 }
 
-func TestService_AdminCreateClientRole(t *testing.T) {
+func TestService_CreateClientRole(t *testing.T) {
 	for _, engine := range sqltest.Engines(t) {
 		t.Run(string(engine), func(t *testing.T) {
 			s := service.New(sqltest.Open(t, engine), service.Config{})
-			ada := must(s.AdminCreateUser(ctx, "ada@example.com", "", true))(t)
-			o := must(s.AdminCreateOwner(ctx, "Home", ada.Email, ""))(t)
-			spec := func(name string, role keyward.Role) service.ClientSpec {
-				return service.ClientSpec{Name: name, GrantTypes: []string{keyward.GrantClientCredentials},
+			ada := must(s.CreateUser(op, keyward.UserCreate{Email: "ada@example.com", Verified: true}))(t)
+			o := must(s.RegisterOwner(op, keyward.OwnerRegistration{Name: "Home", OwnerEmail: ada.Email}))(t)
+			spec := func(name string, role keyward.Role) keyward.ClientCreate {
+				return keyward.ClientCreate{Name: name, GrantTypes: []string{keyward.GrantClientCredentials},
 					Scopes: []string{keyward.ScopeWriteOwnerPermissions}, AdminOf: o.ID, Role: role}
 			}
 			for _, tt := range []struct {
@@ -133,7 +137,7 @@ func TestService_AdminCreateClientRole(t *testing.T) {
 				want keyward.Role
 			}{{"DefaultAdmin", "", keyward.RoleAdmin}, {"Owner", keyward.RoleOwner, keyward.RoleOwner}} {
 				t.Run(tt.name, func(t *testing.T) {
-					must2(s.AdminCreateClient(ctx, spec(tt.name, tt.role)))(t)
+					must2(s.CreateClient(op, spec(tt.name, tt.role)))(t)
 					perms := must(s.FindPermissions(as(ada, keyward.ScopeReadOwnerPermissions), o.ID, nil))(t)
 					if got := perms[len(perms)-1].Role; got != tt.want { // the newest is the service user's
 						t.Fatalf("the service user's role is %q, want %q; permissions %+v", got, tt.want, perms)
@@ -141,7 +145,7 @@ func TestService_AdminCreateClientRole(t *testing.T) {
 				})
 			}
 			t.Run("ErrUnknownRole", func(t *testing.T) {
-				_, _, err := s.AdminCreateClient(ctx, spec("x", "Janitor"))
+				_, _, err := s.CreateClient(op, spec("x", "Janitor"))
 				if e := keyward.ErrorOf(err); e == nil || e.Kind != keyward.KindInvalid || e.Details != `unknown role "Janitor"; a client's service user is an Admin or an Owner` {
 					t.Fatalf("err = %v", err)
 				}
