@@ -24,7 +24,7 @@ func (s *Service) AdminCreateUser(ctx context.Context, email, passwordHash strin
 	}
 	u := &keyward.User{ID: s.newID(), Email: email, Kind: keyward.UserPerson, Verified: verified,
 		PasswordHash: passwordHash, CreatedAt: s.timestamp()}
-	return u, s.store.CreateUser(ctx, u)
+	return u, s.data.CreateUser(ctx, u)
 }
 
 // AdminCreateOwner creates an owner account whose Owner is the user with ownerEmail.
@@ -37,16 +37,11 @@ func (s *Service) AdminCreateOwner(ctx context.Context, name, ownerEmail, plan s
 			return nil, err
 		}
 	}
-	var o *keyward.Owner
-	err := s.store.InTx(ctx, func(tx keyward.Tx) error {
-		u, err := tx.FindUserByEmail(ctx, ownerEmail)
-		if err != nil {
-			return err
-		}
-		o, err = s.createOwner(ctx, tx, name, plan, u)
-		return err
-	})
-	return o, err
+	u, err := s.data.FindUserByEmail(ctx, ownerEmail)
+	if err != nil {
+		return nil, err
+	}
+	return s.createOwner(ctx, name, plan, u)
 }
 
 // ClientSpec is what the operator registers for an OAuth client; the secret arrives hashed.
@@ -84,8 +79,12 @@ func (s *Service) AdminCreateClient(ctx context.Context, spec ClientSpec) (*keyw
 	c := &keyward.Client{ID: s.newID(), Name: spec.Name, SecretHash: spec.SecretHash, GrantTypes: spec.GrantTypes,
 		Scopes: spec.Scopes, RedirectURIs: spec.RedirectURIs, Public: spec.Public, LogoURL: spec.LogoURL, AllowedOrigins: spec.AllowedOrigins,
 		CreatedAt: s.timestamp()}
+	serviceUser := containsFold(spec.GrantTypes, keyward.GrantClientCredentials)
+	if spec.AdminOf != "" && !serviceUser {
+		return nil, nil, keyward.Invalidf("only a client_credentials client has a service user that can administer an owner account")
+	}
 	var svcUser *keyward.User
-	err := s.store.InTx(ctx, func(tx keyward.Tx) error {
+	register := func(tx keyward.Tx) error {
 		if spec.OwnerEmail != "" {
 			owner, err := tx.FindUserByEmail(ctx, spec.OwnerEmail)
 			if err != nil {
@@ -93,7 +92,7 @@ func (s *Service) AdminCreateClient(ctx context.Context, spec ClientSpec) (*keyw
 			}
 			c.OwnerUserID = &owner.ID
 		}
-		if containsFold(spec.GrantTypes, keyward.GrantClientCredentials) {
+		if serviceUser {
 			svcUser = &keyward.User{ID: s.newID(), Email: keyward.ServiceUserEmail(c.ID), Kind: keyward.UserService,
 				Verified: true, CreatedAt: s.timestamp()}
 			if err := tx.CreateUser(ctx, svcUser); err != nil {
@@ -101,21 +100,20 @@ func (s *Service) AdminCreateClient(ctx context.Context, spec ClientSpec) (*keyw
 			}
 			c.ServiceUserID = &svcUser.ID
 		}
-		if err := tx.CreateClient(ctx, c); err != nil {
+		return tx.CreateClient(ctx, c)
+	}
+	var err error
+	if spec.AdminOf == "" {
+		err = s.store.InTx(ctx, register)
+	} else {
+		err = s.store.InOwnerTx(ctx, spec.AdminOf, func(tx keyward.OwnerTx) error {
+			if err := register(tx.Tx); err != nil {
+				return err
+			}
+			_, err := s.grantRole(ctx, tx, spec.AdminOf, svcUser, role)
 			return err
-		}
-		if spec.AdminOf == "" {
-			return nil
-		}
-		if svcUser == nil {
-			return keyward.Invalidf("only a client_credentials client has a service user that can administer an owner account")
-		}
-		if err := tx.LockOwner(ctx, spec.AdminOf); err != nil {
-			return err
-		}
-		_, err := s.grantRole(ctx, tx, spec.AdminOf, svcUser, role)
-		return err
-	})
+		})
+	}
 	return c, svcUser, err
 }
 
@@ -144,7 +142,7 @@ func (s *Service) AdminRegisterLock(ctx context.Context, spec LockSpec) (*keywar
 	l := &keyward.PhysicalLock{ID: keyward.EncodePhysicalLockID(randomBytes(6)), LockTypeID: spec.LockTypeID,
 		ProtocolVersion: spec.ProtocolVersion, BindingCodeHash: HashBindingCode(code), TimeZone: spec.TimeZone,
 		TimeRestrictionSupport: spec.TimeRestrictionSupport, CreatedAt: s.timestamp()}
-	return l, code, s.store.CreatePhysicalLock(ctx, l)
+	return l, code, s.data.CreatePhysicalLock(ctx, l)
 }
 
 // AdminRegisterCard adds an NFC card with a random 7-byte uid to the device registry.
@@ -154,7 +152,7 @@ func (s *Service) AdminRegisterCard(ctx context.Context, capacity int) (*keyward
 	}
 	c := &keyward.PhysicalCard{ID: s.newID(), UID: base64.StdEncoding.EncodeToString(randomBytes(7)), Capacity: capacity,
 		CreatedAt: s.timestamp()}
-	return c, s.store.CreatePhysicalCard(ctx, c)
+	return c, s.data.CreatePhysicalCard(ctx, c)
 }
 
 func randomBytes(n int) []byte {
@@ -176,11 +174,11 @@ func (s *Service) AdminSyncLock(ctx context.Context, physicalLockID string) (*ke
 	if err != nil {
 		return nil, keyward.Invalidf("%v", err)
 	}
-	l, err := s.store.FindActiveBoundLock(ctx, id)
+	l, err := s.data.FindActiveBoundLock(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	err = s.store.InOwnerTx(ctx, l.OwnerAccountID, func(tx keyward.Tx) error {
+	err = s.store.InOwnerTx(ctx, l.OwnerAccountID, func(tx keyward.OwnerTx) error {
 		// the binding read before the lock may have ended since; sync only the one still active
 		cur, err := tx.FindActiveBoundLock(ctx, id)
 		if err != nil {
@@ -192,7 +190,7 @@ func (s *Service) AdminSyncLock(ctx context.Context, physicalLockID string) (*ke
 		if err := tx.SyncLock(ctx, l.ID, s.timestamp()); err != nil {
 			return err
 		}
-		l, err = s.findBoundLock(ctx, tx, l.OwnerAccountID, l.ID)
+		l, err = s.findBoundLock(ctx, tx.Tx, l.OwnerAccountID, l.ID)
 		return err
 	})
 	return l, err
@@ -236,13 +234,13 @@ func checkLogoURL(raw string) error {
 // AdminFindClients lists the clients a user manages, or all for "".
 func (s *Service) AdminFindClients(ctx context.Context, ownerEmail string) ([]*keyward.Client, error) {
 	if ownerEmail == "" {
-		return s.store.FindClients(ctx, "")
+		return s.data.FindClients(ctx, "")
 	}
-	u, err := s.store.FindUserByEmail(ctx, ownerEmail)
+	u, err := s.data.FindUserByEmail(ctx, ownerEmail)
 	if err != nil {
 		return nil, err
 	}
-	return s.store.FindClients(ctx, u.ID)
+	return s.data.FindClients(ctx, u.ID)
 }
 
 // AdminUpdateClient changes a client; when ownerEmail is given, only a client that user manages.

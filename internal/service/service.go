@@ -17,6 +17,7 @@ import (
 // Service is the Management API's use cases over a store.
 type Service struct {
 	store keyward.Store
+	data  keyward.Tx // the store outside transactions
 	now   func() time.Time
 	plans *keyward.Plans
 }
@@ -37,7 +38,7 @@ func New(store keyward.Store, cfg Config) *Service {
 	if cfg.Plans == nil {
 		cfg.Plans = keyward.BuiltinPlans()
 	}
-	return &Service{store: store, now: cfg.Now, plans: cfg.Plans}
+	return &Service{store: store, data: store.Direct(), now: cfg.Now, plans: cfg.Plans}
 }
 
 // timestamp is the current time at wire precision.
@@ -76,7 +77,7 @@ func (s *Service) authorize(ctx context.Context, ownerID, scope string, ownerOnl
 	if err != nil {
 		return err
 	}
-	role, err := s.store.FindRole(ctx, ownerID, p.UserID)
+	role, err := s.data.FindRole(ctx, ownerID, p.UserID)
 	if err != nil {
 		return err
 	}
