@@ -33,6 +33,7 @@ func Run(t *testing.T, open func(t *testing.T) keyward.Store) {
 		{"RaceRevokeSync", testRaceRevokeSync},
 		{"TokenFamilyLock", testTokenFamilyLock},
 		{"OwnerTxScope", testOwnerTxScope},
+		{"UseCasePairs", testUseCasePairs},
 		{"Grants", testGrants},
 		{"GroupRevocationOrder", testGroupRevocationOrder},
 		{"RevokeGrants", testRevokeGrants},
