@@ -12,18 +12,31 @@ import (
 	"github.com/keyward/keyward/api"
 	"github.com/keyward/keyward/internal/httpapi"
 	"github.com/keyward/keyward/internal/keyward"
-	"github.com/keyward/keyward/internal/service"
 )
 
-// stubVerifier satisfies keyward.TokenVerifier so that httpapi.New accepts it; these tests only
-// list the routes and never serve a request, so neither it nor the services (over no store) is
+// stubServices satisfies the services of the Management API's resources so that httpapi.New
+// accepts them; these tests only list the routes and never serve a request, so no method is
 // ever called.
+type stubServices struct {
+	keyward.OwnerService
+	keyward.PermissionService
+	keyward.LockService
+	keyward.LockGroupService
+	keyward.ContactService
+	keyward.CardService
+	keyward.GrantService
+	keyward.IdentityProviderService
+}
+
+// stubVerifier satisfies keyward.TokenVerifier for the same reason.
 type stubVerifier struct{ keyward.TokenVerifier }
 
 // routes is the Management API's route table, the source of truth the contract is checked against.
 func routes(t *testing.T) []httpapi.Route {
 	t.Helper()
-	rs := httpapi.New(httpapi.Config{Services: service.New(nil, service.Config{}).Services(), Verifier: stubVerifier{}}).Routes()
+	var s stubServices
+	stub := keyward.Services{Owners: s, Permissions: s, Locks: s, LockGroups: s, Contacts: s, Cards: s, Grants: s, IdentityProviders: s}
+	rs := httpapi.New(httpapi.Config{Services: stub, Verifier: stubVerifier{}}).Routes()
 	if len(rs) == 0 {
 		t.Fatal("httpapi.Server.Routes() returned no routes")
 	}

@@ -19,7 +19,7 @@ func TestClientGone_IsNotAServerError(t *testing.T) {
 		token := f.token("admin")
 		held, release := make(chan struct{}), make(chan struct{})
 		go func() {
-			_ = f.m.Store.InOwnerTx(context.Background(), f.ids["o1"], func(keyward.Tx) error {
+			_ = f.m.Store.InOwnerTx(context.Background(), f.ids["o1"], func(keyward.OwnerTx) error {
 				close(held)
 				<-release
 				return nil

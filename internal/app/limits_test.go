@@ -27,7 +27,7 @@ func fillAccount(t *testing.T, f *fixture) {
 		at := start.Add(time.Duration(n) * time.Millisecond)
 		return keyward.NewID(at), keyward.NewTime(at)
 	}
-	f.must(f.m.Store.InTx(ctx, func(tx keyward.Tx) error {
+	f.must(f.m.Store.InOwnerTx(ctx, o, func(tx keyward.OwnerTx) error {
 		group, at := next()
 		f.ids["bigGroup"] = group
 		if err := tx.CreateLockGroup(ctx, &keyward.LockGroup{ID: group, OwnerAccountID: o, Title: "All", Active: true, CreatedAt: at}); err != nil {
@@ -50,7 +50,7 @@ func fillAccount(t *testing.T, f *fixture) {
 
 // fillOne stores the i-th contact, card, lock (a member of group) and group of fillAccount and
 // returns the lock's id.
-func fillOne(ctx context.Context, tx keyward.Tx, o, group string, i int, next func() (string, keyward.Time)) (string, error) {
+func fillOne(ctx context.Context, tx keyward.OwnerTx, o, group string, i int, next func() (string, keyward.Time)) (string, error) {
 	id, at := next()
 	identifier := fmt.Sprintf("bulk%04d@example.com", i)
 	if err := tx.CreateContact(ctx, &keyward.Contact{ID: id, OwnerID: o, IPID: keyward.IPTapkey, Identifier: &identifier, CreatedAt: at}); err != nil {
@@ -83,7 +83,7 @@ func fillOne(ctx context.Context, tx keyward.Tx, o, group string, i int, next fu
 }
 
 // grantGuest stores an active grant of the guest on a lock.
-func grantGuest(ctx context.Context, tx keyward.Tx, f *fixture, lock string, next func() (string, keyward.Time)) error {
+func grantGuest(ctx context.Context, tx keyward.OwnerTx, f *fixture, lock string, next func() (string, keyward.Time)) error {
 	id, at := next()
 	guest := f.ids["guest"]
 	return tx.CreateGrant(ctx, &keyward.Grant{ID: id, OwnerAccountID: f.ids["o1"], BoundLockID: lock, TargetType: "Lock",

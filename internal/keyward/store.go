@@ -2,91 +2,48 @@ package keyward
 
 import "context"
 
-// Tx is the storage of one use case. Every method runs inside the transaction it belongs to; the
-// Store itself also implements Tx, running each call on its own.
+// Keyward's storage is split by concern, one interface each, and gathered in two values: Tx, what
+// any use case may read and the data of no owner account it may write (users, clients, sign-in
+// and token records, consents, server secrets, the catalog of physical locks and cards), and
+// OwnerTx, which adds the writes on one owner account's data. Only Store.InOwnerTx and
+// Store.InNewOwnerTx hand out an OwnerTx, after taking that account's lock, and its writes act on
+// that account alone: a write on an owner account's data cannot run without the account's lock.
+// A decorator (a cache, metrics) wraps one concern by replacing one field of the value.
 //
 // Find methods return ErrNotFound-based errors only where they look up one row by id; list methods
 // return an empty slice when nothing matches. Query errors (unknown property, wrong literal type)
 // are 400 errors with the position in ErrorDetails.
-type Tx interface {
-	// LockOwner serialises per-owner invariants (last Owner, plan limits) across transactions and
-	// nodes: it is a row lock on PostgreSQL and takes the write lock on SQLite.
-	LockOwner(ctx context.Context, id string) error
 
+// Users are the people and service users who sign in.
+type Users interface {
 	CreateUser(ctx context.Context, u *User) error // ErrEmailAddressInUse
 	FindUserByID(ctx context.Context, id string) (*User, error)
 	FindUserByEmail(ctx context.Context, email string) (*User, error)
+	// SetUserVerified marks a user's address verified.
+	SetUserVerified(ctx context.Context, id string) error
+}
 
-	CreateOwner(ctx context.Context, o *Owner) error
-	SetOwnerPlan(ctx context.Context, id, plan string) error
-	FindOwners(ctx context.Context, f OwnerFilter) ([]*Owner, error)
-	UpdateOwner(ctx context.Context, id string, u OwnerUpdate) error
-	// FindRole returns the strongest role the user holds on the owner account, or "" for none.
-	FindRole(ctx context.Context, ownerID, userID string) (Role, error)
-
-	CreatePermission(ctx context.Context, p *Permission) error
-	FindPermissions(ctx context.Context, f PermissionFilter) ([]*Permission, error)
-	DeletePermission(ctx context.Context, ownerID, id string) error
-
-	CreateContact(ctx context.Context, c *Contact) error // ErrDuplicateContact
-	FindContacts(ctx context.Context, f ContactFilter) ([]*Contact, error)
-	UpdateContact(ctx context.Context, ownerID, id string, u ContactUpdate) error
-	DeleteContact(ctx context.Context, ownerID, id string) error
-
+// Catalog is the registry of physical locks and cards, which belong to no owner account until
+// one binds them.
+type Catalog interface {
 	CreatePhysicalLock(ctx context.Context, l *PhysicalLock) error
 	FindPhysicalLockByID(ctx context.Context, id string) (*PhysicalLock, error)
-
-	CreateBoundLock(ctx context.Context, l *BoundLock) error // ErrLockAlreadyBound
-	FindBoundLocks(ctx context.Context, f BoundLockFilter) ([]*BoundLock, error)
-	UpdateBoundLock(ctx context.Context, ownerID, id string, u BoundLockUpdate) error
-	UnbindBoundLock(ctx context.Context, ownerID, id string, at Time) error
-	// FindActiveBoundLock returns the active binding of a physical lock, in whatever account.
-	FindActiveBoundLock(ctx context.Context, physicalLockID string) (*BoundLock, error)
-
-	CreateLockGroup(ctx context.Context, g *LockGroup) error
-	FindLockGroups(ctx context.Context, f LockGroupFilter) ([]*LockGroup, error)
-	UpdateLockGroup(ctx context.Context, ownerID, id string, u LockGroupUpdate) error
-	DeleteLockGroup(ctx context.Context, ownerID, id string) error
-	AddLockGroupMember(ctx context.Context, groupID, boundLockID string, at Time) error
-	RemoveLockGroupMember(ctx context.Context, groupID, boundLockID string) error
-	// LockGroupStatistics counts each group's members by membership state; a group without
-	// members maps to an empty list.
-	LockGroupStatistics(ctx context.Context, groupIDs []string) (map[string][]StateCount, error)
-	// LockMembershipStatistics counts each lock's group memberships by state.
-	LockMembershipStatistics(ctx context.Context, boundLockIDs []string) (map[string][]StateCount, error)
-
 	CreatePhysicalCard(ctx context.Context, c *PhysicalCard) error
 	FindPhysicalCard(ctx context.Context, id, uid string) (*PhysicalCard, error)
+}
 
-	CreateBoundCard(ctx context.Context, c *BoundCard) error // ErrCardAlreadyBound
-	FindBoundCards(ctx context.Context, f BoundCardFilter) ([]*BoundCard, error)
-	UpdateBoundCard(ctx context.Context, ownerID, id string, u BoundCardUpdate) error
-
-	CreateGrant(ctx context.Context, g *Grant) error // ErrDuplicate
-	FindGrants(ctx context.Context, f GrantFilter) ([]*Grant, error)
-	CountGrants(ctx context.Context, f GrantFilter) (int, error)
-	// CountSmartphoneUsers counts the account's contacts with at least one active grant.
-	CountSmartphoneUsers(ctx context.Context, ownerID string) (int, error)
-	// RevokeGrant makes an active grant inactive with the given state; ErrNotFound when it is not active.
-	RevokeGrant(ctx context.Context, ownerID, id, state string, at Time) error
-	// RevokeGrants ends every active grant the filter selects (its Query is ignored) and returns
-	// their ids, deciding each state in the same statement: RevocationPending when pending and a
-	// lock already holds the grant's key, else Revoked. Every lock that holds the key of one of
-	// them (the target, or the target group's members) gets one revocation-list change. It must
-	// run under the account's lock (InOwnerTx), so that no lock sync delivers a key meanwhile.
-	RevokeGrants(ctx context.Context, f GrantFilter, pending bool, at Time) ([]string, error)
-	// SyncLock records a lock's sync: keys delivered, revocations and memberships confirmed.
-	SyncLock(ctx context.Context, boundLockID string, at Time) error
-
+// Clients are the registered OAuth clients.
+type Clients interface {
 	CreateClient(ctx context.Context, c *Client) error
 	FindClientByID(ctx context.Context, id string) (*Client, error)
 	// FindClients lists the clients a user manages ("" lists all), newest last.
 	FindClients(ctx context.Context, ownerUserID string) ([]*Client, error)
 	UpdateClient(ctx context.Context, id string, u ClientUpdate) error
 	DeleteClient(ctx context.Context, id string) error
+}
 
-	// SetUserVerified marks a user's address verified.
-	SetUserVerified(ctx context.Context, id string) error
+// SignIns are browser sessions and the records that throttle sign-in and sign-up.
+type SignIns interface {
 	// RecordLoginFailure notes a failed sign-in for an address (case-folded), for throttling.
 	RecordLoginFailure(ctx context.Context, email string, at Time) error
 	// CountLoginFailures counts the address's failed sign-ins since a time.
@@ -102,10 +59,19 @@ type Tx interface {
 	// FindSession returns an unexpired session by hash, or ErrNotFound.
 	FindSession(ctx context.Context, hash string, now Time) (*Session, error)
 	DeleteSession(ctx context.Context, hash string) error
+}
 
+// Tokens are the OAuth server's records: token families, codes, refresh tokens and revoked
+// access tokens.
+type Tokens interface {
 	CreateTokenFamily(ctx context.Context, f *TokenFamily) error
 	FindTokenFamily(ctx context.Context, id string) (*TokenFamily, error)
+	// LockTokenFamily is FindTokenFamily that holds the family's row until the transaction
+	// ends: a revocation of the family then waits for, and covers, a rotation that read it.
+	LockTokenFamily(ctx context.Context, id string) (*TokenFamily, error)
 	RevokeTokenFamily(ctx context.Context, id string, at Time) error
+	// RevokeTokenFamilies revokes every token family of a client for a user.
+	RevokeTokenFamilies(ctx context.Context, clientID, userID string, at Time) error
 
 	CreateAuthCode(ctx context.Context, c *AuthCode) error
 	// UseAuthCode marks a code used and returns it as it was before; ErrNotFound for an unknown hash.
@@ -118,21 +84,6 @@ type Tx interface {
 	// FindRefreshToken returns a refresh token by hash, used or not; ErrNotFound when unknown.
 	FindRefreshToken(ctx context.Context, hash string) (*RefreshToken, error)
 
-	// GetSecret returns a named server secret, creating it from newValue on first use, so that
-	// every node of a cluster shares it (e-mail verification links, CSRF keys).
-	GetSecret(ctx context.Context, name string, newValue func() string) (string, error)
-
-	CreateIdentityProvider(ctx context.Context, p *IdentityProvider) error // ErrInvalid when the ipId is taken
-	FindIdentityProvider(ctx context.Context, ipID string) (*IdentityProvider, error)
-	FindIdentityProviders(ctx context.Context, ownerID string) ([]*IdentityProvider, error)
-	DeleteIdentityProvider(ctx context.Context, ownerID, ipID string) error
-
-	CreateIPUser(ctx context.Context, u *IPUser) error // ErrDuplicateIPUser
-	FindIPUsers(ctx context.Context, f IPUserFilter) ([]*IPUser, error)
-
-	CreateSigningKey(ctx context.Context, k *SigningKey) error
-	FindSigningKeys(ctx context.Context) ([]*SigningKey, error)
-
 	// RevokeAccessToken records that the access token with the jti is revoked until it expires;
 	// revoking it again is fine.
 	RevokeAccessToken(ctx context.Context, jti string, expiresAt Time) error
@@ -140,7 +91,10 @@ type Tx interface {
 	IsAccessTokenRevoked(ctx context.Context, jti string) (bool, error)
 	// PruneRevokedAccessTokens forgets revocations of tokens that expired before a time.
 	PruneRevokedAccessTokens(ctx context.Context, before Time) error
+}
 
+// Consents are the users' remembered consents to clients.
+type Consents interface {
 	// SaveConsent creates or replaces the consent of a user to a client.
 	SaveConsent(ctx context.Context, c *Consent) error
 	// FindConsent returns the consent of a user to a client, or ErrNotFound.
@@ -149,20 +103,145 @@ type Tx interface {
 	FindConsents(ctx context.Context, userID string) ([]*Consent, error)
 	// DeleteConsent removes a consent; ErrNotFound when there is none.
 	DeleteConsent(ctx context.Context, userID, clientID string) error
-	// RevokeTokenFamilies revokes every token family of a client for a user.
-	RevokeTokenFamilies(ctx context.Context, clientID, userID string, at Time) error
 }
 
-// Store is Keyward's storage. InTx runs fn in one transaction, committed when fn returns nil.
-//
-// InOwnerTx is InTx that first takes the owner account's lock (LockOwner), and it is how every
-// write on an owner account's data runs: a change that another change depends on (deleting a
-// group and granting on it, unbinding a lock and adding it to a group, revoking a grant and a
-// lock sync delivering it) then runs strictly one after the other, on every engine and across
-// processes, and each sees what the other committed. ErrNotFound when the account does not exist.
-type Store interface {
+// Secrets are the server's shared secrets and token-signing keys.
+type Secrets interface {
+	// GetSecret returns a named server secret, creating it from newValue on first use, so that
+	// every node of a cluster shares it (e-mail verification links, CSRF keys).
+	GetSecret(ctx context.Context, name string, newValue func() string) (string, error)
+	CreateSigningKey(ctx context.Context, k *SigningKey) error
+	FindSigningKeys(ctx context.Context) ([]*SigningKey, error)
+}
+
+// AccountReads reads owner accounts and their administrators.
+type AccountReads interface {
+	FindOwners(ctx context.Context, f OwnerFilter) ([]*Owner, error)
+	// FindRole returns the strongest role the user holds on the owner account, or "" for none.
+	FindRole(ctx context.Context, ownerID, userID string) (Role, error)
+	FindPermissions(ctx context.Context, f PermissionFilter) ([]*Permission, error)
+}
+
+// LockReads reads bound locks and lock groups.
+type LockReads interface {
+	FindBoundLocks(ctx context.Context, f BoundLockFilter) ([]*BoundLock, error)
+	// FindActiveBoundLock returns the active binding of a physical lock, in whatever account.
+	FindActiveBoundLock(ctx context.Context, physicalLockID string) (*BoundLock, error)
+	FindLockGroups(ctx context.Context, f LockGroupFilter) ([]*LockGroup, error)
+	// LockGroupStatistics counts each group's members by membership state; a group without
+	// members maps to an empty list.
+	LockGroupStatistics(ctx context.Context, groupIDs []string) (map[string][]StateCount, error)
+	// LockMembershipStatistics counts each lock's group memberships by state.
+	LockMembershipStatistics(ctx context.Context, boundLockIDs []string) (map[string][]StateCount, error)
+}
+
+// ContactReads reads contacts, bound cards and identity-provider users.
+type ContactReads interface {
+	FindContacts(ctx context.Context, f ContactFilter) ([]*Contact, error)
+	FindBoundCards(ctx context.Context, f BoundCardFilter) ([]*BoundCard, error)
+	FindIdentityProvider(ctx context.Context, ipID string) (*IdentityProvider, error)
+	FindIdentityProviders(ctx context.Context, ownerID string) ([]*IdentityProvider, error)
+	FindIPUsers(ctx context.Context, f IPUserFilter) ([]*IPUser, error)
+}
+
+// GrantReads reads grants.
+type GrantReads interface {
+	FindGrants(ctx context.Context, f GrantFilter) ([]*Grant, error)
+	CountGrants(ctx context.Context, f GrantFilter) (int, error)
+	// CountSmartphoneUsers counts the account's contacts with at least one active grant.
+	CountSmartphoneUsers(ctx context.Context, ownerID string) (int, error)
+}
+
+// AccountWrites change the owner account itself and its administrators.
+type AccountWrites interface {
+	SetOwnerPlan(ctx context.Context, plan string) error
+	UpdateOwner(ctx context.Context, u OwnerUpdate) error
+	CreatePermission(ctx context.Context, p *Permission) error
+	DeletePermission(ctx context.Context, id string) error
+}
+
+// LockWrites bind, change and unbind locks and keep lock groups.
+type LockWrites interface {
+	CreateBoundLock(ctx context.Context, l *BoundLock) error // ErrLockAlreadyBound
+	UpdateBoundLock(ctx context.Context, id string, u BoundLockUpdate) error
+	UnbindBoundLock(ctx context.Context, id string, at Time) error
+	CreateLockGroup(ctx context.Context, g *LockGroup) error
+	UpdateLockGroup(ctx context.Context, id string, u LockGroupUpdate) error
+	DeleteLockGroup(ctx context.Context, id string) error
+	AddLockGroupMember(ctx context.Context, groupID, boundLockID string, at Time) error
+	RemoveLockGroupMember(ctx context.Context, groupID, boundLockID string) error
+	// SyncLock records a lock's sync: keys delivered, revocations and memberships confirmed.
+	SyncLock(ctx context.Context, boundLockID string, at Time) error
+}
+
+// ContactWrites keep contacts, bound cards, identity providers and their users.
+type ContactWrites interface {
+	CreateContact(ctx context.Context, c *Contact) error // ErrDuplicateContact
+	UpdateContact(ctx context.Context, id string, u ContactUpdate) error
+	DeleteContact(ctx context.Context, id string) error
+	CreateBoundCard(ctx context.Context, c *BoundCard) error // ErrCardAlreadyBound
+	UpdateBoundCard(ctx context.Context, id string, u BoundCardUpdate) error
+	CreateIdentityProvider(ctx context.Context, p *IdentityProvider) error // ErrInvalid when the ipId is taken
+	DeleteIdentityProvider(ctx context.Context, ipID string) error
+	CreateIPUser(ctx context.Context, u *IPUser) error // ErrDuplicateIPUser
+}
+
+// GrantWrites create and end grants.
+type GrantWrites interface {
+	CreateGrant(ctx context.Context, g *Grant) error // ErrDuplicate
+	// RevokeGrant makes an active grant inactive with the given state; ErrNotFound when it is not active.
+	RevokeGrant(ctx context.Context, id, state string, at Time) error
+	// RevokeGrants ends every active grant of the account the filter selects (its Query and
+	// OwnerID are ignored) and returns their ids, deciding each state in the same statement:
+	// RevocationPending when pending and a lock already holds the grant's key, else Revoked.
+	// Every lock that holds the key of one of them (the target, or the target group's members)
+	// gets one revocation-list change. The account's lock keeps any lock sync from delivering a
+	// key meanwhile.
+	RevokeGrants(ctx context.Context, f GrantFilter, pending bool, at Time) ([]string, error)
+}
+
+// Tx is what a use case may read, and the data of no owner account it may write. Outside a
+// transaction (Store.Direct) each call runs on its own.
+type Tx struct {
+	Users
+	Catalog
+	Clients
+	SignIns
+	Tokens
+	Consents
+	Secrets
+	AccountReads
+	LockReads
+	ContactReads
+	GrantReads
+}
+
+// OwnerTx is a transaction that holds one owner account's lock: Tx, and the writes on that
+// account's data. Every write acts on the locked account only; an entity of another account is
+// refused (Create) or not found (Update, Delete).
+type OwnerTx struct {
 	Tx
+	OwnerID string
+	AccountWrites
+	LockWrites
+	ContactWrites
+	GrantWrites
+}
+
+// Store is Keyward's storage. Direct is the storage outside any transaction. InTx runs fn in one
+// transaction, committed when fn returns nil.
+//
+// InOwnerTx is InTx that first takes the owner account's lock, and it is the only way to write an
+// owner account's data: a change that another change depends on (deleting a group and granting
+// on it, unbinding a lock and adding it to a group, revoking a grant and a lock sync delivering
+// it) then runs strictly one after the other, on every engine and across processes, and each
+// sees what the other committed. ErrNotFound when the account does not exist. InNewOwnerTx
+// creates the account and runs fn holding its lock, so that an account and its first Owner
+// land together.
+type Store interface {
+	Direct() Tx
 	InTx(ctx context.Context, fn func(tx Tx) error) error
-	InOwnerTx(ctx context.Context, ownerID string, fn func(tx Tx) error) error
+	InOwnerTx(ctx context.Context, ownerID string, fn func(tx OwnerTx) error) error
+	InNewOwnerTx(ctx context.Context, o *Owner, fn func(tx OwnerTx) error) error
 	Close() error
 }

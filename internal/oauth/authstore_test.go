@@ -42,7 +42,8 @@ func (m *memStore) InTx(_ context.Context, fn func(tx keyward.Tx) error) error {
 	m.mu.Lock()
 	saved := m.auth.clone()
 	m.mu.Unlock()
-	err := fn(m)
+	err := fn(keyward.Tx{Users: m, Catalog: m, Clients: m, SignIns: m, Tokens: m, Consents: m, Secrets: m,
+		AccountReads: m, LockReads: m, ContactReads: m, GrantReads: m})
 	if err != nil {
 		m.mu.Lock()
 		m.auth = saved
@@ -164,6 +165,10 @@ func (m *memStore) FindTokenFamily(_ context.Context, id string) (*keyward.Token
 		return nil, keyward.ErrNotFound.WithDetails("token family %q does not exist", id)
 	}
 	return &f, nil
+}
+
+func (m *memStore) LockTokenFamily(ctx context.Context, id string) (*keyward.TokenFamily, error) {
+	return m.FindTokenFamily(ctx, id) // InTx runs one transaction at a time
 }
 
 func (m *memStore) RevokeTokenFamily(_ context.Context, id string, at keyward.Time) error {

@@ -46,7 +46,7 @@ func (s *Server) authorizationCodeGrant(ctx context.Context, req *tokenRequest) 
 		if refusal = s.checkCode(ac, client, req.form); refusal != nil {
 			return nil
 		}
-		fam, err := tx.FindTokenFamily(ctx, ac.FamilyID)
+		fam, err := tx.LockTokenFamily(ctx, ac.FamilyID)
 		switch {
 		case err != nil:
 			return fmt.Errorf("oauth: find token family %s: %w", ac.FamilyID, err)

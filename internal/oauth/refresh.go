@@ -58,7 +58,7 @@ func (s *Server) refreshTokenGrant(ctx context.Context, req *tokenRequest) (*iss
 // §6), or all of them. The client must still be allowed each of them and offline_access: a
 // change of its registration applies at once.
 func (s *Server) checkRefresh(ctx context.Context, tx keyward.Tx, rt *keyward.RefreshToken, client *keyward.Client, scope string) ([]string, *keyward.TokenFamily, error) {
-	fam, err := tx.FindTokenFamily(ctx, rt.FamilyID)
+	fam, err := tx.LockTokenFamily(ctx, rt.FamilyID)
 	switch {
 	case err != nil:
 		return nil, nil, fmt.Errorf("oauth: find token family %s: %w", rt.FamilyID, err)

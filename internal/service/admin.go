@@ -31,7 +31,7 @@ func (s *Service) FindUserByEmail(ctx context.Context, email string) (*keyward.U
 	if err := requireOperator(ctx, "look up a user"); err != nil {
 		return nil, err
 	}
-	return s.store.FindUserByEmail(ctx, email)
+	return s.data.FindUserByEmail(ctx, email)
 }
 
 // createUser stores a person, for the operator and for sign-up.
@@ -42,7 +42,7 @@ func (s *Service) createUser(ctx context.Context, email, passwordHash string, ve
 	}
 	u := &keyward.User{ID: s.newID(), Email: email, Kind: keyward.UserPerson, Verified: verified,
 		PasswordHash: passwordHash, CreatedAt: s.timestamp()}
-	return u, s.store.CreateUser(ctx, u)
+	return u, s.data.CreateUser(ctx, u)
 }
 
 // RegisterOwner creates an owner account whose Owner is the user with r.OwnerEmail.
@@ -59,16 +59,11 @@ func (s *Service) RegisterOwner(ctx context.Context, r keyward.OwnerRegistration
 			return nil, err
 		}
 	}
-	var o *keyward.Owner
-	err := s.store.InTx(ctx, func(tx keyward.Tx) error {
-		u, err := tx.FindUserByEmail(ctx, ownerEmail)
-		if err != nil {
-			return err
-		}
-		o, err = s.createOwner(ctx, tx, name, plan, u)
-		return err
-	})
-	return o, err
+	u, err := s.data.FindUserByEmail(ctx, ownerEmail)
+	if err != nil {
+		return nil, err
+	}
+	return s.createOwner(ctx, name, plan, u)
 }
 
 // CreateClient registers a client. A client-credentials client gets its service user, which
@@ -100,8 +95,12 @@ func (s *Service) CreateClient(ctx context.Context, spec keyward.ClientCreate) (
 	if p.Kind == keyward.PrincipalSession {
 		c.OwnerUserID = &p.UserID
 	}
+	serviceUser := containsFold(spec.GrantTypes, keyward.GrantClientCredentials)
+	if spec.AdminOf != "" && !serviceUser {
+		return nil, nil, keyward.Invalidf("only a client_credentials client has a service user that can administer an owner account")
+	}
 	var svcUser *keyward.User
-	err := s.store.InTx(ctx, func(tx keyward.Tx) error {
+	register := func(tx keyward.Tx) error {
 		if spec.OwnerEmail != "" {
 			owner, err := tx.FindUserByEmail(ctx, spec.OwnerEmail)
 			if err != nil {
@@ -109,7 +108,7 @@ func (s *Service) CreateClient(ctx context.Context, spec keyward.ClientCreate) (
 			}
 			c.OwnerUserID = &owner.ID
 		}
-		if containsFold(spec.GrantTypes, keyward.GrantClientCredentials) {
+		if serviceUser {
 			svcUser = &keyward.User{ID: s.newID(), Email: keyward.ServiceUserEmail(c.ID), Kind: keyward.UserService,
 				Verified: true, CreatedAt: s.timestamp()}
 			if err := tx.CreateUser(ctx, svcUser); err != nil {
@@ -117,21 +116,20 @@ func (s *Service) CreateClient(ctx context.Context, spec keyward.ClientCreate) (
 			}
 			c.ServiceUserID = &svcUser.ID
 		}
-		if err := tx.CreateClient(ctx, c); err != nil {
+		return tx.CreateClient(ctx, c)
+	}
+	var err error
+	if spec.AdminOf == "" {
+		err = s.store.InTx(ctx, register)
+	} else {
+		err = s.store.InOwnerTx(ctx, spec.AdminOf, func(tx keyward.OwnerTx) error {
+			if err := register(tx.Tx); err != nil {
+				return err
+			}
+			_, err := s.grantRole(ctx, tx, spec.AdminOf, svcUser, role)
 			return err
-		}
-		if spec.AdminOf == "" {
-			return nil
-		}
-		if svcUser == nil {
-			return keyward.Invalidf("only a client_credentials client has a service user that can administer an owner account")
-		}
-		if err := tx.LockOwner(ctx, spec.AdminOf); err != nil {
-			return err
-		}
-		_, err := s.grantRole(ctx, tx, spec.AdminOf, svcUser, role)
-		return err
-	})
+		})
+	}
 	return c, svcUser, err
 }
 
@@ -155,7 +153,7 @@ func (s *Service) RegisterLock(ctx context.Context, spec keyward.PhysicalLockCre
 	l := &keyward.PhysicalLock{ID: keyward.EncodePhysicalLockID(randomBytes(6)), LockTypeID: spec.LockTypeID,
 		ProtocolVersion: spec.ProtocolVersion, BindingCodeHash: HashBindingCode(code), TimeZone: spec.TimeZone,
 		TimeRestrictionSupport: spec.TimeRestrictionSupport, CreatedAt: s.timestamp()}
-	return l, code, s.store.CreatePhysicalLock(ctx, l)
+	return l, code, s.data.CreatePhysicalLock(ctx, l)
 }
 
 // RegisterCard adds an NFC card with a random 7-byte uid to the device registry.
@@ -168,7 +166,7 @@ func (s *Service) RegisterCard(ctx context.Context, capacity int) (*keyward.Phys
 	}
 	c := &keyward.PhysicalCard{ID: s.newID(), UID: base64.StdEncoding.EncodeToString(randomBytes(7)), Capacity: capacity,
 		CreatedAt: s.timestamp()}
-	return c, s.store.CreatePhysicalCard(ctx, c)
+	return c, s.data.CreatePhysicalCard(ctx, c)
 }
 
 func randomBytes(n int) []byte {
@@ -193,11 +191,11 @@ func (s *Service) SyncLock(ctx context.Context, physicalLockID string) (*keyward
 	if parseErr != nil {
 		return nil, keyward.Invalidf("%v", parseErr)
 	}
-	l, err := s.store.FindActiveBoundLock(ctx, id)
+	l, err := s.data.FindActiveBoundLock(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	err = s.store.InOwnerTx(ctx, l.OwnerAccountID, func(tx keyward.Tx) error {
+	err = s.store.InOwnerTx(ctx, l.OwnerAccountID, func(tx keyward.OwnerTx) error {
 		// the binding read before the lock may have ended since; sync only the one still active
 		cur, err := tx.FindActiveBoundLock(ctx, id)
 		if err != nil {
@@ -209,7 +207,7 @@ func (s *Service) SyncLock(ctx context.Context, physicalLockID string) (*keyward
 		if err := tx.SyncLock(ctx, l.ID, s.timestamp()); err != nil {
 			return err
 		}
-		l, err = s.findBoundLock(ctx, tx, l.OwnerAccountID, l.ID)
+		l, err = s.findBoundLock(ctx, tx.Tx, l.OwnerAccountID, l.ID)
 		return err
 	})
 	return l, err
@@ -257,9 +255,9 @@ func (s *Service) FindClients(ctx context.Context) ([]*keyward.Client, error) {
 	}
 	p := keyward.PrincipalFromContext(ctx)
 	if p.Kind == keyward.PrincipalOperator {
-		return s.store.FindClients(ctx, "")
+		return s.data.FindClients(ctx, "")
 	}
-	return s.store.FindClients(ctx, p.UserID)
+	return s.data.FindClients(ctx, p.UserID)
 }
 
 // UpdateClient changes a client: any for the operator, one the user manages for a session.

@@ -15,7 +15,7 @@ func (s *Service) FindBoundCards(ctx context.Context, ownerID string, q *keyward
 	if err := checkNoExpand(q); err != nil {
 		return nil, err
 	}
-	return s.store.FindBoundCards(ctx, keyward.BoundCardFilter{OwnerID: ownerID, Query: q})
+	return s.data.FindBoundCards(ctx, keyward.BoundCardFilter{OwnerID: ownerID, Query: q})
 }
 
 // FindBoundCard returns one bound card.
@@ -23,7 +23,7 @@ func (s *Service) FindBoundCard(ctx context.Context, ownerID, id string) (*keywa
 	if err := s.authorize(ctx, ownerID, useCase{"read a bound card", keyward.ScopeReadCoreEntities, ""}); err != nil {
 		return nil, err
 	}
-	return s.findBoundCard(ctx, s.store, ownerID, id)
+	return s.findBoundCard(ctx, s.data, ownerID, id)
 }
 
 func (s *Service) findBoundCard(ctx context.Context, tx keyward.Tx, ownerID, id string) (*keyward.BoundCard, error) {
@@ -50,7 +50,7 @@ func (s *Service) BindCard(ctx context.Context, ownerID string, r keyward.BindCa
 		return nil, keyward.Invalidf("one of %q or %q is required", "physicalCardId", "uid")
 	}
 	var c *keyward.BoundCard
-	err := s.store.InOwnerTx(ctx, ownerID, func(tx keyward.Tx) error {
+	err := s.store.InOwnerTx(ctx, ownerID, func(tx keyward.OwnerTx) error {
 		phys, err := tx.FindPhysicalCard(ctx, deref(r.PhysicalCardID), deref(r.UID))
 		if errors.Is(err, keyward.ErrNotFound) {
 			return keyward.Invalidf("no card with this %s is registered", cardKey(r))
@@ -67,7 +67,7 @@ func (s *Service) BindCard(ctx context.Context, ownerID string, r keyward.BindCa
 		if err := tx.CreateBoundCard(ctx, c); err != nil {
 			return err
 		}
-		c, err = s.findBoundCard(ctx, tx, ownerID, c.ID)
+		c, err = s.findBoundCard(ctx, tx.Tx, ownerID, c.ID)
 		return err
 	})
 	return c, err
@@ -88,10 +88,10 @@ func (s *Service) UpdateBoundCard(ctx context.Context, ownerID, id string, u key
 	if err := checkText("title", u.Title); err != nil {
 		return err
 	}
-	return s.store.InOwnerTx(ctx, ownerID, func(tx keyward.Tx) error {
-		if _, err := s.findBoundCard(ctx, tx, ownerID, id); err != nil {
+	return s.store.InOwnerTx(ctx, ownerID, func(tx keyward.OwnerTx) error {
+		if _, err := s.findBoundCard(ctx, tx.Tx, ownerID, id); err != nil {
 			return err
 		}
-		return tx.UpdateBoundCard(ctx, ownerID, id, u)
+		return tx.UpdateBoundCard(ctx, id, u)
 	})
 }

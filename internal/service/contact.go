@@ -16,7 +16,7 @@ func (s *Service) FindContacts(ctx context.Context, ownerID string, q *keyward.Q
 	if err := checkNoExpand(q); err != nil {
 		return nil, err
 	}
-	return s.store.FindContacts(ctx, keyward.ContactFilter{OwnerID: ownerID, Query: q})
+	return s.data.FindContacts(ctx, keyward.ContactFilter{OwnerID: ownerID, Query: q})
 }
 
 // FindContact returns one contact.
@@ -24,7 +24,7 @@ func (s *Service) FindContact(ctx context.Context, ownerID, id string) (*keyward
 	if err := s.authorize(ctx, ownerID, useCase{"read a contact", keyward.ScopeReadCoreEntities, ""}); err != nil {
 		return nil, err
 	}
-	return s.findContact(ctx, s.store, ownerID, id)
+	return s.findContact(ctx, s.data, ownerID, id)
 }
 
 func (s *Service) findContact(ctx context.Context, tx keyward.Tx, ownerID, id string) (*keyward.Contact, error) {
@@ -49,7 +49,7 @@ func (s *Service) CreateContact(ctx context.Context, ownerID string, in keyward.
 	if err != nil {
 		return nil, err
 	}
-	err = s.store.InOwnerTx(ctx, ownerID, func(tx keyward.Tx) error { return tx.CreateContact(ctx, c) })
+	err = s.store.InOwnerTx(ctx, ownerID, func(tx keyward.OwnerTx) error { return tx.CreateContact(ctx, c) })
 	if err != nil {
 		return nil, err
 	}
@@ -130,18 +130,18 @@ func (s *Service) UpdateContact(ctx context.Context, ownerID, id string, u keywa
 		return nil, err
 	}
 	var c *keyward.Contact
-	err := s.store.InOwnerTx(ctx, ownerID, func(tx keyward.Tx) error {
-		cur, err := s.findContact(ctx, tx, ownerID, id)
+	err := s.store.InOwnerTx(ctx, ownerID, func(tx keyward.OwnerTx) error {
+		cur, err := s.findContact(ctx, tx.Tx, ownerID, id)
 		if err != nil {
 			return err
 		}
 		if err := checkIdentityUnchanged(cur, u); err != nil {
 			return err
 		}
-		if err := tx.UpdateContact(ctx, ownerID, id, u); err != nil {
+		if err := tx.UpdateContact(ctx, id, u); err != nil {
 			return err
 		}
-		c, err = s.findContact(ctx, tx, ownerID, id)
+		c, err = s.findContact(ctx, tx.Tx, ownerID, id)
 		return err
 	})
 	return c, err
@@ -172,18 +172,18 @@ func (s *Service) DeleteContact(ctx context.Context, ownerID, id string) error {
 	if err := s.authorize(ctx, ownerID, useCase{"delete a contact", keyward.ScopeWriteCoreEntities, ""}); err != nil {
 		return err
 	}
-	return s.store.InOwnerTx(ctx, ownerID, func(tx keyward.Tx) error {
+	return s.store.InOwnerTx(ctx, ownerID, func(tx keyward.OwnerTx) error {
 		perms, err := tx.FindPermissions(ctx, keyward.PermissionFilter{OwnerID: ownerID, ContactID: &id})
 		if err != nil {
 			return err
 		}
-		if err := s.keepAnOwner(ctx, tx, ownerID, first(perms)); err != nil {
+		if err := s.keepAnOwner(ctx, tx.Tx, ownerID, first(perms)); err != nil {
 			return err
 		}
 		if _, err := s.revokeAll(ctx, tx, keyward.GrantFilter{OwnerID: ownerID, ContactID: &id}, false); err != nil {
 			return err
 		}
-		return tx.DeleteContact(ctx, ownerID, id)
+		return tx.DeleteContact(ctx, id)
 	})
 }
 

@@ -68,14 +68,14 @@ func (s *Service) CreateGrant(ctx context.Context, ownerID string, in keyward.Gr
 		return nil, err
 	}
 	var g *keyward.Grant
-	err = s.store.InOwnerTx(ctx, ownerID, func(tx keyward.Tx) error {
+	err = s.store.InOwnerTx(ctx, ownerID, func(tx keyward.OwnerTx) error {
 		if g, err = s.newGrant(ctx, tx, ownerID, in, cal); err != nil {
 			return err
 		}
 		if err := tx.CreateGrant(ctx, g); err != nil {
 			return err
 		}
-		if err := s.embed(ctx, tx, ownerID, g); err != nil {
+		if err := s.embed(ctx, tx.Tx, ownerID, g); err != nil {
 			return err
 		}
 		if in.DryRun {
@@ -113,12 +113,12 @@ func validateGrantRequest(in keyward.GrantCreate) (*ical.Calendar, error) {
 }
 
 // newGrant runs the checks that need the account's data and builds the grant.
-func (s *Service) newGrant(ctx context.Context, tx keyward.Tx, ownerID string, in keyward.GrantCreate, cal *ical.Calendar) (*keyward.Grant, error) {
-	tgt, err := s.findTarget(ctx, tx, ownerID, in.BoundLockID)
+func (s *Service) newGrant(ctx context.Context, tx keyward.OwnerTx, ownerID string, in keyward.GrantCreate, cal *ical.Calendar) (*keyward.Grant, error) {
+	tgt, err := s.findTarget(ctx, tx.Tx, ownerID, in.BoundLockID)
 	if err != nil {
 		return nil, err
 	}
-	owner, err := s.findOwner(ctx, tx, ownerID)
+	owner, err := s.findOwner(ctx, tx.Tx, ownerID)
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +135,7 @@ func (s *Service) newGrant(ctx context.Context, tx keyward.Tx, ownerID string, i
 	if err := s.resolveGrantee(ctx, tx, ownerID, in, g); err != nil {
 		return nil, err
 	}
-	return g, s.checkLimits(ctx, tx, plan, ownerID, g)
+	return g, s.checkLimits(ctx, tx.Tx, plan, ownerID, g)
 }
 
 // checkTarget refuses targets the grant cannot use: unbound locks, groups or time restrictions
@@ -183,10 +183,10 @@ func checkLockSupports(l *keyward.BoundLock, cal *ical.Calendar) error {
 
 // resolveGrantee sets the grant's contact or card: an existing contact, an inline contact found
 // or created by its identity, or an active bound card of the account.
-func (s *Service) resolveGrantee(ctx context.Context, tx keyward.Tx, ownerID string, in keyward.GrantCreate, g *keyward.Grant) error {
+func (s *Service) resolveGrantee(ctx context.Context, tx keyward.OwnerTx, ownerID string, in keyward.GrantCreate, g *keyward.Grant) error {
 	switch {
 	case in.ContactID != nil:
-		c, err := s.findContact(ctx, tx, ownerID, *in.ContactID)
+		c, err := s.findContact(ctx, tx.Tx, ownerID, *in.ContactID)
 		if err != nil {
 			return err
 		}
@@ -198,7 +198,7 @@ func (s *Service) resolveGrantee(ctx context.Context, tx keyward.Tx, ownerID str
 		}
 		g.ContactID = &c.ID
 	default:
-		card, err := s.findBoundCard(ctx, tx, ownerID, *in.BoundCardID)
+		card, err := s.findBoundCard(ctx, tx.Tx, ownerID, *in.BoundCardID)
 		if err != nil {
 			return err
 		}
@@ -211,7 +211,7 @@ func (s *Service) resolveGrantee(ctx context.Context, tx keyward.Tx, ownerID str
 }
 
 // inlineContact finds the contact with the request's identity or creates it.
-func (s *Service) inlineContact(ctx context.Context, tx keyward.Tx, ownerID string, in *keyward.GrantContact) (*keyward.Contact, error) {
+func (s *Service) inlineContact(ctx context.Context, tx keyward.OwnerTx, ownerID string, in *keyward.GrantContact) (*keyward.Contact, error) {
 	c, err := s.newContact(ownerID, keyward.ContactCreate{IPID: in.IPID, Identifier: in.Identifier, Email: in.Email, IPUserID: in.IPUserID})
 	if err != nil {
 		return nil, prefixDetails(err, "contact: ")

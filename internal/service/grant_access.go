@@ -146,11 +146,11 @@ func (s *Service) GrantWindows(ctx context.Context, ownerID, id string, from, to
 	if !start.Before(end.Time) || end.Sub(start.Time) > maxWindowRange {
 		return nil, keyward.Invalidf("from %s must be before to %s, at most 366 days apart", start, end)
 	}
-	g, err := s.findGrant(ctx, s.store, ownerID, id)
+	g, err := s.findGrant(ctx, s.data, ownerID, id)
 	if err != nil {
 		return nil, err
 	}
-	tgt, err := s.findTarget(ctx, s.store, ownerID, g.BoundLockID)
+	tgt, err := s.findTarget(ctx, s.data, ownerID, g.BoundLockID)
 	if err != nil {
 		return nil, err
 	}
@@ -178,7 +178,7 @@ func (s *Service) AccessCheck(ctx context.Context, ownerID, lockID string, conta
 	if at != nil {
 		when = *at
 	}
-	lock, err := s.findBoundLock(ctx, s.store, ownerID, lockID)
+	lock, err := s.findBoundLock(ctx, s.data, ownerID, lockID)
 	if err != nil {
 		return nil, err
 	}
@@ -202,13 +202,13 @@ func (s *Service) AccessCheck(ctx context.Context, ownerID, lockID string, conta
 // grantsOnLock returns the grantee's grants on the lock itself and on the groups it is in.
 func (s *Service) grantsOnLock(ctx context.Context, ownerID string, lock *keyward.BoundLock, contactID, cardID *string) ([]*keyward.Grant, error) {
 	if contactID != nil {
-		if _, err := s.findContact(ctx, s.store, ownerID, *contactID); err != nil {
+		if _, err := s.findContact(ctx, s.data, ownerID, *contactID); err != nil {
 			return nil, err
 		}
-	} else if _, err := s.findBoundCard(ctx, s.store, ownerID, *cardID); err != nil {
+	} else if _, err := s.findBoundCard(ctx, s.data, ownerID, *cardID); err != nil {
 		return nil, err
 	}
-	groups, err := s.store.FindLockGroups(ctx, keyward.LockGroupFilter{OwnerID: ownerID, MemberLockID: &lock.ID})
+	groups, err := s.data.FindLockGroups(ctx, keyward.LockGroupFilter{OwnerID: ownerID, MemberLockID: &lock.ID})
 	if err != nil {
 		return nil, err
 	}
@@ -216,7 +216,7 @@ func (s *Service) grantsOnLock(ctx context.Context, ownerID string, lock *keywar
 	for _, g := range groups {
 		targets = append(targets, g.ID)
 	}
-	return s.store.FindGrants(ctx, keyward.GrantFilter{OwnerID: ownerID, ContactID: contactID, BoundCardID: cardID, TargetIDs: targets})
+	return s.data.FindGrants(ctx, keyward.GrantFilter{OwnerID: ownerID, ContactID: contactID, BoundCardID: cardID, TargetIDs: targets})
 }
 
 // decide explains one grant's verdict at t.

@@ -19,7 +19,7 @@ func (s *Service) FindBoundCardGrants(ctx context.Context, ownerID, cardID strin
 	if err := s.authorize(ctx, ownerID, useCase{"list a bound card's grants", keyward.ScopeReadGrants, ""}); err != nil {
 		return nil, err
 	}
-	if _, err := s.findBoundCard(ctx, s.store, ownerID, cardID); err != nil {
+	if _, err := s.findBoundCard(ctx, s.data, ownerID, cardID); err != nil {
 		return nil, err
 	}
 	return s.findGrants(ctx, keyward.GrantFilter{OwnerID: ownerID, BoundCardID: &cardID, Query: q})
@@ -29,11 +29,11 @@ func (s *Service) findGrants(ctx context.Context, f keyward.GrantFilter) ([]*key
 	if err := checkNoExpand(f.Query); err != nil {
 		return nil, err
 	}
-	list, err := s.store.FindGrants(ctx, f)
+	list, err := s.data.FindGrants(ctx, f)
 	if err != nil {
 		return nil, err
 	}
-	return list, s.embed(ctx, s.store, f.OwnerID, list...)
+	return list, s.embed(ctx, s.data, f.OwnerID, list...)
 }
 
 // FindGrant returns one grant.
@@ -41,11 +41,11 @@ func (s *Service) FindGrant(ctx context.Context, ownerID, id string) (*keyward.G
 	if err := s.authorize(ctx, ownerID, useCase{"read a grant", keyward.ScopeReadGrants, ""}); err != nil {
 		return nil, err
 	}
-	g, err := s.findGrant(ctx, s.store, ownerID, id)
+	g, err := s.findGrant(ctx, s.data, ownerID, id)
 	if err != nil {
 		return nil, err
 	}
-	return g, s.embed(ctx, s.store, ownerID, g)
+	return g, s.embed(ctx, s.data, ownerID, g)
 }
 
 func (s *Service) findGrant(ctx context.Context, tx keyward.Tx, ownerID, id string) (*keyward.Grant, error) {

@@ -14,7 +14,7 @@ func (s *Service) RevokeGrant(ctx context.Context, ownerID, id string, dryRun bo
 	if err := s.authorize(ctx, ownerID, useCase{"revoke a grant", keyward.ScopeWriteGrants, ""}); err != nil {
 		return nil, err
 	}
-	return s.changeGrant(ctx, ownerID, id, dryRun, func(tx keyward.Tx, g *keyward.Grant) error {
+	return s.changeGrant(ctx, ownerID, id, dryRun, func(tx keyward.OwnerTx, g *keyward.Grant) error {
 		_, err := tx.RevokeGrants(ctx, keyward.GrantFilter{OwnerID: ownerID, ID: &g.ID}, true, s.timestamp())
 		return err
 	})
@@ -22,20 +22,20 @@ func (s *Service) RevokeGrant(ctx context.Context, ownerID, id string, dryRun bo
 
 // changeGrant runs change on one grant in a transaction and answers the grant as the database
 // then holds it, embedded; with dryRun the transaction is rolled back.
-func (s *Service) changeGrant(ctx context.Context, ownerID, id string, dryRun bool, change func(keyward.Tx, *keyward.Grant) error) (*keyward.Grant, error) {
+func (s *Service) changeGrant(ctx context.Context, ownerID, id string, dryRun bool, change func(keyward.OwnerTx, *keyward.Grant) error) (*keyward.Grant, error) {
 	var g *keyward.Grant
-	err := s.store.InOwnerTx(ctx, ownerID, func(tx keyward.Tx) error {
+	err := s.store.InOwnerTx(ctx, ownerID, func(tx keyward.OwnerTx) error {
 		var err error
-		if g, err = s.findGrant(ctx, tx, ownerID, id); err != nil {
+		if g, err = s.findGrant(ctx, tx.Tx, ownerID, id); err != nil {
 			return err
 		}
 		if err := change(tx, g); err != nil {
 			return err
 		}
-		if g, err = s.findGrant(ctx, tx, ownerID, id); err != nil {
+		if g, err = s.findGrant(ctx, tx.Tx, ownerID, id); err != nil {
 			return err
 		}
-		if err := s.embed(ctx, tx, ownerID, g); err != nil {
+		if err := s.embed(ctx, tx.Tx, ownerID, g); err != nil {
 			return err
 		}
 		if dryRun {
@@ -50,17 +50,17 @@ func (s *Service) changeGrant(ctx context.Context, ownerID, id string, dryRun bo
 }
 
 // end makes an active grant Revoked without telling any lock; an inactive grant is left as it is.
-func (s *Service) end(ctx context.Context, tx keyward.Tx, g *keyward.Grant) error {
+func (s *Service) end(ctx context.Context, tx keyward.OwnerTx, g *keyward.Grant) error {
 	if !g.Active {
 		return nil
 	}
-	return tx.RevokeGrant(ctx, g.OwnerAccountID, g.ID, keyward.GrantRevoked, s.timestamp())
+	return tx.RevokeGrant(ctx, g.ID, keyward.GrantRevoked, s.timestamp())
 }
 
 // revokeAll revokes every active grant a filter selects, in one statement that decides each
 // state (RevocationPending for a key a lock holds, when pending; else Revoked) and tells the
 // locks that hold their keys, and returns the grants as they now are.
-func (s *Service) revokeAll(ctx context.Context, tx keyward.Tx, f keyward.GrantFilter, pending bool) ([]*keyward.Grant, error) {
+func (s *Service) revokeAll(ctx context.Context, tx keyward.OwnerTx, f keyward.GrantFilter, pending bool) ([]*keyward.Grant, error) {
 	ids, err := tx.RevokeGrants(ctx, f, pending, s.timestamp())
 	if err != nil || len(ids) == 0 {
 		return nil, err
@@ -92,15 +92,15 @@ func (s *Service) RevokeBoundCardGrants(ctx context.Context, ownerID, cardID str
 
 func (s *Service) revokeGranteeGrants(ctx context.Context, ownerID string, f keyward.GrantFilter, exists func(keyward.Tx) error) ([]*keyward.Grant, error) {
 	var list []*keyward.Grant
-	err := s.store.InOwnerTx(ctx, ownerID, func(tx keyward.Tx) error {
-		if err := exists(tx); err != nil {
+	err := s.store.InOwnerTx(ctx, ownerID, func(tx keyward.OwnerTx) error {
+		if err := exists(tx.Tx); err != nil {
 			return err
 		}
 		var err error
 		if list, err = s.revokeAll(ctx, tx, f, true); err != nil {
 			return err
 		}
-		return s.embed(ctx, tx, ownerID, list...)
+		return s.embed(ctx, tx.Tx, ownerID, list...)
 	})
 	return list, err
 }
@@ -111,7 +111,7 @@ func (s *Service) DeleteGrantFromCard(ctx context.Context, ownerID, id string) (
 	if err := s.authorize(ctx, ownerID, useCase{"delete a grant from a card", keyward.ScopeWriteGrants, ""}); err != nil {
 		return nil, err
 	}
-	return s.changeGrant(ctx, ownerID, id, false, func(tx keyward.Tx, g *keyward.Grant) error {
+	return s.changeGrant(ctx, ownerID, id, false, func(tx keyward.OwnerTx, g *keyward.Grant) error {
 		if g.BoundCardID == nil {
 			return keyward.ErrGeneric.WithDetails("grant %q is for a contact; only card grants can be deleted from a card", id)
 		}

@@ -20,7 +20,7 @@ func (s *Service) FindIdentityProviders(ctx context.Context, ownerID string) ([]
 	if err := s.authorize(ctx, ownerID, useCase{"list the identity providers", keyward.ScopeReadOwnerAccounts, ""}); err != nil {
 		return nil, err
 	}
-	return s.store.FindIdentityProviders(ctx, ownerID)
+	return s.data.FindIdentityProviders(ctx, ownerID)
 }
 
 // FindIdentityProvider returns one identity provider of the account.
@@ -28,7 +28,7 @@ func (s *Service) FindIdentityProvider(ctx context.Context, ownerID, ipID string
 	if err := s.authorize(ctx, ownerID, useCase{"read an identity provider", keyward.ScopeReadOwnerAccounts, ""}); err != nil {
 		return nil, err
 	}
-	return s.findIdentityProvider(ctx, s.store, ownerID, ipID)
+	return s.findIdentityProvider(ctx, s.data, ownerID, ipID)
 }
 
 // findIdentityProvider answers 404 for a provider of another account as for none at all.
@@ -57,8 +57,8 @@ func (s *Service) createIdentityProvider(ctx context.Context, ownerID string, c 
 	}
 	p := &keyward.IdentityProvider{ID: c.IPID, OwnerAccountID: ownerID, Issuer: c.Issuer, Audience: c.Audience,
 		PublicKeyPEM: strings.TrimSpace(c.PublicKey) + "\n", CreatedAt: s.timestamp()}
-	err := s.store.InOwnerTx(ctx, ownerID, func(tx keyward.Tx) error {
-		if err := s.requireFeature(ctx, tx, ownerID, keyward.FeatureIdentityProviders); err != nil {
+	err := s.store.InOwnerTx(ctx, ownerID, func(tx keyward.OwnerTx) error {
+		if err := s.requireFeature(ctx, tx.Tx, ownerID, keyward.FeatureIdentityProviders); err != nil {
 			return err
 		}
 		return tx.CreateIdentityProvider(ctx, p)
@@ -101,7 +101,7 @@ func (s *Service) DeleteIdentityProvider(ctx context.Context, ownerID, ipID stri
 	if err := s.authorize(ctx, ownerID, useCase{"delete an identity provider", keyward.ScopeWriteOwnerAccounts, ""}); err != nil {
 		return err
 	}
-	return s.store.InOwnerTx(ctx, ownerID, func(tx keyward.Tx) error { return tx.DeleteIdentityProvider(ctx, ownerID, ipID) })
+	return s.store.InOwnerTx(ctx, ownerID, func(tx keyward.OwnerTx) error { return tx.DeleteIdentityProvider(ctx, ipID) })
 }
 
 // FindIPUsers lists the users of an identity provider of the account.
@@ -112,10 +112,10 @@ func (s *Service) FindIPUsers(ctx context.Context, ownerID, ipID string, q *keyw
 	if err := checkNoExpand(q); err != nil {
 		return nil, err
 	}
-	if _, err := s.findIdentityProvider(ctx, s.store, ownerID, ipID); err != nil {
+	if _, err := s.findIdentityProvider(ctx, s.data, ownerID, ipID); err != nil {
 		return nil, err
 	}
-	return s.store.FindIPUsers(ctx, keyward.IPUserFilter{IPID: ipID, Query: q})
+	return s.data.FindIPUsers(ctx, keyward.IPUserFilter{IPID: ipID, Query: q})
 }
 
 // FindIPUser returns one user by Keyward id, or by ipUserId when id is "".
@@ -123,10 +123,10 @@ func (s *Service) FindIPUser(ctx context.Context, ownerID, ipID, id, ipUserID st
 	if err := s.authorize(ctx, ownerID, useCase{"read an identity provider's user", keyward.ScopeReadIPUsers, ""}); err != nil {
 		return nil, err
 	}
-	if _, err := s.findIdentityProvider(ctx, s.store, ownerID, ipID); err != nil {
+	if _, err := s.findIdentityProvider(ctx, s.data, ownerID, ipID); err != nil {
 		return nil, err
 	}
-	return s.findIPUser(ctx, s.store, ipID, id, ipUserID)
+	return s.findIPUser(ctx, s.data, ipID, id, ipUserID)
 }
 
 func (s *Service) findIPUser(ctx context.Context, tx keyward.Tx, ipID, id, ipUserID string) (*keyward.IPUser, error) {
@@ -160,8 +160,8 @@ func (s *Service) CreateIPUser(ctx context.Context, ownerID, ipID string, c keyw
 		identifier = c.Email
 	}
 	var u *keyward.IPUser
-	err := s.store.InOwnerTx(ctx, ownerID, func(tx keyward.Tx) error {
-		if _, err := s.findIdentityProvider(ctx, tx, ownerID, ipID); err != nil {
+	err := s.store.InOwnerTx(ctx, ownerID, func(tx keyward.OwnerTx) error {
+		if _, err := s.findIdentityProvider(ctx, tx.Tx, ownerID, ipID); err != nil {
 			return err
 		}
 		var err error
@@ -172,7 +172,7 @@ func (s *Service) CreateIPUser(ctx context.Context, ownerID, ipID string, c keyw
 }
 
 // createIPUser stores the external user and its Keyward user.
-func (s *Service) createIPUser(ctx context.Context, tx keyward.Tx, ownerID, ipID, ipUserID string, identifier *string) (*keyward.IPUser, error) {
+func (s *Service) createIPUser(ctx context.Context, tx keyward.OwnerTx, ownerID, ipID, ipUserID string, identifier *string) (*keyward.IPUser, error) {
 	now := s.timestamp()
 	user := &keyward.User{ID: s.newID(), Kind: keyward.UserExternal, Verified: true, CreatedAt: now}
 	if err := tx.CreateUser(ctx, user); err != nil {
@@ -188,10 +188,10 @@ func (s *Service) UpdateIPUser(ctx context.Context, ownerID, ipID, id string, up
 	if err := s.authorize(ctx, ownerID, useCase{"change an identity provider's user", keyward.ScopeWriteIPUsers, ""}); err != nil {
 		return nil, err
 	}
-	if _, err := s.findIdentityProvider(ctx, s.store, ownerID, ipID); err != nil {
+	if _, err := s.findIdentityProvider(ctx, s.data, ownerID, ipID); err != nil {
 		return nil, err
 	}
-	u, err := s.findIPUser(ctx, s.store, ipID, id, "")
+	u, err := s.findIPUser(ctx, s.data, ipID, id, "")
 	if err != nil {
 		return nil, err
 	}
@@ -208,20 +208,20 @@ func (s *Service) UpdateIPUser(ctx context.Context, ownerID, ipID, id string, up
 func (s *Service) ProvisionIPUser(ctx context.Context, ipID, ipUserID string) (*keyward.IPUser, error) {
 	u, err := s.provisionIPUser(ctx, ipID, ipUserID)
 	if errors.Is(err, keyward.ErrDuplicateIPUser) {
-		return s.findIPUser(ctx, s.store, ipID, "", ipUserID)
+		return s.findIPUser(ctx, s.data, ipID, "", ipUserID)
 	}
 	return u, err
 }
 
 func (s *Service) provisionIPUser(ctx context.Context, ipID, ipUserID string) (*keyward.IPUser, error) {
-	p, err := s.store.FindIdentityProvider(ctx, ipID)
+	p, err := s.data.FindIdentityProvider(ctx, ipID)
 	if err != nil {
 		return nil, err
 	}
 	var u *keyward.IPUser
-	err = s.store.InOwnerTx(ctx, p.OwnerAccountID, func(tx keyward.Tx) error {
+	err = s.store.InOwnerTx(ctx, p.OwnerAccountID, func(tx keyward.OwnerTx) error {
 		var err error
-		u, err = s.findIPUser(ctx, tx, ipID, "", ipUserID)
+		u, err = s.findIPUser(ctx, tx.Tx, ipID, "", ipUserID)
 		if errors.Is(err, keyward.ErrNotFound) {
 			u, err = s.createIPUser(ctx, tx, p.OwnerAccountID, ipID, ipUserID, nil)
 		}
@@ -240,7 +240,7 @@ func (s *Service) RegisterIdentityProvider(ctx context.Context, ownerID string, 
 	if err := requireOperator(ctx, "register an identity provider for any owner account"); err != nil {
 		return nil, err
 	}
-	if _, err := s.findOwner(ctx, s.store, ownerID); err != nil {
+	if _, err := s.findOwner(ctx, s.data, ownerID); err != nil {
 		return nil, err
 	}
 	return s.createIdentityProvider(ctx, ownerID, c)

@@ -20,7 +20,7 @@ func (s *Service) FindBoundLocks(ctx context.Context, ownerID string, q *keyward
 	if err := checkExpand(expand, keyward.ExpandSupportedFeatures, keyward.ExpandMembershipStatistics, keyward.ExpandHealthStatuses); err != nil {
 		return nil, err
 	}
-	list, err := s.store.FindBoundLocks(ctx, keyward.BoundLockFilter{OwnerID: ownerID, Query: q})
+	list, err := s.data.FindBoundLocks(ctx, keyward.BoundLockFilter{OwnerID: ownerID, Query: q})
 	if err != nil {
 		return nil, err
 	}
@@ -35,7 +35,7 @@ func (s *Service) FindBoundLock(ctx context.Context, ownerID, id string, expand 
 	if err := checkExpand(expand, keyward.ExpandSupportedFeatures, keyward.ExpandMembershipStatistics, keyward.ExpandHealthStatuses); err != nil {
 		return nil, err
 	}
-	l, err := s.findBoundLock(ctx, s.store, ownerID, id)
+	l, err := s.findBoundLock(ctx, s.data, ownerID, id)
 	if err != nil {
 		return nil, err
 	}
@@ -90,7 +90,7 @@ func (s *Service) expandLocks(ctx context.Context, locks []*keyward.BoundLock, e
 			ids[i] = l.ID
 		}
 		var err error
-		if counts, err = s.store.LockMembershipStatistics(ctx, ids); err != nil {
+		if counts, err = s.data.LockMembershipStatistics(ctx, ids); err != nil {
 			return err
 		}
 	}
@@ -133,7 +133,7 @@ func (s *Service) BindLock(ctx context.Context, ownerID string, r keyward.BindLo
 		return nil, keyward.Invalidf("field %q: %v", "physicalLockId", err)
 	}
 	var l *keyward.BoundLock
-	err = s.store.InOwnerTx(ctx, ownerID, func(tx keyward.Tx) error {
+	err = s.store.InOwnerTx(ctx, ownerID, func(tx keyward.OwnerTx) error {
 		phys, err := tx.FindPhysicalLockByID(ctx, physID)
 		if errors.Is(err, keyward.ErrNotFound) {
 			return keyward.ErrWrongBindingCode.WithDetails("no lock with physicalLockId %q and this binding code is registered", physID)
@@ -153,7 +153,7 @@ func (s *Service) BindLock(ctx context.Context, ownerID string, r keyward.BindLo
 		if err := tx.CreateBoundLock(ctx, l); err != nil {
 			return err
 		}
-		l, err = s.findBoundLock(ctx, tx, ownerID, l.ID)
+		l, err = s.findBoundLock(ctx, tx.Tx, ownerID, l.ID)
 		return err
 	})
 	return l, err
@@ -177,12 +177,12 @@ func (s *Service) UpdateBoundLock(ctx context.Context, ownerID, id string, u key
 		return nil, err
 	}
 	var l *keyward.BoundLock
-	err := s.store.InOwnerTx(ctx, ownerID, func(tx keyward.Tx) error {
-		if err := tx.UpdateBoundLock(ctx, ownerID, id, u); err != nil {
+	err := s.store.InOwnerTx(ctx, ownerID, func(tx keyward.OwnerTx) error {
+		if err := tx.UpdateBoundLock(ctx, id, u); err != nil {
 			return err
 		}
 		var err error
-		l, err = s.findBoundLock(ctx, tx, ownerID, id)
+		l, err = s.findBoundLock(ctx, tx.Tx, ownerID, id)
 		return err
 	})
 	return l, err
@@ -195,13 +195,13 @@ func (s *Service) UnbindLock(ctx context.Context, ownerID, id string) error {
 	if err := s.authorize(ctx, ownerID, useCase{"unbind a lock", keyward.ScopeWriteCoreEntities, ""}); err != nil {
 		return err
 	}
-	return s.store.InOwnerTx(ctx, ownerID, func(tx keyward.Tx) error {
-		if _, err := s.findBoundLock(ctx, tx, ownerID, id); err != nil {
+	return s.store.InOwnerTx(ctx, ownerID, func(tx keyward.OwnerTx) error {
+		if _, err := s.findBoundLock(ctx, tx.Tx, ownerID, id); err != nil {
 			return err
 		}
 		if _, err := s.revokeAll(ctx, tx, keyward.GrantFilter{OwnerID: ownerID, BoundLockID: &id}, false); err != nil {
 			return err
 		}
-		return tx.UnbindBoundLock(ctx, ownerID, id, s.timestamp())
+		return tx.UnbindBoundLock(ctx, id, s.timestamp())
 	})
 }

@@ -20,7 +20,7 @@ func (s *Service) FindLockGroups(ctx context.Context, ownerID string, q *keyward
 	if err := checkExpand(expand, lockGroupExpands...); err != nil {
 		return nil, err
 	}
-	list, err := s.store.FindLockGroups(ctx, keyward.LockGroupFilter{OwnerID: ownerID, Query: q})
+	list, err := s.data.FindLockGroups(ctx, keyward.LockGroupFilter{OwnerID: ownerID, Query: q})
 	if err != nil {
 		return nil, err
 	}
@@ -35,7 +35,7 @@ func (s *Service) FindLockGroup(ctx context.Context, ownerID, id string, expand 
 	if err := checkExpand(expand, lockGroupExpands...); err != nil {
 		return nil, err
 	}
-	g, err := s.findLockGroup(ctx, s.store, ownerID, id)
+	g, err := s.findLockGroup(ctx, s.data, ownerID, id)
 	if err != nil {
 		return nil, err
 	}
@@ -63,7 +63,7 @@ func (s *Service) expandGroups(ctx context.Context, groups []*keyward.LockGroup,
 			ids[i] = g.ID
 		}
 		var err error
-		if counts, err = s.store.LockGroupStatistics(ctx, ids); err != nil {
+		if counts, err = s.data.LockGroupStatistics(ctx, ids); err != nil {
 			return err
 		}
 	}
@@ -74,7 +74,7 @@ func (s *Service) expandGroups(ctx context.Context, groups []*keyward.LockGroup,
 		if !containsFold(expand, keyward.ExpandSupportedFeatures) {
 			continue
 		}
-		members, err := s.store.FindBoundLocks(ctx, keyward.BoundLockFilter{OwnerID: g.OwnerAccountID, LockGroupID: &g.ID})
+		members, err := s.data.FindBoundLocks(ctx, keyward.BoundLockFilter{OwnerID: g.OwnerAccountID, LockGroupID: &g.ID})
 		if err != nil {
 			return err
 		}
@@ -98,8 +98,8 @@ func (s *Service) CreateLockGroup(ctx context.Context, ownerID string, c keyward
 	now := s.timestamp()
 	g := &keyward.LockGroup{ID: s.newID(), OwnerAccountID: ownerID, Title: c.Title, Description: deref(c.Description),
 		Active: true, TargetType: "Group", CreatedAt: now}
-	err := s.store.InOwnerTx(ctx, ownerID, func(tx keyward.Tx) error {
-		if err := s.requireFeature(ctx, tx, ownerID, keyward.FeatureLockGroups); err != nil {
+	err := s.store.InOwnerTx(ctx, ownerID, func(tx keyward.OwnerTx) error {
+		if err := s.requireFeature(ctx, tx.Tx, ownerID, keyward.FeatureLockGroups); err != nil {
 			return err
 		}
 		return tx.CreateLockGroup(ctx, g)
@@ -124,12 +124,12 @@ func (s *Service) UpdateLockGroup(ctx context.Context, ownerID, id string, u key
 		return nil, err
 	}
 	var g *keyward.LockGroup
-	err := s.store.InOwnerTx(ctx, ownerID, func(tx keyward.Tx) error {
-		if err := tx.UpdateLockGroup(ctx, ownerID, id, u); err != nil {
+	err := s.store.InOwnerTx(ctx, ownerID, func(tx keyward.OwnerTx) error {
+		if err := tx.UpdateLockGroup(ctx, id, u); err != nil {
 			return err
 		}
 		var err error
-		g, err = s.findLockGroup(ctx, tx, ownerID, id)
+		g, err = s.findLockGroup(ctx, tx.Tx, ownerID, id)
 		return err
 	})
 	return g, err
@@ -142,14 +142,14 @@ func (s *Service) DeleteLockGroup(ctx context.Context, ownerID, id string) error
 	if err := s.authorize(ctx, ownerID, useCase{"delete a lock group", keyward.ScopeWriteCoreEntities, ""}); err != nil {
 		return err
 	}
-	return s.store.InOwnerTx(ctx, ownerID, func(tx keyward.Tx) error {
-		if _, err := s.findLockGroup(ctx, tx, ownerID, id); err != nil {
+	return s.store.InOwnerTx(ctx, ownerID, func(tx keyward.OwnerTx) error {
+		if _, err := s.findLockGroup(ctx, tx.Tx, ownerID, id); err != nil {
 			return err
 		}
 		if _, err := s.revokeAll(ctx, tx, keyward.GrantFilter{OwnerID: ownerID, BoundLockID: &id}, false); err != nil {
 			return err
 		}
-		return tx.DeleteLockGroup(ctx, ownerID, id)
+		return tx.DeleteLockGroup(ctx, id)
 	})
 }
 
@@ -161,10 +161,10 @@ func (s *Service) FindLockGroupMembers(ctx context.Context, ownerID, groupID str
 	if err := checkNoExpand(q); err != nil {
 		return nil, err
 	}
-	if _, err := s.findLockGroup(ctx, s.store, ownerID, groupID); err != nil {
+	if _, err := s.findLockGroup(ctx, s.data, ownerID, groupID); err != nil {
 		return nil, err
 	}
-	return s.store.FindBoundLocks(ctx, keyward.BoundLockFilter{OwnerID: ownerID, LockGroupID: &groupID, Query: q})
+	return s.data.FindBoundLocks(ctx, keyward.BoundLockFilter{OwnerID: ownerID, LockGroupID: &groupID, Query: q})
 }
 
 // AddLockGroupMember adds an active bound lock of the same account to a group.
@@ -176,12 +176,12 @@ func (s *Service) AddLockGroupMember(ctx context.Context, ownerID, groupID strin
 		return nil, keyward.Invalidf("field %q is required", "boundLockId")
 	}
 	var g *keyward.LockGroup
-	err := s.store.InOwnerTx(ctx, ownerID, func(tx keyward.Tx) error {
+	err := s.store.InOwnerTx(ctx, ownerID, func(tx keyward.OwnerTx) error {
 		var err error
-		if g, err = s.findLockGroup(ctx, tx, ownerID, groupID); err != nil {
+		if g, err = s.findLockGroup(ctx, tx.Tx, ownerID, groupID); err != nil {
 			return err
 		}
-		l, err := s.findBoundLock(ctx, tx, ownerID, r.BoundLockID)
+		l, err := s.findBoundLock(ctx, tx.Tx, ownerID, r.BoundLockID)
 		if err != nil {
 			return err
 		}
@@ -201,8 +201,8 @@ func (s *Service) RemoveLockGroupMember(ctx context.Context, ownerID, groupID, b
 	if err := s.authorize(ctx, ownerID, useCase{"remove a lock from a lock group", keyward.ScopeWriteCoreEntities, ""}); err != nil {
 		return err
 	}
-	return s.store.InOwnerTx(ctx, ownerID, func(tx keyward.Tx) error {
-		if _, err := s.findLockGroup(ctx, tx, ownerID, groupID); err != nil {
+	return s.store.InOwnerTx(ctx, ownerID, func(tx keyward.OwnerTx) error {
+		if _, err := s.findLockGroup(ctx, tx.Tx, ownerID, groupID); err != nil {
 			return err
 		}
 		return tx.RemoveLockGroupMember(ctx, groupID, boundLockID)

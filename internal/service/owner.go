@@ -15,7 +15,7 @@ func (s *Service) FindOwners(ctx context.Context, q *keyward.Query) ([]*keyward.
 	if err := checkNoExpand(q); err != nil {
 		return nil, err
 	}
-	return s.store.FindOwners(ctx, keyward.OwnerFilter{AdminUserID: &p.UserID, Query: q})
+	return s.data.FindOwners(ctx, keyward.OwnerFilter{AdminUserID: &p.UserID, Query: q})
 }
 
 // FindOwner returns one owner account the caller administers.
@@ -23,7 +23,7 @@ func (s *Service) FindOwner(ctx context.Context, id string) (*keyward.Owner, err
 	if err := s.authorize(ctx, id, useCase{"read the owner account", keyward.ScopeReadOwnerAccounts, ""}); err != nil {
 		return nil, err
 	}
-	return s.findOwner(ctx, s.store, id)
+	return s.findOwner(ctx, s.data, id)
 }
 
 func (s *Service) findOwner(ctx context.Context, tx keyward.Tx, id string) (*keyward.Owner, error) {
@@ -50,36 +50,31 @@ func (s *Service) CreateOwner(ctx context.Context, c keyward.OwnerCreate) (*keyw
 	if err := checkRequiredText("name", c.Name); err != nil {
 		return nil, err
 	}
-	var o *keyward.Owner
-	err = s.store.InTx(ctx, func(tx keyward.Tx) error {
-		u, err := tx.FindUserByID(ctx, p.UserID)
-		if err != nil {
-			return err
-		}
-		o, err = s.createOwner(ctx, tx, c.Name, "", u)
-		return err
-	})
-	return o, err
+	u, err := s.data.FindUserByID(ctx, p.UserID)
+	if err != nil {
+		return nil, err
+	}
+	return s.createOwner(ctx, c.Name, "", u)
 }
 
 // createOwner stores the account, the user's contact in it and the user's Owner permission.
-func (s *Service) createOwner(ctx context.Context, tx keyward.Tx, name, plan string, u *keyward.User) (*keyward.Owner, error) {
+func (s *Service) createOwner(ctx context.Context, name, plan string, u *keyward.User) (*keyward.Owner, error) {
 	if !u.Verified && u.Kind == keyward.UserPerson {
 		return nil, keyward.ErrEmailNotVerified.WithDetails("user %q must verify the address %q before creating an owner account", u.ID, u.Email)
 	}
-	now := s.timestamp()
-	o := &keyward.Owner{ID: s.newID(), Name: name, Active: true, Plan: plan, CreatedAt: now}
-	if err := tx.CreateOwner(ctx, o); err != nil {
-		return nil, err
-	}
-	if _, err := s.grantRole(ctx, tx, o.ID, u, keyward.RoleOwner); err != nil {
+	o := &keyward.Owner{ID: s.newID(), Name: name, Active: true, Plan: plan, CreatedAt: s.timestamp()}
+	err := s.store.InNewOwnerTx(ctx, o, func(tx keyward.OwnerTx) error {
+		_, err := s.grantRole(ctx, tx, o.ID, u, keyward.RoleOwner)
+		return err
+	})
+	if err != nil {
 		return nil, err
 	}
 	return o, nil
 }
 
 // grantRole finds or creates the user's contact in the account and gives it a permission.
-func (s *Service) grantRole(ctx context.Context, tx keyward.Tx, ownerID string, u *keyward.User, role keyward.Role) (*keyward.Permission, error) {
+func (s *Service) grantRole(ctx context.Context, tx keyward.OwnerTx, ownerID string, u *keyward.User, role keyward.Role) (*keyward.Permission, error) {
 	c, err := s.findOrCreateContact(ctx, tx, ownerID, keyward.IPTapkey, u.Email)
 	if err != nil {
 		return nil, err
@@ -89,7 +84,7 @@ func (s *Service) grantRole(ctx context.Context, tx keyward.Tx, ownerID string, 
 }
 
 // findOrCreateContact returns the contact with this identity, creating it when absent.
-func (s *Service) findOrCreateContact(ctx context.Context, tx keyward.Tx, ownerID, ipID, identifier string) (*keyward.Contact, error) {
+func (s *Service) findOrCreateContact(ctx context.Context, tx keyward.OwnerTx, ownerID, ipID, identifier string) (*keyward.Contact, error) {
 	c := &keyward.Contact{ID: s.newID(), OwnerID: ownerID, IPID: ipID, Identifier: &identifier, CreatedAt: s.timestamp()}
 	key := c.NaturalKey()
 	list, err := tx.FindContacts(ctx, keyward.ContactFilter{OwnerID: ownerID, NaturalKey: &key})
@@ -119,8 +114,9 @@ func (s *Service) UpdateOwner(ctx context.Context, id string, u keyward.OwnerUpd
 			return nil, err
 		}
 	}
-	if err := s.store.UpdateOwner(ctx, id, u); err != nil {
+	err := s.store.InOwnerTx(ctx, id, func(tx keyward.OwnerTx) error { return tx.UpdateOwner(ctx, u) })
+	if err != nil {
 		return nil, err
 	}
-	return s.findOwner(ctx, s.store, id)
+	return s.findOwner(ctx, s.data, id)
 }

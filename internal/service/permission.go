@@ -14,7 +14,7 @@ func (s *Service) FindPermissions(ctx context.Context, ownerID string, q *keywar
 	if err := checkNoExpand(q); err != nil {
 		return nil, err
 	}
-	return s.store.FindPermissions(ctx, keyward.PermissionFilter{OwnerID: ownerID, Query: q})
+	return s.data.FindPermissions(ctx, keyward.PermissionFilter{OwnerID: ownerID, Query: q})
 }
 
 // FindPermission returns one permission.
@@ -22,7 +22,7 @@ func (s *Service) FindPermission(ctx context.Context, ownerID, id string) (*keyw
 	if err := s.authorize(ctx, ownerID, useCase{"read a permission", keyward.ScopeReadOwnerPermissions, ""}); err != nil {
 		return nil, err
 	}
-	return s.findPermission(ctx, s.store, ownerID, id)
+	return s.findPermission(ctx, s.data, ownerID, id)
 }
 
 func (s *Service) findPermission(ctx context.Context, tx keyward.Tx, ownerID, id string) (*keyward.Permission, error) {
@@ -49,8 +49,8 @@ func (s *Service) CreatePermission(ctx context.Context, ownerID string, c keywar
 		return nil, keyward.Invalidf("field %q must be %q or %q, got %q", "role", keyward.RoleOwner, keyward.RoleAdmin, c.Role)
 	}
 	var perm *keyward.Permission
-	err := s.store.InOwnerTx(ctx, ownerID, func(tx keyward.Tx) error {
-		contact, err := s.findContact(ctx, tx, ownerID, c.ContactID)
+	err := s.store.InOwnerTx(ctx, ownerID, func(tx keyward.OwnerTx) error {
+		contact, err := s.findContact(ctx, tx.Tx, ownerID, c.ContactID)
 		if err != nil {
 			return err
 		}
@@ -71,15 +71,15 @@ func (s *Service) DeletePermission(ctx context.Context, ownerID, id string) erro
 	if err := s.authorize(ctx, ownerID, useCase{"remove a permission", keyward.ScopeWriteOwnerPermissions, keyward.RoleOwner}); err != nil {
 		return err
 	}
-	return s.store.InOwnerTx(ctx, ownerID, func(tx keyward.Tx) error {
-		perm, err := s.findPermission(ctx, tx, ownerID, id)
+	return s.store.InOwnerTx(ctx, ownerID, func(tx keyward.OwnerTx) error {
+		perm, err := s.findPermission(ctx, tx.Tx, ownerID, id)
 		if err != nil {
 			return err
 		}
-		if err := s.keepAnOwner(ctx, tx, ownerID, perm); err != nil {
+		if err := s.keepAnOwner(ctx, tx.Tx, ownerID, perm); err != nil {
 			return err
 		}
-		return tx.DeletePermission(ctx, ownerID, id)
+		return tx.DeletePermission(ctx, id)
 	})
 }
 

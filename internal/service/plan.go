@@ -49,5 +49,5 @@ func (s *Service) SetOwnerPlan(ctx context.Context, ownerID, plan string) error 
 	if err := s.checkPlanName(plan); err != nil {
 		return err
 	}
-	return s.store.SetOwnerPlan(ctx, ownerID, plan)
+	return s.store.InOwnerTx(ctx, ownerID, func(tx keyward.OwnerTx) error { return tx.SetOwnerPlan(ctx, plan) })
 }

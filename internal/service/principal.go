@@ -56,7 +56,7 @@ func (s *Service) authorize(ctx context.Context, ownerID string, uc useCase) err
 	if err != nil {
 		return err
 	}
-	role, err := s.store.FindRole(ctx, ownerID, p.UserID)
+	role, err := s.data.FindRole(ctx, ownerID, p.UserID)
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ import (
 // Service is Keyward's use cases over a store.
 type Service struct {
 	store keyward.Store
+	data  keyward.Tx // the store outside transactions
 	now   func() time.Time
 	id    func() string
 	plans *keyward.Plans
@@ -37,7 +38,7 @@ func New(store keyward.Store, cfg Config) *Service {
 	if cfg.Plans == nil {
 		cfg.Plans = keyward.BuiltinPlans()
 	}
-	s := &Service{store: store, now: cfg.Now, id: cfg.NewID, plans: cfg.Plans}
+	s := &Service{store: store, data: store.Direct(), now: cfg.Now, id: cfg.NewID, plans: cfg.Plans}
 	if s.id == nil {
 		s.id = func() string { return keyward.NewID(s.now()) }
 	}

@@ -79,10 +79,21 @@ func (s *store) CreateTokenFamily(ctx context.Context, f *keyward.TokenFamily) e
 
 // FindTokenFamily returns a family or ErrNotFound.
 func (s *store) FindTokenFamily(ctx context.Context, id string) (*keyward.TokenFamily, error) {
+	return s.findTokenFamily(ctx, id, "")
+}
+
+// LockTokenFamily reads a family and holds its row until the transaction ends, so that a
+// revocation of the family waits for a rotation that read it as valid, and the tokens the
+// rotation issues are then revoked with it.
+func (s *store) LockTokenFamily(ctx context.Context, id string) (*keyward.TokenFamily, error) {
+	return s.findTokenFamily(ctx, id, s.d.forUpdate())
+}
+
+func (s *store) findTokenFamily(ctx context.Context, id, lock string) (*keyward.TokenFamily, error) {
 	var f keyward.TokenFamily
 	var created int64
 	var revoked, authTime sql.NullInt64
-	err := s.q.QueryRowContext(ctx, `SELECT id, client_id, user_id, created_at, revoked_at, auth_time FROM token_families WHERE id = $1`, id).
+	err := s.q.QueryRowContext(ctx, `SELECT id, client_id, user_id, created_at, revoked_at, auth_time FROM token_families WHERE id = $1`+lock, id).
 		Scan(&f.ID, &f.ClientID, &f.UserID, &created, &revoked, &authTime)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, keyward.ErrNotFound.WithDetails("token family %q does not exist", id)

@@ -57,7 +57,10 @@ var boundCardSchema = odata.Schema{
 }
 
 // CreateBoundCard binds a registered card; a card with an active binding is ErrCardAlreadyBound.
-func (s *store) CreateBoundCard(ctx context.Context, c *keyward.BoundCard) error {
+func (s *ownerStore) CreateBoundCard(ctx context.Context, c *keyward.BoundCard) error {
+	if err := s.mine("bound card", c.OwnerAccountID); err != nil {
+		return err
+	}
 	_, err := s.q.ExecContext(ctx, `INSERT INTO bound_cards
 		(id, owner_id, physical_card_id, title, label, bind_date, active, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
@@ -109,11 +112,11 @@ func (s *store) FindBoundCards(ctx context.Context, f keyward.BoundCardFilter) (
 }
 
 // UpdateBoundCard changes the title.
-func (s *store) UpdateBoundCard(ctx context.Context, ownerID, id string, u keyward.BoundCardUpdate) error {
+func (s *ownerStore) UpdateBoundCard(ctx context.Context, id string, u keyward.BoundCardUpdate) error {
 	if u.Title == nil {
 		return nil
 	}
-	res, err := s.q.ExecContext(ctx, `UPDATE bound_cards SET title = $1 WHERE owner_id = $2 AND id = $3`, *u.Title, ownerID, id)
+	res, err := s.q.ExecContext(ctx, `UPDATE bound_cards SET title = $1 WHERE owner_id = $2 AND id = $3`, *u.Title, s.owner, id)
 	if err != nil {
 		return fmt.Errorf("sqlstore: update bound card: %w", err)
 	}

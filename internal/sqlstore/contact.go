@@ -22,7 +22,10 @@ var contactSchema = odata.Schema{
 }
 
 // CreateContact stores c; a second contact with the same identity is ErrDuplicateContact.
-func (s *store) CreateContact(ctx context.Context, c *keyward.Contact) error {
+func (s *ownerStore) CreateContact(ctx context.Context, c *keyward.Contact) error {
+	if err := s.mine("contact", c.OwnerID); err != nil {
+		return err
+	}
 	var idKey *string
 	if c.Identifier != nil {
 		k := strings.ToLower(*c.Identifier)
@@ -89,7 +92,7 @@ func (s *store) FindContacts(ctx context.Context, f keyward.ContactFilter) ([]*k
 }
 
 // UpdateContact changes title and comment.
-func (s *store) UpdateContact(ctx context.Context, ownerID, id string, u keyward.ContactUpdate) error {
+func (s *ownerStore) UpdateContact(ctx context.Context, id string, u keyward.ContactUpdate) error {
 	a := args{}
 	set := setClause{a: &a}
 	if u.Title != nil {
@@ -102,7 +105,7 @@ func (s *store) UpdateContact(ctx context.Context, ownerID, id string, u keyward
 		return nil
 	}
 	res, err := s.q.ExecContext(ctx, `UPDATE contacts SET `+set.String()+
-		` WHERE owner_id = `+a.bind(ownerID)+` AND id = `+a.bind(id), a...)
+		` WHERE owner_id = `+a.bind(s.owner)+` AND id = `+a.bind(id), a...)
 	if err != nil {
 		return fmt.Errorf("sqlstore: update contact: %w", err)
 	}
@@ -110,8 +113,8 @@ func (s *store) UpdateContact(ctx context.Context, ownerID, id string, u keyward
 }
 
 // DeleteContact removes the contact and, by cascade, its permissions.
-func (s *store) DeleteContact(ctx context.Context, ownerID, id string) error {
-	res, err := s.q.ExecContext(ctx, `DELETE FROM contacts WHERE owner_id = $1 AND id = $2`, ownerID, id)
+func (s *ownerStore) DeleteContact(ctx context.Context, id string) error {
+	res, err := s.q.ExecContext(ctx, `DELETE FROM contacts WHERE owner_id = $1 AND id = $2`, s.owner, id)
 	if err != nil {
 		return fmt.Errorf("sqlstore: delete contact: %w", err)
 	}

@@ -34,13 +34,41 @@ type dialect struct {
 	collate string
 }
 
-// store implements keyward.Tx over a queryer.
+// store implements every concern of keyward.Tx over a queryer: on the pool, or in a transaction.
 type store struct {
 	q queryer
 	d dialect
 }
 
-// DB is a keyward.Store. Calls made on it directly run on their own; InTx groups calls.
+// ownerStore adds the writes on one owner account's data to a store in a transaction that holds
+// that account's lock; every write acts on that account only.
+type ownerStore struct {
+	*store
+	owner string
+}
+
+// tx gathers the store's concerns in the value use cases see.
+func (s *store) tx() keyward.Tx {
+	return keyward.Tx{Users: s, Catalog: s, Clients: s, SignIns: s, Tokens: s, Consents: s, Secrets: s,
+		AccountReads: s, LockReads: s, ContactReads: s, GrantReads: s}
+}
+
+// ownerTx gathers the store's concerns and the owner writes in the value use cases see.
+func (s *ownerStore) ownerTx() keyward.OwnerTx {
+	return keyward.OwnerTx{Tx: s.store.tx(), OwnerID: s.owner,
+		AccountWrites: s, LockWrites: s, ContactWrites: s, GrantWrites: s}
+}
+
+// mine refuses to create an entity of another owner account than the locked one: that would be
+// a write without that account's lock, which the service never asks for.
+func (s *ownerStore) mine(what, ownerID string) error {
+	if ownerID != s.owner {
+		return fmt.Errorf("sqlstore: create %s of owner account %q in a transaction that holds account %q", what, ownerID, s.owner)
+	}
+	return nil
+}
+
+// DB is a keyward.Store.
 type DB struct {
 	store
 	sql   *sql.DB
@@ -168,10 +196,40 @@ func (db *DB) Close() error {
 	return db.sql.Close()
 }
 
-// InTx runs fn in one transaction: committed when fn returns nil, rolled back otherwise. On SQLite
-// the transaction is IMMEDIATE, so it holds the write lock from its first statement and never
-// fails half-way with SQLITE_BUSY.
+// Direct returns the store outside any transaction: each call runs on its own.
+func (db *DB) Direct() keyward.Tx { return db.store.tx() }
+
+// InTx runs fn in one transaction: committed when fn returns nil, rolled back otherwise.
 func (db *DB) InTx(ctx context.Context, fn func(tx keyward.Tx) error) error {
+	return db.inTx(ctx, func(s *store) error { return fn(s.tx()) })
+}
+
+// InOwnerTx runs fn in one transaction that holds the owner account's lock from its first
+// statement. On PostgreSQL (read committed) every later statement of fn sees what the
+// transactions that held the lock before committed, so checks made in fn stay true until commit.
+func (db *DB) InOwnerTx(ctx context.Context, ownerID string, fn func(tx keyward.OwnerTx) error) error {
+	return db.inTx(ctx, func(s *store) error {
+		if err := s.lockOwner(ctx, ownerID); err != nil {
+			return err
+		}
+		return fn((&ownerStore{store: s, owner: ownerID}).ownerTx())
+	})
+}
+
+// InNewOwnerTx stores o and runs fn in the same transaction, which holds the new account's lock:
+// its row is not visible to anyone else before the commit.
+func (db *DB) InNewOwnerTx(ctx context.Context, o *keyward.Owner, fn func(tx keyward.OwnerTx) error) error {
+	return db.inTx(ctx, func(s *store) error {
+		if err := s.createOwner(ctx, o); err != nil {
+			return err
+		}
+		return fn((&ownerStore{store: s, owner: o.ID}).ownerTx())
+	})
+}
+
+// inTx runs fn on a store in one transaction. On SQLite the transaction is IMMEDIATE, so it holds
+// the write lock from its first statement and never fails half-way with SQLITE_BUSY.
+func (db *DB) inTx(ctx context.Context, fn func(s *store) error) error {
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlstore: begin: %w", err)
@@ -188,20 +246,9 @@ func (db *DB) InTx(ctx context.Context, fn func(tx keyward.Tx) error) error {
 	return nil
 }
 
-// InOwnerTx runs fn in one transaction that holds the owner account's lock from its first
-// statement. On PostgreSQL (read committed) every later statement of fn sees what the
-// transactions that held the lock before committed, so checks made in fn stay true until commit.
-func (db *DB) InOwnerTx(ctx context.Context, ownerID string, fn func(tx keyward.Tx) error) error {
-	return db.InTx(ctx, func(tx keyward.Tx) error {
-		if err := tx.LockOwner(ctx, ownerID); err != nil {
-			return err
-		}
-		return fn(tx)
-	})
-}
-
-// LockOwner bumps the owner's version: a row lock on PostgreSQL, the write lock on SQLite.
-func (s *store) LockOwner(ctx context.Context, id string) error {
+// lockOwner bumps the owner's version: a row lock on PostgreSQL, the write lock on SQLite. The
+// version also orders the account's writes (revocations and lock syncs compare it).
+func (s *store) lockOwner(ctx context.Context, id string) error {
 	res, err := s.q.ExecContext(ctx, `UPDATE owners SET version = version + 1 WHERE id = $1`, id)
 	if err != nil {
 		return fmt.Errorf("sqlstore: lock owner: %w", err)

@@ -38,7 +38,10 @@ func deref(p *string) string {
 }
 
 // CreateGrant stores g; a second active grant for the same target and grantee is ErrDuplicate.
-func (s *store) CreateGrant(ctx context.Context, g *keyward.Grant) error {
+func (s *ownerStore) CreateGrant(ctx context.Context, g *keyward.Grant) error {
+	if err := s.mine("grant", g.OwnerAccountID); err != nil {
+		return err
+	}
 	_, err := s.q.ExecContext(ctx, `INSERT INTO grants (id, owner_id, target_id, target_type, contact_id, bound_card_id,
 		grantee_key, valid_from, valid_before, time_restriction_ical, state, active, delivered, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
@@ -141,10 +144,10 @@ func (s *store) CountSmartphoneUsers(ctx context.Context, ownerID string) (int, 
 
 // RevokeGrant ends an active grant with the given state (RevocationPending when a lock holds its
 // key, else Revoked); ErrNotFound when no active grant has that id.
-func (s *store) RevokeGrant(ctx context.Context, ownerID, id string, state string, at keyward.Time) error {
+func (s *ownerStore) RevokeGrant(ctx context.Context, id string, state string, at keyward.Time) error {
 	res, err := s.q.ExecContext(ctx, `UPDATE grants SET active = FALSE, state = $1, revoked_at = $2,
 		revoked_seq = (SELECT version FROM owners WHERE id = grants.owner_id)
-		WHERE owner_id = $3 AND id = $4 AND active = TRUE`, state, at.Millis(), ownerID, id)
+		WHERE owner_id = $3 AND id = $4 AND active = TRUE`, state, at.Millis(), s.owner, id)
 	if err != nil {
 		return fmt.Errorf("sqlstore: revoke grant: %w", err)
 	}
@@ -153,8 +156,8 @@ func (s *store) RevokeGrant(ctx context.Context, ownerID, id string, state strin
 
 // RevokeGrants ends the filter's active grants in one statement that also decides their states,
 // then gives each lock that held one of their keys one revocation-list change.
-func (s *store) RevokeGrants(ctx context.Context, f keyward.GrantFilter, pending bool, at keyward.Time) ([]string, error) {
-	f.Active = nil
+func (s *ownerStore) RevokeGrants(ctx context.Context, f keyward.GrantFilter, pending bool, at keyward.Time) ([]string, error) {
+	f.Active, f.OwnerID = nil, s.owner
 	a := args{pending, at.Millis()}
 	conds := append(grantFilterSQL(s.d, f, &a), "active = TRUE")
 	rows, err := s.q.QueryContext(ctx, `UPDATE grants SET active = FALSE, revoked_at = $2,
@@ -201,11 +204,15 @@ func (s *store) bumpHolders(ctx context.Context, ownerID string, grantIDs []stri
 // the lock is confirmed; one on a group is confirmed once every member has synced after it.
 // "After" compares the owner account's version at the sync and at the revocation (both run
 // under the account's lock, which bumps it), so it is exact where clock times could be equal.
-func (s *store) SyncLock(ctx context.Context, boundLockID string, at keyward.Time) error {
-	if _, err := s.q.ExecContext(ctx, `UPDATE bound_locks SET last_sync_at = $1, last_seen_rcl_serial_no = rcl_serial_no,
+func (s *ownerStore) SyncLock(ctx context.Context, boundLockID string, at keyward.Time) error {
+	res, err := s.q.ExecContext(ctx, `UPDATE bound_locks SET last_sync_at = $1, last_seen_rcl_serial_no = rcl_serial_no,
 		last_seen_rcl_update_date = $1, last_sync_seq = (SELECT version FROM owners WHERE id = bound_locks.owner_id)
-		WHERE id = $2`, at.Millis(), boundLockID); err != nil {
+		WHERE id = $2 AND owner_id = $3`, at.Millis(), boundLockID, s.owner)
+	if err != nil {
 		return fmt.Errorf("sqlstore: sync lock: %w", err)
+	}
+	if err := mustAffect(res, keyward.ErrNotFound.WithDetails("bound lock %q is not in this owner account", boundLockID)); err != nil {
+		return err
 	}
 	stmts := []string{
 		`UPDATE lock_group_members SET state = 'Joined' WHERE bound_lock_id = $1 AND state = 'JoinPending'`,

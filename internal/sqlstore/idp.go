@@ -11,7 +11,10 @@ import (
 
 // CreateIdentityProvider registers an identity provider; ipIds are unique across accounts,
 // because token exchange names only the ipId.
-func (s *store) CreateIdentityProvider(ctx context.Context, p *keyward.IdentityProvider) error {
+func (s *ownerStore) CreateIdentityProvider(ctx context.Context, p *keyward.IdentityProvider) error {
+	if err := s.mine("identity provider", p.OwnerAccountID); err != nil {
+		return err
+	}
 	_, err := s.q.ExecContext(ctx, `INSERT INTO identity_providers (id, owner_id, issuer, audience, public_key_pem, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6)`, p.ID, p.OwnerAccountID, p.Issuer, p.Audience, p.PublicKeyPEM, p.CreatedAt.Millis())
 	if isUniqueViolation(err) {
@@ -66,8 +69,8 @@ func (s *store) FindIdentityProviders(ctx context.Context, ownerID string) ([]*k
 }
 
 // DeleteIdentityProvider removes a provider with its users.
-func (s *store) DeleteIdentityProvider(ctx context.Context, ownerID, ipID string) error {
-	res, err := s.q.ExecContext(ctx, `DELETE FROM identity_providers WHERE owner_id = $1 AND id = $2`, ownerID, ipID)
+func (s *ownerStore) DeleteIdentityProvider(ctx context.Context, ipID string) error {
+	res, err := s.q.ExecContext(ctx, `DELETE FROM identity_providers WHERE owner_id = $1 AND id = $2`, s.owner, ipID)
 	if err != nil {
 		return fmt.Errorf("sqlstore: delete identity provider: %w", err)
 	}
@@ -84,7 +87,10 @@ var ipUserSchema = odata.Schema{
 }
 
 // CreateIPUser stores a user of an identity provider; its Keyward user must exist already.
-func (s *store) CreateIPUser(ctx context.Context, u *keyward.IPUser) error {
+func (s *ownerStore) CreateIPUser(ctx context.Context, u *keyward.IPUser) error {
+	if err := s.mine("identity-provider user", u.OwnerAccountID); err != nil {
+		return err
+	}
 	_, err := s.q.ExecContext(ctx, `INSERT INTO ip_users (id, owner_id, ip_id, ip_user_id, identifier, status, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`, u.ID, u.OwnerAccountID, u.IPID, u.IPUserID, u.Identifier, u.Status, u.CreatedAt.Millis())
 	if isUniqueViolation(err) {

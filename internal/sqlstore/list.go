@@ -141,6 +141,15 @@ func (c *setClause) String() string { return strings.Join(c.parts, ", ") }
 
 func joinAnd(conds []string) string { return strings.Join(conds, " AND ") }
 
+// forUpdate is appended to a SELECT that must hold the rows it read until the transaction ends,
+// where two transactions read and then write the same row outside an owner account's lock.
+func (d dialect) forUpdate() string {
+	if d.engine == Postgres {
+		return " FOR UPDATE"
+	}
+	return "" // a SQLite write transaction holds the whole database already
+}
+
 // in renders "col is one of ids" with the whole list as one parameter, so the statement's text
 // is the same for every length and is prepared once: col = ANY($1) with a text array on
 // PostgreSQL, col IN (SELECT value FROM json_each($1)) with a JSON array on SQLite. An empty

@@ -61,7 +61,10 @@ var boundLockSchema = odata.Schema{
 }
 
 // CreateBoundLock binds a physical lock; a lock that has an active binding is ErrLockAlreadyBound.
-func (s *store) CreateBoundLock(ctx context.Context, l *keyward.BoundLock) error {
+func (s *ownerStore) CreateBoundLock(ctx context.Context, l *keyward.BoundLock) error {
+	if err := s.mine("bound lock", l.OwnerAccountID); err != nil {
+		return err
+	}
 	_, err := s.q.ExecContext(ctx, `INSERT INTO bound_locks
 		(id, owner_id, physical_lock_id, title, description, bind_date, active, rcl_serial_no, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
@@ -126,7 +129,7 @@ func scanBoundLock(rows *sql.Rows) (*keyward.BoundLock, error) {
 }
 
 // UpdateBoundLock changes title and description.
-func (s *store) UpdateBoundLock(ctx context.Context, ownerID, id string, u keyward.BoundLockUpdate) error {
+func (s *ownerStore) UpdateBoundLock(ctx context.Context, id string, u keyward.BoundLockUpdate) error {
 	a := args{}
 	set := setClause{a: &a}
 	if u.Title != nil {
@@ -139,7 +142,7 @@ func (s *store) UpdateBoundLock(ctx context.Context, ownerID, id string, u keywa
 		return nil
 	}
 	res, err := s.q.ExecContext(ctx, `UPDATE bound_locks SET `+set.String()+
-		` WHERE owner_id = `+a.bind(ownerID)+` AND id = `+a.bind(id), a...)
+		` WHERE owner_id = `+a.bind(s.owner)+` AND id = `+a.bind(id), a...)
 	if err != nil {
 		return fmt.Errorf("sqlstore: update bound lock: %w", err)
 	}
@@ -147,10 +150,18 @@ func (s *store) UpdateBoundLock(ctx context.Context, ownerID, id string, u keywa
 }
 
 // UnbindBoundLock ends an active binding and takes the lock out of its groups. Unbinding a lock
-// that is not active is a no-op, so DELETE is idempotent.
-func (s *store) UnbindBoundLock(ctx context.Context, ownerID, id string, at keyward.Time) error {
+// that is not active is a no-op, so DELETE is idempotent; a lock of no binding in the account is
+// ErrNotFound.
+func (s *ownerStore) UnbindBoundLock(ctx context.Context, id string, at keyward.Time) error {
+	var n int
+	if err := s.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM bound_locks WHERE owner_id = $1 AND id = $2`, s.owner, id).Scan(&n); err != nil {
+		return fmt.Errorf("sqlstore: unbind lock: %w", err)
+	}
+	if n == 0 {
+		return keyward.ErrNotFound.WithDetails("bound lock %q does not exist", id)
+	}
 	if _, err := s.q.ExecContext(ctx, `UPDATE bound_locks SET active = FALSE, unbind_date = $1
-		WHERE owner_id = $2 AND id = $3 AND active = TRUE`, at.Millis(), ownerID, id); err != nil {
+		WHERE owner_id = $2 AND id = $3 AND active = TRUE`, at.Millis(), s.owner, id); err != nil {
 		return fmt.Errorf("sqlstore: unbind lock: %w", err)
 	}
 	if _, err := s.q.ExecContext(ctx, `DELETE FROM lock_group_members WHERE bound_lock_id = $1`, id); err != nil {

@@ -25,7 +25,10 @@ var lockGroupSchema = odata.Schema{
 }
 
 // CreateLockGroup stores g.
-func (s *store) CreateLockGroup(ctx context.Context, g *keyward.LockGroup) error {
+func (s *ownerStore) CreateLockGroup(ctx context.Context, g *keyward.LockGroup) error {
+	if err := s.mine("lock group", g.OwnerAccountID); err != nil {
+		return err
+	}
 	_, err := s.q.ExecContext(ctx, `INSERT INTO lock_groups (id, owner_id, title, description, active, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6)`, g.ID, g.OwnerAccountID, g.Title, g.Description, g.Active, g.CreatedAt.Millis())
 	if err != nil {
@@ -67,7 +70,7 @@ func (s *store) FindLockGroups(ctx context.Context, f keyward.LockGroupFilter) (
 }
 
 // UpdateLockGroup changes title and description.
-func (s *store) UpdateLockGroup(ctx context.Context, ownerID, id string, u keyward.LockGroupUpdate) error {
+func (s *ownerStore) UpdateLockGroup(ctx context.Context, id string, u keyward.LockGroupUpdate) error {
 	a := args{}
 	set := setClause{a: &a}
 	if u.Title != nil {
@@ -80,7 +83,7 @@ func (s *store) UpdateLockGroup(ctx context.Context, ownerID, id string, u keywa
 		return nil
 	}
 	res, err := s.q.ExecContext(ctx, `UPDATE lock_groups SET `+set.String()+
-		` WHERE owner_id = `+a.bind(ownerID)+` AND id = `+a.bind(id), a...)
+		` WHERE owner_id = `+a.bind(s.owner)+` AND id = `+a.bind(id), a...)
 	if err != nil {
 		return fmt.Errorf("sqlstore: update lock group: %w", err)
 	}
@@ -89,8 +92,8 @@ func (s *store) UpdateLockGroup(ctx context.Context, ownerID, id string, u keywa
 
 // DeleteLockGroup ends a group: it stays readable with active false, so that the grants that
 // targeted it keep their embedded group, and it loses its members.
-func (s *store) DeleteLockGroup(ctx context.Context, ownerID, id string) error {
-	res, err := s.q.ExecContext(ctx, `UPDATE lock_groups SET active = FALSE WHERE owner_id = $1 AND id = $2`, ownerID, id)
+func (s *ownerStore) DeleteLockGroup(ctx context.Context, id string) error {
+	res, err := s.q.ExecContext(ctx, `UPDATE lock_groups SET active = FALSE WHERE owner_id = $1 AND id = $2`, s.owner, id)
 	if err != nil {
 		return fmt.Errorf("sqlstore: delete lock group: %w", err)
 	}
@@ -104,9 +107,18 @@ func (s *store) DeleteLockGroup(ctx context.Context, ownerID, id string) error {
 }
 
 // AddLockGroupMember adds a lock to a group; it stays JoinPending until the lock syncs. Adding a
-// member twice leaves the first membership as it is.
-func (s *store) AddLockGroupMember(ctx context.Context, groupID, boundLockID string, at keyward.Time) error {
-	_, err := s.q.ExecContext(ctx, `INSERT INTO lock_group_members (group_id, bound_lock_id, state, created_at)
+// member twice leaves the first membership as it is. Both must belong to the account (ErrNotFound).
+func (s *ownerStore) AddLockGroupMember(ctx context.Context, groupID, boundLockID string, at keyward.Time) error {
+	var n int
+	err := s.q.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM lock_groups WHERE id = $1 AND owner_id = $3)
+		+ (SELECT COUNT(*) FROM bound_locks WHERE id = $2 AND owner_id = $3)`, groupID, boundLockID, s.owner).Scan(&n)
+	if err != nil {
+		return fmt.Errorf("sqlstore: add lock group member: %w", err)
+	}
+	if n != 2 {
+		return keyward.ErrNotFound.WithDetails("lock group %q or bound lock %q is not in this owner account", groupID, boundLockID)
+	}
+	_, err = s.q.ExecContext(ctx, `INSERT INTO lock_group_members (group_id, bound_lock_id, state, created_at)
 		VALUES ($1, $2, $3, $4) ON CONFLICT (group_id, bound_lock_id) DO NOTHING`,
 		groupID, boundLockID, keyward.MembershipJoinPending, at.Millis())
 	if err != nil {
@@ -116,8 +128,9 @@ func (s *store) AddLockGroupMember(ctx context.Context, groupID, boundLockID str
 }
 
 // RemoveLockGroupMember takes a lock out of a group.
-func (s *store) RemoveLockGroupMember(ctx context.Context, groupID, boundLockID string) error {
-	res, err := s.q.ExecContext(ctx, `DELETE FROM lock_group_members WHERE group_id = $1 AND bound_lock_id = $2`, groupID, boundLockID)
+func (s *ownerStore) RemoveLockGroupMember(ctx context.Context, groupID, boundLockID string) error {
+	res, err := s.q.ExecContext(ctx, `DELETE FROM lock_group_members WHERE group_id = $1 AND bound_lock_id = $2
+		AND group_id IN (SELECT id FROM lock_groups WHERE owner_id = $3)`, groupID, boundLockID, s.owner)
 	if err != nil {
 		return fmt.Errorf("sqlstore: remove lock group member: %w", err)
 	}

@@ -15,8 +15,8 @@ var ownerSchema = odata.Schema{
 	{Name: "active", Column: "o.active", Type: odata.Bool},
 }
 
-// CreateOwner stores o.
-func (s *store) CreateOwner(ctx context.Context, o *keyward.Owner) error {
+// createOwner stores o.
+func (s *store) createOwner(ctx context.Context, o *keyward.Owner) error {
 	_, err := s.q.ExecContext(ctx, `INSERT INTO owners (id, name, active, plan, created_at) VALUES ($1, $2, $3, $4, $5)`,
 		o.ID, o.Name, o.Active, o.Plan, o.CreatedAt.Millis())
 	if err != nil {
@@ -58,15 +58,14 @@ func (s *store) FindOwners(ctx context.Context, f keyward.OwnerFilter) ([]*keywa
 }
 
 // UpdateOwner changes the name.
-func (s *store) UpdateOwner(ctx context.Context, id string, u keyward.OwnerUpdate) error {
+func (s *ownerStore) UpdateOwner(ctx context.Context, u keyward.OwnerUpdate) error {
 	if u.Name == nil {
 		return nil
 	}
-	res, err := s.q.ExecContext(ctx, `UPDATE owners SET name = $1 WHERE id = $2`, *u.Name, id)
-	if err != nil {
+	if _, err := s.q.ExecContext(ctx, `UPDATE owners SET name = $1 WHERE id = $2`, *u.Name, s.owner); err != nil {
 		return fmt.Errorf("sqlstore: update owner: %w", err)
 	}
-	return mustAffect(res, keyward.ErrNotFound.WithDetails("owner account %q does not exist", id))
+	return nil
 }
 
 // FindRole returns the strongest role the user holds on the owner account through a contact
@@ -90,11 +89,10 @@ func (s *store) FindRole(ctx context.Context, ownerID, userID string) (keyward.R
 	return "", nil
 }
 
-// SetOwnerPlan changes the plan of an owner account.
-func (s *store) SetOwnerPlan(ctx context.Context, id, plan string) error {
-	res, err := s.q.ExecContext(ctx, `UPDATE owners SET plan = $1 WHERE id = $2`, plan, id)
-	if err != nil {
+// SetOwnerPlan changes the plan of the owner account.
+func (s *ownerStore) SetOwnerPlan(ctx context.Context, plan string) error {
+	if _, err := s.q.ExecContext(ctx, `UPDATE owners SET plan = $1 WHERE id = $2`, plan, s.owner); err != nil {
 		return fmt.Errorf("sqlstore: set owner plan: %w", err)
 	}
-	return mustAffect(res, keyward.ErrNotFound.WithDetails("owner account %q does not exist", id))
+	return nil
 }

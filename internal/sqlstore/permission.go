@@ -17,7 +17,10 @@ var permissionSchema = odata.Schema{
 }
 
 // CreatePermission stores p; a contact holds at most one permission per owner account.
-func (s *store) CreatePermission(ctx context.Context, p *keyward.Permission) error {
+func (s *ownerStore) CreatePermission(ctx context.Context, p *keyward.Permission) error {
+	if err := s.mine("permission", p.OwnerAccountID); err != nil {
+		return err
+	}
 	_, err := s.q.ExecContext(ctx, `INSERT INTO permissions (id, owner_id, contact_id, role, created_at)
 		VALUES ($1, $2, $3, $4, $5)`, p.ID, p.OwnerAccountID, p.ContactID, string(p.Role), p.CreatedAt.Millis())
 	if isUniqueViolation(err) {
@@ -66,8 +69,8 @@ func (s *store) FindPermissions(ctx context.Context, f keyward.PermissionFilter)
 }
 
 // DeletePermission removes one permission.
-func (s *store) DeletePermission(ctx context.Context, ownerID, id string) error {
-	res, err := s.q.ExecContext(ctx, `DELETE FROM permissions WHERE owner_id = $1 AND id = $2`, ownerID, id)
+func (s *ownerStore) DeletePermission(ctx context.Context, id string) error {
+	res, err := s.q.ExecContext(ctx, `DELETE FROM permissions WHERE owner_id = $1 AND id = $2`, s.owner, id)
 	if err != nil {
 		return fmt.Errorf("sqlstore: delete permission: %w", err)
 	}

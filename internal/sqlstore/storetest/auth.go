@@ -10,7 +10,7 @@ import (
 
 // testAuthStorage covers sessions, login failures, sign-up attempts, single-use codes, refresh
 // tokens and their families, server secrets, identity providers and their users.
-func testAuthStorage(t *testing.T, s keyward.Store) {
+func testAuthStorage(t *testing.T, s flat) {
 	u := mkUser(t, s, 1, "ada@example.com")
 	c := &keyward.Client{ID: "web", Name: "Web", GrantTypes: []string{keyward.GrantAuthorizationCode}, Scopes: []string{"read:grants"},
 		RedirectURIs: []string{"https://app.example/cb"}, LogoURL: "https://app.example/l.png", OwnerUserID: &u.ID, CreatedAt: at(2)}

@@ -8,7 +8,7 @@ import (
 	"github.com/keyward/keyward/internal/keyward"
 )
 
-func testUserEmailUnique(t *testing.T, s keyward.Store) {
+func testUserEmailUnique(t *testing.T, s flat) {
 	u := mkUser(t, s, 1, "Ada@Example.com")
 	err := s.CreateUser(ctx, &keyward.User{ID: "other", Email: "ada@example.COM", Kind: keyward.UserPerson, CreatedAt: at(2)})
 	wantErr(t, err, keyward.ErrEmailAddressInUse)
@@ -21,7 +21,7 @@ func testUserEmailUnique(t *testing.T, s keyward.Store) {
 	wantErr(t, err, keyward.ErrNotFound)
 }
 
-func testOwnerRoles(t *testing.T, s keyward.Store) {
+func testOwnerRoles(t *testing.T, s flat) {
 	o1, o2 := mkOwner(t, s, 1), mkOwner(t, s, 2)
 	u := mkUser(t, s, 3, "ada@example.com")
 	c1 := mkContact(t, s, o1.ID, 4, "ADA@example.com") // identifiers match users ignoring case
@@ -48,11 +48,12 @@ func testOwnerRoles(t *testing.T, s keyward.Store) {
 		t.Fatalf("after rename: %+v", got)
 	}
 	wantErr(t, s.UpdateOwner(ctx, "missing", keyward.OwnerUpdate{Name: ptr("x")}), keyward.ErrNotFound)
-	wantErr(t, s.LockOwner(ctx, "missing"), keyward.ErrNotFound)
-	must(t, s.LockOwner(ctx, o1.ID))
+	noop := func(keyward.OwnerTx) error { return nil }
+	wantErr(t, s.InOwnerTx(ctx, "missing", noop), keyward.ErrNotFound)
+	must(t, s.InOwnerTx(ctx, o1.ID, noop))
 }
 
-func testContactDuplicate(t *testing.T, s keyward.Store) {
+func testContactDuplicate(t *testing.T, s flat) {
 	o := mkOwner(t, s, 1)
 	mkContact(t, s, o.ID, 2, "bob@example.com")
 	dup := &keyward.Contact{ID: "c-dup", OwnerID: o.ID, IPID: keyward.IPTapkey, Identifier: ptr("BOB@example.com"), CreatedAt: at(3)}
@@ -78,7 +79,7 @@ func testContactDuplicate(t *testing.T, s keyward.Store) {
 	must(t, s.DeleteContact(ctx, o.ID, ext.ID))
 }
 
-func testPermissions(t *testing.T, s keyward.Store) {
+func testPermissions(t *testing.T, s flat) {
 	o := mkOwner(t, s, 1)
 	c := mkContact(t, s, o.ID, 2, "carol@example.com")
 	p := &keyward.Permission{ID: "perm-1", OwnerAccountID: o.ID, ContactID: c.ID, Role: keyward.RoleOwner, CreatedAt: at(3)}
@@ -103,7 +104,7 @@ func testPermissions(t *testing.T, s keyward.Store) {
 	wantErr(t, s.DeletePermission(ctx, o.ID, p.ID), keyward.ErrNotFound)
 }
 
-func testBoundLockOneActive(t *testing.T, s keyward.Store) {
+func testBoundLockOneActive(t *testing.T, s flat) {
 	o1, o2 := mkOwner(t, s, 1), mkOwner(t, s, 2)
 	phys := mkPhysicalLock(t, s, 3)
 	l := mkBoundLock(t, s, o1.ID, phys.ID, 4, "Front door")
@@ -125,15 +126,15 @@ func testBoundLockOneActive(t *testing.T, s keyward.Store) {
 	wantErr(t, s.UpdateBoundLock(ctx, o1.ID, second.ID, keyward.BoundLockUpdate{Title: ptr("x")}), keyward.ErrNotFound)
 }
 
-func testLockGroupMembers(t *testing.T, s keyward.Store) {
+func testLockGroupMembers(t *testing.T, s flat) {
 	o := mkOwner(t, s, 1)
 	l1 := mkBoundLock(t, s, o.ID, mkPhysicalLock(t, s, 2).ID, 3, "A")
 	l2 := mkBoundLock(t, s, o.ID, mkPhysicalLock(t, s, 4).ID, 5, "B")
 	g := &keyward.LockGroup{ID: "group-1", OwnerAccountID: o.ID, Title: "All", Active: true, CreatedAt: at(6)}
 	must(t, s.CreateLockGroup(ctx, g))
-	must(t, s.AddLockGroupMember(ctx, g.ID, l1.ID, at(7)))
-	must(t, s.AddLockGroupMember(ctx, g.ID, l2.ID, at(8)))
-	must(t, s.AddLockGroupMember(ctx, g.ID, l2.ID, at(9))) // adding twice keeps one membership
+	must(t, s.AddLockGroupMember(ctx, o.ID, g.ID, l1.ID, at(7)))
+	must(t, s.AddLockGroupMember(ctx, o.ID, g.ID, l2.ID, at(8)))
+	must(t, s.AddLockGroupMember(ctx, o.ID, g.ID, l2.ID, at(9))) // adding twice keeps one membership
 	stats, err := s.LockGroupStatistics(ctx, []string{g.ID, "no-such-group"})
 	must(t, err)
 	want := map[string][]keyward.StateCount{g.ID: {{State: keyward.MembershipJoinPending, Count: 2}}, "no-such-group": {}}
@@ -146,14 +147,14 @@ func testLockGroupMembers(t *testing.T, s keyward.Store) {
 		t.Fatalf("members = %v", members)
 	}
 	must(t, s.UnbindBoundLock(ctx, o.ID, l1.ID, at(10))) // unbinding leaves the group
-	must(t, s.RemoveLockGroupMember(ctx, g.ID, l2.ID))
-	wantErr(t, s.RemoveLockGroupMember(ctx, g.ID, l2.ID), keyward.ErrNotFound)
+	must(t, s.RemoveLockGroupMember(ctx, o.ID, g.ID, l2.ID))
+	wantErr(t, s.RemoveLockGroupMember(ctx, o.ID, g.ID, l2.ID), keyward.ErrNotFound)
 	stats, err = s.LockMembershipStatistics(ctx, []string{l2.ID})
 	must(t, err)
 	if len(stats[l2.ID]) != 0 {
 		t.Fatalf("membership statistics after removal = %v, want none", stats)
 	}
-	must(t, s.AddLockGroupMember(ctx, g.ID, l2.ID, at(11)))
+	must(t, s.AddLockGroupMember(ctx, o.ID, g.ID, l2.ID, at(11)))
 	must(t, s.DeleteLockGroup(ctx, o.ID, g.ID))
 	groups, err := s.FindLockGroups(ctx, keyward.LockGroupFilter{OwnerID: o.ID})
 	must(t, err)
@@ -166,7 +167,7 @@ func testLockGroupMembers(t *testing.T, s keyward.Store) {
 	wantErr(t, s.DeleteLockGroup(ctx, "other-owner", g.ID), keyward.ErrNotFound)
 }
 
-func testBoundCards(t *testing.T, s keyward.Store) {
+func testBoundCards(t *testing.T, s flat) {
 	o := mkOwner(t, s, 1)
 	pc := &keyward.PhysicalCard{ID: "pc-1", UID: "AHHCCh07gB==", Capacity: 12, CreatedAt: at(2)}
 	must(t, s.CreatePhysicalCard(ctx, pc))
@@ -191,7 +192,7 @@ func testBoundCards(t *testing.T, s keyward.Store) {
 	}
 }
 
-func testClientsAndKeys(t *testing.T, s keyward.Store) {
+func testClientsAndKeys(t *testing.T, s flat) {
 	u := &keyward.User{ID: "svc", Email: keyward.ServiceUserEmail("client-1"), Kind: keyward.UserService, Verified: true, CreatedAt: at(1)}
 	must(t, s.CreateUser(ctx, u))
 	c := &keyward.Client{ID: "client-1", Name: "Sync", SecretHash: "abc", GrantTypes: []string{keyward.GrantClientCredentials},
@@ -215,7 +216,7 @@ func testClientsAndKeys(t *testing.T, s keyward.Store) {
 	}
 }
 
-func testListQuery(t *testing.T, s keyward.Store) {
+func testListQuery(t *testing.T, s flat) {
 	o := mkOwner(t, s, 1)
 	titles := []string{"beta", "Alpha", "gamma", "alphabet"}
 	for i, title := range titles {
@@ -273,11 +274,15 @@ func call(fn, prop string, v any) keyward.Expr {
 	return &keyward.CallExpr{Func: fn, Args: []keyward.Expr{&keyward.PropertyExpr{Name: prop, Pos: 10}, &keyward.LiteralExpr{Value: v, Pos: 20}}, Pos: 1}
 }
 
-func testListCap(t *testing.T, s keyward.Store) {
+func testListCap(t *testing.T, s flat) {
 	o := mkOwner(t, s, 1)
-	must(t, s.InTx(ctx, func(tx keyward.Tx) error {
+	must(t, s.InOwnerTx(ctx, o.ID, func(tx keyward.OwnerTx) error {
 		for i := 0; i <= keyward.MaxTop; i++ {
-			mkContact(t, tx, o.ID, 100+i, id("p", i)+"@example.com")
+			c := &keyward.Contact{ID: id("contact", 100+i), OwnerID: o.ID, IPID: keyward.IPTapkey,
+				Identifier: ptr(id("p", i) + "@example.com"), CreatedAt: at(100 + i)}
+			if err := tx.CreateContact(ctx, c); err != nil {
+				return err
+			}
 		}
 		return nil
 	}))
@@ -300,10 +305,10 @@ func testListCap(t *testing.T, s keyward.Store) {
 	}
 }
 
-func testRollback(t *testing.T, s keyward.Store) {
+func testRollback(t *testing.T, s flat) {
 	boom := errors.New("boom")
-	err := s.InTx(ctx, func(tx keyward.Tx) error {
-		mkOwner(t, tx, 1)
+	err := s.InNewOwnerTx(ctx, &keyward.Owner{ID: "rolled-back", Name: "Gone", Active: true, CreatedAt: at(1)}, func(tx keyward.OwnerTx) error {
+		must(t, tx.CreateContact(ctx, &keyward.Contact{ID: "c", OwnerID: "rolled-back", IPID: keyward.IPTapkey, Identifier: ptr("x@example.com"), CreatedAt: at(2)}))
 		return boom
 	})
 	if !errors.Is(err, boom) {
@@ -319,7 +324,7 @@ func testRollback(t *testing.T, s keyward.Store) {
 // testTextGuard stores and looks up text that is not valid UTF-8 or holds NUL on both engines:
 // the store refuses it with a 400 before the database sees it (PostgreSQL would fail the
 // statement, SQLite would store the bytes), and nothing is stored.
-func testTextGuard(t *testing.T, s keyward.Store) {
+func testTextGuard(t *testing.T, s flat) {
 	o := mkOwner(t, s, 1)
 	for i, bad := range []string{"nul\x00byte", "bad\xffbyte"} {
 		title := bad

@@ -5,23 +5,28 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/keyward/keyward/internal/keyward"
 )
 
-// testConcurrentBind binds one physical lock from many goroutines at once, each in its own
-// transaction: the unique index lets exactly one win.
-func testConcurrentBind(t *testing.T, s keyward.Store) {
-	o := mkOwner(t, s, 1)
+// testConcurrentBind binds one physical lock from many owner accounts at once, each in its own
+// transaction holding its own account's lock: the unique index lets exactly one win.
+func testConcurrentBind(t *testing.T, s flat) {
 	phys := mkPhysicalLock(t, s, 2)
 	const n = 20
+	owners := make([]*keyward.Owner, n)
+	for i := range owners {
+		owners[i] = mkOwner(t, s, 100+i)
+	}
 	var wg sync.WaitGroup
 	errs := make([]error, n)
 	for i := range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = s.InTx(ctx, func(tx keyward.Tx) error {
+			o := owners[i]
+			errs[i] = s.InOwnerTx(ctx, o.ID, func(tx keyward.OwnerTx) error {
 				return tx.CreateBoundLock(ctx, &keyward.BoundLock{ID: fmt.Sprintf("race-%02d", i), OwnerAccountID: o.ID,
 					PhysicalLockID: phys.ID, BindDate: at(3), Active: true, CreatedAt: at(3)})
 			})
@@ -49,7 +54,7 @@ func testConcurrentBind(t *testing.T, s keyward.Store) {
 // lock received is RevocationPending with a revocation-list change, a key it never got is
 // Revoked with none. (Deciding the state from a delivered flag read before the sync committed
 // left delivered grants Revoked and the lock never told.)
-func testRaceRevokeSync(t *testing.T, s keyward.Store) {
+func testRaceRevokeSync(t *testing.T, s flat) {
 	o := mkOwner(t, s, 1)
 	c := mkContact(t, s, o.ID, 2, "a@example.com")
 	for i := range 30 {
@@ -59,9 +64,9 @@ func testRaceRevokeSync(t *testing.T, s keyward.Store) {
 		must(t, s.CreateGrant(ctx, g))
 		var wg sync.WaitGroup
 		start := make(chan struct{})
-		for _, fn := range []func(tx keyward.Tx) error{
-			func(tx keyward.Tx) error { return tx.SyncLock(ctx, lock.ID, at(300+i)) },
-			func(tx keyward.Tx) error {
+		for _, fn := range []func(tx keyward.OwnerTx) error{
+			func(tx keyward.OwnerTx) error { return tx.SyncLock(ctx, lock.ID, at(300+i)) },
+			func(tx keyward.OwnerTx) error {
 				_, err := tx.RevokeGrants(ctx, keyward.GrantFilter{OwnerID: o.ID, ID: &g.ID}, true, at(300+i))
 				return err
 			},
@@ -85,5 +90,46 @@ func testRaceRevokeSync(t *testing.T, s keyward.Store) {
 		if gg := got[0]; gg.Delivered != (gg.State == keyward.GrantRevocationPending) || gg.Delivered != bumped {
 			t.Fatalf("round %d: delivered %v, state %s, revocation list changed %v", i, gg.Delivered, gg.State, bumped)
 		}
+	}
+}
+
+// testTokenFamilyLock holds a token family read with LockTokenFamily, as a refresh-token rotation
+// does, and revokes the family meanwhile: the revocation must wait for the rotation to end, so
+// that what the rotation issued is revoked with the family instead of outliving it.
+func testTokenFamilyLock(t *testing.T, s flat) {
+	u := mkUser(t, s, 1, "ada@example.com")
+	c := &keyward.Client{ID: "client", Name: "App", GrantTypes: []string{keyward.GrantAuthorizationCode}, CreatedAt: at(2)}
+	must(t, s.CreateClient(ctx, c))
+	must(t, s.CreateTokenFamily(ctx, &keyward.TokenFamily{ID: "fam", ClientID: c.ID, UserID: u.ID, CreatedAt: at(3)}))
+	held, release, revoked := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	rotation := make(chan error, 1)
+	go func() {
+		rotation <- s.InTx(ctx, func(tx keyward.Tx) error {
+			fam, err := tx.LockTokenFamily(ctx, "fam")
+			if err != nil {
+				return err
+			}
+			if fam.RevokedAt != nil {
+				return errors.New("the family is revoked before the rotation")
+			}
+			close(held)
+			<-release
+			return nil
+		})
+	}()
+	<-held
+	go func() { revoked <- s.RevokeTokenFamily(ctx, "fam", at(4)) }()
+	select {
+	case err := <-revoked:
+		t.Fatalf("the revocation ended (%v) while a rotation held the family", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	close(release)
+	must(t, <-rotation)
+	must(t, <-revoked)
+	fam, err := s.FindTokenFamily(ctx, "fam")
+	must(t, err)
+	if fam.RevokedAt == nil {
+		t.Fatal("the family is not revoked")
 	}
 }

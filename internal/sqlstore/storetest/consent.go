@@ -10,7 +10,7 @@ import (
 
 // testConsents covers remembered consents, the revocation of a user's families of one client,
 // and the revoked access tokens with their pruning.
-func testConsents(t *testing.T, s keyward.Store) {
+func testConsents(t *testing.T, s flat) {
 	u := mkUser(t, s, 1, "ada@example.com")
 	other := mkUser(t, s, 2, "bob@example.com")
 	for i, cid := range []string{"web", "spa"} {

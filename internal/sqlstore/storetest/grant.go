@@ -11,7 +11,7 @@ import (
 
 // testGrants covers the Duplicate index (only active grants count), the smartphone-user count,
 // revocation, and what a lock sync changes.
-func testGrants(t *testing.T, s keyward.Store) {
+func testGrants(t *testing.T, s flat) {
 	o := mkOwner(t, s, 1)
 	lock := mkBoundLock(t, s, o.ID, mkPhysicalLock(t, s, 2).ID, 3, "Door")
 	c1 := mkContact(t, s, o.ID, 4, "a@example.com")
@@ -27,7 +27,7 @@ func testGrants(t *testing.T, s keyward.Store) {
 	if n, err := s.CountSmartphoneUsers(ctx, o.ID); err != nil || n != 2 {
 		t.Fatalf("CountSmartphoneUsers = %d, %v; want 2", n, err)
 	}
-	must(t, s.SyncLock(ctx, lock.ID, at(9)))
+	must(t, s.SyncLock(ctx, o.ID, lock.ID, at(9)))
 	g1ID := "g1"
 	revoked, err := s.RevokeGrants(ctx, keyward.GrantFilter{OwnerID: o.ID, ID: &g1ID}, true, at(10))
 	must(t, err)
@@ -40,7 +40,7 @@ func testGrants(t *testing.T, s keyward.Store) {
 	if n, err := s.CountGrants(ctx, keyward.GrantFilter{OwnerID: o.ID, ContactID: &c1.ID, Active: &active}); err != nil || n != 1 {
 		t.Fatalf("active grants of c1 = %d, %v; want 1", n, err)
 	}
-	must(t, s.SyncLock(ctx, lock.ID, at(13)))
+	must(t, s.SyncLock(ctx, o.ID, lock.ID, at(13)))
 	id := "g1"
 	list, err := s.FindGrants(ctx, keyward.GrantFilter{OwnerID: o.ID, ID: &id})
 	must(t, err)
@@ -57,20 +57,20 @@ func testGrants(t *testing.T, s keyward.Store) {
 // testGroupRevocationOrder revokes a group grant and syncs its members all within one
 // millisecond: a member counts as having learned of the revocation only when its sync ran after
 // the revocation, which the account's write order decides, not the clock.
-func testGroupRevocationOrder(t *testing.T, s keyward.Store) {
+func testGroupRevocationOrder(t *testing.T, s flat) {
 	o := mkOwner(t, s, 1)
 	l1 := mkBoundLock(t, s, o.ID, mkPhysicalLock(t, s, 2).ID, 3, "A")
 	l2 := mkBoundLock(t, s, o.ID, mkPhysicalLock(t, s, 4).ID, 5, "B")
 	c := mkContact(t, s, o.ID, 6, "a@example.com")
 	must(t, s.CreateLockGroup(ctx, &keyward.LockGroup{ID: "group-1", OwnerAccountID: o.ID, Title: "Both", Active: true, CreatedAt: at(7)}))
-	must(t, s.AddLockGroupMember(ctx, "group-1", l1.ID, at(7)))
-	must(t, s.AddLockGroupMember(ctx, "group-1", l2.ID, at(7)))
+	must(t, s.AddLockGroupMember(ctx, o.ID, "group-1", l1.ID, at(7)))
+	must(t, s.AddLockGroupMember(ctx, o.ID, "group-1", l2.ID, at(7)))
 	must(t, s.CreateGrant(ctx, &keyward.Grant{ID: "gg", OwnerAccountID: o.ID, BoundLockID: "group-1", TargetType: "Group",
 		ContactID: &c.ID, State: keyward.GrantOk, Active: true, CreatedAt: at(8)}))
 	now := at(9) // every step below happens in the same millisecond
-	inOwnerTx := func(fn func(tx keyward.Tx) error) { must(t, s.InOwnerTx(ctx, o.ID, fn)) }
+	inOwnerTx := func(fn func(tx keyward.OwnerTx) error) { must(t, s.InOwnerTx(ctx, o.ID, fn)) }
 	sync := func(l *keyward.BoundLock) {
-		inOwnerTx(func(tx keyward.Tx) error { return tx.SyncLock(ctx, l.ID, now) })
+		inOwnerTx(func(tx keyward.OwnerTx) error { return tx.SyncLock(ctx, l.ID, now) })
 	}
 	state := func() string {
 		id := "gg"
@@ -80,7 +80,7 @@ func testGroupRevocationOrder(t *testing.T, s keyward.Store) {
 	}
 	sync(l1)
 	sync(l2)
-	inOwnerTx(func(tx keyward.Tx) error { return tx.RevokeGrant(ctx, o.ID, "gg", keyward.GrantRevocationPending, now) })
+	inOwnerTx(func(tx keyward.OwnerTx) error { return tx.RevokeGrant(ctx, "gg", keyward.GrantRevocationPending, now) })
 	sync(l1)
 	if got := state(); got != keyward.GrantRevocationPending {
 		t.Fatalf("after only A synced since the revocation: %s, want %s", got, keyward.GrantRevocationPending)
@@ -94,7 +94,7 @@ func testGroupRevocationOrder(t *testing.T, s keyward.Store) {
 // testRevokeGrants revokes grants in one call: their states are decided from whether a lock holds
 // their keys, each lock that holds one gets exactly one revocation-list change, and grants no
 // lock received change no list.
-func testRevokeGrants(t *testing.T, s keyward.Store) {
+func testRevokeGrants(t *testing.T, s flat) {
 	o := mkOwner(t, s, 1)
 	l1 := mkBoundLock(t, s, o.ID, mkPhysicalLock(t, s, 2).ID, 3, "A")
 	l2 := mkBoundLock(t, s, o.ID, mkPhysicalLock(t, s, 4).ID, 5, "B")
@@ -102,8 +102,8 @@ func testRevokeGrants(t *testing.T, s keyward.Store) {
 	c := mkContact(t, s, o.ID, 8, "a@example.com")
 	d := mkContact(t, s, o.ID, 9, "b@example.com")
 	must(t, s.CreateLockGroup(ctx, &keyward.LockGroup{ID: "group-1", OwnerAccountID: o.ID, Title: "AB", Active: true, CreatedAt: at(10)}))
-	must(t, s.AddLockGroupMember(ctx, "group-1", l1.ID, at(10)))
-	must(t, s.AddLockGroupMember(ctx, "group-1", l2.ID, at(10)))
+	must(t, s.AddLockGroupMember(ctx, o.ID, "group-1", l1.ID, at(10)))
+	must(t, s.AddLockGroupMember(ctx, o.ID, "group-1", l2.ID, at(10)))
 	grant := func(id, target, typ string, contact *keyward.Contact, i int) {
 		must(t, s.CreateGrant(ctx, &keyward.Grant{ID: id, OwnerAccountID: o.ID, BoundLockID: target, TargetType: typ,
 			ContactID: &contact.ID, State: keyward.GrantOk, Active: true, CreatedAt: at(i)}))
@@ -112,11 +112,11 @@ func testRevokeGrants(t *testing.T, s keyward.Store) {
 	grant("on-l1", l1.ID, "Lock", c, 12)
 	grant("on-l1-d", l1.ID, "Lock", d, 13)
 	for _, l := range []*keyward.BoundLock{l1, l2} {
-		must(t, s.InOwnerTx(ctx, o.ID, func(tx keyward.Tx) error { return tx.SyncLock(ctx, l.ID, at(14)) }))
+		must(t, s.InOwnerTx(ctx, o.ID, func(tx keyward.OwnerTx) error { return tx.SyncLock(ctx, l.ID, at(14)) }))
 	}
 	grant("on-l3", l3.ID, "Lock", c, 15) // never delivered
 	var ids []string
-	must(t, s.InOwnerTx(ctx, o.ID, func(tx keyward.Tx) error {
+	must(t, s.InOwnerTx(ctx, o.ID, func(tx keyward.OwnerTx) error {
 		var err error
 		ids, err = tx.RevokeGrants(ctx, keyward.GrantFilter{OwnerID: o.ID, ContactID: &c.ID}, true, at(16))
 		return err

@@ -15,7 +15,7 @@ import (
 func Run(t *testing.T, open func(t *testing.T) keyward.Store) {
 	tests := []struct {
 		name string
-		fn   func(t *testing.T, s keyward.Store)
+		fn   func(t *testing.T, s flat)
 	}{
 		{"UserEmailUniqueIgnoringCase", testUserEmailUnique},
 		{"OwnerRoles", testOwnerRoles},
@@ -31,6 +31,9 @@ func Run(t *testing.T, open func(t *testing.T) keyward.Store) {
 		{"TransactionRollback", testRollback},
 		{"ConcurrentBindOneWins", testConcurrentBind},
 		{"RaceRevokeSync", testRaceRevokeSync},
+		{"TokenFamilyLock", testTokenFamilyLock},
+		{"OwnerTxScope", testOwnerTxScope},
+		{"UseCasePairs", testUseCasePairs},
 		{"Grants", testGrants},
 		{"GroupRevocationOrder", testGroupRevocationOrder},
 		{"RevokeGrants", testRevokeGrants},
@@ -40,7 +43,7 @@ func Run(t *testing.T, open func(t *testing.T) keyward.Store) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			tt.fn(t, open(t))
+			tt.fn(t, newFlat(open(t)))
 		})
 	}
 }
@@ -72,28 +75,28 @@ func wantErr(t *testing.T, err error, want *keyward.Error) {
 
 func ptr[T any](v T) *T { return &v }
 
-func mkOwner(t *testing.T, s keyward.Tx, i int) *keyward.Owner {
+func mkOwner(t *testing.T, s flat, i int) *keyward.Owner {
 	t.Helper()
 	o := &keyward.Owner{ID: id("owner", i), Name: fmt.Sprintf("Owner %d", i), Active: true, CreatedAt: at(i)}
 	must(t, s.CreateOwner(ctx, o))
 	return o
 }
 
-func mkUser(t *testing.T, s keyward.Tx, i int, email string) *keyward.User {
+func mkUser(t *testing.T, s flat, i int, email string) *keyward.User {
 	t.Helper()
 	u := &keyward.User{ID: id("user", i), Email: email, Kind: keyward.UserPerson, Verified: true, CreatedAt: at(i)}
 	must(t, s.CreateUser(ctx, u))
 	return u
 }
 
-func mkContact(t *testing.T, s keyward.Tx, ownerID string, i int, identifier string) *keyward.Contact {
+func mkContact(t *testing.T, s flat, ownerID string, i int, identifier string) *keyward.Contact {
 	t.Helper()
 	c := &keyward.Contact{ID: id("contact", i), OwnerID: ownerID, IPID: keyward.IPTapkey, Identifier: &identifier, CreatedAt: at(i)}
 	must(t, s.CreateContact(ctx, c))
 	return c
 }
 
-func mkPhysicalLock(t *testing.T, s keyward.Tx, i int) *keyward.PhysicalLock {
+func mkPhysicalLock(t *testing.T, s flat, i int) *keyward.PhysicalLock {
 	t.Helper()
 	l := &keyward.PhysicalLock{ID: keyward.EncodePhysicalLockID([]byte{byte(i), 0xbf, 0xfb}), LockTypeID: "TK.Td30",
 		ProtocolVersion: 3, BindingCodeHash: "h", TimeZone: "Europe/Vienna", TimeRestrictionSupport: true, CreatedAt: at(i)}
@@ -101,7 +104,7 @@ func mkPhysicalLock(t *testing.T, s keyward.Tx, i int) *keyward.PhysicalLock {
 	return l
 }
 
-func mkBoundLock(t *testing.T, s keyward.Tx, ownerID, physID string, i int, title string) *keyward.BoundLock {
+func mkBoundLock(t *testing.T, s flat, ownerID, physID string, i int, title string) *keyward.BoundLock {
 	t.Helper()
 	l := &keyward.BoundLock{ID: id("lock", i), OwnerAccountID: ownerID, PhysicalLockID: physID, Title: title,
 		BindDate: at(i), Active: true, CreatedAt: at(i)}
