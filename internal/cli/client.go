@@ -23,12 +23,8 @@ func runClientList(ctx context.Context, env Env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	return withService(ctx, a, func(ctx context.Context, s keyward.Services) error {
-		ctx, err := actAs(ctx, s, *ownerEmail)
-		if err != nil {
-			return err
-		}
-		list, err := s.Clients.FindClients(ctx)
+	return withClients(ctx, a, *ownerEmail, func(ctx context.Context, clients keyward.ClientService) error {
+		list, err := clients.FindClients(ctx)
 		if err != nil {
 			return err
 		}
@@ -73,12 +69,8 @@ func runClientUpdate(ctx context.Context, env Env, args []string) error {
 			u.AllowedOrigins = slices.DeleteFunc(slices.Clone(origins), func(o string) bool { return o == "" })
 		}
 	})
-	return withService(ctx, a, func(ctx context.Context, s keyward.Services) error {
-		ctx, err := actAs(ctx, s, *ownerEmail)
-		if err != nil {
-			return err
-		}
-		c, err := s.Clients.UpdateClient(ctx, *id, u)
+	return withClients(ctx, a, *ownerEmail, func(ctx context.Context, clients keyward.ClientService) error {
+		c, err := clients.UpdateClient(ctx, *id, u)
 		if err != nil {
 			return err
 		}
@@ -86,18 +78,20 @@ func runClientUpdate(ctx context.Context, env Env, args []string) error {
 	})
 }
 
-// actAs returns the operator's ctx acting as the user with ownerEmail, signed in, when one is
-// given: the client use cases then touch only the clients that user manages, by the rule that
-// applies to the user in the portal. Without an address the operator manages every client.
-func actAs(ctx context.Context, s keyward.Services, ownerEmail string) (context.Context, error) {
-	if ownerEmail == "" {
-		return ctx, nil
-	}
-	u, err := s.Users.FindUserByEmail(ctx, ownerEmail)
-	if err != nil {
-		return nil, err
-	}
-	return keyward.NewContextWithPrincipal(ctx, keyward.SessionPrincipal(u)), nil
+// withClients runs fn with the client use cases as the operator, who manages every client, or,
+// when ownerEmail is given, acting as that user signed in: the use cases then touch only the
+// clients that user manages, by the rule that applies to the user in the portal.
+func withClients(ctx context.Context, a *adminFlags, ownerEmail string, fn func(context.Context, keyward.ClientService) error) error {
+	return withService(ctx, a, func(ctx context.Context, s keyward.Services) error {
+		if ownerEmail == "" {
+			return fn(ctx, s.Clients)
+		}
+		u, err := s.Users.FindUserByEmail(ctx, ownerEmail)
+		if err != nil {
+			return err
+		}
+		return fn(keyward.NewContextWithPrincipal(ctx, keyward.SessionPrincipal(u)), s.Clients)
+	})
 }
 
 // parseClientID parses the flags of a command that names one client: --id and --owner-email.
@@ -117,12 +111,8 @@ func runClientRotateSecret(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	secret, hash := oauth.NewClientSecret()
-	return withService(ctx, a, func(ctx context.Context, s keyward.Services) error {
-		ctx, err := actAs(ctx, s, ownerEmail)
-		if err != nil {
-			return err
-		}
-		c, err := s.Clients.UpdateClient(ctx, id, keyward.ClientUpdate{SecretHash: &hash})
+	return withClients(ctx, a, ownerEmail, func(ctx context.Context, clients keyward.ClientService) error {
+		c, err := clients.UpdateClient(ctx, id, keyward.ClientUpdate{SecretHash: &hash})
 		if err != nil {
 			return err
 		}
@@ -139,12 +129,8 @@ func runClientDelete(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return withService(ctx, a, func(ctx context.Context, s keyward.Services) error {
-		ctx, err := actAs(ctx, s, ownerEmail)
-		if err != nil {
-			return err
-		}
-		if err := s.Clients.DeleteClient(ctx, id); err != nil {
+	return withClients(ctx, a, ownerEmail, func(ctx context.Context, clients keyward.ClientService) error {
+		if err := clients.DeleteClient(ctx, id); err != nil {
 			return err
 		}
 		return output(env, a.asJSON, map[string]any{"clientId": id, "deleted": true}, "client "+id+" deleted")
