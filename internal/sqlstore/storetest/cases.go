@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/lockproto"
 )
 
 func testUserEmailUnique(t *testing.T, s keyward.Store) {
@@ -113,7 +114,8 @@ func testBoundLockOneActive(t *testing.T, s keyward.Store) {
 	must(t, s.CreateBoundLock(ctx, second)) // free again after unbinding
 	got, err := s.FindBoundLocks(ctx, keyward.BoundLockFilter{OwnerID: o1.ID})
 	must(t, err)
-	lt := keyward.LockTypes["TK.Td30"]
+	td30, _ := lockproto.LookupLockType("TK.Td30")
+	lt := keyward.LockType(td30)
 	unbind := at(6)
 	want := []*keyward.BoundLock{{ID: l.ID, OwnerAccountID: o1.ID, PhysicalLockID: phys.ID, Title: "Front door",
 		LockTypeID: "TK.Td30", LockType: &lt, BindDate: at(4), UnbindDate: &unbind, Active: false, TargetType: "Lock",
