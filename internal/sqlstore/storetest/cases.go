@@ -168,6 +168,33 @@ func testLockGroupMembers(t *testing.T, s keyward.Store) {
 	wantErr(t, s.DeleteLockGroup(ctx, "other-owner", g.ID), keyward.ErrNotFound)
 }
 
+// testLockGroupTimeRestrictionSupport checks that a group supports time restrictions when every
+// member does, which a group without members does too.
+func testLockGroupTimeRestrictionSupport(t *testing.T, s keyward.Store) {
+	o := mkOwner(t, s, 1)
+	with := mkBoundLock(t, s, o.ID, mkPhysicalLock(t, s, 2).ID, 3, "With")
+	plain := &keyward.PhysicalLock{ID: lockproto.EncodeLockID([]byte("plain")), LockTypeID: "TK.Td20",
+		ProtocolVersion: lockproto.ProtocolBasic, BindingCodeHash: "h", TimeZone: "Europe/Vienna", CreatedAt: at(4)}
+	must(t, s.CreatePhysicalLock(ctx, plain))
+	without := mkBoundLock(t, s, o.ID, plain.ID, 5, "Without")
+	members := map[string][]string{"group-all": {with.ID}, "group-mixed": {with.ID, without.ID}, "group-none": {without.ID}, "group-empty": nil}
+	for i, gid := range []string{"group-all", "group-mixed", "group-none", "group-empty"} {
+		must(t, s.CreateLockGroup(ctx, &keyward.LockGroup{ID: gid, OwnerAccountID: o.ID, Title: gid, Active: true, CreatedAt: at(6 + i)}))
+		for _, l := range members[gid] {
+			must(t, s.AddLockGroupMember(ctx, gid, l, at(10)))
+		}
+	}
+	got, err := s.LockGroupTimeRestrictionSupport(ctx, []string{"group-all", "group-mixed", "group-none", "group-empty", "no-such-group"})
+	must(t, err)
+	want := map[string]bool{"group-all": true, "group-mixed": false, "group-none": false, "group-empty": true, "no-such-group": true}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("LockGroupTimeRestrictionSupport (-want +got):\n%s", diff)
+	}
+	if got, err := s.LockGroupTimeRestrictionSupport(ctx, nil); err != nil || len(got) != 0 {
+		t.Fatalf("LockGroupTimeRestrictionSupport(nil) = %v, %v; want an empty map", got, err)
+	}
+}
+
 func testBoundCards(t *testing.T, s keyward.Store) {
 	o := mkOwner(t, s, 1)
 	pc := &keyward.PhysicalCard{ID: "pc-1", UID: "AHHCCh07gB==", Capacity: 12, CreatedAt: at(2)}

@@ -24,6 +24,7 @@ func Run(t *testing.T, open func(t *testing.T) keyward.Store) {
 		{"PermissionCascadeAndFilter", testPermissions},
 		{"BoundLockOneActive", testBoundLockOneActive},
 		{"LockGroupMembers", testLockGroupMembers},
+		{"LockGroupTimeRestrictionSupport", testLockGroupTimeRestrictionSupport},
 		{"BoundCardOneActive", testBoundCards},
 		{"ClientsAndKeys", testClientsAndKeys},
 		{"ListQuery", testListQuery},
