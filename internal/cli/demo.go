@@ -14,6 +14,7 @@ import (
 	"github.com/keyward/keyward/internal/app"
 	"github.com/keyward/keyward/internal/config"
 	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/lockproto"
 	"github.com/keyward/keyward/internal/oauth"
 	"github.com/keyward/keyward/internal/service"
 )
@@ -118,7 +119,7 @@ func seedDemo(ctx context.Context, s *service.Service) (*demoData, error) {
 
 // seedDemoLock registers and binds the demo's lock and adds a contact, as the owner.
 func seedDemoLock(ctx context.Context, s *service.Service, u *keyward.User, ownerID, title string) error {
-	lock, code, err := s.AdminRegisterLock(ctx, service.LockSpec{LockTypeID: "TK.Td30", ProtocolVersion: 3,
+	lock, code, err := s.AdminRegisterLock(ctx, service.LockSpec{LockTypeID: "TK.Td30", ProtocolVersion: lockproto.ProtocolLatest,
 		TimeZone: "Europe/Vienna", TimeRestrictionSupport: true})
 	if err != nil {
 		return err

@@ -4,13 +4,13 @@ import (
 	"cmp"
 	"context"
 	"crypto/rand"
-	"encoding/base32"
 	"encoding/base64"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/lockproto"
 )
 
 // The operator's use cases, run by `keyward admin` and `keyward demo` on the store directly.
@@ -129,18 +129,18 @@ type LockSpec struct {
 // The code is permanent, as the code printed on a Tapkey lock is: it binds the lock whenever the
 // lock is unbound. It is stored hashed, so this is the only time it can be shown.
 func (s *Service) AdminRegisterLock(ctx context.Context, spec LockSpec) (*keyward.PhysicalLock, string, error) {
-	if _, ok := keyward.LockTypes[spec.LockTypeID]; !ok {
+	if _, ok := lockproto.LookupLockType(spec.LockTypeID); !ok {
 		return nil, "", keyward.Invalidf("unknown lock type %q", spec.LockTypeID)
 	}
-	if spec.ProtocolVersion < 1 {
-		return nil, "", keyward.Invalidf("protocol version must be 1 or more, got %d", spec.ProtocolVersion)
+	if spec.ProtocolVersion < lockproto.ProtocolBasic {
+		return nil, "", keyward.Invalidf("protocol version must be %d or more, got %d", lockproto.ProtocolBasic, spec.ProtocolVersion)
 	}
 	if _, err := time.LoadLocation(spec.TimeZone); err != nil || spec.TimeZone == "" || spec.TimeZone == "Local" {
 		return nil, "", keyward.Invalidf("%q is not an IANA time zone", spec.TimeZone)
 	}
-	code := randomCode()
-	l := &keyward.PhysicalLock{ID: keyward.EncodePhysicalLockID(randomBytes(6)), LockTypeID: spec.LockTypeID,
-		ProtocolVersion: spec.ProtocolVersion, BindingCodeHash: HashBindingCode(code), TimeZone: spec.TimeZone,
+	code := lockproto.NewBindingCode()
+	l := &keyward.PhysicalLock{ID: lockproto.EncodeLockID(randomBytes(6)), LockTypeID: spec.LockTypeID,
+		ProtocolVersion: spec.ProtocolVersion, BindingCodeHash: lockproto.HashBindingCode(code), TimeZone: spec.TimeZone,
 		TimeRestrictionSupport: spec.TimeRestrictionSupport, CreatedAt: s.timestamp()}
 	return l, code, s.data.CreatePhysicalLock(ctx, l)
 }
@@ -161,16 +161,11 @@ func randomBytes(n int) []byte {
 	return b
 }
 
-// randomCode is a binding code a person can type: 10 base32 letters and digits (50 bits).
-func randomCode() string {
-	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(randomBytes(7))[:10]
-}
-
 // AdminSyncLock records that the physical lock synced with Keyward (the lock simulator and
 // gateways report this): the keys of its active grants are now on the lock, pending revocations
 // it has learned of are confirmed, and its group memberships are joined.
 func (s *Service) AdminSyncLock(ctx context.Context, physicalLockID string) (*keyward.BoundLock, error) {
-	id, err := keyward.ParsePhysicalLockID(physicalLockID)
+	id, err := lockproto.ParseLockID(physicalLockID)
 	if err != nil {
 		return nil, keyward.Invalidf("%v", err)
 	}
