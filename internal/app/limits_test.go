@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/lockproto"
 )
 
 // bulkSize is one more than a client list may hold without $top.
@@ -65,7 +66,7 @@ func fillOne(ctx context.Context, tx keyward.OwnerTx, o, group string, i int, ne
 		BindDate: at, NofGrantsCapacity: pc.Capacity, CreatedAt: at}); err != nil {
 		return "", err
 	}
-	pl := &keyward.PhysicalLock{ID: keyward.EncodePhysicalLockID([]byte(fmt.Sprintf("bulk%04d", i))), LockTypeID: "TK.Td30", ProtocolVersion: 3,
+	pl := &keyward.PhysicalLock{ID: lockproto.EncodeLockID([]byte(fmt.Sprintf("bulk%04d", i))), LockTypeID: "TK.Td30", ProtocolVersion: 3,
 		BindingCodeHash: "-", TimeZone: "Europe/Vienna", TimeRestrictionSupport: true, CreatedAt: at}
 	if err := tx.CreatePhysicalLock(ctx, pl); err != nil {
 		return "", err

@@ -8,6 +8,7 @@ import (
 
 	"github.com/keyward/keyward/internal/config"
 	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/lockproto"
 	"github.com/keyward/keyward/internal/oauth"
 	"github.com/keyward/keyward/internal/service"
 	"github.com/keyward/keyward/internal/sqlstore"
@@ -154,7 +155,7 @@ func runLockRegister(ctx context.Context, env Env, args []string) error {
 	fs, a := newAdminFlags(env, "admin lock register")
 	spec := keyward.PhysicalLockCreate{}
 	fs.StringVar(&spec.LockTypeID, "lock-type", "TK.Td30", "lock type id")
-	fs.IntVar(&spec.ProtocolVersion, "protocol-version", 3, "lock protocol version")
+	fs.IntVar(&spec.ProtocolVersion, "protocol-version", lockproto.ProtocolLatest, "lock protocol version")
 	fs.StringVar(&spec.TimeZone, "time-zone", "Europe/Vienna", "IANA time zone of the lock")
 	noTR := fs.Bool("no-time-restrictions", false, "the lock does not support time restrictions")
 	if err := parse(fs, args); err != nil {

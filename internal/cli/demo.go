@@ -14,6 +14,7 @@ import (
 	"github.com/keyward/keyward/internal/app"
 	"github.com/keyward/keyward/internal/config"
 	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/lockproto"
 	"github.com/keyward/keyward/internal/oauth"
 )
 
@@ -118,7 +119,7 @@ func seedDemo(ctx context.Context, s keyward.Services) (*demoData, error) {
 // seedDemoLock registers the demo's lock as the operator, then binds it and adds a contact as
 // the owner, signed in.
 func seedDemoLock(ctx context.Context, s keyward.Services, u *keyward.User, ownerID, title string) error {
-	lock, code, err := s.Locks.RegisterLock(ctx, keyward.PhysicalLockCreate{LockTypeID: "TK.Td30", ProtocolVersion: 3,
+	lock, code, err := s.Locks.RegisterLock(ctx, keyward.PhysicalLockCreate{LockTypeID: "TK.Td30", ProtocolVersion: lockproto.ProtocolLatest,
 		TimeZone: "Europe/Vienna", TimeRestrictionSupport: true})
 	if err != nil {
 		return err

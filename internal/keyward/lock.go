@@ -1,14 +1,9 @@
 package keyward
 
-import (
-	"encoding/base64"
-	"encoding/binary"
-	"encoding/json"
-	"fmt"
-	"strings"
-)
+import "encoding/json"
 
-// LockType describes a model of lock.
+// LockType is a model of lock of lockproto's catalog as the API shows it; it has the fields of
+// lockproto.LockType, so that one converts to the other.
 type LockType struct {
 	ID                    string   `json:"id"`
 	ManufacturerID        int      `json:"manufacturerId"`
@@ -16,16 +11,9 @@ type LockType struct {
 	SupportedTechnologies []string `json:"supportedTechnologies"`
 }
 
-// LockTypes is the catalog of lock types Keyward knows; a physical lock names one of them.
-var LockTypes = map[string]LockType{
-	"TK.Td30": {ID: "TK.Td30", ManufacturerID: 1, ModelName: "Td30", SupportedTechnologies: []string{"nfc", "ble"}},
-	"TK.Td20": {ID: "TK.Td20", ManufacturerID: 1, ModelName: "Td20", SupportedTechnologies: []string{"nfc", "ble"}},
-	"KW.Sim1": {ID: "KW.Sim1", ManufacturerID: 99, ModelName: "Keyward Simulator", SupportedTechnologies: []string{"nfc", "ble"}},
-}
-
 // PhysicalLock is a lock in the device registry (decisions §4). Its binding code is stored hashed.
 type PhysicalLock struct {
-	ID                     string // padded standard Base64 of LL+payload
+	ID                     string // canonical form (lockproto.ParseLockID)
 	LockTypeID             string
 	ProtocolVersion        int
 	BindingCodeHash        string
@@ -40,30 +28,6 @@ type PhysicalLockCreate struct {
 	ProtocolVersion        int
 	TimeZone               string
 	TimeRestrictionSupport bool
-}
-
-// EncodePhysicalLockID builds the TLCP lock id: a two-byte little-endian payload length, then the
-// payload, in padded standard Base64 as JSON carries it.
-func EncodePhysicalLockID(payload []byte) string {
-	b := make([]byte, 2+len(payload))
-	binary.LittleEndian.PutUint16(b, uint16(len(payload)))
-	copy(b[2:], payload)
-	return base64.StdEncoding.EncodeToString(b)
-}
-
-// ParsePhysicalLockID accepts a lock id in padded standard Base64 (JSON) or unpadded URL-safe
-// Base64 (URLs), checks the length header, and returns the canonical JSON form.
-func ParsePhysicalLockID(s string) (string, error) {
-	raw := strings.TrimRight(s, "=")
-	raw = strings.NewReplacer("-", "+", "_", "/").Replace(raw)
-	b, err := base64.RawStdEncoding.DecodeString(raw)
-	if err != nil || len(b) < 3 {
-		return "", fmt.Errorf("%q is not a Base64 physical lock id", s)
-	}
-	if n := int(binary.LittleEndian.Uint16(b)); n != len(b)-2 {
-		return "", fmt.Errorf("physical lock id %q declares %d payload bytes but has %d", s, n, len(b)-2)
-	}
-	return base64.StdEncoding.EncodeToString(b), nil
 }
 
 // SupportedFeatures is the expandable feature object of a bound lock or lock group.

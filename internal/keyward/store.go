@@ -131,6 +131,9 @@ type LockReads interface {
 	// LockGroupStatistics counts each group's members by membership state; a group without
 	// members maps to an empty list.
 	LockGroupStatistics(ctx context.Context, groupIDs []string) (map[string][]StateCount, error)
+	// LockGroupTimeRestrictionSupport reports for each group whether every member supports time
+	// restrictions; a group without members does.
+	LockGroupTimeRestrictionSupport(ctx context.Context, groupIDs []string) (map[string]bool, error)
 	// LockMembershipStatistics counts each lock's group memberships by state.
 	LockMembershipStatistics(ctx context.Context, boundLockIDs []string) (map[string][]StateCount, error)
 }

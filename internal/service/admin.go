@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"crypto/rand"
-	"encoding/base32"
 	"encoding/base64"
 	"net/url"
 	"strconv"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/lockproto"
 )
 
 // The operator's use cases, run by `keyward admin` and `keyward demo` on the store directly with
@@ -140,18 +140,18 @@ func (s *Service) RegisterLock(ctx context.Context, spec keyward.PhysicalLockCre
 	if err := requireOperator(ctx, "register a lock"); err != nil {
 		return nil, "", err
 	}
-	if _, ok := keyward.LockTypes[spec.LockTypeID]; !ok {
+	if _, ok := lockproto.LookupLockType(spec.LockTypeID); !ok {
 		return nil, "", keyward.Invalidf("unknown lock type %q", spec.LockTypeID)
 	}
-	if spec.ProtocolVersion < 1 {
-		return nil, "", keyward.Invalidf("protocol version must be 1 or more, got %d", spec.ProtocolVersion)
+	if spec.ProtocolVersion < lockproto.ProtocolBasic {
+		return nil, "", keyward.Invalidf("protocol version must be %d or more, got %d", lockproto.ProtocolBasic, spec.ProtocolVersion)
 	}
 	if _, err := time.LoadLocation(spec.TimeZone); err != nil || spec.TimeZone == "" || spec.TimeZone == "Local" {
 		return nil, "", keyward.Invalidf("%q is not an IANA time zone", spec.TimeZone)
 	}
-	code := randomCode()
-	l := &keyward.PhysicalLock{ID: keyward.EncodePhysicalLockID(randomBytes(6)), LockTypeID: spec.LockTypeID,
-		ProtocolVersion: spec.ProtocolVersion, BindingCodeHash: HashBindingCode(code), TimeZone: spec.TimeZone,
+	code := lockproto.NewBindingCode()
+	l := &keyward.PhysicalLock{ID: lockproto.EncodeLockID(randomBytes(6)), LockTypeID: spec.LockTypeID,
+		ProtocolVersion: spec.ProtocolVersion, BindingCodeHash: lockproto.HashBindingCode(code), TimeZone: spec.TimeZone,
 		TimeRestrictionSupport: spec.TimeRestrictionSupport, CreatedAt: s.timestamp()}
 	return l, code, s.data.CreatePhysicalLock(ctx, l)
 }
@@ -175,16 +175,11 @@ func randomBytes(n int) []byte {
 	return b
 }
 
-// randomCode is a binding code a person can type: 10 base32 letters and digits (50 bits).
-func randomCode() string {
-	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(randomBytes(7))[:10]
-}
-
 // SyncLock records that the physical lock synced with Keyward (the lock itself reports this, or
 // the operator for it): the keys of its active grants are now on the lock, pending revocations
 // it has learned of are confirmed, and its group memberships are joined.
 func (s *Service) SyncLock(ctx context.Context, physicalLockID string) (*keyward.BoundLock, error) {
-	id, parseErr := keyward.ParsePhysicalLockID(physicalLockID)
+	id, parseErr := lockproto.ParseLockID(physicalLockID)
 	if err := requireDevice(ctx, "report a sync of lock "+strconv.Quote(physicalLockID), keyward.DeviceLock, id); err != nil {
 		return nil, err
 	}

@@ -7,12 +7,7 @@ import (
 
 	"github.com/keyward/keyward/internal/ical"
 	"github.com/keyward/keyward/internal/keyward"
-)
-
-// Lock protocol versions and the grant features they bring (decisions §4, §5).
-const (
-	protocolTimeRestrictions   = 2 // iCal time restrictions with DAILY and WEEKLY rules
-	protocolExtendedRecurrence = 3 // MONTHLY and YEARLY rules
+	"github.com/keyward/keyward/internal/lockproto"
 )
 
 // errDryRun rolls back a dry-run transaction after every check has passed.
@@ -171,12 +166,12 @@ func checkLockSupports(l *keyward.BoundLock, cal *ical.Calendar) error {
 	switch {
 	case !l.TimeRestrictionSupport:
 		return keyward.ErrTimeRestrictionIcalNotSupportedByLock.WithDetails("bound lock %q (%s) does not support time restrictions", l.ID, l.LockTypeID)
-	case l.ProtocolVersion < protocolTimeRestrictions:
+	case l.ProtocolVersion < lockproto.ProtocolTimeRestrictions:
 		return keyward.ErrProtocolVersionTooOld.WithDetails("bound lock %q speaks protocol version %d; time restrictions need version %d",
-			l.ID, l.ProtocolVersion, protocolTimeRestrictions)
-	case cal.NeedsExtendedRecurrence() && l.ProtocolVersion < protocolExtendedRecurrence:
+			l.ID, l.ProtocolVersion, lockproto.ProtocolTimeRestrictions)
+	case cal.NeedsExtendedRecurrence() && l.ProtocolVersion < lockproto.ProtocolExtendedRecurrence:
 		return keyward.ErrProtocolVersionTooOld.WithDetails("bound lock %q speaks protocol version %d; MONTHLY and YEARLY rules need version %d",
-			l.ID, l.ProtocolVersion, protocolExtendedRecurrence)
+			l.ID, l.ProtocolVersion, lockproto.ProtocolExtendedRecurrence)
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/lockproto"
 )
 
 // FindBoundLocks lists the bound locks of an owner account, with the expansions asked for.
@@ -128,7 +129,7 @@ func (s *Service) BindLock(ctx context.Context, ownerID string, r keyward.BindLo
 		checkText("title", r.Title), checkText("description", r.Description)); err != nil {
 		return nil, err
 	}
-	physID, err := keyward.ParsePhysicalLockID(r.PhysicalLockID)
+	physID, err := lockproto.ParseLockID(r.PhysicalLockID)
 	if err != nil {
 		return nil, keyward.Invalidf("field %q: %v", "physicalLockId", err)
 	}
@@ -141,7 +142,7 @@ func (s *Service) BindLock(ctx context.Context, ownerID string, r keyward.BindLo
 		if err != nil {
 			return err
 		}
-		if !bindingCodeMatches(r.BindingCode, phys.BindingCodeHash) {
+		if !lockproto.BindingCodeMatches(r.BindingCode, phys.BindingCodeHash) {
 			return keyward.ErrWrongBindingCode.WithDetails("no lock with physicalLockId %q and this binding code is registered", physID)
 		}
 		now := s.timestamp()
@@ -162,7 +163,7 @@ func (s *Service) BindLock(ctx context.Context, ownerID string, r keyward.BindLo
 // defaultLockTitle names a lock bound without a title after its model and id.
 func defaultLockTitle(p *keyward.PhysicalLock) string {
 	name := p.LockTypeID
-	if lt, ok := keyward.LockTypes[p.LockTypeID]; ok {
+	if lt, ok := lockproto.LookupLockType(p.LockTypeID); ok {
 		name = lt.ModelName
 	}
 	return name + " " + p.ID

@@ -54,16 +54,22 @@ func (s *Service) findLockGroup(ctx context.Context, tx keyward.Tx, ownerID, id 
 }
 
 // expandGroups fills supportedFeatures (supported only when every member supports the feature)
-// and the membership statistics, the latter with one query for all the groups.
+// and the membership statistics, each with one query for all the groups.
 func (s *Service) expandGroups(ctx context.Context, groups []*keyward.LockGroup, expand []string) error {
+	ids := make([]string, len(groups))
+	for i, g := range groups {
+		ids[i] = g.ID
+	}
 	var counts map[string][]keyward.StateCount
+	var support map[string]bool
+	var err error
 	if containsFold(expand, keyward.ExpandStatistics) {
-		ids := make([]string, len(groups))
-		for i, g := range groups {
-			ids[i] = g.ID
-		}
-		var err error
 		if counts, err = s.data.LockGroupStatistics(ctx, ids); err != nil {
+			return err
+		}
+	}
+	if containsFold(expand, keyward.ExpandSupportedFeatures) {
+		if support, err = s.data.LockGroupTimeRestrictionSupport(ctx, ids); err != nil {
 			return err
 		}
 	}
@@ -71,18 +77,9 @@ func (s *Service) expandGroups(ctx context.Context, groups []*keyward.LockGroup,
 		if counts != nil {
 			g.Statistics = &keyward.Statistics{ByState: counts[g.ID]}
 		}
-		if !containsFold(expand, keyward.ExpandSupportedFeatures) {
-			continue
+		if support != nil {
+			g.SupportedFeatures = features(support[g.ID])
 		}
-		members, err := s.data.FindBoundLocks(ctx, keyward.BoundLockFilter{OwnerID: g.OwnerAccountID, LockGroupID: &g.ID})
-		if err != nil {
-			return err
-		}
-		all := true
-		for _, m := range members {
-			all = all && m.TimeRestrictionSupport
-		}
-		g.SupportedFeatures = features(all)
 	}
 	return nil
 }

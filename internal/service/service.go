@@ -5,9 +5,6 @@
 package service
 
 import (
-	"crypto/sha256"
-	"crypto/subtle"
-	"encoding/hex"
 	"time"
 	"unicode/utf8"
 
@@ -74,17 +71,6 @@ func checkRequiredText(field, v string) error {
 		return keyward.Invalidf("field %q is required", field)
 	}
 	return checkText(field, &v)
-}
-
-// HashBindingCode is how binding codes are stored: they are random, so a fast hash suffices.
-func HashBindingCode(code string) string {
-	sum := sha256.Sum256([]byte(code))
-	return hex.EncodeToString(sum[:])
-}
-
-// bindingCodeMatches compares in constant time.
-func bindingCodeMatches(code, hash string) bool {
-	return subtle.ConstantTimeCompare([]byte(HashBindingCode(code)), []byte(hash)) == 1
 }
 
 // deref returns *p or "".

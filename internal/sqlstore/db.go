@@ -73,6 +73,8 @@ type DB struct {
 	store
 	sql   *sql.DB
 	stmts *stmtCache // SQLite only
+	// observe is handed to every guarded queryer made after it is set (tests only).
+	observe func(query string, args []any)
 }
 
 var _ keyward.Store = (*DB)(nil)
@@ -178,7 +180,7 @@ func openNoMigrate(ctx context.Context, dsn string, pool Pool) (*DB, error) {
 	if engine == SQLite {
 		db.stmts = newStmtCache(sdb)
 	}
-	db.store = store{q: guarded{q: sdb, stmts: db.stmts}, d: d}
+	db.store = store{q: db.door(sdb, nil), d: d}
 	return db, nil
 }
 
@@ -234,7 +236,7 @@ func (db *DB) inTx(ctx context.Context, fn func(s *store) error) error {
 	if err != nil {
 		return fmt.Errorf("sqlstore: begin: %w", err)
 	}
-	if err := fn(&store{q: guarded{q: tx, stmts: db.stmts, tx: tx}, d: db.d}); err != nil {
+	if err := fn(&store{q: db.door(tx, tx), d: db.d}); err != nil {
 		if rbErr := tx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
 			return errors.Join(err, fmt.Errorf("sqlstore: rollback: %w", rbErr))
 		}

@@ -2,33 +2,41 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/keyward/keyward/internal/keyward"
 )
 
-// recorder passes statements to the database and keeps the SELECTs, so that a test can ask the
-// planner about the exact SQL a store method runs.
-type recorder struct {
-	rawQueryer
-	selects []recorded
+// Statement is one statement the store ran, with its arguments as the driver got them: an id
+// list is one argument, a []string on PostgreSQL and a JSON array on SQLite.
+type Statement struct {
+	Query string
+	Args  []any
 }
 
-type recorded struct {
-	query string
-	args  []any
-}
-
-func (r *recorder) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	r.selects = append(r.selects, recorded{query, args})
-	return r.rawQueryer.QueryContext(ctx, query, args...)
-}
-
-func (r *recorder) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	r.selects = append(r.selects, recorded{query, args})
-	return r.rawQueryer.QueryRowContext(ctx, query, args...)
+// ObserveStatements records every statement the store runs, in transactions too, until the test
+// ends, and returns what it recorded so far each time it is called. It is how tests watch the
+// store's SQL; it must be set up before the store is used.
+func ObserveStatements(t *testing.T, db *DB) func() []Statement {
+	var mu sync.Mutex
+	var seen []Statement
+	db.observe = func(query string, args []any) {
+		mu.Lock()
+		defer mu.Unlock()
+		seen = append(seen, Statement{query, args})
+	}
+	db.store.q = db.door(db.sql, nil)
+	t.Cleanup(func() {
+		db.observe = nil
+		db.store.q = db.door(db.sql, nil)
+	})
+	return func() []Statement {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]Statement(nil), seen...)
+	}
 }
 
 // planCase is one query the server runs often: every list's default page and the lookups made
@@ -36,7 +44,8 @@ func (r *recorder) QueryRowContext(ctx context.Context, query string, args ...an
 type planCase struct {
 	name string
 	run  func(s *store) error
-	// sorts allows a sort: the Owners list orders the few accounts a user administers.
+	// sorts allows a sort: the Owners list orders the few accounts a user administers, and the
+	// statistics of listed groups sort the members they count.
 	sorts bool
 }
 
@@ -120,6 +129,15 @@ func planCases() []planCase {
 			_, err := s.CountSmartphoneUsers(ctx, o)
 			return err
 		}},
+		{name: "time-restriction support of the groups a list expands", run: func(s *store) error {
+			_, err := s.LockGroupTimeRestrictionSupport(ctx, []string{"a", "b"})
+			return err
+		}},
+		// it sorts the members of the listed groups by state, which it reads anyway
+		{name: "statistics of the groups a list expands", sorts: true, run: func(s *store) error {
+			_, err := s.LockGroupStatistics(ctx, []string{"a", "b"})
+			return err
+		}},
 	}
 }
 
@@ -130,16 +148,17 @@ func planCases() []planCase {
 // to favour. It lives here to see the SQL itself; TestQueryPlans runs it on each engine.
 func CheckQueryPlans(t *testing.T, db *DB) {
 	covered := map[string]bool{}
+	statements := ObserveStatements(t, db)
 	for _, c := range planCases() {
 		covered[strings.Fields(c.name)[0]] = true
-		rec := &recorder{rawQueryer: db.sql}
-		if err := c.run(&store{q: guarded{q: rec}, d: db.d}); err != nil {
+		before := len(statements())
+		if err := c.run(&db.store); err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
-		for _, stmt := range rec.selects {
+		for _, stmt := range statements()[before:] {
 			plan := explain(t, db, stmt)
 			if problem := planProblem(db.d.engine, plan, c.sorts); problem != "" {
-				t.Errorf("%s: the plan %s:\n%s\n%s", c.name, problem, stmt.query, plan)
+				t.Errorf("%s: the plan %s:\n%s\n%s", c.name, problem, stmt.Query, plan)
 			}
 		}
 	}
@@ -151,7 +170,7 @@ func CheckQueryPlans(t *testing.T, db *DB) {
 }
 
 // explain returns the planner's plan of stmt, one node per line.
-func explain(t *testing.T, db *DB, stmt recorded) string {
+func explain(t *testing.T, db *DB, stmt Statement) string {
 	t.Helper()
 	tx, err := db.sql.Begin()
 	if err != nil {
@@ -168,9 +187,9 @@ func explain(t *testing.T, db *DB, stmt recorded) string {
 			t.Fatal(err)
 		}
 	}
-	rows, err := tx.Query(prefix+stmt.query, stmt.args...)
+	rows, err := tx.Query(prefix+stmt.Query, stmt.Args...)
 	if err != nil {
-		t.Fatalf("explain %s: %v", stmt.query, err)
+		t.Fatalf("explain %s: %v", stmt.Query, err)
 	}
 	defer rows.Close()
 	cols, _ := rows.Columns()

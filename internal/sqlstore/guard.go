@@ -37,10 +37,29 @@ type guarded struct {
 	q     rawQueryer
 	stmts *stmtCache // nil: prepare every statement anew (PostgreSQL's driver caches them itself)
 	tx    *sql.Tx    // the transaction q is, if any, to run cached statements in it
+	// observe, set by tests only (export_test.go), sees each statement that passed the checks,
+	// just before it runs; it is the one place where statements can be watched.
+	observe func(query string, args []any)
+}
+
+// door returns the guarded queryer of the store over q: the pool, or the transaction tx.
+func (db *DB) door(q rawQueryer, tx *sql.Tx) guarded {
+	return guarded{q: q, stmts: db.stmts, tx: tx, observe: db.observe}
+}
+
+// check refuses what checkArgs refuses, and shows the observer every statement it lets run.
+func (g guarded) check(query string, args []any) error {
+	if err := checkArgs(args); err != nil {
+		return err
+	}
+	if g.observe != nil {
+		g.observe(query, args)
+	}
+	return nil
 }
 
 func (g guarded) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if err := checkArgs(args); err != nil {
+	if err := g.check(query, args); err != nil {
 		return nil, err
 	}
 	if st := g.prepared(ctx, query); st != nil {
@@ -50,7 +69,7 @@ func (g guarded) ExecContext(ctx context.Context, query string, args ...any) (sq
 }
 
 func (g guarded) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if err := checkArgs(args); err != nil {
+	if err := g.check(query, args); err != nil {
 		return nil, err
 	}
 	if st := g.prepared(ctx, query); st != nil {
@@ -60,7 +79,7 @@ func (g guarded) QueryContext(ctx context.Context, query string, args ...any) (*
 }
 
 func (g guarded) QueryRowContext(ctx context.Context, query string, args ...any) rowScanner {
-	if err := checkArgs(args); err != nil {
+	if err := g.check(query, args); err != nil {
 		return errRow{err}
 	}
 	if st := g.prepared(ctx, query); st != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/lockproto"
 	"github.com/keyward/keyward/internal/odata"
 )
 
@@ -122,8 +123,8 @@ func scanBoundLock(rows *sql.Rows) (*keyward.BoundLock, error) {
 	l.UnbindDate, l.RclDate, l.LastSeenRclUpdateDate = timePtr(unbind), timePtr(rclDate), timePtr(seenDate)
 	l.LastSeenRclSerialNo = int64Ptr(seenSerial)
 	l.TargetType = "Lock"
-	if lt, ok := keyward.LockTypes[l.LockTypeID]; ok {
-		l.LockType = &lt
+	if lt, ok := lockproto.LookupLockType(l.LockTypeID); ok {
+		l.LockType = (*keyward.LockType)(&lt)
 	}
 	return &l, err
 }

@@ -142,6 +142,35 @@ func (s *store) LockGroupStatistics(ctx context.Context, groupIDs []string) (map
 	return s.stateCounts(ctx, "group_id", groupIDs)
 }
 
+// LockGroupTimeRestrictionSupport finds, in one query for all the groups, those with a member
+// that does not support time restrictions; the query stops at the first such member of a group.
+func (s *store) LockGroupTimeRestrictionSupport(ctx context.Context, groupIDs []string) (map[string]bool, error) {
+	support := make(map[string]bool, len(groupIDs))
+	for _, id := range groupIDs {
+		support[id] = true
+	}
+	if len(groupIDs) == 0 {
+		return support, nil
+	}
+	var a args
+	rows, err := s.q.QueryContext(ctx, `SELECT g.id FROM lock_groups g WHERE `+s.d.in("g.id", groupIDs, &a)+`
+		AND EXISTS (SELECT 1 FROM lock_group_members m JOIN bound_locks b ON b.id = m.bound_lock_id
+			JOIN physical_locks p ON p.id = b.physical_lock_id
+			WHERE m.group_id = g.id AND p.time_restriction_support = FALSE)`, a...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: group time-restriction support: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("sqlstore: group time-restriction support: %w", err)
+		}
+		support[id] = false
+	}
+	return support, rows.Err()
+}
+
 // LockMembershipStatistics counts the locks' memberships by state, in one query for all of them.
 func (s *store) LockMembershipStatistics(ctx context.Context, boundLockIDs []string) (map[string][]keyward.StateCount, error) {
 	return s.stateCounts(ctx, "bound_lock_id", boundLockIDs)

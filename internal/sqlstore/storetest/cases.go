@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/lockproto"
 )
 
 func testUserEmailUnique(t *testing.T, s flat) {
@@ -114,7 +115,8 @@ func testBoundLockOneActive(t *testing.T, s flat) {
 	must(t, s.CreateBoundLock(ctx, second)) // free again after unbinding
 	got, err := s.FindBoundLocks(ctx, keyward.BoundLockFilter{OwnerID: o1.ID})
 	must(t, err)
-	lt := keyward.LockTypes["TK.Td30"]
+	td30, _ := lockproto.LookupLockType("TK.Td30")
+	lt := keyward.LockType(td30)
 	unbind := at(6)
 	want := []*keyward.BoundLock{{ID: l.ID, OwnerAccountID: o1.ID, PhysicalLockID: phys.ID, Title: "Front door",
 		LockTypeID: "TK.Td30", LockType: &lt, BindDate: at(4), UnbindDate: &unbind, Active: false, TargetType: "Lock",
@@ -165,6 +167,33 @@ func testLockGroupMembers(t *testing.T, s flat) {
 		t.Fatalf("a deleted group keeps members: %v", stats)
 	}
 	wantErr(t, s.DeleteLockGroup(ctx, "other-owner", g.ID), keyward.ErrNotFound)
+}
+
+// testLockGroupTimeRestrictionSupport checks that a group supports time restrictions when every
+// member does, which a group without members does too.
+func testLockGroupTimeRestrictionSupport(t *testing.T, s flat) {
+	o := mkOwner(t, s, 1)
+	with := mkBoundLock(t, s, o.ID, mkPhysicalLock(t, s, 2).ID, 3, "With")
+	plain := &keyward.PhysicalLock{ID: lockproto.EncodeLockID([]byte("plain")), LockTypeID: "TK.Td20",
+		ProtocolVersion: lockproto.ProtocolBasic, BindingCodeHash: "h", TimeZone: "Europe/Vienna", CreatedAt: at(4)}
+	must(t, s.CreatePhysicalLock(ctx, plain))
+	without := mkBoundLock(t, s, o.ID, plain.ID, 5, "Without")
+	members := map[string][]string{"group-all": {with.ID}, "group-mixed": {with.ID, without.ID}, "group-none": {without.ID}, "group-empty": nil}
+	for i, gid := range []string{"group-all", "group-mixed", "group-none", "group-empty"} {
+		must(t, s.CreateLockGroup(ctx, &keyward.LockGroup{ID: gid, OwnerAccountID: o.ID, Title: gid, Active: true, CreatedAt: at(6 + i)}))
+		for _, l := range members[gid] {
+			must(t, s.AddLockGroupMember(ctx, o.ID, gid, l, at(10)))
+		}
+	}
+	got, err := s.LockGroupTimeRestrictionSupport(ctx, []string{"group-all", "group-mixed", "group-none", "group-empty", "no-such-group"})
+	must(t, err)
+	want := map[string]bool{"group-all": true, "group-mixed": false, "group-none": false, "group-empty": true, "no-such-group": true}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("LockGroupTimeRestrictionSupport (-want +got):\n%s", diff)
+	}
+	if got, err := s.LockGroupTimeRestrictionSupport(ctx, nil); err != nil || len(got) != 0 {
+		t.Fatalf("LockGroupTimeRestrictionSupport(nil) = %v, %v; want an empty map", got, err)
+	}
 }
 
 func testBoundCards(t *testing.T, s flat) {

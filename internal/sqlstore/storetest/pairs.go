@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/lockproto"
 )
 
 // raceRound is the fresh state one race runs on: lock L is a member of group G and holds the key
@@ -142,7 +143,7 @@ func newRaceRound(t *testing.T, s flat, owner string, i int) *raceRound {
 
 // racePhysicalLock registers a lock with an id of its own for every round.
 func racePhysicalLock(t *testing.T, s flat, i int) string {
-	l := &keyward.PhysicalLock{ID: keyward.EncodePhysicalLockID([]byte(fmt.Sprintf("race%05d", i))), LockTypeID: "TK.Td30",
+	l := &keyward.PhysicalLock{ID: lockproto.EncodeLockID([]byte(fmt.Sprintf("race%05d", i))), LockTypeID: "TK.Td30",
 		ProtocolVersion: 3, BindingCodeHash: "h", TimeZone: "Europe/Vienna", TimeRestrictionSupport: true, CreatedAt: at(i)}
 	must(t, s.CreatePhysicalLock(ctx, l))
 	return l.ID

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/lockproto"
 )
 
 // Run runs the suite; open returns a fresh, migrated, empty store.
@@ -23,6 +24,7 @@ func Run(t *testing.T, open func(t *testing.T) keyward.Store) {
 		{"PermissionCascadeAndFilter", testPermissions},
 		{"BoundLockOneActive", testBoundLockOneActive},
 		{"LockGroupMembers", testLockGroupMembers},
+		{"LockGroupTimeRestrictionSupport", testLockGroupTimeRestrictionSupport},
 		{"BoundCardOneActive", testBoundCards},
 		{"ClientsAndKeys", testClientsAndKeys},
 		{"ListQuery", testListQuery},
@@ -98,7 +100,7 @@ func mkContact(t *testing.T, s flat, ownerID string, i int, identifier string) *
 
 func mkPhysicalLock(t *testing.T, s flat, i int) *keyward.PhysicalLock {
 	t.Helper()
-	l := &keyward.PhysicalLock{ID: keyward.EncodePhysicalLockID([]byte{byte(i), 0xbf, 0xfb}), LockTypeID: "TK.Td30",
+	l := &keyward.PhysicalLock{ID: lockproto.EncodeLockID([]byte{byte(i), 0xbf, 0xfb}), LockTypeID: "TK.Td30",
 		ProtocolVersion: 3, BindingCodeHash: "h", TimeZone: "Europe/Vienna", TimeRestrictionSupport: true, CreatedAt: at(i)}
 	must(t, s.CreatePhysicalLock(ctx, l))
 	return l
