@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/keyward/keyward/internal/apitest"
 	"github.com/keyward/keyward/internal/app"
+	"github.com/keyward/keyward/internal/app/apptest"
 	"github.com/keyward/keyward/internal/config"
 	"github.com/keyward/keyward/internal/keyward"
 	"github.com/keyward/keyward/internal/oauth"
@@ -55,36 +55,15 @@ var readScopes = []string{keyward.ScopeReadOwnerAccounts, keyward.ScopeReadOwner
 
 func newFixture(t *testing.T, engine sqlstore.Engine) *fixture {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
 	plans := filepath.Join(t.TempDir(), "plans.json")
 	if err := os.WriteFile(plans, []byte(testPlans), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	logs, console := &apitest.Output{}, &apitest.Output{}
-	m := startMain(t, ctx, cancel, config.Config{Addr: "127.0.0.1:0", DB: sqltest.DSN(t, engine), Plans: plans}, logs, console)
+	m := apptest.Start(t, config.Config{Addr: "127.0.0.1:0", DB: sqltest.DSN(t, engine), Plans: plans}, logs, console)
 	fx := &fixture{t: t, m: m, base: m.Config.Issuer, logs: logs, console: console, ids: map[string]string{}, secrets: map[string]string{}, tokens: map[string]string{}}
-	fx.seed(ctx)
+	fx.seed(context.Background())
 	return fx
-}
-
-// startMain opens and runs a server with cfg until the test ends (or cancel is called); it logs
-// JSON lines to logs and prints to console.
-func startMain(t *testing.T, ctx context.Context, cancel context.CancelFunc, cfg config.Config, logs, console *apitest.Output) *app.Main {
-	t.Helper()
-	m := &app.Main{Config: cfg, Logger: slog.New(slog.NewJSONHandler(logs, nil)), Console: console}
-	if err := m.Open(ctx); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("server: %v", err)
-		}
-		m.Close()
-	})
-	return m
 }
 
 // testPlans is the fixture's plan catalog: the default has everything, "three" allows three
