@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -16,6 +15,7 @@ import (
 
 	"golang.org/x/oauth2/clientcredentials"
 
+	"github.com/keyward/keyward/internal/apitest"
 	"github.com/keyward/keyward/internal/sqlstore/sqltest"
 )
 
@@ -126,29 +126,7 @@ func (s *server) stop(t *testing.T) {
 // call sends a request with the client's token source and decodes a JSON answer into out.
 func call(t *testing.T, c *http.Client, method, url, body string, wantStatus int, out any) {
 	t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, url, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	res, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	if res.StatusCode != wantStatus {
-		t.Fatalf("%s %s: status %d, want %d: %s", method, url, res.StatusCode, wantStatus, b)
-	}
-	if out != nil {
-		if err := json.Unmarshal(b, out); err != nil {
-			t.Fatalf("%s %s: %v: %s", method, url, err, b)
-		}
-	}
+	apitest.Must(t, c, wantStatus, method, url, body, out)
 }
 
 // TestBlackBox drives the built binary the way an operator and a Tapkey client would: admin

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -185,30 +184,19 @@ type response struct {
 	body   string
 }
 
-// do sends a request with an optional bearer token and JSON body.
+// do sends a raw request with an optional bearer token and JSON body; path and body may name
+// fixture ids as {name}.
 func (f *fixture) do(method, path, token, body string, header map[string]string) response {
 	f.t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(f.expand(body))
-	}
-	req, err := http.NewRequest(method, f.base+f.expand(path), rd)
-	f.must(err)
+	h := http.Header{}
 	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
+		h.Set("Authorization", "Bearer "+token)
 	}
 	for k, v := range header {
-		req.Header.Set(k, v)
+		h.Set(k, v)
 	}
-	res, err := http.DefaultClient.Do(req)
-	f.must(err)
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	f.must(err)
-	return response{status: res.StatusCode, header: res.Header, body: string(b)}
+	res := apitest.Do(f.t, nil, method, f.base+f.expand(path), f.expand(body), h)
+	return response{status: res.Status, header: res.Header, body: string(res.Body)}
 }
 
 // checkJSON compares got with want exactly, after replacing the values of the named top-level

@@ -27,7 +27,7 @@ func TestImportRules(t *testing.T) {
 		"internal/client":             leaves,
 		"internal/locksim":            append([]string{"internal/client"}, leaves...),
 		"internal/sqlstore/sqltest":   append([]string{"internal/sqlstore"}, leaves...),
-		"internal/sqlstore/storetest": leaves,
+		"internal/sqlstore/storetest": append([]string{"internal/apitest"}, leaves...),
 		"internal/apitest":            {},
 	}
 	// wiring may import everything: the server's wiring, the CLI, main, and apptest, which
