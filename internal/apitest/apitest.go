@@ -2,7 +2,7 @@
 // Output), raw HTTP requests for the tests that are about the wire itself, and black-box checks
 // of the Management API that several suites run against real servers: in-process on each engine
 // (internal/app) and as separate `keyward serve` processes sharing one PostgreSQL (cmd/keyward).
-// It talks to Keyward only over HTTP.
+// It talks to Keyward only over HTTP, raw or through internal/client.
 package apitest
 
 import (
@@ -13,15 +13,6 @@ import (
 	"strings"
 	"testing"
 )
-
-// Node is one server of the cluster under test.
-type Node struct {
-	// Account is the base URL of one owner account: http://host/api/v1/Owners/{ownerId}.
-	Account string
-	// Client sends requests with a token that holds write:core:entities and write:grants and
-	// administers the account.
-	Client *http.Client
-}
 
 // Response is what one request returned.
 type Response struct {
@@ -39,6 +30,15 @@ func (r Response) ErrorCode() string {
 
 // String shows the response in failure messages.
 func (r Response) String() string { return fmt.Sprintf("%d %s", r.Status, r.Body) }
+
+// JSON shows a value in failure messages as JSON, for what a client call read.
+func JSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err.Error()
+	}
+	return string(b)
+}
 
 // Do sends one raw request, for tests about the wire itself: c sends it (http.DefaultClient
 // when nil), a body that is not "" goes as application/json, and header is set on top. It
@@ -87,17 +87,4 @@ func Must(t testing.TB, c *http.Client, want int, method, url, body string, out 
 			t.Fatalf("%s %s: %v: %s", method, url, err, res.Body)
 		}
 	}
-}
-
-// Do sends a request to the node's account; path is relative to Account ("/BoundLocks").
-func (n Node) Do(t testing.TB, method, path, body string) Response {
-	t.Helper()
-	return Do(t, n.Client, method, n.Account+path, body, nil)
-}
-
-// Must sends a request to the node's account and fails the test unless it answers want; it
-// decodes a JSON body into out when out is not nil.
-func (n Node) Must(t testing.TB, want int, method, path, body string, out any) {
-	t.Helper()
-	Must(t, n.Client, want, method, n.Account+path, body, out)
 }

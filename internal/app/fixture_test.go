@@ -16,6 +16,7 @@ import (
 	"github.com/keyward/keyward/internal/apitest"
 	"github.com/keyward/keyward/internal/app"
 	"github.com/keyward/keyward/internal/app/apptest"
+	"github.com/keyward/keyward/internal/client"
 	"github.com/keyward/keyward/internal/config"
 	"github.com/keyward/keyward/internal/keyward"
 	"github.com/keyward/keyward/internal/oauth"
@@ -43,6 +44,9 @@ type fixture struct {
 	olivia               *keyward.User
 	freeLockID, freeCode string
 	lock2Code            string
+	// admin is account o1 through the Go client with the admin client's tokens, for the calls
+	// that set a test up or read what it did; tests of the wire itself use do.
+	admin *client.Account
 }
 
 var allScopes = []string{
@@ -62,6 +66,7 @@ func newFixture(t *testing.T, engine sqlstore.Engine) *fixture {
 	m := apptest.Start(t, config.Config{Addr: "127.0.0.1:0", DB: sqltest.DSN(t, engine), Plans: plans}, logs, console)
 	fx := &fixture{t: t, m: m, base: m.Config.Issuer, logs: logs, console: console, ids: map[string]string{}, secrets: map[string]string{}, tokens: map[string]string{}}
 	fx.seed(context.Background())
+	fx.admin = fx.account("admin", "o1")
 	return fx
 }
 
@@ -258,9 +263,25 @@ func jsonField(t *testing.T, body, key string) string {
 	return v
 }
 
-// node is the fixture's server as an apitest node: the account's API base and an HTTP client
-// that fetches and sends the named client's tokens with the real OAuth client library.
-func (f *fixture) node(client, owner string) apitest.Node {
-	cc := clientcredentials.Config{ClientID: f.ids[client+"Client"], ClientSecret: f.secrets[client], TokenURL: f.base + "/connect/token"}
-	return apitest.Node{Account: f.base + "/api/v1/Owners/" + f.ids[owner], Client: cc.Client(context.Background())}
+// account is an account of the fixture (by name: "o1") through the Go client, which fetches
+// and sends the named client's tokens with the real OAuth client library.
+func (f *fixture) account(as, owner string) *client.Account {
+	cc := clientcredentials.Config{ClientID: f.ids[as+"Client"], ClientSecret: f.secrets[as], TokenURL: f.base + "/connect/token"}
+	return client.New(f.base, cc.Client(context.Background())).Account(f.ids[owner])
+}
+
+// contactGrant is a grant request for a contact on a lock or group, all by fixture name.
+func (f *fixture) contactGrant(target, contact string) keyward.GrantCreate {
+	return keyward.GrantCreate{BoundLockID: f.ids[target], ContactID: apitest.Ptr(f.ids[contact])}
+}
+
+// inlineGrant is a grant request for the contact with an identifier on a lock or group (by
+// fixture name), which finds or creates that contact.
+func (f *fixture) inlineGrant(target, identifier string) keyward.GrantCreate {
+	return keyward.GrantCreate{BoundLockID: f.ids[target], Contact: &keyward.GrantContact{Identifier: &identifier}}
+}
+
+// cardGrant is a grant request for a bound card on a lock or group, all by fixture name.
+func (f *fixture) cardGrant(target, card string) keyward.GrantCreate {
+	return keyward.GrantCreate{BoundLockID: f.ids[target], BoundCardID: apitest.Ptr(f.ids[card])}
 }

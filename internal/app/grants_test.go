@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/keyward/keyward/internal/apitest"
@@ -48,6 +49,10 @@ func grantJSON(id, grantee string, validFrom, validBefore, ical, state string, a
 		`,"contact":` + contact + `,"boundCard":` + card + `,"boundLock":{lock1JSON},"owner":{ownerJSON},"validFrom":` + validFrom +
 		`,"validBefore":` + validBefore + `,"timeRestrictionIcal":` + ical + `,"state":"` + state + `","active":` + map[bool]string{true: "true", false: "false"}[active] + `}`
 }
+
+// crlf turns the escaped line ends of a JSON string's text (weekdays, ics) into real ones, for
+// requests sent through the Go client.
+func crlf(escaped string) string { return strings.ReplaceAll(escaped, `\r\n`, "\r\n") }
 
 const (
 	seedDuplicate = `"ErrorCode":"Duplicate","ErrorMessage":"only one grant allowed per lock and user/card"`
