@@ -157,7 +157,7 @@ func (f *fixture) bind(ctx context.Context, ownerID, title string) *keyward.Boun
 
 // asUser is the context of a signed-in user with every scope, for seeding through the service.
 func asUser(ctx context.Context, u *keyward.User) context.Context {
-	return keyward.NewContextWithPrincipal(ctx, &keyward.Principal{UserID: u.ID, Email: u.Email, Kind: u.Kind, Scopes: allScopes})
+	return apitest.AsUser(ctx, u, allScopes...)
 }
 
 // token fetches an access token for a client with the real OAuth client library.
