@@ -133,6 +133,9 @@ func TestClient_GrantsInBulk(t *testing.T) {
 		onCard := keyward.GrantCreate{BoundLockID: g.lock.ID, BoundCardID: &g.card.ID}
 		first, err := e.acct.CreateGrant(ctx, onCard)
 		e.must(err)
+		d, err = e.acct.AccessCheck(ctx, g.lock.ID, client.AccessQuery{BoundCardID: g.card.ID, At: at("2026-06-01T12:00:00Z").Time})
+		check(t, "AccessCheck of the card", d, &keyward.AccessDecision{BoundLockID: g.lock.ID, BoundCardID: &g.card.ID, At: at("2026-06-01T12:00:00Z"), Allowed: true,
+			Grants: []keyward.GrantDecision{{GrantID: first.ID, State: keyward.GrantOk, Reason: keyward.ReasonAllowed, Detail: "the grant allows access"}}}, err)
 		grants, err := e.acct.BoundCardGrants(ctx, g.card.ID, nil)
 		check(t, "BoundCardGrants", grants, []*keyward.Grant{g.want(first.ID, onCard, keyward.GrantOk)}, err)
 		got, err = e.acct.DeleteGrantFromCard(ctx, first.ID)
