@@ -1,6 +1,8 @@
 // Package apitest holds black-box checks of the Management API that several suites run against
 // real servers: in-process on each engine (internal/app) and as separate `keyward serve`
-// processes sharing one PostgreSQL (cmd/keyward). It talks to Keyward only over HTTP.
+// processes sharing one PostgreSQL (cmd/keyward), and the tools the OAuth suites share
+// (internal/oauth and internal/app): a browser that drives the pages and a JWT forger. It talks
+// to Keyward only over HTTP and imports nothing of Keyward's, so that every suite can use it.
 package apitest
 
 import (

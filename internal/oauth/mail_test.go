@@ -17,11 +17,13 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/keyward/keyward/internal/apitest"
 	"github.com/keyward/keyward/internal/oauth"
+	"github.com/keyward/keyward/internal/sqlstore"
 )
 
 // smtpPeer is a minimal SMTP server on loopback that accepts one message and records the
@@ -265,19 +267,12 @@ func TestLogMailer_Console(t *testing.T) {
 // newFixtureWithoutRelay is newFixture with the mailer of a server without --smtp-url.
 func newFixtureWithoutRelay(t *testing.T, console io.Writer) *fixture {
 	t.Helper()
-	store := newMemStore()
-	seed(store)
-	var h http.Handler
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
-	t.Cleanup(ts.Close)
-	clk, accounts := &clock{t: t0}, &fakeAccounts{store: store}
-	srv, err := oauth.New(context.Background(), oauth.Config{Issuer: ts.URL, Now: clk.Now, Logger: discardLogger(), Accounts: accounts,
-		Mailer: oauth.LogMailer{Logger: discardLogger(), Console: console}}, store)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h = srv.Handler()
-	return &fixture{srv: srv, http: ts, store: store, clock: clk, accounts: accounts, mail: &fakeMailer{}}
+	store := openStore(t, sqlstore.SQLite)
+	addKey(store, "kid-1", testKeyPEM(), t0.Add(-time.Hour))
+	clk := &clock{t: t0}
+	return startServer(t, store, clk, &outbox{}, func(issuer string) oauth.Config {
+		return fixtureConfig(issuer, store, clk, oauth.LogMailer{Logger: discardLogger(), Console: console})
+	})
 }
 
 // TestSignup_WithoutMailRelay: without a relay the pages say where the link is instead of
@@ -294,12 +289,12 @@ func TestSignup_WithoutMailRelay(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.lang, func(t *testing.T) {
 			b := f.newBrowser(t)
-			b.lang = tt.lang
-			form := b.get("/account/signup").hidden(t, "signup")
+			b.Lang = tt.lang
+			form := b.get("/account/signup").Form(t, "signup")
 			form.Set("email", tt.email)
 			form.Set("password", "long enough")
 			res := b.post("/account/signup", form)
-			if got, want := []any{res.status, res.find(`<h1>([^<]*)</h1>`), res.text("message")}, []any{200, tt.title, tt.text}; !cmp.Equal(want, got) {
+			if got, want := []any{res.Status, res.Find(`<h1>([^<]*)</h1>`), res.Text("message")}, []any{200, tt.title, tt.text}; !cmp.Equal(want, got) {
 				t.Errorf("got %q\nwant %q", got, want)
 			}
 			_, mail, found := strings.Cut(console.String(), "---- e-mail to "+tt.email+", not sent: no mail relay is configured (--smtp-url) ----\n")
@@ -307,17 +302,17 @@ func TestSignup_WithoutMailRelay(t *testing.T) {
 			if !found || link == "" {
 				t.Fatalf("console %q has no plain link for %s", console.String(), tt.email)
 			}
-			if res := b.get(link); res.status != 200 {
-				t.Errorf("the console's link: %d %s", res.status, res.text("message"))
+			if res := b.get(link); res.Status != 200 {
+				t.Errorf("the console's link: %d %s", res.Status, res.Text("message"))
 			}
 		})
 	}
 	t.Run("Resend", func(t *testing.T) {
 		b := f.newBrowser(t)
 		refused := b.post("/account/login", b.loginForm("", "bob@example.com", alicePassword))
-		done := b.post("/account/verify/resend", refused.hidden(t, "resend"))
+		done := b.post("/account/verify/resend", refused.Form(t, "resend"))
 		want := []any{200, "New link on the server console", "This server has no mail relay, so no e-mail was sent. A new verification link for bob@example.com is printed on the server's console (its standard error output), where whoever runs the server can copy it."}
-		if got := []any{done.status, done.find(`<h1>([^<]*)</h1>`), done.text("message")}; !cmp.Equal(want, got) {
+		if got := []any{done.Status, done.Find(`<h1>([^<]*)</h1>`), done.Text("message")}; !cmp.Equal(want, got) {
 			t.Errorf("got %q\nwant %q", got, want)
 		}
 		if !strings.Contains(console.String(), "---- e-mail to bob@example.com, not sent") {

@@ -35,8 +35,8 @@ const (
 // requires; Tapkey's mobile clients ask for it by this name (reference §2.6).
 const Audience = "tapkey_api"
 
-// Store is the storage the authorization server needs. keyward.Store implements it; tests pass a
-// small fake. Lookups of a missing row return an error matching keyward.ErrNotFound.
+// Store is the storage the authorization server needs; keyward.Store implements it. Lookups of
+// a missing row return an error matching keyward.ErrNotFound.
 type Store interface {
 	FindClientByID(ctx context.Context, id string) (*keyward.Client, error)
 	FindUserByID(ctx context.Context, id string) (*keyward.User, error)
