@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"golang.org/x/text/language"
 )
@@ -24,12 +25,17 @@ type Catalog struct {
 	matcher   language.Matcher    // supports exactly languages, in that order
 }
 
-// New loads the embedded catalogs. It fails when a catalog is not a flat JSON object of non-empty
-// strings, or when a language's keys differ from English, so that a broken translation stops the
-// server at start rather than showing an empty message to a user.
+// New returns the embedded catalogs. It fails when a catalog is not a flat JSON object of
+// non-empty strings, or when a language's keys differ from English, so that a broken translation
+// stops the server at start rather than showing an empty message to a user. The catalogs are
+// read and checked once per process: every caller (the API's error writer, the pages, the
+// mails) shares the one immutable Catalog.
 func New() (*Catalog, error) {
-	return load(embedded)
+	return loadEmbedded()
 }
+
+// loadEmbedded reads the embedded catalogs on its first call and returns that result ever after.
+var loadEmbedded = sync.OnceValues(func() (*Catalog, error) { return load(embedded) })
 
 // Lookup returns the message for code in the language that best matches acceptLanguage, an HTTP
 // Accept-Language header whose quality values are honoured. It falls back to English when the

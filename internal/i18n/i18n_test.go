@@ -227,3 +227,10 @@ func TestCatalog_Concurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestNew_OncePerProcess: every caller shares the catalogs read at the first call.
+func TestNew_OncePerProcess(t *testing.T) {
+	if a, b := mustNew(t), mustNew(t); a != b {
+		t.Error("New read the catalogs again")
+	}
+}

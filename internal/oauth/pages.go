@@ -10,6 +10,9 @@ import (
 	"html/template"
 	"net/http"
 	"strings"
+	"sync"
+
+	"github.com/keyward/keyward/internal/i18n"
 )
 
 //go:embed pages/*.html pages/style.css
@@ -31,9 +34,17 @@ type pageSet struct {
 	cspFP string // the policy of the form_post page, which may run formPostScript
 }
 
-// parsePages parses the embedded templates once per language of s.catalog; a broken template
-// stops New.
-func (s *Server) parsePages() (*pageSet, error) {
+// loadPages parses the embedded templates on its first call, once per process, and returns
+// that result ever after: the templates and the catalogs they take their texts from are the same
+// for every server. A broken template stops New.
+var loadPages = sync.OnceValues(parsePages)
+
+// parsePages parses the embedded templates once per language of the catalogs.
+func parsePages() (*pageSet, error) {
+	catalog, err := i18n.New()
+	if err != nil {
+		return nil, fmt.Errorf("oauth: load texts: %w", err)
+	}
 	css, err := pageFiles.ReadFile("pages/style.css")
 	if err != nil {
 		return nil, fmt.Errorf("oauth: read style: %w", err)
@@ -41,8 +52,8 @@ func (s *Server) parsePages() (*pageSet, error) {
 	ps := &pageSet{pages: map[string]map[string]*template.Template{}, css: template.CSS(css)}
 	base := "default-src 'none'; style-src " + hashSource(string(css)) + "; img-src https: http:; base-uri 'none'; frame-ancestors 'none'"
 	ps.csp, ps.cspFP = base, base+"; script-src "+hashSource(formPostScript)
-	for _, lang := range s.catalog.Languages() {
-		if ps.pages[lang], err = s.parseLanguage(lang); err != nil {
+	for _, lang := range catalog.Languages() {
+		if ps.pages[lang], err = parseLanguage(catalog, lang); err != nil {
 			return nil, err
 		}
 	}
@@ -50,9 +61,9 @@ func (s *Server) parsePages() (*pageSet, error) {
 }
 
 // parseLanguage parses every page with its texts in lang.
-func (s *Server) parseLanguage(lang string) (map[string]*template.Template, error) {
+func parseLanguage(catalog *i18n.Catalog, lang string) (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
-		"t":       func(key string, args ...any) (string, error) { return s.text(lang, key, args...) },
+		"t":       func(key string, args ...any) (string, error) { return text(catalog, lang, key, args...) },
 		"appName": func() string { return appName },
 	}
 	layout, err := template.New("layout").Funcs(funcs).ParseFS(pageFiles, "pages/layout.html")

@@ -144,7 +144,7 @@ func New(ctx context.Context, cfg Config, store Store) (*Server, error) {
 	if s.catalog, err = i18n.New(); err != nil {
 		return nil, fmt.Errorf("oauth: load texts: %w", err)
 	}
-	if s.pages, err = s.parsePages(); err != nil {
+	if s.pages, err = loadPages(); err != nil {
 		return nil, err
 	}
 	s.grants = map[string]grantHandler{
