@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/token"
 )
 
 // authParamNames are the authorization request parameters Keyward reads (RFC 6749 §4.1.1,
@@ -415,11 +416,11 @@ func (s *Server) allow(w http.ResponseWriter, r *http.Request, req *authRequest,
 // one transaction. Only the code's hash is stored.
 func (s *Server) issueCode(ctx context.Context, req *authRequest, se *browserSession, remember bool) (string, error) {
 	now := s.cfg.Now()
-	code := randomToken(32)
+	code := token.Random(32)
 	user := se.user
 	family := &keyward.TokenFamily{ID: keyward.NewID(now), ClientID: req.client.ID, UserID: user.ID, CreatedAt: keyward.NewTime(now), AuthTime: &se.authTime}
 	ac := &keyward.AuthCode{
-		Hash: HashSecret(code), ClientID: req.client.ID, UserID: user.ID, RedirectURI: req.redirectURI, RedirectURISent: req.redirectSent,
+		Hash: token.Hash(code), ClientID: req.client.ID, UserID: user.ID, RedirectURI: req.redirectURI, RedirectURISent: req.redirectSent,
 		Scopes: req.scopes, CodeChallenge: req.params.Get("code_challenge"), CodeChallengeMethod: req.params.Get("code_challenge_method"),
 		Nonce: req.params.Get("nonce"), FamilyID: family.ID, CreatedAt: keyward.NewTime(now), ExpiresAt: keyward.NewTime(now.Add(AuthCodeLifetime)),
 	}

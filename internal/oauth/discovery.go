@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/token"
 )
 
 // Endpoint paths (decisions §1). They are also the canonical, lower-case form that requests are
@@ -110,7 +111,7 @@ func (s *Server) discovery(w http.ResponseWriter, _ *http.Request) error {
 		serverMetadata:                   s.metadata(),
 		UserinfoEndpoint:                 s.endpoint(pathUserinfo),
 		SubjectTypesSupported:            []string{"public"},
-		IDTokenSigningAlgValuesSupported: []string{algRS256},
+		IDTokenSigningAlgValuesSupported: []string{token.Algorithm},
 		ClaimsSupported:                  claimsSupported(),
 		PromptValuesSupported:            promptValues(),
 	})
@@ -129,6 +130,6 @@ func (s *Server) grantTypes() []string {
 
 // jwks serves GET /.well-known/jwks.json: the public half of every stored signing key.
 func (s *Server) jwks(w http.ResponseWriter, r *http.Request) error {
-	writeJSON(w, http.StatusOK, s.keys.jwks(r.Context()))
+	writeJSON(w, http.StatusOK, s.keys.JWKS(r.Context()))
 	return nil
 }

@@ -73,13 +73,13 @@
 // through Config.Accounts and issues a token acting for that user.
 //
 // All access tokens are RS256 JWTs with the header typ "at+jwt" (RFC 9068), minted by
-// Server.mintAccessToken and checked by VerifyAccessToken. Tokens of any other typ are never
-// accepted as access tokens.
+// Server.mintAccessToken and checked by VerifyAccessToken; package token signs them and checks
+// their signature and type. Tokens of any other typ are never accepted as access tokens.
 //
 // # OpenID Connect
 //
 // An authorization-code request with the scope openid also gets an ID token (typ "JWT"), minted
-// by Server.mintIDToken; both kinds are signed by Server.sign. The family of an authorization
+// by Server.mintIDToken; both kinds are signed by token.Keys.Sign. The family of an authorization
 // remembers when the user signed in (auth_time), so that refreshes issue ID tokens with the
 // original auth_time. prompt (none, login, consent) and max_age decide whether the browser
 // signs in again; userinfo and ID tokens carry the claims of the granted scopes (claimsFor).

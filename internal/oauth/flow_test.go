@@ -18,6 +18,7 @@ import (
 	"github.com/keyward/keyward/internal/apitest"
 	"github.com/keyward/keyward/internal/keyward"
 	"github.com/keyward/keyward/internal/oauth"
+	"github.com/keyward/keyward/internal/token"
 )
 
 // The fixture's people, browser clients and identity provider.
@@ -91,7 +92,7 @@ func (f *fixture) signIn(t *testing.T, userID string) *browser {
 	t.Helper()
 	b := f.newBrowser(t)
 	raw := fmt.Sprintf("session-of-%s-%d", userID, time.Now().UnixNano())
-	must(f.store.CreateSession(context.Background(), &keyward.Session{Hash: oauth.HashSecret(raw), UserID: userID,
+	must(f.store.CreateSession(context.Background(), &keyward.Session{Hash: token.Hash(raw), UserID: userID,
 		CreatedAt: keyward.NewTime(f.clock.Now()), ExpiresAt: keyward.NewTime(f.clock.Now().Add(oauth.SessionLifetime))}))
 	u, _ := url.Parse(f.http.URL)
 	b.Client.Jar.SetCookies(u, []*http.Cookie{{Name: "kw_session", Value: raw, Path: "/"}})

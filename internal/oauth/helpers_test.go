@@ -25,6 +25,7 @@ import (
 	"github.com/keyward/keyward/internal/service"
 	"github.com/keyward/keyward/internal/sqlstore"
 	"github.com/keyward/keyward/internal/sqlstore/sqltest"
+	"github.com/keyward/keyward/internal/token"
 )
 
 // clock is a settable Config.Now.
@@ -120,16 +121,16 @@ func seed(store *sqlstore.DB) {
 // browser clients web (confidential) and spa (public, PKCE), and the token-exchange client mobile.
 func fixtureClients() []*keyward.Client {
 	return []*keyward.Client{
-		{ID: "svc", SecretHash: oauth.HashSecret(svcSecret), GrantTypes: []string{keyward.GrantClientCredentials}, Scopes: svcScopes, ServiceUserID: ptr(svcUserID)},
-		{ID: specialID, SecretHash: oauth.HashSecret(specialSecret), GrantTypes: []string{keyward.GrantClientCredentials}, Scopes: []string{keyward.ScopeReadLogs}, ServiceUserID: ptr(specialUserID)},
-		{ID: "code", SecretHash: oauth.HashSecret(codeSecret), GrantTypes: []string{keyward.GrantAuthorizationCode}, Scopes: svcScopes, RedirectURIs: []string{"https://app.example/cb"}},
+		{ID: "svc", SecretHash: token.Hash(svcSecret), GrantTypes: []string{keyward.GrantClientCredentials}, Scopes: svcScopes, ServiceUserID: ptr(svcUserID)},
+		{ID: specialID, SecretHash: token.Hash(specialSecret), GrantTypes: []string{keyward.GrantClientCredentials}, Scopes: []string{keyward.ScopeReadLogs}, ServiceUserID: ptr(specialUserID)},
+		{ID: "code", SecretHash: token.Hash(codeSecret), GrantTypes: []string{keyward.GrantAuthorizationCode}, Scopes: svcScopes, RedirectURIs: []string{"https://app.example/cb"}},
 		{ID: "public", Public: true, GrantTypes: []string{keyward.GrantClientCredentials}, Scopes: svcScopes, ServiceUserID: ptr(svcUserID)},
-		{ID: "nouser", SecretHash: oauth.HashSecret(svcSecret), GrantTypes: []string{keyward.GrantClientCredentials}, Scopes: svcScopes},
-		{ID: "web", Name: "Web App", LogoURL: "https://app.example/logo.png", SecretHash: oauth.HashSecret(webSecret),
+		{ID: "nouser", SecretHash: token.Hash(svcSecret), GrantTypes: []string{keyward.GrantClientCredentials}, Scopes: svcScopes},
+		{ID: "web", Name: "Web App", LogoURL: "https://app.example/logo.png", SecretHash: token.Hash(webSecret),
 			GrantTypes: []string{keyward.GrantAuthorizationCode}, Scopes: slices.Concat(webScopes, keyward.OpenIDScopes), RedirectURIs: []string{webCallback, webCallback + "?tenant=1"}},
 		{ID: "spa", Name: "Single Page", Public: true, GrantTypes: []string{keyward.GrantAuthorizationCode}, Scopes: spaScopes, RedirectURIs: []string{spaCallback}},
 		{ID: "mobile", Public: true, GrantTypes: []string{keyward.GrantTokenExchange}, Scopes: []string{"register:mobiles", "read:user", "handle:keys", keyward.ScopeOfflineAccess}},
-		{ID: "ccweb", SecretHash: oauth.HashSecret(svcSecret), GrantTypes: []string{keyward.GrantClientCredentials},
+		{ID: "ccweb", SecretHash: token.Hash(svcSecret), GrantTypes: []string{keyward.GrantClientCredentials},
 			Scopes: svcScopes, RedirectURIs: []string{webCallback}, ServiceUserID: ptr(svcUserID)},
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/keyward/keyward/internal/i18n"
 	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/token"
 )
 
 // Lifetimes of what the server issues. Access tokens follow the IdentityServer default that
@@ -109,7 +110,7 @@ type Server struct {
 	cfg     Config
 	store   Store
 	log     *slog.Logger
-	keys    *keyRing
+	keys    *token.Keys
 	grants  map[string]grantHandler
 	catalog *i18n.Catalog // the texts of the pages and e-mails
 	pages   *pageSet
@@ -122,7 +123,7 @@ type Server struct {
 
 // New validates cfg, loads the signing keys and the server secrets from store (creating them
 // when there are none) and builds the server. Several nodes may call New at the same time on one
-// database; see keyRing for how they converge.
+// database (see token.Load).
 func New(ctx context.Context, cfg Config, store Store) (*Server, error) {
 	cfg, err := withDefaults(cfg)
 	if err != nil {
@@ -131,11 +132,10 @@ func New(ctx context.Context, cfg Config, store Store) (*Server, error) {
 	s := &Server{cfg: cfg, store: store, log: cfg.Logger, secure: strings.HasPrefix(cfg.Issuer, "https://"),
 		kdf: make(chan struct{}, maxConcurrentKDF)}
 	s.dummyHash = sync.OnceValue(func() string {
-		h, _ := HashPassword(randomToken(16)) // a 22-character password is long enough
+		h, _ := HashPassword(token.Random(16)) // a 22-character password is long enough
 		return h
 	})
-	s.keys = newKeyRing(store, cfg.Now, cfg.Logger)
-	if err := s.keys.ensure(ctx); err != nil {
+	if s.keys, err = token.Load(ctx, store, cfg.Now, cfg.Logger); err != nil {
 		return nil, err
 	}
 	if s.secrets, err = loadSecrets(ctx, store); err != nil {

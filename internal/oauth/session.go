@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/token"
 )
 
 // Cookie names. With an https issuer they carry the __Host- prefix, which makes the browser
@@ -36,7 +37,7 @@ type serverSecrets struct {
 func loadSecrets(ctx context.Context, store Store) (serverSecrets, error) {
 	var sec serverSecrets
 	for name, dst := range map[string]*[]byte{secretCSRF: &sec.csrf, secretVerify: &sec.verify} {
-		v, err := store.GetSecret(ctx, name, func() string { return randomToken(32) })
+		v, err := store.GetSecret(ctx, name, func() string { return token.Random(32) })
 		if err != nil {
 			return sec, fmt.Errorf("oauth: load secret %s: %w", name, err)
 		}
@@ -96,7 +97,7 @@ func (s *Server) preSession(w http.ResponseWriter, r *http.Request) string {
 	if v := s.cookie(r, preSessionCookie); len(v) == 43 {
 		return v
 	}
-	v := randomToken(32)
+	v := token.Random(32)
 	s.setCookie(w, preSessionCookie, v, 0)
 	return v
 }
@@ -127,7 +128,7 @@ func (s *Server) currentSession(r *http.Request) (*browserSession, error) {
 		return nil, nil
 	}
 	ctx := r.Context()
-	se, err := s.store.FindSession(ctx, HashSecret(raw), s.now())
+	se, err := s.store.FindSession(ctx, token.Hash(raw), s.now())
 	if errors.Is(err, keyward.ErrNotFound) {
 		return nil, nil
 	}
@@ -149,13 +150,13 @@ func (s *Server) currentSession(r *http.Request) (*browserSession, error) {
 func (s *Server) startSession(w http.ResponseWriter, r *http.Request, user *keyward.User) error {
 	ctx := r.Context()
 	if old := s.cookie(r, sessionCookie); old != "" {
-		if err := s.store.DeleteSession(ctx, HashSecret(old)); err != nil {
+		if err := s.store.DeleteSession(ctx, token.Hash(old)); err != nil {
 			return fmt.Errorf("oauth: end previous session: %w", err)
 		}
 	}
-	raw := randomToken(32)
+	raw := token.Random(32)
 	now := s.cfg.Now()
-	se := &keyward.Session{Hash: HashSecret(raw), UserID: user.ID, CreatedAt: keyward.NewTime(now), ExpiresAt: keyward.NewTime(now.Add(SessionLifetime))}
+	se := &keyward.Session{Hash: token.Hash(raw), UserID: user.ID, CreatedAt: keyward.NewTime(now), ExpiresAt: keyward.NewTime(now.Add(SessionLifetime))}
 	if err := s.store.CreateSession(ctx, se); err != nil {
 		return fmt.Errorf("oauth: create session: %w", err)
 	}
@@ -165,7 +166,7 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, user *keyw
 
 // endSession deletes the session and its cookie.
 func (s *Server) endSession(w http.ResponseWriter, r *http.Request, se *browserSession) error {
-	if err := s.store.DeleteSession(r.Context(), HashSecret(se.raw)); err != nil {
+	if err := s.store.DeleteSession(r.Context(), token.Hash(se.raw)); err != nil {
 		return fmt.Errorf("oauth: delete session: %w", err)
 	}
 	s.setCookie(w, sessionCookie, "", -1)

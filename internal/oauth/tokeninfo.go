@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/token"
 )
 
 // introspection is the RFC 7662 §2.2 response. An inactive token has only "active": false.
@@ -97,8 +98,8 @@ func (s *Server) introspectRefreshToken(ctx context.Context, token string, clien
 }
 
 // findRefreshToken returns a refresh token and its family, or nil when the token is unknown.
-func (s *Server) findRefreshToken(ctx context.Context, token string) (*keyward.RefreshToken, *keyward.TokenFamily, error) {
-	rt, err := s.store.FindRefreshToken(ctx, HashSecret(token))
+func (s *Server) findRefreshToken(ctx context.Context, refreshToken string) (*keyward.RefreshToken, *keyward.TokenFamily, error) {
+	rt, err := s.store.FindRefreshToken(ctx, token.Hash(refreshToken))
 	if errors.Is(err, keyward.ErrNotFound) {
 		return nil, nil, nil
 	}

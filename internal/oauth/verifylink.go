@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/token"
 )
 
 // resendTokenLifetime bounds how long the "send the link again" button of a refused sign-in works.
@@ -38,7 +39,7 @@ func VerificationLink(ctx context.Context, store LinkStore, issuer, email string
 	case user.Verified:
 		return "", keyward.Invalidf("the address %s of user %s is verified already", user.Email, user.ID)
 	}
-	key, err := store.GetSecret(ctx, secretVerify, func() string { return randomToken(32) })
+	key, err := store.GetSecret(ctx, secretVerify, func() string { return token.Random(32) })
 	if err != nil {
 		return "", fmt.Errorf("oauth: load secret %s: %w", secretVerify, err)
 	}
