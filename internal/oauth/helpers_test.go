@@ -21,6 +21,7 @@ import (
 
 	"github.com/keyward/keyward/internal/apitest"
 	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/mail"
 	"github.com/keyward/keyward/internal/oauth"
 	"github.com/keyward/keyward/internal/service"
 	"github.com/keyward/keyward/internal/sqlstore"
@@ -177,7 +178,7 @@ func forEachEngine(t *testing.T, fn func(t *testing.T, f *fixture)) {
 
 // fixtureConfig is the server configuration of a fixture: the real service over store on the
 // clock, and mail into box.
-func fixtureConfig(issuer string, store *sqlstore.DB, clk *clock, box oauth.Mailer) oauth.Config {
+func fixtureConfig(issuer string, store *sqlstore.DB, clk *clock, box mail.Mailer) oauth.Config {
 	return oauth.Config{Issuer: issuer, Now: clk.Now, Logger: discardLogger(), Mailer: box,
 		Accounts: service.New(store, service.Config{Now: clk.Now})}
 }

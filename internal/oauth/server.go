@@ -12,6 +12,7 @@ import (
 
 	"github.com/keyward/keyward/internal/i18n"
 	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/mail"
 	"github.com/keyward/keyward/internal/token"
 )
 
@@ -102,7 +103,7 @@ type Config struct {
 	// it, the sign-up page is not served and the token-exchange grant is not offered.
 	Accounts Accounts
 	// Mailer sends verification links; it defaults to a LogMailer on Logger.
-	Mailer Mailer
+	Mailer mail.Mailer
 }
 
 // Server is Keyward's authorization server. It is safe for concurrent use.
@@ -181,7 +182,7 @@ func withDefaults(cfg Config) (Config, error) {
 		cfg.Logger = slog.Default()
 	}
 	if cfg.Mailer == nil {
-		cfg.Mailer = LogMailer{Logger: cfg.Logger}
+		cfg.Mailer = mail.LogMailer{Logger: cfg.Logger}
 	}
 	return cfg, nil
 }

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/mail"
 	"github.com/keyward/keyward/internal/token"
 )
 
@@ -91,9 +93,19 @@ func (s *Server) openUserToken(ctx context.Context, token, purpose string) (*key
 // request that asked for it.
 func (s *Server) sendVerification(ctx context.Context, lang string, user *keyward.User) error {
 	link := verificationURL(s.cfg.Issuer, s.secrets.verify, user, s.cfg.Now())
-	subject, body := s.mustText(lang, "mail.verifySubject"), s.mustText(lang, "mail.verifyBody", user.Email, link)
-	if err := s.cfg.Mailer.Send(ctx, user.Email, subject, body); err != nil {
+	if err := mail.SendVerification(ctx, s.cfg.Mailer, lang, user.Email, link); err != nil {
 		return fmt.Errorf("oauth: send verification mail to user %s: %w", user.ID, err)
 	}
 	return nil
+}
+
+// linkSent renders the page that reports a verification link for the address email: the texts
+// title and text when a relay delivered it, else titleNoMail and textNoMail, which tell where the
+// link is instead. back is the page's link onward.
+func (s *Server) linkSent(w http.ResponseWriter, r *http.Request, email, back, title, text, titleNoMail, textNoMail string) error {
+	if !mail.Delivers(s.cfg.Mailer) {
+		title, text = titleNoMail, textNoMail
+	}
+	return s.render(w, r, http.StatusOK, "message", pageData{Title: s.t(r, title),
+		View: messageView{Text: s.t(r, text, email), LinkURL: back, LinkText: s.t(r, "page.link.login")}})
 }
