@@ -60,7 +60,7 @@ var authScopes = []string{keyward.ScopeReadOwnerAccounts, keyward.ScopeWriteOwne
 
 // patHash is Pat's password hash, computed once: Argon2 is slow on purpose.
 var patHash = sync.OnceValue(func() string {
-	h, err := oauth.HashPassword(patPassword)
+	h, err := service.HashPassword(patPassword)
 	if err != nil {
 		panic(err)
 	}

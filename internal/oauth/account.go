@@ -6,35 +6,12 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/mail"
 	"net/netip"
 	"net/url"
 	"path"
 	"strings"
-	"time"
-	"unicode/utf8"
 
 	"github.com/keyward/keyward/internal/keyward"
-)
-
-// Login throttling: after maxLoginFailures failed sign-ins for one address within
-// loginFailureWindow, further attempts for it are refused without checking the password.
-const (
-	maxLoginFailures   = 5
-	loginFailureWindow = 15 * time.Minute
-	// maxPasswordLength bounds what a user may choose; Argon2 hashes any length at the same cost.
-	maxPasswordLength = 1024
-	// maxEmailLength is the longest forward path SMTP carries (RFC 5321 §4.5.3.1.3).
-	maxEmailLength = 254
-)
-
-// Sign-up throttling: at most maxSignups sign-up attempts from one client network within
-// signupWindow, counted in the database so that all nodes share the count. It bounds how fast
-// one client can create accounts, have verification e-mails sent to any address, probe which
-// addresses have accounts, and spend the server's Argon2 time.
-const (
-	maxSignups   = 10
-	signupWindow = time.Hour
 )
 
 // defaultReturn is where a sign-in without a return path lands.
@@ -88,20 +65,18 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if v.Email == "" || password == "" {
 		return s.showLogin(w, r, http.StatusBadRequest, v, s.t(r, "page.login.missing"))
 	}
-	user, refusal, err := s.checkPassword(r, v.Email, password)
+	if s.cfg.Accounts == nil {
+		return errors.New("oauth: no Accounts to sign in with")
+	}
+	user, err := s.cfg.Accounts.SignIn(r.Context(), v.Email, password, clientNetwork(r.RemoteAddr))
+	if errors.Is(err, keyward.ErrEmailNotVerified) {
+		return s.refuseUnverified(w, r, v)
+	}
+	if text := s.signInRefusal(r, err); text != "" {
+		return s.showLogin(w, r, http.StatusBadRequest, v, text)
+	}
 	if err != nil {
 		return err
-	}
-	if refusal != "" {
-		return s.showLogin(w, r, http.StatusBadRequest, v, refusal)
-	}
-	if !user.Verified {
-		exp := s.cfg.Now().Add(resendTokenLifetime)
-		v.Resend = &resendView{Action: s.endpoint(pathResend), Token: signUserToken(s.secrets.verify, "resend", user.ID, "", exp)}
-		return s.showLogin(w, r, http.StatusForbidden, v, s.t(r, "page.login.unverified", user.Email))
-	}
-	if err := s.store.ClearLoginFailures(r.Context(), v.Email); err != nil {
-		return fmt.Errorf("oauth: clear login failures: %w", err)
 	}
 	if err := s.startSession(w, r, user); err != nil {
 		return err
@@ -124,40 +99,31 @@ func (s *Server) formRefusal(r *http.Request, binding string, form url.Values) s
 	return ""
 }
 
-// checkPassword returns the user whose address and password match, or the text of the
-// refusal. The password of an unknown address is checked against a dummy hash, so that the
-// response time does not tell which addresses exist; every failure counts for throttling.
-func (s *Server) checkPassword(r *http.Request, email, password string) (*keyward.User, string, error) {
-	ctx, now := r.Context(), s.cfg.Now()
-	n, err := s.store.CountLoginFailures(ctx, email, keyward.NewTime(now.Add(-loginFailureWindow)))
+// signInRefusal is the sign-in page's text for a refused sign-in, "" for any other error.
+func (s *Server) signInRefusal(r *http.Request, err error) string {
+	key := ""
+	switch {
+	case errors.Is(err, keyward.ErrSignInFailed):
+		key = "page.login.failed"
+	case errors.Is(err, keyward.ErrSignInThrottled):
+		key = "page.login.throttled"
+	default:
+		return ""
+	}
+	s.log.InfoContext(r.Context(), "oauth: sign-in refused", "error", err)
+	return s.t(r, key)
+}
+
+// refuseUnverified shows the sign-in page refused for an unverified address, with a button that
+// mails the link again.
+func (s *Server) refuseUnverified(w http.ResponseWriter, r *http.Request, v loginView) error {
+	user, err := s.store.FindUserByEmail(r.Context(), v.Email)
 	if err != nil {
-		return nil, "", fmt.Errorf("oauth: count login failures: %w", err)
+		return fmt.Errorf("oauth: find unverified user: %w", err)
 	}
-	if n >= maxLoginFailures {
-		s.log.InfoContext(ctx, "oauth: sign-in throttled", "email", email, "failures", n)
-		return nil, s.t(r, "page.login.throttled"), nil
-	}
-	user, err := s.store.FindUserByEmail(ctx, email)
-	if err != nil && !errors.Is(err, keyward.ErrNotFound) {
-		return nil, "", fmt.Errorf("oauth: find user: %w", err)
-	}
-	known := user != nil && user.Kind == keyward.UserPerson && user.PasswordHash != ""
-	hash := s.dummyHash()
-	if known {
-		hash = user.PasswordHash
-	}
-	ok, err := s.passwordMatches(ctx, password, hash)
-	if err != nil {
-		return nil, "", err
-	}
-	if !ok || !known {
-		if err := s.store.RecordLoginFailure(ctx, email, keyward.NewTime(now)); err != nil {
-			return nil, "", fmt.Errorf("oauth: record login failure: %w", err)
-		}
-		s.log.InfoContext(ctx, "oauth: sign-in failed", "email", email)
-		return nil, s.t(r, "page.login.failed"), nil
-	}
-	return user, "", nil
+	exp := s.cfg.Now().Add(resendTokenLifetime)
+	v.Resend = &resendView{Action: s.endpoint(pathResend), Token: signUserToken(s.secrets.verify, "resend", user.ID, "", exp)}
+	return s.showLogin(w, r, http.StatusForbidden, v, s.t(r, "page.login.unverified", user.Email))
 }
 
 // resend serves POST /account/verify/resend, the button of a sign-in refused for an unverified
@@ -242,26 +208,9 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 	if text := s.formRefusal(r, s.cookie(r, preSessionCookie), form); text != "" {
 		return s.showSignup(w, r, http.StatusBadRequest, v, text)
 	}
-	if text := s.signupRefusal(r, v.Email, form.Get("password")); text != "" {
+	user, err := s.cfg.Accounts.SignUp(r.Context(), v.Email, form.Get("password"), clientNetwork(r.RemoteAddr))
+	if text := s.signUpRefusal(r, err); text != "" {
 		return s.showSignup(w, r, http.StatusBadRequest, v, text)
-	}
-	allowed, err := s.signupAllowed(r)
-	if err != nil {
-		return err
-	}
-	if !allowed {
-		return s.showSignup(w, r, http.StatusBadRequest, v, s.t(r, "page.signup.throttled"))
-	}
-	hash, err := s.hashPassword(r.Context(), form.Get("password"))
-	if err != nil {
-		return err
-	}
-	user, err := s.cfg.Accounts.SignUp(r.Context(), v.Email, hash)
-	if errors.Is(err, keyward.ErrEmailAddressInUse) {
-		return s.showSignup(w, r, http.StatusBadRequest, v, s.t(r, "page.signup.inUse"))
-	}
-	if ke := keyward.ErrorOf(err); ke != nil && ke.Kind == keyward.KindInvalid {
-		return s.showSignup(w, r, http.StatusBadRequest, v, ke.Error())
 	}
 	if err != nil {
 		return fmt.Errorf("oauth: create user: %w", err)
@@ -274,38 +223,22 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 		"page.signup.doneTitle", "page.signup.doneText", "page.signup.doneTitleNoMail", "page.signup.doneTextNoMail")
 }
 
-// signupRefusal checks the address and the password and returns the text of what is wrong.
-func (s *Server) signupRefusal(r *http.Request, email, password string) string {
-	switch {
-	case !plainAddress(email):
-		return s.t(r, "page.signup.badEmail")
-	case utf8.RuneCountInString(password) < 8:
-		return s.t(r, "page.signup.shortPass")
-	case len(password) > maxPasswordLength:
-		return s.t(r, "page.signup.longPass")
+// signUpRefusal is the sign-up page's text for a refused sign-up, "" for any other error.
+func (s *Server) signUpRefusal(r *http.Request, err error) string {
+	for sentinel, key := range map[*keyward.Error]string{
+		keyward.ErrBadEmailAddress: "page.signup.badEmail", keyward.ErrPasswordTooShort: "page.signup.shortPass",
+		keyward.ErrPasswordTooLong: "page.signup.longPass", keyward.ErrSignUpThrottled: "page.signup.throttled",
+		keyward.ErrEmailAddressInUse: "page.signup.inUse",
+	} {
+		if errors.Is(err, sentinel) {
+			s.log.InfoContext(r.Context(), "oauth: sign-up refused", "error", err)
+			return s.t(r, key)
+		}
+	}
+	if ke := keyward.ErrorOf(err); ke != nil && ke.Kind == keyward.KindInvalid {
+		return ke.Error()
 	}
 	return ""
-}
-
-// signupAllowed records a sign-up attempt of the request's client network, unless that network
-// has made maxSignups attempts within signupWindow already; then it reports false. Only attempts
-// that passed the form checks count, since only those cost a password hash and may send a mail.
-// Like the sign-in throttle, it counts before it records, so requests racing each other may
-// exceed the limit by the few that overlap.
-func (s *Server) signupAllowed(r *http.Request) (bool, error) {
-	ctx, now, network := r.Context(), s.cfg.Now(), clientNetwork(r.RemoteAddr)
-	n, err := s.store.CountSignupAttempts(ctx, network, keyward.NewTime(now.Add(-signupWindow)))
-	if err != nil {
-		return false, fmt.Errorf("oauth: count sign-up attempts: %w", err)
-	}
-	if n >= maxSignups {
-		s.log.InfoContext(ctx, "oauth: sign-up throttled", "network", network, "attempts", n)
-		return false, nil
-	}
-	if err := s.store.RecordSignupAttempt(ctx, network, keyward.NewTime(now)); err != nil {
-		return false, fmt.Errorf("oauth: record sign-up attempt: %w", err)
-	}
-	return true, nil
 }
 
 // clientNetwork is what sign-ups are counted by: the address of the TCP peer, because a
@@ -328,13 +261,6 @@ func clientNetwork(remoteAddr string) string {
 		return addr.String()
 	}
 	return p.String()
-}
-
-// plainAddress accepts "local@domain" without a display name, comments or spaces.
-func plainAddress(email string) bool {
-	a, err := mail.ParseAddress(email)
-	return err == nil && a.Address == email && len(email) <= maxEmailLength && !strings.ContainsAny(email, " \t\r\n") &&
-		strings.Contains(email[strings.LastIndexByte(email, '@')+1:], ".")
 }
 
 // accountView is the data of the account page.

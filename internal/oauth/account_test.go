@@ -15,6 +15,7 @@ import (
 
 	"github.com/keyward/keyward/internal/keyward"
 	"github.com/keyward/keyward/internal/oauth"
+	"github.com/keyward/keyward/internal/service"
 	"github.com/keyward/keyward/internal/sqlstore"
 )
 
@@ -205,7 +206,7 @@ func TestSignup(t *testing.T) {
 		t.Fatalf("no verification link in %q", mails[0].Body)
 	}
 	carol, err := f.store.FindUserByEmail(context.Background(), "carol@example.com")
-	if err != nil || carol.Verified || !oauth.PasswordMatches("long enough", carol.PasswordHash) {
+	if err != nil || carol.Verified || !service.PasswordMatches("long enough", carol.PasswordHash) {
 		t.Fatalf("stored user %+v, %v", carol, err)
 	}
 	t.Run("Refusals", func(t *testing.T) {

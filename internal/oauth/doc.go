@@ -32,21 +32,20 @@
 //
 // # Sessions and pages
 //
-// A browser signs in at /account/login with e-mail and password (Argon2id, see HashPassword);
-// five failures per address within fifteen minutes block that address for the rest of the
-// window. Sessions are random cookie values stored as their SHA-256 and last SessionLifetime.
-// Every form carries a CSRF token: the HMAC of the pre-session cookie for the forms shown
-// before sign-in, of the session cookie for consent and sign-out. Cookies are HttpOnly and
-// SameSite=Lax, and Secure with the __Host- prefix under an https issuer. Pages are
-// html/template files embedded from pages/, run no script (except the self-submitting
-// form_post page, allowed by hash), cannot be framed, and take every user-facing string from
-// the i18n catalogs ("page.*", "mail.*", "scope.*"), in the language the request's
-// Accept-Language prefers. Sign-up creates users through Config.Accounts and mails a signed
-// verification link, in the language of the sign-up request, through Config.Mailer (SMTP, or
-// the log when no relay is configured); unverified users cannot sign in (the seed's
-// EmailNotVerified). At most ten sign-up attempts per client network (the TCP peer's address,
-// an IPv6 /64) and hour pass the form checks, counted in the database so that all nodes share
-// the limit.
+// A browser signs in at /account/login with e-mail and password, which Config.Accounts checks
+// (the service's SignIn: Argon2id, and five failures per address within fifteen minutes block
+// that address for the rest of the window). Sessions are random cookie values stored as their
+// SHA-256 and last SessionLifetime. Every form carries a CSRF token: the HMAC of the pre-session
+// cookie for the forms shown before sign-in, of the session cookie for consent and sign-out.
+// Cookies are HttpOnly and SameSite=Lax, and Secure with the __Host- prefix under an https
+// issuer. Pages are html/template files embedded from pages/, run no script (except the
+// self-submitting form_post page, allowed by hash), cannot be framed, and take every
+// user-facing string from the i18n catalogs ("page.*", "mail.*", "scope.*"), in the language the
+// request's Accept-Language prefers. Sign-up creates users through Config.Accounts (the
+// service's SignUp, which also limits sign-ups to ten per client network, the TCP peer's address
+// or an IPv6 /64, and hour) and mails a signed verification link, in the language of the sign-up
+// request, through Config.Mailer (SMTP, or the log when no relay is configured); unverified
+// users cannot sign in (the seed's EmailNotVerified).
 //
 // # Codes, families and refresh tokens
 //

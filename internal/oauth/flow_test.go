@@ -18,6 +18,7 @@ import (
 	"github.com/keyward/keyward/internal/apitest"
 	"github.com/keyward/keyward/internal/keyward"
 	"github.com/keyward/keyward/internal/oauth"
+	"github.com/keyward/keyward/internal/service"
 	"github.com/keyward/keyward/internal/token"
 )
 
@@ -36,7 +37,7 @@ const (
 var (
 	// passwordHash is the Argon2 hash of alicePassword, computed once per test binary.
 	passwordHash = sync.OnceValue(func() string {
-		h, err := oauth.HashPassword(alicePassword)
+		h, err := service.HashPassword(alicePassword)
 		if err != nil {
 			panic(err)
 		}

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/keyward/keyward/internal/i18n"
@@ -48,12 +47,6 @@ type Store interface {
 	FindSigningKeys(ctx context.Context) ([]*keyward.SigningKey, error)
 	GetSecret(ctx context.Context, name string, newValue func() string) (string, error)
 
-	RecordLoginFailure(ctx context.Context, email string, at keyward.Time) error
-	CountLoginFailures(ctx context.Context, email string, since keyward.Time) (int, error)
-	ClearLoginFailures(ctx context.Context, email string) error
-	RecordSignupAttempt(ctx context.Context, network string, at keyward.Time) error
-	CountSignupAttempts(ctx context.Context, network string, since keyward.Time) (int, error)
-
 	CreateSession(ctx context.Context, s *keyward.Session) error
 	FindSession(ctx context.Context, hash string, now keyward.Time) (*keyward.Session, error)
 	DeleteSession(ctx context.Context, hash string) error
@@ -71,14 +64,18 @@ type Store interface {
 	InTx(ctx context.Context, fn func(tx keyward.Tx) error) error
 }
 
-// Accounts is what the authorization server asks of the business layer: creating users is a
-// business rule (who may sign up, how addresses are checked) and lives in the service, which the
-// application hands in here.
+// Accounts is what the authorization server asks of the business layer: who may sign in and sign
+// up, how passwords are checked and how often one may try are business rules and live in the
+// service, which the application hands in here. network is the client's network (an IPv4 address
+// or an IPv6 /64), by which sign-ups are limited.
 type Accounts interface {
-	// SignUp creates an unverified person with an e-mail address and a HashPassword hash. It
-	// returns an error matching keyward.ErrEmailAddressInUse when another user has the address,
-	// and other *keyward.Error values for an address it refuses.
-	SignUp(ctx context.Context, email, passwordHash string) (*keyward.User, error)
+	// SignIn returns the person whose address and password match; its refusals are
+	// keyward.ErrSignInFailed, ErrSignInThrottled and ErrEmailNotVerified.
+	SignIn(ctx context.Context, email, password, network string) (*keyward.User, error)
+	// SignUp creates an unverified person with the address and password. Its refusals are
+	// keyward.ErrBadEmailAddress, ErrPasswordTooShort, ErrPasswordTooLong, ErrSignUpThrottled and
+	// ErrEmailAddressInUse.
+	SignUp(ctx context.Context, email, password, network string) (*keyward.User, error)
 	// ProvisionIPUser returns the user of identity provider ipID with the external id ipUserID,
 	// creating it on first use; token exchange signs that user in.
 	ProvisionIPUser(ctx context.Context, ipID, ipUserID string) (*keyward.IPUser, error)
@@ -99,8 +96,8 @@ type Config struct {
 	Now func() time.Time
 	// Logger receives server-side failures and key events; it defaults to slog.Default().
 	Logger *slog.Logger
-	// Accounts creates users on sign-up and identity-provider users on token exchange. Without
-	// it, the sign-up page is not served and the token-exchange grant is not offered.
+	// Accounts signs people in and up, and creates identity-provider users on token exchange.
+	// Without it, the sign-up page is not served and the token-exchange grant is not offered.
 	Accounts Accounts
 	// Mailer sends verification links; it defaults to a LogMailer on Logger.
 	Mailer mail.Mailer
@@ -117,9 +114,6 @@ type Server struct {
 	pages   *pageSet
 	secrets serverSecrets
 	secure  bool // the issuer is https, so cookies are Secure and __Host- prefixed
-
-	kdf       chan struct{} // Argon2 slots, see maxConcurrentKDF
-	dummyHash func() string // a password hash that unknown addresses are checked against
 }
 
 // New validates cfg, loads the signing keys and the server secrets from store (creating them
@@ -130,12 +124,7 @@ func New(ctx context.Context, cfg Config, store Store) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, store: store, log: cfg.Logger, secure: strings.HasPrefix(cfg.Issuer, "https://"),
-		kdf: make(chan struct{}, maxConcurrentKDF)}
-	s.dummyHash = sync.OnceValue(func() string {
-		h, _ := HashPassword(token.Random(16)) // a 22-character password is long enough
-		return h
-	})
+	s := &Server{cfg: cfg, store: store, log: cfg.Logger, secure: strings.HasPrefix(cfg.Issuer, "https://")}
 	if s.keys, err = token.Load(ctx, store, cfg.Now, cfg.Logger); err != nil {
 		return nil, err
 	}
