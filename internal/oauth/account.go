@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/param"
 )
 
 // defaultReturn is where a sign-in without a return path lands.
@@ -53,7 +54,7 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
 // for an unverified address, the status of the seed's EmailNotVerified); 429 is not used,
 // because a browser shows these pages whatever the status and the text says what to do.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
-	form, err := parseTokenForm(w, r)
+	form, err := param.SingleForm(w, r)
 	if err != nil {
 		return err
 	}
@@ -130,7 +131,7 @@ func (s *Server) refuseUnverified(w http.ResponseWriter, r *http.Request, v logi
 // address. Its token proves that the password was right a moment ago, so that nobody can make
 // the server mail arbitrary addresses.
 func (s *Server) resend(w http.ResponseWriter, r *http.Request) error {
-	form, err := parseTokenForm(w, r)
+	form, err := param.SingleForm(w, r)
 	if err != nil {
 		return err
 	}
@@ -200,7 +201,7 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 	if s.cfg.Accounts == nil {
 		return s.signupOff(r)
 	}
-	form, err := parseTokenForm(w, r)
+	form, err := param.SingleForm(w, r)
 	if err != nil {
 		return err
 	}
@@ -292,7 +293,7 @@ func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) error {
 // logout serves POST /account/logout. With a return path (the consent page's "not you?") it
 // goes on to the sign-in page for that path; otherwise it says that the user is signed out.
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
-	form, err := parseTokenForm(w, r)
+	form, err := param.SingleForm(w, r)
 	if err != nil {
 		return err
 	}

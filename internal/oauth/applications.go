@@ -8,6 +8,7 @@ import (
 	"net/http"
 
 	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/param"
 )
 
 // appView is one application on the account page: a client the user has consented to.
@@ -62,7 +63,7 @@ func (s *Server) withdrawPage(w http.ResponseWriter, r *http.Request) error {
 // and revokes the client's token families of the user, so that its refresh and access tokens
 // stop working at once, on every node.
 func (s *Server) withdraw(w http.ResponseWriter, r *http.Request) error {
-	form, err := parseTokenForm(w, r)
+	form, err := param.SingleForm(w, r)
 	if err != nil {
 		return err
 	}

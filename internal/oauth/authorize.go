@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/param"
 	"github.com/keyward/keyward/internal/token"
 )
 
@@ -130,9 +131,9 @@ func (req *authRequest) signedInPath() string {
 // (RFC 6749 §3.1 allows both).
 func authorizeParams(w http.ResponseWriter, r *http.Request) (url.Values, error) {
 	if r.Method != http.MethodPost {
-		return parseQuery(r)
+		return param.Query(r)
 	}
-	return parseForm(w, r)
+	return param.Form(w, r)
 }
 
 // returnPath is the GET form of the request, where the sign-in page sends the browser back.
@@ -275,12 +276,12 @@ func promptValues() []string { return []string{"none", "login", "consent"} }
 // refuse answers an invalid request: on the error page when it has no trusted redirect URI
 // yet, through the redirect otherwise. Errors that are not OAuth errors are server faults.
 func (s *Server) refuse(w http.ResponseWriter, r *http.Request, req *authRequest, err error) error {
-	oe, ok := errors.AsType[*oauthError](err)
+	oe, ok := asOAuthError(err)
 	if req == nil || !ok {
 		return err
 	}
 	s.log.InfoContext(r.Context(), "oauth: authorization request refused", "client_id", req.client.ID, "error", oe.code, "description", oe.description)
-	return s.respond(w, r, req, url.Values{"error": {oe.code}, "error_description": {sanitizeDescription(oe.description)}})
+	return s.respond(w, r, req, url.Values{"error": {oe.code}, "error_description": {param.Sanitize(oe.description)}})
 }
 
 // respond sends the authorization response to the client: the values plus state, echoed
@@ -371,7 +372,7 @@ func (s *Server) notVerified(r *http.Request) error {
 // consent serves POST /connect/consent, the consent page's form: the session and its CSRF token,
 // the request validated again, then a code or access_denied for the client.
 func (s *Server) consent(w http.ResponseWriter, r *http.Request) error {
-	form, err := parseTokenForm(w, r)
+	form, err := param.SingleForm(w, r)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package oauth
 
 import (
+	"github.com/keyward/keyward/internal/param"
 	"net/http"
 	"slices"
 	"strings"
@@ -102,7 +103,7 @@ func (s *Server) Handler() http.Handler {
 // handler reads from the query is valid text.
 func checkedQuery(fn handlerFunc) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		if _, err := parseQuery(r); err != nil {
+		if _, err := param.Query(r); err != nil {
 			return err
 		}
 		return fn(w, r)

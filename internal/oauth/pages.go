@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"github.com/keyward/keyward/internal/param"
 	"html/template"
 	"net/http"
 	"strings"
@@ -154,7 +155,7 @@ func (e *pageError) Error() string {
 // and the English description, as the JSON endpoints would give them.
 func (s *Server) oauthPageError(r *http.Request, e *oauthError) *pageError {
 	return &pageError{status: http.StatusBadRequest, title: s.t(r, "page.error.title"), view: messageView{
-		Text: s.t(r, "page.error.text"), Code: e.code, Description: sanitizeDescription(e.description),
+		Text: s.t(r, "page.error.text"), Code: e.code, Description: param.Sanitize(e.description),
 	}}
 }
 
@@ -169,7 +170,7 @@ func (s *Server) page(fn func(w http.ResponseWriter, r *http.Request) error) htt
 			return
 		}
 		pe, ok := errors.AsType[*pageError](err)
-		if oe, isOAuth := errors.AsType[*oauthError](err); !ok && isOAuth {
+		if oe, isOAuth := asOAuthError(err); !ok && isOAuth {
 			pe, ok = s.oauthPageError(r, oe), true
 		}
 		if !ok {
