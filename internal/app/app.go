@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward/api"
+	"github.com/keyward/keyward/internal/account"
 	"github.com/keyward/keyward/internal/config"
 	"github.com/keyward/keyward/internal/httpapi"
 	"github.com/keyward/keyward/internal/i18n"
@@ -60,7 +61,11 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	oauthCfg := oauth.Config{Issuer: m.Config.Issuer, Logger: m.Logger, Accounts: m.Service, Mailer: mailer}
+	pages, err := account.New(ctx, account.Config{Issuer: m.Config.Issuer, Logger: m.Logger, Accounts: m.Service, Mailer: mailer}, m.Store)
+	if err != nil {
+		return err
+	}
+	oauthCfg := oauth.Config{Issuer: m.Config.Issuer, Logger: m.Logger, Accounts: m.Service, Pages: pages}
 	if m.OAuth, err = oauth.New(ctx, oauthCfg, m.Store); err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/keyward/keyward/internal/account"
 	"github.com/keyward/keyward/internal/keyward"
 	"github.com/keyward/keyward/internal/oauth"
 	"github.com/keyward/keyward/internal/service"
@@ -166,7 +167,8 @@ func TestLoginReturn(t *testing.T) {
 func TestSecureCookies(t *testing.T) {
 	store := openStore(t, sqlstore.SQLite)
 	addKey(store, "kid-1", testKeyPEM(), t0.Add(-time.Hour))
-	srv, err := oauth.New(context.Background(), oauth.Config{Issuer: "https://keyward.test", Logger: discardLogger()}, store)
+	pages := newPages(t, account.Config{Issuer: "https://keyward.test", Logger: discardLogger(), Accounts: service.New(store, service.Config{})}, store)
+	srv, err := oauth.New(context.Background(), oauth.Config{Issuer: "https://keyward.test", Logger: discardLogger(), Pages: pages}, store)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,7 +251,7 @@ func TestSignup(t *testing.T) {
 		}
 	})
 	t.Run("ExpiredLink", func(t *testing.T) {
-		link, err := oauth.VerificationLink(context.Background(), f.store, f.issuer(), "bob@example.com", t0)
+		link, err := account.VerificationLink(context.Background(), f.store, f.issuer(), "bob@example.com", t0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -271,7 +273,8 @@ func TestSignup(t *testing.T) {
 func TestSignupOff(t *testing.T) {
 	store := openStore(t, sqlstore.SQLite)
 	addKey(store, "kid-1", testKeyPEM(), t0.Add(-time.Hour))
-	srv, err := oauth.New(context.Background(), oauth.Config{Issuer: "http://keyward.test", Logger: discardLogger()}, store)
+	pages := newPages(t, account.Config{Issuer: "http://keyward.test", Logger: discardLogger(), Accounts: service.New(store, service.Config{}), NoSignUp: true}, store)
+	srv, err := oauth.New(context.Background(), oauth.Config{Issuer: "http://keyward.test", Logger: discardLogger(), Pages: pages}, store)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -287,7 +290,7 @@ func TestSignupOff(t *testing.T) {
 func TestVerificationLink(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	link, err := oauth.VerificationLink(ctx, f.store, f.issuer(), "BOB@example.com", t0)
+	link, err := account.VerificationLink(ctx, f.store, f.issuer(), "BOB@example.com", t0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -301,12 +304,12 @@ func TestVerificationLink(t *testing.T) {
 		{"alice@example.com", "the address alice@example.com of user " + aliceID + " is verified already"},
 		{"svc@clients.invalid", "the user " + svcUserID + " is a service user, who signs in without an e-mail address"},
 	} {
-		_, err := oauth.VerificationLink(ctx, f.store, f.issuer(), tt.email, t0)
+		_, err := account.VerificationLink(ctx, f.store, f.issuer(), tt.email, t0)
 		if e := keyward.ErrorOf(err); e == nil || e.Details != tt.want {
 			t.Errorf("%s: %v, want %q", tt.email, err, tt.want)
 		}
 	}
-	if _, err := oauth.VerificationLink(ctx, f.store, f.issuer(), "nobody@example.com", t0); keyward.ErrorOf(err) == nil || keyward.ErrorOf(err).Kind != keyward.KindNotFound {
+	if _, err := account.VerificationLink(ctx, f.store, f.issuer(), "nobody@example.com", t0); keyward.ErrorOf(err) == nil || keyward.ErrorOf(err).Kind != keyward.KindNotFound {
 		t.Errorf("unknown address: %v", err)
 	}
 }

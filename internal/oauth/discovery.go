@@ -20,13 +20,6 @@ const (
 	pathDiscovery  = "/.well-known/openid-configuration"
 	pathASMetadata = "/.well-known/oauth-authorization-server"
 	pathJWKS       = "/.well-known/jwks.json"
-	pathAccount    = "/account"
-	pathLogin      = "/account/login"
-	pathLogout     = "/account/logout"
-	pathSignup     = "/account/signup"
-	pathVerify     = "/account/verify"
-	pathResend     = "/account/verify/resend"
-	pathWithdraw   = "/account/applications/withdraw"
 )
 
 // clientAuthMethods are the client authentication methods of RFC 6749 §2.3.1; Spring picks

@@ -4,9 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/keyward/keyward/internal/param"
 	"net/http"
 	"strings"
+
+	"github.com/keyward/keyward/internal/param"
 )
 
 // oauthError is the only error type whose content reaches an OAuth client. Its code is an RFC 6749
@@ -20,6 +21,14 @@ type oauthError struct {
 }
 
 func (e *oauthError) Error() string { return "oauth: " + e.code + ": " + e.description }
+
+// ErrorCode and ErrorDescription make an OAuth error an account.ProtocolError, which a page of
+// the authorization endpoint shows with its code when it must not be redirected
+// (RFC 6749 §4.1.2.1).
+func (e *oauthError) ErrorCode() string { return e.code }
+
+// ErrorDescription is the English description, as the JSON endpoints give it.
+func (e *oauthError) ErrorDescription() string { return e.description }
 
 func newError(status int, code, format string, a ...any) *oauthError {
 	return &oauthError{code: code, description: fmt.Sprintf(format, a...), status: status}

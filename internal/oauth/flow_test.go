@@ -15,9 +15,9 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/keyward/keyward/internal/account"
 	"github.com/keyward/keyward/internal/apitest"
 	"github.com/keyward/keyward/internal/keyward"
-	"github.com/keyward/keyward/internal/oauth"
 	"github.com/keyward/keyward/internal/service"
 	"github.com/keyward/keyward/internal/token"
 )
@@ -94,7 +94,7 @@ func (f *fixture) signIn(t *testing.T, userID string) *browser {
 	b := f.newBrowser(t)
 	raw := fmt.Sprintf("session-of-%s-%d", userID, time.Now().UnixNano())
 	must(f.store.CreateSession(context.Background(), &keyward.Session{Hash: token.Hash(raw), UserID: userID,
-		CreatedAt: keyward.NewTime(f.clock.Now()), ExpiresAt: keyward.NewTime(f.clock.Now().Add(oauth.SessionLifetime))}))
+		CreatedAt: keyward.NewTime(f.clock.Now()), ExpiresAt: keyward.NewTime(f.clock.Now().Add(account.SessionLifetime))}))
 	u, _ := url.Parse(f.http.URL)
 	b.Client.Jar.SetCookies(u, []*http.Cookie{{Name: "kw_session", Value: raw, Path: "/"}})
 	return b

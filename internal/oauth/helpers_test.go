@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/keyward/keyward/internal/account"
 	"github.com/keyward/keyward/internal/apitest"
 	"github.com/keyward/keyward/internal/keyward"
 	"github.com/keyward/keyward/internal/mail"
@@ -177,16 +178,28 @@ func forEachEngine(t *testing.T, fn func(t *testing.T, f *fixture)) {
 }
 
 // fixtureConfig is the server configuration of a fixture: the real service over store on the
-// clock, and mail into box.
-func fixtureConfig(issuer string, store *sqlstore.DB, clk *clock, box mail.Mailer) oauth.Config {
-	return oauth.Config{Issuer: issuer, Now: clk.Now, Logger: discardLogger(), Mailer: box,
-		Accounts: service.New(store, service.Config{Now: clk.Now})}
+// clock, as the token exchange's Accounts and behind the pages, which mail into box.
+func fixtureConfig(t *testing.T, issuer string, store *sqlstore.DB, clk *clock, box mail.Mailer) oauth.Config {
+	t.Helper()
+	svc := service.New(store, service.Config{Now: clk.Now})
+	pages := newPages(t, account.Config{Issuer: issuer, Now: clk.Now, Logger: discardLogger(), Accounts: svc, Mailer: box}, store)
+	return oauth.Config{Issuer: issuer, Now: clk.Now, Logger: discardLogger(), Accounts: svc, Pages: pages}
+}
+
+// newPages returns the account pages that cfg configures.
+func newPages(t *testing.T, cfg account.Config, store *sqlstore.DB) *account.Server {
+	t.Helper()
+	pages, err := account.New(context.Background(), cfg, store)
+	if err != nil {
+		t.Fatalf("account.New: %v", err)
+	}
+	return pages
 }
 
 func startFixture(t *testing.T, store *sqlstore.DB, clk *clock) *fixture {
 	t.Helper()
 	box := &outbox{}
-	return startServer(t, store, clk, box, func(issuer string) oauth.Config { return fixtureConfig(issuer, store, clk, box) })
+	return startServer(t, store, clk, box, func(issuer string) oauth.Config { return fixtureConfig(t, issuer, store, clk, box) })
 }
 
 // startServer serves the server that cfg configures for the httptest URL.

@@ -22,7 +22,7 @@ func newFixtureWithoutRelay(t *testing.T, console io.Writer) *fixture {
 	addKey(store, "kid-1", testKeyPEM(), t0.Add(-time.Hour))
 	clk := &clock{t: t0}
 	return startServer(t, store, clk, &outbox{}, func(issuer string) oauth.Config {
-		return fixtureConfig(issuer, store, clk, mail.LogMailer{Logger: discardLogger(), Console: console})
+		return fixtureConfig(t, issuer, store, clk, mail.LogMailer{Logger: discardLogger(), Console: console})
 	})
 }
 

@@ -9,9 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/keyward/keyward/internal/i18n"
+	"github.com/keyward/keyward/internal/account"
 	"github.com/keyward/keyward/internal/keyward"
-	"github.com/keyward/keyward/internal/mail"
 	"github.com/keyward/keyward/internal/token"
 )
 
@@ -26,10 +25,6 @@ const (
 	// AuthCodeLifetime is the lifetime of an authorization code: the browser hands it to the
 	// client at once, so a minute is plenty (RFC 6749 §4.1.2 recommends at most ten).
 	AuthCodeLifetime = 60 * time.Second
-	// SessionLifetime is how long a browser stays signed in.
-	SessionLifetime = 12 * time.Hour
-	// VerificationLinkLifetime is how long an e-mail verification link works.
-	VerificationLinkLifetime = 7 * 24 * time.Hour
 )
 
 // Audience is the "aud" of every access token Keyward issues and the audience VerifyAccessToken
@@ -41,15 +36,8 @@ const Audience = "tapkey_api"
 type Store interface {
 	FindClientByID(ctx context.Context, id string) (*keyward.Client, error)
 	FindUserByID(ctx context.Context, id string) (*keyward.User, error)
-	FindUserByEmail(ctx context.Context, email string) (*keyward.User, error)
-	SetUserVerified(ctx context.Context, id string) error
 	CreateSigningKey(ctx context.Context, k *keyward.SigningKey) error
 	FindSigningKeys(ctx context.Context) ([]*keyward.SigningKey, error)
-	GetSecret(ctx context.Context, name string, newValue func() string) (string, error)
-
-	CreateSession(ctx context.Context, s *keyward.Session) error
-	FindSession(ctx context.Context, hash string, now keyward.Time) (*keyward.Session, error)
-	DeleteSession(ctx context.Context, hash string) error
 
 	FindTokenFamily(ctx context.Context, id string) (*keyward.TokenFamily, error)
 	RevokeTokenFamily(ctx context.Context, id string, at keyward.Time) error
@@ -57,25 +45,15 @@ type Store interface {
 	FindIdentityProvider(ctx context.Context, ipID string) (*keyward.IdentityProvider, error)
 	IsAccessTokenRevoked(ctx context.Context, jti string) (bool, error)
 	FindConsent(ctx context.Context, userID, clientID string) (*keyward.Consent, error)
-	FindConsents(ctx context.Context, userID string) ([]*keyward.Consent, error)
 
 	// InTx runs fn in one transaction, committed when fn returns nil. Issuing a code, redeeming
 	// it and rotating a refresh token each write several rows that must land together.
 	InTx(ctx context.Context, fn func(tx keyward.Tx) error) error
 }
 
-// Accounts is what the authorization server asks of the business layer: who may sign in and sign
-// up, how passwords are checked and how often one may try are business rules and live in the
-// service, which the application hands in here. network is the client's network (an IPv4 address
-// or an IPv6 /64), by which sign-ups are limited.
+// Accounts is what the authorization server asks of the business layer: creating users is a
+// business rule and lives in the service, which the application hands in here.
 type Accounts interface {
-	// SignIn returns the person whose address and password match; its refusals are
-	// keyward.ErrSignInFailed, ErrSignInThrottled and ErrEmailNotVerified.
-	SignIn(ctx context.Context, email, password, network string) (*keyward.User, error)
-	// SignUp creates an unverified person with the address and password. Its refusals are
-	// keyward.ErrBadEmailAddress, ErrPasswordTooShort, ErrPasswordTooLong, ErrSignUpThrottled and
-	// ErrEmailAddressInUse.
-	SignUp(ctx context.Context, email, password, network string) (*keyward.User, error)
 	// ProvisionIPUser returns the user of identity provider ipID with the external id ipUserID,
 	// creating it on first use; token exchange signs that user in.
 	ProvisionIPUser(ctx context.Context, ipID, ipUserID string) (*keyward.IPUser, error)
@@ -96,45 +74,35 @@ type Config struct {
 	Now func() time.Time
 	// Logger receives server-side failures and key events; it defaults to slog.Default().
 	Logger *slog.Logger
-	// Accounts signs people in and up, and creates identity-provider users on token exchange.
-	// Without it, the sign-up page is not served and the token-exchange grant is not offered.
+	// Accounts creates identity-provider users on token exchange. Without it, the token-exchange
+	// grant is not offered.
 	Accounts Accounts
-	// Mailer sends verification links; it defaults to a LogMailer on Logger.
-	Mailer mail.Mailer
+	// Pages are the sign-in and consent pages with the browser sessions. Without them, neither
+	// /connect/authorize with its consent form nor the /account pages are served (a server that
+	// only issues and verifies tokens).
+	Pages *account.Server
 }
 
 // Server is Keyward's authorization server. It is safe for concurrent use.
 type Server struct {
-	cfg     Config
-	store   Store
-	log     *slog.Logger
-	keys    *token.Keys
-	grants  map[string]grantHandler
-	catalog *i18n.Catalog // the texts of the pages and e-mails
-	pages   *pageSet
-	secrets serverSecrets
-	secure  bool // the issuer is https, so cookies are Secure and __Host- prefixed
+	cfg    Config
+	store  Store
+	log    *slog.Logger
+	keys   *token.Keys
+	grants map[string]grantHandler
+	pages  *account.Server // nil without Config.Pages
 }
 
-// New validates cfg, loads the signing keys and the server secrets from store (creating them
-// when there are none) and builds the server. Several nodes may call New at the same time on one
+// New validates cfg, loads the signing keys from store (creating one when there is none) and
+// builds the server. Several nodes may call New at the same time on one
 // database (see token.Load).
 func New(ctx context.Context, cfg Config, store Store) (*Server, error) {
 	cfg, err := withDefaults(cfg)
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, store: store, log: cfg.Logger, secure: strings.HasPrefix(cfg.Issuer, "https://")}
+	s := &Server{cfg: cfg, store: store, log: cfg.Logger, pages: cfg.Pages}
 	if s.keys, err = token.Load(ctx, store, cfg.Now, cfg.Logger); err != nil {
-		return nil, err
-	}
-	if s.secrets, err = loadSecrets(ctx, store); err != nil {
-		return nil, err
-	}
-	if s.catalog, err = i18n.New(); err != nil {
-		return nil, fmt.Errorf("oauth: load texts: %w", err)
-	}
-	if s.pages, err = loadPages(); err != nil {
 		return nil, err
 	}
 	s.grants = map[string]grantHandler{
@@ -169,9 +137,6 @@ func withDefaults(cfg Config) (Config, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
-	}
-	if cfg.Mailer == nil {
-		cfg.Mailer = mail.LogMailer{Logger: cfg.Logger}
 	}
 	return cfg, nil
 }

@@ -1,4 +1,4 @@
-package oauth
+package account
 
 import (
 	"fmt"
@@ -22,7 +22,7 @@ func (s *Server) lang(r *http.Request) string {
 func text(catalog *i18n.Catalog, lang, key string, args ...any) (string, error) {
 	msg, ok := catalog.Text(lang, key, args...)
 	if !ok {
-		return "", fmt.Errorf("oauth: no text %q in the catalog", key)
+		return "", fmt.Errorf("account: no text %q in the catalog", key)
 	}
 	return msg, nil
 }

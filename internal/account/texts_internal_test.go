@@ -1,4 +1,4 @@
-package oauth
+package account
 
 import (
 	"os"
@@ -14,8 +14,9 @@ import (
 	"github.com/keyward/keyward/internal/keyward"
 )
 
-// textUsers are the packages whose code and templates name the page and mail texts.
-var textUsers = []string{"*.go", "pages/*.html", "../mail/*.go"}
+// textUsers are the files that name the page and mail texts: the pages, the authorization
+// server that shows some of them, and the mail.
+var textUsers = []string{"*.go", "pages/*.html", "../oauth/*.go", "../mail/*.go"}
 
 // TestPageTextsMatchTheirUses checks that every page and mail text the code and the templates
 // name exists in the catalogs, and that every one of them is used somewhere.

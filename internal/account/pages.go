@@ -1,4 +1,4 @@
-package oauth
+package account
 
 import (
 	"bytes"
@@ -7,13 +7,13 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"github.com/keyward/keyward/internal/param"
 	"html/template"
 	"net/http"
 	"strings"
 	"sync"
 
 	"github.com/keyward/keyward/internal/i18n"
+	"github.com/keyward/keyward/internal/param"
 )
 
 //go:embed pages/*.html pages/style.css
@@ -44,11 +44,11 @@ var loadPages = sync.OnceValues(parsePages)
 func parsePages() (*pageSet, error) {
 	catalog, err := i18n.New()
 	if err != nil {
-		return nil, fmt.Errorf("oauth: load texts: %w", err)
+		return nil, fmt.Errorf("account: load texts: %w", err)
 	}
 	css, err := pageFiles.ReadFile("pages/style.css")
 	if err != nil {
-		return nil, fmt.Errorf("oauth: read style: %w", err)
+		return nil, fmt.Errorf("account: read style: %w", err)
 	}
 	ps := &pageSet{pages: map[string]map[string]*template.Template{}, css: template.CSS(css)}
 	base := "default-src 'none'; style-src " + hashSource(string(css)) + "; img-src https: http:; base-uri 'none'; frame-ancestors 'none'"
@@ -69,16 +69,16 @@ func parseLanguage(catalog *i18n.Catalog, lang string) (map[string]*template.Tem
 	}
 	layout, err := template.New("layout").Funcs(funcs).ParseFS(pageFiles, "pages/layout.html")
 	if err != nil {
-		return nil, fmt.Errorf("oauth: parse layout: %w", err)
+		return nil, fmt.Errorf("account: parse layout: %w", err)
 	}
 	pages := map[string]*template.Template{}
 	for _, name := range []string{"login", "signup", "message", "consent", "account", "withdraw", "formpost"} {
 		clone, err := layout.Clone()
 		if err != nil {
-			return nil, fmt.Errorf("oauth: clone layout: %w", err)
+			return nil, fmt.Errorf("account: clone layout: %w", err)
 		}
 		if pages[name], err = clone.ParseFS(pageFiles, "pages/"+name+".html"); err != nil {
-			return nil, fmt.Errorf("oauth: parse page %s: %w", name, err)
+			return nil, fmt.Errorf("account: parse page %s: %w", name, err)
 		}
 	}
 	return pages, nil
@@ -110,7 +110,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	d.Lang = s.lang(r)
 	tmpl, ok := s.pages.pages[d.Lang][name]
 	if !ok {
-		return fmt.Errorf("oauth: no page %q in %s", name, d.Lang)
+		return fmt.Errorf("account: no page %q in %s", name, d.Lang)
 	}
 	d.CSS = s.pages.css
 	csp := s.pages.csp
@@ -119,7 +119,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	}
 	var buf bytes.Buffer
 	if err := tmpl.ExecuteTemplate(&buf, "layout", d); err != nil {
-		return fmt.Errorf("oauth: render %s: %w", name, err)
+		return fmt.Errorf("account: render %s: %w", name, err)
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
@@ -148,38 +148,68 @@ type pageError struct {
 }
 
 func (e *pageError) Error() string {
-	return fmt.Sprintf("oauth: page %d: %s %s %s", e.status, e.title, e.view.Code, e.view.Description)
+	return fmt.Sprintf("account: page %d: %s %s %s", e.status, e.title, e.view.Code, e.view.Description)
 }
 
-// oauthPageError shows an OAuth error that must not be redirected (RFC 6749 §4.1.2.1): the code
-// and the English description, as the JSON endpoints would give them.
-func (s *Server) oauthPageError(r *http.Request, e *oauthError) *pageError {
+// Refusal returns the error page with status and the text of key in the request's language, and
+// the error code when it is not "", for a handler to return.
+func (s *Server) Refusal(r *http.Request, status int, key, code string) error {
+	return &pageError{status: status, title: s.t(r, "page.error.title"), view: messageView{Text: s.t(r, key), Code: code}}
+}
+
+// ProtocolError is a refusal that a page shows with its error code and English description, as
+// the JSON endpoints would give them: an OAuth error of the authorization endpoint that must not
+// be redirected (RFC 6749 §4.1.2.1).
+type ProtocolError interface {
+	error
+	ErrorCode() string
+	ErrorDescription() string
+}
+
+// protocolPage shows a protocol error, or a malformed parameter (*param.Error) as OAuth's
+// invalid_request, so that the pages under /connect and /account answer bad input alike.
+func (s *Server) protocolPage(r *http.Request, err error) (*pageError, bool) {
+	code, description := "", ""
+	if pe, ok := errors.AsType[*param.Error](err); ok {
+		code, description = "invalid_request", pe.Description
+	} else if pe, ok := errors.AsType[ProtocolError](err); ok {
+		code, description = pe.ErrorCode(), pe.ErrorDescription()
+	} else {
+		return nil, false
+	}
 	return &pageError{status: http.StatusBadRequest, title: s.t(r, "page.error.title"), view: messageView{
-		Text: s.t(r, "page.error.text"), Code: e.code, Description: param.Sanitize(e.description),
-	}}
+		Text: s.t(r, "page.error.text"), Code: code, Description: param.Sanitize(description),
+	}}, true
 }
 
-// page adapts a page handler: a *pageError becomes its page, an *oauthError the error page, and
-// anything else is logged and shown as a generic 500 page. A *keyward.Error is not shown either:
-// one that reaches here came from a lookup that failed where it should not, and its details
-// speak of the store; the handlers show the refusals a user must see themselves.
-func (s *Server) page(fn func(w http.ResponseWriter, r *http.Request) error) http.Handler {
+// Handle adapts a page handler: a refusal (Refusal, a protocol error, a malformed parameter)
+// becomes its page, and anything else is logged and shown as a generic 500 page. A
+// *keyward.Error is not shown either: one that reaches here came from a lookup that failed where
+// it should not, and its details speak of the store; the handlers show the refusals a user must
+// see themselves.
+func (s *Server) Handle(fn func(w http.ResponseWriter, r *http.Request) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		err := fn(w, r)
 		if err == nil {
 			return
 		}
 		pe, ok := errors.AsType[*pageError](err)
-		if oe, isOAuth := asOAuthError(err); !ok && isOAuth {
-			pe, ok = s.oauthPageError(r, oe), true
+		if !ok {
+			pe, ok = s.protocolPage(r, err)
 		}
 		if !ok {
-			s.log.ErrorContext(r.Context(), "oauth: page failed", "method", r.Method, "path", r.URL.Path, "error", err)
+			s.log.ErrorContext(r.Context(), "account: page failed", "method", r.Method, "path", r.URL.Path, "error", err)
 			pe = &pageError{status: http.StatusInternalServerError, title: s.t(r, "page.error.title"), view: messageView{Text: s.t(r, "page.error.server")}}
 		}
 		if err := s.render(w, r, pe.status, "message", pageData{Title: pe.title, View: pe.view}); err != nil {
-			s.log.ErrorContext(r.Context(), "oauth: render error page", "error", err)
+			s.log.ErrorContext(r.Context(), "account: render error page", "error", err)
 			http.Error(w, strings.TrimSpace(s.t(r, "page.error.server")), http.StatusInternalServerError)
 		}
 	})
+}
+
+// noStore forbids caching: pages hold CSRF tokens and codes.
+func noStore(w http.ResponseWriter) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Pragma", "no-cache")
 }

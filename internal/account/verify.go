@@ -1,4 +1,4 @@
-package oauth
+package account
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/keyward/keyward/internal/keyward"
 	"github.com/keyward/keyward/internal/mail"
+	"github.com/keyward/keyward/internal/param"
 	"github.com/keyward/keyward/internal/token"
 )
 
@@ -43,7 +44,7 @@ func VerificationLink(ctx context.Context, store LinkStore, issuer, email string
 	}
 	key, err := store.GetSecret(ctx, secretVerify, func() string { return token.Random(32) })
 	if err != nil {
-		return "", fmt.Errorf("oauth: load secret %s: %w", secretVerify, err)
+		return "", fmt.Errorf("account: load secret %s: %w", secretVerify, err)
 	}
 	return verificationURL(issuer, []byte(key), user, now), nil
 }
@@ -61,7 +62,7 @@ func signUserToken(key []byte, purpose, userID, bound string, exp time.Time) str
 	return userID + "." + e + "." + mac(key, purpose, userID, bound, e)
 }
 
-var errBadUserToken = errors.New("oauth: the token is malformed, forged or expired")
+var errBadUserToken = errors.New("account: the token is malformed, forged or expired")
 
 // openUserToken checks a signUserToken token and returns its user, loading it to learn the
 // bound value (the address for "verify"; nothing for "resend").
@@ -77,7 +78,7 @@ func (s *Server) openUserToken(ctx context.Context, token, purpose string) (*key
 		return nil, errBadUserToken
 	}
 	if err != nil {
-		return nil, fmt.Errorf("oauth: find user of token: %w", err)
+		return nil, fmt.Errorf("account: find user of token: %w", err)
 	}
 	bound := ""
 	if purpose == "verify" {
@@ -94,7 +95,7 @@ func (s *Server) openUserToken(ctx context.Context, token, purpose string) (*key
 func (s *Server) sendVerification(ctx context.Context, lang string, user *keyward.User) error {
 	link := verificationURL(s.cfg.Issuer, s.secrets.verify, user, s.cfg.Now())
 	if err := mail.SendVerification(ctx, s.cfg.Mailer, lang, user.Email, link); err != nil {
-		return fmt.Errorf("oauth: send verification mail to user %s: %w", user.ID, err)
+		return fmt.Errorf("account: send verification mail to user %s: %w", user.ID, err)
 	}
 	return nil
 }
@@ -108,4 +109,50 @@ func (s *Server) linkSent(w http.ResponseWriter, r *http.Request, email, back, t
 	}
 	return s.render(w, r, http.StatusOK, "message", pageData{Title: s.t(r, title),
 		View: messageView{Text: s.t(r, text, email), LinkURL: back, LinkText: s.t(r, "page.link.login")}})
+}
+
+// resend serves POST /account/verify/resend, the button of a sign-in refused for an unverified
+// address. Its token proves that the password was right a moment ago, so that nobody can make
+// the server mail arbitrary addresses.
+func (s *Server) resend(w http.ResponseWriter, r *http.Request) error {
+	form, err := param.SingleForm(w, r)
+	if err != nil {
+		return err
+	}
+	if text := s.formRefusal(r, s.cookie(r, preSessionCookie), form); text != "" {
+		return &pageError{status: http.StatusBadRequest, title: s.t(r, "page.error.title"), view: messageView{Text: text, LinkURL: s.endpoint(pathLogin), LinkText: s.t(r, "page.link.login")}}
+	}
+	user, err := s.openUserToken(r.Context(), form.Get("resend_token"), "resend")
+	if errors.Is(err, errBadUserToken) {
+		return &pageError{status: http.StatusBadRequest, title: s.t(r, "page.error.title"), view: messageView{Text: s.t(r, "page.form.expired"), LinkURL: s.endpoint(pathLogin), LinkText: s.t(r, "page.link.login")}}
+	}
+	if err != nil {
+		return err
+	}
+	if !user.Verified {
+		if err := s.sendVerification(r.Context(), s.lang(r), user); err != nil {
+			return err
+		}
+	}
+	return s.linkSent(w, r, user.Email, s.endpoint(pathLogin),
+		"page.resend.doneTitle", "page.resend.doneText", "page.resend.doneTitleNoMail", "page.resend.doneTextNoMail")
+}
+
+// verifyEmail serves GET /account/verify?token=...: the link of the verification e-mail.
+func (s *Server) verifyEmail(w http.ResponseWriter, r *http.Request) error {
+	user, err := s.openUserToken(r.Context(), r.URL.Query().Get("token"), "verify")
+	if errors.Is(err, errBadUserToken) {
+		return &pageError{status: http.StatusBadRequest, title: s.t(r, "page.verify.badTitle"), view: messageView{Text: s.t(r, "page.verify.badText"), LinkURL: s.endpoint(pathLogin), LinkText: s.t(r, "page.link.login")}}
+	}
+	if err != nil {
+		return err
+	}
+	if !user.Verified {
+		if err := s.store.SetUserVerified(r.Context(), user.ID); err != nil {
+			return fmt.Errorf("account: verify user %s: %w", user.ID, err)
+		}
+		s.log.InfoContext(r.Context(), "account: e-mail address verified", "user_id", user.ID)
+	}
+	return s.render(w, r, http.StatusOK, "message", pageData{Title: s.t(r, "page.verify.doneTitle"),
+		View: messageView{Text: s.t(r, "page.verify.doneText", user.Email), LinkURL: s.endpoint(pathLogin), LinkText: s.t(r, "page.link.login")}})
 }
