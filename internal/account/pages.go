@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/keyward/keyward/internal/i18n"
+	"github.com/keyward/keyward/internal/keyward"
 	"github.com/keyward/keyward/internal/param"
 )
 
@@ -182,11 +183,10 @@ func (s *Server) protocolPage(r *http.Request, err error) (*pageError, bool) {
 	}}, true
 }
 
-// Handle adapts a page handler: a refusal (Refusal, a protocol error, a malformed parameter)
-// becomes its page, and anything else is logged and shown as a generic 500 page. A
-// *keyward.Error is not shown either: one that reaches here came from a lookup that failed where
-// it should not, and its details speak of the store; the handlers show the refusals a user must
-// see themselves.
+// Handle adapts a page handler, and is the one place where a page's error becomes its answer: a
+// refusal (Refusal, a protocol error, a malformed parameter) becomes its page, a domain error
+// the error page of its kind (domainPage), and anything else is logged and shown as a generic
+// 500 page without internal text.
 func (s *Server) Handle(fn func(w http.ResponseWriter, r *http.Request) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		err := fn(w, r)
@@ -198,6 +198,9 @@ func (s *Server) Handle(fn func(w http.ResponseWriter, r *http.Request) error) h
 			pe, ok = s.protocolPage(r, err)
 		}
 		if !ok {
+			pe, ok = s.domainPage(r, err)
+		}
+		if !ok {
 			s.log.ErrorContext(r.Context(), "account: page failed", "method", r.Method, "path", r.URL.Path, "error", err)
 			pe = &pageError{status: http.StatusInternalServerError, title: s.t(r, "page.error.title"), view: messageView{Text: s.t(r, "page.error.server")}}
 		}
@@ -206,6 +209,44 @@ func (s *Server) Handle(fn func(w http.ResponseWriter, r *http.Request) error) h
 			http.Error(w, strings.TrimSpace(s.t(r, "page.error.server")), http.StatusInternalServerError)
 		}
 	})
+}
+
+// kindTexts are the page texts of the domain errors without an ErrorCode, by kind.
+var kindTexts = map[keyward.Kind]string{
+	keyward.KindInvalid:         "page.error.invalid",
+	keyward.KindUnauthorized:    "page.error.unauthorized",
+	keyward.KindPaymentRequired: "page.error.paymentRequired",
+	keyward.KindForbidden:       "page.error.forbidden",
+	keyward.KindNotFound:        "page.error.notFound",
+}
+
+// domainText is what a page tells a user about a domain error, in the request's language: the
+// message of its ErrorCode (i18n.Catalog.UserMessage, the lookup behind the Management API's
+// UserErrorMessage), else the text of its kind. It reports false for an internal error and for
+// an error that is no domain error, which show no text of their own.
+func (s *Server) domainText(r *http.Request, e *keyward.Error) (string, bool) {
+	if e == nil || e.Kind == keyward.KindInternal {
+		return "", false
+	}
+	if msg := s.catalog.UserMessage(s.lang(r), e); msg != "" {
+		return msg, true
+	}
+	return s.t(r, kindTexts[e.Kind]), true
+}
+
+// domainPage shows a domain error that no handler turned into a refusal of its own, with the
+// status of its kind (Kind.Status, the one mapping the Management API uses too), its localized
+// text and its ErrorCode, so that a client's mistake is never a 500 and the API, the pages and
+// the portal agree. The English message and details, which may speak of the store, are logged,
+// never shown.
+func (s *Server) domainPage(r *http.Request, err error) (*pageError, bool) {
+	e := keyward.ErrorOf(err)
+	text, ok := s.domainText(r, e)
+	if !ok {
+		return nil, false
+	}
+	s.log.InfoContext(r.Context(), "account: page refused", "method", r.Method, "path", r.URL.Path, "error", err)
+	return &pageError{status: e.Kind.Status(), title: s.t(r, "page.error.title"), view: messageView{Text: text, Code: e.Code}}, true
 }
 
 // noStore forbids caching: pages hold CSRF tokens and codes.

@@ -73,8 +73,5 @@ func (s *Server) signUpRefusal(r *http.Request, err error) string {
 			return s.t(r, key)
 		}
 	}
-	if ke := keyward.ErrorOf(err); ke != nil && ke.Kind == keyward.KindInvalid {
-		return ke.Error()
-	}
 	return ""
 }

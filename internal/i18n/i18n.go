@@ -11,6 +11,8 @@ import (
 	"sync"
 
 	"golang.org/x/text/language"
+
+	"github.com/keyward/keyward/internal/keyward"
 )
 
 // defaultLanguage is the catalog used when no supported language matches; the seed requires
@@ -47,6 +49,18 @@ func (c *Catalog) Lookup(acceptLanguage, code string) string {
 		return ""
 	}
 	msg, _ := c.Text(c.Match(acceptLanguage), code)
+	return msg
+}
+
+// UserMessage returns the localized message of a domain error in lang, a tag from Match: the
+// catalog entry its UserMessageKeyOf names, and "" for an error without an ErrorCode, which
+// carries no user message. It is the one lookup behind the Management API's UserErrorMessage
+// and the pages' texts for domain errors, so that both tell a user the same.
+func (c *Catalog) UserMessage(lang string, e *keyward.Error) string {
+	if e == nil || e.Code == "" {
+		return ""
+	}
+	msg, _ := c.Text(lang, e.UserMessageKeyOf())
 	return msg
 }
 
