@@ -38,24 +38,13 @@ func (s *Server) Routes() []Route {
 	}
 	list := make([]Route, 0, len(routes))
 	for _, rt := range routes {
-		list = append(list, Route{Path: rt.path, Methods: rt.methods, Params: rt.params, Handler: s.Handle(checkedQuery(rt.fn))})
+		list = append(list, Route{Path: rt.path, Methods: rt.methods, Params: rt.params, Handler: s.Handle(param.Checked(rt.fn))})
 	}
 	return list
 }
 
 // handlerFunc is a page handler that returns its error, which Handle shows.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
-
-// checkedQuery runs fn once the request's query has passed param.Query, so that whatever a
-// handler reads from the query is valid text.
-func checkedQuery(fn handlerFunc) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		if _, err := param.Query(r); err != nil {
-			return err
-		}
-		return fn(w, r)
-	}
-}
 
 // byMethod serves a page's GET (and HEAD) with get and its POST with post.
 func byMethod(get, post handlerFunc) handlerFunc {

@@ -68,13 +68,13 @@ func (s *Server) endpoints() []endpoint {
 
 // json is a JSON endpoint: its errors are written by writeError, and its CORS policy applies.
 func (s *Server) json(e Endpoint, fn handlerFunc, cors corsPolicy) endpoint {
-	return endpoint{e, withCORS(cors, e.Methods, s.handle(checkedQuery(fn)))}
+	return endpoint{e, withCORS(cors, e.Methods, s.handle(param.Checked(fn)))}
 }
 
 // page is an endpoint of the authorization server that answers with pages, whose errors the
 // account pages show.
 func (s *Server) page(e Endpoint, fn handlerFunc) endpoint {
-	return endpoint{e, s.pages.Handle(checkedQuery(fn))}
+	return endpoint{e, s.pages.Handle(param.Checked(fn))}
 }
 
 // route is one endpoint as Handler serves it.
@@ -86,8 +86,8 @@ type route struct {
 // Handler returns the authorization server's HTTP handler, routing by the endpoints table.
 // Paths match case-insensitively and tolerate doubled and trailing slashes (decisions §1). Any
 // other path is a JSON 404 and a wrong method a JSON 400 with an Allow header, both in RFC 6749
-// §5.2 form. Every request's query passes checkParams before its handler runs, and every form
-// is read by parseForm, so no handler sees text the database cannot store.
+// §5.2 form. Every request's query passes param.Query before its handler runs, and every form
+// is read by param.Form, so no handler sees text the database cannot store.
 func (s *Server) Handler() http.Handler {
 	routes := map[string]route{}
 	for _, e := range s.endpoints() {
@@ -104,17 +104,6 @@ func (s *Server) Handler() http.Handler {
 			rt.handler.ServeHTTP(w, withPath(r, canonicalPath(r.URL.Path)))
 		}
 	})
-}
-
-// checkedQuery runs fn once the request's query has passed parseQuery, so that whatever a
-// handler reads from the query is valid text.
-func checkedQuery(fn handlerFunc) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		if _, err := param.Query(r); err != nil {
-			return err
-		}
-		return fn(w, r)
-	}
 }
 
 // allows reports whether method is accepted; HEAD is accepted wherever GET is.

@@ -48,6 +48,17 @@ func Query(r *http.Request) (url.Values, error) {
 	return v, checkParams(v)
 }
 
+// Checked runs fn once the request's query has passed Query, so that whatever a handler reads
+// from the query is valid text; the refusal is fn's error, for its error writer.
+func Checked(fn func(w http.ResponseWriter, r *http.Request) error) func(w http.ResponseWriter, r *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if _, err := Query(r); err != nil {
+			return err
+		}
+		return fn(w, r)
+	}
+}
+
 // Form reads an application/x-www-form-urlencoded body of at most maxFormBytes and checks its
 // text. Query parameters are not part of the result.
 func Form(w http.ResponseWriter, r *http.Request) (url.Values, error) {
