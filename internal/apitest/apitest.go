@@ -1,8 +1,9 @@
 // Package apitest is Keyward's test support: the small helpers every suite needs (Ptr, Deref,
-// Output), raw HTTP requests for the tests that are about the wire itself, and black-box checks
-// of the Management API that several suites run against real servers: in-process on each engine
-// (internal/app) and as separate `keyward serve` processes sharing one PostgreSQL (cmd/keyward).
-// It talks to Keyward only over HTTP, raw or through internal/client.
+// Output), raw HTTP requests for the tests that are about the wire itself, black-box checks of
+// the Management API that several suites run against real servers (in-process on each engine in
+// internal/app, and as separate `keyward serve` processes sharing one PostgreSQL in cmd/keyward),
+// and the tools the OAuth suites share: a browser that drives the pages and a JWT forger. It
+// talks to Keyward only over HTTP, raw or through internal/client.
 package apitest
 
 import (

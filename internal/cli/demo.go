@@ -93,7 +93,7 @@ type demoData struct {
 // client-credentials client that is Owner of the account too.
 func seedDemo(ctx context.Context, s *service.Service) (*demoData, error) {
 	d := &demoData{email: demoEmail, password: randomPassword(), lockTitle: "Front Door"}
-	hash, err := oauth.HashPassword(d.password)
+	hash, err := service.HashPassword(d.password)
 	if err != nil {
 		return nil, err
 	}

@@ -230,11 +230,6 @@ func (s *Service) provisionIPUser(ctx context.Context, ipID, ipUserID string) (*
 	return u, err
 }
 
-// SignUp creates a user who must verify the address before using it (decisions §3).
-func (s *Service) SignUp(ctx context.Context, email, passwordHash string) (*keyward.User, error) {
-	return s.AdminCreateUser(ctx, email, passwordHash, false)
-}
-
 // AdminCreateIdentityProvider registers a provider for the operator.
 func (s *Service) AdminCreateIdentityProvider(ctx context.Context, ownerID string, c keyward.IdentityProviderCreate) (*keyward.IdentityProvider, error) {
 	if _, err := s.findOwner(ctx, s.data, ownerID); err != nil {
