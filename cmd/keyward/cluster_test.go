@@ -3,17 +3,15 @@ package main_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
-	"sync"
 	"testing"
 
 	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/keyward/keyward/internal/apitest"
+	"github.com/keyward/keyward/internal/client"
+	kw "github.com/keyward/keyward/internal/keyward"
 	"github.com/keyward/keyward/internal/sqlstore"
 	"github.com/keyward/keyward/internal/sqlstore/sqltest"
 )
@@ -35,56 +33,29 @@ func TestTwoServersOnePostgres(t *testing.T) {
 	var user, owner struct{ ID string }
 	keyward(t, &user, "admin", "user", "create", "--db", dsn, "--email", "ada@example.com", "--password", "correct horse", "--verified", "--json")
 	keyward(t, &owner, "admin", "owner", "create", "--db", dsn, "--plans", plans, "--name", "Shared", "--owner-email", "ada@example.com", "--json")
-	var client struct{ ClientID, ClientSecret string }
-	keyward(t, &client, "admin", "client", "create", "--db", dsn, "--name", "sync", "--scopes", "write:core:entities write:grants", "--admin-of", owner.ID, "--json")
+	var creds apiCreds
+	keyward(t, &creds, "admin", "client", "create", "--db", dsn, "--name", "sync", "--scopes", "write:core:entities write:grants", "--admin-of", owner.ID, "--json")
 	var lock struct{ PhysicalLockID, BindingCode string }
 	keyward(t, &lock, "admin", "lock", "register", "--db", dsn, "--json")
 
 	a, b := serve(t, dsn, "--plans", plans), serve(t, dsn, "--plans", plans)
-	clients := []*http.Client{}
-	for _, s := range []*server{a, b} {
-		cc := clientcredentials.Config{ClientID: client.ClientID, ClientSecret: client.ClientSecret, TokenURL: s.base + "/connect/token"}
-		clients = append(clients, cc.Client(context.Background()))
+	nodes := []*client.Account{creds.account(a, owner.ID), creds.account(b, owner.ID)}
+	ctx := context.Background()
+	bound, err := nodes[0].BindLock(ctx, kw.BindLockRequest{PhysicalLockID: lock.PhysicalLockID, BindingCode: lock.BindingCode})
+	if err != nil {
+		t.Fatal(err)
 	}
-	bases := []string{a.base + "/api/v1/Owners/" + owner.ID, b.base + "/api/v1/Owners/" + owner.ID}
-	var bound, contact struct{ ID string }
-	call(t, clients[0], "PUT", bases[0]+"/BoundLocks", `{"physicalLockId":"`+lock.PhysicalLockID+`","bindingCode":"`+lock.BindingCode+`"}`, 200, &bound)
-	call(t, clients[1], "PUT", bases[1]+"/Contacts", `{"identifier":"guest@example.com"}`, 200, &contact)
-
-	fire := func(body func(i int) string) map[string]int {
-		var wg sync.WaitGroup
-		var mu sync.Mutex
-		counts := map[string]int{}
-		for i := range 50 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				res, err := clients[i%2].Do(mustRequest(t, "PUT", bases[i%2]+"/Grants", body(i)))
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				b, _ := io.ReadAll(res.Body)
-				res.Body.Close()
-				key := fmt.Sprint(res.StatusCode)
-				if i := strings.Index(string(b), `"ErrorCode":"`); i >= 0 {
-					key += " " + strings.SplitN(string(b[i+13:]), `"`, 2)[0]
-				}
-				mu.Lock()
-				counts[key]++
-				mu.Unlock()
-			}()
-		}
-		wg.Wait()
-		return counts
+	contact, err := nodes[1].CreateContact(ctx, kw.ContactCreate{Identifier: apitest.Ptr("guest@example.com")})
+	if err != nil {
+		t.Fatal(err)
 	}
-	dup := fire(func(int) string { return `{"boundLockId":"` + bound.ID + `","contactId":"` + contact.ID + `"}` })
+	dup := apitest.FireGrants(nodes, 50, func(int) kw.GrantCreate { return kw.GrantCreate{BoundLockID: bound.ID, ContactID: &contact.ID} })
 	if dup["200"] != 1 || dup["400 Duplicate"] != 49 {
 		t.Fatalf("identical grants: %v, want 1×200 and 49×400 Duplicate", dup)
 	}
 	// The guest is one smartphone user already; two more fit into the plan's three.
-	limit := fire(func(i int) string {
-		return fmt.Sprintf(`{"boundLockId":"%s","contact":{"identifier":"user%02d@example.com"}}`, bound.ID, i)
+	limit := apitest.FireGrants(nodes, 50, func(i int) kw.GrantCreate {
+		return kw.GrantCreate{BoundLockID: bound.ID, Contact: &kw.GrantContact{Identifier: apitest.Ptr(fmt.Sprintf("user%02d@example.com", i))}}
 	})
 	if limit["200"] != 2 || limit["402 InsufficientSmartphoneUserContingent"] != 48 {
 		t.Fatalf("new smartphone users: %v, want 2×200 and 48×402", limit)
@@ -93,13 +64,15 @@ func TestTwoServersOnePostgres(t *testing.T) {
 	b.stop(t)
 }
 
-func mustRequest(t *testing.T, method, url, body string) *http.Request {
-	req, err := http.NewRequest(method, url, strings.NewReader(body))
-	if err != nil {
-		t.Error(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	return req
+// apiCreds are the credentials of a client_credentials client that `keyward admin client create`
+// printed.
+type apiCreds struct{ ClientID, ClientSecret string }
+
+// account is an owner account served by s, through the Go client with a token source of the
+// real OAuth client library.
+func (c apiCreds) account(s *server, ownerID string) *client.Account {
+	cc := clientcredentials.Config{ClientID: c.ClientID, ClientSecret: c.ClientSecret, TokenURL: s.base + "/connect/token"}
+	return client.New(s.base, cc.Client(context.Background())).Account(ownerID)
 }
 
 // TestTwoServersRaceDependentMutations races, across two `keyward serve` processes on one
@@ -114,16 +87,16 @@ func TestTwoServersRaceDependentMutations(t *testing.T) {
 	var user, owner struct{ ID string }
 	keyward(t, &user, "admin", "user", "create", "--db", dsn, "--email", "ada@example.com", "--password", "correct horse", "--verified", "--json")
 	keyward(t, &owner, "admin", "owner", "create", "--db", dsn, "--name", "Shared", "--owner-email", "ada@example.com", "--json")
-	var client struct{ ClientID, ClientSecret string }
-	keyward(t, &client, "admin", "client", "create", "--db", dsn, "--name", "sync", "--scopes", "write:core:entities write:grants", "--admin-of", owner.ID, "--json")
-	var nodes []apitest.Node
+	var creds apiCreds
+	keyward(t, &creds, "admin", "client", "create", "--db", dsn, "--name", "sync", "--scopes", "write:core:entities write:grants", "--admin-of", owner.ID, "--json")
+	var nodes []*client.Account
 	for range 2 {
-		s := serve(t, dsn)
-		cc := clientcredentials.Config{ClientID: client.ClientID, ClientSecret: client.ClientSecret, TokenURL: s.base + "/connect/token"}
-		nodes = append(nodes, apitest.Node{Account: s.base + "/api/v1/Owners/" + owner.ID, Client: cc.Client(context.Background())})
+		nodes = append(nodes, creds.account(serve(t, dsn), owner.ID))
 	}
-	var contact struct{ ID string }
-	nodes[0].Must(t, 200, "PUT", "/Contacts", `{"identifier":"guest@example.com"}`, &contact)
+	contact, err := nodes[0].CreateContact(context.Background(), kw.ContactCreate{Identifier: apitest.Ptr("guest@example.com")})
+	if err != nil {
+		t.Fatal(err)
+	}
 	apitest.RaceDependentMutations(t, apitest.RaceEnv{
 		Nodes:     nodes,
 		ContactID: contact.ID,

@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +14,9 @@ import (
 
 	"golang.org/x/oauth2/clientcredentials"
 
+	"github.com/keyward/keyward/internal/apitest"
+	"github.com/keyward/keyward/internal/client"
+	kw "github.com/keyward/keyward/internal/keyward"
 	"github.com/keyward/keyward/internal/sqlstore/sqltest"
 )
 
@@ -123,34 +124,6 @@ func (s *server) stop(t *testing.T) {
 	}
 }
 
-// call sends a request with the client's token source and decodes a JSON answer into out.
-func call(t *testing.T, c *http.Client, method, url, body string, wantStatus int, out any) {
-	t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, url, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	res, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	if res.StatusCode != wantStatus {
-		t.Fatalf("%s %s: status %d, want %d: %s", method, url, res.StatusCode, wantStatus, b)
-	}
-	if out != nil {
-		if err := json.Unmarshal(b, out); err != nil {
-			t.Fatalf("%s %s: %v: %s", method, url, err, b)
-		}
-	}
-}
-
 // TestBlackBox drives the built binary the way an operator and a Tapkey client would: admin
 // commands, then `serve`, then the API with a token from the real OAuth client library.
 func TestBlackBox(t *testing.T) {
@@ -161,11 +134,11 @@ func TestBlackBox(t *testing.T) {
 			var user, owner struct{ ID string }
 			keyward(t, &user, "admin", "user", "create", "--db", dsn, "--email", "ada@example.com", "--password", "correct horse", "--verified", "--json")
 			keyward(t, &owner, "admin", "owner", "create", "--db", dsn, "--name", "Ada's Office", "--owner-email", "ada@example.com", "--json")
-			var client struct{ ClientID, ClientSecret, ServiceUserEmail string }
-			keyward(t, &client, "admin", "client", "create", "--db", dsn, "--name", "sync", "--grant-type", "client_credentials",
+			var creds struct{ ClientID, ClientSecret, ServiceUserEmail string }
+			keyward(t, &creds, "admin", "client", "create", "--db", dsn, "--name", "sync", "--grant-type", "client_credentials",
 				"--scopes", "read:owneraccounts write:core:entities", "--admin-of", owner.ID, "--json")
-			if client.ServiceUserEmail != client.ClientID+"@clients.invalid" {
-				t.Fatalf("service user %q", client.ServiceUserEmail)
+			if creds.ServiceUserEmail != creds.ClientID+"@clients.invalid" {
+				t.Fatalf("service user %q", creds.ServiceUserEmail)
 			}
 
 			srv := serve(t, dsn)
@@ -175,23 +148,20 @@ func TestBlackBox(t *testing.T) {
 			var card struct{ PhysicalCardID, UID string }
 			keyward(t, &card, "admin", "card", "register", "--db", dsn, "--capacity", "3", "--json")
 
-			cc := clientcredentials.Config{ClientID: client.ClientID, ClientSecret: client.ClientSecret,
+			cc := clientcredentials.Config{ClientID: creds.ClientID, ClientSecret: creds.ClientSecret,
 				TokenURL: srv.base + "/connect/token", Scopes: []string{"read:owneraccounts", "write:core:entities"}}
 			c := cc.Client(context.Background())
-			api := srv.base + "/api/v1/Owners/" + owner.ID
+			api := client.New(srv.base, c)
+			acct := api.Account(owner.ID)
+			ctx := context.Background()
 
-			var owners []struct{ ID, Name string }
-			call(t, c, "GET", srv.base+"/api/v1/Owners", "", 200, &owners)
-			if len(owners) != 1 || owners[0].ID != owner.ID || owners[0].Name != "Ada's Office" {
-				t.Fatalf("owners = %+v", owners)
+			owners, err := api.Owners(ctx, nil)
+			if err != nil || len(owners) != 1 || owners[0].ID != owner.ID || owners[0].Name != "Ada's Office" {
+				t.Fatalf("owners = %s, %v", apitest.JSON(owners), err)
 			}
-			var bound struct {
-				ID, PhysicalLockID, Title string
-				Active                    bool
-			}
-			call(t, c, "PUT", api+"/BoundLocks", `{"physicalLockId":"`+lock.PhysicalLockID+`","bindingCode":"`+lock.BindingCode+`","title":"Door"}`, 200, &bound)
-			if bound.PhysicalLockID != lock.PhysicalLockID || bound.Title != "Door" || !bound.Active {
-				t.Fatalf("bound lock = %+v", bound)
+			bound, err := acct.BindLock(ctx, kw.BindLockRequest{PhysicalLockID: lock.PhysicalLockID, BindingCode: lock.BindingCode, Title: apitest.Ptr("Door")})
+			if err != nil || bound.PhysicalLockID != lock.PhysicalLockID || bound.Title != "Door" || !bound.Active {
+				t.Fatalf("bound lock = %s, %v", apitest.JSON(bound), err)
 			}
 			var synced struct {
 				BoundLockID string
@@ -201,28 +171,28 @@ func TestBlackBox(t *testing.T) {
 			if synced.BoundLockID != bound.ID {
 				t.Fatalf("lock sync = %+v", synced)
 			}
-			var contact struct{ ID, Identifier, IPID string }
-			call(t, c, "PUT", api+"/Contacts", `{"identifier":"guest@example.com"}`, 200, &contact)
-			if contact.Identifier != "guest@example.com" || contact.IPID != "tapkey" {
-				t.Fatalf("contact = %+v", contact)
+			contact, err := acct.CreateContact(ctx, kw.ContactCreate{Identifier: apitest.Ptr("guest@example.com")})
+			if err != nil || apitest.Deref(contact.Identifier) != "guest@example.com" || contact.IPID != "tapkey" {
+				t.Fatalf("contact = %s, %v", apitest.JSON(contact), err)
 			}
-			var bc struct {
-				ID, UID           string
-				NofGrantsCapacity int
+			bc, err := acct.BindCard(ctx, kw.BindCardRequest{UID: &card.UID})
+			if err != nil || bc.UID != card.UID || bc.NofGrantsCapacity != 3 {
+				t.Fatalf("bound card = %s, %v", apitest.JSON(bc), err)
 			}
-			call(t, c, "PUT", api+"/BoundCards", `{"uid":"`+card.UID+`"}`, 200, &bc)
-			if bc.UID != card.UID || bc.NofGrantsCapacity != 3 {
-				t.Fatalf("bound card = %+v", bc)
+			if err := acct.UpdateBoundCard(ctx, bc.ID, kw.BoundCardUpdate{Title: apitest.Ptr("Spare")}); err != nil {
+				t.Fatal(err)
 			}
-			call(t, c, "PATCH", api+"/BoundCards/"+bc.ID, `{"title":"Spare"}`, 204, nil)
+			// A Tapkey client's spelling of the path: lower case, with a trailing slash.
 			var locks []struct{ ID string }
-			call(t, c, "GET", api+"/boundlocks/?$select=id", "", 200, &locks)
+			apitest.Must(t, c, 200, "GET", srv.base+"/api/v1/Owners/"+owner.ID+"/boundlocks/?$select=id", "", &locks)
 			if len(locks) != 1 || locks[0].ID != bound.ID {
 				t.Fatalf("locks = %+v", locks)
 			}
-			call(t, c, "DELETE", api+"/BoundLocks/"+bound.ID, "", 204, nil)
+			if err := acct.UnbindLock(ctx, bound.ID); err != nil {
+				t.Fatal(err)
+			}
 			var health struct{ Status string }
-			call(t, http.DefaultClient, "GET", srv.base+"/healthz", "", 200, &health)
+			apitest.Must(t, nil, 200, "GET", srv.base+"/healthz", "", &health)
 			if health.Status != "ok" {
 				t.Fatalf("healthz = %+v", health)
 			}

@@ -1,15 +1,20 @@
 package apitest
 
 import (
-	"fmt"
-	"net/url"
+	"context"
+	"errors"
 	"sync"
 	"testing"
+
+	"github.com/keyward/keyward/internal/client"
+	"github.com/keyward/keyward/internal/keyward"
 )
 
-// RaceEnv is what RaceDependentMutations needs besides the nodes.
+// RaceEnv is what RaceDependentMutations needs: one or more servers on the same database.
 type RaceEnv struct {
-	Nodes     []Node // one or more servers on the same database
+	// Nodes are one owner account as each server serves it, through a client whose token holds
+	// write:core:entities and write:grants and administers the account.
+	Nodes     []*client.Account
 	ContactID string // a contact of the account, the grantee of the racing grants
 	// NewLock registers a physical lock with time-restriction support in the device registry
 	// and returns its physicalLockId and binding code.
@@ -22,46 +27,58 @@ type round struct {
 	lock, other, group, contact string
 }
 
-// request is one API call relative to the account.
-type request struct{ method, path, body string }
+// mutation is one API call on a node.
+type mutation func(ctx context.Context, a *client.Account) error
 
 // racePair is a mutation and one that depends on what the first removes.
 type racePair struct {
 	name  string
-	first func(r round) request // always succeeds (204)
-	then  func(r round) request // 200, or 400 once the first has won
+	first func(r round) mutation // always succeeds (204)
+	then  func(r round) mutation // 200, or 400 once the first has won
 	// denied names the lock on which the contact must have no access after the race ("" for none).
 	denied func(r round) string
 }
 
 var racePairs = []racePair{
 	{name: "DeleteGroup/GrantOnGroup",
-		first:  func(r round) request { return request{"DELETE", "/LockGroups/" + r.group, ""} },
-		then:   func(r round) request { return request{"PUT", "/Grants", grantBody(r.group, r.contact)} },
+		first:  func(r round) mutation { return deleteGroup(r.group) },
+		then:   func(r round) mutation { return grant(r.group, r.contact) },
 		denied: func(r round) string { return r.lock }},
 	{name: "DeleteGroup/AddMember",
-		first: func(r round) request { return request{"DELETE", "/LockGroups/" + r.group, ""} },
-		then: func(r round) request {
-			return request{"PUT", "/LockGroups/" + r.group + "/BoundLocks", memberBody(r.other)}
-		},
+		first:  func(r round) mutation { return deleteGroup(r.group) },
+		then:   func(r round) mutation { return addMember(r.group, r.other) },
 		denied: func(round) string { return "" }},
 	{name: "Unbind/GrantOnLock",
-		first:  func(r round) request { return request{"DELETE", "/BoundLocks/" + r.lock, ""} },
-		then:   func(r round) request { return request{"PUT", "/Grants", grantBody(r.lock, r.contact)} },
+		first:  func(r round) mutation { return unbind(r.lock) },
+		then:   func(r round) mutation { return grant(r.lock, r.contact) },
 		denied: func(r round) string { return r.lock }},
 	{name: "Unbind/JoinGroup",
-		first: func(r round) request { return request{"DELETE", "/BoundLocks/" + r.other, ""} },
-		then: func(r round) request {
-			return request{"PUT", "/LockGroups/" + r.group + "/BoundLocks", memberBody(r.other)}
-		},
+		first:  func(r round) mutation { return unbind(r.other) },
+		then:   func(r round) mutation { return addMember(r.group, r.other) },
 		denied: func(round) string { return "" }},
 }
 
-func grantBody(target, contact string) string {
-	return fmt.Sprintf(`{"boundLockId":%q,"contactId":%q}`, target, contact)
+func deleteGroup(group string) mutation {
+	return func(ctx context.Context, a *client.Account) error { return a.DeleteLockGroup(ctx, group) }
 }
 
-func memberBody(lock string) string { return fmt.Sprintf(`{"boundLockId":%q}`, lock) }
+func unbind(lock string) mutation {
+	return func(ctx context.Context, a *client.Account) error { return a.UnbindLock(ctx, lock) }
+}
+
+func grant(target, contact string) mutation {
+	return func(ctx context.Context, a *client.Account) error {
+		_, err := a.CreateGrant(ctx, keyward.GrantCreate{BoundLockID: target, ContactID: &contact})
+		return err
+	}
+}
+
+func addMember(group, lock string) mutation {
+	return func(ctx context.Context, a *client.Account) error {
+		_, err := a.AddLockGroupMember(ctx, group, lock)
+		return err
+	}
+}
 
 // RaceDependentMutations fires, many times, each pair of mutations where the second depends on
 // what the first removes (deleting a group and granting on it or adding a member; unbinding a
@@ -76,15 +93,16 @@ func RaceDependentMutations(t *testing.T, env RaceEnv) {
 			for i := range env.Rounds {
 				r := env.newRound(t)
 				a, b := env.Nodes[i%len(env.Nodes)], env.Nodes[(i+1)%len(env.Nodes)]
-				first, then := race(t, a, b, p.first(r), p.then(r))
-				if first.Status != 204 {
-					t.Fatalf("round %d: first mutation answered %s, want 204", i, first)
+				first, then := race(a, b, p.first(r), p.then(r))
+				if first != nil {
+					t.Fatalf("round %d: first mutation answered %v, want 204", i, first)
 				}
+				var refused *client.Error
 				switch {
-				case then.Status == 200:
+				case then == nil:
 					won++
-				case then.Status != 400:
-					t.Fatalf("round %d: dependent mutation answered %s, want 200 or 400", i, then)
+				case !errors.As(then, &refused) || refused.Status != 400:
+					t.Fatalf("round %d: dependent mutation answered %v, want 200 or 400", i, then)
 				}
 				if lock := p.denied(r); lock != "" {
 					checkDenied(t, a, lock, r.contact)
@@ -99,47 +117,52 @@ func RaceDependentMutations(t *testing.T, env RaceEnv) {
 // newRound binds two fresh locks and makes a group holding the first.
 func (env RaceEnv) newRound(t *testing.T) round {
 	t.Helper()
-	n := env.Nodes[0]
+	ctx, a := context.Background(), env.Nodes[0]
 	r := round{contact: env.ContactID}
 	for _, id := range []*string{&r.lock, &r.other} {
 		phys, code := env.NewLock(t)
-		var l struct{ ID string }
-		n.Must(t, 200, "PUT", "/BoundLocks", fmt.Sprintf(`{"physicalLockId":%q,"bindingCode":%q}`, phys, code), &l)
+		l, err := a.BindLock(ctx, keyward.BindLockRequest{PhysicalLockID: phys, BindingCode: code})
+		if err != nil {
+			t.Fatal(err)
+		}
 		*id = l.ID
 	}
-	var g struct{ ID string }
-	n.Must(t, 200, "PUT", "/LockGroups", `{"title":"race"}`, &g)
+	g, err := a.CreateLockGroup(ctx, keyward.LockGroupCreate{Title: "race"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	r.group = g.ID
-	n.Must(t, 200, "PUT", "/LockGroups/"+r.group+"/BoundLocks", memberBody(r.lock), nil)
+	if _, err := a.AddLockGroupMember(ctx, r.group, r.lock); err != nil {
+		t.Fatal(err)
+	}
 	return r
 }
 
-// race sends two requests released at the same instant and returns both answers.
-func race(t *testing.T, a, b Node, ra, rb request) (Response, Response) {
-	t.Helper()
+// race sends two mutations released at the same instant and returns both outcomes.
+func race(a, b *client.Account, ma, mb mutation) (error, error) {
 	var wg sync.WaitGroup
 	start := make(chan struct{})
-	var resA, resB Response
-	send := func(n Node, r request, out *Response) {
+	var errA, errB error
+	send := func(n *client.Account, m mutation, out *error) {
 		defer wg.Done()
 		<-start
-		*out = n.Do(t, r.method, r.path, r.body)
+		*out = m(context.Background(), n)
 	}
 	wg.Add(2)
-	go send(a, ra, &resA)
-	go send(b, rb, &resB)
+	go send(a, ma, &errA)
+	go send(b, mb, &errB)
 	close(start)
 	wg.Wait()
-	return resA, resB
+	return errA, errB
 }
 
 // checkDenied asks AccessCheck whether the contact may open the lock now: it must not.
-func checkDenied(t *testing.T, n Node, lock, contact string) {
+func checkDenied(t *testing.T, a *client.Account, lock, contact string) {
 	t.Helper()
-	var d struct {
-		Allowed bool `json:"allowed"`
+	d, err := a.AccessCheck(context.Background(), lock, client.AccessQuery{ContactID: contact})
+	if err != nil {
+		t.Fatal(err)
 	}
-	n.Must(t, 200, "GET", "/BoundLocks/"+lock+"/AccessCheck?contactId="+url.QueryEscape(contact), "", &d)
 	if d.Allowed {
 		t.Fatalf("AccessCheck allows contact %s on lock %s, whose grant's target is gone", contact, lock)
 	}
@@ -148,32 +171,27 @@ func checkDenied(t *testing.T, n Node, lock, contact string) {
 // CheckAccountInvariants reads the whole account through the API and fails on any active grant
 // whose lock is unbound or whose group is deleted, any member of a deleted group and any unbound
 // lock that is a member of a group.
-func CheckAccountInvariants(t testing.TB, n Node) {
+func CheckAccountInvariants(t testing.TB, a *client.Account) {
 	t.Helper()
-	var grants []struct {
-		ID        string `json:"id"`
-		BoundLock struct {
-			ID     string `json:"id"`
-			Active bool   `json:"active"`
-		} `json:"boundLock"`
+	ctx := context.Background()
+	grants, err := a.Grants(ctx, &client.Query{Filter: "active eq true", Top: keyward.MaxTop})
+	if err != nil {
+		t.Fatal(err)
 	}
-	n.Must(t, 200, "GET", "/Grants?$filter=active%20eq%20true&$top=1000", "", &grants)
 	for _, g := range grants {
-		if !g.BoundLock.Active {
-			t.Errorf("grant %s is active on %s, which is unbound or deleted", g.ID, g.BoundLock.ID)
+		if !targetActive(g.BoundLock) {
+			t.Errorf("grant %s is active on %s, which is unbound or deleted", g.ID, g.BoundLockID)
 		}
 	}
-	var groups []struct {
-		ID     string `json:"id"`
-		Active bool   `json:"active"`
+	groups, err := a.LockGroups(ctx, &client.Query{Top: keyward.MaxTop})
+	if err != nil {
+		t.Fatal(err)
 	}
-	n.Must(t, 200, "GET", "/LockGroups?$top=1000", "", &groups)
 	for _, g := range groups {
-		var members []struct {
-			ID     string `json:"id"`
-			Active bool   `json:"active"`
+		members, err := a.LockGroupMembers(ctx, g.ID, &client.Query{Top: keyward.MaxTop})
+		if err != nil {
+			t.Fatal(err)
 		}
-		n.Must(t, 200, "GET", "/LockGroups/"+g.ID+"/BoundLocks?$top=1000", "", &members)
 		for _, m := range members {
 			if !g.Active {
 				t.Errorf("lock %s is a member of deleted group %s", m.ID, g.ID)
@@ -182,5 +200,17 @@ func CheckAccountInvariants(t testing.TB, n Node) {
 				t.Errorf("unbound lock %s is a member of group %s", m.ID, g.ID)
 			}
 		}
+	}
+}
+
+// targetActive reports whether a grant's embedded lock or group is active.
+func targetActive(t *keyward.GrantTarget) bool {
+	switch {
+	case t == nil:
+		return false
+	case t.Group != nil:
+		return t.Group.Active
+	default:
+		return t.Lock != nil && t.Lock.Active
 	}
 }

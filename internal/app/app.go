@@ -13,10 +13,12 @@ import (
 	"time"
 
 	"github.com/keyward/keyward/api"
+	"github.com/keyward/keyward/internal/account"
 	"github.com/keyward/keyward/internal/config"
 	"github.com/keyward/keyward/internal/httpapi"
 	"github.com/keyward/keyward/internal/i18n"
 	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/mail"
 	"github.com/keyward/keyward/internal/oauth"
 	"github.com/keyward/keyward/internal/service"
 	"github.com/keyward/keyward/internal/sqlstore"
@@ -62,7 +64,11 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	oauthCfg := oauth.Config{Issuer: m.Config.Issuer, Logger: m.Logger, Accounts: m.Service, Mailer: mailer}
+	pages, err := account.New(ctx, account.Config{Issuer: m.Config.Issuer, Logger: m.Logger, Accounts: m.Service, Mailer: mailer}, m.Store)
+	if err != nil {
+		return err
+	}
+	oauthCfg := oauth.Config{Issuer: m.Config.Issuer, Logger: m.Logger, Accounts: m.Service, Pages: pages}
 	if m.OAuth, err = oauth.New(ctx, oauthCfg, m.Store); err != nil {
 		return err
 	}
@@ -84,11 +90,11 @@ func (m *Main) Open(ctx context.Context) error {
 
 // mailer is the relay of --smtp-url or, without one, a LogMailer that also prints each message
 // on the console, where the operator of a server without mail finds the verification links.
-func (m *Main) mailer() (oauth.Mailer, error) {
+func (m *Main) mailer() (mail.Mailer, error) {
 	if m.Config.SMTPURL == "" {
-		return oauth.LogMailer{Logger: m.Logger, Console: m.Console}, nil
+		return mail.LogMailer{Logger: m.Logger, Console: m.Console}, nil
 	}
-	return oauth.NewMailer(m.Config.SMTPURL, m.Logger)
+	return mail.NewMailer(m.Config.SMTPURL, m.Logger)
 }
 
 // routes sends /api/ to the Management API and everything under /connect and /.well-known to

@@ -7,14 +7,11 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
-	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
-	"html"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -26,13 +23,14 @@ import (
 	"testing"
 	"time"
 
-	jose "github.com/go-jose/go-jose/v4"
 	gocmp "github.com/google/go-cmp/cmp"
 	"golang.org/x/oauth2"
 
+	"github.com/keyward/keyward/internal/apitest"
 	"github.com/keyward/keyward/internal/cli"
 	"github.com/keyward/keyward/internal/keyward"
 	"github.com/keyward/keyward/internal/oauth"
+	"github.com/keyward/keyward/internal/service"
 	"github.com/keyward/keyward/internal/sqlstore"
 )
 
@@ -62,7 +60,7 @@ var authScopes = []string{keyward.ScopeReadOwnerAccounts, keyward.ScopeWriteOwne
 
 // patHash is Pat's password hash, computed once: Argon2 is slow on purpose.
 var patHash = sync.OnceValue(func() string {
-	h, err := oauth.HashPassword(patPassword)
+	h, err := service.HashPassword(patPassword)
 	if err != nil {
 		panic(err)
 	}
@@ -120,86 +118,28 @@ func forEachAuthEnv(t *testing.T, fn func(t *testing.T, e *authEnv)) {
 	forEachEngine(t, func(t *testing.T, f *fixture) { fn(t, newAuthEnv(t, f)) })
 }
 
-// signInBrowser is an HTTP client with cookies that does not follow redirects.
+// signInBrowser is an apitest.Browser on the fixture's server, bound to a test.
 type signInBrowser struct {
-	t    *testing.T
-	base string
-	c    *http.Client
+	*apitest.Browser
+	t *testing.T
 }
 
 func (e *authEnv) browser(t *testing.T) *signInBrowser {
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &signInBrowser{t: t, base: e.base, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	return &signInBrowser{Browser: apitest.NewBrowser(t, e.base), t: t}
 }
 
 // htmlPage is a response of the authorization server.
-type htmlPage struct {
-	status   int
-	location string
-	body     string
-}
+type htmlPage = *apitest.Page
 
 func (b *signInBrowser) do(method, target string, form url.Values) htmlPage {
 	b.t.Helper()
-	if strings.HasPrefix(target, "/") {
-		target = b.base + target
-	}
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
-	req, err := http.NewRequest(method, target, body)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	res, err := b.c.Do(req)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, err := io.ReadAll(res.Body)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	return htmlPage{status: res.StatusCode, location: res.Header.Get("Location"), body: string(raw)}
-}
-
-var hiddenInputRE = regexp.MustCompile(`<input type="hidden" name="([^"]*)" value="([^"]*)">`)
-
-// form returns the hidden fields of the form with the id.
-func (p htmlPage) form(t *testing.T, id string) url.Values {
-	t.Helper()
-	start := strings.Index(p.body, `id="`+id+`"`)
-	if start < 0 {
-		t.Fatalf("no form %q on the page (status %d, Location %q):\n%s", id, p.status, p.location, p.body)
-	}
-	end := strings.Index(p.body[start:], "</form>")
-	v := url.Values{}
-	for _, m := range hiddenInputRE.FindAllStringSubmatch(p.body[start:start+end], -1) {
-		v.Add(html.UnescapeString(m[1]), html.UnescapeString(m[2]))
-	}
-	return v
-}
-
-// text returns the text of the element with the id.
-func (p htmlPage) text(id string) string {
-	m := regexp.MustCompile(`id="` + regexp.QuoteMeta(id) + `"[^>]*>([^<]*)<`).FindStringSubmatch(p.body)
-	if m == nil {
-		return ""
-	}
-	return html.UnescapeString(m[1])
+	return b.Do(b.t, method, target, form)
 }
 
 // login fills the sign-in page the browser was sent to and returns the answer.
 func (b *signInBrowser) login(loginURL, email, password string) htmlPage {
 	b.t.Helper()
-	form := b.do(http.MethodGet, loginURL, nil).form(b.t, "login")
+	form := b.do(http.MethodGet, loginURL, nil).Form(b.t, "login")
 	form.Set("email", email)
 	form.Set("password", password)
 	return b.do(http.MethodPost, "/account/login", form)
@@ -211,22 +151,22 @@ func (b *signInBrowser) login(loginURL, email, password string) htmlPage {
 func (b *signInBrowser) authorize(authURL string) url.Values {
 	b.t.Helper()
 	p := b.do(http.MethodGet, authURL, nil)
-	if p.status == http.StatusFound && strings.Contains(p.location, "/account/login?") {
-		signedIn := b.login(p.location, patEmail, patPassword)
-		if signedIn.status != http.StatusSeeOther {
-			b.t.Fatalf("sign-in: %d %q", signedIn.status, signedIn.text("error"))
+	if p.Status == http.StatusFound && strings.Contains(p.Location(), "/account/login?") {
+		signedIn := b.login(p.Location(), patEmail, patPassword)
+		if signedIn.Status != http.StatusSeeOther {
+			b.t.Fatalf("sign-in: %d %q", signedIn.Status, signedIn.Text("error"))
 		}
-		p = b.do(http.MethodGet, signedIn.location, nil)
+		p = b.do(http.MethodGet, signedIn.Location(), nil)
 	}
 	res := p
-	if p.status == http.StatusOK {
-		form := p.form(b.t, "consent")
+	if p.Status == http.StatusOK {
+		form := p.Form(b.t, "consent")
 		form.Set("decision", "allow")
 		res = b.do(http.MethodPost, "/connect/consent", form)
 	}
-	u, err := url.Parse(res.location)
-	if (res.status != http.StatusSeeOther && res.status != http.StatusFound) || err != nil {
-		b.t.Fatalf("consent: %d %q %v\n%s", res.status, res.location, err, res.body)
+	u, err := url.Parse(res.Location())
+	if (res.Status != http.StatusSeeOther && res.Status != http.StatusFound) || err != nil {
+		b.t.Fatalf("consent: %d %q %v\n%s", res.Status, res.Location(), err, res.Body)
 	}
 	return u.Query()
 }
@@ -443,14 +383,14 @@ func TestOAuthSecurity(t *testing.T) {
 		t.Run("PKCERequiredForPublicClients", func(t *testing.T) {
 			p := b.do(http.MethodGet, spa.AuthCodeURL("s"), nil)
 			want := spaCB + "?" + url.Values{"error": {"invalid_request"}, "error_description": {"the client '" + spa.ClientID + "' is public and must use PKCE: send code_challenge with code_challenge_method S256 (RFC 7636)"}, "iss": {e.base}, "state": {"s"}}.Encode()
-			if p.status != http.StatusFound || p.location != want {
-				t.Errorf("got %d %s\nwant 302 %s", p.status, p.location, want)
+			if p.Status != http.StatusFound || p.Location() != want {
+				t.Errorf("got %d %s\nwant 302 %s", p.Status, p.Location(), want)
 			}
 		})
 		t.Run("PKCEPlainRefused", func(t *testing.T) {
 			p := b.do(http.MethodGet, spa.AuthCodeURL("s", oauth2.SetAuthURLParam("code_challenge", verifier), oauth2.SetAuthURLParam("code_challenge_method", "plain")), nil)
-			if !strings.Contains(p.location, "error_description=code_challenge_method+must+be+S256%3B+plain+is+not+supported") {
-				t.Errorf("Location %s", p.location)
+			if !strings.Contains(p.Location(), "error_description=code_challenge_method+must+be+S256%3B+plain+is+not+supported") {
+				t.Errorf("Location %s", p.Location())
 			}
 		})
 		t.Run("PKCEDowngradeVerifierDropped", func(t *testing.T) {
@@ -533,15 +473,15 @@ func TestOAuthSecurity(t *testing.T) {
 				cfg.RedirectURL = redirect
 				p := b.do(http.MethodGet, cfg.AuthCodeURL("s"), nil)
 				want := "the redirect_uri '" + redirect + "' is not registered for the client '" + web.ClientID + "'; it must equal a registered URI exactly"
-				if p.status != 400 || p.location != "" || p.text("description") != want {
-					t.Errorf("got %d Location %q %q\nwant 400 %q", p.status, p.location, p.text("description"), want)
+				if p.Status != 400 || p.Location() != "" || p.Text("description") != want {
+					t.Errorf("got %d Location %q %q\nwant 400 %q", p.Status, p.Location(), p.Text("description"), want)
 				}
 			})
 		}
 		t.Run("DoubleSlashPath", func(t *testing.T) {
 			p := e.browser(t).do(http.MethodGet, e.base+"//connect/authorize?"+strings.SplitN(web.AuthCodeURL("s"), "?", 2)[1], nil)
-			if p.status != http.StatusFound || !strings.HasPrefix(p.location, e.base+"/account/login?return=") {
-				t.Errorf("got %d %s", p.status, p.location)
+			if p.Status != http.StatusFound || !strings.HasPrefix(p.Location(), e.base+"/account/login?return=") {
+				t.Errorf("got %d %s", p.Status, p.Location())
 			}
 		})
 		t.Run("ForgedAccessTokens", func(t *testing.T) {
@@ -563,43 +503,43 @@ func TestOAuthSecurity(t *testing.T) {
 		})
 		t.Run("LoginFormCSRF", func(t *testing.T) {
 			attacker := e.browser(t)
-			form := attacker.do(http.MethodGet, "/account/login", nil).form(t, "login")
+			form := attacker.do(http.MethodGet, "/account/login", nil).Form(t, "login")
 			form.Set("email", patEmail)
 			form.Set("password", patPassword)
 			victim := e.browser(t) // a cross-site POST carries no cookie of ours
 			res := victim.do(http.MethodPost, "/account/login", form)
-			if res.status != 400 || res.text("error") != "Your browser did not send our cookie back. Please allow cookies for this site and try again." {
-				t.Errorf("got %d %q", res.status, res.text("error"))
+			if res.Status != 400 || res.Text("error") != "Your browser did not send our cookie back. Please allow cookies for this site and try again." {
+				t.Errorf("got %d %q", res.Status, res.Text("error"))
 			}
 			victim.do(http.MethodGet, "/account/login", nil) // the victim has a pre-session of its own
 			res = victim.do(http.MethodPost, "/account/login", form)
-			if res.status != 400 || res.text("error") != "This form has expired or was sent from another site. Please try again." {
-				t.Errorf("got %d %q", res.status, res.text("error"))
+			if res.Status != 400 || res.Text("error") != "This form has expired or was sent from another site. Please try again." {
+				t.Errorf("got %d %q", res.Status, res.Text("error"))
 			}
 		})
 		t.Run("ConsentFormCSRF", func(t *testing.T) {
-			form := b.do(http.MethodGet, web.AuthCodeURL("s", oauth2.SetAuthURLParam("prompt", "consent")), nil).form(t, "consent")
+			form := b.do(http.MethodGet, web.AuthCodeURL("s", oauth2.SetAuthURLParam("prompt", "consent")), nil).Form(t, "consent")
 			form.Set("decision", "allow")
 			mallory := e.browser(t)
 			mallory.authorize(spa.AuthCodeURL("s", oauth2.S256ChallengeOption(verifier))) // Mallory has a session of her own
 			res := mallory.do(http.MethodPost, "/connect/consent", form)
-			if res.status != 400 || res.location != "" || res.text("message") != "This form has expired or was sent from another site. Please try again." {
-				t.Errorf("got %d %q %q", res.status, res.location, res.text("message"))
+			if res.Status != 400 || res.Location() != "" || res.Text("message") != "This form has expired or was sent from another site. Please try again." {
+				t.Errorf("got %d %q %q", res.Status, res.Location(), res.Text("message"))
 			}
 		})
 		t.Run("NoOpenRedirectAfterLogin", func(t *testing.T) {
 			res := e.browser(t).login("/account/login?return="+url.QueryEscape("https://evil.example/"), patEmail, patPassword)
-			if res.status != http.StatusSeeOther || res.location != e.base+"/account" {
-				t.Errorf("got %d %s", res.status, res.location)
+			if res.Status != http.StatusSeeOther || res.Location() != e.base+"/account" {
+				t.Errorf("got %d %s", res.Status, res.Location())
 			}
 		})
 		t.Run("UnverifiedUserCannotAuthorize", func(t *testing.T) {
 			una := e.browser(t)
 			p := una.do(http.MethodGet, web.AuthCodeURL("s"), nil)
-			res := una.login(p.location, unaEmail, patPassword)
+			res := una.login(p.Location(), unaEmail, patPassword)
 			want := "Your e-mail address has not been verified yet. Please open the link we sent to una@example.com first."
-			if res.status != 403 || res.text("error") != want {
-				t.Errorf("got %d %q", res.status, res.text("error"))
+			if res.Status != 403 || res.Text("error") != want {
+				t.Errorf("got %d %q", res.Status, res.Text("error"))
 			}
 		})
 	})
@@ -608,34 +548,13 @@ func TestOAuthSecurity(t *testing.T) {
 // unsignedJWT is an at+jwt access token with alg none.
 func unsignedJWT(t *testing.T, claims map[string]any) string {
 	t.Helper()
-	header, _ := json.Marshal(map[string]string{"alg": "none", "typ": "at+jwt"})
-	payload, err := json.Marshal(claims)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return base64.RawURLEncoding.EncodeToString(header) + "." + base64.RawURLEncoding.EncodeToString(payload) + "."
+	return apitest.SignJWT(t, "none", "", "at+jwt", nil, claims)
 }
 
 // signJWT signs claims with RS256.
 func signJWT(t *testing.T, key *rsa.PrivateKey, typ string, claims map[string]any) string {
 	t.Helper()
-	payload, err := json.Marshal(claims)
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: key}, (&jose.SignerOptions{}).WithType(jose.ContentType(typ)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	jws, err := signer.Sign(payload)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := jws.CompactSerialize()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return apitest.SignJWT(t, "RS256", "", typ, key, claims)
 }
 
 func TestOAuthTokenExchange(t *testing.T) {
@@ -696,24 +615,24 @@ func TestSignUpAndVerification(t *testing.T) {
 	forEachAuthEnv(t, func(t *testing.T, e *authEnv) {
 		b := e.browser(t)
 		signup := func(email, password string) htmlPage {
-			form := b.do(http.MethodGet, "/account/signup", nil).form(t, "signup")
+			form := b.do(http.MethodGet, "/account/signup", nil).Form(t, "signup")
 			form.Set("email", email)
 			form.Set("password", password)
 			return b.do(http.MethodPost, "/account/signup", form)
 		}
 		res := signup("quinn@example.com", "quinn's password")
-		if res.status != 200 || res.text("message") != "This server has no mail relay, so no e-mail was sent. The verification link for quinn@example.com is printed on the server's console (its standard error output), where whoever runs the server can copy it. Open it to verify your address, then sign in." {
-			t.Fatalf("sign-up: %d %q\n%s", res.status, res.text("message"), res.body)
+		if res.Status != 200 || res.Text("message") != "This server has no mail relay, so no e-mail was sent. The verification link for quinn@example.com is printed on the server's console (its standard error output), where whoever runs the server can copy it. Open it to verify your address, then sign in." {
+			t.Fatalf("sign-up: %d %q\n%s", res.Status, res.Text("message"), res.Body)
 		}
 		mailed := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(e.base) + `/account/verify\?token=\S+$`).FindString(e.console.String())
 		if !strings.HasPrefix(e.console.String(), "---- e-mail to quinn@example.com, not sent: no mail relay is configured (--smtp-url) ----\n") || mailed == "" {
 			t.Fatalf("the console shows no plain verification link: %q", e.console.String())
 		}
-		if res := signup("QUINN@example.com", "another password"); res.status != 400 || res.text("error") != "This e-mail address is already in use by another account." {
-			t.Errorf("sign-up with a taken address: %d %q", res.status, res.text("error"))
+		if res := signup("QUINN@example.com", "another password"); res.Status != 400 || res.Text("error") != "This e-mail address is already in use by another account." {
+			t.Errorf("sign-up with a taken address: %d %q", res.Status, res.Text("error"))
 		}
-		if res := b.login("/account/login", "quinn@example.com", "quinn's password"); res.status != 403 {
-			t.Errorf("sign-in before verification: %d %q", res.status, res.text("error"))
+		if res := b.login("/account/login", "quinn@example.com", "quinn's password"); res.Status != 403 {
+			t.Errorf("sign-in before verification: %d %q", res.Status, res.Text("error"))
 		}
 		var out bytes.Buffer
 		code := cli.Run(context.Background(), []string{"admin", "user", "verification-link", "--db", e.m.Config.DB, "--issuer", e.base,
@@ -726,12 +645,12 @@ func TestSignUpAndVerification(t *testing.T) {
 			t.Fatalf("link %q", link)
 		}
 		for _, link := range []string{mailed, link} { // the console's link and a fresh one both work
-			if res := b.do(http.MethodGet, link, nil); res.status != 200 || res.text("message") != "Your e-mail address quinn@example.com is verified. You can sign in now." {
-				t.Fatalf("verification with %s: %d %q", link, res.status, res.text("message"))
+			if res := b.do(http.MethodGet, link, nil); res.Status != 200 || res.Text("message") != "Your e-mail address quinn@example.com is verified. You can sign in now." {
+				t.Fatalf("verification with %s: %d %q", link, res.Status, res.Text("message"))
 			}
 		}
-		if res := b.login("/account/login", "quinn@example.com", "quinn's password"); res.status != http.StatusSeeOther || res.location != e.base+"/account" {
-			t.Errorf("sign-in after verification: %d %q %q", res.status, res.location, res.text("error"))
+		if res := b.login("/account/login", "quinn@example.com", "quinn's password"); res.Status != http.StatusSeeOther || res.Location() != e.base+"/account" {
+			t.Errorf("sign-in after verification: %d %q %q", res.Status, res.Location(), res.Text("error"))
 		}
 	})
 }

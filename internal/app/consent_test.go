@@ -20,17 +20,17 @@ func TestConsentRememberedAndWithdrawn(t *testing.T) {
 		tok, err := cfg.Exchange(ctx, b.authorize(cfg.AuthCodeURL("first")).Get("code"))
 		e.must(err)
 		again := b.do(http.MethodGet, cfg.AuthCodeURL("second"), nil)
-		if again.status != http.StatusFound || !strings.HasPrefix(again.location, webCB+"?code=") {
-			t.Fatalf("second authorization: %d %s", again.status, again.location)
+		if again.Status != http.StatusFound || !strings.HasPrefix(again.Location(), webCB+"?code=") {
+			t.Fatalf("second authorization: %d %s", again.Status, again.Location())
 		}
 		account := b.do(http.MethodGet, "/account", nil)
-		if !strings.Contains(account.body, `<li data-client="`+e.clientIDs["web"]+`"><strong>Web Portal</strong>`) {
-			t.Fatalf("the account page does not list the client:\n%s", account.body)
+		if !strings.Contains(account.Body, `<li data-client="`+e.clientIDs["web"]+`"><strong>Web Portal</strong>`) {
+			t.Fatalf("the account page does not list the client:\n%s", account.Body)
 		}
 		confirm := b.do(http.MethodGet, "/account/applications/withdraw?client_id="+e.clientIDs["web"], nil)
-		done := b.do(http.MethodPost, "/account/applications/withdraw", confirm.form(t, "withdraw"))
-		if done.status != 200 || done.text("message") != "Web Portal can no longer access your Keyward account." {
-			t.Fatalf("withdrawal: %d %q", done.status, done.text("message"))
+		done := b.do(http.MethodPost, "/account/applications/withdraw", confirm.Form(t, "withdraw"))
+		if done.Status != 200 || done.Text("message") != "Web Portal can no longer access your Keyward account." {
+			t.Fatalf("withdrawal: %d %q", done.Status, done.Text("message"))
 		}
 		if res := e.api("GET", "/api/v1/Owners", tok.AccessToken, ""); res.status != 401 {
 			t.Errorf("API after the withdrawal: %d %s", res.status, res.body)
@@ -38,8 +38,8 @@ func TestConsentRememberedAndWithdrawn(t *testing.T) {
 		if res := e.refresh(t, cfg, tok.RefreshToken, ""); res.status != 400 || !strings.Contains(res.body, `"error":"invalid_grant"`) {
 			t.Errorf("refresh after the withdrawal: %d %s", res.status, res.body)
 		}
-		if p := b.do(http.MethodGet, cfg.AuthCodeURL("third"), nil); p.status != 200 || !strings.Contains(p.body, `id="consent"`) {
-			t.Errorf("after the withdrawal the consent is not asked again: %d %s", p.status, p.location)
+		if p := b.do(http.MethodGet, cfg.AuthCodeURL("third"), nil); p.Status != 200 || !strings.Contains(p.Body, `id="consent"`) {
+			t.Errorf("after the withdrawal the consent is not asked again: %d %s", p.Status, p.Location())
 		}
 	})
 }

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -17,6 +15,8 @@ import (
 
 	"github.com/keyward/keyward/internal/apitest"
 	"github.com/keyward/keyward/internal/app"
+	"github.com/keyward/keyward/internal/app/apptest"
+	"github.com/keyward/keyward/internal/client"
 	"github.com/keyward/keyward/internal/config"
 	"github.com/keyward/keyward/internal/keyward"
 	"github.com/keyward/keyward/internal/oauth"
@@ -43,6 +43,9 @@ type fixture struct {
 	olivia               *keyward.User
 	freeLockID, freeCode string
 	lock2Code            string
+	// admin is account o1 through the Go client with the admin client's tokens, for the calls
+	// that set a test up or read what it did; tests of the wire itself use do.
+	admin *client.Account
 }
 
 var allScopes = []string{
@@ -54,36 +57,16 @@ var readScopes = []string{keyward.ScopeReadOwnerAccounts, keyward.ScopeReadOwner
 
 func newFixture(t *testing.T, engine sqlstore.Engine) *fixture {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
 	plans := filepath.Join(t.TempDir(), "plans.json")
 	if err := os.WriteFile(plans, []byte(testPlans), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	logs, console := &apitest.Output{}, &apitest.Output{}
-	m := startMain(t, ctx, cancel, config.Config{Addr: "127.0.0.1:0", DB: sqltest.DSN(t, engine), Plans: plans}, logs, console)
+	m := apptest.Start(t, config.Config{Addr: "127.0.0.1:0", DB: sqltest.DSN(t, engine), Plans: plans}, logs, console)
 	fx := &fixture{t: t, m: m, base: m.Config.Issuer, logs: logs, console: console, ids: map[string]string{}, secrets: map[string]string{}, tokens: map[string]string{}}
-	fx.seed(ctx)
+	fx.seed(context.Background())
+	fx.admin = fx.account("admin", "o1")
 	return fx
-}
-
-// startMain opens and runs a server with cfg until the test ends (or cancel is called); it logs
-// JSON lines to logs and prints to console.
-func startMain(t *testing.T, ctx context.Context, cancel context.CancelFunc, cfg config.Config, logs, console *apitest.Output) *app.Main {
-	t.Helper()
-	m := &app.Main{Config: cfg, Logger: slog.New(slog.NewJSONHandler(logs, nil)), Console: console}
-	if err := m.Open(ctx); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("server: %v", err)
-		}
-		m.Close()
-	})
-	return m
 }
 
 // testPlans is the fixture's plan catalog: the default has everything, "three" allows three
@@ -210,30 +193,19 @@ type response struct {
 	body   string
 }
 
-// do sends a request with an optional bearer token and JSON body.
+// do sends a raw request with an optional bearer token and JSON body; path and body may name
+// fixture ids as {name}.
 func (f *fixture) do(method, path, token, body string, header map[string]string) response {
 	f.t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(f.expand(body))
-	}
-	req, err := http.NewRequest(method, f.base+f.expand(path), rd)
-	f.must(err)
+	h := http.Header{}
 	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
+		h.Set("Authorization", "Bearer "+token)
 	}
 	for k, v := range header {
-		req.Header.Set(k, v)
+		h.Set(k, v)
 	}
-	res, err := http.DefaultClient.Do(req)
-	f.must(err)
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	f.must(err)
-	return response{status: res.StatusCode, header: res.Header, body: string(b)}
+	res := apitest.Do(f.t, nil, method, f.base+f.expand(path), f.expand(body), h)
+	return response{status: res.Status, header: res.Header, body: string(res.Body)}
 }
 
 // checkJSON compares got with want exactly, after replacing the values of the named top-level
@@ -295,9 +267,25 @@ func jsonField(t *testing.T, body, key string) string {
 	return v
 }
 
-// node is the fixture's server as an apitest node: the account's API base and an HTTP client
-// that fetches and sends the named client's tokens with the real OAuth client library.
-func (f *fixture) node(client, owner string) apitest.Node {
-	cc := clientcredentials.Config{ClientID: f.ids[client+"Client"], ClientSecret: f.secrets[client], TokenURL: f.base + "/connect/token"}
-	return apitest.Node{Account: f.base + "/api/v1/Owners/" + f.ids[owner], Client: cc.Client(context.Background())}
+// account is an account of the fixture (by name: "o1") through the Go client, which fetches
+// and sends the named client's tokens with the real OAuth client library.
+func (f *fixture) account(as, owner string) *client.Account {
+	cc := clientcredentials.Config{ClientID: f.ids[as+"Client"], ClientSecret: f.secrets[as], TokenURL: f.base + "/connect/token"}
+	return client.New(f.base, cc.Client(context.Background())).Account(f.ids[owner])
+}
+
+// contactGrant is a grant request for a contact on a lock or group, all by fixture name.
+func (f *fixture) contactGrant(target, contact string) keyward.GrantCreate {
+	return keyward.GrantCreate{BoundLockID: f.ids[target], ContactID: apitest.Ptr(f.ids[contact])}
+}
+
+// inlineGrant is a grant request for the contact with an identifier on a lock or group (by
+// fixture name), which finds or creates that contact.
+func (f *fixture) inlineGrant(target, identifier string) keyward.GrantCreate {
+	return keyward.GrantCreate{BoundLockID: f.ids[target], Contact: &keyward.GrantContact{Identifier: &identifier}}
+}
+
+// cardGrant is a grant request for a bound card on a lock or group, all by fixture name.
+func (f *fixture) cardGrant(target, card string) keyward.GrantCreate {
+	return keyward.GrantCreate{BoundLockID: f.ids[target], BoundCardID: apitest.Ptr(f.ids[card])}
 }

@@ -76,10 +76,10 @@ func TestGrants_PlanErrorCodes(t *testing.T) {
 		})
 		f.setPlan(t, "o1", "three")
 		for _, who := range []string{"a", "b", "c"} {
-			f.createGrant(t, who, `{"boundLockId":"{lock1}","contact":{"identifier":"`+who+`@example.com"}}`)
+			f.createGrant(t, who, f.inlineGrant("lock1", who+"@example.com"))
 		}
 		// A user who holds a grant already counts already: a second grant for them is fine.
-		f.createGrant(t, "a2", `{"boundLockId":"{lockOld}","contact":{"identifier":"a@example.com"}}`)
+		f.createGrant(t, "a2", f.inlineGrant("lockOld", "a@example.com"))
 		f.run(t, []scenario{
 			{name: "InsufficientSmartphoneUserContingent", method: "PUT", path: "/api/v1/Owners/{o1}/Grants", as: "admin", header: map[string]string{"Accept-Language": "nl-BE"},
 				body: `{"boundLockId":"{lock1}","contact":{"identifier":"fourth@example.com"}}`, wantStatus: 402,

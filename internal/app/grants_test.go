@@ -3,8 +3,10 @@ package app_test
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 
+	"github.com/keyward/keyward/internal/apitest"
 	"github.com/keyward/keyward/internal/keyward"
 )
 
@@ -15,17 +17,17 @@ func grantFixture(t *testing.T, f *fixture) {
 	t.Helper()
 	ctx := context.Background()
 	asOlivia := asUser(ctx, f.olivia)
-	l, err := f.m.Service.BindLock(asOlivia, f.ids["o1"], keyward.BindLockRequest{PhysicalLockID: f.freeLockID, BindingCode: f.freeCode, Title: ptr("Shed")})
+	l, err := f.m.Service.BindLock(asOlivia, f.ids["o1"], keyward.BindLockRequest{PhysicalLockID: f.freeLockID, BindingCode: f.freeCode, Title: apitest.Ptr("Shed")})
 	f.must(err)
 	f.ids["lockNoTR"] = l.ID
 	old, code, err := f.m.Service.RegisterLock(asOperator(ctx), keyward.PhysicalLockCreate{LockTypeID: "TK.Td20", ProtocolVersion: 2, TimeZone: "Europe/Vienna", TimeRestrictionSupport: true})
 	f.must(err)
-	l, err = f.m.Service.BindLock(asOlivia, f.ids["o1"], keyward.BindLockRequest{PhysicalLockID: old.ID, BindingCode: code, Title: ptr("Old gate")})
+	l, err = f.m.Service.BindLock(asOlivia, f.ids["o1"], keyward.BindLockRequest{PhysicalLockID: old.ID, BindingCode: code, Title: apitest.Ptr("Old gate")})
 	f.must(err)
 	f.ids["lockOld"] = l.ID
 	pc, err := f.m.Service.RegisterCard(asOperator(ctx), 1)
 	f.must(err)
-	c, err := f.m.Service.BindCard(asOlivia, f.ids["o1"], keyward.BindCardRequest{PhysicalCardID: &pc.ID, Title: ptr("Card")})
+	c, err := f.m.Service.BindCard(asOlivia, f.ids["o1"], keyward.BindCardRequest{PhysicalCardID: &pc.ID, Title: apitest.Ptr("Card")})
 	f.must(err)
 	f.ids["card"] = c.ID
 	for name, path := range map[string]string{"guestJSON": "/Contacts/{guest}", "lock1JSON": "/BoundLocks/{lock1}",
@@ -33,8 +35,6 @@ func grantFixture(t *testing.T, f *fixture) {
 		f.ids[name] = f.entityJSON(t, path)
 	}
 }
-
-func ptr[T any](v T) *T { return &v }
 
 // grantJSON is the full JSON of a grant of the fixture.
 func grantJSON(id, grantee string, validFrom, validBefore, ical, state string, active bool) string {
@@ -48,6 +48,10 @@ func grantJSON(id, grantee string, validFrom, validBefore, ical, state string, a
 		`,"contact":` + contact + `,"boundCard":` + card + `,"boundLock":{lock1JSON},"owner":{ownerJSON},"validFrom":` + validFrom +
 		`,"validBefore":` + validBefore + `,"timeRestrictionIcal":` + ical + `,"state":"` + state + `","active":` + map[bool]string{true: "true", false: "false"}[active] + `}`
 }
+
+// crlf turns the escaped line ends of a JSON string's text (weekdays, ics) into real ones, for
+// requests sent through the Go client.
+func crlf(escaped string) string { return strings.ReplaceAll(escaped, `\r\n`, "\r\n") }
 
 const (
 	seedDuplicate = `"ErrorCode":"Duplicate","ErrorMessage":"only one grant allowed per lock and user/card"`

@@ -1,8 +1,10 @@
 package app_test
 
 import (
-	"encoding/json"
+	"context"
 	"testing"
+
+	"github.com/keyward/keyward/internal/keyward"
 )
 
 // TestGrants_LockGroup grants a contact a group of two locks: access is decided through the
@@ -10,16 +12,16 @@ import (
 func TestGrants_LockGroup(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, f *fixture) {
 		grantFixture(t, f)
-		res := f.do("PUT", "/api/v1/Owners/{o1}/LockGroups", f.token("admin"), `{"title":"Both"}`, nil)
-		var g struct{ ID string }
-		f.must(json.Unmarshal([]byte(res.body), &g))
+		ctx := context.Background()
+		g, err := f.admin.CreateLockGroup(ctx, keyward.LockGroupCreate{Title: "Both"})
+		f.must(err)
 		f.ids["group"] = g.ID
 		for _, l := range []string{"lock1", "lockOld"} {
-			if r := f.do("PUT", "/api/v1/Owners/{o1}/LockGroups/{group}/BoundLocks", f.token("admin"), `{"boundLockId":"{`+l+`}"}`, nil); r.status != 200 {
-				t.Fatalf("add %s: %d %s", l, r.status, r.body)
+			if _, err := f.admin.AddLockGroupMember(ctx, g.ID, f.ids[l]); err != nil {
+				t.Fatalf("add %s: %v", l, err)
 			}
 		}
-		f.createGrant(t, "gg", `{"boundLockId":"{group}","contactId":"{guest}"}`)
+		f.createGrant(t, "gg", f.contactGrant("group", "guest"))
 		f.run(t, []scenario{
 			{name: "EmbedsTheGroup", method: "GET", path: "/api/v1/Owners/{o1}/Grants/{gg}", as: "admin", wantStatus: 200,
 				wantBody: `{"id":"{gg}","ownerAccountId":"{o1}","boundLockId":"{group}","contactId":"{guest}","boundCardId":null,"contact":{guestJSON},"boundCard":null,` +
@@ -41,15 +43,14 @@ func TestGrants_LockGroup(t *testing.T) {
 			{name: "MembersJoined", method: "GET", path: "/api/v1/Owners/{o1}/LockGroups/{group}?expand=statistics", as: "admin", wantStatus: 200,
 				wantBody: `{"id":"{group}","ownerAccountId":"{o1}","title":"Both","description":"","active":true,"rclSerialNo":null,"rclDate":null,"targetType":"Group","physicalLockId":null,"supportedFeatures":null,"statistics":{"ByState":[{"State":"Joined","Count":2}]}}`},
 		})
-		res = f.do("POST", "/api/v1/Owners/{o1}/Grants/{gg}/Revoke", f.token("admin"), "", nil)
+		_, err = f.admin.RevokeGrant(ctx, f.ids["gg"], false)
 		state := func() string {
-			r := f.do("GET", "/api/v1/Owners/{o1}/Grants?$filter=id%20eq%20'{gg}'&$select=state", f.token("admin"), "", nil)
-			var s []struct{ State string }
-			f.must(json.Unmarshal([]byte(r.body), &s))
-			return s[0].State
+			g, err := f.admin.Grant(ctx, f.ids["gg"])
+			f.must(err)
+			return g.State
 		}
-		if res.status != 200 || state() != "RevocationPending" {
-			t.Fatalf("revoke: %d %s; state %s", res.status, res.body, state())
+		if err != nil || state() != "RevocationPending" {
+			t.Fatalf("revoke: %v; state %s", err, state())
 		}
 		f.syncLock(t, "lock1")
 		if s := state(); s != "RevocationPending" {
@@ -70,9 +71,9 @@ func TestGrants_LockGroup(t *testing.T) {
 			t.Fatalf("after both members synced: %s, want Revoked", s)
 		}
 		// A deleted group revokes its grants and stays embedded in them.
-		f.createGrant(t, "gg2", `{"boundLockId":"{group}","contactId":"{guest}"}`)
-		if r := f.do("DELETE", "/api/v1/Owners/{o1}/LockGroups/{group}", f.token("admin"), "", nil); r.status != 204 {
-			t.Fatalf("delete group: %d %s", r.status, r.body)
+		f.createGrant(t, "gg2", f.contactGrant("group", "guest"))
+		if err := f.admin.DeleteLockGroup(ctx, g.ID); err != nil {
+			t.Fatalf("delete group: %v", err)
 		}
 		f.run(t, []scenario{
 			{name: "GrantOfDeletedGroup", method: "GET", path: "/api/v1/Owners/{o1}/Grants/{gg2}", as: "admin", wantStatus: 200,

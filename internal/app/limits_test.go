@@ -2,11 +2,12 @@ package app_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
 
+	"github.com/keyward/keyward/internal/apitest"
+	"github.com/keyward/keyward/internal/client"
 	"github.com/keyward/keyward/internal/keyward"
 	"github.com/keyward/keyward/internal/lockproto"
 )
@@ -98,36 +99,44 @@ func TestLists_AboveTheLimit(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, f *fixture) {
 		grantFixture(t, f)
 		fillAccount(t, f)
-		admin := f.token("admin")
-		ok := func(name, method, path, body string) string {
+		ctx, a := context.Background(), f.admin
+		ok := func(name string, err error) {
 			t.Helper()
-			res := f.do(method, path, admin, body, nil)
-			if res.status != 200 {
-				t.Fatalf("%s: %s %s answered %d %s, want 200", name, method, path, res.status, res.body)
+			if err != nil {
+				t.Fatalf("%s: %v, want 200", name, err)
 			}
-			return res.body
 		}
-		cardGrant := jsonField(t, ok("CardGrant", "PUT", "/api/v1/Owners/{o1}/Grants", `{"boundLockId":"{lock1}","boundCardId":"{card}"}`), "id")
-		contact := jsonField(t, ok("NewContact", "PUT", "/api/v1/Owners/{o1}/Contacts", `{"identifier":"above@example.com"}`), "id")
-		ok("ContactGrant", "PUT", "/api/v1/Owners/{o1}/Grants", `{"boundLockId":"{lock1}","contactId":"`+contact+`"}`)
-		ok("InlineContactGrant", "PUT", "/api/v1/Owners/{o1}/Grants", `{"boundLockId":"{lock1}","contact":{"identifier":"inline@example.com"}}`)
-		ok("GroupGrant", "PUT", "/api/v1/Owners/{o1}/Grants", `{"boundLockId":"{bigGroup}","contactId":"`+contact+`"}`)
-		ok("GrantPage", "GET", "/api/v1/Owners/{o1}/Grants?$top=1000", "")
-		ok("OneGrant", "GET", "/api/v1/Owners/{o1}/Grants/"+cardGrant, "")
-		ok("CardGrants", "GET", "/api/v1/Owners/{o1}/BoundCards/{card}/Grants", "")
-		ok("GroupFeatures", "GET", "/api/v1/Owners/{o1}/LockGroups/{bigGroup}?expand=supportedFeatures,statistics", "")
-		ok("GroupPage", "GET", "/api/v1/Owners/{o1}/LockGroups?$top=1000&expand=supportedFeatures", "")
-		var d struct {
-			Allowed bool `json:"allowed"`
-		}
-		f.must(json.Unmarshal([]byte(ok("AccessCheck", "GET", "/api/v1/Owners/{o1}/BoundLocks/{lock1}/AccessCheck?contactId={guest}", "")), &d))
+		cardGrant, err := a.CreateGrant(ctx, f.cardGrant("lock1", "card"))
+		ok("CardGrant", err)
+		contact, err := a.CreateContact(ctx, keyward.ContactCreate{Identifier: apitest.Ptr("above@example.com")})
+		ok("NewContact", err)
+		_, err = a.CreateGrant(ctx, keyward.GrantCreate{BoundLockID: f.ids["lock1"], ContactID: &contact.ID})
+		ok("ContactGrant", err)
+		_, err = a.CreateGrant(ctx, f.inlineGrant("lock1", "inline@example.com"))
+		ok("InlineContactGrant", err)
+		_, err = a.CreateGrant(ctx, keyward.GrantCreate{BoundLockID: f.ids["bigGroup"], ContactID: &contact.ID})
+		ok("GroupGrant", err)
+		_, err = a.Grants(ctx, &client.Query{Top: 1000})
+		ok("GrantPage", err)
+		_, err = a.Grant(ctx, cardGrant.ID)
+		ok("OneGrant", err)
+		_, err = a.BoundCardGrants(ctx, f.ids["card"], nil)
+		ok("CardGrants", err)
+		_, err = a.LockGroup(ctx, f.ids["bigGroup"], keyward.ExpandSupportedFeatures, keyward.ExpandStatistics)
+		ok("GroupFeatures", err)
+		_, err = a.LockGroups(ctx, &client.Query{Top: 1000, Expand: []string{keyward.ExpandSupportedFeatures}})
+		ok("GroupPage", err)
+		d, err := a.AccessCheck(ctx, f.ids["lock1"], client.AccessQuery{ContactID: f.ids["guest"]})
+		ok("AccessCheck", err)
 		if !d.Allowed {
 			t.Fatalf("AccessCheck denies the guest on lock1, whose grant is the guest's %d-th", bulkSize)
 		}
-		ok("RevokeCardGrant", "POST", "/api/v1/Owners/{o1}/Grants/"+cardGrant+"/Revoke", "")
-		ok("RevokeGuestGrants", "POST", "/api/v1/Owners/{o1}/Contacts/{guest}/RevokeGrants", "")
-		if r := f.do("DELETE", "/api/v1/Owners/{o1}/LockGroups/{bigGroup}", admin, "", nil); r.status != 204 {
-			t.Fatalf("delete the big group: %d %s", r.status, r.body)
+		_, err = a.RevokeGrant(ctx, cardGrant.ID, false)
+		ok("RevokeCardGrant", err)
+		_, err = a.RevokeContactGrants(ctx, f.ids["guest"])
+		ok("RevokeGuestGrants", err)
+		if err := a.DeleteLockGroup(ctx, f.ids["bigGroup"]); err != nil {
+			t.Fatalf("delete the big group: %v", err)
 		}
 	})
 }

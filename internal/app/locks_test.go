@@ -2,10 +2,12 @@ package app_test
 
 import (
 	"context"
-	"encoding/json"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/keyward/keyward/internal/apitest"
+	"github.com/keyward/keyward/internal/keyward"
 )
 
 const lockType = `"lockTypeId":"TK.Td30","lockType":{"id":"TK.Td30","manufacturerId":1,"modelName":"Td30","supportedTechnologies":["nfc","ble"]}`
@@ -72,14 +74,9 @@ func TestBoundLocks_BindingCodeIsPermanent(t *testing.T) {
 		f.ids["free"], f.ids["freeCode"] = f.freeLockID, f.freeCode
 		bind := func(owner, as string) string {
 			t.Helper()
-			res := f.do("PUT", "/api/v1/Owners/{"+owner+"}/BoundLocks", f.token(as), `{"physicalLockId":"{free}","bindingCode":"{freeCode}"}`, nil)
-			var l struct {
-				ID, OwnerAccountID, PhysicalLockID string
-				Active                             bool
-			}
-			f.must(json.Unmarshal([]byte(res.body), &l))
-			if res.status != 200 || l.OwnerAccountID != f.ids[owner] || l.PhysicalLockID != f.freeLockID || !l.Active {
-				t.Fatalf("bind to %s: %d %s", owner, res.status, res.body)
+			l, err := f.account(as, owner).BindLock(context.Background(), keyward.BindLockRequest{PhysicalLockID: f.freeLockID, BindingCode: f.freeCode})
+			if err != nil || l.OwnerAccountID != f.ids[owner] || l.PhysicalLockID != f.freeLockID || !l.Active {
+				t.Fatalf("bind to %s: %v %s", owner, err, apitest.JSON(l))
 			}
 			return l.ID
 		}

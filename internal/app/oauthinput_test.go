@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/keyward/keyward/internal/apitest"
 	"github.com/keyward/keyward/internal/oauth"
 	"github.com/keyward/keyward/internal/sqlstore"
 )
@@ -109,8 +110,8 @@ func TestMalformedParametersEverywhere(t *testing.T) {
 					}
 					res := e.send(t, q, "")
 					if pages[q.path] {
-						p := htmlPage{status: res.status, body: res.body}
-						got := []any{p.status, res.header.Get("Content-Type"), p.text("code"), p.text("description")}
+						p := &apitest.Page{Status: res.status, Body: res.body}
+						got := []any{p.Status, res.header.Get("Content-Type"), p.Text("code"), p.Text("description")}
 						want := []any{400, "text/html; charset=utf-8", "Error: invalid_request", description}
 						if diff := cmp.Diff(want, got); diff != "" {
 							t.Errorf("(-want +got):\n%s", diff)

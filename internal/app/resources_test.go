@@ -2,9 +2,10 @@ package app_test
 
 import (
 	"context"
-	"encoding/json"
 	"testing"
 
+	"github.com/keyward/keyward/internal/apitest"
+	"github.com/keyward/keyward/internal/client"
 	"github.com/keyward/keyward/internal/keyward"
 )
 
@@ -71,20 +72,18 @@ func TestPermissions_OwnerManages(t *testing.T) {
 // promoteAdminToOwner makes the admin client's permission an Owner one, through Olivia.
 func (f *fixture) promoteAdminToOwner(t *testing.T) {
 	t.Helper()
-	list := f.do("GET", "/api/v1/Owners/{o1}/Permissions?$filter=role%20eq%20'Admin'", f.token("admin"), "", nil)
-	var perms []struct{ ID, ContactID string }
-	f.must(json.Unmarshal([]byte(list.body), &perms))
+	perms, err := f.admin.Permissions(context.Background(), &client.Query{Filter: "role eq 'Admin'"})
+	f.must(err)
 	var contactID, permID string
 	for _, p := range perms {
-		c := f.do("GET", "/api/v1/Owners/{o1}/Contacts/"+p.ContactID, f.token("admin"), "", nil)
-		var contact struct{ Identifier string }
-		f.must(json.Unmarshal([]byte(c.body), &contact))
-		if contact.Identifier == f.ids["adminClient"]+"@clients.invalid" {
+		contact, err := f.admin.Contact(context.Background(), p.ContactID)
+		f.must(err)
+		if apitest.Deref(contact.Identifier) == f.ids["adminClient"]+"@clients.invalid" {
 			contactID, permID = p.ContactID, p.ID
 		}
 	}
 	if contactID == "" {
-		t.Fatalf("the admin client's contact is not among %s", list.body)
+		t.Fatalf("the admin client's contact is not among %s", apitest.JSON(perms))
 	}
 	ctx := asUser(context.Background(), f.olivia)
 	f.must(f.m.Service.DeletePermission(ctx, f.ids["o1"], permID))

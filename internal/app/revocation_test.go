@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/url"
 	"regexp"
 	"strings"
@@ -11,7 +12,7 @@ import (
 
 	"golang.org/x/oauth2"
 
-	"github.com/keyward/keyward/internal/apitest"
+	"github.com/keyward/keyward/internal/app/apptest"
 	"github.com/keyward/keyward/internal/keyward"
 	"github.com/keyward/keyward/internal/oauth"
 )
@@ -20,10 +21,9 @@ import (
 // of a cluster behind one public address, and returns its base URL.
 func (f *fixture) secondNode(t *testing.T) string {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
 	cfg := f.m.Config
 	cfg.Addr = "127.0.0.1:0"
-	return "http://" + startMain(t, ctx, cancel, cfg, &apitest.Output{}, &apitest.Output{}).Addr()
+	return "http://" + apptest.Start(t, cfg, io.Discard, io.Discard).Addr()
 }
 
 // TestRevocationEveryTokenEveryNode revokes an access token of each kind on one node and checks

@@ -2,30 +2,30 @@ package app_test
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/keyward/keyward/internal/apitest"
+	"github.com/keyward/keyward/internal/keyward"
 )
 
 // createGrant makes a grant through the API and stores its id under name.
-func (f *fixture) createGrant(t *testing.T, name, body string) {
+func (f *fixture) createGrant(t *testing.T, name string, req keyward.GrantCreate) {
 	t.Helper()
-	res := f.do("PUT", "/api/v1/Owners/{o1}/Grants", f.token("admin"), body, nil)
-	if res.status != 200 {
-		t.Fatalf("create grant %s: %d %s", name, res.status, res.body)
+	g, err := f.admin.CreateGrant(context.Background(), req)
+	if err != nil {
+		t.Fatalf("create grant %s: %v", name, err)
 	}
-	var g struct{ ID string }
-	f.must(json.Unmarshal([]byte(res.body), &g))
 	f.ids[name] = g.ID
 }
 
 // syncLock records a sync of a bound lock of the fixture, as a lock or gateway would report it.
 func (f *fixture) syncLock(t *testing.T, lock string) {
 	t.Helper()
-	res := f.do("GET", "/api/v1/Owners/{o1}/BoundLocks/{"+lock+"}", f.token("admin"), "", nil)
-	var l struct{ PhysicalLockID string }
-	f.must(json.Unmarshal([]byte(res.body), &l))
-	if _, err := f.m.Service.SyncLock(asOperator(context.Background()), l.PhysicalLockID); err != nil {
+	ctx := context.Background()
+	l, err := f.admin.BoundLock(ctx, f.ids[lock])
+	f.must(err)
+	if _, err := f.m.Service.SyncLock(asOperator(ctx), l.PhysicalLockID); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -33,7 +33,7 @@ func (f *fixture) syncLock(t *testing.T, lock string) {
 func TestGrants_Revoke(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, f *fixture) {
 		grantFixture(t, f)
-		f.createGrant(t, "fresh", `{"boundLockId":"{lock1}","contactId":"{guest}"}`)
+		f.createGrant(t, "fresh", f.contactGrant("lock1", "guest"))
 		f.run(t, []scenario{
 			{name: "DryRunChangesNothing", method: "POST", path: "/api/v1/Owners/{o1}/Grants/{fresh}/Revoke?dryRun=true", as: "admin", wantStatus: 200,
 				wantBody: grantJSON("{fresh}", "contact", `null`, `null`, `null`, "Revoked", false)},
@@ -49,7 +49,7 @@ func TestGrants_Revoke(t *testing.T) {
 		})
 
 		// A delivered key needs the lock's confirmation: RevocationPending until its next sync.
-		f.createGrant(t, "held", `{"boundLockId":"{lock1}","contactId":"{guest}"}`)
+		f.createGrant(t, "held", f.contactGrant("lock1", "guest"))
 		f.syncLock(t, "lock1")
 		f.run(t, []scenario{
 			{name: "RevokeDelivered", method: "POST", path: "/api/v1/Owners/{o1}/Grants/{held}/Revoke", as: "admin", wantStatus: 200, dynamic: []string{"boundLock"},
@@ -78,11 +78,11 @@ func TestGrants_Revoke(t *testing.T) {
 func TestGrants_RevokeInBulk(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, f *fixture) {
 		grantFixture(t, f)
-		f.createGrant(t, "c1", `{"boundLockId":"{lock1}","boundCardId":"{card}"}`)
+		f.createGrant(t, "c1", f.cardGrant("lock1", "card"))
 		f.syncLock(t, "lock1") // the lock now knows the card's key too
 		f.ids["lock1JSON"] = f.entityJSON(t, "/BoundLocks/{lock1}")
-		f.createGrant(t, "g1", `{"boundLockId":"{lock1}","contactId":"{guest}"}`)
-		f.createGrant(t, "g2", `{"boundLockId":"{lockOld}","contactId":"{guest}"}`)
+		f.createGrant(t, "g1", f.contactGrant("lock1", "guest"))
+		f.createGrant(t, "g2", f.contactGrant("lockOld", "guest"))
 		f.run(t, []scenario{
 			{name: "DeleteFromCardNeedsCardGrant", method: "POST", path: "/api/v1/Owners/{o1}/Grants/{g1}/DeleteFromCard", as: "admin", wantStatus: 400,
 				wantBody: `{"ErrorCode":"Generic","ErrorMessage":"The grant request is invalid.","ErrorDetails":"grant \"{g1}\" is for a contact; only card grants can be deleted from a card","UserErrorMessage":"The access permission could not be created. Please check your entries and try again."}`},
@@ -104,7 +104,7 @@ func TestGrants_RevokeInBulk(t *testing.T) {
 func TestGrants_UnbindRevokes(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, f *fixture) {
 		grantFixture(t, f)
-		f.createGrant(t, "g", `{"boundLockId":"{lock1}","contactId":"{guest}"}`)
+		f.createGrant(t, "g", f.contactGrant("lock1", "guest"))
 		f.run(t, []scenario{
 			{name: "Unbind", method: "DELETE", path: "/api/v1/Owners/{o1}/BoundLocks/{lock1}", as: "admin", wantStatus: 204},
 			{name: "GrantRevoked", method: "GET", path: "/api/v1/Owners/{o1}/Grants?$filter=id%20eq%20'{g}'&$select=state,active", as: "admin", wantStatus: 200,
@@ -131,10 +131,12 @@ func (f *fixture) entityJSON(t *testing.T, path string) string {
 func TestGrants_AccessCheckWhileRevocationPending(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, f *fixture) {
 		grantFixture(t, f)
-		f.createGrant(t, "sched", `{"boundLockId":"{lock1}","boundCardId":"{card}","timeRestrictionIcal":"`+weekdays+`"}`)
+		sched := f.cardGrant("lock1", "card")
+		sched.TimeRestrictionIcal = apitest.Ptr(crlf(weekdays))
+		f.createGrant(t, "sched", sched)
 		f.syncLock(t, "lock1")
-		if res := f.do("POST", "/api/v1/Owners/{o1}/Grants/{sched}/Revoke", f.token("admin"), "", nil); res.status != 200 {
-			t.Fatalf("revoke: %d %s", res.status, res.body)
+		if _, err := f.admin.RevokeGrant(context.Background(), f.ids["sched"], false); err != nil {
+			t.Fatalf("revoke: %v", err)
 		}
 		check := func(at, mayAllow, detail string) string {
 			return `{"boundLockId":"{lock1}","contactId":null,"boundCardId":"{card}","at":"` + at + `","allowed":false,"lockMayStillAllow":` + mayAllow + `,"grants":[` +

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/keyward/keyward/internal/apitest"
 	"github.com/keyward/keyward/internal/httpapi"
 	"github.com/keyward/keyward/internal/keyward"
 )
@@ -32,7 +33,7 @@ func tenants(t *testing.T, f *fixture) map[string]tenant {
 		_, err = f.m.Service.AddLockGroupMember(as, ownerID, g.ID, keyward.LockGroupMemberRequest{BoundLockID: tn["boundLockId"]})
 		f.must(err)
 		tn["lockGroupId"] = g.ID
-		c, err := f.m.Service.CreateContact(as, ownerID, keyward.ContactCreate{Identifier: ptr("member-of-" + o.name + "@example.com")})
+		c, err := f.m.Service.CreateContact(as, ownerID, keyward.ContactCreate{Identifier: apitest.Ptr("member-of-" + o.name + "@example.com")})
 		f.must(err)
 		tn["contactId"] = c.ID
 		pc, err := f.m.Service.RegisterCard(asOperator(ctx), 2)

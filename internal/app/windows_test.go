@@ -3,6 +3,10 @@ package app_test
 import (
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/keyward/keyward/internal/apitest"
+	"github.com/keyward/keyward/internal/keyward"
 )
 
 // The weekday schedule 08:00–12:00 Vienna keeps its local hours across the switch to summer time
@@ -10,7 +14,10 @@ import (
 func TestGrants_WindowsAndAccessCheck(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, f *fixture) {
 		grantFixture(t, f)
-		f.createGrant(t, "g", `{"boundLockId":"{lock1}","contactId":"{guest}","validFrom":"2026-01-01T00:00:00Z","validBefore":"2027-01-01T00:00:00Z","timeRestrictionIcal":"`+weekdays+`"}`)
+		g := f.contactGrant("lock1", "guest")
+		g.ValidFrom, g.ValidBefore = keyward.TimePtr(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)), keyward.TimePtr(time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC))
+		g.TimeRestrictionIcal = apitest.Ptr(crlf(weekdays))
+		f.createGrant(t, "g", g)
 		const fri = `{"start":"2026-03-27T07:00:00.000Z","end":"2026-03-27T11:00:00.000Z","localStart":"2026-03-27T08:00:00+01:00","localEnd":"2026-03-27T12:00:00+01:00","timeZone":"Europe/Vienna"}`
 		const mon = `{"start":"2026-03-30T06:00:00.000Z","end":"2026-03-30T10:00:00.000Z","localStart":"2026-03-30T08:00:00+02:00","localEnd":"2026-03-30T12:00:00+02:00","timeZone":"Europe/Vienna"}`
 		// The schedule starts on Monday 5 January, after the validity starts.

@@ -64,7 +64,7 @@ func runUserCreate(ctx context.Context, env Env, args []string) error {
 	if err := firstErr(required("email", *email), required("password", *password)); err != nil {
 		return err
 	}
-	hash, err := oauth.HashPassword(*password)
+	hash, err := service.HashPassword(*password)
 	if err != nil {
 		return fmt.Errorf("%w: --password: %v", errUsage, err)
 	}

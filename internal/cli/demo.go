@@ -16,6 +16,7 @@ import (
 	"github.com/keyward/keyward/internal/keyward"
 	"github.com/keyward/keyward/internal/lockproto"
 	"github.com/keyward/keyward/internal/oauth"
+	"github.com/keyward/keyward/internal/service"
 )
 
 // demoScopes are the scopes of the demo's client: everything the Management API offers today.
@@ -92,7 +93,7 @@ type demoData struct {
 // and a client-credentials client that is Owner of the account too.
 func seedDemo(ctx context.Context, s keyward.Services) (*demoData, error) {
 	d := &demoData{email: demoEmail, password: randomPassword(), lockTitle: "Front Door"}
-	hash, err := oauth.HashPassword(d.password)
+	hash, err := service.HashPassword(d.password)
 	if err != nil {
 		return nil, err
 	}

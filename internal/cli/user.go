@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/keyward/keyward/internal/oauth"
+	"github.com/keyward/keyward/internal/account"
 	"github.com/keyward/keyward/internal/sqlstore"
 )
 
@@ -28,7 +28,7 @@ func runUserVerificationLink(ctx context.Context, env Env, args []string) error 
 		return err
 	}
 	defer store.Close()
-	link, err := oauth.VerificationLink(ctx, store, strings.TrimRight(*issuer, "/"), *email, time.Now())
+	link, err := account.VerificationLink(ctx, store, strings.TrimRight(*issuer, "/"), *email, time.Now())
 	if err != nil {
 		return err
 	}

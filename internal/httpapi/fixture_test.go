@@ -53,38 +53,38 @@ func (w *world) seed() {
 	ada := w.user(op, "ada", true)
 	w.user(op, "bob", true)
 	w.user(op, "uma", false)
-	w.ids["o1"] = apitest.Must(w.svc.RegisterOwner(op, keyward.OwnerRegistration{Name: "Office", OwnerEmail: ada.Email}))(w.t).ID
-	w.ids["o2"] = apitest.Must(w.svc.RegisterOwner(op, keyward.OwnerRegistration{Name: "Home", OwnerEmail: ada.Email, Plan: "free"}))(w.t).ID
-	perms := apitest.Must(w.svc.FindPermissions(w.as(ada), w.ids["o1"], nil))(w.t)
+	w.ids["o1"] = apitest.Check(w.svc.RegisterOwner(op, keyward.OwnerRegistration{Name: "Office", OwnerEmail: ada.Email}))(w.t).ID
+	w.ids["o2"] = apitest.Check(w.svc.RegisterOwner(op, keyward.OwnerRegistration{Name: "Home", OwnerEmail: ada.Email, Plan: "free"}))(w.t).ID
+	perms := apitest.Check(w.svc.FindPermissions(w.as(ada), w.ids["o1"], nil))(w.t)
 	w.ids["p1"], w.ids["adaContact"] = perms[0].ID, perms[0].ContactID
 
 	o1, asAda := w.ids["o1"], w.as(ada)
 	for i, title := range []string{"Front door", "Back door", ""} {
-		phys, code := apitest.Must2(w.svc.RegisterLock(op, keyward.PhysicalLockCreate{LockTypeID: "TK.Td30", ProtocolVersion: 3,
+		phys, code := apitest.Check2(w.svc.RegisterLock(op, keyward.PhysicalLockCreate{LockTypeID: "TK.Td30", ProtocolVersion: 3,
 			TimeZone: "Europe/Vienna", TimeRestrictionSupport: true}))(w.t)
 		name := fmt.Sprint(i + 1)
 		w.ids["phys"+name], w.ids["code"+name] = phys.ID, code
 		if title != "" {
-			w.ids["lock"+name] = apitest.Must(w.svc.BindLock(asAda, o1, keyward.BindLockRequest{PhysicalLockID: phys.ID, BindingCode: code, Title: &title}))(w.t).ID
+			w.ids["lock"+name] = apitest.Check(w.svc.BindLock(asAda, o1, keyward.BindLockRequest{PhysicalLockID: phys.ID, BindingCode: code, Title: &title}))(w.t).ID
 		}
 	}
-	w.ids["g1"] = apitest.Must(w.svc.CreateLockGroup(asAda, o1, keyward.LockGroupCreate{Title: "Floor 1", Description: apitest.Ptr("East wing")}))(w.t).ID
+	w.ids["g1"] = apitest.Check(w.svc.CreateLockGroup(asAda, o1, keyward.LockGroupCreate{Title: "Floor 1", Description: apitest.Ptr("East wing")}))(w.t).ID
 	for _, l := range []string{"lock1", "lock2"} {
-		apitest.Must(w.svc.AddLockGroupMember(asAda, o1, w.ids["g1"], keyward.LockGroupMemberRequest{BoundLockID: w.ids[l]}))(w.t)
+		apitest.Check(w.svc.AddLockGroupMember(asAda, o1, w.ids["g1"], keyward.LockGroupMemberRequest{BoundLockID: w.ids[l]}))(w.t)
 	}
-	w.ids["c1"] = apitest.Must(w.svc.CreateContact(asAda, o1, keyward.ContactCreate{Identifier: apitest.Ptr("a@example.com")}))(w.t).ID
-	w.ids["c2"] = apitest.Must(w.svc.CreateContact(asAda, o1, keyward.ContactCreate{IPID: apitest.Ptr("idp"), IPUserID: apitest.Ptr("ext-7")}))(w.t).ID
+	w.ids["c1"] = apitest.Check(w.svc.CreateContact(asAda, o1, keyward.ContactCreate{Identifier: apitest.Ptr("a@example.com")}))(w.t).ID
+	w.ids["c2"] = apitest.Check(w.svc.CreateContact(asAda, o1, keyward.ContactCreate{IPID: apitest.Ptr("idp"), IPUserID: apitest.Ptr("ext-7")}))(w.t).ID
 	for i := 1; i <= 2; i++ {
-		pc := apitest.Must(w.svc.RegisterCard(op, 8))(w.t)
+		pc := apitest.Check(w.svc.RegisterCard(op, 8))(w.t)
 		w.ids[fmt.Sprint("pc", i)], w.ids[fmt.Sprint("uid", i)] = pc.ID, pc.UID
 	}
-	w.ids["k1"] = apitest.Must(w.svc.BindCard(asAda, o1, keyward.BindCardRequest{PhysicalCardID: apitest.Ptr(w.ids["pc1"]), Label: apitest.Ptr("0042")}))(w.t).ID
-	w.ids["gr1"] = apitest.Must(w.svc.CreateGrant(asAda, o1, keyward.GrantCreate{BoundLockID: w.ids["lock1"], ContactID: apitest.Ptr(w.ids["c1"])}))(w.t).ID
+	w.ids["k1"] = apitest.Check(w.svc.BindCard(asAda, o1, keyward.BindCardRequest{PhysicalCardID: apitest.Ptr(w.ids["pc1"]), Label: apitest.Ptr("0042")}))(w.t).ID
+	w.ids["gr1"] = apitest.Check(w.svc.CreateGrant(asAda, o1, keyward.GrantCreate{BoundLockID: w.ids["lock1"], ContactID: apitest.Ptr(w.ids["c1"])}))(w.t).ID
 }
 
 // user creates the person name@example.com and records its id under name.
 func (w *world) user(op context.Context, name string, verified bool) *keyward.User {
-	u := apitest.Must(w.svc.CreateUser(op, keyward.UserCreate{Email: name + "@example.com", Verified: verified}))(w.t)
+	u := apitest.Check(w.svc.CreateUser(op, keyward.UserCreate{Email: name + "@example.com", Verified: verified}))(w.t)
 	w.ids[name], w.users[name] = u.ID, u
 	return u
 }

@@ -19,7 +19,7 @@ func TestServer_LockGroups(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	asAda := keyward.NewContextWithPrincipal(context.Background(), w.token("ada", allScopes...))
-	w.ids["g2"] = apitest.Must(w.svc.CreateLockGroup(asAda, w.ids["o1"], keyward.LockGroupCreate{Title: "Floor 2"}))(t).ID
+	w.ids["g2"] = apitest.Check(w.svc.CreateLockGroup(asAda, w.ids["o1"], keyward.LockGroupCreate{Title: "Floor 2"}))(t).ID
 	const twoPending = `{"ByState":[{"State":"JoinPending","Count":2}]}`
 	runScenarios(t, w, []scenario{
 		{Name: "List", Method: "GET", Path: "/api/v1/Owners/{o1}/LockGroups?$expand=statistics",

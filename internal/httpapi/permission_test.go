@@ -12,8 +12,8 @@ func TestServer_Permissions(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	asAda := keyward.NewContextWithPrincipal(context.Background(), w.token("ada", allScopes...))
-	w.ids["c3"] = apitest.Must(w.svc.CreateContact(asAda, w.ids["o1"], keyward.ContactCreate{Identifier: apitest.Ptr("b@example.com")}))(t).ID
-	w.ids["p2"] = apitest.Must(w.svc.CreatePermission(asAda, w.ids["o1"], keyward.PermissionCreate{ContactID: w.ids["c1"], Role: keyward.RoleAdmin}))(t).ID
+	w.ids["c3"] = apitest.Check(w.svc.CreateContact(asAda, w.ids["o1"], keyward.ContactCreate{Identifier: apitest.Ptr("b@example.com")}))(t).ID
+	w.ids["p2"] = apitest.Check(w.svc.CreatePermission(asAda, w.ids["o1"], keyward.PermissionCreate{ContactID: w.ids["c1"], Role: keyward.RoleAdmin}))(t).ID
 	const adaOwner = `{"id":"{p1}","ownerAccountId":"{o1}","contactId":"{adaContact}","role":"Owner"}`
 	const c1Admin = `{"id":"{p2}","ownerAccountId":"{o1}","contactId":"{c1}","role":"Admin"}`
 	runScenarios(t, w, []scenario{

@@ -8,8 +8,11 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"golang.org/x/text/language"
+
+	"github.com/keyward/keyward/internal/keyward"
 )
 
 // defaultLanguage is the catalog used when no supported language matches; the seed requires
@@ -24,12 +27,17 @@ type Catalog struct {
 	matcher   language.Matcher    // supports exactly languages, in that order
 }
 
-// New loads the embedded catalogs. It fails when a catalog is not a flat JSON object of non-empty
-// strings, or when a language's keys differ from English, so that a broken translation stops the
-// server at start rather than showing an empty message to a user.
+// New returns the embedded catalogs. It fails when a catalog is not a flat JSON object of
+// non-empty strings, or when a language's keys differ from English, so that a broken translation
+// stops the server at start rather than showing an empty message to a user. The catalogs are
+// read and checked once per process: every caller (the API's error writer, the pages, the
+// mails) shares the one immutable Catalog.
 func New() (*Catalog, error) {
-	return load(embedded)
+	return loadEmbedded()
 }
+
+// loadEmbedded reads the embedded catalogs on its first call and returns that result ever after.
+var loadEmbedded = sync.OnceValues(func() (*Catalog, error) { return load(embedded) })
 
 // Lookup returns the message for code in the language that best matches acceptLanguage, an HTTP
 // Accept-Language header whose quality values are honoured. It falls back to English when the
@@ -41,6 +49,18 @@ func (c *Catalog) Lookup(acceptLanguage, code string) string {
 		return ""
 	}
 	msg, _ := c.Text(c.Match(acceptLanguage), code)
+	return msg
+}
+
+// UserMessage returns the localized message of a domain error in lang, a tag from Match: the
+// catalog entry its UserMessageKeyOf names, and "" for an error without an ErrorCode, which
+// carries no user message. It is the one lookup behind the Management API's UserErrorMessage
+// and the pages' texts for domain errors, so that both tell a user the same.
+func (c *Catalog) UserMessage(lang string, e *keyward.Error) string {
+	if e == nil || e.Code == "" {
+		return ""
+	}
+	msg, _ := c.Text(lang, e.UserMessageKeyOf())
 	return msg
 }
 

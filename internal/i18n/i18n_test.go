@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/keyward/keyward/internal/i18n"
+	"github.com/keyward/keyward/internal/keyward"
 )
 
 func mustNew(t *testing.T) *i18n.Catalog {
@@ -226,4 +227,23 @@ func TestCatalog_Concurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestNew_OncePerProcess: every caller shares the catalogs read at the first call.
+func TestNew_OncePerProcess(t *testing.T) {
+	if a, b := mustNew(t), mustNew(t); a != b {
+		t.Error("New read the catalogs again")
+	}
+}
+
+// TestCatalog_UserMessage: a domain error's message comes from its UserMessageKey, else its
+// Code, in the language asked for; an error without a code has none.
+func TestCatalog_UserMessage(t *testing.T) {
+	c := mustNew(t)
+	got := []string{c.UserMessage("de", keyward.ErrEmailAddressInUse), c.UserMessage("en", keyward.ErrDuplicateContact),
+		c.UserMessage("en", keyward.ErrNotFound.WithDetails("x")), c.UserMessage("en", nil)}
+	want := []string{c.Lookup("de", "EmailAddressInUse"), c.Lookup("en", "Duplicate.Contact"), "", ""}
+	if diff := cmp.Diff(want, got); diff != "" || got[0] == "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
 }

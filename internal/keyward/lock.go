@@ -134,3 +134,20 @@ func (t *GrantTarget) MarshalJSON() ([]byte, error) {
 	}
 	return json.Marshal(t.Lock)
 }
+
+// UnmarshalJSON reads the targeted lock or group, told apart by its targetType, so that a grant
+// read back from the wire (by the Go client) holds what the server embedded.
+func (t *GrantTarget) UnmarshalJSON(b []byte) error {
+	var kind struct {
+		TargetType string `json:"targetType"`
+	}
+	if err := json.Unmarshal(b, &kind); err != nil {
+		return err
+	}
+	if kind.TargetType == "Group" {
+		t.Group = new(LockGroup)
+		return json.Unmarshal(b, t.Group)
+	}
+	t.Lock = new(BoundLock)
+	return json.Unmarshal(b, t.Lock)
+}

@@ -12,7 +12,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/keyward/keyward/internal/account"
 	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/param"
+	"github.com/keyward/keyward/internal/token"
 )
 
 // authParamNames are the authorization request parameters Keyward reads (RFC 6749 §4.1.1,
@@ -47,7 +50,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.refuse(w, r, req, err)
 	}
-	se, err := s.currentSession(r)
+	se, err := s.pages.Current(r)
 	if err != nil {
 		return err
 	}
@@ -58,12 +61,12 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) error {
 	case again && req.prompt("none"):
 		return s.refuse(w, r, req, loginRequired("the user must sign in again (prompt=login or max_age) and prompt=none forbids asking"))
 	case se == nil || again:
-		http.Redirect(w, r, s.endpoint(pathLogin)+returnQuery(req.signedInPath()), redirectStatus(r))
+		http.Redirect(w, r, s.pages.LoginURL(req.signedInPath()), account.RedirectStatus(r))
 		return nil
-	case !se.user.Verified:
+	case !se.User.Verified:
 		return s.notVerified(r)
 	}
-	granted, err := s.findConsent(r.Context(), se.user.ID, req.client.ID)
+	granted, err := s.findConsent(r.Context(), se.User.ID, req.client.ID)
 	if err != nil {
 		return err
 	}
@@ -104,8 +107,8 @@ func (req *authRequest) prompt(value string) bool { return slices.Contains(req.p
 
 // needsSignIn reports whether the user must sign in again (OpenID Connect Core §3.1.2.1):
 // prompt=login, or a sign-in longer than max_age ago.
-func (req *authRequest) needsSignIn(se *browserSession, now time.Time) bool {
-	return req.prompt("login") || (req.maxAge >= 0 && int64(now.Sub(se.authTime.Time)/time.Second) > int64(req.maxAge))
+func (req *authRequest) needsSignIn(se *account.Session, now time.Time) bool {
+	return req.prompt("login") || (req.maxAge >= 0 && int64(now.Sub(se.AuthTime.Time)/time.Second) > int64(req.maxAge))
 }
 
 // signedInPath is where a sign-in for the request returns: the request without prompt=login and
@@ -129,9 +132,9 @@ func (req *authRequest) signedInPath() string {
 // (RFC 6749 §3.1 allows both).
 func authorizeParams(w http.ResponseWriter, r *http.Request) (url.Values, error) {
 	if r.Method != http.MethodPost {
-		return parseQuery(r)
+		return param.Query(r)
 	}
-	return parseForm(w, r)
+	return param.Form(w, r)
 }
 
 // returnPath is the GET form of the request, where the sign-in page sends the browser back.
@@ -274,12 +277,12 @@ func promptValues() []string { return []string{"none", "login", "consent"} }
 // refuse answers an invalid request: on the error page when it has no trusted redirect URI
 // yet, through the redirect otherwise. Errors that are not OAuth errors are server faults.
 func (s *Server) refuse(w http.ResponseWriter, r *http.Request, req *authRequest, err error) error {
-	oe, ok := errors.AsType[*oauthError](err)
+	oe, ok := asOAuthError(err)
 	if req == nil || !ok {
 		return err
 	}
 	s.log.InfoContext(r.Context(), "oauth: authorization request refused", "client_id", req.client.ID, "error", oe.code, "description", oe.description)
-	return s.respond(w, r, req, url.Values{"error": {oe.code}, "error_description": {sanitizeDescription(oe.description)}})
+	return s.respond(w, r, req, url.Values{"error": {oe.code}, "error_description": {param.Sanitize(oe.description)}})
 }
 
 // respond sends the authorization response to the client: the values plus state, echoed
@@ -291,7 +294,7 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, req *authReques
 	}
 	v.Set("iss", s.cfg.Issuer)
 	if req.responseMode == "form_post" {
-		return s.render(w, r, http.StatusOK, "formpost", pageData{Title: s.t(r, "page.formpost.title"), View: formPostView{Action: req.redirectURI, Params: hiddenFields(v)}})
+		return s.pages.FormPost(w, r, req.redirectURI, account.HiddenFields(v))
 	}
 	sep := "?"
 	switch {
@@ -300,95 +303,45 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, req *authReques
 	case strings.Contains(req.redirectURI, "?"):
 		sep = "&" // RFC 6749 §3.1.2: the registered URI's query is kept
 	}
-	http.Redirect(w, r, req.redirectURI+sep+v.Encode(), redirectStatus(r))
+	http.Redirect(w, r, req.redirectURI+sep+v.Encode(), account.RedirectStatus(r))
 	return nil
-}
-
-// redirectStatus is 303 after a POST, so that the browser follows with a GET, and 302 otherwise.
-func redirectStatus(r *http.Request) int {
-	if r.Method == http.MethodPost {
-		return http.StatusSeeOther
-	}
-	return http.StatusFound
-}
-
-// field is one hidden form field.
-type field struct{ Name, Value string }
-
-// hiddenFields lists v's values in name order.
-func hiddenFields(v url.Values) []field {
-	names := make([]string, 0, len(v))
-	for name := range v {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	var fields []field
-	for _, name := range names {
-		for _, value := range v[name] {
-			fields = append(fields, field{name, value})
-		}
-	}
-	return fields
-}
-
-// formPostView is the data of the response_mode=form_post page.
-type formPostView struct {
-	Action string
-	Params []field
-}
-
-// consentView is the data of the consent page.
-type consentView struct {
-	ClientName, LogoURL, Email         string
-	Again                              bool // the user granted the client something before
-	Scopes                             []scopeView
-	Action, LogoutAction, Return, CSRF string
-	Params                             []field
 }
 
 // showConsent renders the consent page for the scopes to ask for. The form carries the request's
 // parameters, which the consent handler validates again, so no authorization request is stored
 // between the two.
-func (s *Server) showConsent(w http.ResponseWriter, r *http.Request, req *authRequest, se *browserSession, ask []string, again bool) error {
-	logo := req.client.LogoURL
-	if !strings.HasPrefix(logo, "https://") && !strings.HasPrefix(logo, "http://") {
-		logo = ""
-	}
-	return s.render(w, r, http.StatusOK, "consent", pageData{Title: s.t(r, "page.consent.title"), View: consentView{
-		ClientName: cmp.Or(req.client.Name, req.client.ID), LogoURL: logo, Email: se.user.Email, Again: again,
-		Scopes: s.describeScopes(s.lang(r), ask), Action: s.endpoint(pathConsent),
-		LogoutAction: s.endpoint(pathLogout), Return: req.returnPath(), CSRF: s.csrfToken(se.raw),
-		Params: hiddenFields(req.params),
-	}})
+func (s *Server) showConsent(w http.ResponseWriter, r *http.Request, req *authRequest, se *account.Session, ask []string, again bool) error {
+	return s.pages.Consent(w, r, account.ConsentPage{Session: se, Client: cmp.Or(req.client.Name, req.client.ID), LogoURL: req.client.LogoURL,
+		Again: again, Scopes: ask, Action: s.endpoint(pathConsent), Return: req.returnPath(), Params: account.HiddenFields(req.params)})
 }
 
 // notVerified is the EmailNotVerified refusal of a signed-in user whose address is unverified.
 func (s *Server) notVerified(r *http.Request) error {
-	return &pageError{status: http.StatusForbidden, title: s.t(r, "page.error.title"), view: messageView{Text: s.t(r, "page.error.notVerified"), Code: keyward.ErrEmailNotVerified.Code}}
+	return s.pages.Refusal(r, http.StatusForbidden, "page.error.notVerified", keyward.ErrEmailNotVerified.Code)
 }
 
 // consent serves POST /connect/consent, the consent page's form: the session and its CSRF token,
 // the request validated again, then a code or access_denied for the client.
 func (s *Server) consent(w http.ResponseWriter, r *http.Request) error {
-	form, err := parseTokenForm(w, r)
+	form, err := param.SingleForm(w, r)
 	if err != nil {
 		return err
 	}
-	se, err := s.currentSession(r)
+	se, err := s.pages.Current(r)
 	if err != nil {
 		return err
 	}
 	if se == nil {
-		return &pageError{status: http.StatusBadRequest, title: s.t(r, "page.error.title"), view: messageView{Text: s.t(r, "page.error.signedOut")}}
+		return s.pages.Refusal(r, http.StatusBadRequest, "page.error.signedOut", "")
 	}
-	if text := s.formRefusal(r, se.raw, form); text != "" {
-		return &pageError{status: http.StatusBadRequest, title: s.t(r, "page.error.title"), view: messageView{Text: text}}
+	if err := s.pages.CheckForm(r, se, form); err != nil {
+		return err
 	}
 	req, err := s.validateAuthRequest(r.Context(), form)
 	if err != nil {
 		return s.refuse(w, r, req, err)
 	}
-	if !se.user.Verified {
+	if !se.User.Verified {
 		return s.notVerified(r)
 	}
 	switch form.Get("decision") {
@@ -402,7 +355,7 @@ func (s *Server) consent(w http.ResponseWriter, r *http.Request) error {
 
 // allow answers the request with a new code, remembering the consent to its scopes when the
 // user just gave it.
-func (s *Server) allow(w http.ResponseWriter, r *http.Request, req *authRequest, se *browserSession, remember bool) error {
+func (s *Server) allow(w http.ResponseWriter, r *http.Request, req *authRequest, se *account.Session, remember bool) error {
 	code, err := s.issueCode(r.Context(), req, se, remember)
 	if err != nil {
 		return err
@@ -413,13 +366,13 @@ func (s *Server) allow(w http.ResponseWriter, r *http.Request, req *authRequest,
 // issueCode stores a new code, the token family whatever it issues will belong to with the time
 // the user signed in, and, when remember is set, the consent grown by the request's scopes, in
 // one transaction. Only the code's hash is stored.
-func (s *Server) issueCode(ctx context.Context, req *authRequest, se *browserSession, remember bool) (string, error) {
+func (s *Server) issueCode(ctx context.Context, req *authRequest, se *account.Session, remember bool) (string, error) {
 	now := s.cfg.Now()
-	code := randomToken(32)
-	user := se.user
-	family := &keyward.TokenFamily{ID: keyward.NewID(now), ClientID: req.client.ID, UserID: user.ID, CreatedAt: keyward.NewTime(now), AuthTime: &se.authTime}
+	code := token.Random(32)
+	user := se.User
+	family := &keyward.TokenFamily{ID: keyward.NewID(now), ClientID: req.client.ID, UserID: user.ID, CreatedAt: keyward.NewTime(now), AuthTime: &se.AuthTime}
 	ac := &keyward.AuthCode{
-		Hash: HashSecret(code), ClientID: req.client.ID, UserID: user.ID, RedirectURI: req.redirectURI, RedirectURISent: req.redirectSent,
+		Hash: token.Hash(code), ClientID: req.client.ID, UserID: user.ID, RedirectURI: req.redirectURI, RedirectURISent: req.redirectSent,
 		Scopes: req.scopes, CodeChallenge: req.params.Get("code_challenge"), CodeChallengeMethod: req.params.Get("code_challenge_method"),
 		Nonce: req.params.Get("nonce"), FamilyID: family.ID, CreatedAt: keyward.NewTime(now), ExpiresAt: keyward.NewTime(now.Add(AuthCodeLifetime)),
 	}

@@ -44,7 +44,7 @@ func TestAuthorizeErrorPage(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := b.get(tt.target)
-			got := []any{p.status, p.header.Get("Location"), p.text("code"), p.text("description"), p.header.Get("Content-Type")}
+			got := []any{p.Status, p.Header.Get("Location"), p.Text("code"), p.Text("description"), p.Header.Get("Content-Type")}
 			want := []any{400, "", "Error: invalid_request", tt.wantDescription, "text/html; charset=utf-8"}
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
@@ -110,8 +110,8 @@ func TestAuthorizeErrorRedirect(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := b.get(tt.target)
-			if p.status != http.StatusFound || p.header.Get("Location") != tt.want {
-				t.Errorf("got %d Location %s\nwant 302 Location %s\n%s", p.status, p.header.Get("Location"), tt.want, p.body)
+			if p.Status != http.StatusFound || p.Header.Get("Location") != tt.want {
+				t.Errorf("got %d Location %s\nwant 302 Location %s\n%s", p.Status, p.Header.Get("Location"), tt.want, p.Body)
 			}
 		})
 	}
@@ -126,8 +126,8 @@ func TestAuthorizeSignedOut(t *testing.T) {
 		t.Run("GET"+path[:2], func(t *testing.T) {
 			p := b.get(path)
 			want := f.issuer() + "/account/login?return=" + url.QueryEscape(wantReturn)
-			if p.status != http.StatusFound || p.header.Get("Location") != want {
-				t.Errorf("got %d %s\nwant 302 %s", p.status, p.header.Get("Location"), want)
+			if p.Status != http.StatusFound || p.Header.Get("Location") != want {
+				t.Errorf("got %d %s\nwant 302 %s", p.Status, p.Header.Get("Location"), want)
 			}
 		})
 	}
@@ -135,15 +135,15 @@ func TestAuthorizeSignedOut(t *testing.T) {
 		form, _ := url.ParseQuery(strings.TrimPrefix(target, "/connect/authorize?"))
 		p := b.post("/connect/authorize", form)
 		want := f.issuer() + "/account/login?return=" + url.QueryEscape(wantReturn)
-		if p.status != http.StatusSeeOther || p.header.Get("Location") != want {
-			t.Errorf("got %d %s\nwant 303 %s", p.status, p.header.Get("Location"), want)
+		if p.Status != http.StatusSeeOther || p.Header.Get("Location") != want {
+			t.Errorf("got %d %s\nwant 303 %s", p.Status, p.Header.Get("Location"), want)
 		}
 	})
 	t.Run("PromptNone", func(t *testing.T) {
 		p := b.get(target + "&prompt=none")
 		want := webCallback + "?" + url.Values{"error": {"login_required"}, "error_description": {"the user is not signed in and prompt=none forbids asking"}, "iss": {f.issuer()}, "state": {"s1"}}.Encode()
-		if p.header.Get("Location") != want {
-			t.Errorf("Location %s\nwant     %s", p.header.Get("Location"), want)
+		if p.Header.Get("Location") != want {
+			t.Errorf("Location %s\nwant     %s", p.Header.Get("Location"), want)
 		}
 	})
 }
@@ -155,7 +155,7 @@ func TestConsentPage(t *testing.T) {
 	p := b.consent(authorizeURL("client_id", "web", "redirect_uri", webCallback, "response_type", "code",
 		"scope", "read:owneraccounts write:grants offline_access read:owneraccounts", "state", state, "nonce", "n-1"))
 	t.Run("Content", func(t *testing.T) {
-		got := []string{p.text("intro"), p.header.Get("X-Frame-Options"), p.header.Get("Cache-Control"), p.header.Get("Referrer-Policy")}
+		got := []string{p.Text("intro"), p.Header.Get("X-Frame-Options"), p.Header.Get("Cache-Control"), p.Header.Get("Referrer-Policy")}
 		want := []string{"Web App wants to access your Keyward account.", "DENY", "no-store", "no-referrer"}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("(-want +got):\n%s", diff)
@@ -167,24 +167,24 @@ func TestConsentPage(t *testing.T) {
 			`<li data-scope="offline_access">Keep access while you are not using the application <code>offline_access</code></li>`,
 			"Signed in as alice@example.com.",
 		} {
-			if !strings.Contains(p.body, s) {
+			if !strings.Contains(p.Body, s) {
 				t.Errorf("the consent page lacks %s", s)
 			}
 		}
-		if n := strings.Count(p.body, "<li data-scope="); n != 3 {
+		if n := strings.Count(p.Body, "<li data-scope="); n != 3 {
 			t.Errorf("%d scopes listed, want 3", n)
 		}
-		csp := p.header.Get("Content-Security-Policy")
+		csp := p.Header.Get("Content-Security-Policy")
 		if !strings.HasPrefix(csp, "default-src 'none'; style-src 'sha256-") || !strings.Contains(csp, "frame-ancestors 'none'") || strings.Contains(csp, "script-src") {
 			t.Errorf("Content-Security-Policy %q", csp)
 		}
 	})
 	t.Run("AllowRedirectsWithCodeAndExactState", func(t *testing.T) {
 		res := b.decide(p, "allow")
-		loc := res.location(t)
+		loc := res.Redirect(t)
 		q := loc.Query()
-		if res.status != http.StatusSeeOther || loc.Scheme+"://"+loc.Host+loc.Path != webCallback {
-			t.Fatalf("got %d %s", res.status, loc)
+		if res.Status != http.StatusSeeOther || loc.Scheme+"://"+loc.Host+loc.Path != webCallback {
+			t.Fatalf("got %d %s", res.Status, loc)
 		}
 		got := map[string]any{"state": q.Get("state"), "iss": q.Get("iss"), "scope": q.Get("scope"), "codeLength": len(q.Get("code"))}
 		want := map[string]any{"state": state, "iss": f.issuer(), "scope": "read:owneraccounts write:grants offline_access", "codeLength": 43}
@@ -198,8 +198,8 @@ func TestConsentPage(t *testing.T) {
 	t.Run("Deny", func(t *testing.T) {
 		res := b.decide(p, "deny")
 		want := webCallback + "?" + url.Values{"error": {"access_denied"}, "error_description": {"the user denied the authorization request"}, "iss": {f.issuer()}, "state": {state}}.Encode()
-		if res.status != http.StatusSeeOther || res.header.Get("Location") != want {
-			t.Errorf("got %d %s\nwant 303 %s", res.status, res.header.Get("Location"), want)
+		if res.Status != http.StatusSeeOther || res.Header.Get("Location") != want {
+			t.Errorf("got %d %s\nwant 303 %s", res.Status, res.Header.Get("Location"), want)
 		}
 	})
 	t.Run("RegisteredQueryIsKept", func(t *testing.T) {
@@ -211,8 +211,8 @@ func TestConsentPage(t *testing.T) {
 	t.Run("PromptNoneNeedsConsent", func(t *testing.T) {
 		res := b.get(authorizeURL("client_id", "web", "redirect_uri", webCallback, "response_type", "code", "scope", "read:owneraccounts email", "prompt", "none"))
 		want := webCallback + "?" + url.Values{"error": {"consent_required"}, "error_description": {"the user has not consented to email for this client and prompt=none forbids asking"}, "iss": {f.issuer()}}.Encode()
-		if res.header.Get("Location") != want {
-			t.Errorf("Location %s\nwant     %s", res.header.Get("Location"), want)
+		if res.Header.Get("Location") != want {
+			t.Errorf("Location %s\nwant     %s", res.Header.Get("Location"), want)
 		}
 	})
 }
@@ -222,28 +222,28 @@ func TestConsentFormPost(t *testing.T) {
 	b := f.signIn(t, aliceID)
 	p := b.consent(authorizeURL("client_id", "web", "redirect_uri", webCallback, "response_type", "code", "response_mode", "form_post", "scope", "read:owneraccounts", "state", "a+b"))
 	res := b.decide(p, "allow")
-	if res.status != http.StatusOK {
-		t.Fatalf("status %d\n%s", res.status, res.body)
+	if res.Status != http.StatusOK {
+		t.Fatalf("status %d\n%s", res.Status, res.Body)
 	}
-	if !strings.Contains(res.body, `<form method="post" action="https://app.example/cb" id="response">`) {
-		t.Errorf("no form posting to the redirect URI:\n%s", res.body)
+	if !strings.Contains(res.Body, `<form method="post" action="https://app.example/cb" id="response">`) {
+		t.Errorf("no form posting to the redirect URI:\n%s", res.Body)
 	}
-	fields := res.hidden(t, "response")
+	fields := res.Form(t, "response")
 	got := map[string]any{"state": fields.Get("state"), "iss": fields.Get("iss"), "scope": fields.Get("scope"), "codeLength": len(fields.Get("code"))}
 	want := map[string]any{"state": "a+b", "iss": f.issuer(), "scope": "read:owneraccounts", "codeLength": 43}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
-	csp := res.header.Get("Content-Security-Policy")
-	if !strings.Contains(csp, "script-src 'sha256-") || !strings.Contains(res.body, "<script>document.forms[0].submit();</script>") {
+	csp := res.Header.Get("Content-Security-Policy")
+	if !strings.Contains(csp, "script-src 'sha256-") || !strings.Contains(res.Body, "<script>document.forms[0].submit();</script>") {
 		t.Errorf("the page does not submit itself: CSP %q", csp)
 	}
 	t.Run("ErrorsArePostedToo", func(t *testing.T) {
 		res := b.get(authorizeURL("client_id", "web", "redirect_uri", webCallback, "response_type", "token", "response_mode", "form_post", "scope", "read:owneraccounts"))
-		fields := res.hidden(t, "response")
+		fields := res.Form(t, "response")
 		want := url.Values{"error": {"unsupported_response_type"}, "error_description": {"the response_type 'token' is not supported; use code"}, "iss": {f.issuer()}}
-		if res.status != http.StatusOK || !cmp.Equal(want, fields) {
-			t.Errorf("got %d %v, want 200 %v", res.status, fields, want)
+		if res.Status != http.StatusOK || !cmp.Equal(want, fields) {
+			t.Errorf("got %d %v, want 200 %v", res.Status, fields, want)
 		}
 	})
 }
@@ -253,7 +253,7 @@ func TestConsentCSRF(t *testing.T) {
 	alice := f.signIn(t, aliceID)
 	mallory := f.signIn(t, bobID)
 	target := authorizeURL("client_id", "web", "redirect_uri", webCallback, "response_type", "code", "scope", "read:owneraccounts")
-	form := alice.consent(target).hidden(t, "consent")
+	form := alice.consent(target).Form(t, "consent")
 	form.Set("decision", "allow")
 	tests := []struct {
 		name   string
@@ -273,8 +273,8 @@ func TestConsentCSRF(t *testing.T) {
 			}
 			tt.mutate(v)
 			res := tt.b.post("/connect/consent", v)
-			if res.status != http.StatusBadRequest || res.text("message") != tt.want || res.header.Get("Location") != "" {
-				t.Errorf("got %d %q Location %q, want 400 %q", res.status, res.text("message"), res.header.Get("Location"), tt.want)
+			if res.Status != http.StatusBadRequest || res.Text("message") != tt.want || res.Header.Get("Location") != "" {
+				t.Errorf("got %d %q Location %q, want 400 %q", res.Status, res.Text("message"), res.Header.Get("Location"), tt.want)
 			}
 		})
 	}
@@ -285,8 +285,8 @@ func TestConsentCSRF(t *testing.T) {
 		}
 		v.Set("redirect_uri", "https://evil.example/cb")
 		res := alice.post("/connect/consent", v)
-		if res.status != http.StatusBadRequest || res.text("description") != "the redirect_uri 'https://evil.example/cb' is not registered for the client 'web'; it must equal a registered URI exactly" {
-			t.Errorf("got %d %q", res.status, res.text("description"))
+		if res.Status != http.StatusBadRequest || res.Text("description") != "the redirect_uri 'https://evil.example/cb' is not registered for the client 'web'; it must equal a registered URI exactly" {
+			t.Errorf("got %d %q", res.Status, res.Text("description"))
 		}
 	})
 }
@@ -296,7 +296,7 @@ func TestAuthorizeUnverifiedSession(t *testing.T) {
 	b := f.signIn(t, bobID)
 	p := b.get(authorizeURL("client_id", "web", "redirect_uri", webCallback, "response_type", "code", "scope", "read:owneraccounts"))
 	want := []any{403, "Your e-mail address has not been verified. Please open the link we sent you, then try again.", "Error: EmailNotVerified"}
-	if diff := cmp.Diff(want, []any{p.status, p.text("message"), p.text("code")}); diff != "" {
+	if diff := cmp.Diff(want, []any{p.Status, p.Text("message"), p.Text("code")}); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }

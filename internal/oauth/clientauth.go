@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/param"
 )
 
 // clientCredentials are the client_id and client_secret of a request, from HTTP Basic or the body.
@@ -34,10 +35,10 @@ func clientCredentialsFrom(r *http.Request, form url.Values) (clientCredentials,
 	if err != nil {
 		return clientCredentials{}, invalidClient("the HTTP Basic client_secret is not form-url-encoded")
 	}
-	if err := checkText("the HTTP Basic client_id", id); err != nil {
+	if err := param.CheckText("the HTTP Basic client_id", id); err != nil {
 		return clientCredentials{}, err
 	}
-	if err := checkText("the HTTP Basic client_secret", secret); err != nil {
+	if err := param.CheckText("the HTTP Basic client_secret", secret); err != nil {
 		return clientCredentials{}, err
 	}
 	if form.Has("client_secret") {

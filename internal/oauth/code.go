@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/token"
 )
 
 // authorizationCodeGrant redeems an authorization code (RFC 6749 §4.1.3). A confidential client
@@ -33,7 +34,7 @@ func (s *Server) authorizationCodeGrant(ctx context.Context, req *tokenRequest) 
 	var issued *issuedToken
 	var refusal error
 	err = s.store.InTx(ctx, func(tx keyward.Tx) error {
-		ac, err := tx.UseAuthCode(ctx, HashSecret(code), s.now())
+		ac, err := tx.UseAuthCode(ctx, token.Hash(code), s.now())
 		switch {
 		case errors.Is(err, keyward.ErrNotFound):
 			return invalidGrant("the authorization code is unknown")
@@ -139,9 +140,9 @@ func (s *Server) issueTokens(ctx context.Context, tx keyward.Tx, g tokenGrant) (
 	if !slices.Contains(g.refreshScopes, keyward.ScopeOfflineAccess) {
 		return issued, nil
 	}
-	raw := randomToken(32)
+	raw := token.Random(32)
 	now := s.cfg.Now()
-	rt := &keyward.RefreshToken{Hash: HashSecret(raw), FamilyID: g.family, ClientID: g.clientID, UserID: g.userID, Scopes: g.refreshScopes,
+	rt := &keyward.RefreshToken{Hash: token.Hash(raw), FamilyID: g.family, ClientID: g.clientID, UserID: g.userID, Scopes: g.refreshScopes,
 		CreatedAt: keyward.NewTime(now), ExpiresAt: keyward.NewTime(now.Add(s.cfg.RefreshTokenLifetime))}
 	if err := tx.CreateRefreshToken(ctx, rt); err != nil {
 		return nil, fmt.Errorf("oauth: store refresh token: %w", err)

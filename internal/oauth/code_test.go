@@ -189,10 +189,10 @@ func TestCodeGrantErrors(t *testing.T) {
 	})
 	t.Run("ScopeRemovedFromClientSinceAuthorization", func(t *testing.T) {
 		code := webCode("scope", "read:owneraccounts write:grants")
-		f.store.updateClient("web", func(c *keyward.Client) {
+		f.updateClient("web", func(c *keyward.Client) {
 			c.Scopes = []string{keyward.ScopeReadOwnerAccounts, keyward.ScopeOfflineAccess}
 		})
-		defer f.store.updateClient("web", func(c *keyward.Client) { c.Scopes = webScopes })
+		defer f.updateClient("web", func(c *keyward.Client) { c.Scopes = webScopes })
 		status, _, body := f.postForm(t, "/connect/token", webAuth, codeForm(code))
 		if want := oauthErr("invalid_scope", "the client 'web' is no longer allowed the scope 'write:grants'"); status != 400 || body != want {
 			t.Errorf("got %d %s, want 400 %s", status, body, want)
@@ -201,158 +201,160 @@ func TestCodeGrantErrors(t *testing.T) {
 }
 
 func TestCodeReuseRevokesFamily(t *testing.T) {
-	f := newFixture(t)
-	b := f.signIn(t, aliceID)
-	webAuth := basic("web", webSecret)
-	code := b.code(authorizeURL("client_id", "web", "redirect_uri", webCallback, "response_type", "code", "scope", "read:owneraccounts offline_access")).Get("code")
-	first := f.mustTokens(t, webAuth, codeForm(code))
-	if _, err := f.srv.VerifyAccessToken(context.Background(), first.AccessToken); err != nil {
-		t.Fatalf("first token: %v", err)
-	}
-	status, _, body := f.postForm(t, "/connect/token", webAuth, codeForm(code))
-	if want := oauthErr("invalid_grant", "the authorization code was used already; the tokens issued for it are revoked"); status != 400 || body != want {
-		t.Fatalf("reuse: got %d %s, want 400 %s", status, body, want)
-	}
-	_, err := f.srv.VerifyAccessToken(context.Background(), first.AccessToken)
-	checkVerifyErr(t, err, wantErr{keyward.ErrInvalidToken, "the token's authorization was revoked at " + t0.Format(keyward.WireTimeLayout)})
-	status, _, body = f.postForm(t, "/connect/token", webAuth, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {first.RefreshToken}})
-	if want := oauthErr("invalid_grant", "the refresh token was revoked at "+t0.Format(keyward.WireTimeLayout)); status != 400 || body != want {
-		t.Errorf("refresh after reuse: got %d %s, want 400 %s", status, body, want)
-	}
+	forEachEngine(t, func(t *testing.T, f *fixture) {
+		b := f.signIn(t, aliceID)
+		webAuth := basic("web", webSecret)
+		code := b.code(authorizeURL("client_id", "web", "redirect_uri", webCallback, "response_type", "code", "scope", "read:owneraccounts offline_access")).Get("code")
+		first := f.mustTokens(t, webAuth, codeForm(code))
+		if _, err := f.srv.VerifyAccessToken(context.Background(), first.AccessToken); err != nil {
+			t.Fatalf("first token: %v", err)
+		}
+		status, _, body := f.postForm(t, "/connect/token", webAuth, codeForm(code))
+		if want := oauthErr("invalid_grant", "the authorization code was used already; the tokens issued for it are revoked"); status != 400 || body != want {
+			t.Fatalf("reuse: got %d %s, want 400 %s", status, body, want)
+		}
+		_, err := f.srv.VerifyAccessToken(context.Background(), first.AccessToken)
+		checkVerifyErr(t, err, wantErr{keyward.ErrInvalidToken, "the token's authorization was revoked at " + t0.Format(keyward.WireTimeLayout)})
+		status, _, body = f.postForm(t, "/connect/token", webAuth, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {first.RefreshToken}})
+		if want := oauthErr("invalid_grant", "the refresh token was revoked at "+t0.Format(keyward.WireTimeLayout)); status != 400 || body != want {
+			t.Errorf("refresh after reuse: got %d %s, want 400 %s", status, body, want)
+		}
+	})
 }
 
 func TestRefresh(t *testing.T) {
-	f := newFixture(t)
-	b := f.signIn(t, aliceID)
-	webAuth := basic("web", webSecret)
-	ctx := context.Background()
-	start := func(t *testing.T) tokenResponse {
-		t.Helper()
-		q := b.code(authorizeURL("client_id", "web", "redirect_uri", webCallback, "response_type", "code", "scope", "read:owneraccounts write:grants offline_access"))
-		return f.mustTokens(t, webAuth, codeForm(q.Get("code")))
-	}
-	refresh := func(token string, kv ...string) url.Values {
-		v := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {token}}
-		for i := 0; i < len(kv); i += 2 {
-			v.Set(kv[i], kv[i+1])
+	forEachEngine(t, func(t *testing.T, f *fixture) {
+		b := f.signIn(t, aliceID)
+		webAuth := basic("web", webSecret)
+		ctx := context.Background()
+		start := func(t *testing.T) tokenResponse {
+			t.Helper()
+			q := b.code(authorizeURL("client_id", "web", "redirect_uri", webCallback, "response_type", "code", "scope", "read:owneraccounts write:grants offline_access"))
+			return f.mustTokens(t, webAuth, codeForm(q.Get("code")))
 		}
-		return v
-	}
-	t.Run("RotatesInTheSameFamily", func(t *testing.T) {
-		first := start(t)
-		second := f.mustTokens(t, webAuth, refresh(first.RefreshToken))
-		got := []any{second.TokenType, second.ExpiresIn, second.Scope, second.RefreshToken != first.RefreshToken && second.RefreshToken != "",
-			claimsOf(t, second.AccessToken)["fam"] == claimsOf(t, first.AccessToken)["fam"]}
-		if diff := cmp.Diff([]any{"Bearer", 3600, "read:owneraccounts write:grants offline_access", true, true}, got); diff != "" {
-			t.Errorf("(-want +got):\n%s", diff)
-		}
-		third := f.mustTokens(t, webAuth, refresh(second.RefreshToken))
-		if _, err := f.srv.VerifyAccessToken(ctx, third.AccessToken); err != nil {
-			t.Error(err)
-		}
-	})
-	t.Run("ReuseRevokesTheFamily", func(t *testing.T) {
-		first := start(t)
-		second := f.mustTokens(t, webAuth, refresh(first.RefreshToken))
-		status, _, body := f.postForm(t, "/connect/token", webAuth, refresh(first.RefreshToken))
-		if want := oauthErr("invalid_grant", "the refresh token was used already; the tokens issued for it are revoked"); status != 400 || body != want {
-			t.Fatalf("got %d %s, want 400 %s", status, body, want)
-		}
-		for name, token := range map[string]string{"first": first.AccessToken, "second": second.AccessToken} {
-			if _, err := f.srv.VerifyAccessToken(ctx, token); !errors.Is(err, keyward.ErrInvalidToken) {
-				t.Errorf("%s access token after reuse: %v, want ErrInvalidToken", name, err)
+		refresh := func(token string, kv ...string) url.Values {
+			v := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {token}}
+			for i := 0; i < len(kv); i += 2 {
+				v.Set(kv[i], kv[i+1])
 			}
+			return v
 		}
-		status, _, body = f.postForm(t, "/connect/token", webAuth, refresh(second.RefreshToken))
-		if want := oauthErr("invalid_grant", "the refresh token was revoked at "+t0.Format(keyward.WireTimeLayout)); status != 400 || body != want {
-			t.Errorf("successor after reuse: got %d %s, want 400 %s", status, body, want)
-		}
-	})
-	t.Run("IgnoresRedirectURIAndVerifier", func(t *testing.T) {
-		first := start(t)
-		f.mustTokens(t, webAuth, refresh(first.RefreshToken, "redirect_uri", "https://elsewhere.example/", "code_verifier", "whatever"))
-	})
-	t.Run("Narrows", func(t *testing.T) {
-		first := start(t)
-		narrow := f.mustTokens(t, webAuth, refresh(first.RefreshToken, "scope", "read:grants read:owneraccounts"))
-		if narrow.Scope != "read:grants read:owneraccounts" || claimsOf(t, narrow.AccessToken)["scope"] != "read:grants read:owneraccounts" {
-			t.Errorf("scope %q", narrow.Scope)
-		}
-		// The new refresh token keeps the original grant (RFC 6749 §6).
-		again := f.mustTokens(t, webAuth, refresh(narrow.RefreshToken))
-		if again.Scope != "read:owneraccounts write:grants offline_access" {
-			t.Errorf("scope after narrowing %q", again.Scope)
-		}
-	})
-	errCases := []struct {
-		name     string
-		auth     string
-		kv       []string
-		prepare  func()
-		restore  func()
-		wantCode int
-		wantBody string
-	}{
-		{"Widen", webAuth, []string{"scope", "read:owneraccounts read:logs"}, nil, nil, 400,
-			oauthErr("invalid_scope", "the scope 'read:logs' was not granted to the refresh token; a refresh may only narrow the scope")},
-		{"OtherClient", basic("code", codeSecret), nil, nil, nil, 400, oauthErr("invalid_grant", "the refresh token was issued to another client")},
-		{"ClientLostScope", webAuth, nil,
-			func() {
-				f.store.updateClient("web", func(c *keyward.Client) { c.Scopes = []string{"read:owneraccounts", "offline_access"} })
-			},
-			func() { f.store.updateClient("web", func(c *keyward.Client) { c.Scopes = webScopes }) },
-			400, oauthErr("invalid_scope", "the client 'web' is no longer allowed the scope 'write:grants'")},
-		{"ClientLostOfflineAccess", webAuth, []string{"scope", "read:owneraccounts"},
-			func() {
-				f.store.updateClient("web", func(c *keyward.Client) { c.Scopes = []string{"read:owneraccounts", "write:grants"} })
-			},
-			func() { f.store.updateClient("web", func(c *keyward.Client) { c.Scopes = webScopes }) },
-			400, oauthErr("invalid_scope", "the client 'web' is no longer allowed the scope 'offline_access'")},
-		{"Expired", webAuth, nil, func() { f.clock.Advance(31 * 24 * time.Hour) }, func() { f.clock.Advance(-31 * 24 * time.Hour) }, 400,
-			oauthErr("invalid_grant", "the refresh token expired at "+t0.Add(30*24*time.Hour).Format(keyward.WireTimeLayout))},
-	}
-	for _, tt := range errCases {
-		t.Run(tt.name, func(t *testing.T) {
+		t.Run("RotatesInTheSameFamily", func(t *testing.T) {
 			first := start(t)
-			if tt.prepare != nil {
-				tt.prepare()
-				defer tt.restore()
+			second := f.mustTokens(t, webAuth, refresh(first.RefreshToken))
+			got := []any{second.TokenType, second.ExpiresIn, second.Scope, second.RefreshToken != first.RefreshToken && second.RefreshToken != "",
+				claimsOf(t, second.AccessToken)["fam"] == claimsOf(t, first.AccessToken)["fam"]}
+			if diff := cmp.Diff([]any{"Bearer", 3600, "read:owneraccounts write:grants offline_access", true, true}, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
 			}
-			status, _, body := f.postForm(t, "/connect/token", tt.auth, refresh(first.RefreshToken, tt.kv...))
-			if status != tt.wantCode || body != tt.wantBody {
-				t.Errorf("got %d %s\nwant %d %s", status, body, tt.wantCode, tt.wantBody)
+			third := f.mustTokens(t, webAuth, refresh(second.RefreshToken))
+			if _, err := f.srv.VerifyAccessToken(ctx, third.AccessToken); err != nil {
+				t.Error(err)
 			}
 		})
-	}
-	t.Run("RefusedRefreshKeepsTheToken", func(t *testing.T) {
-		first := start(t)
-		f.postForm(t, "/connect/token", webAuth, refresh(first.RefreshToken, "scope", "read:logs"))
-		f.mustTokens(t, webAuth, refresh(first.RefreshToken))
-	})
-	t.Run("Unknown", func(t *testing.T) {
-		status, _, body := f.postForm(t, "/connect/token", webAuth, refresh("nope"))
-		if want := oauthErr("invalid_grant", "the refresh token is unknown"); status != 400 || body != want {
-			t.Errorf("got %d %s", status, body)
+		t.Run("ReuseRevokesTheFamily", func(t *testing.T) {
+			first := start(t)
+			second := f.mustTokens(t, webAuth, refresh(first.RefreshToken))
+			status, _, body := f.postForm(t, "/connect/token", webAuth, refresh(first.RefreshToken))
+			if want := oauthErr("invalid_grant", "the refresh token was used already; the tokens issued for it are revoked"); status != 400 || body != want {
+				t.Fatalf("got %d %s, want 400 %s", status, body, want)
+			}
+			for name, token := range map[string]string{"first": first.AccessToken, "second": second.AccessToken} {
+				if _, err := f.srv.VerifyAccessToken(ctx, token); !errors.Is(err, keyward.ErrInvalidToken) {
+					t.Errorf("%s access token after reuse: %v, want ErrInvalidToken", name, err)
+				}
+			}
+			status, _, body = f.postForm(t, "/connect/token", webAuth, refresh(second.RefreshToken))
+			if want := oauthErr("invalid_grant", "the refresh token was revoked at "+t0.Format(keyward.WireTimeLayout)); status != 400 || body != want {
+				t.Errorf("successor after reuse: got %d %s, want 400 %s", status, body, want)
+			}
+		})
+		t.Run("IgnoresRedirectURIAndVerifier", func(t *testing.T) {
+			first := start(t)
+			f.mustTokens(t, webAuth, refresh(first.RefreshToken, "redirect_uri", "https://elsewhere.example/", "code_verifier", "whatever"))
+		})
+		t.Run("Narrows", func(t *testing.T) {
+			first := start(t)
+			narrow := f.mustTokens(t, webAuth, refresh(first.RefreshToken, "scope", "read:grants read:owneraccounts"))
+			if narrow.Scope != "read:grants read:owneraccounts" || claimsOf(t, narrow.AccessToken)["scope"] != "read:grants read:owneraccounts" {
+				t.Errorf("scope %q", narrow.Scope)
+			}
+			// The new refresh token keeps the original grant (RFC 6749 §6).
+			again := f.mustTokens(t, webAuth, refresh(narrow.RefreshToken))
+			if again.Scope != "read:owneraccounts write:grants offline_access" {
+				t.Errorf("scope after narrowing %q", again.Scope)
+			}
+		})
+		errCases := []struct {
+			name     string
+			auth     string
+			kv       []string
+			prepare  func()
+			restore  func()
+			wantCode int
+			wantBody string
+		}{
+			{"Widen", webAuth, []string{"scope", "read:owneraccounts read:logs"}, nil, nil, 400,
+				oauthErr("invalid_scope", "the scope 'read:logs' was not granted to the refresh token; a refresh may only narrow the scope")},
+			{"OtherClient", basic("code", codeSecret), nil, nil, nil, 400, oauthErr("invalid_grant", "the refresh token was issued to another client")},
+			{"ClientLostScope", webAuth, nil,
+				func() {
+					f.updateClient("web", func(c *keyward.Client) { c.Scopes = []string{"read:owneraccounts", "offline_access"} })
+				},
+				func() { f.updateClient("web", func(c *keyward.Client) { c.Scopes = webScopes }) },
+				400, oauthErr("invalid_scope", "the client 'web' is no longer allowed the scope 'write:grants'")},
+			{"ClientLostOfflineAccess", webAuth, []string{"scope", "read:owneraccounts"},
+				func() {
+					f.updateClient("web", func(c *keyward.Client) { c.Scopes = []string{"read:owneraccounts", "write:grants"} })
+				},
+				func() { f.updateClient("web", func(c *keyward.Client) { c.Scopes = webScopes }) },
+				400, oauthErr("invalid_scope", "the client 'web' is no longer allowed the scope 'offline_access'")},
+			{"Expired", webAuth, nil, func() { f.clock.Advance(31 * 24 * time.Hour) }, func() { f.clock.Advance(-31 * 24 * time.Hour) }, 400,
+				oauthErr("invalid_grant", "the refresh token expired at "+t0.Add(30*24*time.Hour).Format(keyward.WireTimeLayout))},
+		}
+		for _, tt := range errCases {
+			t.Run(tt.name, func(t *testing.T) {
+				first := start(t)
+				if tt.prepare != nil {
+					tt.prepare()
+					defer tt.restore()
+				}
+				status, _, body := f.postForm(t, "/connect/token", tt.auth, refresh(first.RefreshToken, tt.kv...))
+				if status != tt.wantCode || body != tt.wantBody {
+					t.Errorf("got %d %s\nwant %d %s", status, body, tt.wantCode, tt.wantBody)
+				}
+			})
+		}
+		t.Run("RefusedRefreshKeepsTheToken", func(t *testing.T) {
+			first := start(t)
+			f.postForm(t, "/connect/token", webAuth, refresh(first.RefreshToken, "scope", "read:logs"))
+			f.mustTokens(t, webAuth, refresh(first.RefreshToken))
+		})
+		t.Run("Unknown", func(t *testing.T) {
+			status, _, body := f.postForm(t, "/connect/token", webAuth, refresh("nope"))
+			if want := oauthErr("invalid_grant", "the refresh token is unknown"); status != 400 || body != want {
+				t.Errorf("got %d %s", status, body)
+			}
+		})
+		t.Run("Missing", func(t *testing.T) {
+			status, _, body := f.postForm(t, "/connect/token", webAuth, url.Values{"grant_type": {"refresh_token"}})
+			if want := oauthErr("invalid_request", "refresh_token is missing"); status != 400 || body != want {
+				t.Errorf("got %d %s", status, body)
+			}
+		})
+		t.Run("PublicClientRefreshes", func(t *testing.T) {
+			q := b.code(authorizeURL("client_id", "spa", "redirect_uri", spaCallback, "response_type", "code", "scope", "read:core:entities offline_access",
+				"code_challenge", challengeOf(verifier), "code_challenge_method", "S256"))
+			first := f.mustTokens(t, "", url.Values{"grant_type": {"authorization_code"}, "code": {q.Get("code")}, "redirect_uri": {spaCallback}, "client_id": {"spa"}, "code_verifier": {verifier}})
+			second := f.mustTokens(t, "", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {first.RefreshToken}, "client_id": {"spa"}})
+			if !strings.Contains(second.Scope, "read:core:entities") {
+				t.Errorf("scope %q", second.Scope)
+			}
+		})
+		if status, _, _ := f.do(t, http.MethodGet, "/connect/token", "", "", ""); status != http.StatusBadRequest {
+			t.Errorf("GET /connect/token: %d", status)
 		}
 	})
-	t.Run("Missing", func(t *testing.T) {
-		status, _, body := f.postForm(t, "/connect/token", webAuth, url.Values{"grant_type": {"refresh_token"}})
-		if want := oauthErr("invalid_request", "refresh_token is missing"); status != 400 || body != want {
-			t.Errorf("got %d %s", status, body)
-		}
-	})
-	t.Run("PublicClientRefreshes", func(t *testing.T) {
-		q := b.code(authorizeURL("client_id", "spa", "redirect_uri", spaCallback, "response_type", "code", "scope", "read:core:entities offline_access",
-			"code_challenge", challengeOf(verifier), "code_challenge_method", "S256"))
-		first := f.mustTokens(t, "", url.Values{"grant_type": {"authorization_code"}, "code": {q.Get("code")}, "redirect_uri": {spaCallback}, "client_id": {"spa"}, "code_verifier": {verifier}})
-		second := f.mustTokens(t, "", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {first.RefreshToken}, "client_id": {"spa"}})
-		if !strings.Contains(second.Scope, "read:core:entities") {
-			t.Errorf("scope %q", second.Scope)
-		}
-	})
-	if status, _, _ := f.do(t, http.MethodGet, "/connect/token", "", "", ""); status != http.StatusBadRequest {
-		t.Errorf("GET /connect/token: %d", status)
-	}
 }
 
 // TestRedirectURIOptionalWithOneRegistered checks RFC 6749 §3.1.2.3 and §4.1.3: a plain OAuth
@@ -365,10 +367,10 @@ func TestRedirectURIOptionalWithOneRegistered(t *testing.T) {
 		t.Helper()
 		res := b.get(authorizeURL("client_id", "spa", "response_type", "code", "scope", "read:core:entities",
 			"code_challenge", challengeOf(verifier), "code_challenge_method", "S256", "state", "s"))
-		if res.status == http.StatusOK { // the first time asks for consent
+		if res.Status == http.StatusOK { // the first time asks for consent
 			res = b.decide(res, "allow")
 		}
-		loc := res.location(t)
+		loc := res.Redirect(t)
 		if got := loc.Scheme + "://" + loc.Host + loc.Path; got != spaCallback || loc.Query().Get("state") != "s" {
 			t.Fatalf("redirected to %s", loc)
 		}

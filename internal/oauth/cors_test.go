@@ -56,7 +56,7 @@ func (f *fixture) request(t *testing.T, method, path, origin string, form url.Va
 
 func TestCORS(t *testing.T) {
 	f := newFixture(t)
-	f.store.updateClient("spa", func(c *keyward.Client) { c.AllowedOrigins = []string{"https://spa.example"} })
+	f.updateClient("spa", func(c *keyward.Client) { c.AllowedOrigins = []string{"https://spa.example"} })
 	readable := func(origin string) map[string]string {
 		return map[string]string{"Access-Control-Allow-Origin": origin, "Access-Control-Expose-Headers": "WWW-Authenticate", "Vary": "Origin"}
 	}

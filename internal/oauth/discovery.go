@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/token"
 )
 
 // Endpoint paths (decisions §1). They are also the canonical, lower-case form that requests are
@@ -19,13 +20,6 @@ const (
 	pathDiscovery  = "/.well-known/openid-configuration"
 	pathASMetadata = "/.well-known/oauth-authorization-server"
 	pathJWKS       = "/.well-known/jwks.json"
-	pathAccount    = "/account"
-	pathLogin      = "/account/login"
-	pathLogout     = "/account/logout"
-	pathSignup     = "/account/signup"
-	pathVerify     = "/account/verify"
-	pathResend     = "/account/verify/resend"
-	pathWithdraw   = "/account/applications/withdraw"
 )
 
 // clientAuthMethods are the client authentication methods of RFC 6749 §2.3.1; Spring picks
@@ -110,7 +104,7 @@ func (s *Server) discovery(w http.ResponseWriter, _ *http.Request) error {
 		serverMetadata:                   s.metadata(),
 		UserinfoEndpoint:                 s.endpoint(pathUserinfo),
 		SubjectTypesSupported:            []string{"public"},
-		IDTokenSigningAlgValuesSupported: []string{algRS256},
+		IDTokenSigningAlgValuesSupported: []string{token.Algorithm},
 		ClaimsSupported:                  claimsSupported(),
 		PromptValuesSupported:            promptValues(),
 	})
@@ -129,6 +123,6 @@ func (s *Server) grantTypes() []string {
 
 // jwks serves GET /.well-known/jwks.json: the public half of every stored signing key.
 func (s *Server) jwks(w http.ResponseWriter, r *http.Request) error {
-	writeJSON(w, http.StatusOK, s.keys.jwks(r.Context()))
+	writeJSON(w, http.StatusOK, s.keys.JWKS(r.Context()))
 	return nil
 }

@@ -1,15 +1,14 @@
 // Package oauth is Keyward's OAuth 2.0 authorization server: the /connect/* endpoints, the
-// discovery document and the JWKS, the sign-in, sign-up, e-mail verification and consent pages,
-// client authentication, the signing keys kept in the database, and the verification of the
-// access tokens it issues (it implements keyward.TokenVerifier).
+// discovery document and the JWKS, client authentication, PKCE, codes and refresh tokens, and
+// the verification of the access tokens it issues (it implements keyward.TokenVerifier).
 //
 // # Shape
 //
 // Server.Handler is our own http.Handler. It canonicalises the path (case, doubled and trailing
 // slashes, decisions §1) and routes each endpoint to a handler of this package. Handlers are
 // func(w, r) error. The JSON endpoints have one writer, writeError, that turns every error into
-// the RFC 6749 §5.2 body {"error","error_description"}; the pages have one, Server.page, that
-// shows a refusal on the message page and a server fault as a generic page. No response ever
+// the RFC 6749 §5.2 body {"error","error_description"}; the pages have one, account.Server.Handle,
+// that shows a refusal on the message page and a server fault as a generic page. No response ever
 // carries internal error text.
 //
 // The token endpoint dispatches on grant_type through Server.grants, a table of grantHandler
@@ -30,23 +29,13 @@
 // answered through the redirect in the requested response mode (query or form_post) with
 // "state" echoed byte for byte and "iss" added (RFC 9207).
 //
-// # Sessions and pages
+// # Pages
 //
-// A browser signs in at /account/login with e-mail and password (Argon2id, see HashPassword);
-// five failures per address within fifteen minutes block that address for the rest of the
-// window. Sessions are random cookie values stored as their SHA-256 and last SessionLifetime.
-// Every form carries a CSRF token: the HMAC of the pre-session cookie for the forms shown
-// before sign-in, of the session cookie for consent and sign-out. Cookies are HttpOnly and
-// SameSite=Lax, and Secure with the __Host- prefix under an https issuer. Pages are
-// html/template files embedded from pages/, run no script (except the self-submitting
-// form_post page, allowed by hash), cannot be framed, and take every user-facing string from
-// the i18n catalogs ("page.*", "mail.*", "scope.*"), in the language the request's
-// Accept-Language prefers. Sign-up creates users through Config.Accounts and mails a signed
-// verification link, in the language of the sign-up request, through Config.Mailer (SMTP, or
-// the log when no relay is configured); unverified users cannot sign in (the seed's
-// EmailNotVerified). At most ten sign-up attempts per client network (the TCP peer's address,
-// an IPv6 /64) and hour pass the form checks, counted in the database so that all nodes share
-// the limit.
+// The sign-in, sign-up, verification and account pages, the browser sessions and the templates
+// are package account's; Config.Pages hands them in. The authorization endpoint asks it who is
+// signed in and shows its consent page, and Handler routes its pages beside the endpoints, so
+// that one path table, one canonicalisation and one answer to unknown paths and wrong methods
+// cover both.
 //
 // # Codes, families and refresh tokens
 //
@@ -73,13 +62,13 @@
 // through Config.Accounts and issues a token acting for that user.
 //
 // All access tokens are RS256 JWTs with the header typ "at+jwt" (RFC 9068), minted by
-// Server.mintAccessToken and checked by VerifyAccessToken. Tokens of any other typ are never
-// accepted as access tokens.
+// Server.mintAccessToken and checked by VerifyAccessToken; package token signs them and checks
+// their signature and type. Tokens of any other typ are never accepted as access tokens.
 //
 // # OpenID Connect
 //
 // An authorization-code request with the scope openid also gets an ID token (typ "JWT"), minted
-// by Server.mintIDToken; both kinds are signed by Server.sign. The family of an authorization
+// by Server.mintIDToken; both kinds are signed by token.Keys.Sign. The family of an authorization
 // remembers when the user signed in (auth_time), so that refreshes issue ID tokens with the
 // original auth_time. prompt (none, login, consent) and max_age decide whether the browser
 // signs in again; userinfo and ID tokens carry the claims of the granted scopes (claimsFor).

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/keyward/keyward/internal/param"
 )
 
 // oauthError is the only error type whose content reaches an OAuth client. Its code is an RFC 6749
@@ -19,6 +21,14 @@ type oauthError struct {
 }
 
 func (e *oauthError) Error() string { return "oauth: " + e.code + ": " + e.description }
+
+// ErrorCode and ErrorDescription make an OAuth error an account.ProtocolError, which a page of
+// the authorization endpoint shows with its code when it must not be redirected
+// (RFC 6749 §4.1.2.1).
+func (e *oauthError) ErrorCode() string { return e.code }
+
+// ErrorDescription is the English description, as the JSON endpoints give it.
+func (e *oauthError) ErrorDescription() string { return e.description }
 
 func newError(status int, code, format string, a ...any) *oauthError {
 	return &oauthError{code: code, description: fmt.Sprintf(format, a...), status: status}
@@ -76,7 +86,7 @@ func consentRequired(format string, a ...any) *oauthError {
 func invalidBearer(format string, a ...any) *oauthError {
 	e := newError(http.StatusUnauthorized, "invalid_token", format, a...)
 	e.header = http.Header{"Www-Authenticate": {
-		fmt.Sprintf(`Bearer error="invalid_token", error_description="%s"`, sanitizeDescription(e.description)),
+		fmt.Sprintf(`Bearer error="invalid_token", error_description="%s"`, param.Sanitize(e.description)),
 	}}
 	return e
 }
@@ -101,6 +111,15 @@ func notFound(path string) *oauthError {
 	return newError(http.StatusNotFound, "invalid_request", "there is no OAuth endpoint at %s", path)
 }
 
+// asOAuthError returns the OAuth error err carries: an *oauthError, or invalid_request for a
+// malformed parameter (*param.Error).
+func asOAuthError(err error) (*oauthError, bool) {
+	if pe, ok := errors.AsType[*param.Error](err); ok {
+		return invalidRequest("%s", pe.Description), true
+	}
+	return errors.AsType[*oauthError](err)
+}
+
 // errorBody is the RFC 6749 §5.2 error response; both members are always present.
 type errorBody struct {
 	Error       string `json:"error"`
@@ -120,8 +139,8 @@ func (s *Server) handle(fn func(w http.ResponseWriter, r *http.Request) error) h
 // writeError writes err as an RFC 6749 §5.2 body. An error that is not an *oauthError is a
 // server fault: its text is logged here, once, and never sent.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	var oe *oauthError
-	if !errors.As(err, &oe) {
+	oe, ok := asOAuthError(err)
+	if !ok {
 		s.log.ErrorContext(r.Context(), "oauth: request failed", "method", r.Method, "path", r.URL.Path, "error", err)
 		oe = newError(http.StatusInternalServerError, "server_error", "the server failed to process the request")
 	}
@@ -129,23 +148,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header()[k] = v
 	}
 	noStore(w)
-	writeJSON(w, oe.status, errorBody{Error: oe.code, Description: sanitizeDescription(oe.description)})
-}
-
-// sanitizeDescription keeps error_description within the characters RFC 6749 §5.2 allows
-// (%x20-21 / %x23-5B / %x5D-7E): descriptions quote client input, which may contain anything.
-func sanitizeDescription(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '"':
-			return '\''
-		case r == '\\':
-			return '/'
-		case r < 0x20 || r > 0x7e:
-			return '?'
-		}
-		return r
-	}, s)
+	writeJSON(w, oe.status, errorBody{Error: oe.code, Description: param.Sanitize(oe.description)})
 }
 
 // noStore forbids caching, as RFC 6749 §5.1 requires for responses carrying tokens or credentials.

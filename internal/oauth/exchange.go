@@ -17,6 +17,7 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/token"
 )
 
 const (
@@ -119,25 +120,25 @@ func (s *Server) exchange(ctx context.Context, client *keyward.Client, idp *keyw
 // exchangeClaims are the claims of an exchange JWT that are checked. Times are JSON numbers,
 // which RFC 7519 allows to have fractions.
 type exchangeClaims struct {
-	Issuer    string   `json:"iss"`
-	Subject   string   `json:"sub"`
-	Audience  audience `json:"aud"`
-	IssuedAt  *float64 `json:"iat"`
-	Expiry    *float64 `json:"exp"`
-	NotBefore *float64 `json:"nbf"`
-	ClientID  *string  `json:"http://tapkey.net/oauth/token_exchange/client_id"`
+	Issuer    string         `json:"iss"`
+	Subject   string         `json:"sub"`
+	Audience  token.Audience `json:"aud"`
+	IssuedAt  *float64       `json:"iat"`
+	Expiry    *float64       `json:"exp"`
+	NotBefore *float64       `json:"nbf"`
+	ClientID  *string        `json:"http://tapkey.net/oauth/token_exchange/client_id"`
 }
 
 // verifyExchangeJWT checks the subject token: RS256 signature by the provider's key, then iss,
 // aud, sub, the validity window and the client it was issued for. It returns the subject.
-func (s *Server) verifyExchangeJWT(token string, idp *keyward.IdentityProvider, key *rsa.PublicKey, clientID string) (string, error) {
-	if len(token) > maxTokenLength {
-		return "", invalidGrant("the subject_token is longer than %d bytes", maxTokenLength)
+func (s *Server) verifyExchangeJWT(subjectToken string, idp *keyward.IdentityProvider, key *rsa.PublicKey, clientID string) (string, error) {
+	if len(subjectToken) > token.MaxLength {
+		return "", invalidGrant("the subject_token is longer than %d bytes", token.MaxLength)
 	}
-	if err := checkExchangeHeader(token); err != nil {
+	if err := checkExchangeHeader(subjectToken); err != nil {
 		return "", err
 	}
-	jws, err := jose.ParseSignedCompact(token, []jose.SignatureAlgorithm{jose.RS256})
+	jws, err := jose.ParseSignedCompact(subjectToken, []jose.SignatureAlgorithm{jose.RS256})
 	if err != nil {
 		return "", invalidGrant("the subject_token is malformed: it is not a compact JWS with base64url parts")
 	}
@@ -156,20 +157,20 @@ func (s *Server) verifyExchangeJWT(token string, idp *keyward.IdentityProvider, 
 }
 
 // checkExchangeHeader refuses, with the reason, anything but a three-part RS256 JWS.
-func checkExchangeHeader(token string) error {
-	parts := strings.Split(token, ".")
+func checkExchangeHeader(subjectToken string) error {
+	parts := strings.Split(subjectToken, ".")
 	if len(parts) != 3 {
 		return invalidGrant("the subject_token is not a signed JWT: it has %d dot-separated parts instead of 3", len(parts))
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(parts[0])
-	var h jwsHeader
+	var h struct{ Alg string }
 	if err != nil || json.Unmarshal(raw, &h) != nil {
 		return invalidGrant("the subject_token header is malformed: it is not a base64url JSON object")
 	}
 	switch {
 	case strings.EqualFold(h.Alg, "none"):
 		return invalidGrant("the subject_token is unsigned (alg none)")
-	case h.Alg != algRS256:
+	case h.Alg != token.Algorithm:
 		return invalidGrant("the subject_token is signed with algorithm '%s'; only RS256 is accepted", h.Alg)
 	}
 	return nil

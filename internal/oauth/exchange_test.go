@@ -17,6 +17,7 @@ import (
 
 	"github.com/keyward/keyward/internal/keyward"
 	"github.com/keyward/keyward/internal/oauth"
+	"github.com/keyward/keyward/internal/sqlstore"
 )
 
 // exchangeClaims are the claims of a good exchange JWT for the mobile client at t0.
@@ -25,6 +26,17 @@ func exchangeClaims() map[string]any {
 		"iss": idpIssuer, "aud": "tapkey_api", "sub": "user-42", "iat": t0.Unix(), "exp": t0.Add(time.Hour).Unix(),
 		oauth.ExchangeClientIDClaim: "mobile",
 	}
+}
+
+// ipUser returns the Keyward user id of the identity provider's user ipUserID, whom a token
+// exchange provisioned.
+func (f *fixture) ipUser(t *testing.T, ipUserID string) string {
+	t.Helper()
+	users, err := f.store.FindIPUsers(context.Background(), keyward.IPUserFilter{IPID: idpID, IPUserID: &ipUserID})
+	if err != nil || len(users) != 1 {
+		t.Fatalf("identity provider users %v: %v", users, err)
+	}
+	return users[0].ID
 }
 
 // exchangeForm is the token request Tapkey's mobile SDK sends.
@@ -53,13 +65,13 @@ func TestTokenExchange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &keyward.Principal{UserID: "ext-idp.example-user-42", Kind: keyward.PrincipalToken, UserKind: keyward.UserExternal, ClientID: "mobile", Scopes: []string{"register:mobiles", "read:user", "handle:keys"}}
+	want := &keyward.Principal{UserID: f.ipUser(t, "user-42"), Kind: keyward.PrincipalToken, UserKind: keyward.UserExternal, ClientID: "mobile", Scopes: []string{"register:mobiles", "read:user", "handle:keys"}}
 	if diff := cmp.Diff(want, p); diff != "" {
 		t.Errorf("principal (-want +got):\n%s", diff)
 	}
 	t.Run("SameUserSecondTime", func(t *testing.T) {
 		again := f.mustTokens(t, "", exchangeForm(good))
-		if sub := claimsOf(t, again.AccessToken)["sub"]; sub != "ext-idp.example-user-42" {
+		if sub := claimsOf(t, again.AccessToken)["sub"]; sub != p.UserID {
 			t.Errorf("sub %v", sub)
 		}
 	})
@@ -152,8 +164,8 @@ func TestTokenExchangeErrors(t *testing.T) {
 }
 
 func TestTokenExchangeWithoutAccounts(t *testing.T) {
-	store := newMemStore()
-	seed(store)
+	store := openStore(t, sqlstore.SQLite)
+	addKey(store, "kid-1", testKeyPEM(), t0.Add(-time.Hour))
 	srv, err := oauth.New(context.Background(), oauth.Config{Issuer: "http://keyward.test", Logger: discardLogger()}, store)
 	if err != nil {
 		t.Fatal(err)

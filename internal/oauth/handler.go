@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/keyward/keyward/internal/param"
 )
 
 // handlerFunc is a handler that returns its error, which the adapter writes.
@@ -19,11 +21,10 @@ type Endpoint struct {
 	Page    bool
 }
 
-// endpoint is an Endpoint with its handler and its CORS policy.
+// endpoint is an Endpoint with its handler, which answers its own errors.
 type endpoint struct {
 	Endpoint
-	fn   handlerFunc
-	cors corsPolicy
+	handler http.Handler
 }
 
 // Endpoints lists the paths Handler serves.
@@ -35,34 +36,45 @@ func (s *Server) Endpoints() []Endpoint {
 	return list
 }
 
-// endpoints is the route table. Params name what each handler reads, so that a test can send
-// every one of them malformed; parameters that are only ignored are not listed.
+// endpoints is the route table: the protocol endpoints, then, with Config.Pages, the
+// authorization endpoint and its consent form and the account pages. Params name what each
+// handler reads, so that a test can send every one of them malformed; parameters that are only
+// ignored are not listed.
 func (s *Server) endpoints() []endpoint {
-	get, post, getPost := []string{http.MethodGet}, []string{http.MethodPost}, []string{http.MethodGet, http.MethodPost}
-	getCORS, postCORS, getPostCORS := []string{http.MethodGet, http.MethodOptions}, []string{http.MethodPost, http.MethodOptions},
-		[]string{http.MethodGet, http.MethodPost, http.MethodOptions}
+	post, getCORS, postCORS := []string{http.MethodPost}, []string{http.MethodGet, http.MethodOptions}, []string{http.MethodPost, http.MethodOptions}
 	clientAuth := []string{"client_id", "client_secret"}
 	token := append(slices.Clone(clientAuth), "grant_type", "scope", "code", "redirect_uri", "code_verifier", "refresh_token",
 		"provider", "subject_token", "subject_token_type")
-	account := []string{"csrf_token", "return", "email", "password"}
-	return []endpoint{
-		{Endpoint{pathToken, postCORS, token, false}, s.token, corsClient},
-		{Endpoint{pathIntrospect, post, append(slices.Clone(clientAuth), "token"), false}, s.introspect, corsNone},
-		{Endpoint{pathRevocation, postCORS, append(slices.Clone(clientAuth), "token"), false}, s.revoke, corsClient},
-		{Endpoint{pathUserinfo, getPostCORS, []string{"access_token"}, false}, s.userinfo, corsClient},
-		{Endpoint{pathDiscovery, getCORS, nil, false}, s.discovery, corsPublic},
-		{Endpoint{pathASMetadata, getCORS, nil, false}, s.serverMetadataDocument, corsPublic},
-		{Endpoint{pathJWKS, getCORS, nil, false}, s.jwks, corsPublic},
-		{Endpoint{pathAuthorize, getPost, authParamNames(), true}, s.authorize, corsNone},
-		{Endpoint{pathConsent, post, append(authParamNames(), "csrf_token", "decision"), true}, s.consent, corsNone},
-		{Endpoint{pathAccount, get, nil, true}, s.accountPage, corsNone},
-		{Endpoint{pathLogin, getPost, account, true}, byMethod(s.loginPage, s.login), corsNone},
-		{Endpoint{pathSignup, getPost, account, true}, byMethod(s.signupPage, s.signup), corsNone},
-		{Endpoint{pathLogout, post, []string{"csrf_token", "return"}, true}, s.logout, corsNone},
-		{Endpoint{pathVerify, get, []string{"token"}, true}, s.verifyEmail, corsNone},
-		{Endpoint{pathResend, post, []string{"csrf_token", "resend_token"}, true}, s.resend, corsNone},
-		{Endpoint{pathWithdraw, getPost, []string{"client_id", "csrf_token"}, true}, byMethod(s.withdrawPage, s.withdraw), corsNone},
+	list := []endpoint{
+		s.json(Endpoint{pathToken, postCORS, token, false}, s.token, corsClient),
+		s.json(Endpoint{pathIntrospect, post, append(slices.Clone(clientAuth), "token"), false}, s.introspect, corsNone),
+		s.json(Endpoint{pathRevocation, postCORS, append(slices.Clone(clientAuth), "token"), false}, s.revoke, corsClient),
+		s.json(Endpoint{pathUserinfo, []string{http.MethodGet, http.MethodPost, http.MethodOptions}, []string{"access_token"}, false}, s.userinfo, corsClient),
+		s.json(Endpoint{pathDiscovery, getCORS, nil, false}, s.discovery, corsPublic),
+		s.json(Endpoint{pathASMetadata, getCORS, nil, false}, s.serverMetadataDocument, corsPublic),
+		s.json(Endpoint{pathJWKS, getCORS, nil, false}, s.jwks, corsPublic),
 	}
+	if s.pages == nil {
+		return list
+	}
+	list = append(list,
+		s.page(Endpoint{pathAuthorize, []string{http.MethodGet, http.MethodPost}, authParamNames(), true}, s.authorize),
+		s.page(Endpoint{pathConsent, post, append(authParamNames(), "csrf_token", "decision"), true}, s.consent))
+	for _, rt := range s.pages.Routes() {
+		list = append(list, endpoint{Endpoint{rt.Path, rt.Methods, rt.Params, true}, rt.Handler})
+	}
+	return list
+}
+
+// json is a JSON endpoint: its errors are written by writeError, and its CORS policy applies.
+func (s *Server) json(e Endpoint, fn handlerFunc, cors corsPolicy) endpoint {
+	return endpoint{e, withCORS(cors, e.Methods, s.handle(param.Checked(fn)))}
+}
+
+// page is an endpoint of the authorization server that answers with pages, whose errors the
+// account pages show.
+func (s *Server) page(e Endpoint, fn handlerFunc) endpoint {
+	return endpoint{e, s.pages.Handle(param.Checked(fn))}
 }
 
 // route is one endpoint as Handler serves it.
@@ -74,16 +86,12 @@ type route struct {
 // Handler returns the authorization server's HTTP handler, routing by the endpoints table.
 // Paths match case-insensitively and tolerate doubled and trailing slashes (decisions §1). Any
 // other path is a JSON 404 and a wrong method a JSON 400 with an Allow header, both in RFC 6749
-// §5.2 form. Every request's query passes checkParams before its handler runs, and every form
-// is read by parseForm, so no handler sees text the database cannot store.
+// §5.2 form. Every request's query passes param.Query before its handler runs, and every form
+// is read by param.Form, so no handler sees text the database cannot store.
 func (s *Server) Handler() http.Handler {
 	routes := map[string]route{}
 	for _, e := range s.endpoints() {
-		adapt := s.handle
-		if e.Page {
-			adapt = s.page
-		}
-		routes[e.Path] = route{methods: e.Methods, handler: withCORS(e.cors, e.Methods, adapt(checkedQuery(e.fn)))}
+		routes[e.Path] = route{methods: e.Methods, handler: e.handler}
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rt, ok := routes[canonicalPath(r.URL.Path)]
@@ -96,27 +104,6 @@ func (s *Server) Handler() http.Handler {
 			rt.handler.ServeHTTP(w, withPath(r, canonicalPath(r.URL.Path)))
 		}
 	})
-}
-
-// checkedQuery runs fn once the request's query has passed parseQuery, so that whatever a
-// handler reads from the query is valid text.
-func checkedQuery(fn handlerFunc) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		if _, err := parseQuery(r); err != nil {
-			return err
-		}
-		return fn(w, r)
-	}
-}
-
-// byMethod serves a page's GET (and HEAD) with get and its POST with post.
-func byMethod(get, post handlerFunc) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		if r.Method == http.MethodPost {
-			return post(w, r)
-		}
-		return get(w, r)
-	}
 }
 
 // allows reports whether method is accepted; HEAD is accepted wherever GET is.

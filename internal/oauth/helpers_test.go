@@ -13,109 +13,22 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	jose "github.com/go-jose/go-jose/v4"
-
+	"github.com/keyward/keyward/internal/account"
+	"github.com/keyward/keyward/internal/apitest"
 	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/mail"
 	"github.com/keyward/keyward/internal/oauth"
+	"github.com/keyward/keyward/internal/service"
+	"github.com/keyward/keyward/internal/sqlstore"
+	"github.com/keyward/keyward/internal/sqlstore/sqltest"
+	"github.com/keyward/keyward/internal/token"
 )
-
-// memStore is an in-memory oauth.Store. It hands out copies, so that the server cannot change
-// what a test set up. It embeds keyward.Tx only to be handed to InTx callbacks: the methods the
-// server uses are implemented in authstore_test.go, any other one panics.
-type memStore struct {
-	keyward.Tx
-
-	mu            sync.Mutex
-	tx            sync.Mutex // serialises InTx
-	clients       map[string]*keyward.Client
-	users         map[string]*keyward.User
-	keys          []*keyward.SigningKey
-	failClients   error // returned by FindClientByID when set
-	failKeys      error // returned by FindSigningKeys when set
-	findKeysCalls int
-
-	auth authTables
-}
-
-func newMemStore() *memStore {
-	return &memStore{clients: map[string]*keyward.Client{}, users: map[string]*keyward.User{}, auth: newAuthTables()}
-}
-
-func (m *memStore) FindClientByID(_ context.Context, id string) (*keyward.Client, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.failClients != nil {
-		return nil, m.failClients
-	}
-	c, ok := m.clients[id]
-	if !ok {
-		return nil, keyward.ErrNotFound.WithDetails("client %q does not exist", id)
-	}
-	cp := *c
-	return &cp, nil
-}
-
-func (m *memStore) FindUserByID(_ context.Context, id string) (*keyward.User, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	u, ok := m.users[id]
-	if !ok {
-		return nil, keyward.ErrNotFound.WithDetails("user %q does not exist", id)
-	}
-	cp := *u
-	return &cp, nil
-}
-
-func (m *memStore) CreateSigningKey(_ context.Context, k *keyward.SigningKey) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	cp := *k
-	m.keys = append(m.keys, &cp)
-	return nil
-}
-
-func (m *memStore) FindSigningKeys(context.Context) ([]*keyward.SigningKey, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.findKeysCalls++
-	if m.failKeys != nil {
-		return nil, m.failKeys
-	}
-	list := make([]*keyward.SigningKey, len(m.keys))
-	for i, k := range m.keys {
-		cp := *k
-		list[i] = &cp
-	}
-	return list, nil
-}
-
-func (m *memStore) addClient(c *keyward.Client) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.clients[c.ID] = c
-}
-
-func (m *memStore) addUser(u *keyward.User) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.users[u.ID] = u
-}
-
-func (m *memStore) deleteUser(id string) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	delete(m.users, id)
-}
-
-func (m *memStore) storedKeys() []*keyward.SigningKey {
-	keys, _ := m.FindSigningKeys(context.Background())
-	return keys
-}
 
 // clock is a settable Config.Now.
 type clock struct {
@@ -168,27 +81,78 @@ func newKeyPEM() string {
 
 func ptr[T any](v T) *T { return &v }
 
-// seed fills a store with the fixture's clients, users, identity provider and one signing key.
-func seed(m *memStore) {
-	seedAuth(m)
-	m.keys = append(m.keys, &keyward.SigningKey{ID: "kid-1", Algorithm: "RS256", PrivateKeyPEM: testKeyPEM(), CreatedAt: keyward.NewTime(t0.Add(-time.Hour))})
-	m.addClient(&keyward.Client{ID: "svc", SecretHash: oauth.HashSecret(svcSecret), GrantTypes: []string{keyward.GrantClientCredentials}, Scopes: svcScopes, ServiceUserID: ptr(svcUserID)})
-	m.addClient(&keyward.Client{ID: specialID, SecretHash: oauth.HashSecret(specialSecret), GrantTypes: []string{keyward.GrantClientCredentials}, Scopes: []string{keyward.ScopeReadLogs}, ServiceUserID: ptr(specialUserID)})
-	m.addClient(&keyward.Client{ID: "code", SecretHash: oauth.HashSecret(codeSecret), GrantTypes: []string{keyward.GrantAuthorizationCode}, Scopes: svcScopes, RedirectURIs: []string{"https://app.example/cb"}})
-	m.addClient(&keyward.Client{ID: "public", Public: true, GrantTypes: []string{keyward.GrantClientCredentials}, Scopes: svcScopes, ServiceUserID: ptr(svcUserID)})
-	m.addClient(&keyward.Client{ID: "nouser", SecretHash: oauth.HashSecret(svcSecret), GrantTypes: []string{keyward.GrantClientCredentials}, Scopes: svcScopes})
-	m.addUser(&keyward.User{ID: svcUserID, Email: keyward.ServiceUserEmail("svc"), Kind: keyward.UserService, Verified: true})
-	m.addUser(&keyward.User{ID: specialUserID, Email: keyward.ServiceUserEmail(specialID), Kind: keyward.UserService, Verified: true})
+// must fails a fixture step that cannot fail in a working store.
+func must(err error) {
+	if err != nil {
+		panic(err)
+	}
 }
 
-// fixture is a running authorization server over a seeded memStore.
+// openStore returns a fresh, migrated store on engine holding the fixture's owner account,
+// users, clients and identity provider, but no signing key.
+func openStore(t *testing.T, engine sqlstore.Engine) *sqlstore.DB {
+	t.Helper()
+	store := sqltest.Open(t, engine)
+	seed(store)
+	return store
+}
+
+// seed stores the fixture's users, clients and identity provider.
+func seed(store *sqlstore.DB) {
+	ctx, created := context.Background(), keyward.NewTime(t0.Add(-24*time.Hour))
+	users := []*keyward.User{
+		{ID: svcUserID, Email: keyward.ServiceUserEmail("svc"), Kind: keyward.UserService, Verified: true},
+		{ID: specialUserID, Email: keyward.ServiceUserEmail(specialID), Kind: keyward.UserService, Verified: true},
+		{ID: aliceID, Email: "alice@example.com", Kind: keyward.UserPerson, Verified: true, PasswordHash: passwordHash()},
+		{ID: bobID, Email: "bob@example.com", Kind: keyward.UserPerson, PasswordHash: passwordHash()},
+	}
+	d := store.Direct()
+	for _, u := range users {
+		u.CreatedAt = created
+		must(d.CreateUser(ctx, u))
+	}
+	for _, c := range fixtureClients() {
+		c.CreatedAt = created
+		must(d.CreateClient(ctx, c))
+	}
+	o1 := &keyward.Owner{ID: "o1", Name: "Owner One", Active: true, Plan: "free", CreatedAt: created}
+	must(store.InNewOwnerTx(ctx, o1, func(tx keyward.OwnerTx) error {
+		return tx.CreateIdentityProvider(ctx, &keyward.IdentityProvider{ID: idpID, OwnerAccountID: o1.ID, Issuer: idpIssuer, Audience: "tapkey_api",
+			PublicKeyPEM: publicPEMString(&idpKey().PublicKey), CreatedAt: created})
+	}))
+}
+
+// fixtureClients are the registered clients: service clients for client credentials, the
+// browser clients web (confidential) and spa (public, PKCE), and the token-exchange client mobile.
+func fixtureClients() []*keyward.Client {
+	return []*keyward.Client{
+		{ID: "svc", SecretHash: token.Hash(svcSecret), GrantTypes: []string{keyward.GrantClientCredentials}, Scopes: svcScopes, ServiceUserID: apitest.Ptr(svcUserID)},
+		{ID: specialID, SecretHash: token.Hash(specialSecret), GrantTypes: []string{keyward.GrantClientCredentials}, Scopes: []string{keyward.ScopeReadLogs}, ServiceUserID: apitest.Ptr(specialUserID)},
+		{ID: "code", SecretHash: token.Hash(codeSecret), GrantTypes: []string{keyward.GrantAuthorizationCode}, Scopes: svcScopes, RedirectURIs: []string{"https://app.example/cb"}},
+		{ID: "public", Public: true, GrantTypes: []string{keyward.GrantClientCredentials}, Scopes: svcScopes, ServiceUserID: apitest.Ptr(svcUserID)},
+		{ID: "nouser", SecretHash: token.Hash(svcSecret), GrantTypes: []string{keyward.GrantClientCredentials}, Scopes: svcScopes},
+		{ID: "web", Name: "Web App", LogoURL: "https://app.example/logo.png", SecretHash: token.Hash(webSecret),
+			GrantTypes: []string{keyward.GrantAuthorizationCode}, Scopes: slices.Concat(webScopes, keyward.OpenIDScopes), RedirectURIs: []string{webCallback, webCallback + "?tenant=1"}},
+		{ID: "spa", Name: "Single Page", Public: true, GrantTypes: []string{keyward.GrantAuthorizationCode}, Scopes: spaScopes, RedirectURIs: []string{spaCallback}},
+		{ID: "mobile", Public: true, GrantTypes: []string{keyward.GrantTokenExchange}, Scopes: []string{"register:mobiles", "read:user", "handle:keys", keyward.ScopeOfflineAccess}},
+		{ID: "ccweb", SecretHash: token.Hash(svcSecret), GrantTypes: []string{keyward.GrantClientCredentials},
+			Scopes: svcScopes, RedirectURIs: []string{webCallback}, ServiceUserID: apitest.Ptr(svcUserID)},
+	}
+}
+
+// addKey stores a signing key.
+func addKey(store *sqlstore.DB, id, privatePEM string, created time.Time) {
+	must(store.Direct().CreateSigningKey(context.Background(), &keyward.SigningKey{ID: id, Algorithm: "RS256", PrivateKeyPEM: privatePEM, CreatedAt: keyward.NewTime(created)}))
+}
+
+// fixture is a running authorization server over a seeded store, with the real service as its
+// Accounts.
 type fixture struct {
-	srv      *oauth.Server
-	http     *httptest.Server
-	store    *memStore
-	clock    *clock
-	accounts *fakeAccounts
-	mail     *fakeMailer
+	srv   *oauth.Server
+	http  *httptest.Server
+	store *sqlstore.DB
+	clock *clock
+	mail  *outbox
 }
 
 // issuer is the issuer of the fixture, the base URL of its HTTP server.
@@ -196,26 +160,94 @@ func (f *fixture) issuer() string { return f.http.URL }
 
 func (f *fixture) tokenURL() string { return f.http.URL + "/connect/token" }
 
-// newFixture starts a server over a seeded store. Its issuer is the httptest URL, http://.
-func newFixture(t *testing.T) *fixture {
+// newFixture starts a server over a seeded SQLite store with the signing key kid-1. Its issuer
+// is the httptest URL, http://.
+func newFixture(t *testing.T) *fixture { return newFixtureOn(t, sqlstore.SQLite) }
+
+// newFixtureOn is newFixture on engine.
+func newFixtureOn(t *testing.T, engine sqlstore.Engine) *fixture {
 	t.Helper()
-	store := newMemStore()
-	seed(store)
+	store := openStore(t, engine)
+	addKey(store, "kid-1", testKeyPEM(), t0.Add(-time.Hour))
 	return startFixture(t, store, &clock{t: t0})
 }
 
-func startFixture(t *testing.T, store *memStore, clk *clock) *fixture {
+// forEachEngine runs fn with a fixture on every engine, for the tests about what the store
+// must settle (single use, rotation, revocation, limits).
+func forEachEngine(t *testing.T, fn func(t *testing.T, f *fixture)) {
+	for _, engine := range sqltest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) { fn(t, newFixtureOn(t, engine)) })
+	}
+}
+
+// fixtureConfig is the server configuration of a fixture: the real service over store on the
+// clock, as the token exchange's Accounts and behind the pages, which mail into box.
+func fixtureConfig(t *testing.T, issuer string, store *sqlstore.DB, clk *clock, box mail.Mailer) oauth.Config {
+	t.Helper()
+	svc := service.New(store, service.Config{Now: clk.Now})
+	pages := newPages(t, account.Config{Issuer: issuer, Now: clk.Now, Logger: discardLogger(), Accounts: svc, Mailer: box}, store)
+	return oauth.Config{Issuer: issuer, Now: clk.Now, Logger: discardLogger(), Accounts: svc, Pages: pages}
+}
+
+// newPages returns the account pages that cfg configures.
+func newPages(t *testing.T, cfg account.Config, store *sqlstore.DB) *account.Server {
+	t.Helper()
+	pages, err := account.New(context.Background(), cfg, store)
+	if err != nil {
+		t.Fatalf("account.New: %v", err)
+	}
+	return pages
+}
+
+func startFixture(t *testing.T, store *sqlstore.DB, clk *clock) *fixture {
+	t.Helper()
+	box := &outbox{}
+	return startServer(t, store, clk, box, func(issuer string) oauth.Config { return fixtureConfig(t, issuer, store, clk, box) })
+}
+
+// startServer serves the server that cfg configures for the httptest URL.
+func startServer(t *testing.T, store *sqlstore.DB, clk *clock, box *outbox, cfg func(issuer string) oauth.Config) *fixture {
 	t.Helper()
 	var h http.Handler
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
 	t.Cleanup(ts.Close)
-	accounts, mail := &fakeAccounts{store: store}, &fakeMailer{}
-	srv, err := oauth.New(context.Background(), oauth.Config{Issuer: ts.URL, Now: clk.Now, Logger: discardLogger(), Accounts: accounts, Mailer: mail}, store)
+	srv, err := oauth.New(context.Background(), cfg(ts.URL), store)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
 	h = srv.Handler()
-	return &fixture{srv: srv, http: ts, store: store, clock: clk, accounts: accounts, mail: mail}
+	return &fixture{srv: srv, http: ts, store: store, clock: clk, mail: box}
+}
+
+// updateClient changes a registered client, as the owner's CLI would.
+func (f *fixture) updateClient(id string, change func(*keyward.Client)) {
+	ctx := context.Background()
+	c, err := f.store.FindClientByID(ctx, id)
+	must(err)
+	change(c)
+	must(f.store.UpdateClient(ctx, id, keyward.ClientUpdate{Scopes: c.Scopes, AllowedOrigins: c.AllowedOrigins}))
+}
+
+// revokedJTIs lists the jtis recorded as revoked.
+func (f *fixture) revokedJTIs(t *testing.T) []string {
+	t.Helper()
+	rows, err := f.store.SQL().QueryContext(context.Background(), `SELECT jti FROM revoked_access_tokens ORDER BY jti`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var jtis []string
+	for rows.Next() {
+		var jti string
+		if err := rows.Scan(&jti); err != nil {
+			t.Fatal(err)
+		}
+		jtis = append(jtis, jti)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return jtis
 }
 
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
@@ -286,36 +318,10 @@ func parsePrivateKey(t *testing.T, p string) *rsa.PrivateKey {
 	return k.(*rsa.PrivateKey)
 }
 
-// forge signs claims as a compact JWS. key is an *rsa.PrivateKey for RS256 or a []byte for HS256;
-// alg "none" produces an unsigned token. kid and typ are left out when empty.
+// forge signs claims as a compact JWS (see apitest.SignJWT).
 func forge(t *testing.T, alg, kid, typ string, key any, claims map[string]any) string {
 	t.Helper()
-	payload, err := json.Marshal(claims)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if alg == "none" {
-		header, _ := json.Marshal(map[string]string{"alg": "none", "typ": typ})
-		enc := base64.RawURLEncoding
-		return enc.EncodeToString(header) + "." + enc.EncodeToString(payload) + "."
-	}
-	opts := &jose.SignerOptions{}
-	if typ != "" {
-		opts = opts.WithType(jose.ContentType(typ))
-	}
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.SignatureAlgorithm(alg), Key: jose.JSONWebKey{Key: key, KeyID: kid}}, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	jws, err := signer.Sign(payload)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := jws.CompactSerialize()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return apitest.SignJWT(t, alg, kid, typ, key, claims)
 }
 
 // validClaims are the claims of a good svc token at t0 for the fixture f.
@@ -373,16 +379,7 @@ func claimsOf(t *testing.T, token string) map[string]any {
 // serve runs one request through srv's handler in process and returns the status and body.
 func serve(t *testing.T, srv *oauth.Server, method, target string, form url.Values) (int, string) {
 	t.Helper()
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
-	req := httptest.NewRequest(method, target, body)
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	rec := httptest.NewRecorder()
-	srv.Handler().ServeHTTP(rec, req)
+	rec := serveRecorder(srv, method, target, form)
 	return rec.Code, strings.TrimSuffix(rec.Body.String(), "\n")
 }
 

@@ -6,11 +6,12 @@ import (
 	"slices"
 
 	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/token"
 )
 
-// idTokenType is the JOSE "typ" of ID tokens; access tokens have at+jwt, which the verifier
-// requires, so an ID token is never accepted as an access token.
-const idTokenType = "JWT"
+// idToken is the JWT type of ID tokens; access tokens have at+jwt, which the verifier requires,
+// so an ID token is never accepted as an access token.
+var idToken = token.Type{Typ: "JWT", Name: "ID tokens"}
 
 // idClaims are the claims of an OpenID Connect ID token (Core §2) for the authorization-code
 // flow: aud is the client, azp repeats it, at_hash binds the access token issued with it.
@@ -69,5 +70,5 @@ func (s *Server) mintIDToken(user *keyward.User, clientID string, scopes []strin
 		IssuedAt: now.Unix(), Expiry: now.Add(s.cfg.AccessTokenLifetime).Unix(), AuthTime: g.authTime.Unix(),
 		Nonce: g.nonce, AtHash: atHash(accessToken), userClaims: claimsFor(user, scopes),
 	}
-	return s.sign(idTokenType, claims)
+	return s.keys.Sign(idToken, claims)
 }

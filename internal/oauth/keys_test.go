@@ -20,6 +20,8 @@ import (
 
 	"github.com/keyward/keyward/internal/keyward"
 	"github.com/keyward/keyward/internal/oauth"
+	"github.com/keyward/keyward/internal/sqlstore"
+	"github.com/keyward/keyward/internal/sqlstore/sqltest"
 )
 
 // issueVia gets an svc token from handler h without a network.
@@ -60,17 +62,20 @@ func jwksKids(t *testing.T, h http.Handler) []string {
 	return kids
 }
 
-func seededWithoutKeys() *memStore {
-	store := newMemStore()
-	seed(store)
-	store.keys = nil
-	return store
+// storedKeys lists the signing keys in the store.
+func storedKeys(t *testing.T, store *sqlstore.DB) []*keyward.SigningKey {
+	t.Helper()
+	keys, err := store.FindSigningKeys(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return keys
 }
 
 func TestNewCreatesSigningKey(t *testing.T) {
-	store := seededWithoutKeys()
+	store := openStore(t, sqlstore.SQLite)
 	f := startFixture(t, store, &clock{t: t0})
-	keys := store.storedKeys()
+	keys := storedKeys(t, store)
 	if len(keys) != 1 {
 		t.Fatalf("%d keys stored, want 1", len(keys))
 	}
@@ -91,10 +96,9 @@ func TestNewCreatesSigningKey(t *testing.T) {
 }
 
 func TestSignsWithNewestPublishesAll(t *testing.T) {
-	store := seededWithoutKeys()
-	older := &keyward.SigningKey{ID: "kid-old", Algorithm: "RS256", PrivateKeyPEM: testKeyPEM(), CreatedAt: keyward.NewTime(t0.Add(-2 * time.Hour))}
-	newer := &keyward.SigningKey{ID: "kid-new", Algorithm: "RS256", PrivateKeyPEM: newKeyPEM(), CreatedAt: keyward.NewTime(t0.Add(-time.Hour))}
-	store.keys = []*keyward.SigningKey{older, newer}
+	store := openStore(t, sqlstore.SQLite)
+	addKey(store, "kid-old", testKeyPEM(), t0.Add(-2*time.Hour))
+	addKey(store, "kid-new", newKeyPEM(), t0.Add(-time.Hour))
 	f := startFixture(t, store, &clock{t: t0})
 
 	if kid := headerOf(t, f.mustToken(t))["kid"]; kid != "kid-new" {
@@ -120,110 +124,118 @@ func TestUnusableKeysAreSkipped(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			store := seededWithoutKeys()
+			store := openStore(t, sqlstore.SQLite)
 			tt.key.CreatedAt = keyward.NewTime(t0)
-			store.keys = []*keyward.SigningKey{tt.key}
+			must(store.CreateSigningKey(context.Background(), tt.key))
 			f := startFixture(t, store, &clock{t: t0})
 			kids := jwksKids(t, f.srv.Handler())
-			if len(kids) != 1 || kids[0] == "bad" || len(store.storedKeys()) != 2 {
-				t.Errorf("JWKS %v with %d stored keys; want one new key besides the bad one", kids, len(store.storedKeys()))
+			if n := len(storedKeys(t, store)); len(kids) != 1 || kids[0] == "bad" || n != 2 {
+				t.Errorf("JWKS %v with %d stored keys; want one new key besides the bad one", kids, n)
 			}
 		})
 	}
 	t.Run("BadBesideGood", func(t *testing.T) {
-		store := newMemStore()
-		seed(store)
-		store.keys = append(store.keys, &keyward.SigningKey{ID: "bad", Algorithm: "RS256", PrivateKeyPEM: "garbage", CreatedAt: keyward.NewTime(t0)})
+		store := openStore(t, sqlstore.SQLite)
+		addKey(store, "kid-1", testKeyPEM(), t0.Add(-time.Hour))
+		addKey(store, "bad", "garbage", t0)
 		f := startFixture(t, store, &clock{t: t0})
-		if diff := cmp.Diff([]string{"kid-1"}, jwksKids(t, f.srv.Handler())); diff != "" || len(store.storedKeys()) != 2 {
-			t.Errorf("JWKS (-want +got):\n%s stored %d keys, want 2", diff, len(store.storedKeys()))
+		if diff, n := cmp.Diff([]string{"kid-1"}, jwksKids(t, f.srv.Handler())), len(storedKeys(t, store)); diff != "" || n != 2 {
+			t.Errorf("JWKS (-want +got):\n%s stored %d keys, want 2", diff, n)
 		}
 	})
 }
 
+// TestNewFailsWithoutKeyStore: a database that cannot be read stops New with the store's error.
 func TestNewFailsWithoutKeyStore(t *testing.T) {
-	store := seededWithoutKeys()
-	store.failKeys = errors.New("db down")
+	store := openStore(t, sqlstore.SQLite)
+	must(store.Close())
 	_, err := oauth.New(context.Background(), oauth.Config{Issuer: "http://keyward.test", Logger: discardLogger()}, store)
-	if err == nil || !strings.Contains(err.Error(), "db down") {
+	if err == nil || !strings.Contains(err.Error(), "load signing keys") || !strings.Contains(err.Error(), "database is closed") {
 		t.Errorf("New: %v, want the store error", err)
 	}
 }
 
+// TestUnknownKidReloadsRateLimited: a key another node stored is found by the first token that
+// names it once the last load is unknownKeyReload old, and not before, whatever kids arrive
+// meanwhile.
 func TestUnknownKidReloadsRateLimited(t *testing.T) {
 	f := newFixture(t)
-	newKey := newKeyPEM()
-	if err := f.store.CreateSigningKey(context.Background(), &keyward.SigningKey{ID: "kid-2", Algorithm: "RS256", PrivateKeyPEM: newKey, CreatedAt: keyward.NewTime(t0)}); err != nil {
-		t.Fatal(err)
+	fromOtherNode := func(kid string) string {
+		key := newKeyPEM()
+		addKey(f.store, kid, key, f.clock.Now())
+		return forge(t, "RS256", kid, "at+jwt", parsePrivateKey(t, key), f.validClaims())
 	}
-	fromOtherNode := forge(t, "RS256", "kid-2", "at+jwt", parsePrivateKey(t, newKey), f.validClaims())
-	verify := func() error { _, err := f.srv.VerifyAccessToken(context.Background(), fromOtherNode); return err }
-	calls := func() int { f.store.mu.Lock(); defer f.store.mu.Unlock(); return f.store.findKeysCalls }
+	verify := func(token string) error { _, err := f.srv.VerifyAccessToken(context.Background(), token); return err }
 
-	before := calls()
-	if err := verify(); !errors.Is(err, keyward.ErrInvalidToken) {
-		t.Fatalf("right after loading: %v, want ErrInvalidToken", err)
-	}
-	if calls() != before {
-		t.Errorf("reloaded %d times within %s of the last load", calls()-before, 10*time.Second)
+	second := fromOtherNode("kid-2")
+	if err := verify(second); !errors.Is(err, keyward.ErrInvalidToken) {
+		t.Fatalf("right after loading: %v, want ErrInvalidToken (no reload within %s of the last load)", err, 10*time.Second)
 	}
 	f.clock.Advance(10 * time.Second)
-	if err := verify(); err != nil {
+	if err := verify(second); err != nil {
 		t.Fatalf("after %s: %v", 10*time.Second, err)
 	}
-	if calls() != before+1 {
-		t.Errorf("%d reloads, want 1", calls()-before)
-	}
-	bogus := forge(t, "RS256", "kid-bogus", "at+jwt", parsePrivateKey(t, newKey), f.validClaims())
+	third := fromOtherNode("kid-3")
+	bogus := forge(t, "RS256", "kid-bogus", "at+jwt", parsePrivateKey(t, testKeyPEM()), f.validClaims())
 	for range 3 {
-		_, _ = f.srv.VerifyAccessToken(context.Background(), bogus)
+		_ = verify(bogus)
 	}
-	if calls() != before+1 {
-		t.Errorf("%d reloads after unknown kids, want still 1", calls()-before)
+	if err := verify(third); !errors.Is(err, keyward.ErrInvalidToken) {
+		t.Errorf("a key stored after the last reload verified: %v; unknown kids reloaded the keys", err)
+	}
+	f.clock.Advance(10 * time.Second)
+	if err := verify(third); err != nil {
+		t.Errorf("after another %s: %v", 10*time.Second, err)
 	}
 }
 
+// TestNodesStartingTogetherConverge starts three nodes at once on an empty key table, on every
+// engine: each may create a key, and all end up accepting every node's tokens.
 func TestNodesStartingTogetherConverge(t *testing.T) {
-	store := seededWithoutKeys()
-	clk := &clock{t: t0}
-	const nodes = 3
-	handlers := make([]http.Handler, nodes)
-	servers := make([]*oauth.Server, nodes)
-	var wg sync.WaitGroup
-	for i := range nodes {
-		wg.Go(func() {
-			srv, err := oauth.New(context.Background(), oauth.Config{Issuer: "http://keyward.test", Now: clk.Now, Logger: discardLogger()}, store)
-			if err != nil {
-				t.Errorf("node %d: %v", i, err)
-				return
+	for _, engine := range sqltest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			store := openStore(t, engine)
+			clk := &clock{t: t0}
+			const nodes = 3
+			handlers := make([]http.Handler, nodes)
+			servers := make([]*oauth.Server, nodes)
+			var wg sync.WaitGroup
+			for i := range nodes {
+				wg.Go(func() {
+					srv, err := oauth.New(context.Background(), oauth.Config{Issuer: "http://keyward.test", Now: clk.Now, Logger: discardLogger()}, store)
+					if err != nil {
+						t.Errorf("node %d: %v", i, err)
+						return
+					}
+					servers[i], handlers[i] = srv, srv.Handler()
+				})
 			}
-			servers[i], handlers[i] = srv, srv.Handler()
+			wg.Wait()
+			if t.Failed() {
+				t.FailNow()
+			}
+			tokens := make([]string, nodes)
+			for i, h := range handlers {
+				tokens[i] = issueVia(t, h)
+			}
+			clk.Advance(time.Minute)
+			for i, srv := range servers {
+				for j, token := range tokens {
+					if _, err := srv.VerifyAccessToken(context.Background(), token); err != nil {
+						t.Errorf("node %d rejects the token of node %d: %v", i, j, err)
+					}
+				}
+				if got, want := len(jwksKids(t, handlers[i])), len(storedKeys(t, store)); got != want {
+					t.Errorf("node %d publishes %d keys, want all %d", i, got, want)
+				}
+			}
 		})
-	}
-	wg.Wait()
-	if t.Failed() {
-		t.FailNow()
-	}
-	tokens := make([]string, nodes)
-	for i, h := range handlers {
-		tokens[i] = issueVia(t, h)
-	}
-	clk.Advance(time.Minute)
-	for i, srv := range servers {
-		for j, token := range tokens {
-			if _, err := srv.VerifyAccessToken(context.Background(), token); err != nil {
-				t.Errorf("node %d rejects the token of node %d: %v", i, j, err)
-			}
-		}
-		if got, want := len(jwksKids(t, handlers[i])), len(store.storedKeys()); got != want {
-			t.Errorf("node %d publishes %d keys, want all %d", i, got, want)
-		}
 	}
 }
 
 func TestConfig(t *testing.T) {
-	store := newMemStore()
-	seed(store)
+	store := openStore(t, sqlstore.SQLite)
+	addKey(store, "kid-1", testKeyPEM(), t0.Add(-time.Hour))
 	for _, issuer := range []string{"", "keyward.test", "ftp://keyward.test", "http://keyward.test/", "https://keyward.test?x=1", "https://keyward.test#f", "http://"} {
 		t.Run("Issuer"+issuer, func(t *testing.T) {
 			if _, err := oauth.New(context.Background(), oauth.Config{Issuer: issuer}, store); err == nil {

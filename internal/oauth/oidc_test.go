@@ -161,31 +161,31 @@ func TestPromptLoginAndMaxAge(t *testing.T) {
 		t.Helper()
 		u, _ := url.Parse(loginURL)
 		res := b.post("/account/login", b.loginForm(u.Query().Get("return"), "alice@example.com", alicePassword))
-		if res.status != http.StatusSeeOther {
-			t.Fatalf("sign-in: %d %s", res.status, res.body)
+		if res.Status != http.StatusSeeOther {
+			t.Fatalf("sign-in: %d %s", res.Status, res.Body)
 		}
-		return b.get(res.header.Get("Location"))
+		return b.get(res.Header.Get("Location"))
 	}
 	request := func(kv ...string) string {
 		base := []string{"client_id", "web", "redirect_uri", webCallback, "response_type", "code", "scope", "openid", "nonce", "n"}
 		return authorizeURL(append(base, kv...)...)
 	}
 	first := b.get(request())
-	consent := signIn(t, first.header.Get("Location")) // signed in at t0
-	if consent.status != http.StatusOK || !strings.Contains(consent.body, `id="consent"`) {
-		t.Fatalf("no consent page after sign-in: %d", consent.status)
+	consent := signIn(t, first.Header.Get("Location")) // signed in at t0
+	if consent.Status != http.StatusOK || !strings.Contains(consent.Body, `id="consent"`) {
+		t.Fatalf("no consent page after sign-in: %d", consent.Status)
 	}
 	f.clock.Advance(10 * time.Minute)
 	wantLogin := func(t *testing.T, p *page, returnTo string) {
 		t.Helper()
 		want := f.issuer() + "/account/login?return=" + url.QueryEscape(returnTo)
-		if p.status != http.StatusFound || p.header.Get("Location") != want {
-			t.Errorf("got %d %s\nwant 302 %s", p.status, p.header.Get("Location"), want)
+		if p.Status != http.StatusFound || p.Header.Get("Location") != want {
+			t.Errorf("got %d %s\nwant 302 %s", p.Status, p.Header.Get("Location"), want)
 		}
 	}
 	t.Run("MaxAgeYoungEnough", func(t *testing.T) {
-		if p := b.get(request("max_age", "600")); p.status != http.StatusOK || !strings.Contains(p.body, `id="consent"`) {
-			t.Errorf("max_age=600 after 600 s: %d %s", p.status, p.header.Get("Location"))
+		if p := b.get(request("max_age", "600")); p.Status != http.StatusOK || !strings.Contains(p.Body, `id="consent"`) {
+			t.Errorf("max_age=600 after 600 s: %d %s", p.Status, p.Header.Get("Location"))
 		}
 	})
 	t.Run("MaxAgeExceeded", func(t *testing.T) {
@@ -194,8 +194,8 @@ func TestPromptLoginAndMaxAge(t *testing.T) {
 	t.Run("MaxAgeExceededPromptNone", func(t *testing.T) {
 		p := b.get(request("max_age", "0", "prompt", "none"))
 		want := webCallback + "?" + url.Values{"error": {"login_required"}, "error_description": {"the user must sign in again (prompt=login or max_age) and prompt=none forbids asking"}, "iss": {f.issuer()}}.Encode()
-		if p.header.Get("Location") != want {
-			t.Errorf("Location %s\nwant     %s", p.header.Get("Location"), want)
+		if p.Header.Get("Location") != want {
+			t.Errorf("Location %s\nwant     %s", p.Header.Get("Location"), want)
 		}
 	})
 	t.Run("SignedOutMaxAgeZeroSignsInOnce", func(t *testing.T) {
@@ -207,9 +207,9 @@ func TestPromptLoginAndMaxAge(t *testing.T) {
 		p := b.get(request("prompt", "login consent", "max_age", "0"))
 		wantLogin(t, p, request("prompt", "consent"))
 		f.clock.Advance(time.Minute)
-		consent := signIn(t, p.header.Get("Location"))
+		consent := signIn(t, p.Header.Get("Location"))
 		res := b.decide(consent, "allow")
-		tok, err := c.config.Exchange(context.Background(), res.location(t).Query().Get("code"))
+		tok, err := c.config.Exchange(context.Background(), res.Redirect(t).Query().Get("code"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -240,7 +240,7 @@ func TestUserinfoClaimsFollowScopes(t *testing.T) {
 	f := newFixture(t)
 	exchanged := f.mustTokens(t, "", exchangeForm(forge(t, "RS256", "idp-key", "JWT", idpKey(), exchangeClaims()))).AccessToken
 	tests := []struct{ name, token, want string }{
-		{"IdentityProviderUser", exchanged, `{"sub":"ext-idp.example-user-42"}`},
+		{"IdentityProviderUser", exchanged, `{"sub":"` + f.ipUser(t, "user-42") + `"}`},
 		{"PlainOAuthServiceUser", f.mustToken(t), `{"sub":"` + svcUserID + `","email":"svc@clients.invalid","email_verified":true}`},
 		{"PlainOAuthPerson", f.webTokens(t).AccessToken, `{"sub":"` + aliceID + `","email":"alice@example.com","email_verified":true}`},
 	}
@@ -258,7 +258,7 @@ func TestUserinfoClaimsFollowScopes(t *testing.T) {
 // OpenID scopes nor hand them out by default.
 func TestOpenIDScopesNeedAPerson(t *testing.T) {
 	f := newFixture(t)
-	f.store.updateClient("svc", func(c *keyward.Client) {
+	f.updateClient("svc", func(c *keyward.Client) {
 		c.Scopes = append(append([]string(nil), svcScopes...), keyward.OpenIDScopes...)
 	})
 	status, _, body := f.postForm(t, "/connect/token", basic("svc", svcSecret), url.Values{"grant_type": {"client_credentials"}, "scope": {"read:owneraccounts openid"}})

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/token"
 )
 
 // refreshTokenGrant rotates a refresh token (RFC 6749 §6, RFC 9700 §4.14.2): the token is spent
@@ -26,7 +27,7 @@ func (s *Server) refreshTokenGrant(ctx context.Context, req *tokenRequest) (*iss
 	var issued *issuedToken
 	var refusal error
 	err = s.store.InTx(ctx, func(tx keyward.Tx) error {
-		rt, err := tx.UseRefreshToken(ctx, HashSecret(raw), s.now())
+		rt, err := tx.UseRefreshToken(ctx, token.Hash(raw), s.now())
 		switch {
 		case errors.Is(err, keyward.ErrNotFound):
 			return invalidGrant("the refresh token is unknown")

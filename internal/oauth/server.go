@@ -7,11 +7,11 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/keyward/keyward/internal/i18n"
+	"github.com/keyward/keyward/internal/account"
 	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/token"
 )
 
 // Lifetimes of what the server issues. Access tokens follow the IdentityServer default that
@@ -25,36 +25,19 @@ const (
 	// AuthCodeLifetime is the lifetime of an authorization code: the browser hands it to the
 	// client at once, so a minute is plenty (RFC 6749 §4.1.2 recommends at most ten).
 	AuthCodeLifetime = 60 * time.Second
-	// SessionLifetime is how long a browser stays signed in.
-	SessionLifetime = 12 * time.Hour
-	// VerificationLinkLifetime is how long an e-mail verification link works.
-	VerificationLinkLifetime = 7 * 24 * time.Hour
 )
 
 // Audience is the "aud" of every access token Keyward issues and the audience VerifyAccessToken
 // requires; Tapkey's mobile clients ask for it by this name (reference §2.6).
 const Audience = "tapkey_api"
 
-// Store is the storage the authorization server needs. keyward.Store implements it; tests pass a
-// small fake. Lookups of a missing row return an error matching keyward.ErrNotFound.
+// Store is the storage the authorization server needs; keyward.Store implements it. Lookups of
+// a missing row return an error matching keyward.ErrNotFound.
 type Store interface {
 	FindClientByID(ctx context.Context, id string) (*keyward.Client, error)
 	FindUserByID(ctx context.Context, id string) (*keyward.User, error)
-	FindUserByEmail(ctx context.Context, email string) (*keyward.User, error)
-	SetUserVerified(ctx context.Context, id string) error
 	CreateSigningKey(ctx context.Context, k *keyward.SigningKey) error
 	FindSigningKeys(ctx context.Context) ([]*keyward.SigningKey, error)
-	GetSecret(ctx context.Context, name string, newValue func() string) (string, error)
-
-	RecordLoginFailure(ctx context.Context, email string, at keyward.Time) error
-	CountLoginFailures(ctx context.Context, email string, since keyward.Time) (int, error)
-	ClearLoginFailures(ctx context.Context, email string) error
-	RecordSignupAttempt(ctx context.Context, network string, at keyward.Time) error
-	CountSignupAttempts(ctx context.Context, network string, since keyward.Time) (int, error)
-
-	CreateSession(ctx context.Context, s *keyward.Session) error
-	FindSession(ctx context.Context, hash string, now keyward.Time) (*keyward.Session, error)
-	DeleteSession(ctx context.Context, hash string) error
 
 	FindTokenFamily(ctx context.Context, id string) (*keyward.TokenFamily, error)
 	RevokeTokenFamily(ctx context.Context, id string, at keyward.Time) error
@@ -62,7 +45,6 @@ type Store interface {
 	FindIdentityProvider(ctx context.Context, ipID string) (*keyward.IdentityProvider, error)
 	IsAccessTokenRevoked(ctx context.Context, jti string) (bool, error)
 	FindConsent(ctx context.Context, userID, clientID string) (*keyward.Consent, error)
-	FindConsents(ctx context.Context, userID string) ([]*keyward.Consent, error)
 
 	// InTx runs fn in one transaction, committed when fn returns nil. Issuing a code, redeeming
 	// it and rotating a refresh token each write several rows that must land together.
@@ -70,13 +52,8 @@ type Store interface {
 }
 
 // Accounts is what the authorization server asks of the business layer: creating users is a
-// business rule (who may sign up, how addresses are checked) and lives in the service, which the
-// application hands in here.
+// business rule and lives in the service, which the application hands in here.
 type Accounts interface {
-	// SignUp creates an unverified person with an e-mail address and a HashPassword hash. It
-	// returns an error matching keyward.ErrEmailAddressInUse when another user has the address,
-	// and other *keyward.Error values for an address it refuses.
-	SignUp(ctx context.Context, email, passwordHash string) (*keyward.User, error)
 	// ProvisionIPUser returns the user of identity provider ipID with the external id ipUserID,
 	// creating it on first use; token exchange signs that user in.
 	ProvisionIPUser(ctx context.Context, ipID, ipUserID string) (*keyward.IPUser, error)
@@ -97,54 +74,35 @@ type Config struct {
 	Now func() time.Time
 	// Logger receives server-side failures and key events; it defaults to slog.Default().
 	Logger *slog.Logger
-	// Accounts creates users on sign-up and identity-provider users on token exchange. Without
-	// it, the sign-up page is not served and the token-exchange grant is not offered.
+	// Accounts creates identity-provider users on token exchange. Without it, the token-exchange
+	// grant is not offered.
 	Accounts Accounts
-	// Mailer sends verification links; it defaults to a LogMailer on Logger.
-	Mailer Mailer
+	// Pages are the sign-in and consent pages with the browser sessions. Without them, neither
+	// /connect/authorize with its consent form nor the /account pages are served (a server that
+	// only issues and verifies tokens).
+	Pages *account.Server
 }
 
 // Server is Keyward's authorization server. It is safe for concurrent use.
 type Server struct {
-	cfg     Config
-	store   Store
-	log     *slog.Logger
-	keys    *keyRing
-	grants  map[string]grantHandler
-	catalog *i18n.Catalog // the texts of the pages and e-mails
-	pages   *pageSet
-	secrets serverSecrets
-	secure  bool // the issuer is https, so cookies are Secure and __Host- prefixed
-
-	kdf       chan struct{} // Argon2 slots, see maxConcurrentKDF
-	dummyHash func() string // a password hash that unknown addresses are checked against
+	cfg    Config
+	store  Store
+	log    *slog.Logger
+	keys   *token.Keys
+	grants map[string]grantHandler
+	pages  *account.Server // nil without Config.Pages
 }
 
-// New validates cfg, loads the signing keys and the server secrets from store (creating them
-// when there are none) and builds the server. Several nodes may call New at the same time on one
-// database; see keyRing for how they converge.
+// New validates cfg, loads the signing keys from store (creating one when there is none) and
+// builds the server. Several nodes may call New at the same time on one
+// database (see token.Load).
 func New(ctx context.Context, cfg Config, store Store) (*Server, error) {
 	cfg, err := withDefaults(cfg)
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, store: store, log: cfg.Logger, secure: strings.HasPrefix(cfg.Issuer, "https://"),
-		kdf: make(chan struct{}, maxConcurrentKDF)}
-	s.dummyHash = sync.OnceValue(func() string {
-		h, _ := HashPassword(randomToken(16)) // a 22-character password is long enough
-		return h
-	})
-	s.keys = newKeyRing(store, cfg.Now, cfg.Logger)
-	if err := s.keys.ensure(ctx); err != nil {
-		return nil, err
-	}
-	if s.secrets, err = loadSecrets(ctx, store); err != nil {
-		return nil, err
-	}
-	if s.catalog, err = i18n.New(); err != nil {
-		return nil, fmt.Errorf("oauth: load texts: %w", err)
-	}
-	if s.pages, err = s.parsePages(); err != nil {
+	s := &Server{cfg: cfg, store: store, log: cfg.Logger, pages: cfg.Pages}
+	if s.keys, err = token.Load(ctx, store, cfg.Now, cfg.Logger); err != nil {
 		return nil, err
 	}
 	s.grants = map[string]grantHandler{
@@ -179,9 +137,6 @@ func withDefaults(cfg Config) (Config, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
-	}
-	if cfg.Mailer == nil {
-		cfg.Mailer = LogMailer{Logger: cfg.Logger}
 	}
 	return cfg, nil
 }

@@ -13,17 +13,8 @@ import (
 	"github.com/keyward/keyward/internal/keyward"
 )
 
-// find returns the unescaped first submatch of pattern in the page, "" when it does not match.
-func (p *page) find(pattern string) string {
-	m := regexp.MustCompile(pattern).FindStringSubmatch(p.body)
-	if m == nil {
-		return ""
-	}
-	return html.UnescapeString(m[1])
-}
-
 // htmlLang is the lang attribute of a page.
-func (p *page) htmlLang() string { return p.find(`<html lang="([^"]*)">`) }
+func htmlLang(p *page) string { return p.Find(`<html lang="([^"]*)">`) }
 
 // loginTexts are the texts of the sign-in page, and the refusal of a wrong password.
 type loginTexts struct {
@@ -48,21 +39,21 @@ func TestLoginPage_Language(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			b := f.newBrowser(t)
-			b.lang = tt.acceptLanguage
+			b.Lang = tt.acceptLanguage
 			p := b.get("/account/login")
-			form := p.hidden(t, "login")
+			form := p.Form(t, "login")
 			form.Set("email", "nobody@example.com")
 			form.Set("password", "wrong password")
 			refused := b.post("/account/login", form)
-			got := loginTexts{p.htmlLang(), p.find(`<title>([^<]*)</title>`), p.find(`<h1>([^<]*)</h1>`),
-				p.find(`<label for="email">([^<]*)</label>`), p.find(`<label for="password">([^<]*)</label>`),
-				p.find(`<button type="submit">([^<]*)</button>`), p.find(`<p class="foot">([^<]*) <a`), p.text("signup-link"),
-				refused.text("error")}
+			got := loginTexts{htmlLang(p), p.Find(`<title>([^<]*)</title>`), p.Find(`<h1>([^<]*)</h1>`),
+				p.Find(`<label for="email">([^<]*)</label>`), p.Find(`<label for="password">([^<]*)</label>`),
+				p.Find(`<button type="submit">([^<]*)</button>`), p.Find(`<p class="foot">([^<]*) <a`), p.Text("signup-link"),
+				refused.Text("error")}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("sign-in page (-want +got):\n%s", diff)
 			}
-			if refused.htmlLang() != tt.want.Lang {
-				t.Errorf("the refusal has lang %q, want %q", refused.htmlLang(), tt.want.Lang)
+			if htmlLang(refused) != tt.want.Lang {
+				t.Errorf("the refusal has lang %q, want %q", htmlLang(refused), tt.want.Lang)
 			}
 		})
 	}
@@ -71,13 +62,13 @@ func TestLoginPage_Language(t *testing.T) {
 func TestConsentPage_Language(t *testing.T) {
 	f := newFixture(t)
 	b := f.signIn(t, aliceID)
-	b.lang = "fr-CH, en;q=0.5"
+	b.Lang = "fr-CH, en;q=0.5"
 	p := b.consent(authorizeURL("client_id", "web", "redirect_uri", webCallback, "response_type", "code", "scope", "read:owneraccounts write:grants"))
 	var scopes [][]string
-	for _, m := range regexp.MustCompile(`<li data-scope="([^"]*)">([^<]*) <code>`).FindAllStringSubmatch(p.body, -1) {
+	for _, m := range regexp.MustCompile(`<li data-scope="([^"]*)">([^<]*) <code>`).FindAllStringSubmatch(p.Body, -1) {
 		scopes = append(scopes, []string{m[1], html.UnescapeString(m[2])})
 	}
-	got := []any{p.htmlLang(), p.find(`<h1>([^<]*)</h1>`), p.text("intro"), scopes, p.text("allow"), p.text("deny")}
+	got := []any{htmlLang(p), p.Find(`<h1>([^<]*)</h1>`), p.Text("intro"), scopes, p.Text("allow"), p.Text("deny")}
 	want := []any{"fr", "Autoriser l'accès\u00a0?", "Web App souhaite accéder à votre compte Keyward.",
 		[][]string{{"read:owneraccounts", "Consulter vos comptes propriétaire"}, {"write:grants", "Consulter, créer et révoquer des autorisations d'accès"}},
 		"Autoriser", "Refuser"}
@@ -91,9 +82,9 @@ func TestConsentPage_Language(t *testing.T) {
 func TestErrorPage_Language(t *testing.T) {
 	f := newFixture(t)
 	b := f.newBrowser(t)
-	b.lang = "es-419"
+	b.Lang = "es-419"
 	p := b.get(authorizeURL("client_id", "ghost", "redirect_uri", webCallback, "response_type", "code"))
-	got := []any{p.status, p.htmlLang(), p.find(`<h1>([^<]*)</h1>`), p.text("message"), p.text("code"), p.text("description")}
+	got := []any{p.Status, htmlLang(p), p.Find(`<h1>([^<]*)</h1>`), p.Text("message"), p.Text("code"), p.Text("description")}
 	want := []any{400, "es", "No se puede completar esta solicitud",
 		"La aplicación que le ha redirigido aquí ha realizado una solicitud que este servidor no puede aceptar.",
 		"Código de error: invalid_request", "the client 'ghost' is not registered"}
@@ -107,12 +98,12 @@ func TestErrorPage_Language(t *testing.T) {
 func TestSignup_Language(t *testing.T) {
 	f := newFixture(t)
 	b := f.newBrowser(t)
-	b.lang = "it"
-	form := b.get("/account/signup").hidden(t, "signup")
+	b.Lang = "it"
+	form := b.get("/account/signup").Form(t, "signup")
 	form.Set("email", "dora@example.com")
 	form.Set("password", "long enough")
 	res := b.post("/account/signup", form)
-	if got, want := []any{res.status, res.find(`<h1>([^<]*)</h1>`), res.text("message")}, []any{200, "Controllare la posta in arrivo",
+	if got, want := []any{res.Status, res.Find(`<h1>([^<]*)</h1>`), res.Text("message")}, []any{200, "Controllare la posta in arrivo",
 		"Abbiamo inviato un link a dora@example.com. Aprirlo per verificare l'indirizzo, quindi accedere."}; !cmp.Equal(want, got) {
 		t.Errorf("got %v, want %v", got, want)
 	}
@@ -138,14 +129,14 @@ func TestSignupLimit(t *testing.T) {
 		}
 	}
 	signup := func(b *browser, email, password string) *page {
-		form := b.get("/account/signup").hidden(t, "signup")
+		form := b.get("/account/signup").Form(t, "signup")
 		form.Set("email", email)
 		form.Set("password", password)
 		return b.post("/account/signup", form)
 	}
 	b := f.newBrowser(t)
-	if res := signup(b, "tenth@example.com", "long enough"); res.status != http.StatusOK {
-		t.Fatalf("the tenth sign-up in the hour: %d %q", res.status, res.text("error"))
+	if res := signup(b, "tenth@example.com", "long enough"); res.Status != http.StatusOK {
+		t.Fatalf("the tenth sign-up in the hour: %d %q", res.Status, res.Text("error"))
 	}
 	if n, err := f.store.CountSignupAttempts(ctx, "127.0.0.1", keyward.NewTime(t0.Add(-time.Hour))); err != nil || n != 10 {
 		t.Fatalf("%d attempts recorded for 127.0.0.1 (%v), want 10", n, err)
@@ -163,10 +154,10 @@ func TestSignupLimit(t *testing.T) {
 	for _, tt := range refusals {
 		t.Run(tt.name, func(t *testing.T) {
 			b := f.newBrowser(t)
-			b.lang = tt.lang
+			b.Lang = tt.lang
 			res := signup(b, tt.email, tt.password)
-			if res.status != http.StatusBadRequest || res.text("error") != tt.want {
-				t.Errorf("got %d %q, want 400 %q", res.status, res.text("error"), tt.want)
+			if res.Status != http.StatusBadRequest || res.Text("error") != tt.want {
+				t.Errorf("got %d %q, want 400 %q", res.Status, res.Text("error"), tt.want)
 			}
 		})
 	}
@@ -174,7 +165,7 @@ func TestSignupLimit(t *testing.T) {
 		t.Errorf("a refused sign-up created the user (%v) or sent a mail (%d mails)", err, len(f.mail.messages()))
 	}
 	f.clock.Advance(time.Minute + time.Millisecond) // the nine early attempts leave the window
-	if res := signup(b, "eleventh@example.com", "long enough"); res.status != http.StatusOK {
-		t.Errorf("after the window: %d %q", res.status, res.text("error"))
+	if res := signup(b, "eleventh@example.com", "long enough"); res.Status != http.StatusOK {
+		t.Errorf("after the window: %d %q", res.Status, res.Text("error"))
 	}
 }

@@ -216,11 +216,11 @@ func TestTokenErrorThroughClientLibrary(t *testing.T) {
 	}
 }
 
+// TestTokenStoreFailureIsGeneric: a store that fails (here: its database is closed) is a
+// server_error without the store's words.
 func TestTokenStoreFailureIsGeneric(t *testing.T) {
 	f := newFixture(t)
-	f.store.mu.Lock()
-	f.store.failClients = errors.New("connection refused by db-secret-host")
-	f.store.mu.Unlock()
+	must(f.store.Close())
 	status, _, body := f.postForm(t, "/connect/token", basic("svc", svcSecret), url.Values{"grant_type": {"client_credentials"}})
 	want := `{"error":"server_error","error_description":"the server failed to process the request"}`
 	if status != http.StatusInternalServerError || body != want {

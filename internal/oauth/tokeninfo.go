@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/param"
+	"github.com/keyward/keyward/internal/token"
 )
 
 // introspection is the RFC 7662 §2.2 response. An inactive token has only "active": false.
@@ -33,7 +35,7 @@ type introspection struct {
 // client (a resource server). A token that does not verify, or whose family is revoked, is
 // inactive whatever the reason. A refresh token is active only to the client it was issued to.
 func (s *Server) introspect(w http.ResponseWriter, r *http.Request) error {
-	form, err := parseTokenForm(w, r)
+	form, err := param.SingleForm(w, r)
 	if err != nil {
 		return err
 	}
@@ -97,8 +99,8 @@ func (s *Server) introspectRefreshToken(ctx context.Context, token string, clien
 }
 
 // findRefreshToken returns a refresh token and its family, or nil when the token is unknown.
-func (s *Server) findRefreshToken(ctx context.Context, token string) (*keyward.RefreshToken, *keyward.TokenFamily, error) {
-	rt, err := s.store.FindRefreshToken(ctx, HashSecret(token))
+func (s *Server) findRefreshToken(ctx context.Context, refreshToken string) (*keyward.RefreshToken, *keyward.TokenFamily, error) {
+	rt, err := s.store.FindRefreshToken(ctx, token.Hash(refreshToken))
 	if errors.Is(err, keyward.ErrNotFound) {
 		return nil, nil, nil
 	}
@@ -123,7 +125,7 @@ func looksLikeJWT(token string) bool { return strings.Count(token, ".") == 2 }
 // recorded as revoked until it expires. An unknown, invalid or expired token is answered 200
 // as §2.2 requires. A token issued to another client is refused with unauthorized_client (§2.1).
 func (s *Server) revoke(w http.ResponseWriter, r *http.Request) error {
-	form, err := parseTokenForm(w, r)
+	form, err := param.SingleForm(w, r)
 	if err != nil {
 		return err
 	}
@@ -262,7 +264,7 @@ func bearerFrom(w http.ResponseWriter, r *http.Request) (string, error) {
 	if r.Method != http.MethodPost || r.Header.Get("Content-Type") == "" {
 		return requireBearer(header)
 	}
-	form, err := parseTokenForm(w, r)
+	form, err := param.SingleForm(w, r)
 	if err != nil {
 		return "", err
 	}

@@ -24,74 +24,75 @@ func (f *fixture) webTokens(t *testing.T) tokenResponse {
 }
 
 func TestRevocation(t *testing.T) {
-	f := newFixture(t)
-	ctx := context.Background()
-	revoke := func(t *testing.T, auth string, form url.Values) (int, string) {
-		t.Helper()
-		status, _, body := f.postForm(t, "/connect/revocation", auth, form)
-		return status, body
-	}
-	t.Run("RefreshTokenRevokesFamily", func(t *testing.T) {
-		tr := f.webTokens(t)
-		if status, body := revoke(t, basic("web", webSecret), url.Values{"token": {tr.RefreshToken}, "token_type_hint": {"refresh_token"}}); status != 200 || body != "" {
-			t.Fatalf("got %d %q, want 200", status, body)
+	forEachEngine(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		revoke := func(t *testing.T, auth string, form url.Values) (int, string) {
+			t.Helper()
+			status, _, body := f.postForm(t, "/connect/revocation", auth, form)
+			return status, body
 		}
-		_, err := f.srv.VerifyAccessToken(ctx, tr.AccessToken)
-		checkVerifyErr(t, err, wantErr{keyward.ErrInvalidToken, "the token's authorization was revoked at " + t0.Format(keyward.WireTimeLayout)})
-		status, _, body := f.postForm(t, "/connect/token", basic("web", webSecret), url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tr.RefreshToken}})
-		if want := oauthErr("invalid_grant", "the refresh token was revoked at "+t0.Format(keyward.WireTimeLayout)); status != 400 || body != want {
-			t.Errorf("refresh after revocation: %d %s", status, body)
-		}
-	})
-	t.Run("AccessTokenRevokesFamily", func(t *testing.T) {
-		tr := f.webTokens(t)
-		if status, _ := revoke(t, "", url.Values{"token": {tr.AccessToken}, "client_id": {"web"}, "client_secret": {webSecret}}); status != 200 {
-			t.Fatalf("status %d", status)
-		}
-		if _, err := f.srv.VerifyAccessToken(ctx, tr.AccessToken); !errors.Is(err, keyward.ErrInvalidToken) {
-			t.Errorf("access token after revocation: %v", err)
-		}
-	})
-	t.Run("PublicClient", func(t *testing.T) {
-		b := f.signIn(t, aliceID)
-		q := b.code(authorizeURL("client_id", "spa", "redirect_uri", spaCallback, "response_type", "code", "scope", "read:core:entities offline_access",
-			"code_challenge", challengeOf(verifier), "code_challenge_method", "S256"))
-		tr := f.mustTokens(t, "", url.Values{"grant_type": {"authorization_code"}, "code": {q.Get("code")}, "redirect_uri": {spaCallback}, "client_id": {"spa"}, "code_verifier": {verifier}})
-		if status, _ := revoke(t, "", url.Values{"token": {tr.RefreshToken}, "client_id": {"spa"}}); status != 200 {
-			t.Fatalf("status %d", status)
-		}
-		if _, err := f.srv.VerifyAccessToken(ctx, tr.AccessToken); !errors.Is(err, keyward.ErrInvalidToken) {
-			t.Errorf("access token after revocation: %v", err)
-		}
-	})
-	tr := f.webTokens(t)
-	tests := []struct {
-		name       string
-		auth       string
-		form       url.Values
-		wantStatus int
-		wantBody   string
-	}{
-		{"UnknownToken", basic("web", webSecret), url.Values{"token": {"garbage"}}, 200, ""},
-		{"ForgedJWT", basic("web", webSecret), url.Values{"token": {"a.b.c"}}, 200, ""},
-		{"AnotherClientsRefreshToken", basic("code", codeSecret), url.Values{"token": {tr.RefreshToken}}, 400, oauthErr("unauthorized_client", "the token was issued to another client")},
-		{"AnotherClientsAccessToken", "", url.Values{"token": {tr.AccessToken}, "client_id": {"spa"}}, 400, oauthErr("unauthorized_client", "the token was issued to another client")},
-		{"NoToken", basic("web", webSecret), url.Values{}, 400, oauthErr("invalid_request", "token is missing")},
-		{"NoClient", "", url.Values{"token": {tr.RefreshToken}}, 401, oauthErr("invalid_client", "the request carries no client_id: send it in the body, or with client_secret by HTTP Basic")},
-		{"WrongSecret", basic("web", "x"), url.Values{"token": {tr.RefreshToken}}, 401, oauthErr("invalid_client", "client authentication failed: unknown client_id or wrong client_secret")},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			status, body := revoke(t, tt.auth, tt.form)
-			if status != tt.wantStatus || body != tt.wantBody {
-				t.Errorf("got %d %s\nwant %d %s", status, body, tt.wantStatus, tt.wantBody)
+		t.Run("RefreshTokenRevokesFamily", func(t *testing.T) {
+			tr := f.webTokens(t)
+			if status, body := revoke(t, basic("web", webSecret), url.Values{"token": {tr.RefreshToken}, "token_type_hint": {"refresh_token"}}); status != 200 || body != "" {
+				t.Fatalf("got %d %q, want 200", status, body)
+			}
+			_, err := f.srv.VerifyAccessToken(ctx, tr.AccessToken)
+			checkVerifyErr(t, err, wantErr{keyward.ErrInvalidToken, "the token's authorization was revoked at " + t0.Format(keyward.WireTimeLayout)})
+			status, _, body := f.postForm(t, "/connect/token", basic("web", webSecret), url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tr.RefreshToken}})
+			if want := oauthErr("invalid_grant", "the refresh token was revoked at "+t0.Format(keyward.WireTimeLayout)); status != 400 || body != want {
+				t.Errorf("refresh after revocation: %d %s", status, body)
 			}
 		})
-	}
-	t.Run("RefusedRevocationLeftTheTokenValid", func(t *testing.T) {
-		if _, err := f.srv.VerifyAccessToken(ctx, tr.AccessToken); err != nil {
-			t.Error(err)
+		t.Run("AccessTokenRevokesFamily", func(t *testing.T) {
+			tr := f.webTokens(t)
+			if status, _ := revoke(t, "", url.Values{"token": {tr.AccessToken}, "client_id": {"web"}, "client_secret": {webSecret}}); status != 200 {
+				t.Fatalf("status %d", status)
+			}
+			if _, err := f.srv.VerifyAccessToken(ctx, tr.AccessToken); !errors.Is(err, keyward.ErrInvalidToken) {
+				t.Errorf("access token after revocation: %v", err)
+			}
+		})
+		t.Run("PublicClient", func(t *testing.T) {
+			b := f.signIn(t, aliceID)
+			q := b.code(authorizeURL("client_id", "spa", "redirect_uri", spaCallback, "response_type", "code", "scope", "read:core:entities offline_access",
+				"code_challenge", challengeOf(verifier), "code_challenge_method", "S256"))
+			tr := f.mustTokens(t, "", url.Values{"grant_type": {"authorization_code"}, "code": {q.Get("code")}, "redirect_uri": {spaCallback}, "client_id": {"spa"}, "code_verifier": {verifier}})
+			if status, _ := revoke(t, "", url.Values{"token": {tr.RefreshToken}, "client_id": {"spa"}}); status != 200 {
+				t.Fatalf("status %d", status)
+			}
+			if _, err := f.srv.VerifyAccessToken(ctx, tr.AccessToken); !errors.Is(err, keyward.ErrInvalidToken) {
+				t.Errorf("access token after revocation: %v", err)
+			}
+		})
+		tr := f.webTokens(t)
+		tests := []struct {
+			name       string
+			auth       string
+			form       url.Values
+			wantStatus int
+			wantBody   string
+		}{
+			{"UnknownToken", basic("web", webSecret), url.Values{"token": {"garbage"}}, 200, ""},
+			{"ForgedJWT", basic("web", webSecret), url.Values{"token": {"a.b.c"}}, 200, ""},
+			{"AnotherClientsRefreshToken", basic("code", codeSecret), url.Values{"token": {tr.RefreshToken}}, 400, oauthErr("unauthorized_client", "the token was issued to another client")},
+			{"AnotherClientsAccessToken", "", url.Values{"token": {tr.AccessToken}, "client_id": {"spa"}}, 400, oauthErr("unauthorized_client", "the token was issued to another client")},
+			{"NoToken", basic("web", webSecret), url.Values{}, 400, oauthErr("invalid_request", "token is missing")},
+			{"NoClient", "", url.Values{"token": {tr.RefreshToken}}, 401, oauthErr("invalid_client", "the request carries no client_id: send it in the body, or with client_secret by HTTP Basic")},
+			{"WrongSecret", basic("web", "x"), url.Values{"token": {tr.RefreshToken}}, 401, oauthErr("invalid_client", "client authentication failed: unknown client_id or wrong client_secret")},
 		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				status, body := revoke(t, tt.auth, tt.form)
+				if status != tt.wantStatus || body != tt.wantBody {
+					t.Errorf("got %d %s\nwant %d %s", status, body, tt.wantStatus, tt.wantBody)
+				}
+			})
+		}
+		t.Run("RefusedRevocationLeftTheTokenValid", func(t *testing.T) {
+			if _, err := f.srv.VerifyAccessToken(ctx, tr.AccessToken); err != nil {
+				t.Error(err)
+			}
+		})
 	})
 }
 
@@ -192,25 +193,26 @@ func sanitize(s string) string { return strings.ReplaceAll(s, `"`, "'") }
 // TestRevokedTokensArePruned checks that a revoked client-credentials token is remembered
 // until it expires, verifier leeway included, and forgotten by a later revocation.
 func TestRevokedTokensArePruned(t *testing.T) {
-	f := newFixture(t)
-	revoke := func(token string) {
-		t.Helper()
-		if status, _, body := f.postForm(t, "/connect/revocation", basic("svc", svcSecret), url.Values{"token": {token}}); status != 200 {
-			t.Fatalf("revocation: %d %s", status, body)
+	forEachEngine(t, func(t *testing.T, f *fixture) {
+		revoke := func(token string) {
+			t.Helper()
+			if status, _, body := f.postForm(t, "/connect/revocation", basic("svc", svcSecret), url.Values{"token": {token}}); status != 200 {
+				t.Fatalf("revocation: %d %s", status, body)
+			}
 		}
-	}
-	first := f.mustToken(t)
-	revoke(first)
-	f.clock.Advance(time.Hour + 20*time.Second) // inside the leeway the token would still verify
-	second := f.mustToken(t)
-	revoke(second)
-	if diff := cmp.Diff([]string{claimsOf(t, first)["jti"].(string), claimsOf(t, second)["jti"].(string)}, f.store.revokedJTIs()); diff != "" {
-		t.Fatalf("revoked jtis inside the leeway (-want +got):\n%s", diff)
-	}
-	f.clock.Advance(20 * time.Second)
-	third := f.mustToken(t)
-	revoke(third)
-	if diff := cmp.Diff([]string{claimsOf(t, second)["jti"].(string), claimsOf(t, third)["jti"].(string)}, f.store.revokedJTIs()); diff != "" {
-		t.Errorf("revoked jtis after the first expired (-want +got):\n%s", diff)
-	}
+		first := f.mustToken(t)
+		revoke(first)
+		f.clock.Advance(time.Hour + 20*time.Second) // inside the leeway the token would still verify
+		second := f.mustToken(t)
+		revoke(second)
+		if diff := cmp.Diff([]string{claimsOf(t, first)["jti"].(string), claimsOf(t, second)["jti"].(string)}, f.revokedJTIs(t)); diff != "" {
+			t.Fatalf("revoked jtis inside the leeway (-want +got):\n%s", diff)
+		}
+		f.clock.Advance(20 * time.Second)
+		third := f.mustToken(t)
+		revoke(third)
+		if diff := cmp.Diff([]string{claimsOf(t, second)["jti"].(string), claimsOf(t, third)["jti"].(string)}, f.revokedJTIs(t)); diff != "" {
+			t.Errorf("revoked jtis after the first expired (-want +got):\n%s", diff)
+		}
+	})
 }

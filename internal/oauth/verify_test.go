@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/sqlstore"
 )
 
 // wantErr is an expected verification failure: the sentinel and the exact ErrorDetails.
@@ -46,8 +47,8 @@ func TestVerifyExpiry(t *testing.T) {
 }
 
 func TestVerifyMintedInThePast(t *testing.T) {
-	store := newMemStore()
-	seed(store)
+	store := openStore(t, sqlstore.SQLite)
+	addKey(store, "kid-1", testKeyPEM(), t0.Add(-time.Hour))
 	past := startFixture(t, store, &clock{t: t0.Add(-2 * time.Hour)})
 	now := startFixture(t, store, &clock{t: t0})
 	token := past.mustToken(t)
@@ -138,12 +139,13 @@ func TestVerifyRejects(t *testing.T) {
 	})
 }
 
+// TestVerifyUserDeleted: a token of ours whose subject is not (or no longer) a user is refused.
 func TestVerifyUserDeleted(t *testing.T) {
 	f := newFixture(t)
-	token := f.mustToken(t)
-	f.store.deleteUser(svcUserID)
+	const gone = "0190f0a0-0000-7000-8000-00000000dead"
+	token := forge(t, "RS256", "kid-1", "at+jwt", parsePrivateKey(t, testKeyPEM()), with(f.validClaims(), "sub", gone))
 	_, err := f.srv.VerifyAccessToken(context.Background(), token)
-	checkVerifyErr(t, err, wantErr{keyward.ErrInvalidToken, "the token's subject " + svcUserID + " is no longer a user"})
+	checkVerifyErr(t, err, wantErr{keyward.ErrInvalidToken, "the token's subject " + gone + " is no longer a user"})
 }
 
 func publicPEM(t *testing.T, pub *rsa.PublicKey) []byte {

@@ -230,11 +230,6 @@ func (s *Service) provisionIPUser(ctx context.Context, ipID, ipUserID string) (*
 	return u, err
 }
 
-// SignUp creates a user who must verify the address before using it (decisions §3).
-func (s *Service) SignUp(ctx context.Context, email, passwordHash string) (*keyward.User, error) {
-	return s.createUser(ctx, email, passwordHash, false)
-}
-
 // RegisterIdentityProvider registers a provider for the operator, in any owner account.
 func (s *Service) RegisterIdentityProvider(ctx context.Context, ownerID string, c keyward.IdentityProviderCreate) (*keyward.IdentityProvider, error) {
 	if err := requireOperator(ctx, "register an identity provider for any owner account"); err != nil {

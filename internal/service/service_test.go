@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/keyward/keyward/internal/apitest"
 	"github.com/keyward/keyward/internal/keyward"
 	"github.com/keyward/keyward/internal/service"
 	"github.com/keyward/keyward/internal/sqlstore/sqltest"
@@ -16,10 +17,8 @@ var ctx = context.Background()
 // op is the operator's context, which the operator use cases need.
 var op = keyward.NewContextWithPrincipal(ctx, keyward.Operator())
 
-// as is the context of u's token with scopes.
-func as(u *keyward.User, scopes ...string) context.Context {
-	return keyward.NewContextWithPrincipal(ctx, keyward.TokenPrincipal(u, "c1", scopes))
-}
+// as is the context of u holding scopes.
+func as(u *keyward.User, scopes ...string) context.Context { return apitest.AsUser(ctx, u, scopes...) }
 
 // must takes a call's results and returns a check that fails t on an error: must(f())(t).
 func must[T any](v T, err error) func(t *testing.T) T {

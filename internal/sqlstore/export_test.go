@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/keyward/keyward/internal/apitest"
 	"github.com/keyward/keyward/internal/keyward"
 )
 
@@ -102,7 +103,7 @@ func planCases() []planCase {
 			return err
 		}},
 		{name: "active grants on a target", run: func(s *store) error {
-			_, err := s.FindGrants(ctx, keyward.GrantFilter{OwnerID: o, BoundLockID: &id, Active: &yes, Query: &keyward.Query{Top: ptr(keyward.MaxTop)}})
+			_, err := s.FindGrants(ctx, keyward.GrantFilter{OwnerID: o, BoundLockID: &id, Active: &yes, Query: &keyward.Query{Top: apitest.Ptr(keyward.MaxTop)}})
 			return err
 		}},
 		{name: "grants of a contact on a lock and its groups", run: func(s *store) error {
@@ -234,5 +235,3 @@ func planProblem(engine Engine, plan string, sorts bool) string {
 	}
 	return ""
 }
-
-func ptr[T any](v T) *T { return &v }

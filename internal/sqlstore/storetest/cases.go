@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/keyward/keyward/internal/apitest"
 	"github.com/keyward/keyward/internal/keyward"
 	"github.com/keyward/keyward/internal/lockproto"
 )
@@ -42,13 +43,13 @@ func testOwnerRoles(t *testing.T, s flat) {
 	if len(owners) != 2 || owners[0].ID != o1.ID || owners[1].ID != o2.ID {
 		t.Fatalf("FindOwners(admin) = %v, want [o1 o2] in creation order", owners)
 	}
-	must(t, s.UpdateOwner(ctx, o1.ID, keyward.OwnerUpdate{Name: ptr("Renamed")}))
+	must(t, s.UpdateOwner(ctx, o1.ID, keyward.OwnerUpdate{Name: apitest.Ptr("Renamed")}))
 	got, err := s.FindOwners(ctx, keyward.OwnerFilter{ID: &o1.ID})
 	must(t, err)
 	if len(got) != 1 || got[0].Name != "Renamed" {
 		t.Fatalf("after rename: %+v", got)
 	}
-	wantErr(t, s.UpdateOwner(ctx, "missing", keyward.OwnerUpdate{Name: ptr("x")}), keyward.ErrNotFound)
+	wantErr(t, s.UpdateOwner(ctx, "missing", keyward.OwnerUpdate{Name: apitest.Ptr("x")}), keyward.ErrNotFound)
 	noop := func(keyward.OwnerTx) error { return nil }
 	wantErr(t, s.InOwnerTx(ctx, "missing", noop), keyward.ErrNotFound)
 	must(t, s.InOwnerTx(ctx, o1.ID, noop))
@@ -57,21 +58,21 @@ func testOwnerRoles(t *testing.T, s flat) {
 func testContactDuplicate(t *testing.T, s flat) {
 	o := mkOwner(t, s, 1)
 	mkContact(t, s, o.ID, 2, "bob@example.com")
-	dup := &keyward.Contact{ID: "c-dup", OwnerID: o.ID, IPID: keyward.IPTapkey, Identifier: ptr("BOB@example.com"), CreatedAt: at(3)}
+	dup := &keyward.Contact{ID: "c-dup", OwnerID: o.ID, IPID: keyward.IPTapkey, Identifier: apitest.Ptr("BOB@example.com"), CreatedAt: at(3)}
 	wantErr(t, s.CreateContact(ctx, dup), keyward.ErrDuplicateContact)
 	other := mkOwner(t, s, 4) // the same person may be a contact of another account
 	mkContact(t, s, other.ID, 5, "bob@example.com")
-	ext := &keyward.Contact{ID: "c-ext", OwnerID: o.ID, IPID: "idp1", IPUserID: ptr("u-1"), Title: ptr("T"), CreatedAt: at(6)}
+	ext := &keyward.Contact{ID: "c-ext", OwnerID: o.ID, IPID: "idp1", IPUserID: apitest.Ptr("u-1"), Title: apitest.Ptr("T"), CreatedAt: at(6)}
 	must(t, s.CreateContact(ctx, ext))
 	extDup := *ext
 	extDup.ID = "c-ext2"
 	wantErr(t, s.CreateContact(ctx, &extDup), keyward.ErrDuplicateContact)
-	must(t, s.UpdateContact(ctx, o.ID, ext.ID, keyward.ContactUpdate{Comment: ptr("note")}))
+	must(t, s.UpdateContact(ctx, o.ID, ext.ID, keyward.ContactUpdate{Comment: apitest.Ptr("note")}))
 	list, err := s.FindContacts(ctx, keyward.ContactFilter{OwnerID: o.ID})
 	must(t, err)
 	want := []*keyward.Contact{
-		{ID: "contact-0002", OwnerID: o.ID, IPID: "tapkey", Identifier: ptr("bob@example.com"), Email: ptr("bob@example.com"), CreatedAt: at(2)},
-		{ID: "c-ext", OwnerID: o.ID, IPID: "idp1", IPUserID: ptr("u-1"), Title: ptr("T"), Comment: ptr("note"), CreatedAt: at(6)},
+		{ID: "contact-0002", OwnerID: o.ID, IPID: "tapkey", Identifier: apitest.Ptr("bob@example.com"), Email: apitest.Ptr("bob@example.com"), CreatedAt: at(2)},
+		{ID: "c-ext", OwnerID: o.ID, IPID: "idp1", IPUserID: apitest.Ptr("u-1"), Title: apitest.Ptr("T"), Comment: apitest.Ptr("note"), CreatedAt: at(6)},
 	}
 	if diff := cmp.Diff(want, list); diff != "" {
 		t.Fatalf("FindContacts (-want +got):\n%s", diff)
@@ -124,8 +125,8 @@ func testBoundLockOneActive(t *testing.T, s flat) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Fatalf("FindBoundLocks (-want +got):\n%s", diff)
 	}
-	must(t, s.UpdateBoundLock(ctx, o2.ID, second.ID, keyward.BoundLockUpdate{Title: ptr("Back"), Description: ptr("d")}))
-	wantErr(t, s.UpdateBoundLock(ctx, o1.ID, second.ID, keyward.BoundLockUpdate{Title: ptr("x")}), keyward.ErrNotFound)
+	must(t, s.UpdateBoundLock(ctx, o2.ID, second.ID, keyward.BoundLockUpdate{Title: apitest.Ptr("Back"), Description: apitest.Ptr("d")}))
+	wantErr(t, s.UpdateBoundLock(ctx, o1.ID, second.ID, keyward.BoundLockUpdate{Title: apitest.Ptr("x")}), keyward.ErrNotFound)
 }
 
 func testLockGroupMembers(t *testing.T, s flat) {
@@ -211,11 +212,11 @@ func testBoundCards(t *testing.T, s flat) {
 	again := *bc
 	again.ID = "bc-2"
 	wantErr(t, s.CreateBoundCard(ctx, &again), keyward.ErrCardAlreadyBound)
-	must(t, s.UpdateBoundCard(ctx, o.ID, bc.ID, keyward.BoundCardUpdate{Title: ptr("Ada's card")}))
+	must(t, s.UpdateBoundCard(ctx, o.ID, bc.ID, keyward.BoundCardUpdate{Title: apitest.Ptr("Ada's card")}))
 	got, err := s.FindBoundCards(ctx, keyward.BoundCardFilter{OwnerID: o.ID})
 	must(t, err)
 	want := []*keyward.BoundCard{{ID: "bc-1", UID: pc.UID, IsActive: true, PhysicalCardID: pc.ID, OwnerAccountID: o.ID,
-		BindDate: at(4), Title: ptr("Ada's card"), NofGrantsCapacity: 12, CreatedAt: at(4)}}
+		BindDate: at(4), Title: apitest.Ptr("Ada's card"), NofGrantsCapacity: 12, CreatedAt: at(4)}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Fatalf("FindBoundCards (-want +got):\n%s", diff)
 	}
@@ -252,9 +253,9 @@ func testListQuery(t *testing.T, s flat) {
 		mkBoundLock(t, s, o.ID, mkPhysicalLock(t, s, 10+i).ID, 20+i, title)
 	}
 	mkContact(t, s, o.ID, 30, "x@example.com")
-	noTitle := &keyward.Contact{ID: "c-untitled", OwnerID: o.ID, IPID: "tapkey", Identifier: ptr("y@example.com"), CreatedAt: at(31)}
+	noTitle := &keyward.Contact{ID: "c-untitled", OwnerID: o.ID, IPID: "tapkey", Identifier: apitest.Ptr("y@example.com"), CreatedAt: at(31)}
 	must(t, s.CreateContact(ctx, noTitle))
-	must(t, s.UpdateContact(ctx, o.ID, "contact-0030", keyward.ContactUpdate{Title: ptr("Zed")}))
+	must(t, s.UpdateContact(ctx, o.ID, "contact-0030", keyward.ContactUpdate{Title: apitest.Ptr("Zed")}))
 	tests := []struct {
 		name  string
 		query keyward.Query
@@ -264,7 +265,7 @@ func testListQuery(t *testing.T, s flat) {
 		{"ContainsIgnoresCase", keyward.Query{Filter: call("contains", "title", "ALPH")}, []string{"Alpha", "alphabet"}},
 		{"EqIsExact", keyward.Query{Filter: bin("eq", "title", "alpha")}, nil},
 		{"OrderByBytewise", keyward.Query{OrderBy: []keyward.OrderTerm{{Property: "title"}}}, []string{"Alpha", "alphabet", "beta", "gamma"}},
-		{"OrderByDescTopSkip", keyward.Query{OrderBy: []keyward.OrderTerm{{Property: "title", Desc: true}}, Top: ptr(2), Skip: 1}, []string{"beta", "alphabet"}},
+		{"OrderByDescTopSkip", keyward.Query{OrderBy: []keyward.OrderTerm{{Property: "title", Desc: true}}, Top: apitest.Ptr(2), Skip: 1}, []string{"beta", "alphabet"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -308,7 +309,7 @@ func testListCap(t *testing.T, s flat) {
 	must(t, s.InOwnerTx(ctx, o.ID, func(tx keyward.OwnerTx) error {
 		for i := 0; i <= keyward.MaxTop; i++ {
 			c := &keyward.Contact{ID: id("contact", 100+i), OwnerID: o.ID, IPID: keyward.IPTapkey,
-				Identifier: ptr(id("p", i) + "@example.com"), CreatedAt: at(100 + i)}
+				Identifier: apitest.Ptr(id("p", i) + "@example.com"), CreatedAt: at(100 + i)}
 			if err := tx.CreateContact(ctx, c); err != nil {
 				return err
 			}
@@ -322,12 +323,12 @@ func testListCap(t *testing.T, s flat) {
 	if len(all) != keyward.MaxTop+1 {
 		t.Fatalf("internal read has %d items, want %d", len(all), keyward.MaxTop+1)
 	}
-	list, err := s.FindContacts(ctx, keyward.ContactFilter{OwnerID: o.ID, Query: &keyward.Query{Top: ptr(keyward.MaxTop)}})
+	list, err := s.FindContacts(ctx, keyward.ContactFilter{OwnerID: o.ID, Query: &keyward.Query{Top: apitest.Ptr(keyward.MaxTop)}})
 	must(t, err)
 	if len(list) != keyward.MaxTop {
 		t.Fatalf("page of $top=%d has %d items", keyward.MaxTop, len(list))
 	}
-	list, err = s.FindContacts(ctx, keyward.ContactFilter{OwnerID: o.ID, Query: &keyward.Query{Top: ptr(keyward.MaxTop), Skip: keyward.MaxTop}})
+	list, err = s.FindContacts(ctx, keyward.ContactFilter{OwnerID: o.ID, Query: &keyward.Query{Top: apitest.Ptr(keyward.MaxTop), Skip: keyward.MaxTop}})
 	must(t, err)
 	if len(list) != 1 {
 		t.Fatalf("second page has %d items, want 1", len(list))
@@ -337,7 +338,7 @@ func testListCap(t *testing.T, s flat) {
 func testRollback(t *testing.T, s flat) {
 	boom := errors.New("boom")
 	err := s.InNewOwnerTx(ctx, &keyward.Owner{ID: "rolled-back", Name: "Gone", Active: true, CreatedAt: at(1)}, func(tx keyward.OwnerTx) error {
-		must(t, tx.CreateContact(ctx, &keyward.Contact{ID: "c", OwnerID: "rolled-back", IPID: keyward.IPTapkey, Identifier: ptr("x@example.com"), CreatedAt: at(2)}))
+		must(t, tx.CreateContact(ctx, &keyward.Contact{ID: "c", OwnerID: "rolled-back", IPID: keyward.IPTapkey, Identifier: apitest.Ptr("x@example.com"), CreatedAt: at(2)}))
 		return boom
 	})
 	if !errors.Is(err, boom) {
@@ -357,7 +358,7 @@ func testTextGuard(t *testing.T, s flat) {
 	o := mkOwner(t, s, 1)
 	for i, bad := range []string{"nul\x00byte", "bad\xffbyte"} {
 		title := bad
-		c := &keyward.Contact{ID: id("contact", i), OwnerID: o.ID, IPID: keyward.IPTapkey, Identifier: ptr("a@example.com"), Title: &title, CreatedAt: at(2)}
+		c := &keyward.Contact{ID: id("contact", i), OwnerID: o.ID, IPID: keyward.IPTapkey, Identifier: apitest.Ptr("a@example.com"), Title: &title, CreatedAt: at(2)}
 		wantErr(t, s.CreateContact(ctx, c), keyward.ErrInvalid)
 		_, err := s.FindContacts(ctx, keyward.ContactFilter{OwnerID: o.ID, ID: &bad})
 		wantErr(t, err, keyward.ErrInvalid)

@@ -5,6 +5,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/keyward/keyward/internal/apitest"
 	"github.com/keyward/keyward/internal/keyward"
 )
 
@@ -38,11 +39,11 @@ func testConsents(t *testing.T, s flat) {
 	wantErr(t, s.DeleteConsent(ctx, u.ID, "spa"), keyward.ErrNotFound)
 
 	for i, f := range []struct{ id, client, user string }{{"f1", "web", u.ID}, {"f2", "web", u.ID}, {"f3", "spa", u.ID}, {"f4", "web", other.ID}} {
-		must(t, s.CreateTokenFamily(ctx, &keyward.TokenFamily{ID: f.id, ClientID: f.client, UserID: f.user, CreatedAt: at(20 + i), AuthTime: ptr(at(19))}))
+		must(t, s.CreateTokenFamily(ctx, &keyward.TokenFamily{ID: f.id, ClientID: f.client, UserID: f.user, CreatedAt: at(20 + i), AuthTime: apitest.Ptr(at(19))}))
 	}
 	must(t, s.RevokeTokenFamily(ctx, "f2", at(25)))
 	must(t, s.RevokeTokenFamilies(ctx, "web", u.ID, at(30)))
-	for id, wantRevoked := range map[string]*keyward.Time{"f1": ptr(at(30)), "f2": ptr(at(25)), "f3": nil, "f4": nil} {
+	for id, wantRevoked := range map[string]*keyward.Time{"f1": apitest.Ptr(at(30)), "f2": apitest.Ptr(at(25)), "f3": nil, "f4": nil} {
 		f, err := s.FindTokenFamily(ctx, id)
 		must(t, err)
 		if !cmp.Equal(f.RevokedAt, wantRevoked) || f.AuthTime == nil || *f.AuthTime != at(19) {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/keyward/keyward/internal/apitest"
 	"github.com/keyward/keyward/internal/keyward"
 )
 
@@ -76,24 +77,24 @@ func testOwnerTxScope(t *testing.T, s flat) {
 		},
 		"DeletePermission": func(tx keyward.OwnerTx) error { return tx.DeletePermission(ctx, other.perm.ID) },
 		"CreateContact": func(tx keyward.OwnerTx) error {
-			return tx.CreateContact(ctx, &keyward.Contact{ID: "c-x", OwnerID: o, IPID: keyward.IPTapkey, Identifier: ptr("x@example.com"), CreatedAt: at(1)})
+			return tx.CreateContact(ctx, &keyward.Contact{ID: "c-x", OwnerID: o, IPID: keyward.IPTapkey, Identifier: apitest.Ptr("x@example.com"), CreatedAt: at(1)})
 		},
 		"UpdateContact": func(tx keyward.OwnerTx) error {
-			return tx.UpdateContact(ctx, other.contact.ID, keyward.ContactUpdate{Title: ptr("x")})
+			return tx.UpdateContact(ctx, other.contact.ID, keyward.ContactUpdate{Title: apitest.Ptr("x")})
 		},
 		"DeleteContact": func(tx keyward.OwnerTx) error { return tx.DeleteContact(ctx, other.contact.ID) },
 		"CreateBoundLock": func(tx keyward.OwnerTx) error {
 			return tx.CreateBoundLock(ctx, &keyward.BoundLock{ID: "l-x", OwnerAccountID: o, PhysicalLockID: mine.lock.PhysicalLockID, BindDate: at(1), Active: true, CreatedAt: at(1)})
 		},
 		"UpdateBoundLock": func(tx keyward.OwnerTx) error {
-			return tx.UpdateBoundLock(ctx, other.lock.ID, keyward.BoundLockUpdate{Title: ptr("x")})
+			return tx.UpdateBoundLock(ctx, other.lock.ID, keyward.BoundLockUpdate{Title: apitest.Ptr("x")})
 		},
 		"UnbindBoundLock": func(tx keyward.OwnerTx) error { return tx.UnbindBoundLock(ctx, other.lock.ID, at(1)) },
 		"CreateLockGroup": func(tx keyward.OwnerTx) error {
 			return tx.CreateLockGroup(ctx, &keyward.LockGroup{ID: "g-x", OwnerAccountID: o, Title: "x", Active: true, CreatedAt: at(1)})
 		},
 		"UpdateLockGroup": func(tx keyward.OwnerTx) error {
-			return tx.UpdateLockGroup(ctx, other.group.ID, keyward.LockGroupUpdate{Title: ptr("x")})
+			return tx.UpdateLockGroup(ctx, other.group.ID, keyward.LockGroupUpdate{Title: apitest.Ptr("x")})
 		},
 		"DeleteLockGroup":    func(tx keyward.OwnerTx) error { return tx.DeleteLockGroup(ctx, other.group.ID) },
 		"AddLockGroupMember": func(tx keyward.OwnerTx) error { return tx.AddLockGroupMember(ctx, other.group.ID, mine.lock.ID, at(1)) },
@@ -105,7 +106,7 @@ func testOwnerTxScope(t *testing.T, s flat) {
 			return tx.CreateBoundCard(ctx, &keyward.BoundCard{ID: "b-x", OwnerAccountID: o, PhysicalCardID: "none", BindDate: at(1), IsActive: true, CreatedAt: at(1)})
 		},
 		"UpdateBoundCard": func(tx keyward.OwnerTx) error {
-			return tx.UpdateBoundCard(ctx, other.card.ID, keyward.BoundCardUpdate{Title: ptr("x")})
+			return tx.UpdateBoundCard(ctx, other.card.ID, keyward.BoundCardUpdate{Title: apitest.Ptr("x")})
 		},
 		"CreateIdentityProvider": func(tx keyward.OwnerTx) error {
 			return tx.CreateIdentityProvider(ctx, &keyward.IdentityProvider{ID: "i-x", OwnerAccountID: o, Issuer: "i", Audience: "a", PublicKeyPEM: "p", CreatedAt: at(1)})

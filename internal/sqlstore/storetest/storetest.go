@@ -75,8 +75,6 @@ func wantErr(t *testing.T, err error, want *keyward.Error) {
 	}
 }
 
-func ptr[T any](v T) *T { return &v }
-
 func mkOwner(t *testing.T, s flat, i int) *keyward.Owner {
 	t.Helper()
 	o := &keyward.Owner{ID: id("owner", i), Name: fmt.Sprintf("Owner %d", i), Active: true, CreatedAt: at(i)}

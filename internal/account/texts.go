@@ -1,8 +1,10 @@
-package oauth
+package account
 
 import (
 	"fmt"
 	"net/http"
+
+	"github.com/keyward/keyward/internal/i18n"
 )
 
 // The user-facing texts of the pages and e-mails live in the i18n catalogs: "page.*" for the
@@ -17,10 +19,10 @@ func (s *Server) lang(r *http.Request) string {
 // text returns the text for key in lang, formatted with args when there are any. A missing key
 // is an error, so that a template naming an unknown text fails its test instead of showing the
 // key.
-func (s *Server) text(lang, key string, args ...any) (string, error) {
-	msg, ok := s.catalog.Text(lang, key, args...)
+func text(catalog *i18n.Catalog, lang, key string, args ...any) (string, error) {
+	msg, ok := catalog.Text(lang, key, args...)
 	if !ok {
-		return "", fmt.Errorf("oauth: no text %q in the catalog", key)
+		return "", fmt.Errorf("account: no text %q in the catalog", key)
 	}
 	return msg, nil
 }
@@ -28,7 +30,7 @@ func (s *Server) text(lang, key string, args ...any) (string, error) {
 // mustText returns the text for a key the code names itself; TestPageTextsMatchTheirUses checks
 // that every such key exists, so the fallback to the key never shows.
 func (s *Server) mustText(lang, key string, args ...any) string {
-	msg, err := s.text(lang, key, args...)
+	msg, err := text(s.catalog, lang, key, args...)
 	if err != nil {
 		return key
 	}

@@ -1,4 +1,4 @@
-package oauth
+package account
 
 import (
 	"os"
@@ -14,20 +14,24 @@ import (
 	"github.com/keyward/keyward/internal/keyward"
 )
 
+// textUsers are the files that name the page and mail texts: the pages, the authorization
+// server that shows some of them, and the mail.
+var textUsers = []string{"*.go", "pages/*.html", "../oauth/*.go", "../mail/*.go"}
+
 // TestPageTextsMatchTheirUses checks that every page and mail text the code and the templates
 // name exists in the catalogs, and that every one of them is used somewhere.
 func TestPageTextsMatchTheirUses(t *testing.T) {
 	keyRE := regexp.MustCompile(`"((?:page|mail)\.[A-Za-z.]+)"`)
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	pages, err := filepath.Glob("pages/*.html")
-	if err != nil {
-		t.Fatal(err)
+	var files []string
+	for _, pattern := range textUsers {
+		matches, err := filepath.Glob(pattern)
+		if err != nil || len(matches) == 0 {
+			t.Fatalf("no files match %s: %v", pattern, err)
+		}
+		files = append(files, matches...)
 	}
 	uses := map[string]bool{}
-	for _, name := range slices.Concat(files, pages) {
+	for _, name := range files {
 		if strings.HasSuffix(name, "_test.go") {
 			continue
 		}

@@ -1,4 +1,4 @@
-package oauth_test
+package mail_test
 
 import (
 	"bufio"
@@ -12,7 +12,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -21,8 +20,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/keyward/keyward/internal/apitest"
-	"github.com/keyward/keyward/internal/oauth"
+	"github.com/keyward/keyward/internal/mail"
 )
+
+func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 // smtpPeer is a minimal SMTP server on loopback that accepts one message and records the
 // dialogue. With tlsConfig it offers STARTTLS, or speaks TLS from the start when implicit.
@@ -142,11 +143,11 @@ func TestSMTPMailer(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			peer := startSMTPPeer(t, tt.tls, tt.implicit)
-			mailer, err := oauth.NewMailer(tt.scheme+"://mailer:pa%20ss@127.0.0.1:"+peer.port()+"?from=Keyward%20%3Cnoreply@keyward.test%3E", discardLogger())
+			mailer, err := mail.NewMailer(tt.scheme+"://mailer:pa%20ss@127.0.0.1:"+peer.port()+"?from=Keyward%20%3Cnoreply@keyward.test%3E", discardLogger())
 			if err != nil {
 				t.Fatal(err)
 			}
-			mailer.(*oauth.SMTPMailer).TLSConfig = clientTLS
+			mailer.(*mail.SMTPMailer).TLSConfig = clientTLS
 			body := "Hello,\n\nopen https://keyward.test/account/verify?token=a.b.c&x=1 — thanks\n"
 			if err := mailer.Send(context.Background(), "carol@example.com", "Verify – ü", body); err != nil {
 				t.Fatal(err)
@@ -187,7 +188,7 @@ func TestSMTPMailer(t *testing.T) {
 }
 
 func TestSMTPMailerRefusesInjection(t *testing.T) {
-	m := &oauth.SMTPMailer{Host: "127.0.0.1", Port: "1", From: "noreply@keyward.test"}
+	m := &mail.SMTPMailer{Host: "127.0.0.1", Port: "1", From: "noreply@keyward.test"}
 	for name, args := range map[string][2]string{
 		"RecipientHeader": {"a@example.com\r\nBcc: victim@example.com", "s"},
 		"RecipientAngle":  {"<a@example.com>", "s"},
@@ -203,24 +204,24 @@ func TestSMTPMailerRefusesInjection(t *testing.T) {
 
 func TestNewMailer(t *testing.T) {
 	for _, tt := range []struct{ url, wantErr string }{
-		{"ftp://mail.example?from=a@example.com", `oauth: --smtp-url scheme "ftp" is not smtp or smtps`},
-		{"smtp://?from=a@example.com", "oauth: --smtp-url has no host"},
-		{"smtp://mail.example", "oauth: --smtp-url needs the sender as ?from=address"},
-		{"smtp://mail.example?from=nobody", `oauth: --smtp-url from="nobody" is not an e-mail address: mail: missing '@' or angle-addr`},
+		{"ftp://mail.example?from=a@example.com", `mail: --smtp-url scheme "ftp" is not smtp or smtps`},
+		{"smtp://?from=a@example.com", "mail: --smtp-url has no host"},
+		{"smtp://mail.example", "mail: --smtp-url needs the sender as ?from=address"},
+		{"smtp://mail.example?from=nobody", `mail: --smtp-url from="nobody" is not an e-mail address: mail: missing '@' or angle-addr`},
 	} {
 		t.Run(tt.url, func(t *testing.T) {
-			if _, err := oauth.NewMailer(tt.url, discardLogger()); err == nil || err.Error() != tt.wantErr {
+			if _, err := mail.NewMailer(tt.url, discardLogger()); err == nil || err.Error() != tt.wantErr {
 				t.Errorf("error %v, want %s", err, tt.wantErr)
 			}
 		})
 	}
-	for url, want := range map[string]oauth.SMTPMailer{
+	for url, want := range map[string]mail.SMTPMailer{
 		"smtp://mail.example?from=a@example.com":            {Host: "mail.example", Port: "25", From: "a@example.com"},
 		"smtps://u:p@mail.example?from=a@example.com":       {Host: "mail.example", Port: "465", ImplicitTLS: true, Username: "u", Password: "p", From: "a@example.com"},
 		"smtp://u@mail.example:587?from=a%40example.com&x=": {Host: "mail.example", Port: "587", Username: "u", From: "a@example.com"},
 	} {
 		t.Run(url, func(t *testing.T) {
-			m, err := oauth.NewMailer(url, discardLogger())
+			m, err := mail.NewMailer(url, discardLogger())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -231,14 +232,14 @@ func TestNewMailer(t *testing.T) {
 	}
 	t.Run("EmptyLogs", func(t *testing.T) {
 		var buf bytes.Buffer
-		m, err := oauth.NewMailer("", slog.New(slog.NewTextHandler(&buf, nil)))
+		m, err := mail.NewMailer("", slog.New(slog.NewTextHandler(&buf, nil)))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if err := m.Send(context.Background(), "carol@example.com", "Verify", "open https://x/verify?token=t"); err != nil {
 			t.Fatal(err)
 		}
-		want := `level=INFO msg="oauth: no SMTP server is configured; this e-mail was not sent" to=carol@example.com subject=Verify body="open https://x/verify?token=t"`
+		want := `level=INFO msg="mail: no SMTP server is configured; this e-mail was not sent" to=carol@example.com subject=Verify body="open https://x/verify?token=t"`
 		if got := strings.TrimSpace(buf.String()); !strings.HasSuffix(got, want) {
 			t.Errorf("log %q\nwant suffix %q", got, want)
 		}
@@ -248,7 +249,7 @@ func TestNewMailer(t *testing.T) {
 func TestLogMailer_Console(t *testing.T) {
 	var log bytes.Buffer
 	console := &apitest.Output{}
-	m := oauth.LogMailer{Logger: slog.New(slog.NewJSONHandler(&log, nil)), Console: console}
+	m := mail.LogMailer{Logger: slog.New(slog.NewJSONHandler(&log, nil)), Console: console}
 	if err := m.Send(context.Background(), "carol@example.com", "Verify", "Hello,\n\nopen\n\nhttps://x/verify?token=a&b=c\n"); err != nil {
 		t.Fatal(err)
 	}
@@ -260,68 +261,4 @@ func TestLogMailer_Console(t *testing.T) {
 	if !strings.Contains(log.String(), `"body":"Hello,\n\nopen\n\nhttps://x/verify?token=a&b=c\n"`) {
 		t.Errorf("the structured log lost the message: %s", log.String())
 	}
-}
-
-// newFixtureWithoutRelay is newFixture with the mailer of a server without --smtp-url.
-func newFixtureWithoutRelay(t *testing.T, console io.Writer) *fixture {
-	t.Helper()
-	store := newMemStore()
-	seed(store)
-	var h http.Handler
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
-	t.Cleanup(ts.Close)
-	clk, accounts := &clock{t: t0}, &fakeAccounts{store: store}
-	srv, err := oauth.New(context.Background(), oauth.Config{Issuer: ts.URL, Now: clk.Now, Logger: discardLogger(), Accounts: accounts,
-		Mailer: oauth.LogMailer{Logger: discardLogger(), Console: console}}, store)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h = srv.Handler()
-	return &fixture{srv: srv, http: ts, store: store, clock: clk, accounts: accounts, mail: &fakeMailer{}}
-}
-
-// TestSignup_WithoutMailRelay: without a relay the pages say where the link is instead of
-// claiming a mail, and the console shows the link as a plain line that works.
-func TestSignup_WithoutMailRelay(t *testing.T) {
-	console := &apitest.Output{}
-	f := newFixtureWithoutRelay(t, console)
-	tests := []struct{ lang, email, title, text string }{
-		{"en", "dora@example.com", "Get the link from the server console",
-			"This server has no mail relay, so no e-mail was sent. The verification link for dora@example.com is printed on the server's console (its standard error output), where whoever runs the server can copy it. Open it to verify your address, then sign in."},
-		{"de", "emil@example.com", "Den Link finden Sie in der Serverkonsole",
-			"Dieser Server hat kein Mail-Relay, daher wurde keine E-Mail gesendet. Der Bestätigungslink für emil@example.com steht in der Konsole des Servers (seiner Standardfehlerausgabe); wer den Server betreibt, kann ihn dort kopieren. Öffnen Sie ihn, um Ihre Adresse zu bestätigen, und melden Sie sich dann an."},
-	}
-	for _, tt := range tests {
-		t.Run(tt.lang, func(t *testing.T) {
-			b := f.newBrowser(t)
-			b.lang = tt.lang
-			form := b.get("/account/signup").hidden(t, "signup")
-			form.Set("email", tt.email)
-			form.Set("password", "long enough")
-			res := b.post("/account/signup", form)
-			if got, want := []any{res.status, res.find(`<h1>([^<]*)</h1>`), res.text("message")}, []any{200, tt.title, tt.text}; !cmp.Equal(want, got) {
-				t.Errorf("got %q\nwant %q", got, want)
-			}
-			_, mail, found := strings.Cut(console.String(), "---- e-mail to "+tt.email+", not sent: no mail relay is configured (--smtp-url) ----\n")
-			link := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(f.issuer()) + `/account/verify\?token=\S+$`).FindString(mail)
-			if !found || link == "" {
-				t.Fatalf("console %q has no plain link for %s", console.String(), tt.email)
-			}
-			if res := b.get(link); res.status != 200 {
-				t.Errorf("the console's link: %d %s", res.status, res.text("message"))
-			}
-		})
-	}
-	t.Run("Resend", func(t *testing.T) {
-		b := f.newBrowser(t)
-		refused := b.post("/account/login", b.loginForm("", "bob@example.com", alicePassword))
-		done := b.post("/account/verify/resend", refused.hidden(t, "resend"))
-		want := []any{200, "New link on the server console", "This server has no mail relay, so no e-mail was sent. A new verification link for bob@example.com is printed on the server's console (its standard error output), where whoever runs the server can copy it."}
-		if got := []any{done.status, done.find(`<h1>([^<]*)</h1>`), done.text("message")}; !cmp.Equal(want, got) {
-			t.Errorf("got %q\nwant %q", got, want)
-		}
-		if !strings.Contains(console.String(), "---- e-mail to bob@example.com, not sent") {
-			t.Errorf("console %q has no mail to bob", console.String())
-		}
-	})
 }

@@ -1,4 +1,7 @@
-package oauth
+// Package mail sends Keyward's e-mails: the verification link of a sign-up, composed in the
+// language of the request from the i18n catalogs, delivered through an SMTP relay (--smtp-url),
+// or, without one, written to the log and the server's console.
+package mail
 
 import (
 	"bytes"
@@ -13,12 +16,13 @@ import (
 	"mime"
 	"mime/quotedprintable"
 	"net"
-	"net/http"
-	"net/mail"
+	netmail "net/mail"
 	"net/smtp"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/keyward/keyward/internal/i18n"
 )
 
 // Mailer sends the e-mails of the sign-up flow (verification links).
@@ -40,19 +44,19 @@ func NewMailer(smtpURL string, log *slog.Logger) (Mailer, error) {
 	}
 	u, err := url.Parse(smtpURL)
 	if err != nil {
-		return nil, fmt.Errorf("oauth: --smtp-url is not a URL: %w", err)
+		return nil, fmt.Errorf("mail: --smtp-url is not a URL: %w", err)
 	}
 	m := &SMTPMailer{ImplicitTLS: u.Scheme == "smtps", Host: u.Hostname(), Port: u.Port(), From: u.Query().Get("from")}
 	switch {
 	case u.Scheme != "smtp" && u.Scheme != "smtps":
-		return nil, fmt.Errorf("oauth: --smtp-url scheme %q is not smtp or smtps", u.Scheme)
+		return nil, fmt.Errorf("mail: --smtp-url scheme %q is not smtp or smtps", u.Scheme)
 	case m.Host == "":
-		return nil, errors.New("oauth: --smtp-url has no host")
+		return nil, errors.New("mail: --smtp-url has no host")
 	case m.From == "":
-		return nil, errors.New("oauth: --smtp-url needs the sender as ?from=address")
+		return nil, errors.New("mail: --smtp-url needs the sender as ?from=address")
 	}
-	if _, err := mail.ParseAddress(m.From); err != nil {
-		return nil, fmt.Errorf("oauth: --smtp-url from=%q is not an e-mail address: %w", m.From, err)
+	if _, err := netmail.ParseAddress(m.From); err != nil {
+		return nil, fmt.Errorf("mail: --smtp-url from=%q is not an e-mail address: %w", m.From, err)
 	}
 	switch {
 	case m.Port != "":
@@ -78,7 +82,7 @@ type LogMailer struct {
 
 // Send logs the message and prints it on the console.
 func (m LogMailer) Send(ctx context.Context, to, subject, body string) error {
-	m.Logger.InfoContext(ctx, "oauth: no SMTP server is configured; this e-mail was not sent", "to", to, "subject", subject, "body", body)
+	m.Logger.InfoContext(ctx, "mail: no SMTP server is configured; this e-mail was not sent", "to", to, "subject", subject, "body", body)
 	if m.Console == nil {
 		return nil
 	}
@@ -88,9 +92,9 @@ func (m LogMailer) Send(ctx context.Context, to, subject, body string) error {
 	return err
 }
 
-// delivers reports whether m hands mail to a relay. A LogMailer only writes it to the server's
+// Delivers reports whether m hands mail to a relay. A LogMailer only writes it to the server's
 // log and console, so a page must not tell the user that a message is in their inbox.
-func delivers(m Mailer) bool {
+func Delivers(m Mailer) bool {
 	switch m.(type) {
 	case LogMailer, *LogMailer:
 		return false
@@ -98,15 +102,16 @@ func delivers(m Mailer) bool {
 	return true
 }
 
-// linkSent renders the page that reports a verification link for the address email: the texts
-// title and text when a relay delivered it, else titleNoMail and textNoMail, which tell where the
-// link is instead. back is the page's link onward.
-func (s *Server) linkSent(w http.ResponseWriter, r *http.Request, email, back, title, text, titleNoMail, textNoMail string) error {
-	if !delivers(s.cfg.Mailer) {
-		title, text = titleNoMail, textNoMail
+// SendVerification mails to the link that verifies the address, written in lang (a tag of the
+// i18n catalogs), the language of the request that asked for it.
+func SendVerification(ctx context.Context, m Mailer, lang, to, link string) error {
+	catalog, err := i18n.New()
+	if err != nil {
+		return fmt.Errorf("mail: load texts: %w", err)
 	}
-	return s.render(w, r, http.StatusOK, "message", pageData{Title: s.t(r, title),
-		View: messageView{Text: s.t(r, text, email), LinkURL: back, LinkText: s.t(r, "page.link.login")}})
+	subject, _ := catalog.Text(lang, "mail.verifySubject")
+	body, _ := catalog.Text(lang, "mail.verifyBody", to, link)
+	return m.Send(ctx, to, subject, body)
 }
 
 // smtpTimeout bounds one delivery when the context has no deadline.
@@ -124,8 +129,8 @@ type SMTPMailer struct {
 
 // Send delivers one plain-text message.
 func (m *SMTPMailer) Send(ctx context.Context, to, subject, body string) error {
-	if _, err := mail.ParseAddress(to); err != nil || strings.ContainsAny(to, "\r\n<>") {
-		return fmt.Errorf("oauth: smtp: %q is not a plain e-mail address", to)
+	if _, err := netmail.ParseAddress(to); err != nil || strings.ContainsAny(to, "\r\n<>") {
+		return fmt.Errorf("mail: smtp: %q is not a plain e-mail address", to)
 	}
 	msg, err := m.message(to, subject, body)
 	if err != nil {
@@ -137,7 +142,7 @@ func (m *SMTPMailer) Send(ctx context.Context, to, subject, body string) error {
 	}
 	defer c.Close()
 	if err := m.deliver(c, to, msg); err != nil {
-		return fmt.Errorf("oauth: smtp %s: %w", net.JoinHostPort(m.Host, m.Port), err)
+		return fmt.Errorf("mail: smtp %s: %w", net.JoinHostPort(m.Host, m.Port), err)
 	}
 	return nil
 }
@@ -159,14 +164,14 @@ func (m *SMTPMailer) dial(ctx context.Context) (*smtp.Client, error) {
 		conn, err = (&net.Dialer{}).DialContext(ctx, "tcp", addr)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("oauth: smtp: connect %s: %w", addr, err)
+		return nil, fmt.Errorf("mail: smtp: connect %s: %w", addr, err)
 	}
 	deadline, _ := ctx.Deadline()
 	_ = conn.SetDeadline(deadline)
 	c, err := smtp.NewClient(conn, m.Host)
 	if err != nil {
 		conn.Close()
-		return nil, fmt.Errorf("oauth: smtp: greeting from %s: %w", addr, err)
+		return nil, fmt.Errorf("mail: smtp: greeting from %s: %w", addr, err)
 	}
 	return c, nil
 }
@@ -191,7 +196,7 @@ func (m *SMTPMailer) deliver(c *smtp.Client, to string, msg []byte) error {
 			return fmt.Errorf("auth: %w", err)
 		}
 	}
-	from, err := mail.ParseAddress(m.From)
+	from, err := netmail.ParseAddress(m.From)
 	if err != nil {
 		return fmt.Errorf("sender %q: %w", m.From, err)
 	}
@@ -218,7 +223,7 @@ func (m *SMTPMailer) deliver(c *smtp.Client, to string, msg []byte) error {
 // encoded word, so that any text travels through 7-bit relays and no header can be injected.
 func (m *SMTPMailer) message(to, subject, body string) ([]byte, error) {
 	if strings.ContainsAny(subject, "\r\n") {
-		return nil, errors.New("oauth: smtp: the subject contains a line break")
+		return nil, errors.New("mail: smtp: the subject contains a line break")
 	}
 	id := make([]byte, 16)
 	_, _ = rand.Read(id)
@@ -229,10 +234,10 @@ func (m *SMTPMailer) message(to, subject, body string) ([]byte, error) {
 	b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n")
 	qp := quotedprintable.NewWriter(&b)
 	if _, err := qp.Write([]byte(strings.ReplaceAll(body, "\n", "\r\n"))); err != nil {
-		return nil, fmt.Errorf("oauth: smtp: encode body: %w", err)
+		return nil, fmt.Errorf("mail: smtp: encode body: %w", err)
 	}
 	if err := qp.Close(); err != nil {
-		return nil, fmt.Errorf("oauth: smtp: encode body: %w", err)
+		return nil, fmt.Errorf("mail: smtp: encode body: %w", err)
 	}
 	return b.Bytes(), nil
 }

@@ -1,4 +1,4 @@
-package oauth
+package account
 
 import (
 	"context"
@@ -9,9 +9,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/token"
 )
 
 // Cookie names. With an https issuer they carry the __Host- prefix, which makes the browser
@@ -23,6 +25,8 @@ const (
 
 // Names of the server secrets in the store, shared by every node.
 const (
+	// The names predate this package and stay, so that links and forms keep working across
+	// an upgrade.
 	secretCSRF   = "oauth.csrf"
 	secretVerify = "oauth.email-verification"
 )
@@ -36,12 +40,12 @@ type serverSecrets struct {
 func loadSecrets(ctx context.Context, store Store) (serverSecrets, error) {
 	var sec serverSecrets
 	for name, dst := range map[string]*[]byte{secretCSRF: &sec.csrf, secretVerify: &sec.verify} {
-		v, err := store.GetSecret(ctx, name, func() string { return randomToken(32) })
+		v, err := store.GetSecret(ctx, name, func() string { return token.Random(32) })
 		if err != nil {
-			return sec, fmt.Errorf("oauth: load secret %s: %w", name, err)
+			return sec, fmt.Errorf("account: load secret %s: %w", name, err)
 		}
 		if len(v) < 32 {
-			return sec, fmt.Errorf("oauth: secret %s is shorter than 32 characters", name)
+			return sec, fmt.Errorf("account: secret %s is shorter than 32 characters", name)
 		}
 		*dst = []byte(v)
 	}
@@ -96,7 +100,7 @@ func (s *Server) preSession(w http.ResponseWriter, r *http.Request) string {
 	if v := s.cookie(r, preSessionCookie); len(v) == 43 {
 		return v
 	}
-	v := randomToken(32)
+	v := token.Random(32)
 	s.setCookie(w, preSessionCookie, v, 0)
 	return v
 }
@@ -112,36 +116,37 @@ func (s *Server) checkCSRF(binding, token string) bool {
 	return binding != "" && token != "" && macEqual(s.csrfToken(binding), token)
 }
 
-// browserSession is a signed-in browser: its cookie value (the CSRF binding) and its user.
-type browserSession struct {
+// Session is a signed-in browser: its user, when the user signed in, and its cookie value, which
+// binds the CSRF tokens of its forms.
+type Session struct {
+	User     *keyward.User
+	AuthTime keyward.Time // when the user signed in: OpenID Connect's auth_time
 	raw      string
-	user     *keyward.User
-	authTime keyward.Time // when the user signed in: OpenID Connect's auth_time
 }
 
-// currentSession returns the request's session, or nil when the browser is signed out (no
-// cookie, an unknown or expired session, or a user that no longer exists).
-func (s *Server) currentSession(r *http.Request) (*browserSession, error) {
+// Current returns the request's session, or nil when the browser is signed out (no cookie, an
+// unknown or expired session, or a user that no longer exists).
+func (s *Server) Current(r *http.Request) (*Session, error) {
 	raw := s.cookie(r, sessionCookie)
 	if raw == "" {
 		return nil, nil
 	}
 	ctx := r.Context()
-	se, err := s.store.FindSession(ctx, HashSecret(raw), s.now())
+	se, err := s.store.FindSession(ctx, token.Hash(raw), s.now())
 	if errors.Is(err, keyward.ErrNotFound) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("oauth: find session: %w", err)
+		return nil, fmt.Errorf("account: find session: %w", err)
 	}
 	user, err := s.store.FindUserByID(ctx, se.UserID)
 	if errors.Is(err, keyward.ErrNotFound) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("oauth: find session user: %w", err)
+		return nil, fmt.Errorf("account: find session user: %w", err)
 	}
-	return &browserSession{raw: raw, user: user, authTime: se.CreatedAt}, nil
+	return &Session{User: user, AuthTime: se.CreatedAt, raw: raw}, nil
 }
 
 // startSession signs user in with a new random session value (never one the browser brought,
@@ -149,25 +154,34 @@ func (s *Server) currentSession(r *http.Request) (*browserSession, error) {
 func (s *Server) startSession(w http.ResponseWriter, r *http.Request, user *keyward.User) error {
 	ctx := r.Context()
 	if old := s.cookie(r, sessionCookie); old != "" {
-		if err := s.store.DeleteSession(ctx, HashSecret(old)); err != nil {
-			return fmt.Errorf("oauth: end previous session: %w", err)
+		if err := s.store.DeleteSession(ctx, token.Hash(old)); err != nil {
+			return fmt.Errorf("account: end previous session: %w", err)
 		}
 	}
-	raw := randomToken(32)
+	raw := token.Random(32)
 	now := s.cfg.Now()
-	se := &keyward.Session{Hash: HashSecret(raw), UserID: user.ID, CreatedAt: keyward.NewTime(now), ExpiresAt: keyward.NewTime(now.Add(SessionLifetime))}
+	se := &keyward.Session{Hash: token.Hash(raw), UserID: user.ID, CreatedAt: keyward.NewTime(now), ExpiresAt: keyward.NewTime(now.Add(SessionLifetime))}
 	if err := s.store.CreateSession(ctx, se); err != nil {
-		return fmt.Errorf("oauth: create session: %w", err)
+		return fmt.Errorf("account: create session: %w", err)
 	}
 	s.setCookie(w, sessionCookie, raw, SessionLifetime)
 	return nil
 }
 
 // endSession deletes the session and its cookie.
-func (s *Server) endSession(w http.ResponseWriter, r *http.Request, se *browserSession) error {
-	if err := s.store.DeleteSession(r.Context(), HashSecret(se.raw)); err != nil {
-		return fmt.Errorf("oauth: delete session: %w", err)
+func (s *Server) endSession(w http.ResponseWriter, r *http.Request, se *Session) error {
+	if err := s.store.DeleteSession(r.Context(), token.Hash(se.raw)); err != nil {
+		return fmt.Errorf("account: delete session: %w", err)
 	}
 	s.setCookie(w, sessionCookie, "", -1)
+	return nil
+}
+
+// CheckForm checks the CSRF token of a form posted by the signed-in browser se, returning the
+// error page to show when it fails.
+func (s *Server) CheckForm(r *http.Request, se *Session, form url.Values) error {
+	if text := s.formRefusal(r, se.raw, form); text != "" {
+		return &pageError{status: http.StatusBadRequest, title: s.t(r, "page.error.title"), view: messageView{Text: text}}
+	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package oauth
+package service
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -29,7 +30,7 @@ func HashPassword(password string) (string, error) {
 	}
 	salt := make([]byte, argonSaltLen)
 	if _, err := rand.Read(salt); err != nil {
-		return "", fmt.Errorf("oauth: salt: %w", err)
+		return "", fmt.Errorf("service: salt: %w", err)
 	}
 	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
 	enc := base64.RawStdEncoding
@@ -60,36 +61,43 @@ func PasswordMatches(password, hash string) bool {
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
 
-// maxConcurrentKDF bounds the Argon2 computations running at once: each takes argonMemory KiB,
-// so unbounded concurrent sign-ins could exhaust the memory of a node.
+// maxConcurrentKDF bounds the Argon2 computations running at once in this process: each takes
+// argonMemory KiB, so unbounded concurrent sign-ins could exhaust the memory of a node.
 const maxConcurrentKDF = 4
 
-// kdfSlot waits for a free Argon2 slot, or for the request to end.
-func (s *Server) kdfSlot(ctx context.Context) (release func(), err error) {
+// kdfSlots are the Argon2 slots. They are per process rather than per Service, because the
+// memory they protect is the process's, shared by every Service it runs.
+var kdfSlots = make(chan struct{}, maxConcurrentKDF)
+
+// withKDFSlot runs fn in a free Argon2 slot, waiting for one or for the request to end.
+func withKDFSlot(ctx context.Context, fn func()) error {
 	select {
-	case s.kdf <- struct{}{}:
-		return func() { <-s.kdf }, nil
+	case kdfSlots <- struct{}{}:
 	case <-ctx.Done():
-		return nil, fmt.Errorf("oauth: wait for a password slot: %w", ctx.Err())
+		return fmt.Errorf("service: wait for a password slot: %w", ctx.Err())
 	}
+	defer func() { <-kdfSlots }()
+	fn()
+	return nil
 }
 
-// passwordMatches is PasswordMatches within the server's Argon2 concurrency limit.
-func (s *Server) passwordMatches(ctx context.Context, password, hash string) (bool, error) {
-	release, err := s.kdfSlot(ctx)
-	if err != nil {
-		return false, err
-	}
-	defer release()
-	return PasswordMatches(password, hash), nil
+// passwordMatches is PasswordMatches within the process's Argon2 concurrency limit.
+func passwordMatches(ctx context.Context, password, hash string) (ok bool, err error) {
+	err = withKDFSlot(ctx, func() { ok = PasswordMatches(password, hash) })
+	return ok, err
 }
 
-// hashPassword is HashPassword within the server's Argon2 concurrency limit.
-func (s *Server) hashPassword(ctx context.Context, password string) (string, error) {
-	release, err := s.kdfSlot(ctx)
-	if err != nil {
-		return "", err
+// hashPassword is HashPassword within the process's Argon2 concurrency limit.
+func hashPassword(ctx context.Context, password string) (hash string, err error) {
+	if slotErr := withKDFSlot(ctx, func() { hash, err = HashPassword(password) }); slotErr != nil {
+		return "", slotErr
 	}
-	defer release()
-	return HashPassword(password)
+	return hash, err
 }
+
+// dummyHash is the hash that the password of an unknown address is checked against, so that the
+// response time does not tell which addresses exist. A 22-character password is long enough.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword(base64.RawURLEncoding.EncodeToString(randomBytes(16)))
+	return h
+})

@@ -1,4 +1,4 @@
-package oauth
+package token
 
 import (
 	"cmp"
@@ -20,8 +20,8 @@ import (
 )
 
 const (
-	// algRS256 is the one signing algorithm Keyward issues and accepts.
-	algRS256 = "RS256"
+	// Algorithm is the one signing algorithm Keyward issues and accepts.
+	Algorithm = "RS256"
 	// rsaKeyBits is the size of generated keys: the minimum RFC 7518 §3.3 allows, which keeps
 	// signing fast; keys are replaced by rotation, not by size.
 	rsaKeyBits = 2048
@@ -31,6 +31,12 @@ const (
 	// jwksReload is how stale the published JWKS may get before a request reloads it.
 	jwksReload = time.Minute
 )
+
+// Store is the storage of the signing keys, shared by every node of a cluster.
+type Store interface {
+	CreateSigningKey(ctx context.Context, k *keyward.SigningKey) error
+	FindSigningKeys(ctx context.Context) ([]*keyward.SigningKey, error)
+}
 
 // signingKey is a parsed keyward.SigningKey.
 type signingKey struct {
@@ -74,14 +80,14 @@ func (k *keyRing) ensure(ctx context.Context) error {
 		return err
 	}
 	if err := k.store.CreateSigningKey(ctx, key); err != nil {
-		return fmt.Errorf("oauth: store signing key: %w", err)
+		return fmt.Errorf("token: store signing key: %w", err)
 	}
-	k.log.InfoContext(ctx, "oauth: created a signing key", "kid", key.ID)
+	k.log.InfoContext(ctx, "token: created a signing key", "kid", key.ID)
 	if err := k.load(ctx); err != nil {
 		return err
 	}
 	if k.signer() == nil {
-		return errors.New("oauth: the signing key just stored cannot be read back")
+		return errors.New("token: the signing key just stored cannot be read back")
 	}
 	return nil
 }
@@ -101,13 +107,13 @@ func (k *keyRing) loadLocked(ctx context.Context) error {
 	k.mu.Unlock()
 	stored, err := k.store.FindSigningKeys(ctx)
 	if err != nil {
-		return fmt.Errorf("oauth: load signing keys: %w", err)
+		return fmt.Errorf("token: load signing keys: %w", err)
 	}
 	keys := make([]*signingKey, 0, len(stored))
 	for _, sk := range stored {
 		key, err := parseSigningKey(sk)
 		if err != nil {
-			k.log.ErrorContext(ctx, "oauth: skipping unusable signing key", "kid", sk.ID, "error", err)
+			k.log.ErrorContext(ctx, "token: skipping unusable signing key", "kid", sk.ID, "error", err)
 			continue
 		}
 		keys = append(keys, key)
@@ -178,7 +184,7 @@ func (k *keyRing) find(kid string) *signingKey {
 // failed reload is logged and the keys already loaded are served: they are still valid.
 func (k *keyRing) jwks(ctx context.Context) jose.JSONWebKeySet {
 	if err := k.reloadIfOlder(ctx, jwksReload); err != nil {
-		k.log.ErrorContext(ctx, "oauth: reload signing keys for the JWKS", "error", err)
+		k.log.ErrorContext(ctx, "token: reload signing keys for the JWKS", "error", err)
 	}
 	set := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{}}
 	for _, key := range k.all() {
@@ -188,13 +194,13 @@ func (k *keyRing) jwks(ctx context.Context) jose.JSONWebKeySet {
 }
 
 func (key *signingKey) publicJWK() jose.JSONWebKey {
-	return jose.JSONWebKey{Key: &key.private.PublicKey, KeyID: key.id, Algorithm: algRS256, Use: "sig"}
+	return jose.JSONWebKey{Key: &key.private.PublicKey, KeyID: key.id, Algorithm: Algorithm, Use: "sig"}
 }
 
 // parseSigningKey checks that a stored key is a PKCS#8 RSA key of at least rsaKeyBits for RS256.
 func parseSigningKey(sk *keyward.SigningKey) (*signingKey, error) {
-	if sk.Algorithm != algRS256 {
-		return nil, fmt.Errorf("algorithm %q is not %s", sk.Algorithm, algRS256)
+	if sk.Algorithm != Algorithm {
+		return nil, fmt.Errorf("algorithm %q is not %s", sk.Algorithm, Algorithm)
 	}
 	block, _ := pem.Decode([]byte(sk.PrivateKeyPEM))
 	if block == nil || block.Type != "PRIVATE KEY" {
@@ -218,15 +224,15 @@ func parseSigningKey(sk *keyward.SigningKey) (*signingKey, error) {
 func generateSigningKey(now time.Time) (*keyward.SigningKey, error) {
 	private, err := rsa.GenerateKey(rand.Reader, rsaKeyBits)
 	if err != nil {
-		return nil, fmt.Errorf("oauth: generate RSA key: %w", err)
+		return nil, fmt.Errorf("token: generate RSA key: %w", err)
 	}
 	der, err := x509.MarshalPKCS8PrivateKey(private)
 	if err != nil {
-		return nil, fmt.Errorf("oauth: encode PKCS#8: %w", err)
+		return nil, fmt.Errorf("token: encode PKCS#8: %w", err)
 	}
 	return &keyward.SigningKey{
 		ID:            keyward.NewID(now),
-		Algorithm:     algRS256,
+		Algorithm:     Algorithm,
 		PrivateKeyPEM: string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})),
 		CreatedAt:     keyward.NewTime(now),
 	}, nil

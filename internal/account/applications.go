@@ -1,4 +1,4 @@
-package oauth
+package account
 
 import (
 	"cmp"
@@ -8,7 +8,34 @@ import (
 	"net/http"
 
 	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/param"
 )
+
+// accountView is the data of the account page.
+type accountView struct {
+	Email, CSRF, LogoutAction, WithdrawAction string
+	Apps                                      []appView
+}
+
+// accountPage serves GET /account: who is signed in, the applications the user has authorized,
+// each with a button to withdraw its access, and the sign-out button.
+func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) error {
+	se, err := s.Current(r)
+	if err != nil {
+		return err
+	}
+	if se == nil {
+		http.Redirect(w, r, s.LoginURL(pathAccount), http.StatusFound)
+		return nil
+	}
+	apps, err := s.authorizedApps(r, se.User.ID)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "account", pageData{Title: s.t(r, "page.account.title"),
+		View: accountView{Email: se.User.Email, CSRF: s.csrfToken(se.raw), LogoutAction: s.endpoint(pathLogout),
+			WithdrawAction: s.endpoint(pathWithdraw), Apps: apps}})
+}
 
 // appView is one application on the account page: a client the user has consented to.
 type appView struct {
@@ -20,7 +47,7 @@ type appView struct {
 func (s *Server) authorizedApps(r *http.Request, userID string) ([]appView, error) {
 	consents, err := s.store.FindConsents(r.Context(), userID)
 	if err != nil {
-		return nil, fmt.Errorf("oauth: find consents: %w", err)
+		return nil, fmt.Errorf("account: find consents: %w", err)
 	}
 	apps := make([]appView, 0, len(consents))
 	for _, c := range consents {
@@ -37,7 +64,7 @@ func (s *Server) authorizedApps(r *http.Request, userID string) ([]appView, erro
 func (s *Server) appOf(r *http.Request, c *keyward.Consent) (*appView, error) {
 	client, err := s.store.FindClientByID(r.Context(), c.ClientID)
 	if err != nil {
-		return nil, fmt.Errorf("oauth: find client %s: %w", c.ClientID, err)
+		return nil, fmt.Errorf("account: find client %s: %w", c.ClientID, err)
 	}
 	return &appView{ClientID: client.ID, Name: cmp.Or(client.Name, client.ID),
 		Since: c.CreatedAt.UTC().Format("2006-01-02"), Scopes: s.describeScopes(s.lang(r), c.Scopes)}, nil
@@ -62,7 +89,7 @@ func (s *Server) withdrawPage(w http.ResponseWriter, r *http.Request) error {
 // and revokes the client's token families of the user, so that its refresh and access tokens
 // stop working at once, on every node.
 func (s *Server) withdraw(w http.ResponseWriter, r *http.Request) error {
-	form, err := parseTokenForm(w, r)
+	form, err := param.SingleForm(w, r)
 	if err != nil {
 		return err
 	}
@@ -73,10 +100,10 @@ func (s *Server) withdraw(w http.ResponseWriter, r *http.Request) error {
 	if text := s.formRefusal(r, se.raw, form); text != "" {
 		return &pageError{status: http.StatusBadRequest, title: s.t(r, "page.error.title"), view: messageView{Text: text, LinkURL: s.endpoint(pathAccount), LinkText: s.t(r, "page.link.account")}}
 	}
-	if err := s.revokeConsent(r.Context(), se.user.ID, app.ClientID); err != nil {
+	if err := s.revokeConsent(r.Context(), se.User.ID, app.ClientID); err != nil {
 		return err
 	}
-	s.log.InfoContext(r.Context(), "oauth: consent withdrawn", "user_id", se.user.ID, "client_id", app.ClientID)
+	s.log.InfoContext(r.Context(), "account: consent withdrawn", "user_id", se.User.ID, "client_id", app.ClientID)
 	return s.render(w, r, http.StatusOK, "message", pageData{Title: s.t(r, "page.withdraw.doneTitle"),
 		View: messageView{Text: s.t(r, "page.withdraw.doneText", app.Name), LinkURL: s.endpoint(pathAccount), LinkText: s.t(r, "page.link.account")}})
 }
@@ -84,24 +111,24 @@ func (s *Server) withdraw(w http.ResponseWriter, r *http.Request) error {
 // withdrawal finds the session and the application of a withdrawal. A signed-out browser is sent
 // to sign in first (nil session, nil error); an application the user has not authorized is
 // refused with a page.
-func (s *Server) withdrawal(w http.ResponseWriter, r *http.Request, clientID string) (*browserSession, *appView, error) {
-	se, err := s.currentSession(r)
+func (s *Server) withdrawal(w http.ResponseWriter, r *http.Request, clientID string) (*Session, *appView, error) {
+	se, err := s.Current(r)
 	if err != nil || se == nil {
 		if err == nil {
-			http.Redirect(w, r, s.endpoint(pathLogin)+returnQuery(pathAccount), redirectStatus(r))
+			http.Redirect(w, r, s.LoginURL(pathAccount), RedirectStatus(r))
 		}
 		return nil, nil, err
 	}
-	c, err := s.findConsent(r.Context(), se.user.ID, clientID)
+	c, err := s.store.FindConsent(r.Context(), se.User.ID, clientID)
+	if errors.Is(err, keyward.ErrNotFound) {
+		return nil, nil, &pageError{status: http.StatusNotFound, title: s.t(r, "page.error.title"),
+			view: messageView{Text: s.t(r, "page.withdraw.unknown"), LinkURL: s.endpoint(pathAccount), LinkText: s.t(r, "page.link.account")}}
+	}
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("account: find consent: %w", err)
 	}
-	if c != nil {
-		app, err := s.appOf(r, c)
-		return se, app, err
-	}
-	return nil, nil, &pageError{status: http.StatusNotFound, title: s.t(r, "page.error.title"),
-		view: messageView{Text: s.t(r, "page.withdraw.unknown"), LinkURL: s.endpoint(pathAccount), LinkText: s.t(r, "page.link.account")}}
+	app, err := s.appOf(r, c)
+	return se, app, err
 }
 
 // revokeConsent deletes a consent and revokes the client's families of the user in one
@@ -114,7 +141,7 @@ func (s *Server) revokeConsent(ctx context.Context, userID, clientID string) err
 		return tx.RevokeTokenFamilies(ctx, clientID, userID, s.now())
 	})
 	if err != nil {
-		return fmt.Errorf("oauth: withdraw consent of user %s to client %s: %w", userID, clientID, err)
+		return fmt.Errorf("account: withdraw consent of user %s to client %s: %w", userID, clientID, err)
 	}
 	return nil
 }

@@ -1,0 +1,256 @@
+package account
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/keyward/keyward/internal/i18n"
+	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/param"
+)
+
+//go:embed pages/*.html pages/style.css
+var pageFiles embed.FS
+
+// formPostScript submits the response_mode=form_post page on load. It is the only script of
+// any page, allowed by its hash in the Content-Security-Policy.
+const formPostScript = "document.forms[0].submit();"
+
+// appName is the product name in every page's header and title; a name is not translated.
+const appName = "Keyward"
+
+// pageSet is the parsed pages, per language and page a clone of the layout with its own
+// "content", whose "t" function looks texts up in that language.
+type pageSet struct {
+	pages map[string]map[string]*template.Template // language, page name
+	css   template.CSS
+	csp   string // the policy of every page but form_post
+	cspFP string // the policy of the form_post page, which may run formPostScript
+}
+
+// loadPages parses the embedded templates on its first call, once per process, and returns
+// that result ever after: the templates and the catalogs they take their texts from are the same
+// for every server. A broken template stops New.
+var loadPages = sync.OnceValues(parsePages)
+
+// parsePages parses the embedded templates once per language of the catalogs.
+func parsePages() (*pageSet, error) {
+	catalog, err := i18n.New()
+	if err != nil {
+		return nil, fmt.Errorf("account: load texts: %w", err)
+	}
+	css, err := pageFiles.ReadFile("pages/style.css")
+	if err != nil {
+		return nil, fmt.Errorf("account: read style: %w", err)
+	}
+	ps := &pageSet{pages: map[string]map[string]*template.Template{}, css: template.CSS(css)}
+	base := "default-src 'none'; style-src " + hashSource(string(css)) + "; img-src https: http:; base-uri 'none'; frame-ancestors 'none'"
+	ps.csp, ps.cspFP = base, base+"; script-src "+hashSource(formPostScript)
+	for _, lang := range catalog.Languages() {
+		if ps.pages[lang], err = parseLanguage(catalog, lang); err != nil {
+			return nil, err
+		}
+	}
+	return ps, nil
+}
+
+// parseLanguage parses every page with its texts in lang.
+func parseLanguage(catalog *i18n.Catalog, lang string) (map[string]*template.Template, error) {
+	funcs := template.FuncMap{
+		"t":       func(key string, args ...any) (string, error) { return text(catalog, lang, key, args...) },
+		"appName": func() string { return appName },
+	}
+	layout, err := template.New("layout").Funcs(funcs).ParseFS(pageFiles, "pages/layout.html")
+	if err != nil {
+		return nil, fmt.Errorf("account: parse layout: %w", err)
+	}
+	pages := map[string]*template.Template{}
+	for _, name := range []string{"login", "signup", "message", "consent", "account", "withdraw", "formpost"} {
+		clone, err := layout.Clone()
+		if err != nil {
+			return nil, fmt.Errorf("account: clone layout: %w", err)
+		}
+		if pages[name], err = clone.ParseFS(pageFiles, "pages/"+name+".html"); err != nil {
+			return nil, fmt.Errorf("account: parse page %s: %w", name, err)
+		}
+	}
+	return pages, nil
+}
+
+// hashSource is the CSP source expression that allows exactly the inline text s.
+func hashSource(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+}
+
+// pageData is what the layout renders; View is the page's own data. Lang, the language of the
+// texts, is set by render.
+type pageData struct {
+	Lang   string
+	Title  string
+	Error  string
+	Notice string
+	CSS    template.CSS
+	Script template.JS
+	View   any
+}
+
+// render writes a page in the request's language with the headers every page carries: no
+// caching (pages hold CSRF tokens and codes), no framing (clickjacking of the consent page, RFC
+// 9700 §4.16), no referrer (the URL may carry a return path with the client's state), and a
+// policy that runs no script.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, d pageData) error {
+	d.Lang = s.lang(r)
+	tmpl, ok := s.pages.pages[d.Lang][name]
+	if !ok {
+		return fmt.Errorf("account: no page %q in %s", name, d.Lang)
+	}
+	d.CSS = s.pages.css
+	csp := s.pages.csp
+	if name == "formpost" {
+		d.Script, csp = template.JS(formPostScript), s.pages.cspFP
+	}
+	var buf bytes.Buffer
+	if err := tmpl.ExecuteTemplate(&buf, "layout", d); err != nil {
+		return fmt.Errorf("account: render %s: %w", name, err)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Security-Policy", csp)
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	noStore(w)
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+	return nil
+}
+
+// messageView is the data of the message page: a text, an optional OAuth error and a link.
+type messageView struct {
+	Text              string
+	Code, Description string
+	LinkURL, LinkText string
+}
+
+// pageError is a refusal shown as the message page with a status.
+type pageError struct {
+	status int
+	title  string
+	view   messageView
+}
+
+func (e *pageError) Error() string {
+	return fmt.Sprintf("account: page %d: %s %s %s", e.status, e.title, e.view.Code, e.view.Description)
+}
+
+// Refusal returns the error page with status and the text of key in the request's language, and
+// the error code when it is not "", for a handler to return.
+func (s *Server) Refusal(r *http.Request, status int, key, code string) error {
+	return &pageError{status: status, title: s.t(r, "page.error.title"), view: messageView{Text: s.t(r, key), Code: code}}
+}
+
+// ProtocolError is a refusal that a page shows with its error code and English description, as
+// the JSON endpoints would give them: an OAuth error of the authorization endpoint that must not
+// be redirected (RFC 6749 §4.1.2.1).
+type ProtocolError interface {
+	error
+	ErrorCode() string
+	ErrorDescription() string
+}
+
+// protocolPage shows a protocol error, or a malformed parameter (*param.Error) as OAuth's
+// invalid_request, so that the pages under /connect and /account answer bad input alike.
+func (s *Server) protocolPage(r *http.Request, err error) (*pageError, bool) {
+	code, description := "", ""
+	if pe, ok := errors.AsType[*param.Error](err); ok {
+		code, description = "invalid_request", pe.Description
+	} else if pe, ok := errors.AsType[ProtocolError](err); ok {
+		code, description = pe.ErrorCode(), pe.ErrorDescription()
+	} else {
+		return nil, false
+	}
+	return &pageError{status: http.StatusBadRequest, title: s.t(r, "page.error.title"), view: messageView{
+		Text: s.t(r, "page.error.text"), Code: code, Description: param.Sanitize(description),
+	}}, true
+}
+
+// Handle adapts a page handler, and is the one place where a page's error becomes its answer: a
+// refusal (Refusal, a protocol error, a malformed parameter) becomes its page, a domain error
+// the error page of its kind (domainPage), and anything else is logged and shown as a generic
+// 500 page without internal text.
+func (s *Server) Handle(fn func(w http.ResponseWriter, r *http.Request) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		err := fn(w, r)
+		if err == nil {
+			return
+		}
+		pe, ok := errors.AsType[*pageError](err)
+		if !ok {
+			pe, ok = s.protocolPage(r, err)
+		}
+		if !ok {
+			pe, ok = s.domainPage(r, err)
+		}
+		if !ok {
+			s.log.ErrorContext(r.Context(), "account: page failed", "method", r.Method, "path", r.URL.Path, "error", err)
+			pe = &pageError{status: http.StatusInternalServerError, title: s.t(r, "page.error.title"), view: messageView{Text: s.t(r, "page.error.server")}}
+		}
+		if err := s.render(w, r, pe.status, "message", pageData{Title: pe.title, View: pe.view}); err != nil {
+			s.log.ErrorContext(r.Context(), "account: render error page", "error", err)
+			http.Error(w, strings.TrimSpace(s.t(r, "page.error.server")), http.StatusInternalServerError)
+		}
+	})
+}
+
+// kindTexts are the page texts of the domain errors without an ErrorCode, by kind.
+var kindTexts = map[keyward.Kind]string{
+	keyward.KindInvalid:         "page.error.invalid",
+	keyward.KindUnauthorized:    "page.error.unauthorized",
+	keyward.KindPaymentRequired: "page.error.paymentRequired",
+	keyward.KindForbidden:       "page.error.forbidden",
+	keyward.KindNotFound:        "page.error.notFound",
+}
+
+// domainText is what a page tells a user about a domain error, in the request's language: the
+// message of its ErrorCode (i18n.Catalog.UserMessage, the lookup behind the Management API's
+// UserErrorMessage), else the text of its kind. It reports false for an internal error and for
+// an error that is no domain error, which show no text of their own.
+func (s *Server) domainText(r *http.Request, e *keyward.Error) (string, bool) {
+	if e == nil || e.Kind == keyward.KindInternal {
+		return "", false
+	}
+	if msg := s.catalog.UserMessage(s.lang(r), e); msg != "" {
+		return msg, true
+	}
+	return s.t(r, kindTexts[e.Kind]), true
+}
+
+// domainPage shows a domain error that no handler turned into a refusal of its own, with the
+// status of its kind (Kind.Status, the one mapping the Management API uses too), its localized
+// text and its ErrorCode, so that a client's mistake is never a 500 and the API, the pages and
+// the portal agree. The English message and details, which may speak of the store, are logged,
+// never shown.
+func (s *Server) domainPage(r *http.Request, err error) (*pageError, bool) {
+	e := keyward.ErrorOf(err)
+	text, ok := s.domainText(r, e)
+	if !ok {
+		return nil, false
+	}
+	s.log.InfoContext(r.Context(), "account: page refused", "method", r.Method, "path", r.URL.Path, "error", err)
+	return &pageError{status: e.Kind.Status(), title: s.t(r, "page.error.title"), view: messageView{Text: text, Code: e.Code}}, true
+}
+
+// noStore forbids caching: pages hold CSRF tokens and codes.
+func noStore(w http.ResponseWriter) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Pragma", "no-cache")
+}

@@ -1,0 +1,35 @@
+// Package apptest runs real Keyward servers for tests: app.Main on loopback, on the database a
+// test gives it, until the test ends. Only tests import it.
+package apptest
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"testing"
+
+	"github.com/keyward/keyward/internal/app"
+	"github.com/keyward/keyward/internal/config"
+)
+
+// Start opens a server with cfg and runs it until the test ends; the server logs JSON lines to
+// logs and prints to console. The server's base URL is m.Config.Issuer unless cfg sets another.
+func Start(t testing.TB, cfg config.Config, logs, console io.Writer) *app.Main {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	m := &app.Main{Config: cfg, Logger: slog.New(slog.NewJSONHandler(logs, nil)), Console: console}
+	if err := m.Open(ctx); err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("server: %v", err)
+		}
+		m.Close()
+	})
+	return m
+}
