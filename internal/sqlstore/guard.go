@@ -113,6 +113,9 @@ type stmtCache struct {
 	mu     sync.Mutex
 	stmts  map[string]*sql.Stmt // nil for a text being prepared or that failed to prepare
 	closed bool
+	// preparing counts the prepares in flight, so that close waits for them: one still holding a
+	// connection after the pool closed would keep the database files open.
+	preparing sync.WaitGroup
 }
 
 const maxCachedStmts = 512
@@ -129,6 +132,7 @@ func (c *stmtCache) get(query string) *sql.Stmt {
 	st, seen := c.stmts[query]
 	if !seen && !c.closed && len(c.stmts) < maxCachedStmts {
 		c.stmts[query] = nil
+		c.preparing.Add(1)
 		go c.prepare(query)
 	}
 	return st
@@ -137,6 +141,7 @@ func (c *stmtCache) get(query string) *sql.Stmt {
 // prepare prepares query and keeps it, unless the cache was closed meanwhile. A text that fails
 // to prepare stays nil and runs unprepared, reporting its error there.
 func (c *stmtCache) prepare(query string) {
+	defer c.preparing.Done()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	st, err := c.db.PrepareContext(ctx, query)
@@ -152,11 +157,15 @@ func (c *stmtCache) prepare(query string) {
 	c.stmts[query] = st
 }
 
-// close releases every cached statement; statements being prepared are closed when ready.
+// close waits for the prepares in flight, which close their statement once they see the cache
+// closed, and releases every cached statement.
 func (c *stmtCache) close() {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	c.closed = true
+	c.mu.Unlock()
+	c.preparing.Wait()
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	for _, st := range c.stmts {
 		if st != nil {
 			st.Close()
