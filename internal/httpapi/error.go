@@ -40,8 +40,8 @@ func (s *Server) writeError(w *responseWriter, r *http.Request, err error) {
 		body = errorBody{ErrorMessage: keyward.ErrInternal.Message, ErrorDetails: "request id: " + id}
 	} else {
 		body = errorBody{ErrorCode: e.Code, ErrorMessage: e.Message, ErrorDetails: e.Details}
-		if e.Code != "" && s.localizer != nil {
-			body.UserErrorMessage = s.localizer.Lookup(r.Header.Get("Accept-Language"), e.UserMessageKeyOf())
+		if s.localizer != nil {
+			body.UserErrorMessage = s.localizer.UserMessage(s.localizer.Match(r.Header.Get("Accept-Language")), e)
 		}
 	}
 	if w.started {

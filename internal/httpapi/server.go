@@ -22,10 +22,14 @@ import (
 // above any Management API body and small enough to refuse abuse early.
 const DefaultMaxBodyBytes = 1 << 20
 
-// Localizer supplies the localized UserErrorMessage for an ErrorCode. It is an interface so that
-// this package does not depend on the catalog implementation; i18n.Catalog satisfies it.
+// Localizer supplies the localized UserErrorMessage of a domain error, by the same lookup the
+// pages use. It is an interface so that this package does not depend on the catalog
+// implementation; i18n.Catalog satisfies it.
 type Localizer interface {
-	Lookup(acceptLanguage, code string) string
+	// Match picks the supported language that best matches an Accept-Language header.
+	Match(acceptLanguage string) string
+	// UserMessage is the error's message in that language, "" for an error without a code.
+	UserMessage(lang string, e *keyward.Error) string
 }
 
 // Config holds the Server's dependencies. Services (those of the Management API's resources) and

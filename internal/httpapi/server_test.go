@@ -42,14 +42,18 @@ type scenario struct {
 // fakeLocalizer maps a primary language subtag and an ErrorCode to a text, falling back to "en".
 type fakeLocalizer map[string]map[string]string
 
-func (l fakeLocalizer) Lookup(acceptLanguage, code string) string {
+func (l fakeLocalizer) Match(acceptLanguage string) string {
 	lang, _, _ := strings.Cut(acceptLanguage, ",")
 	lang, _, _ = strings.Cut(lang, ";")
 	lang, _, _ = strings.Cut(lang, "-")
-	if text, ok := l[strings.ToLower(strings.TrimSpace(lang))][code]; ok {
+	return strings.ToLower(strings.TrimSpace(lang))
+}
+
+func (l fakeLocalizer) UserMessage(lang string, e *keyward.Error) string {
+	if text, ok := l[lang][e.UserMessageKeyOf()]; ok {
 		return text
 	}
-	return l["en"][code]
+	return l["en"][e.UserMessageKeyOf()]
 }
 
 var testLocalizer = fakeLocalizer{

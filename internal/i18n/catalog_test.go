@@ -9,6 +9,7 @@ import (
 	"testing/fstest"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/keyward/keyward/internal/keyward"
 )
 
 // TestCatalogs_SameKeysAsEnglish reads the embedded files directly so that a code added to
@@ -115,16 +116,16 @@ func TestLoad(t *testing.T) {
 			if _, ok := tt.files["de"]; ok {
 				want = "a-de"
 			}
-			if got := c.Lookup("de", "A"); got != want {
-				t.Errorf("Lookup(de, A) = %q, want %q", got, want)
+			if got, _ := c.Text(c.Match("de"), "A"); got != want {
+				t.Errorf("Text(de, A) = %q, want %q", got, want)
 			}
 		})
 	}
 }
 
-// TestLookup_FallsBackToEnglishText covers a catalog lacking a code, which New rejects today but
-// which Lookup still handles so that a partial catalog would never yield an empty message.
-func TestLookup_FallsBackToEnglishText(t *testing.T) {
+// TestText_FallsBackToEnglishText covers a catalog lacking a code, which New rejects today but
+// which Text still handles so that a partial catalog would never yield an empty message.
+func TestText_FallsBackToEnglishText(t *testing.T) {
 	fsys := fstest.MapFS{
 		"catalog/en.json": {Data: []byte(`{"A": "a-en"}`)},
 		"catalog/de.json": {Data: []byte(`{"A": "a-de"}`)},
@@ -134,7 +135,10 @@ func TestLookup_FallsBackToEnglishText(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.messages[1] = map[string]string{}
-	if got, want := c.Lookup("de", "A"), "a-en"; got != want {
+	if got, _ := c.Text("de", "A"); got != "a-en" {
+		t.Errorf("got %q, want %q", got, "a-en")
+	}
+	if got, want := c.UserMessage("de", &keyward.Error{Code: "A"}), "a-en"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }

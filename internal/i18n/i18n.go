@@ -39,19 +39,6 @@ func New() (*Catalog, error) {
 // loadEmbedded reads the embedded catalogs on its first call and returns that result ever after.
 var loadEmbedded = sync.OnceValues(func() (*Catalog, error) { return load(embedded) })
 
-// Lookup returns the message for code in the language that best matches acceptLanguage, an HTTP
-// Accept-Language header whose quality values are honoured. It falls back to English when the
-// header is empty or malformed or names no supported language, and to the English text when the
-// chosen catalog lacks code. It returns "" for the empty code and for a code English lacks, since
-// errors without an ErrorCode carry an empty UserErrorMessage.
-func (c *Catalog) Lookup(acceptLanguage, code string) string {
-	if code == "" {
-		return ""
-	}
-	msg, _ := c.Text(c.Match(acceptLanguage), code)
-	return msg
-}
-
 // UserMessage returns the localized message of a domain error in lang, a tag from Match: the
 // catalog entry its UserMessageKeyOf names, and "" for an error without an ErrorCode, which
 // carries no user message. It is the one lookup behind the Management API's UserErrorMessage
