@@ -73,8 +73,16 @@ type DB struct {
 	store
 	sql   *sql.DB
 	stmts *stmtCache // SQLite only
-	// observe is handed to every guarded queryer made after it is set (tests only).
-	observe func(query string, args []any)
+	// observe is handed to every guarded queryer made after it is set (Observe).
+	observe func(Statement)
+}
+
+// Observe makes fn see every statement the store runs, in transactions too, once it has run:
+// the one place for statement timing, metrics and tests that watch the SQL. Set it before the
+// store is used; nil stops observing.
+func (db *DB) Observe(fn func(Statement)) {
+	db.observe = fn
+	db.store.q = db.door(db.sql, nil)
 }
 
 var _ keyward.Store = (*DB)(nil)

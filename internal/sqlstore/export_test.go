@@ -10,29 +10,18 @@ import (
 	"github.com/keyward/keyward/internal/keyward"
 )
 
-// Statement is one statement the store ran, with its arguments as the driver got them: an id
-// list is one argument, a []string on PostgreSQL and a JSON array on SQLite.
-type Statement struct {
-	Query string
-	Args  []any
-}
-
 // ObserveStatements records every statement the store runs, in transactions too, until the test
 // ends, and returns what it recorded so far each time it is called. It is how tests watch the
 // store's SQL; it must be set up before the store is used.
 func ObserveStatements(t *testing.T, db *DB) func() []Statement {
 	var mu sync.Mutex
 	var seen []Statement
-	db.observe = func(query string, args []any) {
+	db.Observe(func(st Statement) {
 		mu.Lock()
 		defer mu.Unlock()
-		seen = append(seen, Statement{query, args})
-	}
-	db.store.q = db.door(db.sql, nil)
-	t.Cleanup(func() {
-		db.observe = nil
-		db.store.q = db.door(db.sql, nil)
+		seen = append(seen, st)
 	})
+	t.Cleanup(func() { db.Observe(nil) })
 	return func() []Statement {
 		mu.Lock()
 		defer mu.Unlock()

@@ -37,9 +37,19 @@ type guarded struct {
 	q     rawQueryer
 	stmts *stmtCache // nil: prepare every statement anew (PostgreSQL's driver caches them itself)
 	tx    *sql.Tx    // the transaction q is, if any, to run cached statements in it
-	// observe, set by tests only (export_test.go), sees each statement that passed the checks,
-	// just before it runs; it is the one place where statements can be watched.
-	observe func(query string, args []any)
+	// observe sees each statement that passed the checks once it has run (DB.Observe); it is the
+	// one place where statements are watched: by tests, and by metrics and statement timing.
+	observe func(Statement)
+}
+
+// Statement is one statement the store ran: its text, its arguments as the driver got them (an
+// id list is one argument, a []string on PostgreSQL and a JSON array on SQLite), how long the
+// driver took, and its error. A single-row query's error shows at Scan, after the observer.
+type Statement struct {
+	Query    string
+	Args     []any
+	Duration time.Duration
+	Err      error
 }
 
 // door returns the guarded queryer of the store over q: the pool, or the transaction tx.
@@ -47,31 +57,31 @@ func (db *DB) door(q rawQueryer, tx *sql.Tx) guarded {
 	return guarded{q: q, stmts: db.stmts, tx: tx, observe: db.observe}
 }
 
-// check refuses what checkArgs refuses, and shows the observer every statement it lets run.
-func (g guarded) check(query string, args []any) error {
-	if err := checkArgs(args); err != nil {
-		return err
-	}
+// observed shows the observer a statement that ran since start.
+func (g guarded) observed(query string, args []any, start time.Time, err error) {
 	if g.observe != nil {
-		g.observe(query, args)
+		g.observe(Statement{Query: query, Args: args, Duration: time.Since(start), Err: err})
 	}
-	return nil
 }
 
-func (g guarded) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if err := g.check(query, args); err != nil {
+func (g guarded) ExecContext(ctx context.Context, query string, args ...any) (res sql.Result, err error) {
+	if err := checkArgs(args); err != nil {
 		return nil, err
 	}
+	start := time.Now()
+	defer func() { g.observed(query, args, start, err) }()
 	if st := g.prepared(ctx, query); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
 	return g.q.ExecContext(ctx, query, args...)
 }
 
-func (g guarded) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if err := g.check(query, args); err != nil {
+func (g guarded) QueryContext(ctx context.Context, query string, args ...any) (rows *sql.Rows, err error) {
+	if err := checkArgs(args); err != nil {
 		return nil, err
 	}
+	start := time.Now()
+	defer func() { g.observed(query, args, start, err) }()
 	if st := g.prepared(ctx, query); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
@@ -79,9 +89,10 @@ func (g guarded) QueryContext(ctx context.Context, query string, args ...any) (*
 }
 
 func (g guarded) QueryRowContext(ctx context.Context, query string, args ...any) rowScanner {
-	if err := g.check(query, args); err != nil {
+	if err := checkArgs(args); err != nil {
 		return errRow{err}
 	}
+	defer g.observed(query, args, time.Now(), nil)
 	if st := g.prepared(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}

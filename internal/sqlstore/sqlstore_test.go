@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"errors"
 	"sort"
 	"strings"
 	"testing"
@@ -117,6 +118,40 @@ func TestQueryPlans(t *testing.T) {
 		t.Run(string(engine), func(t *testing.T) {
 			t.Parallel()
 			sqlstore.CheckQueryPlans(t, sqltest.Open(t, engine))
+		})
+	}
+}
+
+// TestObserve: the observer sees every statement once it ran, inside transactions too, with its
+// duration and the driver's error, so that statement timing and metrics attach in one place.
+func TestObserve(t *testing.T) {
+	for _, engine := range sqltest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			db := sqltest.Open(t, engine)
+			var seen []sqlstore.Statement
+			db.Observe(func(st sqlstore.Statement) { seen = append(seen, st) })
+			t.Cleanup(func() { db.Observe(nil) })
+			ctx := context.Background()
+			u := &keyward.User{ID: "u1", Email: "ada@example.com", Kind: keyward.UserPerson, CreatedAt: keyward.TimeFromMillis(1)}
+			if err := db.Direct().CreateUser(ctx, u); err != nil {
+				t.Fatal(err)
+			}
+			err := db.InTx(ctx, func(tx keyward.Tx) error { return tx.CreateUser(ctx, u) })
+			if !errors.Is(err, keyward.ErrEmailAddressInUse) {
+				t.Fatalf("second CreateUser: %v, want ErrEmailAddressInUse", err)
+			}
+			var inserts []sqlstore.Statement
+			for _, st := range seen {
+				if strings.HasPrefix(st.Query, "INSERT INTO users") {
+					inserts = append(inserts, st)
+				}
+			}
+			if len(inserts) != 2 || inserts[0].Err != nil || inserts[1].Err == nil || inserts[0].Duration <= 0 {
+				t.Fatalf("observed inserts %+v, want two, the second failed, with durations", inserts)
+			}
+			if inserts[0].Args[0] != "u1" {
+				t.Fatalf("observed arguments %v, want the user's id first", inserts[0].Args)
+			}
 		})
 	}
 }
