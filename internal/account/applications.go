@@ -49,13 +49,25 @@ func (s *Server) authorizedApps(r *http.Request, userID string) ([]appView, erro
 	if err != nil {
 		return nil, fmt.Errorf("account: find consents: %w", err)
 	}
+	ids := make([]string, len(consents))
+	for i, c := range consents {
+		ids[i] = c.ClientID
+	}
+	clients, err := s.store.FindClientsByID(r.Context(), ids)
+	if err != nil {
+		return nil, fmt.Errorf("account: find clients: %w", err)
+	}
+	byID := make(map[string]*keyward.Client, len(clients))
+	for _, c := range clients {
+		byID[c.ID] = c
+	}
 	apps := make([]appView, 0, len(consents))
 	for _, c := range consents {
-		app, err := s.appOf(r, c)
-		if err != nil {
-			return nil, err
+		client := byID[c.ClientID]
+		if client == nil { // a consent's client cannot be deleted without it (foreign key)
+			return nil, fmt.Errorf("account: client %s of a consent is missing", c.ClientID)
 		}
-		apps = append(apps, *app)
+		apps = append(apps, s.describeApp(r, c, client))
 	}
 	return apps, nil
 }
@@ -66,8 +78,14 @@ func (s *Server) appOf(r *http.Request, c *keyward.Consent) (*appView, error) {
 	if err != nil {
 		return nil, fmt.Errorf("account: find client %s: %w", c.ClientID, err)
 	}
-	return &appView{ClientID: client.ID, Name: cmp.Or(client.Name, client.ID),
-		Since: c.CreatedAt.UTC().Format("2006-01-02"), Scopes: s.describeScopes(s.lang(r), c.Scopes)}, nil
+	app := s.describeApp(r, c, client)
+	return &app, nil
+}
+
+// describeApp is how the account pages show a consent to a client.
+func (s *Server) describeApp(r *http.Request, c *keyward.Consent, client *keyward.Client) appView {
+	return appView{ClientID: client.ID, Name: cmp.Or(client.Name, client.ID),
+		Since: c.CreatedAt.UTC().Format("2006-01-02"), Scopes: s.describeScopes(s.lang(r), c.Scopes)}
 }
 
 // withdrawView is the data of the confirmation page of a withdrawal.

@@ -36,6 +36,7 @@ const (
 // return an error matching keyward.ErrNotFound.
 type Store interface {
 	FindClientByID(ctx context.Context, id string) (*keyward.Client, error)
+	FindClientsByID(ctx context.Context, ids []string) ([]*keyward.Client, error)
 	FindUserByID(ctx context.Context, id string) (*keyward.User, error)
 	FindUserByEmail(ctx context.Context, email string) (*keyward.User, error)
 	SetUserVerified(ctx context.Context, id string) error

@@ -36,6 +36,8 @@ type Catalog interface {
 type Clients interface {
 	CreateClient(ctx context.Context, c *Client) error
 	FindClientByID(ctx context.Context, id string) (*Client, error)
+	// FindClientsByID reads the clients with these ids, in creation order; unknown ids are left out.
+	FindClientsByID(ctx context.Context, ids []string) ([]*Client, error)
 	// FindClients lists the clients a user manages ("" lists all), newest last.
 	FindClients(ctx context.Context, ownerUserID string) ([]*Client, error)
 	UpdateClient(ctx context.Context, id string, u ClientUpdate) error

@@ -36,6 +36,12 @@ func (s *store) FindClientByID(ctx context.Context, id string) (*keyward.Client,
 	return list[0], nil
 }
 
+// FindClientsByID reads the clients with the ids in one query.
+func (s *store) FindClientsByID(ctx context.Context, ids []string) ([]*keyward.Client, error) {
+	var a args
+	return s.findClients(ctx, s.d.in("id", ids, &a), a...)
+}
+
 // FindClients lists the clients a user manages, or all for "".
 func (s *store) FindClients(ctx context.Context, ownerUserID string) ([]*keyward.Client, error) {
 	if ownerUserID == "" {

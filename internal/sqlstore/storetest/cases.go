@@ -235,6 +235,17 @@ func testClientsAndKeys(t *testing.T, s flat) {
 	}
 	_, err = s.FindClientByID(ctx, "CLIENT-1") // ids are case-sensitive
 	wantErr(t, err, keyward.ErrNotFound)
+	c2 := &keyward.Client{ID: "client-2", Name: "Web", GrantTypes: []string{keyward.GrantAuthorizationCode}, Scopes: []string{},
+		RedirectURIs: []string{"https://app.example/cb"}, AllowedOrigins: []string{}, CreatedAt: at(5)}
+	must(t, s.CreateClient(ctx, c2))
+	list, err := s.FindClientsByID(ctx, []string{c2.ID, "missing", c.ID, c2.ID})
+	must(t, err)
+	if diff := cmp.Diff([]*keyward.Client{c, c2}, list); diff != "" {
+		t.Fatalf("FindClientsByID, in creation order (-want +got):\n%s", diff)
+	}
+	if list, err := s.FindClientsByID(ctx, nil); err != nil || len(list) != 0 {
+		t.Fatalf("FindClientsByID(nil) = %v, %v; want none", list, err)
+	}
 	k1 := &keyward.SigningKey{ID: "k1", Algorithm: "RS256", PrivateKeyPEM: "pem1", CreatedAt: at(3)}
 	k2 := &keyward.SigningKey{ID: "k2", Algorithm: "RS256", PrivateKeyPEM: "pem2", CreatedAt: at(4)}
 	must(t, s.CreateSigningKey(ctx, k1))
