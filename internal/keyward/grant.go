@@ -1,5 +1,7 @@
 package keyward
 
+import "fmt"
+
 // Grant states (decisions §4): a revoke request makes a grant RevocationPending until the lock
 // confirms it at its next sync; a grant the lock never received is Revoked at once.
 const (
@@ -30,6 +32,17 @@ type Grant struct {
 	CreatedAt  Time   `json:"-"`
 	RevokedAt  *Time  `json:"-"`
 	RevokedSeq int64  `json:"-"` // the revocation's place among the writes on its account (see BoundLock.SyncSeq)
+}
+
+// Grantee names the grant's grantee the way error details do: bound card "…" or contact "…".
+func (g *Grant) Grantee() string {
+	if g.BoundCardID != nil {
+		return fmt.Sprintf("bound card %q", *g.BoundCardID)
+	}
+	if g.ContactID != nil {
+		return fmt.Sprintf("contact %q", *g.ContactID)
+	}
+	return `contact ""`
 }
 
 // GrantTarget is the embedded boundLock of a grant: the bound lock, or the lock group it targets.

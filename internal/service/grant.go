@@ -3,7 +3,6 @@ package service
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/keyward/keyward/internal/ical"
 	"github.com/keyward/keyward/internal/keyward"
@@ -237,19 +236,12 @@ func (s *Service) checkLimits(ctx context.Context, tx keyward.Tx, plan keyward.P
 		return err
 	}
 	if dup > 0 {
-		return keyward.ErrDuplicate.WithDetails("%s already has an active grant for %s %q", grantee(g), g.TargetType, g.BoundLockID)
+		return keyward.ErrDuplicate.WithDetails("%s already has an active grant for %s %q", g.Grantee(), g.TargetType, g.BoundLockID)
 	}
 	if g.BoundCardID != nil {
 		return s.checkCardCapacity(ctx, tx, ownerID, *g.BoundCardID)
 	}
 	return checkSmartphoneUsers(ctx, tx, plan, ownerID, *g.ContactID)
-}
-
-func grantee(g *keyward.Grant) string {
-	if g.BoundCardID != nil {
-		return fmt.Sprintf("bound card %q", *g.BoundCardID)
-	}
-	return fmt.Sprintf("contact %q", deref(g.ContactID))
 }
 
 func (s *Service) checkCardCapacity(ctx context.Context, tx keyward.Tx, ownerID, cardID string) error {

@@ -27,14 +27,10 @@ func granteeKey(g *keyward.Grant) string {
 	if g.BoundCardID != nil {
 		return "card:" + *g.BoundCardID
 	}
-	return "contact:" + deref(g.ContactID)
-}
-
-func deref(p *string) string {
-	if p == nil {
-		return ""
+	if g.ContactID != nil {
+		return "contact:" + *g.ContactID
 	}
-	return *p
+	return "contact:"
 }
 
 // CreateGrant stores g; a second active grant for the same target and grantee is ErrDuplicate.
@@ -48,19 +44,12 @@ func (s *ownerStore) CreateGrant(ctx context.Context, g *keyward.Grant) error {
 		g.ID, g.OwnerAccountID, g.BoundLockID, g.TargetType, g.ContactID, g.BoundCardID, granteeKey(g),
 		nullTime(g.ValidFrom), nullTime(g.ValidBefore), g.TimeRestrictionIcal, g.State, g.Active, g.Delivered, g.CreatedAt.Millis())
 	if isUniqueViolation(err) {
-		return keyward.ErrDuplicate.WithDetails("%s already has an active grant for %s %q", describeGrantee(g), g.TargetType, g.BoundLockID)
+		return keyward.ErrDuplicate.WithDetails("%s already has an active grant for %s %q", g.Grantee(), g.TargetType, g.BoundLockID)
 	}
 	if err != nil {
 		return fmt.Errorf("sqlstore: create grant: %w", err)
 	}
 	return nil
-}
-
-func describeGrantee(g *keyward.Grant) string {
-	if g.BoundCardID != nil {
-		return fmt.Sprintf("bound card %q", *g.BoundCardID)
-	}
-	return fmt.Sprintf("contact %q", deref(g.ContactID))
 }
 
 const grantColumns = `id, owner_id, target_id, target_type, contact_id, bound_card_id, valid_from, valid_before,
