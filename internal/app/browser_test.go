@@ -305,24 +305,12 @@ func (e *authEnv) refresh(t *testing.T, cfg *oauth2.Config, refreshToken, scope 
 
 func (e *authEnv) postToken(t *testing.T, form url.Values, basicAuth string) tokenResult {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, e.base+"/connect/token", strings.NewReader(form.Encode()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	header := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
 	if basicAuth != "" {
-		req.Header.Set("Authorization", basicAuth)
+		header.Set("Authorization", basicAuth)
 	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tokenResult{status: res.StatusCode, body: strings.TrimSpace(string(raw))}
+	res := apitest.Do(t, nil, http.MethodPost, e.base+"/connect/token", form.Encode(), header)
+	return tokenResult{status: res.Status, body: strings.TrimSpace(string(res.Body))}
 }
 
 func TestOAuthRefresh_NarrowAndClientChanges(t *testing.T) {

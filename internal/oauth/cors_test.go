@@ -1,7 +1,6 @@
 package oauth_test
 
 import (
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -9,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/keyward/keyward/internal/apitest"
 	"github.com/keyward/keyward/internal/keyward"
 )
 
@@ -29,29 +29,18 @@ func corsHeaders(h http.Header) map[string]string {
 // request sends a request with an Origin and optional headers.
 func (f *fixture) request(t *testing.T, method, path, origin string, form url.Values, header ...string) (int, http.Header, string) {
 	t.Helper()
-	req, err := http.NewRequest(method, f.http.URL+path, strings.NewReader(form.Encode()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := http.Header{}
 	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		h.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
 	if origin != "" {
-		req.Header.Set("Origin", origin)
+		h.Set("Origin", origin)
 	}
 	for i := 0; i < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
+		h.Set(header[i], header[i+1])
 	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res.StatusCode, res.Header, strings.TrimSuffix(string(raw), "\n")
+	res := apitest.Do(t, nil, method, f.http.URL+path, form.Encode(), h)
+	return res.Status, res.Header, strings.TrimSuffix(string(res.Body), "\n")
 }
 
 func TestCORS(t *testing.T) {
