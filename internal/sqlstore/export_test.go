@@ -83,6 +83,22 @@ func planCases() []planCase {
 			_, err := s.FindIPUsers(ctx, keyward.IPUserFilter{IPID: id, Query: page})
 			return err
 		}},
+		{name: "LogEntry list", run: func(s *store) error {
+			_, err := s.FindLogEntries(ctx, keyward.LogEntryFilter{OwnerID: o, Query: page})
+			return err
+		}},
+		{name: "LogEntry list of a lock", run: func(s *store) error {
+			_, err := s.FindLogEntries(ctx, keyward.LogEntryFilter{OwnerID: o, BoundLockID: &id, Query: page})
+			return err
+		}},
+		{name: "log export page", run: func(s *store) error {
+			_, err := s.FindLogEntries(ctx, keyward.LogEntryFilter{OwnerID: o, Query: exportQuery(500)})
+			return err
+		}},
+		{name: "log export page of a lock", run: func(s *store) error {
+			_, err := s.FindLogEntries(ctx, keyward.LogEntryFilter{OwnerID: o, BoundLockID: &id, Query: exportQuery(500)})
+			return err
+		}},
 		{name: "role of the caller", run: func(s *store) error {
 			_, err := s.FindRole(ctx, o, id)
 			return err
@@ -129,6 +145,16 @@ func planCases() []planCase {
 			return err
 		}},
 	}
+}
+
+// exportQuery is the log export's query at $skip: $filter=logType eq 'Command' and command eq
+// 'TriggerLock' with $top=500.
+func exportQuery(skip int) *keyward.Query {
+	eq := func(name, value string) keyward.Expr {
+		return &keyward.BinaryExpr{Op: "eq", Left: &keyward.PropertyExpr{Name: name}, Right: &keyward.LiteralExpr{Value: value}}
+	}
+	return &keyward.Query{Filter: &keyward.BinaryExpr{Op: "and", Left: eq("logType", keyward.LogTypeCommand),
+		Right: eq("command", keyward.CommandTriggerLock)}, Skip: skip, Top: apitest.Ptr(500)}
 }
 
 // CheckQueryPlans asks the planner of db's engine about every list's default page and the hot
