@@ -8,6 +8,7 @@ import (
 
 	"github.com/keyward/keyward/internal/apitest"
 	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/sqlstore/storetest"
 )
 
 // ObserveStatements records every statement the store runs, in transactions too, until the test
@@ -92,11 +93,11 @@ func planCases() []planCase {
 			return err
 		}},
 		{name: "log export page", run: func(s *store) error {
-			_, err := s.FindLogEntries(ctx, keyward.LogEntryFilter{OwnerID: o, Query: exportQuery(500)})
+			_, err := s.FindLogEntries(ctx, keyward.LogEntryFilter{OwnerID: o, Query: storetest.ExportQuery(keyward.LogTypeCommand, keyward.CommandTriggerLock, 500, 500)})
 			return err
 		}},
 		{name: "log export page of a lock", run: func(s *store) error {
-			_, err := s.FindLogEntries(ctx, keyward.LogEntryFilter{OwnerID: o, BoundLockID: &id, Query: exportQuery(500)})
+			_, err := s.FindLogEntries(ctx, keyward.LogEntryFilter{OwnerID: o, BoundLockID: &id, Query: storetest.ExportQuery(keyward.LogTypeCommand, keyward.CommandTriggerLock, 500, 500)})
 			return err
 		}},
 		{name: "role of the caller", run: func(s *store) error {
@@ -145,16 +146,6 @@ func planCases() []planCase {
 			return err
 		}},
 	}
-}
-
-// exportQuery is the log export's query at $skip: $filter=logType eq 'Command' and command eq
-// 'TriggerLock' with $top=500.
-func exportQuery(skip int) *keyward.Query {
-	eq := func(name, value string) keyward.Expr {
-		return &keyward.BinaryExpr{Op: "eq", Left: &keyward.PropertyExpr{Name: name}, Right: &keyward.LiteralExpr{Value: value}}
-	}
-	return &keyward.Query{Filter: &keyward.BinaryExpr{Op: "and", Left: eq("logType", keyward.LogTypeCommand),
-		Right: eq("command", keyward.CommandTriggerLock)}, Skip: skip, Top: apitest.Ptr(500)}
 }
 
 // CheckQueryPlans asks the planner of db's engine about every list's default page and the hot
@@ -249,4 +240,24 @@ func planProblem(engine Engine, plan string, sorts bool) string {
 		}
 	}
 	return ""
+}
+
+// FillLog writes n log entries of one lock in one statement, numbered as AddLogEntries numbers
+// them, for benchmarks that need a large log: three of every four are openings (Command,
+// TriggerLock), the fourth of another type, so that the export's filter has rows to skip.
+// The planner's statistics are refreshed afterwards.
+func FillLog(db *DB, ownerID, lockID string, n int) error {
+	_, err := db.sql.Exec(`WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < $3)
+		INSERT INTO log_entries (id, owner_id, bound_lock_id, entry_no, lock_timestamp, received_at, log_type, command,
+			seq, kind_seq, lock_kind_seq)
+		SELECT 'bench-' || i, $1, $2, i + 1, CAST($4 AS BIGINT) + i * 1000, CAST($4 AS BIGINT) + i * 1000 + 500,
+			CASE WHEN i % 4 = 3 THEN 'Other' ELSE 'Command' END, CASE WHEN i % 4 = 3 THEN '' ELSE 'TriggerLock' END,
+			i + 1, CASE WHEN i % 4 = 3 THEN i / 4 + 1 ELSE (i / 4) * 3 + i % 4 + 1 END,
+			CASE WHEN i % 4 = 3 THEN i / 4 + 1 ELSE (i / 4) * 3 + i % 4 + 1 END
+		FROM n`, ownerID, lockID, n, int64(1_767_225_600_000))
+	if err != nil {
+		return err
+	}
+	_, err = db.sql.Exec(`ANALYZE log_entries`) // as autovacuum would after a load this size
+	return err
 }

@@ -42,13 +42,14 @@ func entryIDs(list []*keyward.LogEntry) []string {
 	return ids
 }
 
-// exportQuery is the log export's query: $filter=logType eq … and command eq … with $skip/$top.
-func exportQuery(logType, command string, skip, top int) *keyward.Query {
+// ExportQuery is the log export's query: $filter=logType eq … and command eq … with $skip, $top
+// and $select; the store's benchmark and plan check use it too.
+func ExportQuery(logType, command string, skip, top int, sel ...string) *keyward.Query {
 	eq := func(name, value string) keyward.Expr {
 		return &keyward.BinaryExpr{Op: "eq", Left: &keyward.PropertyExpr{Name: name}, Right: &keyward.LiteralExpr{Value: value}}
 	}
 	return &keyward.Query{Filter: &keyward.BinaryExpr{Op: "and", Left: eq("logType", logType), Right: eq("command", command)},
-		Skip: skip, Top: &top}
+		Skip: skip, Top: &top, Select: sel}
 }
 
 // testLogEntries: uploads are idempotent by (lock, entry number), retried and overlapping ones
@@ -97,14 +98,14 @@ func testLogEntries(t *testing.T, s flat) {
 		addLog(t, s, o.ID, a.ID, logEntries("a", 6, 7, cmd, trig))
 		all := []string{"a-1", "a-2", "a-3", "a-4", "a-5", "b-3", "b-4", "b-5", "b-6", "a-6", "a-7"}
 		for skip := 0; skip <= len(all); skip++ {
-			list, err := s.FindLogEntries(ctx, keyward.LogEntryFilter{OwnerID: o.ID, Query: exportQuery(cmd, trig, skip, 3)})
+			list, err := s.FindLogEntries(ctx, keyward.LogEntryFilter{OwnerID: o.ID, Query: ExportQuery(cmd, trig, skip, 3)})
 			must(t, err)
 			want := all[skip:min(skip+3, len(all))]
 			if diff := cmp.Diff(want, entryIDs(list), cmpopts.EquateEmpty()); diff != "" {
 				t.Fatalf("$skip=%d (-want +got):\n%s", skip, diff)
 			}
 		}
-		list, err := s.FindLogEntries(ctx, keyward.LogEntryFilter{OwnerID: o.ID, BoundLockID: &b.ID, Query: exportQuery(cmd, trig, 1, 2)})
+		list, err := s.FindLogEntries(ctx, keyward.LogEntryFilter{OwnerID: o.ID, BoundLockID: &b.ID, Query: ExportQuery(cmd, trig, 1, 2)})
 		must(t, err)
 		if diff := cmp.Diff([]string{"b-4", "b-5"}, entryIDs(list)); diff != "" {
 			t.Fatalf("lock B's export page (-want +got):\n%s", diff)
@@ -150,7 +151,7 @@ func testConcurrentLogUploads(t *testing.T, s flat) {
 	}
 	seen := map[int64]bool{}
 	for skip := 0; skip < 60; skip += 7 {
-		list, err := s.FindLogEntries(ctx, keyward.LogEntryFilter{OwnerID: o.ID, Query: exportQuery(cmd, trig, skip, 7)})
+		list, err := s.FindLogEntries(ctx, keyward.LogEntryFilter{OwnerID: o.ID, Query: ExportQuery(cmd, trig, skip, 7)})
 		must(t, err)
 		if len(list) != min(7, 60-skip) {
 			t.Fatalf("$skip=%d gave %d entries", skip, len(list))
