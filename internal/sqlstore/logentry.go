@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -148,7 +149,7 @@ func (s *ownerStore) freshLogEntries(ctx context.Context, boundLockID string, en
 		return nil, nil
 	}
 	sorted := slices.Clone(entries)
-	slices.SortStableFunc(sorted, func(a, b *keyward.LogEntry) int { return cmpInt(a.EntryNo, b.EntryNo) })
+	slices.SortStableFunc(sorted, func(a, b *keyward.LogEntry) int { return cmp.Compare(a.EntryNo, b.EntryNo) })
 	sorted = slices.CompactFunc(sorted, func(a, b *keyward.LogEntry) bool { return a.EntryNo == b.EntryNo })
 	rows, err := s.q.QueryContext(ctx, `SELECT entry_no FROM log_entries WHERE bound_lock_id = $1 AND entry_no BETWEEN $2 AND $3`,
 		boundLockID, sorted[0].EntryNo, sorted[len(sorted)-1].EntryNo)
@@ -168,16 +169,6 @@ func (s *ownerStore) freshLogEntries(ctx context.Context, boundLockID string, en
 		return nil, fmt.Errorf("sqlstore: add log entries: %w", err)
 	}
 	return slices.DeleteFunc(sorted, func(e *keyward.LogEntry) bool { return held[e.EntryNo] }), nil
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // logKind is the (log type, command) pair the export pages by.
