@@ -63,6 +63,7 @@ func tenants(t *testing.T, f *fixture) map[string]tenant {
 		tn["physicalCardId"], tn["uid"] = spare.ID, spare.UID
 		out[o.name] = tn
 	}
+	f.seedLogs()
 	return out
 }
 

@@ -65,6 +65,11 @@ func routeCalls(e *env) map[string]func() error {
 			_, err := a.AccessCheck(ctx, x, client.AccessQuery{ContactID: x, At: time.Now()})
 			return err
 		},
+		"GET " + owner + "/LogEntries": func() error { _, err := a.LogEntries(ctx, nil); return err },
+		"GET " + owner + "/BoundLocks/{boundLockId}/LogEntries": func() error {
+			_, err := a.BoundLockLogEntries(ctx, x, nil)
+			return err
+		},
 		"GET " + owner + "/Grants": func() error { _, err := a.Grants(ctx, nil); return err },
 		"PUT " + owner + "/Grants": func() error {
 			_, err := a.CreateGrant(ctx, keyward.GrantCreate{BoundLockID: x, ContactID: &x})

@@ -52,6 +52,9 @@ func (s *Server) routeTable() []route {
 
 		api(http.MethodGet, owner+"/BoundLocks/{boundLockId}/AccessCheck", s.handleAccessCheck),
 
+		list(owner+"/LogEntries", "LogEntry", s.handleLogEntryList),
+		list(owner+"/BoundLocks/{boundLockId}/LogEntries", "LogEntry", s.handleBoundLockLogEntryList),
+
 		list(owner+"/Grants", "Grant", s.handleGrantList),
 		api(http.MethodPut, owner+"/Grants", s.handleGrantCreate),
 		api(http.MethodGet, owner+"/Grants/{grantId}", s.handleGrantGet),

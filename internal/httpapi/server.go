@@ -63,6 +63,7 @@ type Server struct {
 	cards             keyward.CardService
 	grants            keyward.GrantService
 	identityProviders keyward.IdentityProviderService
+	logs              keyward.LogService
 
 	verifier  keyward.TokenVerifier
 	localizer Localizer
@@ -93,6 +94,7 @@ func New(cfg Config) *Server {
 		cards:             svc.Cards,
 		grants:            svc.Grants,
 		identityProviders: svc.IdentityProviders,
+		logs:              svc.Logs,
 
 		verifier:  cfg.Verifier,
 		localizer: cfg.Localizer,
@@ -125,6 +127,7 @@ func missingDependency(cfg Config) string {
 		{"Services.Locks", svc.Locks != nil}, {"Services.LockGroups", svc.LockGroups != nil},
 		{"Services.Contacts", svc.Contacts != nil}, {"Services.Cards", svc.Cards != nil},
 		{"Services.Grants", svc.Grants != nil}, {"Services.IdentityProviders", svc.IdentityProviders != nil},
+		{"Services.Logs", svc.Logs != nil},
 		{"Verifier", cfg.Verifier != nil},
 	} {
 		if !d.set {

@@ -140,6 +140,15 @@ type ClientService interface {
 	DeleteClient(ctx context.Context, id string) error
 }
 
+// LogService holds the management use cases on the access log.
+type LogService interface {
+	// FindLogEntries lists the account's log entries.
+	FindLogEntries(ctx context.Context, ownerID string, q *Query) ([]*LogEntry, error)
+	// FindBoundLockLogEntries lists one bound lock's log entries; ErrNotFound for another
+	// account's lock.
+	FindBoundLockLogEntries(ctx context.Context, ownerID, boundLockID string, q *Query) ([]*LogEntry, error)
+}
+
 // Services gathers the use cases, one interface per resource, for the adapters that drive
 // them (the Management API, the portal, the CLI); each takes only the ones it needs.
 type Services struct {
@@ -153,4 +162,5 @@ type Services struct {
 	Grants            GrantService
 	IdentityProviders IdentityProviderService
 	Clients           ClientService
+	Logs              LogService
 }

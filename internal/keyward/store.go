@@ -157,6 +157,12 @@ type GrantReads interface {
 	CountSmartphoneUsers(ctx context.Context, ownerID string) (int, error)
 }
 
+// LogReads reads the access log.
+type LogReads interface {
+	// FindLogEntries lists log entries in the order the account received them.
+	FindLogEntries(ctx context.Context, f LogEntryFilter) ([]*LogEntry, error)
+}
+
 // AccountWrites change the owner account itself and its administrators.
 type AccountWrites interface {
 	SetOwnerPlan(ctx context.Context, plan string) error
@@ -177,6 +183,11 @@ type LockWrites interface {
 	RemoveLockGroupMember(ctx context.Context, groupID, boundLockID string) error
 	// SyncLock records a lock's sync: keys delivered, revocations and memberships confirmed.
 	SyncLock(ctx context.Context, boundLockID string, at Time) error
+	// AddLogEntries stores the entries a lock uploaded (their BoundLockID is ignored) and
+	// returns how many were new: an entry whose EntryNo the lock's log holds already, or that
+	// the batch repeats, is left out, so that a retried or overlapping upload changes nothing
+	// twice. ErrNotFound when the bound lock is not the account's.
+	AddLogEntries(ctx context.Context, boundLockID string, entries []*LogEntry) (int, error)
 }
 
 // ContactWrites keep contacts, bound cards, identity providers and their users.
@@ -219,6 +230,7 @@ type Tx struct {
 	LockReads
 	ContactReads
 	GrantReads
+	LogReads
 }
 
 // OwnerTx is a transaction that holds one owner account's lock: Tx, and the writes on that

@@ -50,7 +50,7 @@ type ownerStore struct {
 // tx gathers the store's concerns in the value use cases see.
 func (s *store) tx() keyward.Tx {
 	return keyward.Tx{Users: s, Catalog: s, Clients: s, SignIns: s, Tokens: s, Consents: s, Secrets: s,
-		AccountReads: s, LockReads: s, ContactReads: s, GrantReads: s}
+		AccountReads: s, LockReads: s, ContactReads: s, GrantReads: s, LogReads: s}
 }
 
 // ownerTx gathers the store's concerns and the owner writes in the value use cases see.

@@ -177,5 +177,6 @@ func ListSchemas() map[string]odata.Schema {
 		"BoundCard":  boundCardSchema,
 		"Grant":      grantSchema,
 		"IPUser":     ipUserSchema,
+		"LogEntry":   logEntrySchema,
 	}
 }

@@ -40,6 +40,7 @@ func mkAccount(t *testing.T, s flat, i int) account {
 	must(t, s.CreatePermission(ctx, a.perm))
 	a.idp = &keyward.IdentityProvider{ID: id("idp", i), OwnerAccountID: o.ID, Issuer: "https://id", Audience: "kw", PublicKeyPEM: "pem", CreatedAt: at(i + 9)}
 	must(t, s.CreateIdentityProvider(ctx, a.idp))
+	addLog(t, s, o.ID, a.lock.ID, logEntries(id("log", i), 1, 2, keyward.LogTypeCommand, keyward.CommandTriggerLock))
 	return a
 }
 
@@ -57,10 +58,11 @@ func snapshot(t *testing.T, s flat, a account) []any {
 	grants, err8 := s.FindGrants(ctx, keyward.GrantFilter{OwnerID: o})
 	idps, err9 := s.FindIdentityProviders(ctx, o)
 	ipUsers, err10 := s.FindIPUsers(ctx, keyward.IPUserFilter{IPID: a.idp.ID})
-	for _, err := range []error{err1, err2, err3, err4, err5, err6, err7, err8, err9, err10} {
+	logs, err11 := s.FindLogEntries(ctx, keyward.LogEntryFilter{OwnerID: o})
+	for _, err := range []error{err1, err2, err3, err4, err5, err6, err7, err8, err9, err10, err11} {
 		must(t, err)
 	}
-	return []any{owners, perms, contacts, locks, groups, members, cards, grants, idps, ipUsers}
+	return []any{owners, perms, contacts, locks, groups, members, cards, grants, idps, ipUsers, logs}
 }
 
 // testOwnerTxScope runs every write an OwnerTx offers, in a transaction holding one account's
@@ -102,6 +104,10 @@ func testOwnerTxScope(t *testing.T, s flat) {
 			return tx.RemoveLockGroupMember(ctx, other.group.ID, other.lock.ID)
 		},
 		"SyncLock": func(tx keyward.OwnerTx) error { return tx.SyncLock(ctx, other.lock.ID, at(1)) },
+		"AddLogEntries": func(tx keyward.OwnerTx) error {
+			_, err := tx.AddLogEntries(ctx, other.lock.ID, logEntries("x", 3, 4, keyward.LogTypeCommand, keyward.CommandTriggerLock))
+			return err
+		},
 		"CreateBoundCard": func(tx keyward.OwnerTx) error {
 			return tx.CreateBoundCard(ctx, &keyward.BoundCard{ID: "b-x", OwnerAccountID: o, PhysicalCardID: "none", BindDate: at(1), IsActive: true, CreatedAt: at(1)})
 		},

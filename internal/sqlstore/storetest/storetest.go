@@ -41,6 +41,8 @@ func Run(t *testing.T, open func(t *testing.T) keyward.Store) {
 		{"RevokeGrants", testRevokeGrants},
 		{"AuthStorage", testAuthStorage},
 		{"Consents", testConsents},
+		{"LogEntries", testLogEntries},
+		{"ConcurrentLogUploads", testConcurrentLogUploads},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,36 @@
+package keyward
+
+// LogEntry is one entry of a lock's access log (reference §4.8), as the lock recorded it and
+// Keyward received it, with Keyward's verdict on it: Result, Reason in the vocabulary of
+// AccessCheck (ReasonAllowed, ReasonExpired, …) and the grant that decided it. EntryNo is the
+// lock's own sequence number and, with the bound lock, the entry's identity: an upload that
+// repeats an entry stores it once.
+type LogEntry struct {
+	ID            string  `json:"id"`
+	EntryNo       int64   `json:"entryNo"`
+	LockTimestamp Time    `json:"lockTimestamp"`
+	ReceivedAt    Time    `json:"receivedAt"`
+	BoundLockID   string  `json:"boundLockId"`
+	BoundCardID   *string `json:"boundCardId"`
+	ContactID     *string `json:"contactId"`
+	LogType       string  `json:"logType"`
+	Command       string  `json:"command"`
+	Result        *string `json:"result"`
+	Reason        *string `json:"reason"`
+	GrantID       *string `json:"grantId"`
+}
+
+// Log types, commands and results Keyward knows; the lock may report others.
+const (
+	LogTypeCommand     = "Command"
+	CommandTriggerLock = "TriggerLock"
+	LogResultAllowed   = "Allowed"
+	LogResultDenied    = "Denied"
+)
+
+// LogEntryFilter selects log entries of one owner account, optionally of one bound lock.
+type LogEntryFilter struct {
+	OwnerID     string
+	BoundLockID *string
+	Query       *Query
+}

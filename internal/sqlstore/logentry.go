@@ -1,0 +1,239 @@
+package sqlstore
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/odata"
+)
+
+var logEntrySchema = odata.Schema{
+	{Name: "id", Column: "id", Type: odata.String},
+	{Name: "entryNo", Column: "entry_no", Type: odata.Int},
+	{Name: "lockTimestamp", Column: "lock_timestamp", Type: odata.Time},
+	{Name: "receivedAt", Column: "received_at", Type: odata.Time},
+	{Name: "boundLockId", Column: "bound_lock_id", Type: odata.String},
+	{Name: "boundCardId", Column: "bound_card_id", Type: odata.String, Nullable: true},
+	{Name: "contactId", Column: "contact_id", Type: odata.String, Nullable: true},
+	{Name: "logType", Column: "log_type", Type: odata.String},
+	{Name: "command", Column: "command", Type: odata.String},
+	{Name: "result", Column: "result", Type: odata.String, Nullable: true},
+	{Name: "reason", Column: "reason", Type: odata.String, Nullable: true},
+	{Name: "grantId", Column: "grant_id", Type: odata.String, Nullable: true},
+}
+
+const logEntryColumns = `id, entry_no, lock_timestamp, received_at, bound_lock_id, bound_card_id, contact_id,
+	log_type, command, result, reason, grant_id`
+
+// FindLogEntries lists log entries in the account's order of receipt (seq). The log export's
+// query, $skip with exactly "logType eq … and command eq …" and no $orderby, is answered by a
+// seek on the kind's dense sequence number (see the migration 0008), so that its last page of a
+// large log costs what its first does; every other query takes the ordinary OData path.
+func (s *store) FindLogEntries(ctx context.Context, f keyward.LogEntryFilter) ([]*keyward.LogEntry, error) {
+	var a args
+	spec := listSpec{
+		selectFrom:   `SELECT ` + logEntryColumns + ` FROM log_entries`,
+		where:        []string{"owner_id = " + a.bind(f.OwnerID)},
+		schema:       logEntrySchema,
+		defaultOrder: "seq",
+	}
+	if f.BoundLockID != nil {
+		spec.where = append(spec.where, "bound_lock_id = "+a.bind(*f.BoundLockID))
+	}
+	q := f.Query
+	if logType, command, ok := exportKind(q); ok {
+		seq := "kind_seq"
+		if f.BoundLockID != nil {
+			seq = "lock_kind_seq"
+		}
+		spec.where = append(spec.where, "log_type = "+a.bind(logType), "command = "+a.bind(command), seq+" > "+a.bind(q.Skip))
+		spec.defaultOrder = seq
+		seek := *q
+		seek.Filter, seek.Skip = nil, 0
+		q = &seek
+	}
+	var list []*keyward.LogEntry
+	err := s.list(ctx, spec, a, q, func(rows *sql.Rows) error {
+		var e keyward.LogEntry
+		var lockTS, received int64
+		var card, contact, result, reason, grant sql.NullString
+		if err := rows.Scan(&e.ID, &e.EntryNo, &lockTS, &received, &e.BoundLockID, &card, &contact,
+			&e.LogType, &e.Command, &result, &reason, &grant); err != nil {
+			return err
+		}
+		e.LockTimestamp, e.ReceivedAt = keyward.TimeFromMillis(lockTS), keyward.TimeFromMillis(received)
+		e.BoundCardID, e.ContactID = strPtr(card), strPtr(contact)
+		e.Result, e.Reason, e.GrantID = strPtr(result), strPtr(reason), strPtr(grant)
+		list = append(list, &e)
+		return nil
+	})
+	return list, err
+}
+
+// exportKind reports whether q is the export's query: a filter that is exactly
+// "logType eq '<a>' and command eq '<b>'" (in either order), no $orderby. Its $skip=N then
+// means "after the kind's N-th entry", which the kind's sequence number says directly.
+func exportKind(q *keyward.Query) (logType, command string, ok bool) {
+	if q == nil || len(q.OrderBy) > 0 {
+		return "", "", false
+	}
+	and, isAnd := q.Filter.(*keyward.BinaryExpr)
+	if !isAnd || and.Op != "and" {
+		return "", "", false
+	}
+	terms := map[string]string{}
+	for _, side := range []keyward.Expr{and.Left, and.Right} {
+		name, value, isEq := stringEquality(side)
+		if !isEq {
+			return "", "", false
+		}
+		terms[strings.ToLower(name)] = value
+	}
+	logType, hasType := terms["logtype"]
+	command, hasCommand := terms["command"]
+	return logType, command, hasType && hasCommand
+}
+
+// stringEquality matches "property eq 'literal'".
+func stringEquality(e keyward.Expr) (name, value string, ok bool) {
+	eq, isBin := e.(*keyward.BinaryExpr)
+	if !isBin || eq.Op != "eq" {
+		return "", "", false
+	}
+	prop, isProp := eq.Left.(*keyward.PropertyExpr)
+	lit, isLit := eq.Right.(*keyward.LiteralExpr)
+	if !isProp || !isLit {
+		return "", "", false
+	}
+	value, ok = lit.Value.(string)
+	return prop.Name, value, ok
+}
+
+// AddLogEntries stores the entries of an upload that the lock's log does not hold yet, in the
+// order of their entry numbers, and numbers them after the account's and the kinds' last
+// entries. It runs under the account's lock, so no other upload numbers entries meanwhile.
+func (s *ownerStore) AddLogEntries(ctx context.Context, boundLockID string, entries []*keyward.LogEntry) (int, error) {
+	var n int
+	err := s.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM bound_locks WHERE id = $1 AND owner_id = $2`, boundLockID, s.owner).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("sqlstore: add log entries: %w", err)
+	}
+	if n == 0 {
+		return 0, keyward.ErrNotFound.WithDetails("bound lock %q does not exist", boundLockID)
+	}
+	fresh, err := s.freshLogEntries(ctx, boundLockID, entries)
+	if err != nil || len(fresh) == 0 {
+		return 0, err
+	}
+	rows, err := s.numberLogEntries(ctx, boundLockID, fresh)
+	if err != nil {
+		return 0, err
+	}
+	for chunk := range slices.Chunk(rows, logInsertRows) {
+		if err := s.insertLogEntries(ctx, chunk); err != nil {
+			return 0, err
+		}
+	}
+	return len(fresh), nil
+}
+
+// freshLogEntries returns the entries whose entry numbers the lock's log lacks, each once, by
+// entry number.
+func (s *ownerStore) freshLogEntries(ctx context.Context, boundLockID string, entries []*keyward.LogEntry) ([]*keyward.LogEntry, error) {
+	if len(entries) == 0 {
+		return nil, nil
+	}
+	sorted := slices.Clone(entries)
+	slices.SortStableFunc(sorted, func(a, b *keyward.LogEntry) int { return cmp.Compare(a.EntryNo, b.EntryNo) })
+	sorted = slices.CompactFunc(sorted, func(a, b *keyward.LogEntry) bool { return a.EntryNo == b.EntryNo })
+	rows, err := s.q.QueryContext(ctx, `SELECT entry_no FROM log_entries WHERE bound_lock_id = $1 AND entry_no BETWEEN $2 AND $3`,
+		boundLockID, sorted[0].EntryNo, sorted[len(sorted)-1].EntryNo)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: add log entries: %w", err)
+	}
+	defer rows.Close()
+	held := map[int64]bool{}
+	for rows.Next() {
+		var no int64
+		if err := rows.Scan(&no); err != nil {
+			return nil, fmt.Errorf("sqlstore: add log entries: %w", err)
+		}
+		held[no] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlstore: add log entries: %w", err)
+	}
+	return slices.DeleteFunc(sorted, func(e *keyward.LogEntry) bool { return held[e.EntryNo] }), nil
+}
+
+// logKind is the (log type, command) pair the export pages by.
+type logKind struct{ logType, command string }
+
+// numberLogEntries gives each entry its three sequence numbers, continuing from the largest
+// ones stored (an index lookup each), and returns the rows' values in the order of insertLogEntries' columns.
+func (s *ownerStore) numberLogEntries(ctx context.Context, boundLockID string, entries []*keyward.LogEntry) ([][]any, error) {
+	seq, err := s.maxSeq(ctx, `SELECT MAX(seq) FROM log_entries WHERE owner_id = $1`, s.owner)
+	if err != nil {
+		return nil, err
+	}
+	kindSeq, lockKindSeq := map[logKind]int64{}, map[logKind]int64{}
+	rows := make([][]any, 0, len(entries))
+	for _, e := range entries {
+		k := logKind{e.LogType, e.Command}
+		if _, seen := kindSeq[k]; !seen {
+			if kindSeq[k], err = s.maxSeq(ctx, `SELECT MAX(kind_seq) FROM log_entries WHERE owner_id = $1 AND log_type = $2 AND command = $3`,
+				s.owner, k.logType, k.command); err != nil {
+				return nil, err
+			}
+			if lockKindSeq[k], err = s.maxSeq(ctx, `SELECT MAX(lock_kind_seq) FROM log_entries WHERE bound_lock_id = $1 AND log_type = $2 AND command = $3`,
+				boundLockID, k.logType, k.command); err != nil {
+				return nil, err
+			}
+		}
+		seq++
+		kindSeq[k]++
+		lockKindSeq[k]++
+		rows = append(rows, []any{e.ID, e.EntryNo, e.LockTimestamp.Millis(), e.ReceivedAt.Millis(), boundLockID,
+			e.BoundCardID, e.ContactID, e.LogType, e.Command, e.Result, e.Reason, e.GrantID, s.owner, seq, kindSeq[k], lockKindSeq[k]})
+	}
+	return rows, nil
+}
+
+// maxSeq runs a MAX query, 0 when there are no rows.
+func (s *ownerStore) maxSeq(ctx context.Context, query string, a ...any) (int64, error) {
+	var max sql.NullInt64
+	if err := s.q.QueryRowContext(ctx, query, a...).Scan(&max); err != nil {
+		return 0, fmt.Errorf("sqlstore: add log entries: %w", err)
+	}
+	return max.Int64, nil
+}
+
+// logInsertRows is how many entries one INSERT carries: 16 values each stays far below both
+// engines' parameter limits (SQLite 32766, PostgreSQL 65535).
+const logInsertRows = 500
+
+// insertLogEntries inserts numbered rows in one statement.
+func (s *ownerStore) insertLogEntries(ctx context.Context, rows [][]any) error {
+	var a args
+	var b strings.Builder
+	b.WriteString(`INSERT INTO log_entries (` + logEntryColumns + `, owner_id, seq, kind_seq, lock_kind_seq) VALUES `)
+	for i, r := range rows {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		vals := make([]string, 0, len(r))
+		for _, v := range r {
+			vals = append(vals, a.bind(v))
+		}
+		b.WriteString("(" + strings.Join(vals, ", ") + ")")
+	}
+	if _, err := s.q.ExecContext(ctx, b.String(), a...); err != nil {
+		return fmt.Errorf("sqlstore: add log entries: %w", err)
+	}
+	return nil
+}
