@@ -62,6 +62,34 @@ type HealthStatus struct {
 	ValueStatus    string  `json:"valueStatus"`
 }
 
+// Types of a lock's health readings.
+const (
+	HealthBatteryVoltage      = "BatteryVoltage"      // volts
+	HealthTemperature         = "Temperature"         // degrees Celsius
+	HealthBatteryWarningLevel = "BatteryWarningLevel" // one of the BatteryWarning levels
+)
+
+// Battery warning levels as the values of a BatteryWarningLevel reading.
+const (
+	BatteryWarningOk       = 0
+	BatteryWarningLow      = 1
+	BatteryWarningCritical = 2
+)
+
+// Value statuses of a HealthStatus.
+const (
+	HealthValueOk       = "Ok"
+	HealthValueOutdated = "Outdated"
+	HealthValueInvalid  = "Invalid"
+)
+
+// HealthReading is one value a lock measured; a lock's health is its newest reading of each type.
+type HealthReading struct {
+	Type       string
+	Value      float64
+	MeasuredAt Time
+}
+
 // BoundLock is a physical lock bound to an owner account. Re-binding creates a new bound lock;
 // at most one bound lock per physical lock is active.
 type BoundLock struct {

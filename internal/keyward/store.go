@@ -138,6 +138,9 @@ type LockReads interface {
 	LockGroupTimeRestrictionSupport(ctx context.Context, groupIDs []string) (map[string]bool, error)
 	// LockMembershipStatistics counts each lock's group memberships by state.
 	LockMembershipStatistics(ctx context.Context, boundLockIDs []string) (map[string][]StateCount, error)
+	// LockHealth returns each lock's newest reading of each type, by type; a lock that has
+	// reported nothing maps to an empty list.
+	LockHealth(ctx context.Context, boundLockIDs []string) (map[string][]HealthReading, error)
 }
 
 // ContactReads reads contacts, bound cards and identity-provider users.
@@ -188,6 +191,11 @@ type LockWrites interface {
 	// the batch repeats, is left out, so that a retried or overlapping upload changes nothing
 	// twice. ErrNotFound when the bound lock is not the account's.
 	AddLogEntries(ctx context.Context, boundLockID string, entries []*LogEntry) (int, error)
+	// ReportHealth stores the readings a lock uploaded, keeping the newest of each type: a
+	// reading measured no later than the one stored changes nothing, so that a late or repeated
+	// upload never overwrites a newer value. ErrNotFound when the bound lock is not the
+	// account's; ErrInvalid for a value that is not a finite number.
+	ReportHealth(ctx context.Context, boundLockID string, readings []HealthReading) error
 }
 
 // ContactWrites keep contacts, bound cards, identity providers and their users.

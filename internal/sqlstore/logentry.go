@@ -118,13 +118,8 @@ func stringEquality(e keyward.Expr) (name, value string, ok bool) {
 // order of their entry numbers, and numbers them after the account's and the kinds' last
 // entries. It runs under the account's lock, so no other upload numbers entries meanwhile.
 func (s *ownerStore) AddLogEntries(ctx context.Context, boundLockID string, entries []*keyward.LogEntry) (int, error) {
-	var n int
-	err := s.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM bound_locks WHERE id = $1 AND owner_id = $2`, boundLockID, s.owner).Scan(&n)
-	if err != nil {
-		return 0, fmt.Errorf("sqlstore: add log entries: %w", err)
-	}
-	if n == 0 {
-		return 0, keyward.ErrNotFound.WithDetails("bound lock %q does not exist", boundLockID)
+	if err := s.checkOwnLock(ctx, boundLockID, "add log entries"); err != nil {
+		return 0, err
 	}
 	fresh, err := s.freshLogEntries(ctx, boundLockID, entries)
 	if err != nil || len(fresh) == 0 {
@@ -140,6 +135,20 @@ func (s *ownerStore) AddLogEntries(ctx context.Context, boundLockID string, entr
 		}
 	}
 	return len(fresh), nil
+}
+
+// checkOwnLock returns ErrNotFound when the bound lock is not the account's; what names the
+// write in other errors.
+func (s *ownerStore) checkOwnLock(ctx context.Context, boundLockID, what string) error {
+	var n int
+	err := s.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM bound_locks WHERE id = $1 AND owner_id = $2`, boundLockID, s.owner).Scan(&n)
+	if err != nil {
+		return fmt.Errorf("sqlstore: %s: %w", what, err)
+	}
+	if n == 0 {
+		return keyward.ErrNotFound.WithDetails("bound lock %q does not exist", boundLockID)
+	}
+	return nil
 }
 
 // freshLogEntries returns the entries whose entry numbers the lock's log lacks, each once, by

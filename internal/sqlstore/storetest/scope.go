@@ -41,6 +41,7 @@ func mkAccount(t *testing.T, s flat, i int) account {
 	a.idp = &keyward.IdentityProvider{ID: id("idp", i), OwnerAccountID: o.ID, Issuer: "https://id", Audience: "kw", PublicKeyPEM: "pem", CreatedAt: at(i + 9)}
 	must(t, s.CreateIdentityProvider(ctx, a.idp))
 	addLog(t, s, o.ID, a.lock.ID, logEntries(id("log", i), 1, 2, keyward.LogTypeCommand, keyward.CommandTriggerLock))
+	must(t, reportHealth(s, o.ID, a.lock.ID, reading(keyward.HealthTemperature, 20, i+10)))
 	return a
 }
 
@@ -59,10 +60,11 @@ func snapshot(t *testing.T, s flat, a account) []any {
 	idps, err9 := s.FindIdentityProviders(ctx, o)
 	ipUsers, err10 := s.FindIPUsers(ctx, keyward.IPUserFilter{IPID: a.idp.ID})
 	logs, err11 := s.FindLogEntries(ctx, keyward.LogEntryFilter{OwnerID: o})
-	for _, err := range []error{err1, err2, err3, err4, err5, err6, err7, err8, err9, err10, err11} {
+	health, err12 := s.LockHealth(ctx, []string{a.lock.ID})
+	for _, err := range []error{err1, err2, err3, err4, err5, err6, err7, err8, err9, err10, err11, err12} {
 		must(t, err)
 	}
-	return []any{owners, perms, contacts, locks, groups, members, cards, grants, idps, ipUsers, logs}
+	return []any{owners, perms, contacts, locks, groups, members, cards, grants, idps, ipUsers, logs, health}
 }
 
 // testOwnerTxScope runs every write an OwnerTx offers, in a transaction holding one account's
@@ -107,6 +109,9 @@ func testOwnerTxScope(t *testing.T, s flat) {
 		"AddLogEntries": func(tx keyward.OwnerTx) error {
 			_, err := tx.AddLogEntries(ctx, other.lock.ID, logEntries("x", 3, 4, keyward.LogTypeCommand, keyward.CommandTriggerLock))
 			return err
+		},
+		"ReportHealth": func(tx keyward.OwnerTx) error {
+			return tx.ReportHealth(ctx, other.lock.ID, []keyward.HealthReading{reading(keyward.HealthTemperature, 30, 1000)})
 		},
 		"CreateBoundCard": func(tx keyward.OwnerTx) error {
 			return tx.CreateBoundCard(ctx, &keyward.BoundCard{ID: "b-x", OwnerAccountID: o, PhysicalCardID: "none", BindDate: at(1), IsActive: true, CreatedAt: at(1)})

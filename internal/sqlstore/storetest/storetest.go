@@ -43,6 +43,7 @@ func Run(t *testing.T, open func(t *testing.T) keyward.Store) {
 		{"Consents", testConsents},
 		{"LogEntries", testLogEntries},
 		{"ConcurrentLogUploads", testConcurrentLogUploads},
+		{"LockHealth", testLockHealth},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
