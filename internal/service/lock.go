@@ -84,17 +84,25 @@ func containsFold(list []string, s string) bool {
 // expandLocks fills the expandable properties, with one query for all the locks' statistics;
 // unexpanded properties stay null.
 func (s *Service) expandLocks(ctx context.Context, locks []*keyward.BoundLock, expand []string) error {
+	ids := make([]string, len(locks))
+	for i, l := range locks {
+		ids[i] = l.ID
+	}
 	var counts map[string][]keyward.StateCount
 	if containsFold(expand, keyward.ExpandMembershipStatistics) {
-		ids := make([]string, len(locks))
-		for i, l := range locks {
-			ids[i] = l.ID
-		}
 		var err error
 		if counts, err = s.data.LockMembershipStatistics(ctx, ids); err != nil {
 			return err
 		}
 	}
+	var health map[string][]keyward.HealthReading
+	if containsFold(expand, keyward.ExpandHealthStatuses) {
+		var err error
+		if health, err = s.data.LockHealth(ctx, ids); err != nil {
+			return err
+		}
+	}
+	now := s.timestamp()
 	for _, l := range locks {
 		if containsFold(expand, keyward.ExpandSupportedFeatures) {
 			l.SupportedFeatures = features(l.TimeRestrictionSupport)
@@ -102,8 +110,8 @@ func (s *Service) expandLocks(ctx context.Context, locks []*keyward.BoundLock, e
 		if counts != nil {
 			l.MembershipStatistics = &keyward.Statistics{ByState: counts[l.ID]}
 		}
-		if containsFold(expand, keyward.ExpandHealthStatuses) {
-			l.HealthStatuses = []keyward.HealthStatus{} // locks report health on sync; none has reported yet
+		if health != nil {
+			l.HealthStatuses = healthStatuses(l, health[l.ID], now)
 		}
 	}
 	return nil

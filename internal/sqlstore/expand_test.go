@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -41,11 +42,12 @@ type expandAccount struct {
 	n       int
 }
 
-// seedExpandAccount stores n locks (lock i supports time restrictions when i is even), n groups
+// seedExpandAccount stores n locks (lock i supports time restrictions when i is even and has
+// reported a battery voltage and a temperature of i degrees), n groups
 // (group i holds lock i and lock 0), n contacts, one card, and grants that name the same
 // entities many times: contact 0 on every lock and every group, every other contact on lock 0,
 // the card on every lock.
-func seedExpandAccount(t *testing.T, s *service.Service, n int) expandAccount {
+func seedExpandAccount(t *testing.T, db keyward.Store, s *service.Service, n int) expandAccount {
 	t.Helper()
 	ctx := keyward.NewContextWithPrincipal(context.Background(), keyward.Operator())
 	u := mustDo(s.CreateUser(ctx, keyward.UserCreate{Email: "ada@example.com", Verified: true}))(t)
@@ -58,6 +60,7 @@ func seedExpandAccount(t *testing.T, s *service.Service, n int) expandAccount {
 			TimeZone: "Europe/Vienna", TimeRestrictionSupport: i%2 == 0})
 		mustDo(phys, err)(t)
 		locks[i] = mustDo(s.BindLock(a.as, o.ID, keyward.BindLockRequest{PhysicalLockID: phys.ID, BindingCode: code}))(t).ID
+		mustDo(0, db.InOwnerTx(ctx, o.ID, func(tx keyward.OwnerTx) error { return tx.ReportHealth(ctx, locks[i], healthReadings(i)) }))(t)
 		groups[i] = mustDo(s.CreateLockGroup(a.as, o.ID, keyward.LockGroupCreate{Title: fmt.Sprintf("Group %d", i)}))(t).ID
 		for _, l := range []string{locks[i], locks[0]} { // lock 0 joins group 0 once: adding twice keeps one membership
 			mustDo(s.AddLockGroupMember(a.as, o.ID, groups[i], keyward.LockGroupMemberRequest{BoundLockID: l}))(t)
@@ -85,7 +88,7 @@ func seedExpandAccount(t *testing.T, s *service.Service, n int) expandAccount {
 func listStatements(t *testing.T, engine sqlstore.Engine, n int) map[string][]string {
 	db := sqltest.Open(t, engine)
 	s := service.New(db, service.Config{})
-	a := seedExpandAccount(t, s, n)
+	a := seedExpandAccount(t, db, s, n)
 	statements := sqlstore.ObserveStatements(t, db)
 	ran := map[string][]string{}
 	run := func(name string, list func() error) []sqlstore.Statement {
@@ -142,8 +145,13 @@ func checkLockExpansions(t *testing.T, a expandAccount, locks []*keyward.BoundLo
 	got := make([]expansions, len(locks))
 	for i, l := range locks {
 		got[i] = expansions{l.SupportedFeatures, byState(l.MembershipStatistics)}
-		if l.HealthStatuses == nil || len(l.HealthStatuses) != 0 {
-			t.Errorf("lock %d: healthStatuses = %v, want []", i, l.HealthStatuses)
+		var want []keyward.HealthStatus
+		for _, r := range healthReadings(i) {
+			want = append(want, keyward.HealthStatus{ID: l.ID + "-" + r.Type, PhysicalLockID: l.PhysicalLockID, Timestamp: r.MeasuredAt,
+				Type: r.Type, Value: r.Value, ValueStatus: keyward.HealthValueOk})
+		}
+		if diff := cmp.Diff(want, l.HealthStatuses); diff != "" {
+			t.Errorf("lock %d: healthStatuses (-want +got):\n%s", i, diff)
 		}
 	}
 	checkExpansions(t, "locks", got, a.n, func(i int) int {
@@ -153,6 +161,15 @@ func checkLockExpansions(t *testing.T, a expandAccount, locks []*keyward.BoundLo
 		return 1
 	})
 }
+
+// healthReadings are what lock i reported, by type: measured when the test started, so that
+// they are current by the service's clock.
+func healthReadings(i int) []keyward.HealthReading {
+	return []keyward.HealthReading{{Type: keyward.HealthBatteryVoltage, Value: 3.1, MeasuredAt: healthMeasuredAt},
+		{Type: keyward.HealthTemperature, Value: float64(i), MeasuredAt: healthMeasuredAt}}
+}
+
+var healthMeasuredAt = keyward.NewTime(time.Now())
 
 // expansions is what a lock or group expands to, for comparison.
 type expansions struct {
