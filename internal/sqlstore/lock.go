@@ -150,16 +150,26 @@ func (s *ownerStore) UpdateBoundLock(ctx context.Context, id string, u keyward.B
 	return mustAffect(res, keyward.ErrNotFound.WithDetails("bound lock %q does not exist", id))
 }
 
+// checkOwnLock returns ErrNotFound when the bound lock is not the account's; what names the
+// write in other errors.
+func (s *ownerStore) checkOwnLock(ctx context.Context, boundLockID, what string) error {
+	var n int
+	err := s.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM bound_locks WHERE id = $1 AND owner_id = $2`, boundLockID, s.owner).Scan(&n)
+	if err != nil {
+		return fmt.Errorf("sqlstore: %s: %w", what, err)
+	}
+	if n == 0 {
+		return keyward.ErrNotFound.WithDetails("bound lock %q does not exist", boundLockID)
+	}
+	return nil
+}
+
 // UnbindBoundLock ends an active binding and takes the lock out of its groups. Unbinding a lock
 // that is not active is a no-op, so DELETE is idempotent; a lock of no binding in the account is
 // ErrNotFound.
 func (s *ownerStore) UnbindBoundLock(ctx context.Context, id string, at keyward.Time) error {
-	var n int
-	if err := s.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM bound_locks WHERE owner_id = $1 AND id = $2`, s.owner, id).Scan(&n); err != nil {
-		return fmt.Errorf("sqlstore: unbind lock: %w", err)
-	}
-	if n == 0 {
-		return keyward.ErrNotFound.WithDetails("bound lock %q does not exist", id)
+	if err := s.checkOwnLock(ctx, id, "unbind lock"); err != nil {
+		return err
 	}
 	if _, err := s.q.ExecContext(ctx, `UPDATE bound_locks SET active = FALSE, unbind_date = $1
 		WHERE owner_id = $2 AND id = $3 AND active = TRUE`, at.Millis(), s.owner, id); err != nil {

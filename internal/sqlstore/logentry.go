@@ -137,20 +137,6 @@ func (s *ownerStore) AddLogEntries(ctx context.Context, boundLockID string, entr
 	return len(fresh), nil
 }
 
-// checkOwnLock returns ErrNotFound when the bound lock is not the account's; what names the
-// write in other errors.
-func (s *ownerStore) checkOwnLock(ctx context.Context, boundLockID, what string) error {
-	var n int
-	err := s.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM bound_locks WHERE id = $1 AND owner_id = $2`, boundLockID, s.owner).Scan(&n)
-	if err != nil {
-		return fmt.Errorf("sqlstore: %s: %w", what, err)
-	}
-	if n == 0 {
-		return keyward.ErrNotFound.WithDetails("bound lock %q does not exist", boundLockID)
-	}
-	return nil
-}
-
 // freshLogEntries returns the entries whose entry numbers the lock's log lacks, each once, by
 // entry number.
 func (s *ownerStore) freshLogEntries(ctx context.Context, boundLockID string, entries []*keyward.LogEntry) ([]*keyward.LogEntry, error) {
