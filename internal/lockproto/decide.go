@@ -17,9 +17,10 @@ const (
 	ReasonExpired            = keyward.ReasonExpired
 	ReasonOutsideRestriction = keyward.ReasonOutsideRestriction
 	ReasonRevoked            = keyward.ReasonRevoked
-	ReasonBadSignature       = "BadSignature"          // not signed by a key of the lock's key set
-	ReasonWrongLock          = "WrongLock"             // the key is for other locks
-	ReasonUnsupported        = "ProtocolVersionTooOld" // the key needs a newer protocol version
+	ReasonBadSignature       = "BadSignature"           // not signed by a key of the lock's key set
+	ReasonWrongLock          = "WrongLock"              // the key is for other locks
+	ReasonUnsupported        = "ProtocolVersionTooOld"  // the key needs a newer protocol version
+	ReasonBadRestriction     = "InvalidTimeRestriction" // the key's iCal text does not parse
 )
 
 // LockState is what a lock holds and decides with, all of it offline: its id, its zone, the key
@@ -69,7 +70,11 @@ func Decide(env *Envelope, s *LockState, now time.Time) Decision {
 	}
 	cal, err := s.restriction(k)
 	if err != nil {
-		return d.deny(ReasonUnsupported, err.Error())
+		reason := ReasonUnsupported
+		if errors.Is(err, errBadRestriction) {
+			reason = ReasonBadRestriction
+		}
+		return d.deny(reason, err.Error())
 	}
 	if reason, detail := verdict(k, cal, now); reason != ReasonAllowed {
 		return d.deny(reason, detail)
@@ -83,8 +88,12 @@ func (d Decision) deny(reason, detail string) Decision {
 	return d
 }
 
-// errRestriction is a time restriction the lock cannot evaluate.
-var errRestriction = errors.New("lockproto: the lock cannot evaluate the key's time restriction")
+// errRestriction is a time restriction the lock's protocol version cannot evaluate;
+// errBadRestriction one that does not parse, which only a faulty server signs.
+var (
+	errRestriction    = errors.New("lockproto: the lock cannot evaluate the key's time restriction")
+	errBadRestriction = errors.New("lockproto: the key's time restriction is not valid iCalendar")
+)
 
 // restriction parses the key's time restriction (nil for none) and checks that the lock's
 // protocol version evaluates it.
@@ -94,7 +103,7 @@ func (s *LockState) restriction(k *MobileKey) (*ical.Calendar, error) {
 	}
 	cal, err := ical.Parse(*k.TimeRestrictionIcal, ical.DefaultLimits())
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", errRestriction, err)
+		return nil, fmt.Errorf("%w: %v", errBadRestriction, err)
 	}
 	if s.ProtocolVersion < ProtocolTimeRestrictions || (cal.NeedsExtendedRecurrence() && s.ProtocolVersion < ProtocolExtendedRecurrence) {
 		return nil, fmt.Errorf("%w at protocol version %d", errRestriction, s.ProtocolVersion)

@@ -69,6 +69,8 @@ func TestDecide(t *testing.T) {
 			change: func(k *MobileKey, s *LockState) {
 				k.LockIDs, s.Revocations.GrantIDs = []string{otherLock}, []string{"g-1"}
 			}},
+		{name: "RestrictionDoesNotParse", now: local(2026, 3, 30, 9, 0), reason: ReasonBadRestriction,
+			change: func(k *MobileKey, s *LockState) { k.TimeRestrictionIcal = ptr("BEGIN:VEVENT") }},
 		{name: "RestrictionOnProtocolBasic", now: local(2026, 3, 30, 9, 0), reason: ReasonUnsupported,
 			change: func(k *MobileKey, s *LockState) { s.ProtocolVersion = ProtocolBasic }},
 		{name: "MonthlyOnProtocolTimeRestrictions", now: local(2026, 3, 30, 9, 0), reason: ReasonUnsupported,
