@@ -27,6 +27,7 @@ type stubServices struct {
 	keyward.GrantService
 	keyward.IdentityProviderService
 	keyward.LogService
+	keyward.DeviceService
 }
 
 // stubVerifier satisfies keyward.TokenVerifier for the same reason.
@@ -36,7 +37,7 @@ type stubVerifier struct{ keyward.TokenVerifier }
 func routes(t *testing.T) []httpapi.Route {
 	t.Helper()
 	var s stubServices
-	stub := keyward.Services{Owners: s, Permissions: s, Locks: s, LockGroups: s, Contacts: s, Cards: s, Grants: s, IdentityProviders: s, Logs: s}
+	stub := keyward.Services{Owners: s, Permissions: s, Locks: s, LockGroups: s, Contacts: s, Cards: s, Grants: s, IdentityProviders: s, Logs: s, Devices: s}
 	rs := httpapi.New(httpapi.Config{Services: stub, Verifier: stubVerifier{}}).Routes()
 	if len(rs) == 0 {
 		t.Fatal("httpapi.Server.Routes() returned no routes")

@@ -143,7 +143,7 @@ func TestBlackBox(t *testing.T) {
 
 			srv := serve(t, dsn)
 			// Registering while the server runs on the same database.
-			var lock struct{ PhysicalLockID, BindingCode string }
+			var lock struct{ PhysicalLockID, BindingCode, DeviceKeySeed string }
 			keyward(t, &lock, "admin", "lock", "register", "--db", dsn, "--json")
 			var card struct{ PhysicalCardID, UID string }
 			keyward(t, &card, "admin", "card", "register", "--db", dsn, "--capacity", "3", "--json")
@@ -163,13 +163,18 @@ func TestBlackBox(t *testing.T) {
 			if err != nil || bound.PhysicalLockID != lock.PhysicalLockID || bound.Title != "Door" || !bound.Active {
 				t.Fatalf("bound lock = %s, %v", apitest.JSON(bound), err)
 			}
+			// The lock syncs over the device API with its own key, as the lock itself would.
 			var synced struct {
-				BoundLockID string
-				RclSerialNo int
+				PhysicalLockID string
+				RclSerialNo    int
+				TimeZone       string
+				KeySet         []string
 			}
-			keyward(t, &synced, "admin", "lock", "sync", "--db", dsn, "--physical-lock-id", lock.PhysicalLockID, "--json")
-			if synced.BoundLockID != bound.ID {
-				t.Fatalf("lock sync = %+v", synced)
+			keyward(t, &synced, "device", "sync", "--base", srv.base, "--physical-lock-id", lock.PhysicalLockID,
+				"--device-key", lock.DeviceKeySeed, "--binding-code", lock.BindingCode, "--json")
+			if synced.PhysicalLockID != lock.PhysicalLockID || synced.RclSerialNo != 0 || synced.TimeZone != "Europe/Vienna" ||
+				len(synced.KeySet) != 1 || synced.KeySet[0] != "ksk-1" {
+				t.Fatalf("device sync = %+v", synced)
 			}
 			contact, err := acct.CreateContact(ctx, kw.ContactCreate{Identifier: apitest.Ptr("guest@example.com")})
 			if err != nil || apitest.Deref(contact.Identifier) != "guest@example.com" || contact.IPID != "tapkey" {

@@ -173,14 +173,14 @@ func TestDemo_PrintedCommands(t *testing.T) {
 	}
 	commands := strings.SplitN(d.section(t, `go build -o keyward ./cmd/keyward && export PATH="$PWD:$PATH"):`), "\n", 2)
 	registered := sh.run(t, commands[0])
-	m := regexp.MustCompile(`^physical lock id: (\S+)\nbinding code: +(\S+)   \(permanent`).FindStringSubmatch(registered)
+	m := regexp.MustCompile(`^physical lock id: (\S+)\nbinding code: +(\S+)   \(permanent.*\ndevice key seed: +(\S+)   \(`).FindStringSubmatch(registered)
 	if m == nil {
 		t.Fatalf("%s printed %q", commands[0], registered)
 	}
-	bindAndSync := strings.NewReplacer("PHYSICAL_LOCK_ID", m[1], "BINDING_CODE", m[2]).Replace(commands[1])
+	bindAndSync := strings.NewReplacer("PHYSICAL_LOCK_ID", m[1], "BINDING_CODE", m[2], "DEVICE_KEY_SEED", m[3]).Replace(commands[1])
 	out := sh.run(t, bindAndSync)
 	bound := regexp.MustCompile(`^\{"id":"([^"]+)","ownerAccountId":"[^"]+","physicalLockId":"` + regexp.QuoteMeta(m[1]) + `","title":"Back Door",.*\}\n`).FindStringSubmatch(out)
-	if bound == nil || !strings.HasSuffix(out, "\nbound lock "+bound[1]+" synced; revocation list serial 0") {
+	if bound == nil || !strings.HasSuffix(out, "\nlock "+m[1]+" synced: revocation list serial 0 with 0 revoked grants, time zone Europe/Vienna, key set [ksk-1]") {
 		t.Fatalf("bind and sync printed %q (stderr %s)", out, sh.errs.String())
 	}
 	d.stop(t)
@@ -284,7 +284,7 @@ func walkthroughAnswers(v map[string]string) []answer {
 		{"REGISTERED=$(keyward admin lock register", lock(`"rclSerialNo":0,"rclDate":null,"lastSeenRclSerialNo":null,"lastSeenRclUpdateDate":null`) + "\n200"},
 		{"api PUT /Contacts", contact + "\n200"},
 		{"api PUT /Grants", grant(lock(`"rclSerialNo":0,"rclDate":null,"lastSeenRclSerialNo":null,"lastSeenRclUpdateDate":null`), "Ok", true) + "\n200"},
-		{"keyward admin lock sync", "bound lock {LOCK} synced; revocation list serial 0"},
+		{"keyward device sync", "lock {PHYS} synced: revocation list serial 0 with 0 revoked grants, time zone Europe/Vienna, key set [ksk-1]"},
 		{"api GET \"/BoundLocks/$LOCK/AccessCheck", check("2026-03-30T06:30:00.000Z", "true", "false", "Ok", "Allowed", "the grant allows access", "null")},
 		{"api GET \"/BoundLocks/$LOCK/AccessCheck", check("2026-03-31T06:30:00.000Z", "false", "false", "Ok", "OutsideTimeRestriction",
 			"the instant is outside the grant's time restriction", mon("04-06", "06", "10", "+02:00"))},
@@ -292,10 +292,9 @@ func walkthroughAnswers(v map[string]string) []answer {
 			mon("03-23", "07", "11", "+01:00") + `,` + mon("03-30", "06", "10", "+02:00") + `],"truncated":false}` + "\n200"},
 		{"api GET \"/Grants/$GRANT/Windows", "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Keyward//Access windows//EN\r\nCALSCALE:GREGORIAN\r\n" +
 			event("0", "20260323T070000Z", "20260323T110000Z") + event("1", "20260330T060000Z", "20260330T100000Z") + "END:VCALENDAR\r\n\n200"},
-		{"api POST \"/Grants/$GRANT/Revoke\"", grant(lock(`"rclSerialNo":1,"rclDate":"<now>","lastSeenRclSerialNo":0,"lastSeenRclUpdateDate":"<now>"`), "RevocationPending", false) + "\n200"},
-		{"api GET \"/BoundLocks/$LOCK/AccessCheck", check("2026-03-30T06:30:00.000Z", "false", "true", "RevocationPending", "RevocationPending",
-			"the grant was revoked; until its next sync the lock may still accept the key", "null")},
-		{"keyward admin lock sync", "bound lock {LOCK} synced; revocation list serial 1"},
+		{"api POST \"/Grants/$GRANT/Revoke\"", grant(lock(`"rclSerialNo":0,"rclDate":null,"lastSeenRclSerialNo":0,"lastSeenRclUpdateDate":"<now>"`), "Revoked", false) + "\n200"},
+		{"api GET \"/BoundLocks/$LOCK/AccessCheck", check("2026-03-30T06:30:00.000Z", "false", "false", "Revoked", "Revoked",
+			"the grant was revoked", "null")},
 		{"api GET '/Grants?$select=id,state,active'", `[{"id":"{GRANT}","state":"Revoked","active":false}]` + "\n200"},
 	}
 	for i := range answers {

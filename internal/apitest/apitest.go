@@ -7,12 +7,15 @@
 package apitest
 
 import (
+	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/keyward/keyward/internal/lockproto"
 )
 
 // Response is what one request returned.
@@ -88,4 +91,10 @@ func Must(t testing.TB, c *http.Client, want int, method, url, body string, out 
 			t.Fatalf("%s %s: %v: %s", method, url, err, res.Body)
 		}
 	}
+}
+
+// DeviceKey is a fresh lock device public key, for registering locks that a test never syncs.
+func DeviceKey() ed25519.PublicKey {
+	pub, _ := lockproto.NewDeviceKey()
+	return pub
 }

@@ -31,6 +31,9 @@ type Main struct {
 	// Console gets what the operator must read as plain text rather than as escaped log
 	// fields: the e-mails a server without --smtp-url does not send. Nil for none.
 	Console io.Writer
+	// Now is the server's clock (time.Now when nil): what it decides, issues and signs by. A
+	// test sets it to run the server at another date, e.g. across a change of daylight saving.
+	Now     func() time.Time
 	Store   *sqlstore.DB
 	Plans   *keyward.Plans
 	Service *service.Service
@@ -55,20 +58,23 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.Plans, err = config.LoadPlans(m.Config.Plans); err != nil {
 		return err
 	}
+	if m.Now == nil {
+		m.Now = time.Now
+	}
 	if m.Store, err = sqlstore.OpenPool(ctx, m.Config.DB, sqlstore.Pool{MaxConns: m.Config.DBMaxConns}); err != nil {
 		return err
 	}
-	m.Service = service.New(m.Store, service.Config{Plans: m.Plans})
+	m.Service = service.New(m.Store, service.Config{Plans: m.Plans, Now: m.Now})
 	m.Services = m.Service.Services()
 	mailer, err := m.mailer()
 	if err != nil {
 		return err
 	}
-	pages, err := account.New(ctx, account.Config{Issuer: m.Config.Issuer, Logger: m.Logger, Accounts: m.Service, Mailer: mailer}, m.Store)
+	pages, err := account.New(ctx, account.Config{Issuer: m.Config.Issuer, Logger: m.Logger, Accounts: m.Service, Mailer: mailer, Now: m.Now}, m.Store)
 	if err != nil {
 		return err
 	}
-	oauthCfg := oauth.Config{Issuer: m.Config.Issuer, Logger: m.Logger, Accounts: m.Service, Pages: pages}
+	oauthCfg := oauth.Config{Issuer: m.Config.Issuer, Logger: m.Logger, Accounts: m.Service, Pages: pages, Now: m.Now}
 	if m.OAuth, err = oauth.New(ctx, oauthCfg, m.Store); err != nil {
 		return err
 	}

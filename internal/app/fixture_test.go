@@ -19,6 +19,7 @@ import (
 	"github.com/keyward/keyward/internal/client"
 	"github.com/keyward/keyward/internal/config"
 	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/lockproto"
 	"github.com/keyward/keyward/internal/oauth"
 	"github.com/keyward/keyward/internal/sqlstore"
 	"github.com/keyward/keyward/internal/sqlstore/sqltest"
@@ -39,6 +40,7 @@ type fixture struct {
 	ids     map[string]string
 	secrets map[string]string
 	tokens  map[string]string
+	locks   map[string]*apitest.Lock // the registered locks, by physical lock id
 
 	olivia               *keyward.User
 	freeLockID, freeCode string
@@ -63,7 +65,8 @@ func newFixture(t *testing.T, engine sqlstore.Engine) *fixture {
 	}
 	logs, console := &apitest.Output{}, &apitest.Output{}
 	m := apptest.Start(t, config.Config{Addr: "127.0.0.1:0", DB: sqltest.DSN(t, engine), Plans: plans}, logs, console)
-	fx := &fixture{t: t, m: m, base: m.Config.Issuer, logs: logs, console: console, ids: map[string]string{}, secrets: map[string]string{}, tokens: map[string]string{}}
+	fx := &fixture{t: t, m: m, base: m.Config.Issuer, logs: logs, console: console, ids: map[string]string{}, secrets: map[string]string{}, tokens: map[string]string{},
+		locks: map[string]*apitest.Lock{}}
 	fx.seed(context.Background())
 	fx.admin = fx.account("admin", "o1")
 	return fx
@@ -140,10 +143,19 @@ func (f *fixture) client(ctx context.Context, name string, scopes []string, admi
 	f.ids[name+"Client"], f.secrets[name] = c.ID, secret
 }
 
+// register adds a lock to the device registry and keeps it, with its device key, in f.locks.
 func (f *fixture) register(ctx context.Context, timeRestrictions bool) (*keyward.PhysicalLock, string) {
-	l, code, err := f.m.Service.RegisterLock(asOperator(ctx), keyward.PhysicalLockCreate{LockTypeID: "TK.Td30", ProtocolVersion: 3,
-		TimeZone: "Europe/Vienna", TimeRestrictionSupport: timeRestrictions})
+	return f.registerLock(ctx, keyward.PhysicalLockCreate{LockTypeID: "TK.Td30", ProtocolVersion: 3, TimeZone: "Europe/Vienna",
+		TimeRestrictionSupport: timeRestrictions})
+}
+
+// registerLock registers the lock spec describes with a new device key.
+func (f *fixture) registerLock(ctx context.Context, spec keyward.PhysicalLockCreate) (*keyward.PhysicalLock, string) {
+	pub, device := lockproto.NewDeviceKey()
+	spec.DevicePublicKey = pub
+	l, code, err := f.m.Service.RegisterLock(asOperator(ctx), spec)
 	f.must(err)
+	f.locks[l.ID] = apitest.NewLock(l.ID, device, code)
 	return l, code
 }
 

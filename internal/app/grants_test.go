@@ -20,8 +20,7 @@ func grantFixture(t *testing.T, f *fixture) {
 	l, err := f.m.Service.BindLock(asOlivia, f.ids["o1"], keyward.BindLockRequest{PhysicalLockID: f.freeLockID, BindingCode: f.freeCode, Title: apitest.Ptr("Shed")})
 	f.must(err)
 	f.ids["lockNoTR"] = l.ID
-	old, code, err := f.m.Service.RegisterLock(asOperator(ctx), keyward.PhysicalLockCreate{LockTypeID: "TK.Td20", ProtocolVersion: 2, TimeZone: "Europe/Vienna", TimeRestrictionSupport: true})
-	f.must(err)
+	old, code := f.registerLock(ctx, keyward.PhysicalLockCreate{LockTypeID: "TK.Td20", ProtocolVersion: 2, TimeZone: "Europe/Vienna", TimeRestrictionSupport: true})
 	l, err = f.m.Service.BindLock(asOlivia, f.ids["o1"], keyward.BindLockRequest{PhysicalLockID: old.ID, BindingCode: code, Title: apitest.Ptr("Old gate")})
 	f.must(err)
 	f.ids["lockOld"] = l.ID

@@ -39,7 +39,7 @@ func TestImportRules(t *testing.T) {
 		"internal/locksim":            append([]string{"internal/client"}, leaves...),
 		"internal/sqlstore/sqltest":   append([]string{"internal/sqlstore"}, leaves...),
 		"internal/sqlstore/storetest": append([]string{"internal/apitest"}, leaves...),
-		"internal/apitest":            {"internal/keyward", "internal/client"},
+		"internal/apitest":            {"internal/keyward", "internal/lockproto", "internal/client"},
 	}
 	// wiring may import everything: the server's wiring, the CLI, main, and apptest, which
 	// runs the wired server for tests.

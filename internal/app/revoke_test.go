@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/keyward/keyward/internal/apitest"
+	"github.com/keyward/keyward/internal/client"
 	"github.com/keyward/keyward/internal/keyward"
 )
 
@@ -19,15 +20,43 @@ func (f *fixture) createGrant(t *testing.T, name string, req keyward.GrantCreate
 	f.ids[name] = g.ID
 }
 
-// syncLock records a sync of a bound lock of the fixture, as a lock or gateway would report it.
+// syncLock is a lock of the fixture in the field: phones fetched the keys of its active grants,
+// then the lock syncs over the device API.
 func (f *fixture) syncLock(t *testing.T, lock string) {
 	t.Helper()
 	ctx := context.Background()
 	l, err := f.admin.BoundLock(ctx, f.ids[lock])
 	f.must(err)
-	if _, err := f.m.Service.SyncLock(asOperator(ctx), l.PhysicalLockID); err != nil {
+	f.deliverKeys(t, l)
+	if _, err := f.locks[l.PhysicalLockID].Sync(ctx, client.New(f.base, nil), nil, nil); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// deliverKeys records that the keys of the lock's active grants, and of its groups', left the
+// server.
+func (f *fixture) deliverKeys(t *testing.T, l *keyward.BoundLock) {
+	t.Helper()
+	ctx := context.Background()
+	grants, err := f.admin.Grants(ctx, nil)
+	f.must(err)
+	groups, err := f.admin.LockGroups(ctx, nil)
+	f.must(err)
+	targets := map[string]bool{l.ID: true}
+	for _, g := range groups {
+		members, err := f.admin.LockGroupMembers(ctx, g.ID, nil)
+		f.must(err)
+		for _, m := range members {
+			targets[g.ID] = targets[g.ID] || m.ID == l.ID
+		}
+	}
+	var ids []string
+	for _, g := range grants {
+		if g.Active && targets[g.BoundLockID] {
+			ids = append(ids, g.ID)
+		}
+	}
+	f.must(f.m.Store.InOwnerTx(ctx, l.OwnerAccountID, func(tx keyward.OwnerTx) error { return tx.MarkGrantsDelivered(ctx, ids) }))
 }
 
 func TestGrants_Revoke(t *testing.T) {

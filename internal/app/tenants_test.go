@@ -112,6 +112,7 @@ var bodies = map[string]string{
 	"PUT /api/v1/Owners/{ownerId}/IdentityProviders":                         `{"ipId":"another.app","issuer":"https://id.example","audience":"keyward","publicKey":"-"}`,
 	"PUT /api/v1/Owners/{ownerId}/IdentityProviders/{ipId}/Users":            `{"ipId":"{ipId}","ipUserId":"u-2","identifier":"u2@example.com","email":"u2@example.com"}`,
 	"PATCH /api/v1/Owners/{ownerId}/IdentityProviders/{ipId}/Users/{userId}": `{"identifier":"u2@example.com","email":"u2@example.com"}`,
+	"POST /api/v1/Devices/Locks/Sync":                                        `{"v":1,"typ":"SyncRequest","kid":"{physicalLockId}","payload":"e30=","sig":"AAAA"}`,
 }
 
 // noBody are the write routes that read no body.

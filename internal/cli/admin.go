@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/base64"
 	"flag"
 	"fmt"
 	"strings"
@@ -158,19 +159,43 @@ func runLockRegister(ctx context.Context, env Env, args []string) error {
 	fs.IntVar(&spec.ProtocolVersion, "protocol-version", lockproto.ProtocolLatest, "lock protocol version")
 	fs.StringVar(&spec.TimeZone, "time-zone", "Europe/Vienna", "IANA time zone of the lock")
 	noTR := fs.Bool("no-time-restrictions", false, "the lock does not support time restrictions")
+	devKey := fs.String("device-public-key", "", "the lock's Ed25519 public key, Base64 (default: make a key pair and print its private seed once)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	spec.TimeRestrictionSupport = !*noTR
+	seed, err := deviceKey(&spec, *devKey)
+	if err != nil {
+		return err
+	}
 	return withService(ctx, a, func(ctx context.Context, s keyward.Services) error {
 		l, code, err := s.Locks.RegisterLock(ctx, spec)
 		if err != nil {
 			return err
 		}
-		return output(env, a.asJSON, map[string]any{"physicalLockId": l.ID, "bindingCode": code},
-			"physical lock id: "+l.ID, "binding code:     "+code+"   (permanent, like a code printed on the lock: it binds"+
-				" the lock whenever the lock is unbound; shown only now, so keep it with the lock)")
+		out := map[string]any{"physicalLockId": l.ID, "bindingCode": code}
+		lines := []string{"physical lock id: " + l.ID, "binding code:     " + code + "   (permanent, like a code printed on the lock: it binds" +
+			" the lock whenever the lock is unbound; shown only now, so keep it with the lock)"}
+		if seed != "" {
+			out["deviceKeySeed"] = seed
+			lines = append(lines, "device key seed:  "+seed+"   (the lock's private key: install it in the lock; Keyward keeps only the public half)")
+		}
+		return output(env, a.asJSON, out, lines...)
 	})
+}
+
+// deviceKey sets the lock's device public key from the flag's Base64 text, or makes a key pair
+// and returns its private seed (Base64) for the operator to install in the lock.
+func deviceKey(spec *keyward.PhysicalLockCreate, flagValue string) (seed string, err error) {
+	if flagValue != "" {
+		if spec.DevicePublicKey, err = base64.StdEncoding.DecodeString(flagValue); err != nil {
+			return "", fmt.Errorf("--device-public-key: not Base64: %w", err)
+		}
+		return "", nil
+	}
+	pub, priv := lockproto.NewDeviceKey()
+	spec.DevicePublicKey = pub
+	return base64.StdEncoding.EncodeToString(priv.Seed()), nil
 }
 
 func runCardRegister(ctx context.Context, env Env, args []string) error {
@@ -213,24 +238,5 @@ func runOwnerSetPlan(ctx context.Context, env Env, args []string) error {
 			return err
 		}
 		return output(env, a.asJSON, map[string]any{"id": *id, "plan": *plan}, "owner account "+*id+" now has the plan "+*plan)
-	})
-}
-
-func runLockSync(ctx context.Context, env Env, args []string) error {
-	fs, a := newAdminFlags(env, "admin lock sync")
-	physID := fs.String("physical-lock-id", "", "the lock that synced (required)")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if err := required("physical-lock-id", *physID); err != nil {
-		return err
-	}
-	return withService(ctx, a, func(ctx context.Context, s keyward.Services) error {
-		l, err := s.Locks.SyncLock(ctx, *physID)
-		if err != nil {
-			return err
-		}
-		return output(env, a.asJSON, map[string]any{"boundLockId": l.ID, "rclSerialNo": l.RclSerialNo},
-			"bound lock "+l.ID+" synced; revocation list serial "+fmt.Sprint(l.RclSerialNo))
 	})
 }

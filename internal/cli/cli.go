@@ -1,5 +1,5 @@
-// Package cli is the keyward command line: serve, migrate, demo and the operator's admin
-// commands. Each command parses its own flags with the standard flag package.
+// Package cli is the keyward command line: serve, migrate, demo, the operator's admin
+// commands, and device commands that act as a lock over the wire. Each command parses its own flags with the standard flag package.
 package cli
 
 import (
@@ -44,7 +44,8 @@ func commands() []command {
 		{"admin client delete", "delete an OAuth client", runClientDelete},
 		{"admin idp create", "register an external identity provider for token exchange", runIdentityProviderCreate},
 		{"admin lock register", "register a physical lock in the device registry", runLockRegister},
-		{"admin lock sync", "record that a lock synced: keys delivered, revocations confirmed", runLockSync},
+		{"admin ksk rotate", "add a key-signing key for locks; it signs from now on", runKSKRotate},
+		{"device sync", "sync a lock over the device API with its device key, as the lock would", runDeviceSync},
 		{"admin card register", "register an NFC card in the device registry", runCardRegister},
 	}
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
@@ -83,8 +84,13 @@ func TestAdminCommands(t *testing.T) {
 			"keyward admin owner set-plan: The request is invalid: unknown plan \"gold\"; the catalog has [free standard unlimited]\n"},
 		{"SetPlanUnknownOwner", []string{"admin", "owner", "set-plan", "--id", "nope", "--plan", "free"}, 1,
 			"keyward admin owner set-plan: The resource was not found: owner account \"nope\" does not exist\n"},
-		{"SyncUnboundLock", []string{"admin", "lock", "sync", "--physical-lock-id", "BgABAgMEBQY="}, 1,
-			"keyward admin lock sync: The resource was not found: physical lock \"BgABAgMEBQY=\" is not bound\n"},
+		{"DeviceSyncWithoutKey", []string{"device", "sync", "--base", "http://127.0.0.1:1", "--physical-lock-id", "BgABAgMEBQY=",
+			"--binding-code", "X"}, 2, "keyward device sync: usage: --device-key is required\n"},
+		{"DeviceSyncBadKey", []string{"device", "sync", "--base", "http://127.0.0.1:1", "--physical-lock-id", "BgABAgMEBQY=",
+			"--device-key", "AAAA", "--binding-code", "X"}, 2,
+			"keyward device sync: usage: --device-key: must be the Base64 of a 32-byte Ed25519 seed\n"},
+		{"RegisterBadDeviceKey", []string{"admin", "lock", "register", "--device-public-key", "AAAA"}, 1,
+			"keyward admin lock register: The request is invalid: the device public key must be an Ed25519 public key of 32 bytes, got 3 bytes\n"},
 		{"PlansFileMissing", []string{"admin", "owner", "set-plan", "--plans", "/nonexistent/plans.json", "--id", "x", "--plan", "free"}, 1,
 			"keyward admin owner set-plan: config: plans: open /nonexistent/plans.json: no such file or directory\n"},
 		{"BadDB", []string{"migrate", "--db", "mysql://x"}, 1,
@@ -139,12 +145,21 @@ func TestLockRegister_SaysTheCodeIsPermanent(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	var id, bindingCode string
+	var id, bindingCode, seed string
 	if _, err := fmt.Sscanf(out, "physical lock id: %s\nbinding code: %s", &id, &bindingCode); err != nil {
 		t.Fatalf("output %q: %v", out, err)
 	}
+	i := strings.Index(out, "device key seed:  ")
+	if i < 0 || len(out) < i+18+44 {
+		t.Fatalf("output %q has no device key seed", out)
+	}
+	seed = out[i+18 : i+18+44]
+	if raw, err := base64.StdEncoding.DecodeString(seed); err != nil || len(raw) != 32 {
+		t.Fatalf("device key seed %q is not 32 bytes of Base64", seed)
+	}
 	want := "physical lock id: " + id + "\nbinding code:     " + bindingCode + "   (permanent, like a code printed on the lock: it binds" +
-		" the lock whenever the lock is unbound; shown only now, so keep it with the lock)\n"
+		" the lock whenever the lock is unbound; shown only now, so keep it with the lock)\n" +
+		"device key seed:  " + seed + "   (the lock's private key: install it in the lock; Keyward keeps only the public half)\n"
 	if out != want {
 		t.Fatalf("output\n got %q\nwant %q", out, want)
 	}

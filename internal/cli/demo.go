@@ -120,7 +120,7 @@ func seedDemo(ctx context.Context, s keyward.Services) (*demoData, error) {
 // seedDemoLock registers the demo's lock as the operator, then binds it and adds a contact as
 // the owner, signed in.
 func seedDemoLock(ctx context.Context, s keyward.Services, u *keyward.User, ownerID, title string) error {
-	lock, code, err := s.Locks.RegisterLock(ctx, keyward.PhysicalLockCreate{LockTypeID: "TK.Td30", ProtocolVersion: lockproto.ProtocolLatest,
+	lock, code, err := s.Locks.RegisterLock(ctx, keyward.PhysicalLockCreate{DevicePublicKey: demoDeviceKey(), LockTypeID: "TK.Td30", ProtocolVersion: lockproto.ProtocolLatest,
 		TimeZone: "Europe/Vienna", TimeRestrictionSupport: true})
 	if err != nil {
 		return err
@@ -161,17 +161,17 @@ Fetch a token with all of the client's scopes and list the account's locks:
     --data-urlencode {{q (print "scope=" .Scopes)}} {{.Base}}/connect/token | sed 's/.*"access_token":"\([^"]*\)".*/\1/')
   curl -s -w '\n' -H "Authorization: Bearer $TOKEN" {{.Base}}/api/v1/Owners/{{.OwnerID}}/BoundLocks
 
-Register another lock, bind it with its binding code and report its first sync. The admin commands
-work on the demo's database while the demo runs; they need keyward on your PATH (in the repository:
+Register another lock, bind it with its binding code and sync it as the lock would. The commands
+work on the demo's database and server while the demo runs; they need keyward on your PATH (in the repository:
 go build -o keyward ./cmd/keyward && export PATH="$PWD:$PATH"):
 
   keyward admin lock register --db {{q .DB}}
   curl -s -w '\n' -X PUT -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
     -d '{"physicalLockId":"PHYSICAL_LOCK_ID","bindingCode":"BINDING_CODE","title":"Back Door"}' \
     {{.Base}}/api/v1/Owners/{{.OwnerID}}/BoundLocks
-  keyward admin lock sync --db {{q .DB}} --physical-lock-id PHYSICAL_LOCK_ID
+  keyward device sync --base {{q .Base}} --physical-lock-id PHYSICAL_LOCK_ID --device-key DEVICE_KEY_SEED --binding-code BINDING_CODE
 
-PHYSICAL_LOCK_ID and BINDING_CODE are what lock register prints. The walk-through in README.md goes
+PHYSICAL_LOCK_ID, BINDING_CODE and DEVICE_KEY_SEED are what lock register prints. The walk-through in README.md goes
 on from here (contacts, grants, access checks, revocation); it reads these shell variables:
 
   export BASE={{q .Base}}
@@ -201,4 +201,10 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// demoDeviceKey is the public half of a device key for the demo's lock.
+func demoDeviceKey() []byte {
+	pub, _ := lockproto.NewDeviceKey()
+	return pub
 }

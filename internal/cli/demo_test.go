@@ -99,17 +99,17 @@ Fetch a token with all of the client's scopes and list the account's locks:
     --data-urlencode 'scope={scopes}' {base}/connect/token | sed 's/.*"access_token":"\([^"]*\)".*/\1/')
   curl -s -w '\n' -H "Authorization: Bearer $TOKEN" {base}/api/v1/Owners/{owner}/BoundLocks
 
-Register another lock, bind it with its binding code and report its first sync. The admin commands
-work on the demo's database while the demo runs; they need keyward on your PATH (in the repository:
+Register another lock, bind it with its binding code and sync it as the lock would. The commands
+work on the demo's database and server while the demo runs; they need keyward on your PATH (in the repository:
 go build -o keyward ./cmd/keyward && export PATH="$PWD:$PATH"):
 
   keyward admin lock register --db {qdb}
   curl -s -w '\n' -X PUT -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
     -d '{"physicalLockId":"PHYSICAL_LOCK_ID","bindingCode":"BINDING_CODE","title":"Back Door"}' \
     {base}/api/v1/Owners/{owner}/BoundLocks
-  keyward admin lock sync --db {qdb} --physical-lock-id PHYSICAL_LOCK_ID
+  keyward device sync --base {base} --physical-lock-id PHYSICAL_LOCK_ID --device-key DEVICE_KEY_SEED --binding-code BINDING_CODE
 
-PHYSICAL_LOCK_ID and BINDING_CODE are what lock register prints. The walk-through in README.md goes
+PHYSICAL_LOCK_ID, BINDING_CODE and DEVICE_KEY_SEED are what lock register prints. The walk-through in README.md goes
 on from here (contacts, grants, access checks, revocation); it reads these shell variables:
 
   export BASE={base}

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/oauth2/clientcredentials"
 
+	"github.com/keyward/keyward/internal/apitest"
 	"github.com/keyward/keyward/internal/app"
 	"github.com/keyward/keyward/internal/app/apptest"
 	"github.com/keyward/keyward/internal/client"
@@ -74,7 +75,7 @@ func (e *env) must(err error) {
 // registerLock puts a lock with time-restriction support into the device registry.
 func (e *env) registerLock() (physicalLockID, bindingCode string) {
 	e.t.Helper()
-	l, code, err := e.m.Service.RegisterLock(op, keyward.PhysicalLockCreate{LockTypeID: "TK.Td30", ProtocolVersion: 3,
+	l, code, err := e.m.Service.RegisterLock(op, keyward.PhysicalLockCreate{DevicePublicKey: apitest.DeviceKey(), LockTypeID: "TK.Td30", ProtocolVersion: 3,
 		TimeZone: "Europe/Vienna", TimeRestrictionSupport: true})
 	e.must(err)
 	return l.ID, code

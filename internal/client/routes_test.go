@@ -110,6 +110,10 @@ func routeCalls(e *env) map[string]func() error {
 			_, err := a.IPUser(ctx, x, x)
 			return err
 		},
+		"POST /api/v1/Devices/Locks/Sync": func() error {
+			_, err := e.api.SyncLock(ctx, &lockproto.Envelope{V: lockproto.FormatVersion, Typ: lockproto.TypeSyncRequest, KID: x})
+			return err
+		},
 		"PATCH " + owner + "/IdentityProviders/{ipId}/Users/{userId}": func() error {
 			_, err := a.UpdateIPUser(ctx, x, x, keyward.IPUserUpdate{})
 			return err

@@ -60,7 +60,7 @@ func (w *world) seed() {
 
 	o1, asAda := w.ids["o1"], w.as(ada)
 	for i, title := range []string{"Front door", "Back door", ""} {
-		phys, code := apitest.Check2(w.svc.RegisterLock(op, keyward.PhysicalLockCreate{LockTypeID: "TK.Td30", ProtocolVersion: 3,
+		phys, code := apitest.Check2(w.svc.RegisterLock(op, keyward.PhysicalLockCreate{DevicePublicKey: apitest.DeviceKey(), LockTypeID: "TK.Td30", ProtocolVersion: 3,
 			TimeZone: "Europe/Vienna", TimeRestrictionSupport: true}))(w.t)
 		name := fmt.Sprint(i + 1)
 		w.ids["phys"+name], w.ids["code"+name] = phys.ID, code

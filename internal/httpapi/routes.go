@@ -74,6 +74,8 @@ func (s *Server) routeTable() []route {
 		api(http.MethodPut, owner+"/IdentityProviders/{ipId}/Users", s.handleIPUserCreate),
 		api(http.MethodGet, owner+"/IdentityProviders/{ipId}/Users/{userId}", s.handleIPUserGet),
 		api(http.MethodPatch, owner+"/IdentityProviders/{ipId}/Users/{userId}", s.handleIPUserUpdate),
+
+		device(http.MethodPost, v1+"/Devices/Locks/Sync", s.handleLockSync),
 	}
 }
 
@@ -87,6 +89,12 @@ func list(pattern, entity string, h handlerFunc) route {
 	rt := api(http.MethodGet, pattern, h)
 	rt.List = entity
 	return rt
+}
+
+// device is a route of the device API: it takes no token, because each request carries the
+// signature of the lock that made it, which the service checks.
+func device(method, pattern string, h handlerFunc) route {
+	return public(method, pattern, h)
 }
 
 // public is a route served without a token, for documents that describe the API.

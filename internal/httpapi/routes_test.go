@@ -68,6 +68,7 @@ var wantRoutes = []routeWant{
 	{Route{"PUT", "/api/v1/Owners/{ownerId}/IdentityProviders/{ipId}/Users", false, ""}, "create an identity provider's user"},
 	{Route{"GET", "/api/v1/Owners/{ownerId}/IdentityProviders/{ipId}/Users/{userId}", false, ""}, "read an identity provider's user"},
 	{Route{"PATCH", "/api/v1/Owners/{ownerId}/IdentityProviders/{ipId}/Users/{userId}", false, ""}, "change an identity provider's user"},
+	{Route{"POST", "/api/v1/Devices/Locks/Sync", true, ""}, ""},
 }
 
 func TestServer_Routes(t *testing.T) {

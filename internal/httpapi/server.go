@@ -64,6 +64,7 @@ type Server struct {
 	grants            keyward.GrantService
 	identityProviders keyward.IdentityProviderService
 	logs              keyward.LogService
+	devices           keyward.DeviceService
 
 	verifier  keyward.TokenVerifier
 	localizer Localizer
@@ -95,6 +96,7 @@ func New(cfg Config) *Server {
 		grants:            svc.Grants,
 		identityProviders: svc.IdentityProviders,
 		logs:              svc.Logs,
+		devices:           svc.Devices,
 
 		verifier:  cfg.Verifier,
 		localizer: cfg.Localizer,
@@ -127,7 +129,7 @@ func missingDependency(cfg Config) string {
 		{"Services.Locks", svc.Locks != nil}, {"Services.LockGroups", svc.LockGroups != nil},
 		{"Services.Contacts", svc.Contacts != nil}, {"Services.Cards", svc.Cards != nil},
 		{"Services.Grants", svc.Grants != nil}, {"Services.IdentityProviders", svc.IdentityProviders != nil},
-		{"Services.Logs", svc.Logs != nil},
+		{"Services.Logs", svc.Logs != nil}, {"Services.Devices", svc.Devices != nil},
 		{"Verifier", cfg.Verifier != nil},
 	} {
 		if !d.set {

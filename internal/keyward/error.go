@@ -159,6 +159,13 @@ var (
 	ErrOwnerCreateDenied = &Error{Kind: KindForbidden, Message: "Owner accounts can only be created by users."}
 )
 
+// Sentinels of the device API (Keyward's own codes, beyond the seed's): a lock's request whose
+// signature does not verify with a registered device key, and a request replayed.
+var (
+	ErrDeviceUnauthenticated = &Error{Kind: KindUnauthorized, Code: "DeviceAuthenticationFailed", Message: "The lock's request is not signed by a registered lock."}
+	ErrReplay                = &Error{Kind: KindInvalid, Code: "SyncReplayed", Message: "The lock's request was taken already."}
+)
+
 // Sentinels carrying the seed's ErrorCodes.
 var (
 	ErrInsufficientAccountLevel              = &Error{Kind: KindPaymentRequired, Code: "InsufficientAccountLevel", Message: "The owner account's plan does not include this feature."}

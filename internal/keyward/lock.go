@@ -19,7 +19,14 @@ type PhysicalLock struct {
 	BindingCodeHash        string
 	TimeZone               string
 	TimeRestrictionSupport bool
-	CreatedAt              Time
+	// DevicePublicKey is the lock's Ed25519 public key, which authenticates its syncs; the
+	// private half never leaves the lock. Nil for a lock registered without one: it cannot sync.
+	DevicePublicKey []byte
+	// SyncCounter is the highest sync-request counter the server accepted from the lock, and
+	// KIDs the key-signing keys the lock reported holding then.
+	SyncCounter uint64
+	KIDs        []string
+	CreatedAt   Time
 }
 
 // PhysicalLockCreate is a physical lock the operator registers in the device registry.
@@ -28,6 +35,17 @@ type PhysicalLockCreate struct {
 	ProtocolVersion        int
 	TimeZone               string
 	TimeRestrictionSupport bool
+	// DevicePublicKey is the lock's Ed25519 public key (32 bytes), made by the lock.
+	DevicePublicKey []byte
+}
+
+// KeySigningKey is one of the server's Ed25519 key-signing keys (docs/lock-protocol.md): it signs
+// mobile keys, revocation lists and sync responses. Seed is the 32-byte private seed; it lives in
+// the database, like the token-signing keys, so that every node signs with the same set.
+type KeySigningKey struct {
+	ID        string
+	Seed      []byte
+	CreatedAt Time
 }
 
 // SupportedFeatures is the expandable feature object of a bound lock or lock group.

@@ -10,7 +10,8 @@ import "context"
 //     the user's permission on the owner account (ErrForbidden, 403). Entities of other owner
 //     accounts are ErrNotFound (404). Every list takes an OData query (nil for none).
 //   - An operator use case is open to the operator only.
-//   - A device use case is open to the device it concerns (and to the operator).
+//   - The device API (DeviceService) takes no principal: each request carries the signature of
+//     the lock's device key, which authenticates it whoever relays it.
 //
 // Every other principal is refused with ErrForbidden naming the caller and the use case; no
 // principal at all is ErrNoToken (401).
@@ -46,8 +47,8 @@ type PermissionService interface {
 	DeletePermission(ctx context.Context, ownerID, id string) error
 }
 
-// LockService holds the use cases on locks: the bound locks of an account (management), the
-// device registry (operator) and a lock's sync (device).
+// LockService holds the use cases on locks: the bound locks of an account (management) and the
+// device registry (operator).
 type LockService interface {
 	FindBoundLocks(ctx context.Context, ownerID string, q *Query) ([]*BoundLock, error)
 	FindBoundLock(ctx context.Context, ownerID, id string, expand []string) (*BoundLock, error)
@@ -58,8 +59,19 @@ type LockService interface {
 	// RegisterLock adds a lock to the device registry and returns it with its binding code,
 	// which is stored hashed and so shown only now (operator).
 	RegisterLock(ctx context.Context, c PhysicalLockCreate) (*PhysicalLock, string, error)
-	// SyncLock records that a physical lock synced (the lock itself, or the operator).
-	SyncLock(ctx context.Context, physicalLockID string) (*BoundLock, error)
+	// RotateKeySigningKey adds a key-signing key, which signs from now on, and returns its id
+	// (operator).
+	RotateKeySigningKey(ctx context.Context) (string, error)
+}
+
+// DeviceService holds the device API: what a lock does over the wire, through a phone or a
+// gateway that relays it. A lock is authenticated by its device key's signature on each
+// request, not by a principal, so whoever relays a request can neither forge nor alter it.
+type DeviceService interface {
+	// SyncLock takes a lock's signed sync request (the JSON of a lockproto envelope) and returns
+	// the signed response (JSON). ErrDeviceUnauthenticated when no registered lock signed it,
+	// ErrReplay when its counter was taken already.
+	SyncLock(ctx context.Context, request []byte) ([]byte, error)
 }
 
 // LockGroupService holds the management use cases on lock groups and their members.
@@ -163,4 +175,5 @@ type Services struct {
 	IdentityProviders IdentityProviderService
 	Clients           ClientService
 	Logs              LogService
+	Devices           DeviceService
 }

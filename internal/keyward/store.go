@@ -30,6 +30,10 @@ type Catalog interface {
 	FindPhysicalLockByID(ctx context.Context, id string) (*PhysicalLock, error)
 	CreatePhysicalCard(ctx context.Context, c *PhysicalCard) error
 	FindPhysicalCard(ctx context.Context, id, uid string) (*PhysicalCard, error)
+	// AcceptLockSync records that the lock's sync request with counter was taken, and the
+	// key-signing keys it reported: ErrReplay when counter is not above the one accepted last,
+	// decided in one statement so that a request relayed to two nodes at once is taken once.
+	AcceptLockSync(ctx context.Context, physicalLockID string, counter uint64, kids []string) error
 }
 
 // Clients are the registered OAuth clients.
@@ -114,6 +118,11 @@ type Secrets interface {
 	GetSecret(ctx context.Context, name string, newValue func() string) (string, error)
 	CreateSigningKey(ctx context.Context, k *SigningKey) error
 	FindSigningKeys(ctx context.Context) ([]*SigningKey, error)
+	// CreateKeySigningKey stores a key-signing key and reports whether it did: false when its
+	// id is taken, because another node created the same key first.
+	CreateKeySigningKey(ctx context.Context, k *KeySigningKey) (bool, error)
+	// FindKeySigningKeys returns the key-signing keys, oldest first.
+	FindKeySigningKeys(ctx context.Context) ([]*KeySigningKey, error)
 }
 
 // AccountReads reads owner accounts and their administrators.
@@ -127,8 +136,6 @@ type AccountReads interface {
 // LockReads reads bound locks and lock groups.
 type LockReads interface {
 	FindBoundLocks(ctx context.Context, f BoundLockFilter) ([]*BoundLock, error)
-	// FindActiveBoundLock returns the active binding of a physical lock, in whatever account.
-	FindActiveBoundLock(ctx context.Context, physicalLockID string) (*BoundLock, error)
 	FindLockGroups(ctx context.Context, f LockGroupFilter) ([]*LockGroup, error)
 	// LockGroupStatistics counts each group's members by membership state; a group without
 	// members maps to an empty list.
@@ -138,6 +145,12 @@ type LockReads interface {
 	LockGroupTimeRestrictionSupport(ctx context.Context, groupIDs []string) (map[string]bool, error)
 	// LockMembershipStatistics counts each lock's group memberships by state.
 	LockMembershipStatistics(ctx context.Context, boundLockIDs []string) (map[string][]StateCount, error)
+	// FindLatestBoundLock returns the newest binding of a physical lock, active or not, in
+	// whatever account; ErrNotFound when it was never bound.
+	FindLatestBoundLock(ctx context.Context, physicalLockID string) (*BoundLock, error)
+	// FindLockRevocations lists the revoked grants on a physical lock's revocation list, of
+	// mobile keys and of cards, that were revoked at or after since.
+	FindLockRevocations(ctx context.Context, physicalLockID string, since Time) (keys, cards []string, err error)
 	// LockHealth returns each lock's newest reading of each type, by type; a lock that has
 	// reported nothing maps to an empty list.
 	LockHealth(ctx context.Context, boundLockIDs []string) (map[string][]HealthReading, error)
@@ -184,8 +197,10 @@ type LockWrites interface {
 	DeleteLockGroup(ctx context.Context, id string) error
 	AddLockGroupMember(ctx context.Context, groupID, boundLockID string, at Time) error
 	RemoveLockGroupMember(ctx context.Context, groupID, boundLockID string) error
-	// SyncLock records a lock's sync: keys delivered, revocations and memberships confirmed.
-	SyncLock(ctx context.Context, boundLockID string, at Time) error
+	// SyncLock records a lock's sync at which it held the revocation list with serial
+	// rclSerialNo; when that is its newest list, the lock's pending revocations and group
+	// memberships are confirmed.
+	SyncLock(ctx context.Context, boundLockID string, rclSerialNo int64, at Time) error
 	// AddLogEntries stores the entries a lock uploaded (their BoundLockID is ignored) and
 	// returns how many were new: an entry whose EntryNo the lock's log holds already, or that
 	// the batch repeats, is left out, so that a retried or overlapping upload changes nothing
@@ -222,6 +237,10 @@ type GrantWrites interface {
 	// gets one revocation-list change. The account's lock keeps any lock sync from delivering a
 	// key meanwhile.
 	RevokeGrants(ctx context.Context, f GrantFilter, pending bool, at Time) ([]string, error)
+	// MarkGrantsDelivered records that a key of each of these active grants left the server (to
+	// a phone, or written to a card): revoking one then waits for its locks' confirmation.
+	// Ids of inactive grants or of other accounts are left alone.
+	MarkGrantsDelivered(ctx context.Context, grantIDs []string) error
 }
 
 // Tx is what a use case may read, and the data of no owner account it may write. Outside a

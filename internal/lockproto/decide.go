@@ -31,6 +31,9 @@ type LockState struct {
 	ProtocolVersion int
 	KeySet          KeySet
 	Revocations     RevocationList
+	// BindingCode is the code printed on the lock. It anchors a key set the lock cannot verify
+	// with the one it holds: its first, or one after all it held were retired.
+	BindingCode string
 }
 
 // Decision is a lock's verdict on a key at an instant of its clock.
@@ -132,7 +135,14 @@ func verdict(k *MobileKey, cal *ical.Calendar, t time.Time) (reason, detail stri
 // it answers the pending request (CheckResponse) and that its revocation list is this lock's and
 // not older than the one held, and only then installs the new key set, list and zone.
 func (s *LockState) ApplySync(pending *SyncRequest, env *Envelope) (*SyncResponse, error) {
-	r, err := VerifySyncResponse(env, s.KeySet)
+	ks := s.KeySet
+	if env != nil && len(env.Anchor) > 0 && s.BindingCode != "" && !ks.Holds(env.KID) {
+		var err error
+		if ks, err = verifyAnchor(env, s.BindingCode); err != nil {
+			return nil, err
+		}
+	}
+	r, err := VerifySyncResponse(env, ks)
 	if err != nil {
 		return nil, err
 	}

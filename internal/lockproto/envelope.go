@@ -30,6 +30,9 @@ type Envelope struct {
 	KID     string `json:"kid"`
 	Payload []byte `json:"payload"` // standard Base64 with padding in JSON
 	Sig     []byte `json:"sig"`     // 64 bytes, standard Base64 with padding in JSON
+	// Anchor is set only on a sync response to a lock that holds none of the keys in use:
+	// AnchorMAC of the lock's binding code, which lets the lock trust the key set inside.
+	Anchor []byte `json:"anchor,omitempty"`
 }
 
 // SigningInput is what a signature covers: "keyward-lockproto/<v>", the type and the key id, each
@@ -69,6 +72,12 @@ func (ks KeySet) Lookup(kid string) (ed25519.PublicKey, bool) {
 		}
 	}
 	return nil, false
+}
+
+// Holds reports whether the set has a usable key with the id.
+func (ks KeySet) Holds(kid string) bool {
+	_, ok := ks.Lookup(kid)
+	return ok
 }
 
 // KIDs lists the ids of the set, which a lock reports at every sync so that the server signs its

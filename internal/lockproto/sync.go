@@ -144,3 +144,10 @@ func CheckResponse(pending *SyncRequest, r *SyncResponse) error {
 	}
 	return nil
 }
+
+// NewDeviceKey makes a lock's device key pair: the lock keeps the private half and signs its
+// sync requests with it (its kid is the lock's id); the device registry gets the public half.
+func NewDeviceKey() (ed25519.PublicKey, ed25519.PrivateKey) {
+	pub, priv, _ := ed25519.GenerateKey(nil) // crypto/rand never fails; it crashes the program instead
+	return pub, priv
+}

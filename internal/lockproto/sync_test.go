@@ -1,6 +1,7 @@
 package lockproto
 
 import (
+	"bytes"
 	"errors"
 	"testing"
 	"time"
@@ -107,5 +108,58 @@ func TestApplyRevocationList(t *testing.T) {
 	}
 	if err := s.ApplyRevocationList(must(SignRevocationList(signer("ksk-9"), &RevocationList{LockID: thisLock, SerialNo: 9}))); !errors.Is(err, ErrUnknownKey) {
 		t.Fatalf("list of an unknown key: %v", err)
+	}
+}
+
+// TestApplySync_Anchor: a lock that holds none of the server's keys takes a response whose
+// anchor its own binding code verifies, and nothing else: no anchor, another code, a payload
+// changed after the anchor was made, or an anchor over a key set that did not sign the response.
+func TestApplySync_Anchor(t *testing.T) {
+	const code = "ABCDE12345"
+	now := time.Date(2026, 3, 30, 7, 0, 0, 0, time.UTC)
+	ksk := signer("ksk-7")
+	fresh := func() *LockState {
+		return &LockState{LockID: thisLock, ProtocolVersion: ProtocolLatest, BindingCode: code,
+			Revocations: RevocationList{LockID: thisLock}}
+	}
+	answer := func(req *SyncRequest, s Signer, ks KeySet, anchorCode string) *Envelope {
+		env := must(SignSyncResponse(s, &SyncResponse{LockID: req.LockID, Counter: req.Counter, Challenge: req.Challenge,
+			ServerTime: wire(now), TimeZone: "Europe/Vienna", KeySet: ks, Revocations: RevocationList{LockID: thisLock, SerialNo: 2}}))
+		if anchorCode != "" {
+			env.Anchor = must(AnchorMAC(HashBindingCode(anchorCode), env))
+		}
+		return env
+	}
+	t.Run("OK", func(t *testing.T) {
+		s, req := fresh(), syncRequest(now)
+		if _, err := s.ApplySync(req, answer(req, ksk, keySetOf(ksk), code)); err != nil {
+			t.Fatal(err)
+		}
+		if !s.KeySet.Holds("ksk-7") || s.Revocations.SerialNo != 2 {
+			t.Fatalf("state after the anchored sync: %+v", s)
+		}
+	})
+	for name, tt := range map[string]struct {
+		env  func(req *SyncRequest) *Envelope
+		want error
+	}{
+		"NoAnchor":    {func(req *SyncRequest) *Envelope { return answer(req, ksk, keySetOf(ksk), "") }, ErrUnknownKey},
+		"OtherCode":   {func(req *SyncRequest) *Envelope { return answer(req, ksk, keySetOf(ksk), "ZZZZZ99999") }, ErrSignature},
+		"ForeignKeys": {func(req *SyncRequest) *Envelope { return answer(req, ksk, keySetOf(signer("ksk-8")), code) }, ErrUnknownKey},
+		"Tampered": {func(req *SyncRequest) *Envelope {
+			env := answer(req, ksk, keySetOf(ksk), code)
+			env.Payload = bytes.Replace(env.Payload, []byte(`"serialNo":2`), []byte(`"serialNo":9`), 1)
+			return env
+		}, ErrSignature},
+	} {
+		t.Run(name, func(t *testing.T) {
+			s, req := fresh(), syncRequest(now)
+			if _, err := s.ApplySync(req, tt.env(req)); !errors.Is(err, tt.want) {
+				t.Fatalf("ApplySync = %v, want %v", err, tt.want)
+			}
+			if len(s.KeySet.Keys) != 0 {
+				t.Fatalf("the lock installed a key set it could not trust: %+v", s.KeySet)
+			}
+		})
 	}
 }

@@ -3,10 +3,10 @@ package service
 import (
 	"cmp"
 	"context"
+	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/base64"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -149,10 +149,14 @@ func (s *Service) RegisterLock(ctx context.Context, spec keyward.PhysicalLockCre
 	if _, err := time.LoadLocation(spec.TimeZone); err != nil || spec.TimeZone == "" || spec.TimeZone == "Local" {
 		return nil, "", keyward.Invalidf("%q is not an IANA time zone", spec.TimeZone)
 	}
+	if len(spec.DevicePublicKey) != ed25519.PublicKeySize {
+		return nil, "", keyward.Invalidf("the device public key must be an Ed25519 public key of %d bytes, got %d bytes",
+			ed25519.PublicKeySize, len(spec.DevicePublicKey))
+	}
 	code := lockproto.NewBindingCode()
 	l := &keyward.PhysicalLock{ID: lockproto.EncodeLockID(randomBytes(6)), LockTypeID: spec.LockTypeID,
 		ProtocolVersion: spec.ProtocolVersion, BindingCodeHash: lockproto.HashBindingCode(code), TimeZone: spec.TimeZone,
-		TimeRestrictionSupport: spec.TimeRestrictionSupport, CreatedAt: s.timestamp()}
+		TimeRestrictionSupport: spec.TimeRestrictionSupport, DevicePublicKey: spec.DevicePublicKey, CreatedAt: s.timestamp()}
 	return l, code, s.data.CreatePhysicalLock(ctx, l)
 }
 
@@ -173,39 +177,6 @@ func randomBytes(n int) []byte {
 	b := make([]byte, n)
 	rand.Read(b) // never fails on supported platforms (crypto/rand)
 	return b
-}
-
-// SyncLock records that the physical lock synced with Keyward (the lock itself reports this, or
-// the operator for it): the keys of its active grants are now on the lock, pending revocations
-// it has learned of are confirmed, and its group memberships are joined.
-func (s *Service) SyncLock(ctx context.Context, physicalLockID string) (*keyward.BoundLock, error) {
-	id, parseErr := lockproto.ParseLockID(physicalLockID)
-	if err := requireDevice(ctx, "report a sync of lock "+strconv.Quote(physicalLockID), keyward.DeviceLock, id); err != nil {
-		return nil, err
-	}
-	if parseErr != nil {
-		return nil, keyward.Invalidf("%v", parseErr)
-	}
-	l, err := s.data.FindActiveBoundLock(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	err = s.store.InOwnerTx(ctx, l.OwnerAccountID, func(tx keyward.OwnerTx) error {
-		// the binding read before the lock may have ended since; sync only the one still active
-		cur, err := tx.FindActiveBoundLock(ctx, id)
-		if err != nil {
-			return err
-		}
-		if cur.ID != l.ID {
-			return keyward.ErrNotFound.WithDetails("lock %q was unbound while it synced; sync it again", physicalLockID)
-		}
-		if err := tx.SyncLock(ctx, l.ID, s.timestamp()); err != nil {
-			return err
-		}
-		l, err = s.findBoundLock(ctx, tx.Tx, l.OwnerAccountID, l.ID)
-		return err
-	})
-	return l, err
 }
 
 // checkScopes refuses scopes Keyward does not know.

@@ -153,9 +153,13 @@ func (s *Service) BindLock(ctx context.Context, ownerID string, r keyward.BindLo
 		if !lockproto.BindingCodeMatches(r.BindingCode, phys.BindingCodeHash) {
 			return keyward.ErrWrongBindingCode.WithDetails("no lock with physicalLockId %q and this binding code is registered", physID)
 		}
+		serial, err := nextBindingSerial(ctx, tx.Tx, physID)
+		if err != nil {
+			return err
+		}
 		now := s.timestamp()
 		l = &keyward.BoundLock{ID: s.newID(), OwnerAccountID: ownerID, PhysicalLockID: physID, Title: deref(r.Title),
-			Description: deref(r.Description), BindDate: now, Active: true, CreatedAt: now}
+			Description: deref(r.Description), BindDate: now, Active: true, RclSerialNo: serial, CreatedAt: now}
 		if l.Title == "" {
 			l.Title = defaultLockTitle(phys)
 		}
@@ -166,6 +170,20 @@ func (s *Service) BindLock(ctx context.Context, ownerID string, r keyward.BindLo
 		return err
 	})
 	return l, err
+}
+
+// nextBindingSerial is the revocation-list serial a new binding of the lock starts at: above
+// its previous binding's, because a lock takes only lists with a serial at least as high as the
+// one it holds, and the new binding's list must reach it.
+func nextBindingSerial(ctx context.Context, tx keyward.Tx, physID string) (int64, error) {
+	prev, err := tx.FindLatestBoundLock(ctx, physID)
+	if errors.Is(err, keyward.ErrNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	return prev.RclSerialNo + 1, nil
 }
 
 // defaultLockTitle names a lock bound without a title after its model and id.

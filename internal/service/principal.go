@@ -81,19 +81,6 @@ func requireOperator(ctx context.Context, op string) error {
 	return nil
 }
 
-// requireDevice lets a device use case run for the device it concerns, or for the operator, who
-// reports for devices that cannot (the CLI's `admin lock sync`).
-func requireDevice(ctx context.Context, op string, kind keyward.DeviceKind, id string) error {
-	p, err := caller(ctx)
-	if err != nil {
-		return err
-	}
-	if p.Kind == keyward.PrincipalOperator || (p.Kind == keyward.PrincipalDevice && p.DeviceKind == kind && p.DeviceID == id) {
-		return nil
-	}
-	return refuse(p, op, "the "+string(kind)+" itself or the operator")
-}
-
 // requireClientManager lets a client use case run for the operator, who manages every client,
 // and for a user's session, which manages that user's clients; the use case then reads which
 // from the principal.

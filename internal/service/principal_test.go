@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/keyward/keyward/internal/apitest"
 	"github.com/keyward/keyward/internal/keyward"
 	"github.com/keyward/keyward/internal/service"
 	"github.com/keyward/keyward/internal/sqlstore/sqltest"
@@ -26,10 +27,10 @@ func newPrincipalWorld(t *testing.T, s *service.Service) *principalWorld {
 	w.ada = must(s.CreateUser(op, keyward.UserCreate{Email: "ada@example.com", Verified: true}))(t)
 	w.bob = must(s.CreateUser(op, keyward.UserCreate{Email: "bob@example.com", Verified: true}))(t)
 	w.ownerID = must(s.RegisterOwner(op, keyward.OwnerRegistration{Name: "Home", OwnerEmail: w.ada.Email}))(t).ID
-	lock, code := must2(s.RegisterLock(op, keyward.PhysicalLockCreate{LockTypeID: "TK.Td30", ProtocolVersion: 3, TimeZone: "Europe/Vienna"}))(t)
+	lock, code := must2(s.RegisterLock(op, keyward.PhysicalLockCreate{DevicePublicKey: apitest.DeviceKey(), LockTypeID: "TK.Td30", ProtocolVersion: 3, TimeZone: "Europe/Vienna"}))(t)
 	must(s.BindLock(keyward.NewContextWithPrincipal(ctx, keyward.SessionPrincipal(w.ada)), w.ownerID,
 		keyward.BindLockRequest{PhysicalLockID: lock.ID, BindingCode: code}))(t)
-	other, _ := must2(s.RegisterLock(op, keyward.PhysicalLockCreate{LockTypeID: "TK.Td30", ProtocolVersion: 3, TimeZone: "Europe/Vienna"}))(t)
+	other, _ := must2(s.RegisterLock(op, keyward.PhysicalLockCreate{DevicePublicKey: apitest.DeviceKey(), LockTypeID: "TK.Td30", ProtocolVersion: 3, TimeZone: "Europe/Vienna"}))(t)
 	w.lock, w.otherLock = lock.ID, other.ID
 	c, _ := must2(s.CreateClient(op, keyward.ClientCreate{Name: "Ada's app", GrantTypes: []string{keyward.GrantAuthorizationCode},
 		RedirectURIs: []string{"https://app.example/cb"}, OwnerEmail: w.ada.Email}))(t)
@@ -62,10 +63,6 @@ var principalUseCases = []useCaseCall{
 		_, err := w.s.RegisterCard(ctx, 1)
 		return err
 	}},
-	{"Device", func(ctx context.Context, w *principalWorld) error {
-		_, err := w.s.SyncLock(ctx, w.lock)
-		return err
-	}},
 	{"Clients", func(ctx context.Context, w *principalWorld) error {
 		_, err := w.s.FindClients(ctx)
 		return err
@@ -87,8 +84,8 @@ type refusal struct {
 }
 
 // TestPrincipals calls one use case of each kind as each kind of principal: a token (scopes,
-// then the user's permissions), a session (the user's permissions, no scopes), a device (only
-// its own device use cases), the operator (operator use cases, any client, a lock's sync).
+// then the user's permissions), a session (the user's permissions, no scopes), a device (none
+// of these), the operator (operator use cases, any client).
 func TestPrincipals(t *testing.T) {
 	for _, engine := range sqltest.Engines(t) {
 		t.Run(string(engine), func(t *testing.T) {
@@ -102,7 +99,6 @@ func TestPrincipals(t *testing.T) {
 			adaSession, bobSession := fmt.Sprintf("the session of user %q", w.ada.ID), fmt.Sprintf("the session of user %q", w.bob.ID)
 			device, otherDevice := fmt.Sprintf("lock %q", w.lock), fmt.Sprintf("lock %q", w.otherLock)
 			const user, operator, clients = "a user (with a token or a session)", "the operator", "the operator or a signed-in user"
-			sync := fmt.Sprintf("report a sync of lock %q", w.lock)
 			noPermission := refusal{keyward.ErrNotFound, `permission "nope" does not exist`}
 			notAdaClient := refusal{keyward.ErrNotFound, fmt.Sprintf("user %q manages no client %q", w.ada.Email, w.other)}
 
@@ -112,15 +108,14 @@ func TestPrincipals(t *testing.T) {
 				want      map[string]refusal // by use case; absent means ok
 			}{
 				{name: "None", want: map[string]refusal{"Management": noCaller, "ManagementOwnerRole": noCaller, "User": noCaller,
-					"Operator": noCaller, "Device": noCaller, "Clients": noCaller, "OwnClient": noCaller, "OthersClient": noCaller}},
+					"Operator": noCaller, "Clients": noCaller, "OwnClient": noCaller, "OthersClient": noCaller}},
 				{name: "UnknownKind", principal: &keyward.Principal{UserID: w.ada.ID}, want: map[string]refusal{"Management": noCaller,
-					"ManagementOwnerRole": noCaller, "User": noCaller, "Operator": noCaller, "Device": noCaller, "Clients": noCaller,
+					"ManagementOwnerRole": noCaller, "User": noCaller, "Operator": noCaller, "Clients": noCaller,
 					"OwnClient": noCaller, "OthersClient": noCaller}},
 				{name: "Token", principal: keyward.TokenPrincipal(w.ada, "c1", []string{keyward.ScopeReadCoreEntities, keyward.ScopeReadOwnerAccounts,
 					keyward.ScopeWriteOwnerPermissions}), want: map[string]refusal{
 					"ManagementOwnerRole": noPermission,
 					"Operator":            forbidden("%s cannot register a card; only %s can", token, operator),
-					"Device":              forbidden("%s cannot %s; only the lock itself or the operator can", token, sync),
 					"Clients":             forbidden("%s cannot list clients; only %s can", token, clients),
 					"OwnClient":           forbidden("%s cannot change a client; only %s can", token, clients),
 					"OthersClient":        forbidden("%s cannot delete a client; only %s can", token, clients)}},
@@ -129,20 +124,17 @@ func TestPrincipals(t *testing.T) {
 					"ManagementOwnerRole": scope(keyward.ScopeWriteOwnerPermissions),
 					"User":                scope(keyward.ScopeReadOwnerAccounts),
 					"Operator":            forbidden("%s cannot register a card; only %s can", token, operator),
-					"Device":              forbidden("%s cannot %s; only the lock itself or the operator can", token, sync),
 					"Clients":             forbidden("%s cannot list clients; only %s can", token, clients),
 					"OwnClient":           forbidden("%s cannot change a client; only %s can", token, clients),
 					"OthersClient":        forbidden("%s cannot delete a client; only %s can", token, clients)}},
 				{name: "Session", principal: keyward.SessionPrincipal(w.ada), want: map[string]refusal{
 					"ManagementOwnerRole": noPermission,
 					"Operator":            forbidden("%s cannot register a card; only %s can", adaSession, operator),
-					"Device":              forbidden("%s cannot %s; only the lock itself or the operator can", adaSession, sync),
 					"OthersClient":        notAdaClient}},
 				{name: "SessionWithoutPermission", principal: keyward.SessionPrincipal(w.bob), want: map[string]refusal{
 					"Management":          forbidden("the caller has no permission on owner account %q", w.ownerID),
 					"ManagementOwnerRole": forbidden("the caller has no permission on owner account %q", w.ownerID),
 					"Operator":            forbidden("%s cannot register a card; only %s can", bobSession, operator),
-					"Device":              forbidden("%s cannot %s; only the lock itself or the operator can", bobSession, sync),
 					"OwnClient":           {keyward.ErrNotFound, fmt.Sprintf("user %q manages no client %q", w.bob.Email, w.adaClient)},
 					"OthersClient":        {keyward.ErrNotFound, fmt.Sprintf("user %q manages no client %q", w.bob.Email, w.other)}}},
 				{name: "Device", principal: keyward.DevicePrincipal(keyward.DeviceLock, w.lock), want: map[string]refusal{
@@ -158,7 +150,6 @@ func TestPrincipals(t *testing.T) {
 					"ManagementOwnerRole": forbidden("%s acts only as itself and cannot remove a permission; only %s can", otherDevice, user),
 					"User":                forbidden("%s acts only as itself and cannot list the owner accounts; only %s can", otherDevice, user),
 					"Operator":            forbidden("%s acts only as itself and cannot register a card; only %s can", otherDevice, operator),
-					"Device":              forbidden("%s acts only as itself and cannot %s; only the lock itself or the operator can", otherDevice, sync),
 					"Clients":             forbidden("%s acts only as itself and cannot list clients; only %s can", otherDevice, clients),
 					"OwnClient":           forbidden("%s acts only as itself and cannot change a client; only %s can", otherDevice, clients),
 					"OthersClient":        forbidden("%s acts only as itself and cannot delete a client; only %s can", otherDevice, clients)}},

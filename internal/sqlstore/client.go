@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/base64"
 	"fmt"
 	"strings"
 
@@ -140,6 +141,41 @@ func (s *store) FindSigningKeys(ctx context.Context) ([]*keyward.SigningKey, err
 		var created int64
 		if err := rows.Scan(&k.ID, &k.Algorithm, &k.PrivateKeyPEM, &created); err != nil {
 			return nil, fmt.Errorf("sqlstore: find signing keys: %w", err)
+		}
+		k.CreatedAt = keyward.TimeFromMillis(created)
+		list = append(list, &k)
+	}
+	return list, rows.Err()
+}
+
+// CreateKeySigningKey stores a key-signing key unless another node stored its id first.
+func (s *store) CreateKeySigningKey(ctx context.Context, k *keyward.KeySigningKey) (bool, error) {
+	res, err := s.q.ExecContext(ctx, `INSERT INTO key_signing_keys (id, seed, created_at) VALUES ($1, $2, $3)
+		ON CONFLICT (id) DO NOTHING`, k.ID, base64.StdEncoding.EncodeToString(k.Seed), k.CreatedAt.Millis())
+	if err != nil {
+		return false, fmt.Errorf("sqlstore: create key-signing key: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// FindKeySigningKeys returns the key-signing keys, oldest first.
+func (s *store) FindKeySigningKeys(ctx context.Context) ([]*keyward.KeySigningKey, error) {
+	rows, err := s.q.QueryContext(ctx, `SELECT id, seed, created_at FROM key_signing_keys ORDER BY created_at, id`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: find key-signing keys: %w", err)
+	}
+	defer rows.Close()
+	var list []*keyward.KeySigningKey
+	for rows.Next() {
+		var k keyward.KeySigningKey
+		var seed string
+		var created int64
+		if err := rows.Scan(&k.ID, &seed, &created); err != nil {
+			return nil, fmt.Errorf("sqlstore: find key-signing keys: %w", err)
+		}
+		if k.Seed, err = base64.StdEncoding.DecodeString(seed); err != nil {
+			return nil, fmt.Errorf("sqlstore: key-signing key %s: %w", k.ID, err)
 		}
 		k.CreatedAt = keyward.TimeFromMillis(created)
 		list = append(list, &k)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/keyward/keyward/internal/apitest"
 	"github.com/keyward/keyward/internal/keyward"
 	"github.com/keyward/keyward/internal/lockproto"
 	"github.com/keyward/keyward/internal/service"
@@ -56,7 +57,7 @@ func seedExpandAccount(t *testing.T, db keyward.Store, s *service.Service, n int
 		[]string{keyward.ScopeReadCoreEntities, keyward.ScopeWriteCoreEntities, keyward.ScopeReadGrants, keyward.ScopeWriteGrants}))}
 	locks, groups, contacts := make([]string, n), make([]string, n), make([]string, n)
 	for i := range n {
-		phys, code, err := s.RegisterLock(ctx, keyward.PhysicalLockCreate{LockTypeID: "TK.Td30", ProtocolVersion: lockproto.ProtocolLatest,
+		phys, code, err := s.RegisterLock(ctx, keyward.PhysicalLockCreate{DevicePublicKey: apitest.DeviceKey(), LockTypeID: "TK.Td30", ProtocolVersion: lockproto.ProtocolLatest,
 			TimeZone: "Europe/Vienna", TimeRestrictionSupport: i%2 == 0})
 		mustDo(phys, err)(t)
 		locks[i] = mustDo(s.BindLock(a.as, o.ID, keyward.BindLockRequest{PhysicalLockID: phys.ID, BindingCode: code}))(t).ID

@@ -171,13 +171,22 @@ func (s *ownerStore) RevokeGrants(ctx context.Context, f keyward.GrantFilter, pe
 	return ids, s.bumpHolders(ctx, f.OwnerID, ids, at)
 }
 
-// bumpHolders gives each lock that holds the key of one of the grants one revocation-list change:
-// the grant's own lock, or the members of its group.
+// bumpHolders puts the grants on the revocation list of each lock that may hold a key of one of
+// them (the grant's own lock, or the members of its group) and gives each such lock one
+// revocation-list change.
 func (s *store) bumpHolders(ctx context.Context, ownerID string, grantIDs []string, at keyward.Time) error {
 	if len(grantIDs) == 0 {
 		return nil
 	}
 	a := args{at.Millis(), ownerID}
+	if _, err := s.q.ExecContext(ctx, `INSERT INTO lock_revocations (physical_lock_id, grant_id, card, revoked_at)
+		SELECT b.physical_lock_id, g.id, g.bound_card_id IS NOT NULL, $1 FROM grants g JOIN bound_locks b
+			ON b.id = g.target_id OR b.id IN (SELECT bound_lock_id FROM lock_group_members WHERE group_id = g.target_id)
+		WHERE b.owner_id = $2 AND g.owner_id = $2 AND g.delivered = TRUE AND `+s.d.in("g.id", grantIDs, &a)+`
+		ON CONFLICT (physical_lock_id, grant_id) DO NOTHING`, a...); err != nil {
+		return fmt.Errorf("sqlstore: list revocations: %w", err)
+	}
+	a = args{at.Millis(), ownerID}
 	delivered := `SELECT target_id FROM grants WHERE delivered = TRUE AND ` + s.d.in("id", grantIDs, &a)
 	_, err := s.q.ExecContext(ctx, `UPDATE bound_locks SET rcl_serial_no = rcl_serial_no + 1, rcl_date = $1
 		WHERE owner_id = $2 AND (id IN (`+delivered+`)
@@ -188,35 +197,77 @@ func (s *store) bumpHolders(ctx context.Context, ownerID string, grantIDs []stri
 	return nil
 }
 
-// SyncLock records that a bound lock synced at: it now holds the keys of its active grants and
-// the newest revocation list, and knows its group memberships. A pending revocation of a grant on
-// the lock is confirmed; one on a group is confirmed once every member has synced after it.
-// "After" compares the owner account's version at the sync and at the revocation (both run
+// FindLockRevocations lists the grants on a physical lock's revocation list: those revoked since.
+func (s *store) FindLockRevocations(ctx context.Context, physicalLockID string, since keyward.Time) (keys, cards []string, err error) {
+	rows, err := s.q.QueryContext(ctx, `SELECT grant_id, card FROM lock_revocations
+		WHERE physical_lock_id = $1 AND revoked_at >= $2 ORDER BY grant_id`, physicalLockID, since.Millis())
+	if err != nil {
+		return nil, nil, fmt.Errorf("sqlstore: find lock revocations: %w", err)
+	}
+	defer rows.Close()
+	keys, cards = []string{}, []string{}
+	for rows.Next() {
+		var id string
+		var card bool
+		if err := rows.Scan(&id, &card); err != nil {
+			return nil, nil, fmt.Errorf("sqlstore: find lock revocations: %w", err)
+		}
+		if card {
+			cards = append(cards, id)
+		} else {
+			keys = append(keys, id)
+		}
+	}
+	return keys, cards, rows.Err()
+}
+
+// SyncLock records that a bound lock synced at, holding the revocation list with serial
+// rclSerialNo. When that is the lock's newest list, the lock has learned of every revocation so
+// far and knows its group memberships: a pending revocation of a grant on the lock is
+// confirmed, and one on a group once every member has confirmed a list made after it. "After"
+// compares the owner account's version at the confirming sync and at the revocation (both run
 // under the account's lock, which bumps it), so it is exact where clock times could be equal.
-func (s *ownerStore) SyncLock(ctx context.Context, boundLockID string, at keyward.Time) error {
-	res, err := s.q.ExecContext(ctx, `UPDATE bound_locks SET last_sync_at = $1, last_seen_rcl_serial_no = rcl_serial_no,
-		last_seen_rcl_update_date = $1, last_sync_seq = (SELECT version FROM owners WHERE id = bound_locks.owner_id)
-		WHERE id = $2 AND owner_id = $3`, at.Millis(), boundLockID, s.owner)
+// A lock that reports an older list confirms nothing.
+func (s *ownerStore) SyncLock(ctx context.Context, boundLockID string, rclSerialNo int64, at keyward.Time) error {
+	res, err := s.q.ExecContext(ctx, `UPDATE bound_locks SET last_sync_at = $1,
+		last_seen_rcl_update_date = CASE WHEN last_seen_rcl_serial_no = $2 THEN last_seen_rcl_update_date ELSE $1 END,
+		last_seen_rcl_serial_no = $2,
+		last_sync_seq = CASE WHEN $2 >= rcl_serial_no THEN (SELECT version FROM owners WHERE id = bound_locks.owner_id)
+			ELSE last_sync_seq END
+		WHERE id = $3 AND owner_id = $4`, at.Millis(), rclSerialNo, boundLockID, s.owner)
 	if err != nil {
 		return fmt.Errorf("sqlstore: sync lock: %w", err)
 	}
 	if err := mustAffect(res, keyward.ErrNotFound.WithDetails("bound lock %q is not in this owner account", boundLockID)); err != nil {
 		return err
 	}
+	// Each statement acts only when the sync above confirmed the newest list.
+	const current = ` AND EXISTS (SELECT 1 FROM bound_locks c WHERE c.id = $1 AND c.last_seen_rcl_serial_no >= c.rcl_serial_no)`
 	stmts := []string{
-		`UPDATE lock_group_members SET state = 'Joined' WHERE bound_lock_id = $1 AND state = 'JoinPending'`,
-		`UPDATE grants SET delivered = TRUE WHERE active = TRUE AND (target_id = $1
-			OR target_id IN (SELECT group_id FROM lock_group_members WHERE bound_lock_id = $1))`,
-		`UPDATE grants SET state = 'Revoked' WHERE state = 'RevocationPending' AND target_id = $1`,
+		`UPDATE lock_group_members SET state = 'Joined' WHERE bound_lock_id = $1 AND state = 'JoinPending'` + current,
+		`UPDATE grants SET state = 'Revoked' WHERE state = 'RevocationPending' AND target_id = $1` + current,
 		`UPDATE grants SET state = 'Revoked' WHERE state = 'RevocationPending'
 			AND target_id IN (SELECT group_id FROM lock_group_members WHERE bound_lock_id = $1)
 			AND NOT EXISTS (SELECT 1 FROM lock_group_members m JOIN bound_locks b ON b.id = m.bound_lock_id
-				WHERE m.group_id = grants.target_id AND b.last_sync_seq <= grants.revoked_seq)`,
+				WHERE m.group_id = grants.target_id AND b.last_sync_seq <= grants.revoked_seq)` + current,
 	}
 	for _, q := range stmts {
 		if _, err := s.q.ExecContext(ctx, q, boundLockID); err != nil {
 			return fmt.Errorf("sqlstore: sync lock: %w", err)
 		}
+	}
+	return nil
+}
+
+// MarkGrantsDelivered records that keys of these active grants of the account left the server.
+// Grants delivered already are not written again, so that a phone polling for keys it holds
+// changes nothing.
+func (s *ownerStore) MarkGrantsDelivered(ctx context.Context, grantIDs []string) error {
+	a := args{s.owner}
+	_, err := s.q.ExecContext(ctx, `UPDATE grants SET delivered = TRUE WHERE owner_id = $1 AND active = TRUE
+		AND delivered = FALSE AND `+s.d.in("id", grantIDs, &a), a...)
+	if err != nil {
+		return fmt.Errorf("sqlstore: mark grants delivered: %w", err)
 	}
 	return nil
 }

@@ -3,8 +3,11 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 
 	"github.com/keyward/keyward/internal/keyward"
 	"github.com/keyward/keyward/internal/lockproto"
@@ -14,9 +17,10 @@ import (
 // CreatePhysicalLock registers a lock in the device registry.
 func (s *store) CreatePhysicalLock(ctx context.Context, l *keyward.PhysicalLock) error {
 	_, err := s.q.ExecContext(ctx, `INSERT INTO physical_locks
-		(id, lock_type_id, protocol_version, binding_code_hash, time_zone, time_restriction_support, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		l.ID, l.LockTypeID, l.ProtocolVersion, l.BindingCodeHash, l.TimeZone, l.TimeRestrictionSupport, l.CreatedAt.Millis())
+		(id, lock_type_id, protocol_version, binding_code_hash, time_zone, time_restriction_support, device_public_key, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		l.ID, l.LockTypeID, l.ProtocolVersion, l.BindingCodeHash, l.TimeZone, l.TimeRestrictionSupport,
+		nullBase64(l.DevicePublicKey), l.CreatedAt.Millis())
 	if isUniqueViolation(err) {
 		return keyward.ErrInvalid.WithDetails("physical lock %q is already registered", l.ID)
 	}
@@ -30,17 +34,56 @@ func (s *store) CreatePhysicalLock(ctx context.Context, l *keyward.PhysicalLock)
 func (s *store) FindPhysicalLockByID(ctx context.Context, id string) (*keyward.PhysicalLock, error) {
 	var l keyward.PhysicalLock
 	var created int64
+	var device sql.NullString
+	var kids string
 	err := s.q.QueryRowContext(ctx, `SELECT id, lock_type_id, protocol_version, binding_code_hash, time_zone,
-		time_restriction_support, created_at FROM physical_locks WHERE id = $1`, id).
-		Scan(&l.ID, &l.LockTypeID, &l.ProtocolVersion, &l.BindingCodeHash, &l.TimeZone, &l.TimeRestrictionSupport, &created)
+		time_restriction_support, device_public_key, sync_counter, kids, created_at FROM physical_locks WHERE id = $1`, id).
+		Scan(&l.ID, &l.LockTypeID, &l.ProtocolVersion, &l.BindingCodeHash, &l.TimeZone, &l.TimeRestrictionSupport,
+			&device, &l.SyncCounter, &kids, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, keyward.ErrNotFound.WithDetails("physical lock %q is not registered", id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: find physical lock: %w", err)
 	}
+	if l.DevicePublicKey, err = decodeNullBase64(device); err != nil {
+		return nil, fmt.Errorf("sqlstore: find physical lock %s: device key: %w", id, err)
+	}
+	if err := json.Unmarshal([]byte(kids), &l.KIDs); err != nil {
+		return nil, fmt.Errorf("sqlstore: find physical lock %s: kids: %w", id, err)
+	}
 	l.CreatedAt = keyward.TimeFromMillis(created)
 	return &l, nil
+}
+
+// AcceptLockSync takes a sync request's counter only when it is above the one stored, in the
+// statement that stores it, so that of two nodes that got the same request one takes it.
+func (s *store) AcceptLockSync(ctx context.Context, physicalLockID string, counter uint64, kids []string) error {
+	if counter > math.MaxInt64 {
+		return keyward.ErrReplay.WithDetails("counter %d is out of range", counter)
+	}
+	list, _ := json.Marshal(kids) // a []string always marshals
+	res, err := s.q.ExecContext(ctx, `UPDATE physical_locks SET sync_counter = $1, kids = $2
+		WHERE id = $3 AND sync_counter < $1`, int64(counter), string(list), physicalLockID)
+	if err != nil {
+		return fmt.Errorf("sqlstore: accept lock sync: %w", err)
+	}
+	return mustAffect(res, keyward.ErrReplay.WithDetails("lock %q sent counter %d, which is not above the last one accepted", physicalLockID, counter))
+}
+
+// nullBase64 stores bytes as Base64 text, nil as NULL.
+func nullBase64(b []byte) any {
+	if b == nil {
+		return nil
+	}
+	return base64.StdEncoding.EncodeToString(b)
+}
+
+func decodeNullBase64(v sql.NullString) ([]byte, error) {
+	if !v.Valid {
+		return nil, nil
+	}
+	return base64.StdEncoding.DecodeString(v.String)
 }
 
 var boundLockSchema = odata.Schema{
@@ -181,25 +224,25 @@ func (s *ownerStore) UnbindBoundLock(ctx context.Context, id string, at keyward.
 	return nil
 }
 
-// FindActiveBoundLock returns the active binding of a physical lock, in whatever account; a lock
-// reports by its physical id and does not know its account.
-func (s *store) FindActiveBoundLock(ctx context.Context, physicalLockID string) (*keyward.BoundLock, error) {
-	var ownerID string
-	err := s.q.QueryRowContext(ctx, `SELECT owner_id FROM bound_locks WHERE physical_lock_id = $1 AND active = TRUE`, physicalLockID).Scan(&ownerID)
+// FindLatestBoundLock returns the newest binding of a physical lock, in whatever account; a
+// lock reports by its physical id and does not know its account. The active binding, when
+// there is one, is the newest.
+func (s *store) FindLatestBoundLock(ctx context.Context, physicalLockID string) (*keyward.BoundLock, error) {
+	var ownerID, id string
+	err := s.q.QueryRowContext(ctx, `SELECT owner_id, id FROM bound_locks WHERE physical_lock_id = $1
+		ORDER BY active DESC, bind_date DESC, created_at DESC, id DESC LIMIT 1`, physicalLockID).Scan(&ownerID, &id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, keyward.ErrNotFound.WithDetails("physical lock %q is not bound", physicalLockID)
+		return nil, keyward.ErrNotFound.WithDetails("physical lock %q was never bound", physicalLockID)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("sqlstore: find active bound lock: %w", err)
+		return nil, fmt.Errorf("sqlstore: find latest bound lock: %w", err)
 	}
-	list, err := s.FindBoundLocks(ctx, keyward.BoundLockFilter{OwnerID: ownerID, PhysicalLockID: &physicalLockID})
+	list, err := s.FindBoundLocks(ctx, keyward.BoundLockFilter{OwnerID: ownerID, ID: &id})
 	if err != nil {
 		return nil, err
 	}
-	for _, l := range list {
-		if l.Active {
-			return l, nil
-		}
+	if len(list) == 0 {
+		return nil, keyward.ErrNotFound.WithDetails("physical lock %q was never bound", physicalLockID)
 	}
-	return nil, keyward.ErrNotFound.WithDetails("physical lock %q is not bound", physicalLockID)
+	return list[0], nil
 }

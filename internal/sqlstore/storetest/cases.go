@@ -373,7 +373,7 @@ func testTextGuard(t *testing.T, s flat) {
 		wantErr(t, s.CreateContact(ctx, c), keyward.ErrInvalid)
 		_, err := s.FindContacts(ctx, keyward.ContactFilter{OwnerID: o.ID, ID: &bad})
 		wantErr(t, err, keyward.ErrInvalid)
-		_, err = s.FindActiveBoundLock(ctx, bad) // a single-row lookup
+		_, err = s.FindLatestBoundLock(ctx, bad) // a single-row lookup
 		wantErr(t, err, keyward.ErrInvalid)
 	}
 	list, err := s.FindContacts(ctx, keyward.ContactFilter{OwnerID: o.ID})

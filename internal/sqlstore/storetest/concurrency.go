@@ -65,7 +65,7 @@ func testRaceRevokeSync(t *testing.T, s flat) {
 		var wg sync.WaitGroup
 		start := make(chan struct{})
 		for _, fn := range []func(tx keyward.OwnerTx) error{
-			func(tx keyward.OwnerTx) error { return tx.SyncLock(ctx, lock.ID, at(300+i)) },
+			func(tx keyward.OwnerTx) error { return deliverAndSync(tx, lock.ID, at(300+i)) },
 			func(tx keyward.OwnerTx) error {
 				_, err := tx.RevokeGrants(ctx, keyward.GrantFilter{OwnerID: o.ID, ID: &g.ID}, true, at(300+i))
 				return err

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 
 	"github.com/keyward/keyward/internal/keyward"
 )
@@ -86,7 +87,38 @@ func (f flat) RemoveLockGroupMember(ctx context.Context, ownerID, groupID, bound
 }
 
 func (f flat) SyncLock(ctx context.Context, ownerID, boundLockID string, at keyward.Time) error {
-	return f.on(ctx, ownerID, func(tx keyward.OwnerTx) error { return tx.SyncLock(ctx, boundLockID, at) })
+	return f.on(ctx, ownerID, func(tx keyward.OwnerTx) error { return deliverAndSync(tx, boundLockID, at) })
+}
+
+// deliverAndSync is a lock in the field as these tests need one: the keys of every active grant
+// on the lock (or on a group it is in) have reached phones, and the lock syncs holding its newest
+// revocation list.
+func deliverAndSync(tx keyward.OwnerTx, boundLockID string, at keyward.Time) error {
+	locks, err := tx.FindBoundLocks(ctx, keyward.BoundLockFilter{OwnerID: tx.OwnerID, ID: &boundLockID})
+	if err != nil || len(locks) == 0 {
+		return errors.Join(err, keyward.ErrNotFound.WithDetails("bound lock %q", boundLockID))
+	}
+	targets := []string{boundLockID}
+	groups, err := tx.FindLockGroups(ctx, keyward.LockGroupFilter{OwnerID: tx.OwnerID, MemberLockID: &boundLockID})
+	if err != nil {
+		return err
+	}
+	for _, g := range groups {
+		targets = append(targets, g.ID)
+	}
+	active := true
+	grants, err := tx.FindGrants(ctx, keyward.GrantFilter{OwnerID: tx.OwnerID, TargetIDs: targets, Active: &active})
+	if err != nil {
+		return err
+	}
+	ids := make([]string, len(grants))
+	for i, g := range grants {
+		ids[i] = g.ID
+	}
+	if err := tx.MarkGrantsDelivered(ctx, ids); err != nil {
+		return err
+	}
+	return tx.SyncLock(ctx, boundLockID, locks[0].RclSerialNo, at)
 }
 
 func (f flat) CreateBoundCard(ctx context.Context, c *keyward.BoundCard) error {

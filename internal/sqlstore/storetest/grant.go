@@ -70,7 +70,7 @@ func testGroupRevocationOrder(t *testing.T, s flat) {
 	now := at(9) // every step below happens in the same millisecond
 	inOwnerTx := func(fn func(tx keyward.OwnerTx) error) { must(t, s.InOwnerTx(ctx, o.ID, fn)) }
 	sync := func(l *keyward.BoundLock) {
-		inOwnerTx(func(tx keyward.OwnerTx) error { return tx.SyncLock(ctx, l.ID, now) })
+		inOwnerTx(func(tx keyward.OwnerTx) error { return deliverAndSync(tx, l.ID, now) })
 	}
 	state := func() string {
 		id := "gg"
@@ -112,7 +112,7 @@ func testRevokeGrants(t *testing.T, s flat) {
 	grant("on-l1", l1.ID, "Lock", c, 12)
 	grant("on-l1-d", l1.ID, "Lock", d, 13)
 	for _, l := range []*keyward.BoundLock{l1, l2} {
-		must(t, s.InOwnerTx(ctx, o.ID, func(tx keyward.OwnerTx) error { return tx.SyncLock(ctx, l.ID, at(14)) }))
+		must(t, s.InOwnerTx(ctx, o.ID, func(tx keyward.OwnerTx) error { return deliverAndSync(tx, l.ID, at(14)) }))
 	}
 	grant("on-l3", l3.ID, "Lock", c, 15) // never delivered
 	var ids []string

@@ -73,7 +73,7 @@ var useCases = map[string]useCase{
 		if err := activeLock(tx, r, r.l); err != nil {
 			return err
 		}
-		return tx.SyncLock(ctx, r.l, at(900))
+		return deliverAndSync(tx, r.l, at(900))
 	},
 	"DeleteContact": func(tx keyward.OwnerTx, r *raceRound, _ int) error {
 		if err := exists(tx.FindContacts(ctx, keyward.ContactFilter{OwnerID: r.owner, ID: &r.d[0]})); err != nil {

@@ -105,7 +105,7 @@ func testOwnerTxScope(t *testing.T, s flat) {
 		"RemoveLockGroupMember": func(tx keyward.OwnerTx) error {
 			return tx.RemoveLockGroupMember(ctx, other.group.ID, other.lock.ID)
 		},
-		"SyncLock": func(tx keyward.OwnerTx) error { return tx.SyncLock(ctx, other.lock.ID, at(1)) },
+		"SyncLock": func(tx keyward.OwnerTx) error { return tx.SyncLock(ctx, other.lock.ID, 0, at(1)) },
 		"AddLogEntries": func(tx keyward.OwnerTx) error {
 			_, err := tx.AddLogEntries(ctx, other.lock.ID, logEntries("x", 3, 4, keyward.LogTypeCommand, keyward.CommandTriggerLock))
 			return err
@@ -139,6 +139,12 @@ func testOwnerTxScope(t *testing.T, s flat) {
 				return keyward.ErrNotFound // the expected outcome: nothing of the other account matched
 			}
 			return err
+		},
+		"MarkGrantsDelivered": func(tx keyward.OwnerTx) error {
+			if err := tx.MarkGrantsDelivered(ctx, []string{other.grant.ID}); err != nil {
+				return err
+			}
+			return keyward.ErrNotFound // ignoring another account's grant is the expected outcome; the snapshot checks it
 		},
 	}
 	var want []string

@@ -1,0 +1,185 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/keyward/keyward/internal/apitest"
+	"github.com/keyward/keyward/internal/client"
+	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/lockproto"
+)
+
+// wantClientError fails t unless err is the API error with exactly this status and body.
+func wantClientError(t *testing.T, err error, status int, code, message, details string) {
+	t.Helper()
+	var e *client.Error
+	if !errors.As(err, &e) || e.Status != status || e.ErrorCode != code || e.ErrorMessage != message || e.ErrorDetails != details {
+		t.Fatalf("err = %v, want %d %q %q %q", err, status, code, message, details)
+	}
+}
+
+// TestDevices_Sync drives the device API as locks do, over the wire with their device keys: the
+// first sync is anchored by the binding code, later ones are signed with a key the lock holds;
+// replays, foreign signatures and unknown locks are refused with the seed's body; log entries and
+// health readings land in the lock's account once however often they are relayed.
+func TestDevices_Sync(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		relay := client.New(f.base, nil) // a phone relays without a token of its own
+		l1, err := f.admin.BoundLock(ctx, f.ids["lock1"])
+		f.must(err)
+		lock := f.locks[l1.PhysicalLockID]
+
+		req, env, err := lock.Request(nil, nil)
+		f.must(err)
+		answer, err := relay.SyncLock(ctx, env)
+		f.must(err)
+		if len(answer.Anchor) == 0 {
+			t.Fatal("the first answer to a lock that holds no key set has no anchor")
+		}
+		resp, err := lock.State.ApplySync(req, answer)
+		f.must(err)
+		if resp.TimeZone != "Europe/Vienna" || !lock.State.KeySet.Holds("ksk-1") || resp.Revocations.SerialNo != 0 || resp.AckEntryNo != 0 ||
+			time.Since(resp.ServerTime.Time).Abs() > time.Minute {
+			t.Fatalf("first sync answered %+v", resp)
+		}
+
+		t.Run("ReplayIsRefused", func(t *testing.T) {
+			_, err := relay.SyncLock(ctx, env)
+			wantClientError(t, err, 400, "SyncReplayed", "The lock's request was taken already.",
+				`lock "`+l1.PhysicalLockID+`" sent counter 1, which is not above the last one accepted`)
+		})
+		t.Run("OtherLocksKeyIsRefused", func(t *testing.T) {
+			_, other := lockproto.NewDeviceKey()
+			forged := apitest.NewLock(l1.PhysicalLockID, other, "")
+			forged.Counter = 100
+			_, env, err := forged.Request(nil, nil)
+			f.must(err)
+			_, err = relay.SyncLock(ctx, env)
+			wantClientError(t, err, 401, "DeviceAuthenticationFailed", "The lock's request is not signed by a registered lock.",
+				`the request is not signed with the device key of a lock registered as "`+l1.PhysicalLockID+`"`)
+		})
+		t.Run("UnknownLockIsRefusedAlike", func(t *testing.T) {
+			unknown := lockproto.EncodeLockID([]byte{9, 9, 9, 9, 9, 9})
+			_, key := lockproto.NewDeviceKey()
+			_, env, err := apitest.NewLock(unknown, key, "").Request(nil, nil)
+			f.must(err)
+			_, err = relay.SyncLock(ctx, env)
+			wantClientError(t, err, 401, "DeviceAuthenticationFailed", "The lock's request is not signed by a registered lock.",
+				`the request is not signed with the device key of a lock registered as "`+unknown+`"`)
+		})
+		t.Run("OtherMessageTypeIsRefused", func(t *testing.T) {
+			bad := *env
+			bad.Typ = lockproto.TypeMobileKey
+			_, err := relay.SyncLock(ctx, &bad)
+			wantClientError(t, err, 400, "", "The request is invalid.",
+				`the envelope is format version 1, type "MobileKey"; this server takes version 1, type "SyncRequest"`)
+		})
+
+		t.Run("UploadsAreStoredOnce", func(t *testing.T) {
+			at := keyward.NewTime(time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC))
+			entries := []lockproto.LogEntry{
+				{EntryNo: 1, LockTimestamp: at, LogType: lockproto.LogTypeCommand, Command: lockproto.CommandTriggerLock,
+					Result: lockproto.ResultAllowed, Reason: lockproto.ReasonAllowed, GrantID: apitest.Ptr("g-1"), ContactID: apitest.Ptr(f.ids["guest"])},
+				{EntryNo: 2, LockTimestamp: at, LogType: lockproto.LogTypeCommand, Command: lockproto.CommandTriggerLock,
+					Result: lockproto.ResultDenied, Reason: lockproto.ReasonOutsideRestriction, GrantID: apitest.Ptr("g-1")},
+			}
+			health := []lockproto.HealthReport{{MeasuredAt: keyward.NewTime(time.Now()), BatteryVoltage: 2.9, BatteryWarning: lockproto.BatteryLow, Temperature: 21.5}}
+			resp, err := lock.SyncOnce(ctx, relay, entries, health)
+			f.must(err)
+			if resp.AckEntryNo != 2 {
+				t.Fatalf("ackEntryNo = %d, want 2", resp.AckEntryNo)
+			}
+			// the answer was lost: the lock sends the same entries again with its next request
+			resp, err = lock.SyncOnce(ctx, relay, entries, nil)
+			f.must(err)
+			if resp.AckEntryNo != 2 {
+				t.Fatalf("ackEntryNo of the retry = %d, want 2", resp.AckEntryNo)
+			}
+			logs, err := f.admin.BoundLockLogEntries(ctx, f.ids["lock1"], &client.Query{Select: []string{"entryNo", "result", "reason", "grantId", "contactId", "lockTimestamp"}})
+			f.must(err)
+			got, _ := json.Marshal(logs)
+			want := `[{"id":"","entryNo":1,"lockTimestamp":"2026-11-30T09:00:00.000Z","receivedAt":"0001-01-01T00:00:00.000Z","boundLockId":"","boundCardId":null,"contactId":"` + f.ids["guest"] +
+				`","logType":"","command":"","result":"Allowed","reason":"Allowed","grantId":"g-1"},` +
+				`{"id":"","entryNo":2,"lockTimestamp":"2026-11-30T09:00:00.000Z","receivedAt":"0001-01-01T00:00:00.000Z","boundLockId":"","boundCardId":null,"contactId":null,` +
+				`"logType":"","command":"","result":"Denied","reason":"OutsideTimeRestriction","grantId":"g-1"}]`
+			if string(got) != want {
+				t.Fatalf("log entries\n got %s\nwant %s", got, want)
+			}
+			l, err := f.admin.BoundLock(ctx, f.ids["lock1"], keyward.ExpandHealthStatuses)
+			f.must(err)
+			var byType = map[string]float64{}
+			for _, h := range l.HealthStatuses {
+				if h.ValueStatus != keyward.HealthValueOk {
+					t.Errorf("health %+v is not Ok", h)
+				}
+				byType[h.Type] = h.Value
+			}
+			if len(byType) != 3 || byType[keyward.HealthBatteryVoltage] != 2.9 || byType[keyward.HealthTemperature] != 21.5 ||
+				byType[keyward.HealthBatteryWarningLevel] != keyward.BatteryWarningLow {
+				t.Fatalf("health statuses = %+v", l.HealthStatuses)
+			}
+		})
+	})
+}
+
+// TestDevices_Revocation: a grant whose key left the server is RevocationPending until the lock
+// confirms the list that names it, and the list stays the physical lock's when it is bound to
+// another account: the old account's keys are still refused there.
+func TestDevices_Revocation(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		relay := client.New(f.base, nil)
+		f.createGrant(t, "held", f.contactGrant("lock1", "guest"))
+		f.syncLock(t, "lock1") // the key reached a phone, then the lock synced
+		if _, err := f.admin.RevokeGrant(ctx, f.ids["held"], false); err != nil {
+			t.Fatal(err)
+		}
+		state := func() string {
+			g, err := f.admin.Grant(ctx, f.ids["held"])
+			f.must(err)
+			return g.State
+		}
+		if s := state(); s != keyward.GrantRevocationPending {
+			t.Fatalf("state after revoking a delivered grant = %s", s)
+		}
+		l1, err := f.admin.BoundLock(ctx, f.ids["lock1"])
+		f.must(err)
+		lock := f.locks[l1.PhysicalLockID]
+		// One sync: the lock gets the list (serial 1 naming the grant) and confirms it at once.
+		resp, err := lock.Sync(ctx, relay, nil, nil)
+		f.must(err)
+		if resp.Revocations.SerialNo != 1 || len(resp.Revocations.GrantIDs) != 1 || resp.Revocations.GrantIDs[0] != f.ids["held"] {
+			t.Fatalf("revocation list = %+v", resp.Revocations)
+		}
+		if s := state(); s != keyward.GrantRevoked {
+			t.Fatalf("state after the lock confirmed = %s", s)
+		}
+		l1, err = f.admin.BoundLock(ctx, f.ids["lock1"])
+		f.must(err)
+		if l1.RclSerialNo != 1 || apitest.Deref(l1.LastSeenRclSerialNo) != 1 {
+			t.Fatalf("lock after the confirmation: rclSerialNo %d, lastSeenRclSerialNo %v", l1.RclSerialNo, l1.LastSeenRclSerialNo)
+		}
+
+		// Unbind and bind to o2: the new binding's list starts above the old one and still
+		// names the old account's grant.
+		f.must(f.admin.UnbindLock(ctx, f.ids["lock1"]))
+		oscar, err := f.m.Store.FindUserByEmail(ctx, "oscar@example.com")
+		f.must(err)
+		rebound, err := f.m.Service.BindLock(asUser(ctx, oscar), f.ids["o2"],
+			keyward.BindLockRequest{PhysicalLockID: l1.PhysicalLockID, BindingCode: lock.State.BindingCode})
+		f.must(err)
+		if rebound.RclSerialNo != 2 {
+			t.Fatalf("the new binding starts at serial %d, want 2", rebound.RclSerialNo)
+		}
+		resp, err = lock.Sync(ctx, relay, nil, nil)
+		f.must(err)
+		if resp.Revocations.SerialNo != 2 || len(resp.Revocations.GrantIDs) != 1 || resp.Revocations.GrantIDs[0] != f.ids["held"] {
+			t.Fatalf("revocation list after rebinding = %+v", resp.Revocations)
+		}
+	})
+}
