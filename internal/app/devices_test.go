@@ -150,6 +150,16 @@ func TestDevices_Revocation(t *testing.T) {
 		l1, err := f.admin.BoundLock(ctx, f.ids["lock1"])
 		f.must(err)
 		lock := f.locks[l1.PhysicalLockID]
+		p, err := f.admin.LockPropagation(ctx, f.ids["lock1"])
+		f.must(err)
+		if p.UpToDate || len(p.PendingRevocations) != 1 || p.PendingRevocations[0].GrantID != f.ids["held"] ||
+			apitest.Deref(p.PendingRevocations[0].ContactID) != f.ids["guest"] || p.OldestPendingSince == nil ||
+			*p.OldestPendingSince != p.PendingRevocations[0].RevokedAt || apitest.Deref(p.OldestPendingAge) < 0 ||
+			p.PendingRevocations[0].ExposureEndsAt == nil ||
+			p.PendingRevocations[0].ExposureEndsAt.Sub(p.PendingRevocations[0].RevokedAt.Time) != lockproto.MaxKeyValidity ||
+			p.RclSerialNo != 1 || apitest.Deref(p.LastSeenRclSerialNo) != 0 || p.LastSyncDate == nil {
+			t.Fatalf("propagation before the lock confirmed = %s", apitest.JSON(p))
+		}
 		// One sync: the lock gets the list (serial 1 naming the grant) and confirms it at once.
 		resp, err := lock.Sync(ctx, relay, nil, nil)
 		f.must(err)
@@ -158,6 +168,11 @@ func TestDevices_Revocation(t *testing.T) {
 		}
 		if s := state(); s != keyward.GrantRevoked {
 			t.Fatalf("state after the lock confirmed = %s", s)
+		}
+		p, err = f.admin.LockPropagation(ctx, f.ids["lock1"])
+		f.must(err)
+		if !p.UpToDate || len(p.PendingRevocations) != 0 || p.OldestPendingSince != nil || p.OldestPendingAge != nil || apitest.Deref(p.LastSeenRclSerialNo) != 1 {
+			t.Fatalf("propagation after the lock confirmed = %s", apitest.JSON(p))
 		}
 		l1, err = f.admin.BoundLock(ctx, f.ids["lock1"])
 		f.must(err)

@@ -18,6 +18,11 @@ func (a *Account) BoundLock(ctx context.Context, id string, expandNames ...strin
 	return entity[keyward.BoundLock](ctx, a.c, http.MethodGet, a.path+"/BoundLocks"+seg(id), expand(expandNames), nil)
 }
 
+// LockPropagation reads what a bound lock has not caught up with yet (Keyward extension).
+func (a *Account) LockPropagation(ctx context.Context, id string) (*keyward.LockPropagation, error) {
+	return entity[keyward.LockPropagation](ctx, a.c, http.MethodGet, a.path+"/BoundLocks"+seg(id)+"/Propagation", nil, nil)
+}
+
 // BindLock binds a registered lock to the account by its binding code.
 func (a *Account) BindLock(ctx context.Context, r keyward.BindLockRequest) (*keyward.BoundLock, error) {
 	return entity[keyward.BoundLock](ctx, a.c, http.MethodPut, a.path+"/BoundLocks", nil, r)

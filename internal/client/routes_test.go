@@ -65,7 +65,8 @@ func routeCalls(e *env) map[string]func() error {
 			_, err := a.AccessCheck(ctx, x, client.AccessQuery{ContactID: x, At: time.Now()})
 			return err
 		},
-		"GET " + owner + "/LogEntries": func() error { _, err := a.LogEntries(ctx, nil); return err },
+		"GET " + owner + "/BoundLocks/{boundLockId}/Propagation": func() error { _, err := a.LockPropagation(ctx, x); return err },
+		"GET " + owner + "/LogEntries":                           func() error { _, err := a.LogEntries(ctx, nil); return err },
 		"GET " + owner + "/BoundLocks/{boundLockId}/LogEntries": func() error {
 			_, err := a.BoundLockLogEntries(ctx, x, nil)
 			return err

@@ -36,6 +36,12 @@ func (s *Server) handleBoundLockGet(w http.ResponseWriter, r *http.Request) erro
 	return writeEntity(w, l, err)
 }
 
+// handleBoundLockPropagation answers GET /Owners/{ownerId}/BoundLocks/{boundLockId}/Propagation.
+func (s *Server) handleBoundLockPropagation(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.locks.FindLockPropagation(r.Context(), r.PathValue("ownerId"), r.PathValue("boundLockId"))
+	return writeEntity(w, p, err)
+}
+
 // handleBoundLockUpdate answers PATCH /Owners/{ownerId}/BoundLocks/{boundLockId}.
 func (s *Server) handleBoundLockUpdate(w http.ResponseWriter, r *http.Request) error {
 	var u keyward.BoundLockUpdate

@@ -51,6 +51,7 @@ func (s *Server) routeTable() []route {
 		api(http.MethodPatch, owner+"/BoundCards/{boundCardId}", s.handleBoundCardUpdate),
 
 		api(http.MethodGet, owner+"/BoundLocks/{boundLockId}/AccessCheck", s.handleAccessCheck),
+		api(http.MethodGet, owner+"/BoundLocks/{boundLockId}/Propagation", s.handleBoundLockPropagation),
 
 		list(owner+"/LogEntries", "LogEntry", s.handleLogEntryList),
 		list(owner+"/BoundLocks/{boundLockId}/LogEntries", "LogEntry", s.handleBoundLockLogEntryList),

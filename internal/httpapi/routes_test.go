@@ -48,6 +48,7 @@ var wantRoutes = []routeWant{
 	{Route{"GET", "/api/v1/Owners/{ownerId}/BoundCards/{boundCardId}", false, ""}, "read a bound card"},
 	{Route{"PATCH", "/api/v1/Owners/{ownerId}/BoundCards/{boundCardId}", false, ""}, "change a bound card"},
 	{Route{"GET", "/api/v1/Owners/{ownerId}/BoundLocks/{boundLockId}/AccessCheck", false, ""}, "check access to a lock"},
+	{Route{"GET", "/api/v1/Owners/{ownerId}/BoundLocks/{boundLockId}/Propagation", false, ""}, "read a bound lock's propagation"},
 	{Route{"GET", "/api/v1/Owners/{ownerId}/LogEntries", false, "LogEntry"}, "list the log entries"},
 	{Route{"GET", "/api/v1/Owners/{ownerId}/BoundLocks/{boundLockId}/LogEntries", false, "LogEntry"}, "list a bound lock's log entries"},
 	{Route{"GET", "/api/v1/Owners/{ownerId}/Grants", false, "Grant"}, "list the grants"},

@@ -139,6 +139,48 @@ type BoundLock struct {
 	// SyncSeq orders the lock's last sync among the writes on its account (0: never synced):
 	// a sync has learned of a revocation when its SyncSeq exceeds the grant's RevokedSeq.
 	SyncSeq int64 `json:"-"`
+	// LastSyncAt is when the lock last synced, nil before its first sync.
+	LastSyncAt *Time `json:"-"`
+}
+
+// LockPropagation is a Keyward extension: how far an offline lock has caught up with what the
+// server decided. A revocation is pending until the lock confirms the revocation list that names
+// it; until then a phone holding the grant's key may still open the lock, at most until
+// ExposureEndsAt. UpToDate is true when nothing is pending.
+type LockPropagation struct {
+	BoundLockID           string              `json:"boundLockId"`
+	PhysicalLockID        string              `json:"physicalLockId"`
+	RclSerialNo           int64               `json:"rclSerialNo"`
+	LastSeenRclSerialNo   *int64              `json:"lastSeenRclSerialNo"`
+	LastSeenRclUpdateDate *Time               `json:"lastSeenRclUpdateDate"`
+	LastSyncDate          *Time               `json:"lastSyncDate"`
+	UpToDate              bool                `json:"upToDate"`
+	PendingRevocations    []PendingRevocation `json:"pendingRevocations"`
+	PendingCardWrites     []PendingCardWrite  `json:"pendingCardWrites"`
+	// OldestPendingSince is when the oldest pending change was made, and OldestPendingAge its
+	// age in whole seconds at the time of the answer; both null when nothing is pending.
+	OldestPendingSince *Time  `json:"oldestPendingSince"`
+	OldestPendingAge   *int64 `json:"oldestPendingAgeSeconds"`
+}
+
+// PendingRevocation is a revoked grant a lock has not confirmed. ExposureEndsAt bounds how long a
+// key of it can still open the lock if the lock never syncs again: the end of the longest key
+// validity after the revocation, or for a card the grant's validBefore (null: until it syncs).
+type PendingRevocation struct {
+	GrantID        string  `json:"grantId"`
+	ContactID      *string `json:"contactId"`
+	BoundCardID    *string `json:"boundCardId"`
+	RevokedAt      Time    `json:"revokedAt"`
+	ExposureEndsAt *Time   `json:"exposureEndsAt"`
+	ValidBefore    *Time   `json:"-"`
+}
+
+// PendingCardWrite is a card whose grants changed since it was last written: the lock writes it
+// when the card is next presented there.
+type PendingCardWrite struct {
+	BoundCardID string   `json:"boundCardId"`
+	GrantIDs    []string `json:"grantIds"`
+	Since       Time     `json:"since"`
 }
 
 // BoundLockFilter selects bound locks of one owner account.

@@ -55,6 +55,8 @@ type LockService interface {
 	BindLock(ctx context.Context, ownerID string, r BindLockRequest) (*BoundLock, error)
 	UpdateBoundLock(ctx context.Context, ownerID, id string, u BoundLockUpdate) (*BoundLock, error)
 	UnbindLock(ctx context.Context, ownerID, id string) error
+	// FindLockPropagation answers what the lock has not caught up with yet (Keyward extension).
+	FindLockPropagation(ctx context.Context, ownerID, id string) (*LockPropagation, error)
 
 	// RegisterLock adds a lock to the device registry and returns it with its binding code,
 	// which is stored hashed and so shown only now (operator).

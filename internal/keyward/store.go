@@ -151,6 +151,9 @@ type LockReads interface {
 	// FindLockRevocations lists the revoked grants on a physical lock's revocation list, of
 	// mobile keys and of cards, that were revoked at or after since.
 	FindLockRevocations(ctx context.Context, physicalLockID string, since Time) (keys, cards []string, err error)
+	// FindPendingRevocations lists the account's revoked grants that the bound lock may hold a
+	// key of and has not confirmed, oldest revocation first.
+	FindPendingRevocations(ctx context.Context, boundLockID string) ([]PendingRevocation, error)
 	// LockHealth returns each lock's newest reading of each type, by type; a lock that has
 	// reported nothing maps to an empty list.
 	LockHealth(ctx context.Context, boundLockIDs []string) (map[string][]HealthReading, error)

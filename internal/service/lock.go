@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/keyward/keyward/internal/keyward"
 	"github.com/keyward/keyward/internal/lockproto"
@@ -231,4 +232,62 @@ func (s *Service) UnbindLock(ctx context.Context, ownerID, id string) error {
 		}
 		return tx.UnbindBoundLock(ctx, id, s.timestamp())
 	})
+}
+
+// FindLockPropagation answers how far a bound lock has caught up: the revocations it has not
+// confirmed (with how long a key of each can still open it) and the card writes waiting for it.
+func (s *Service) FindLockPropagation(ctx context.Context, ownerID, id string) (*keyward.LockPropagation, error) {
+	if err := s.authorize(ctx, ownerID, useCase{"read a bound lock's propagation", keyward.ScopeReadCoreEntities, ""}); err != nil {
+		return nil, err
+	}
+	l, err := s.findBoundLock(ctx, s.data, ownerID, id)
+	if err != nil {
+		return nil, err
+	}
+	pending, err := s.data.FindPendingRevocations(ctx, l.ID)
+	if err != nil {
+		return nil, err
+	}
+	p := &keyward.LockPropagation{BoundLockID: l.ID, PhysicalLockID: l.PhysicalLockID, RclSerialNo: l.RclSerialNo,
+		LastSeenRclSerialNo: l.LastSeenRclSerialNo, LastSeenRclUpdateDate: l.LastSeenRclUpdateDate, LastSyncDate: l.LastSyncAt,
+		PendingRevocations: pending, PendingCardWrites: []keyward.PendingCardWrite{}}
+	for i := range pending {
+		pending[i].ExposureEndsAt = exposureEnd(&pending[i])
+	}
+	p.UpToDate = len(p.PendingRevocations) == 0 && len(p.PendingCardWrites) == 0
+	s.setOldestPending(p)
+	return p, nil
+}
+
+// exposureEnd is how long a revoked grant's key can open a lock that never syncs again: a
+// mobile key ends at most MaxKeyValidity after its issue, which came before the revocation; a
+// card holds its grant until the grant's own end (nil: until the lock learns of it).
+func exposureEnd(p *keyward.PendingRevocation) *keyward.Time {
+	if p.BoundCardID != nil {
+		return p.ValidBefore
+	}
+	end := keyward.NewTime(p.RevokedAt.Add(lockproto.MaxKeyValidity))
+	if p.ValidBefore != nil && p.ValidBefore.Before(end.Time) {
+		return p.ValidBefore
+	}
+	return &end
+}
+
+// setOldestPending fills the oldest pending change and its age at the service's clock.
+func (s *Service) setOldestPending(p *keyward.LockPropagation) {
+	var oldest *keyward.Time
+	for _, r := range p.PendingRevocations {
+		if oldest == nil || r.RevokedAt.Before(oldest.Time) {
+			oldest = &r.RevokedAt
+		}
+	}
+	for _, w := range p.PendingCardWrites {
+		if oldest == nil || w.Since.Before(oldest.Time) {
+			oldest = &w.Since
+		}
+	}
+	if oldest != nil {
+		age := int64(s.now().Sub(oldest.Time) / time.Second)
+		p.OldestPendingSince, p.OldestPendingAge = oldest, &age
+	}
 }

@@ -197,6 +197,32 @@ func (s *store) bumpHolders(ctx context.Context, ownerID string, grantIDs []stri
 	return nil
 }
 
+// FindPendingRevocations lists the account's grants on the lock's revocation list that wait
+// for this lock's confirmation: its confirmed syncs all ran before the revocation.
+func (s *store) FindPendingRevocations(ctx context.Context, boundLockID string) ([]keyward.PendingRevocation, error) {
+	rows, err := s.q.QueryContext(ctx, `SELECT g.id, g.contact_id, g.bound_card_id, g.revoked_at, g.valid_before
+		FROM bound_locks b JOIN lock_revocations r ON r.physical_lock_id = b.physical_lock_id
+		JOIN grants g ON g.id = r.grant_id AND g.owner_id = b.owner_id
+		WHERE b.id = $1 AND g.state = 'RevocationPending' AND b.last_sync_seq <= g.revoked_seq
+		ORDER BY g.revoked_at, g.id`, boundLockID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: find pending revocations: %w", err)
+	}
+	defer rows.Close()
+	list := []keyward.PendingRevocation{}
+	for rows.Next() {
+		var p keyward.PendingRevocation
+		var revoked int64
+		var before sql.NullInt64
+		if err := rows.Scan(&p.GrantID, &p.ContactID, &p.BoundCardID, &revoked, &before); err != nil {
+			return nil, fmt.Errorf("sqlstore: find pending revocations: %w", err)
+		}
+		p.RevokedAt, p.ValidBefore = keyward.TimeFromMillis(revoked), timePtr(before)
+		list = append(list, p)
+	}
+	return list, rows.Err()
+}
+
 // FindLockRevocations lists the grants on a physical lock's revocation list: those revoked since.
 func (s *store) FindLockRevocations(ctx context.Context, physicalLockID string, since keyward.Time) (keys, cards []string, err error) {
 	rows, err := s.q.QueryContext(ctx, `SELECT grant_id, card FROM lock_revocations

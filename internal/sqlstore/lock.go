@@ -128,7 +128,7 @@ func (s *store) FindBoundLocks(ctx context.Context, f keyward.BoundLockFilter) (
 	spec := listSpec{
 		selectFrom: `SELECT b.id, b.owner_id, b.physical_lock_id, b.title, b.description, b.bind_date, b.unbind_date,
 			b.active, b.rcl_serial_no, b.rcl_date, b.last_seen_rcl_serial_no, b.last_seen_rcl_update_date, b.created_at,
-			b.last_sync_seq, p.lock_type_id, p.protocol_version, p.time_zone, p.time_restriction_support
+			b.last_sync_seq, b.last_sync_at, p.lock_type_id, p.protocol_version, p.time_zone, p.time_restriction_support
 			FROM bound_locks b JOIN physical_locks p ON p.id = b.physical_lock_id`,
 		where:        []string{"b.owner_id = " + a.bind(f.OwnerID)},
 		schema:       boundLockSchema,
@@ -158,12 +158,13 @@ func (s *store) FindBoundLocks(ctx context.Context, f keyward.BoundLockFilter) (
 func scanBoundLock(rows *sql.Rows) (*keyward.BoundLock, error) {
 	var l keyward.BoundLock
 	var bind, created int64
-	var unbind, rclDate, seenSerial, seenDate sql.NullInt64
+	var unbind, rclDate, seenSerial, seenDate, synced sql.NullInt64
 	err := rows.Scan(&l.ID, &l.OwnerAccountID, &l.PhysicalLockID, &l.Title, &l.Description, &bind, &unbind,
 		&l.Active, &l.RclSerialNo, &rclDate, &seenSerial, &seenDate, &created,
-		&l.SyncSeq, &l.LockTypeID, &l.ProtocolVersion, &l.TimeZone, &l.TimeRestrictionSupport)
+		&l.SyncSeq, &synced, &l.LockTypeID, &l.ProtocolVersion, &l.TimeZone, &l.TimeRestrictionSupport)
 	l.BindDate, l.CreatedAt = keyward.TimeFromMillis(bind), keyward.TimeFromMillis(created)
 	l.UnbindDate, l.RclDate, l.LastSeenRclUpdateDate = timePtr(unbind), timePtr(rclDate), timePtr(seenDate)
+	l.LastSyncAt = timePtr(synced)
 	l.LastSeenRclSerialNo = int64Ptr(seenSerial)
 	l.TargetType = "Lock"
 	if lt, ok := lockproto.LookupLockType(l.LockTypeID); ok {
