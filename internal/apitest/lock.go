@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/keyward/keyward/internal/client"
-	"github.com/keyward/keyward/internal/keyward"
 	"github.com/keyward/keyward/internal/lockproto"
 )
 
@@ -57,9 +56,7 @@ func (l *Lock) SyncOnce(ctx context.Context, c *client.Client, entries []lockpro
 // Request makes the lock's next signed sync request.
 func (l *Lock) Request(entries []lockproto.LogEntry, health []lockproto.HealthReport) (*lockproto.SyncRequest, *lockproto.Envelope, error) {
 	l.Counter++
-	req := &lockproto.SyncRequest{LockID: l.State.LockID, Counter: l.Counter, Challenge: lockproto.NewChallenge(),
-		LockTime: keyward.NewTime(time.Now()), ProtocolVersion: l.State.ProtocolVersion, RclSerialNo: l.State.Revocations.SerialNo,
-		KIDs: l.State.KeySet.KIDs(), LogEntries: entries, Health: health}
+	req := l.State.SyncRequest(l.Counter, time.Now(), entries, health)
 	env, err := lockproto.SignSyncRequest(l.Device, req)
 	return req, env, err
 }

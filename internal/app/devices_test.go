@@ -198,3 +198,98 @@ func TestDevices_Revocation(t *testing.T) {
 		}
 	})
 }
+
+// TestDevices_Cards: a card grant waits for a card write; the lock gets the card's image at its
+// sync, writes it when the card is held to it, decides offline, and reports the write; revoking
+// the grant puts it on the lock's list, and the next write takes it off the card.
+func TestDevices_Cards(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		relay := client.New(f.base, nil)
+		pc, err := f.m.Service.RegisterCard(asOperator(ctx), 2)
+		f.must(err)
+		card, err := f.admin.BindCard(ctx, keyward.BindCardRequest{PhysicalCardID: &pc.ID})
+		f.must(err)
+		f.ids["card"] = card.ID
+		f.createGrant(t, "cg", f.cardGrant("lock1", "card"))
+		cardState := func() (string, string) {
+			g, err := f.admin.Grant(ctx, f.ids["cg"])
+			f.must(err)
+			return g.State, apitest.Deref(g.CardWriteState)
+		}
+		if st, cs := cardState(); st != keyward.GrantOk || cs != keyward.CardWritePending {
+			t.Fatalf("a new card grant is %s/%s, want Ok/WritePending", st, cs)
+		}
+		p, err := f.admin.LockPropagation(ctx, f.ids["lock1"])
+		f.must(err)
+		if p.UpToDate || len(p.PendingCardWrites) != 1 || p.PendingCardWrites[0].BoundCardID != card.ID ||
+			len(p.PendingCardWrites[0].GrantIDs) != 1 || p.PendingCardWrites[0].GrantIDs[0] != f.ids["cg"] {
+			t.Fatalf("propagation with a card to write = %s", apitest.JSON(p))
+		}
+
+		l1, err := f.admin.BoundLock(ctx, f.ids["lock1"])
+		f.must(err)
+		lock := f.locks[l1.PhysicalLockID]
+		resp, err := lock.Sync(ctx, relay, nil, nil)
+		f.must(err)
+		if len(resp.CardWrites) != 1 || len(lock.State.PendingCards) != 1 {
+			t.Fatalf("the sync brought %d card images (pending %d), want 1", len(resp.CardWrites), len(lock.State.PendingCards))
+		}
+		now := time.Now()
+		onCard, d := lock.State.PresentCard(card.UID, nil, now)
+		if !d.Allowed || d.Key.GrantID != f.ids["cg"] {
+			t.Fatalf("the card at the lock = %+v", d)
+		}
+		if d := lock.State.DecideCard("AAAAAAAAAA==", onCard, now); d.Allowed || d.Reason != lockproto.ReasonWrongCard {
+			t.Fatalf("the image copied to another card = %+v", d)
+		}
+		if _, err := lock.Sync(ctx, relay, nil, nil); err != nil { // reports the write
+			t.Fatal(err)
+		}
+		if st, cs := cardState(); st != keyward.GrantOk || cs != keyward.CardWritten {
+			t.Fatalf("after the write the card grant is %s/%s, want Ok/Written", st, cs)
+		}
+		if p, err := f.admin.LockPropagation(ctx, f.ids["lock1"]); err != nil || !p.UpToDate {
+			t.Fatalf("propagation after the write = %s, %v", apitest.JSON(p), err)
+		}
+
+		// Lost card: revoke. The image reached the lock, so the card may hold the grant.
+		if _, err := f.admin.RevokeBoundCardGrants(ctx, card.ID); err != nil {
+			t.Fatal(err)
+		}
+		if st, cs := cardState(); st != keyward.GrantRevocationPending || cs != keyward.CardWritePending {
+			t.Fatalf("the revoked card grant is %s/%s, want RevocationPending/WritePending", st, cs)
+		}
+		resp, err = lock.Sync(ctx, relay, nil, nil)
+		f.must(err)
+		if len(resp.Revocations.CardGrantIDs) != 1 || resp.Revocations.CardGrantIDs[0] != f.ids["cg"] {
+			t.Fatalf("the lock's list = %+v", resp.Revocations)
+		}
+		if st, _ := cardState(); st != keyward.GrantRevoked {
+			t.Fatalf("after the lock confirmed its list the card grant is %s", st)
+		}
+		if d := lock.State.DecideCard(card.UID, onCard, now); d.Allowed || d.Reason != lockproto.ReasonRevoked {
+			t.Fatalf("the old image at the lock after the revocation = %+v", d)
+		}
+		onCard, d = lock.State.PresentCard(card.UID, onCard, now) // the lock writes the card without the grant
+		if d.Allowed || d.Reason != lockproto.ReasonWrongLock {
+			t.Fatalf("the rewritten card = %+v", d)
+		}
+		img, err := lockproto.VerifyCardImage(onCard, lock.State.KeySet)
+		f.must(err)
+		if len(img.Keys) != 0 || img.Version != 2 {
+			t.Fatalf("the card holds %+v, want version 2 without keys", img)
+		}
+		if _, err := lock.Sync(ctx, relay, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, cs := cardState(); cs != keyward.CardWritten {
+			t.Fatalf("after the second write the card grant's write state is %s", cs)
+		}
+		resp, err = lock.Sync(ctx, relay, nil, nil)
+		f.must(err)
+		if len(resp.Revocations.CardGrantIDs) != 0 || len(resp.CardWrites) != 0 {
+			t.Fatalf("the card no longer holds the grant, yet the lock gets %+v and %d images", resp.Revocations, len(resp.CardWrites))
+		}
+	})
+}

@@ -36,16 +36,17 @@ func grantFixture(t *testing.T, f *fixture) {
 }
 
 // grantJSON is the full JSON of a grant of the fixture.
+// A card grant's JSON ends with its cardWriteState: WritePending, as no test lock writes cards.
 func grantJSON(id, grantee string, validFrom, validBefore, ical, state string, active bool) string {
-	contactID, cardID, contact, card := `null`, `null`, `null`, `null`
+	contactID, cardID, contact, card, cardState := `null`, `null`, `null`, `null`, ``
 	if grantee == "card" {
-		cardID, card = `"{card}"`, `{cardJSON}`
+		cardID, card, cardState = `"{card}"`, `{cardJSON}`, `,"cardWriteState":"WritePending"`
 	} else {
 		contactID, contact = `"{guest}"`, `{guestJSON}`
 	}
 	return `{"id":"` + id + `","ownerAccountId":"{o1}","boundLockId":"{lock1}","contactId":` + contactID + `,"boundCardId":` + cardID +
 		`,"contact":` + contact + `,"boundCard":` + card + `,"boundLock":{lock1JSON},"owner":{ownerJSON},"validFrom":` + validFrom +
-		`,"validBefore":` + validBefore + `,"timeRestrictionIcal":` + ical + `,"state":"` + state + `","active":` + map[bool]string{true: "true", false: "false"}[active] + `}`
+		`,"validBefore":` + validBefore + `,"timeRestrictionIcal":` + ical + `,"state":"` + state + `","active":` + map[bool]string{true: "true", false: "false"}[active] + cardState + `}`
 }
 
 // crlf turns the escaped line ends of a JSON string's text (weekdays, ics) into real ones, for

@@ -67,14 +67,14 @@ func newStatelessLock(lockID, seed, code string) (*statelessLock, error) {
 		return nil, fmt.Errorf("%w: --device-key: must be the Base64 of a %d-byte Ed25519 seed", errUsage, ed25519.SeedSize)
 	}
 	return &statelessLock{device: lockproto.Signer{KID: id, Key: ed25519.NewKeyFromSeed(raw)},
-		state: lockproto.LockState{LockID: id, BindingCode: code, Revocations: lockproto.RevocationList{LockID: id}}}, nil
+		state: lockproto.LockState{LockID: id, ProtocolVersion: lockproto.ProtocolLatest, BindingCode: code,
+			Revocations: lockproto.RevocationList{LockID: id}}}, nil
 }
 
 // sync sends one sync request reporting the revocation list serial held and applies the answer.
 func (l *statelessLock) sync(ctx context.Context, c *client.Client, held int64) (*lockproto.SyncResponse, error) {
 	l.state.Revocations.SerialNo = held
-	req := &lockproto.SyncRequest{LockID: l.state.LockID, Counter: uint64(time.Now().UnixMicro()), Challenge: lockproto.NewChallenge(),
-		LockTime: keyward.NewTime(time.Now()), ProtocolVersion: lockproto.ProtocolLatest, RclSerialNo: held, KIDs: l.state.KeySet.KIDs()}
+	req := l.state.SyncRequest(uint64(time.Now().UnixMicro()), time.Now(), nil, nil)
 	env, err := lockproto.SignSyncRequest(l.device, req)
 	if err != nil {
 		return nil, err

@@ -70,7 +70,7 @@ func (g *grantEnv) want(id string, req keyward.GrantCreate, state string) *keywa
 	if req.ContactID != nil {
 		w.Contact = g.contact
 	} else {
-		w.BoundCard = g.card
+		w.BoundCard, w.CardWriteState = g.card, apitest.Ptr(keyward.CardWritePending) // no lock writes cards here
 	}
 	return w
 }

@@ -44,3 +44,14 @@ type BindCardRequest struct {
 	Title          *string `json:"title"`
 	Label          *string `json:"label"`
 }
+
+// CardWrite is a card whose grants changed since a lock last wrote it, as a lock's sync needs it:
+// the card, the version of its next image, when its grants changed, and its active grants (the
+// image holds exactly those).
+type CardWrite struct {
+	BoundCardID string
+	UID         string
+	Version     int64
+	ChangedAt   Time
+	Grants      []*Grant
+}

@@ -8,6 +8,10 @@ const (
 	GrantOk                = "Ok"
 	GrantRevocationPending = "RevocationPending"
 	GrantRevoked           = "Revoked"
+
+	// Card write states of a card grant (Grant.CardWriteState).
+	CardWritePending = "WritePending"
+	CardWritten      = "Written"
 )
 
 // Grant lets one contact or card open one bound lock or lock group.
@@ -26,6 +30,10 @@ type Grant struct {
 	TimeRestrictionIcal *string      `json:"timeRestrictionIcal"`
 	State               string       `json:"state"`
 	Active              bool         `json:"active"`
+	// CardWriteState is a card grant's progress onto the card (Keyward extension, absent for
+	// contact grants): WritePending until a lock writes the card with what the grant says (that
+	// it holds it, or for a revoked grant that it no longer does), then Written.
+	CardWriteState *string `json:"cardWriteState,omitempty"`
 
 	TargetType string `json:"-"` // "Lock" or "Group"
 	Delivered  bool   `json:"-"` // a key for it reached a lock or card; revoking then needs the lock's confirmation
@@ -61,6 +69,7 @@ type GrantFilter struct {
 	TargetIDs   []string // any of these locks or groups; nil means no restriction
 	ContactID   *string
 	BoundCardID *string
+	CardIDs     []string // grants of any of these cards; nil means no restriction
 	Active      *bool
 	Query       *Query
 }

@@ -148,9 +148,17 @@ type LockReads interface {
 	// FindLatestBoundLock returns the newest binding of a physical lock, active or not, in
 	// whatever account; ErrNotFound when it was never bound.
 	FindLatestBoundLock(ctx context.Context, physicalLockID string) (*BoundLock, error)
-	// FindLockRevocations lists the revoked grants on a physical lock's revocation list, of
-	// mobile keys and of cards, that were revoked at or after since.
+	// FindLockRevocations lists the revoked grants on a physical lock's revocation list: of
+	// mobile keys those revoked at or after since, of cards those their card may still hold (it
+	// was not rewritten without them).
 	FindLockRevocations(ctx context.Context, physicalLockID string, since Time) (keys, cards []string, err error)
+	// FindCardWrites lists the account's cards that wait for a write by this bound lock: their
+	// grants changed since a lock last wrote them, and one of their grants (active, or revoked at
+	// or after since) targets the lock or a group it is in. Oldest change first.
+	FindCardWrites(ctx context.Context, boundLockID string, since Time) ([]*CardWrite, error)
+	// FindTargetLockIDs returns the physical lock ids each lock or group targets: an active bound
+	// lock's own, a group's active members'. Unknown targets map to nothing.
+	FindTargetLockIDs(ctx context.Context, targetIDs []string) (map[string][]string, error)
 	// FindPendingRevocations lists the account's revoked grants that the bound lock may hold a
 	// key of and has not confirmed, oldest revocation first.
 	FindPendingRevocations(ctx context.Context, boundLockID string) ([]PendingRevocation, error)
@@ -223,6 +231,10 @@ type ContactWrites interface {
 	DeleteContact(ctx context.Context, id string) error
 	CreateBoundCard(ctx context.Context, c *BoundCard) error // ErrCardAlreadyBound
 	UpdateBoundCard(ctx context.Context, id string, u BoundCardUpdate) error
+	// ConfirmCardWrite records that a lock wrote the card's image of this version: its grants up
+	// to that version are on the card, and the revoked ones it no longer holds are Revoked. An
+	// older or unknown version changes nothing.
+	ConfirmCardWrite(ctx context.Context, boundCardID string, version int64) error
 	CreateIdentityProvider(ctx context.Context, p *IdentityProvider) error // ErrInvalid when the ipId is taken
 	DeleteIdentityProvider(ctx context.Context, ipID string) error
 	CreateIPUser(ctx context.Context, u *IPUser) error // ErrDuplicateIPUser

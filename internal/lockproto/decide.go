@@ -34,6 +34,19 @@ type LockState struct {
 	// BindingCode is the code printed on the lock. It anchors a key set the lock cannot verify
 	// with the one it holds: its first, or one after all it held were retired.
 	BindingCode string
+	// PendingCards are the card images the last syncs brought, by card uid, which the lock
+	// writes when the card is next held to it; WrittenCards the writes it has not reported yet.
+	PendingCards map[string]*Envelope
+	WrittenCards []CardWrite
+}
+
+// SyncRequest is the lock's next request with counter (one above the last, stored before it is
+// sent): what it holds (revocation-list serial, key set, protocol version), the given log entries
+// and health readings, and the card writes not reported yet.
+func (s *LockState) SyncRequest(counter uint64, now time.Time, entries []LogEntry, health []HealthReport) *SyncRequest {
+	return &SyncRequest{LockID: s.LockID, Counter: counter, Challenge: NewChallenge(), LockTime: keyward.NewTime(now),
+		ProtocolVersion: s.ProtocolVersion, RclSerialNo: s.Revocations.SerialNo, KIDs: s.KeySet.KIDs(),
+		LogEntries: entries, Health: health, CardWrites: slices.Clone(s.WrittenCards)}
 }
 
 // Decision is a lock's verdict on a key at an instant of its clock.
@@ -55,20 +68,25 @@ type Decision struct {
 // grant's validity period, then the grant's time restriction with internal/ical in the
 // restriction's zone. Proof that the phone holds the key is VerifyHolder's part.
 func Decide(env *Envelope, s *LockState, now time.Time) Decision {
-	loc := s.Location
-	if loc == nil {
-		loc = time.UTC
-	}
-	d := Decision{LocalTime: now.In(loc).Format(time.RFC3339)}
+	d := s.decision(now)
 	k, err := VerifyMobileKey(env, s.KeySet)
 	if err != nil {
 		return d.deny(ReasonBadSignature, err.Error())
 	}
+	if k.NotBefore.IsZero() || k.NotAfter.IsZero() {
+		return d.deny(ReasonExpired, "the key has no validity period of its own")
+	}
+	return s.decideKey(d, k, s.Revocations.Revokes(k.GrantID), now)
+}
+
+// decideKey runs the checks after the signature (lock id, revocation, protocol version, the
+// key's validity, the grant's period, the time restriction) on a verified key.
+func (s *LockState) decideKey(d Decision, k *MobileKey, revoked bool, now time.Time) Decision {
 	d.Key, d.NeedsSync = k, k.RclSerialNo > s.Revocations.SerialNo
 	if !slices.Contains(k.LockIDs, s.LockID) {
 		return d.deny(ReasonWrongLock, "the key does not name this lock")
 	}
-	if s.Revocations.Revokes(k.GrantID) {
+	if revoked {
 		return d.deny(ReasonRevoked, fmt.Sprintf("revocation list %d revokes the grant", s.Revocations.SerialNo))
 	}
 	cal, err := s.restriction(k)
@@ -84,6 +102,15 @@ func Decide(env *Envelope, s *LockState, now time.Time) Decision {
 	}
 	d.Allowed, d.Reason, d.Detail = true, ReasonAllowed, "the key allows access"
 	return d
+}
+
+// decision is an undecided Decision at now, with the local time at the lock.
+func (s *LockState) decision(now time.Time) Decision {
+	loc := s.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	return Decision{LocalTime: now.In(loc).Format(time.RFC3339)}
 }
 
 func (d Decision) deny(reason, detail string) Decision {
@@ -117,9 +144,9 @@ func (s *LockState) restriction(k *MobileKey) (*ical.Calendar, error) {
 // verdict applies the key's validity, the grant's period and its calendar to t, in this order.
 func verdict(k *MobileKey, cal *ical.Calendar, t time.Time) (reason, detail string) {
 	switch {
-	case t.Before(k.NotBefore.Time):
+	case !k.NotBefore.IsZero() && t.Before(k.NotBefore.Time):
 		return ReasonNotYetValid, "the key is valid from " + k.NotBefore.String()
-	case !t.Before(k.NotAfter.Time):
+	case !k.NotAfter.IsZero() && !t.Before(k.NotAfter.Time):
 		return ReasonExpired, "the key was valid before " + k.NotAfter.String() + "; the phone renews it"
 	case k.ValidFrom != nil && t.Before(k.ValidFrom.Time):
 		return ReasonNotYetValid, "the grant is valid from " + k.ValidFrom.String()
@@ -160,6 +187,8 @@ func (s *LockState) ApplySync(pending *SyncRequest, env *Envelope) (*SyncRespons
 		return nil, fmt.Errorf("lockproto: sync response zone: %w", err)
 	}
 	s.KeySet, s.Revocations, s.Location = r.KeySet, r.Revocations, loc
+	s.WrittenCards = slices.DeleteFunc(s.WrittenCards, func(w CardWrite) bool { return slices.Contains(pending.CardWrites, w) })
+	s.takeCardWrites(r.CardWrites)
 	return r, nil
 }
 
@@ -182,4 +211,20 @@ func (s *LockState) checkList(l *RevocationList) error {
 		return fmt.Errorf("%w: revocation list %d of lock %q, holding %d", ErrReplay, l.SerialNo, l.LockID, s.Revocations.SerialNo)
 	}
 	return nil
+}
+
+// takeCardWrites keeps the newest verified image of each card a sync brought.
+func (s *LockState) takeCardWrites(images []*Envelope) {
+	for _, env := range images {
+		img, err := VerifyCardImage(env, s.KeySet)
+		if err != nil {
+			continue // an image the lock cannot verify is one it would refuse on the card too
+		}
+		if s.PendingCards == nil {
+			s.PendingCards = map[string]*Envelope{}
+		}
+		if newerImage(env, s.PendingCards[img.CardUID], s.KeySet) {
+			s.PendingCards[img.CardUID] = env
+		}
+	}
 }

@@ -72,6 +72,7 @@ type SyncRequest struct {
 	KIDs            []string       `json:"kids"`        // the key set the lock holds
 	LogEntries      []LogEntry     `json:"logEntries"`  // entries not acknowledged yet, oldest first
 	Health          []HealthReport `json:"health"`
+	CardWrites      []CardWrite    `json:"cardWrites"` // cards written since the last acknowledged request
 }
 
 // SyncResponse is the server's download, signed with a key-signing key the lock holds. It repeats
@@ -88,6 +89,9 @@ type SyncResponse struct {
 	// AckEntryNo is the highest entry number the server stored; the lock may forget entries up
 	// to it.
 	AckEntryNo uint64 `json:"ackEntryNo"`
+	// CardWrites are the images of cards whose grants changed, for the lock to write when the
+	// card is next held to it.
+	CardWrites []*Envelope `json:"cardWrites"`
 }
 
 // SignSyncRequest signs a lock's upload with its device key.

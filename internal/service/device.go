@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 
 	"github.com/keyward/keyward/internal/keyward"
 	"github.com/keyward/keyward/internal/lockproto"
@@ -41,7 +40,7 @@ func (s *Service) SyncLock(ctx context.Context, body []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	serial, ack, err := s.recordSync(ctx, phys, req)
+	rec, err := s.recordSync(ctx, phys, req)
 	if err != nil {
 		return nil, err
 	}
@@ -51,9 +50,22 @@ func (s *Service) SyncLock(ctx context.Context, body []byte) ([]byte, error) {
 	}
 	now := s.timestamp()
 	resp := &lockproto.SyncResponse{LockID: phys.ID, Counter: req.Counter, Challenge: req.Challenge, ServerTime: now,
-		TimeZone: phys.TimeZone, KeySet: keys.keySet(), AckEntryNo: ack,
-		Revocations: lockproto.RevocationList{LockID: phys.ID, SerialNo: serial, IssuedAt: now, GrantIDs: revoked, CardGrantIDs: cards}}
-	return signForLock(keys, phys, req.KIDs, resp)
+		TimeZone: phys.TimeZone, KeySet: keys.keySet(), AckEntryNo: rec.ack,
+		Revocations: lockproto.RevocationList{LockID: phys.ID, SerialNo: rec.serial, IssuedAt: now, GrantIDs: revoked, CardGrantIDs: cards}}
+	signer, held := keys.signerFor(req.KIDs)
+	if resp.CardWrites, err = cardImages(signer, rec, now); err != nil {
+		return nil, err
+	}
+	return signResponse(signer, held, phys, resp)
+}
+
+// syncRecord is what a sync's transaction decided: the lock's list serial, the highest entry
+// number stored, and the cards the lock shall write with the physical locks their grants open.
+type syncRecord struct {
+	serial int64
+	ack    uint64
+	cards  []*keyward.CardWrite
+	locks  map[string][]string
 }
 
 // openSyncRequest parses the envelope and verifies it with the lock's registered device key.
@@ -96,9 +108,9 @@ func checkSyncRequest(r *lockproto.SyncRequest) error {
 	switch {
 	case len(r.Challenge) != lockproto.ChallengeSize:
 		return keyward.Invalidf("challenge: must be %d bytes, got %d", lockproto.ChallengeSize, len(r.Challenge))
-	case len(r.LogEntries) > maxSyncEntries || len(r.Health) > maxSyncEntries:
-		return keyward.Invalidf("a sync request holds at most %d log entries and %d health reports; send the rest with the next",
-			maxSyncEntries, maxSyncEntries)
+	case len(r.LogEntries) > maxSyncEntries || len(r.Health) > maxSyncEntries || len(r.CardWrites) > maxSyncEntries:
+		return keyward.Invalidf("a sync request holds at most %d log entries, health reports and card writes each; send the rest with the next",
+			maxSyncEntries)
 	case r.RclSerialNo < 0:
 		return keyward.Invalidf("rclSerialNo: must not be negative, got %d", r.RclSerialNo)
 	}
@@ -109,6 +121,11 @@ func checkSyncRequest(r *lockproto.SyncRequest) error {
 		if e.LogType == "" || e.Command == "" || (e.Result != lockproto.ResultAllowed && e.Result != lockproto.ResultDenied) {
 			return keyward.Invalidf("logEntries[%d]: logType and command are required, result must be %q or %q",
 				i, lockproto.ResultAllowed, lockproto.ResultDenied)
+		}
+	}
+	for i, w := range r.CardWrites {
+		if w.BoundCardID == "" || w.Version < 1 {
+			return keyward.Invalidf("cardWrites[%d]: boundCardId is required and version must be 1 or more", i)
 		}
 	}
 	for i, h := range r.Health {
@@ -126,15 +143,17 @@ var batteryLevels = map[string]float64{
 }
 
 // recordSync takes the request in one transaction under the lock's account (its newest
-// binding's, bound or not: an unbound lock still confirms the revocations its unbinding made)
-// and returns the serial of the lock's list and the highest entry number stored.
-func (s *Service) recordSync(ctx context.Context, phys *keyward.PhysicalLock, req *lockproto.SyncRequest) (serial int64, ack uint64, err error) {
+// binding's, bound or not: an unbound lock still confirms the revocations its unbinding made).
+// A bound lock also gets the cards waiting for its write, whose grants count as delivered from
+// now on: the card may hold them as soon as the lock meets it.
+func (s *Service) recordSync(ctx context.Context, phys *keyward.PhysicalLock, req *lockproto.SyncRequest) (*syncRecord, error) {
+	rec := &syncRecord{}
 	bound, err := s.data.FindLatestBoundLock(ctx, phys.ID)
 	if errors.Is(err, keyward.ErrNotFound) {
-		return 0, 0, s.store.InTx(ctx, func(tx keyward.Tx) error { return tx.AcceptLockSync(ctx, phys.ID, req.Counter, req.KIDs) })
+		return rec, s.store.InTx(ctx, func(tx keyward.Tx) error { return tx.AcceptLockSync(ctx, phys.ID, req.Counter, req.KIDs) })
 	}
 	if err != nil {
-		return 0, 0, err
+		return nil, err
 	}
 	err = s.store.InOwnerTx(ctx, bound.OwnerAccountID, func(tx keyward.OwnerTx) error {
 		// the binding read before the account's lock may have changed since
@@ -148,20 +167,63 @@ func (s *Service) recordSync(ctx context.Context, phys *keyward.PhysicalLock, re
 		if err := tx.AcceptLockSync(ctx, phys.ID, req.Counter, req.KIDs); err != nil {
 			return err
 		}
-		if ack, err = s.storeUploads(ctx, tx, cur.ID, req); err != nil {
+		if rec.ack, err = s.storeUploads(ctx, tx, cur.ID, req); err != nil {
 			return err
 		}
 		if err := tx.SyncLock(ctx, cur.ID, req.RclSerialNo, s.timestamp()); err != nil {
 			return err
 		}
-		serial = cur.RclSerialNo
-		return nil
+		rec.serial = cur.RclSerialNo
+		if !cur.Active {
+			return nil
+		}
+		return s.pendingCardWrites(ctx, tx, cur.ID, rec)
 	})
-	return serial, ack, err
+	return rec, err
 }
 
-// storeUploads stores the request's log entries and health readings on the bound lock and
-// returns the highest entry number now stored of those sent (0 for none).
+// pendingCardWrites finds the cards the lock shall write and marks their grants delivered.
+func (s *Service) pendingCardWrites(ctx context.Context, tx keyward.OwnerTx, boundLockID string, rec *syncRecord) error {
+	var err error
+	if rec.cards, err = tx.FindCardWrites(ctx, boundLockID, keyward.NewTime(s.now().Add(-revocationRetention))); err != nil || len(rec.cards) == 0 {
+		return err
+	}
+	var ids, targets []string
+	for _, c := range rec.cards {
+		for _, g := range c.Grants {
+			ids, targets = append(ids, g.ID), append(targets, g.BoundLockID)
+		}
+	}
+	if rec.locks, err = tx.FindTargetLockIDs(ctx, targets); err != nil {
+		return err
+	}
+	return tx.MarkGrantsDelivered(ctx, ids)
+}
+
+// cardImages signs the image of each card the lock shall write: every active grant of the card.
+func cardImages(signer lockproto.Signer, rec *syncRecord, now keyward.Time) ([]*lockproto.Envelope, error) {
+	var images []*lockproto.Envelope
+	for _, c := range rec.cards {
+		img := &lockproto.CardImage{BoundCardID: c.BoundCardID, CardUID: c.UID, Version: c.Version, IssuedAt: now, Keys: []lockproto.CardKey{}}
+		for _, g := range c.Grants {
+			k := lockproto.CardKey{GrantID: g.ID, LockIDs: rec.locks[g.BoundLockID], ValidFrom: g.ValidFrom, ValidBefore: g.ValidBefore,
+				TimeRestrictionIcal: g.TimeRestrictionIcal}
+			if g.TargetType == "Group" {
+				k.LockGroupID = &g.BoundLockID
+			}
+			img.Keys = append(img.Keys, k)
+		}
+		env, err := lockproto.SignCardImage(signer, img)
+		if err != nil {
+			return nil, err
+		}
+		images = append(images, env)
+	}
+	return images, nil
+}
+
+// storeUploads stores the request's log entries, health readings and card writes on the bound
+// lock and returns the highest entry number now stored of those sent (0 for none).
 func (s *Service) storeUploads(ctx context.Context, tx keyward.OwnerTx, boundLockID string, req *lockproto.SyncRequest) (uint64, error) {
 	now := s.timestamp()
 	entries := make([]*keyward.LogEntry, len(req.LogEntries))
@@ -189,6 +251,11 @@ func (s *Service) storeUploads(ctx context.Context, tx keyward.OwnerTx, boundLoc
 			return 0, err
 		}
 	}
+	for _, w := range req.CardWrites {
+		if err := tx.ConfirmCardWrite(ctx, w.BoundCardID, w.Version); err != nil {
+			return 0, err
+		}
+	}
 	return ack, nil
 }
 
@@ -199,10 +266,9 @@ func nonEmpty(s string) *string {
 	return &s
 }
 
-// signForLock signs a response with the newest key the lock holds; a lock that holds none of
-// the keys in use gets the response anchored with its binding code as well.
-func signForLock(keys lockKeys, phys *keyward.PhysicalLock, kids []string, resp *lockproto.SyncResponse) ([]byte, error) {
-	signer, held := keys.signerFor(slices.Clip(kids))
+// signResponse signs a response; a lock that holds none of the keys in use (held false) gets it
+// anchored with its binding code as well.
+func signResponse(signer lockproto.Signer, held bool, phys *keyward.PhysicalLock, resp *lockproto.SyncResponse) ([]byte, error) {
 	env, err := lockproto.SignSyncResponse(signer, resp)
 	if err != nil {
 		return nil, err

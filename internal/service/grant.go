@@ -69,6 +69,10 @@ func (s *Service) CreateGrant(ctx context.Context, ownerID string, in keyward.Gr
 		if err := tx.CreateGrant(ctx, g); err != nil {
 			return err
 		}
+		if g.BoundCardID != nil {
+			pending := keyward.CardWritePending // no lock has written the card since
+			g.CardWriteState = &pending
+		}
 		if err := s.embed(ctx, tx.Tx, ownerID, g); err != nil {
 			return err
 		}

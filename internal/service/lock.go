@@ -251,6 +251,19 @@ func (s *Service) FindLockPropagation(ctx context.Context, ownerID, id string) (
 	p := &keyward.LockPropagation{BoundLockID: l.ID, PhysicalLockID: l.PhysicalLockID, RclSerialNo: l.RclSerialNo,
 		LastSeenRclSerialNo: l.LastSeenRclSerialNo, LastSeenRclUpdateDate: l.LastSeenRclUpdateDate, LastSyncDate: l.LastSyncAt,
 		PendingRevocations: pending, PendingCardWrites: []keyward.PendingCardWrite{}}
+	if l.Active {
+		writes, err := s.data.FindCardWrites(ctx, l.ID, keyward.NewTime(s.now().Add(-revocationRetention)))
+		if err != nil {
+			return nil, err
+		}
+		for _, w := range writes {
+			ids := make([]string, len(w.Grants))
+			for i, g := range w.Grants {
+				ids[i] = g.ID
+			}
+			p.PendingCardWrites = append(p.PendingCardWrites, keyward.PendingCardWrite{BoundCardID: w.BoundCardID, GrantIDs: ids, Since: w.ChangedAt})
+		}
+	}
 	for i := range pending {
 		pending[i].ExposureEndsAt = exposureEnd(&pending[i])
 	}

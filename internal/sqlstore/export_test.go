@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"sync"
 	"testing"
@@ -260,4 +261,25 @@ func FillLog(db *DB, ownerID, lockID string, n int) error {
 	}
 	_, err = db.sql.Exec(`ANALYZE log_entries`) // as autovacuum would after a load this size
 	return err
+}
+
+// ScanExportReference reads the export's rows and columns of the whole log in one streaming
+// query and calls row for each: the reference that the paged export is measured against.
+func ScanExportReference(db *DB, logType, command string, row func()) error {
+	rows, err := db.sql.Query(`SELECT id, entry_no, lock_timestamp, received_at, bound_lock_id, bound_card_id, contact_id
+		FROM log_entries WHERE log_type = $1 AND command = $2 ORDER BY seq`, logType, command)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, lock string
+		var no, ts, recv int64
+		var card, contact sql.NullString
+		if err := rows.Scan(&id, &no, &ts, &recv, &lock, &card, &contact); err != nil {
+			return err
+		}
+		row()
+	}
+	return rows.Err()
 }

@@ -38,9 +38,15 @@ func (s *ownerStore) CreateGrant(ctx context.Context, g *keyward.Grant) error {
 	if err := s.mine("grant", g.OwnerAccountID); err != nil {
 		return err
 	}
+	if g.BoundCardID != nil {
+		if err := s.changeCards(ctx, []string{*g.BoundCardID}, g.CreatedAt); err != nil {
+			return err
+		}
+	}
 	_, err := s.q.ExecContext(ctx, `INSERT INTO grants (id, owner_id, target_id, target_type, contact_id, bound_card_id,
-		grantee_key, valid_from, valid_before, time_restriction_ical, state, active, delivered, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+		grantee_key, valid_from, valid_before, time_restriction_ical, state, active, delivered, created_at, card_version)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
+			(SELECT image_version FROM bound_cards WHERE id = $6))`,
 		g.ID, g.OwnerAccountID, g.BoundLockID, g.TargetType, g.ContactID, g.BoundCardID, granteeKey(g),
 		nullTime(g.ValidFrom), nullTime(g.ValidBefore), g.TimeRestrictionIcal, g.State, g.Active, g.Delivered, g.CreatedAt.Millis())
 	if isUniqueViolation(err) {
@@ -53,7 +59,10 @@ func (s *ownerStore) CreateGrant(ctx context.Context, g *keyward.Grant) error {
 }
 
 const grantColumns = `id, owner_id, target_id, target_type, contact_id, bound_card_id, valid_from, valid_before,
-	time_restriction_ical, state, active, delivered, created_at, revoked_at, revoked_seq`
+	time_restriction_ical, state, active, delivered, created_at, revoked_at, revoked_seq,
+	CASE WHEN bound_card_id IS NULL THEN NULL
+		WHEN COALESCE(card_version, 0) <= (SELECT written_version FROM bound_cards c WHERE c.id = grants.bound_card_id) THEN 'Written'
+		ELSE 'WritePending' END`
 
 // grantFilterSQL turns the fixed fields of a filter into conditions.
 func grantFilterSQL(d dialect, f keyward.GrantFilter, a *args) []string {
@@ -71,6 +80,9 @@ func grantFilterSQL(d dialect, f keyward.GrantFilter, a *args) []string {
 	}
 	if f.TargetIDs != nil {
 		where = append(where, d.in("target_id", f.TargetIDs, a))
+	}
+	if f.CardIDs != nil {
+		where = append(where, d.in("bound_card_id", f.CardIDs, a))
 	}
 	if f.Active != nil {
 		where = append(where, "active = "+a.bind(*f.Active))
@@ -98,12 +110,13 @@ func (s *store) FindGrants(ctx context.Context, f keyward.GrantFilter) ([]*keywa
 
 func scanGrant(rows *sql.Rows) (*keyward.Grant, error) {
 	var g keyward.Grant
-	var contactID, cardID, ical sql.NullString
+	var contactID, cardID, ical, cardState sql.NullString
 	var from, before, revoked sql.NullInt64
 	var created int64
 	err := rows.Scan(&g.ID, &g.OwnerAccountID, &g.BoundLockID, &g.TargetType, &contactID, &cardID, &from, &before,
-		&ical, &g.State, &g.Active, &g.Delivered, &created, &revoked, &g.RevokedSeq)
+		&ical, &g.State, &g.Active, &g.Delivered, &created, &revoked, &g.RevokedSeq, &cardState)
 	g.ContactID, g.BoundCardID, g.TimeRestrictionIcal = strPtr(contactID), strPtr(cardID), strPtr(ical)
+	g.CardWriteState = strPtr(cardState)
 	g.ValidFrom, g.ValidBefore, g.RevokedAt = timePtr(from), timePtr(before), timePtr(revoked)
 	g.CreatedAt = keyward.TimeFromMillis(created)
 	return &g, err
@@ -140,7 +153,10 @@ func (s *ownerStore) RevokeGrant(ctx context.Context, id string, state string, a
 	if err != nil {
 		return fmt.Errorf("sqlstore: revoke grant: %w", err)
 	}
-	return mustAffect(res, keyward.ErrNotFound.WithDetails("grant %q is not active", id))
+	if err := mustAffect(res, keyward.ErrNotFound.WithDetails("grant %q is not active", id)); err != nil {
+		return err
+	}
+	return s.changeGrantCards(ctx, []string{id}, at)
 }
 
 // RevokeGrants ends the filter's active grants in one statement that also decides their states,
@@ -167,6 +183,9 @@ func (s *ownerStore) RevokeGrants(ctx context.Context, f keyward.GrantFilter, pe
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlstore: revoke grants: %w", err)
+	}
+	if err := s.changeGrantCards(ctx, ids, at); err != nil {
+		return nil, err
 	}
 	return ids, s.bumpHolders(ctx, f.OwnerID, ids, at)
 }
@@ -223,10 +242,15 @@ func (s *store) FindPendingRevocations(ctx context.Context, boundLockID string) 
 	return list, rows.Err()
 }
 
-// FindLockRevocations lists the grants on a physical lock's revocation list: those revoked since.
+// FindLockRevocations lists the grants on a physical lock's revocation list.
 func (s *store) FindLockRevocations(ctx context.Context, physicalLockID string, since keyward.Time) (keys, cards []string, err error) {
-	rows, err := s.q.QueryContext(ctx, `SELECT grant_id, card FROM lock_revocations
-		WHERE physical_lock_id = $1 AND revoked_at >= $2 ORDER BY grant_id`, physicalLockID, since.Millis())
+	// A key's row ends with its retention; a card grant's only once its card was rewritten
+	// without it, since a card is not renewed and holds its grants until then.
+	rows, err := s.q.QueryContext(ctx, `SELECT r.grant_id, r.card FROM lock_revocations r
+		LEFT JOIN grants g ON g.id = r.grant_id LEFT JOIN bound_cards c ON c.id = g.bound_card_id
+		WHERE r.physical_lock_id = $1 AND ((r.card = FALSE AND r.revoked_at >= $2)
+			OR (r.card = TRUE AND (c.id IS NULL OR c.written_version < COALESCE(g.card_version, 0))))
+		ORDER BY r.grant_id`, physicalLockID, since.Millis())
 	if err != nil {
 		return nil, nil, fmt.Errorf("sqlstore: find lock revocations: %w", err)
 	}
@@ -296,4 +320,55 @@ func (s *ownerStore) MarkGrantsDelivered(ctx context.Context, grantIDs []string)
 		return fmt.Errorf("sqlstore: mark grants delivered: %w", err)
 	}
 	return nil
+}
+
+// changeCards gives each of the account's cards a new image version: its grants changed, so a
+// lock shall write it again.
+func (s *ownerStore) changeCards(ctx context.Context, cardIDs []string, at keyward.Time) error {
+	a := args{at.Millis(), s.owner}
+	_, err := s.q.ExecContext(ctx, `UPDATE bound_cards SET image_version = image_version + 1, image_changed_at = $1
+		WHERE owner_id = $2 AND `+s.d.in("id", cardIDs, &a), a...)
+	if err != nil {
+		return fmt.Errorf("sqlstore: change cards: %w", err)
+	}
+	return nil
+}
+
+// changeGrantCards changes the cards of the revoked grants among ids and records in each grant
+// the first image without it.
+func (s *ownerStore) changeGrantCards(ctx context.Context, grantIDs []string, at keyward.Time) error {
+	a := args{s.owner}
+	cards := `SELECT bound_card_id FROM grants WHERE owner_id = $1 AND bound_card_id IS NOT NULL AND ` + s.d.in("id", grantIDs, &a)
+	rows, err := s.q.QueryContext(ctx, cards, a...)
+	if err != nil {
+		return fmt.Errorf("sqlstore: change grant cards: %w", err)
+	}
+	ids, err := scanStrings(rows)
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	if err := s.changeCards(ctx, ids, at); err != nil {
+		return err
+	}
+	a = args{s.owner}
+	_, err = s.q.ExecContext(ctx, `UPDATE grants SET card_version = (SELECT image_version FROM bound_cards c WHERE c.id = grants.bound_card_id)
+		WHERE owner_id = $1 AND bound_card_id IS NOT NULL AND `+s.d.in("id", grantIDs, &a), a...)
+	if err != nil {
+		return fmt.Errorf("sqlstore: change grant cards: %w", err)
+	}
+	return nil
+}
+
+// scanStrings reads one text column of every row and closes rows.
+func scanStrings(rows *sql.Rows) ([]string, error) {
+	defer rows.Close()
+	var list []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		list = append(list, v)
+	}
+	return list, rows.Err()
 }

@@ -36,6 +36,9 @@ func mkAccount(t *testing.T, s flat, i int) account {
 	a.grant = &keyward.Grant{ID: id("grant", i), OwnerAccountID: o.ID, BoundLockID: a.lock.ID, TargetType: "Lock",
 		ContactID: &a.contact.ID, State: keyward.GrantOk, Active: true, CreatedAt: at(i + 7)}
 	must(t, s.CreateGrant(ctx, a.grant))
+	// a card grant, so that the card has an image waiting to be written
+	must(t, s.CreateGrant(ctx, &keyward.Grant{ID: id("cardgrant", i), OwnerAccountID: o.ID, BoundLockID: a.lock.ID, TargetType: "Lock",
+		BoundCardID: &a.card.ID, State: keyward.GrantOk, Active: true, CreatedAt: at(i + 7)}))
 	a.perm = &keyward.Permission{ID: id("perm", i), OwnerAccountID: o.ID, ContactID: a.contact.ID, Role: keyward.RoleAdmin, CreatedAt: at(i + 8)}
 	must(t, s.CreatePermission(ctx, a.perm))
 	a.idp = &keyward.IdentityProvider{ID: id("idp", i), OwnerAccountID: o.ID, Issuer: "https://id", Audience: "kw", PublicKeyPEM: "pem", CreatedAt: at(i + 9)}
@@ -139,6 +142,12 @@ func testOwnerTxScope(t *testing.T, s flat) {
 				return keyward.ErrNotFound // the expected outcome: nothing of the other account matched
 			}
 			return err
+		},
+		"ConfirmCardWrite": func(tx keyward.OwnerTx) error {
+			if err := tx.ConfirmCardWrite(ctx, other.card.ID, 1); err != nil {
+				return err
+			}
+			return keyward.ErrNotFound // ignoring another account's card is the expected outcome; the snapshot checks it
 		},
 		"MarkGrantsDelivered": func(tx keyward.OwnerTx) error {
 			if err := tx.MarkGrantsDelivered(ctx, []string{other.grant.ID}); err != nil {
