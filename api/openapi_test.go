@@ -28,6 +28,7 @@ type stubServices struct {
 	keyward.IdentityProviderService
 	keyward.LogService
 	keyward.DeviceService
+	keyward.MobileService
 }
 
 // stubVerifier satisfies keyward.TokenVerifier for the same reason.
@@ -37,7 +38,7 @@ type stubVerifier struct{ keyward.TokenVerifier }
 func routes(t *testing.T) []httpapi.Route {
 	t.Helper()
 	var s stubServices
-	stub := keyward.Services{Owners: s, Permissions: s, Locks: s, LockGroups: s, Contacts: s, Cards: s, Grants: s, IdentityProviders: s, Logs: s, Devices: s}
+	stub := keyward.Services{Owners: s, Permissions: s, Locks: s, LockGroups: s, Contacts: s, Cards: s, Grants: s, IdentityProviders: s, Logs: s, Devices: s, Mobiles: s}
 	rs := httpapi.New(httpapi.Config{Services: stub, Verifier: stubVerifier{}}).Routes()
 	if len(rs) == 0 {
 		t.Fatal("httpapi.Server.Routes() returned no routes")

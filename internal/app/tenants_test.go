@@ -17,7 +17,8 @@ import (
 type tenant map[string]string
 
 // tenants gives both accounts of the fixture an entity of every kind a route names: a lock in a
-// group, a contact with a grant, a bound card, a permission, an identity provider with a user.
+// group, a contact with a grant, a bound card, a permission, an identity provider with a user,
+// and a mobile of its owner.
 // o1 is the admin client's account, o2 an account it has no permission on.
 func tenants(t *testing.T, f *fixture) map[string]tenant {
 	t.Helper()
@@ -61,6 +62,9 @@ func tenants(t *testing.T, f *fixture) map[string]tenant {
 		spare, err := f.m.Service.RegisterCard(asOperator(ctx), 2)
 		f.must(err)
 		tn["physicalCardId"], tn["uid"] = spare.ID, spare.UID
+		m, err := f.m.Service.RegisterMobile(as, keyward.MobileCreate{PublicKey: []byte(strings.Repeat(o.name, 16)), Name: "Phone", Platform: keyward.PlatformIOS})
+		f.must(err)
+		tn["mobileId"] = m.ID
 		out[o.name] = tn
 	}
 	f.seedLogs()
@@ -112,6 +116,7 @@ var bodies = map[string]string{
 	"PUT /api/v1/Owners/{ownerId}/IdentityProviders":                         `{"ipId":"another.app","issuer":"https://id.example","audience":"keyward","publicKey":"-"}`,
 	"PUT /api/v1/Owners/{ownerId}/IdentityProviders/{ipId}/Users":            `{"ipId":"{ipId}","ipUserId":"u-2","identifier":"u2@example.com","email":"u2@example.com"}`,
 	"PATCH /api/v1/Owners/{ownerId}/IdentityProviders/{ipId}/Users/{userId}": `{"identifier":"u2@example.com","email":"u2@example.com"}`,
+	"PUT /api/v1/Me/Mobiles":                                                 `{"publicKey":"UGl4ZWwncyBFZDI1NTE5IHB1YmxpYyBrZXksIDMyIGI=","name":"Pixel","platform":"Android"}`,
 	"POST /api/v1/Devices/Locks/Sync":                                        `{"v":1,"typ":"SyncRequest","kid":"{physicalLockId}","payload":"e30=","sig":"AAAA"}`,
 }
 

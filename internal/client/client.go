@@ -92,6 +92,7 @@ func seg(id string) string { return "/" + url.PathEscape(id) }
 type request struct {
 	method, path string
 	query        url.Values
+	header       http.Header // sent besides the body's Content-Type
 	in           any
 	want         int
 }
@@ -99,22 +100,36 @@ type request struct {
 // do sends r and decodes a JSON answer into out unless out is nil. An answer with another status
 // than r.want is an *Error; a failure to reach the server is returned as it is, wrapped.
 func (c *Client) do(ctx context.Context, r request, out any) error {
-	req, err := c.newRequest(ctx, r)
+	res, body, err := c.send(ctx, r)
 	if err != nil {
 		return err
-	}
-	res, err := c.http.Do(req)
-	if err != nil {
-		return fmt.Errorf("client: %s %s: %w", r.method, r.path, err)
-	}
-	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
-	if err != nil {
-		return fmt.Errorf("client: %s %s: read answer: %w", r.method, r.path, err)
 	}
 	if res.StatusCode != r.want {
 		return newError(res.StatusCode, body)
 	}
+	return decodeAnswer(r, body, out)
+}
+
+// send sends r and returns the answer with its body read, whatever its status.
+func (c *Client) send(ctx context.Context, r request) (*http.Response, []byte, error) {
+	req, err := c.newRequest(ctx, r)
+	if err != nil {
+		return nil, nil, err
+	}
+	res, err := c.http.Do(req)
+	if err != nil {
+		return nil, nil, fmt.Errorf("client: %s %s: %w", r.method, r.path, err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		return nil, nil, fmt.Errorf("client: %s %s: read answer: %w", r.method, r.path, err)
+	}
+	return res, body, nil
+}
+
+// decodeAnswer decodes the JSON answer to r into out unless out is nil.
+func decodeAnswer(r request, body []byte, out any) error {
 	if out == nil {
 		return nil
 	}
@@ -141,6 +156,9 @@ func (c *Client) newRequest(ctx context.Context, r request) (*http.Request, erro
 	req, err := http.NewRequestWithContext(ctx, r.method, target, body)
 	if err != nil {
 		return nil, fmt.Errorf("client: %s %s: %w", r.method, r.path, err)
+	}
+	for k, v := range r.header {
+		req.Header[k] = v
 	}
 	if r.in != nil {
 		req.Header.Set("Content-Type", "application/json")

@@ -111,6 +111,14 @@ func routeCalls(e *env) map[string]func() error {
 			_, err := a.IPUser(ctx, x, x)
 			return err
 		},
+		"GET /api/v1/Me":                       func() error { _, err := e.api.Me(ctx); return err },
+		"GET /api/v1/Me/Mobiles":               func() error { _, err := e.api.FindMobiles(ctx); return err },
+		"PUT /api/v1/Me/Mobiles":               func() error { _, err := e.api.RegisterMobile(ctx, keyward.MobileCreate{}); return err },
+		"DELETE /api/v1/Me/Mobiles/{mobileId}": func() error { return e.api.RemoveMobile(ctx, x) },
+		"GET /api/v1/Me/Mobiles/{mobileId}/Keys": func() error {
+			_, _, _, err := e.api.FetchKeys(ctx, x, `"tag"`)
+			return err
+		},
 		"POST /api/v1/Devices/Locks/Sync": func() error {
 			_, err := e.api.SyncLock(ctx, &lockproto.Envelope{V: lockproto.FormatVersion, Typ: lockproto.TypeSyncRequest, KID: x})
 			return err

@@ -109,7 +109,18 @@ var testTokens = map[string]func(w *world) *keyward.Principal{
 	"other":      func(w *world) *keyward.Principal { return w.token("bob", allScopes...) },
 	"unverified": func(w *world) *keyward.Principal { return w.token("uma", allScopes...) },
 	"device":     func(w *world) *keyward.Principal { return keyward.DevicePrincipal(keyward.DeviceLock, w.ids["phys1"]) },
+	// the mobile API's: a phone of Ada, of Bob, of Uma; a client-credentials token with every scope
+	"phone":    func(w *world) *keyward.Principal { return w.token("ada", phoneScopes...) },
+	"phoneBob": func(w *world) *keyward.Principal { return w.token("bob", phoneScopes...) },
+	"phoneUma": func(w *world) *keyward.Principal { return w.token("uma", phoneScopes...) },
+	"service": func(w *world) *keyward.Principal {
+		return keyward.TokenPrincipal(&keyward.User{ID: "svc-1", Email: keyward.ServiceUserEmail("client-1"), Kind: keyward.UserService},
+			"client-1", append(phoneScopes, allScopes...))
+	},
 }
+
+// phoneScopes are the mobile API's scopes.
+var phoneScopes = []string{keyward.ScopeReadUser, keyward.ScopeRegisterMobiles, keyward.ScopeHandleKeys}
 
 // allScopes is every scope of the Management API's resources.
 var allScopes = []string{keyward.ScopeWriteOwnerAccounts, keyward.ScopeWriteOwnerPermissions, keyward.ScopeWriteCoreEntities,

@@ -76,6 +76,12 @@ func (s *Server) routeTable() []route {
 		api(http.MethodGet, owner+"/IdentityProviders/{ipId}/Users/{userId}", s.handleIPUserGet),
 		api(http.MethodPatch, owner+"/IdentityProviders/{ipId}/Users/{userId}", s.handleIPUserUpdate),
 
+		api(http.MethodGet, v1+"/Me", s.handleMe),
+		api(http.MethodGet, v1+"/Me/Mobiles", s.handleMobileList),
+		api(http.MethodPut, v1+"/Me/Mobiles", s.handleMobileRegister),
+		api(http.MethodDelete, v1+"/Me/Mobiles/{mobileId}", s.handleMobileRemove),
+		api(http.MethodGet, v1+"/Me/Mobiles/{mobileId}/Keys", s.handleMobileKeys),
+
 		device(http.MethodPost, v1+"/Devices/Locks/Sync", s.handleLockSync),
 	}
 }

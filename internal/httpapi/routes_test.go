@@ -69,6 +69,11 @@ var wantRoutes = []routeWant{
 	{Route{"PUT", "/api/v1/Owners/{ownerId}/IdentityProviders/{ipId}/Users", false, ""}, "create an identity provider's user"},
 	{Route{"GET", "/api/v1/Owners/{ownerId}/IdentityProviders/{ipId}/Users/{userId}", false, ""}, "read an identity provider's user"},
 	{Route{"PATCH", "/api/v1/Owners/{ownerId}/IdentityProviders/{ipId}/Users/{userId}", false, ""}, "change an identity provider's user"},
+	{Route{"GET", "/api/v1/Me", false, ""}, "read the caller's user"},
+	{Route{"GET", "/api/v1/Me/Mobiles", false, ""}, "list the caller's mobiles"},
+	{Route{"PUT", "/api/v1/Me/Mobiles", false, ""}, "register a mobile"},
+	{Route{"DELETE", "/api/v1/Me/Mobiles/{mobileId}", false, ""}, "remove a mobile"},
+	{Route{"GET", "/api/v1/Me/Mobiles/{mobileId}/Keys", false, ""}, "fetch a mobile's keys"},
 	{Route{"POST", "/api/v1/Devices/Locks/Sync", true, ""}, ""},
 }
 

@@ -65,6 +65,7 @@ type Server struct {
 	identityProviders keyward.IdentityProviderService
 	logs              keyward.LogService
 	devices           keyward.DeviceService
+	mobiles           keyward.MobileService
 
 	verifier  keyward.TokenVerifier
 	localizer Localizer
@@ -97,6 +98,7 @@ func New(cfg Config) *Server {
 		identityProviders: svc.IdentityProviders,
 		logs:              svc.Logs,
 		devices:           svc.Devices,
+		mobiles:           svc.Mobiles,
 
 		verifier:  cfg.Verifier,
 		localizer: cfg.Localizer,
@@ -130,6 +132,7 @@ func missingDependency(cfg Config) string {
 		{"Services.Contacts", svc.Contacts != nil}, {"Services.Cards", svc.Cards != nil},
 		{"Services.Grants", svc.Grants != nil}, {"Services.IdentityProviders", svc.IdentityProviders != nil},
 		{"Services.Logs", svc.Logs != nil}, {"Services.Devices", svc.Devices != nil},
+		{"Services.Mobiles", svc.Mobiles != nil},
 		{"Verifier", cfg.Verifier != nil},
 	} {
 		if !d.set {

@@ -93,7 +93,8 @@ type IPUser struct {
 // IPUserStatusNormal is the only status Tapkey shows.
 const IPUserStatusNormal = "Normal"
 
-// IPUserFilter selects users of one identity provider.
+// IPUserFilter selects users of one identity provider, or of any when IPID is "" (the provider
+// of one user, found by ID).
 type IPUserFilter struct {
 	IPID     string
 	ID       *string

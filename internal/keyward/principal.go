@@ -109,6 +109,9 @@ const (
 	ScopeReadOwnerPermissions  = "read:owneraccount:permissions"
 	ScopeWriteOwnerPermissions = "write:owneraccount:permissions"
 	ScopeOfflineAccess         = "offline_access"
+	ScopeReadUser              = "read:user"        // the mobile API: who am I
+	ScopeRegisterMobiles       = "register:mobiles" // the mobile API: a user's phones
+	ScopeHandleKeys            = "handle:keys"      // the mobile API: a phone's keys
 	legacyScopeManageContacts  = "manage:contacts"
 	legacyScopeManageGrants    = "manage:grants"
 )
@@ -127,7 +130,7 @@ var KnownScopes = []string{
 	ScopeReadIPUsers, ScopeWriteIPUsers, ScopeReadLogs, ScopeReadOwnerAccounts, ScopeWriteOwnerAccounts,
 	ScopeReadOwnerPermissions, ScopeWriteOwnerPermissions, ScopeOfflineAccess,
 	legacyScopeManageContacts, legacyScopeManageGrants,
-	"register:mobiles", "read:user", "handle:keys",
+	ScopeRegisterMobiles, ScopeReadUser, ScopeHandleKeys,
 }
 
 // OpenIDScopes are the scopes that speak of a signed-in person rather than of the Management

@@ -163,6 +163,30 @@ type LogService interface {
 	FindBoundLockLogEntries(ctx context.Context, ownerID, boundLockID string, q *Query) ([]*LogEntry, error)
 }
 
+// MobileService holds the mobile API: what a phone does for its user. It is open to a user's
+// token (or session) of a person or an identity-provider user, with the scope each method names
+// (ErrInsufficientScope otherwise); a client-credentials token's service user holds no keys and is
+// refused with ErrForbidden. Another user's mobile is ErrNotFound.
+type MobileService interface {
+	// Me describes the calling user (read:user).
+	Me(ctx context.Context) (*Me, error)
+	// RegisterMobile registers a phone of the caller by its public key (register:mobiles).
+	// Registering the same key again answers the mobile registered with it; a key another user
+	// registered is ErrInvalid.
+	RegisterMobile(ctx context.Context, c MobileCreate) (*Mobile, error)
+	// FindMobiles lists the caller's mobiles, oldest first (register:mobiles).
+	FindMobiles(ctx context.Context) ([]*Mobile, error)
+	// RemoveMobile removes one of the caller's mobiles; it gets no keys from then on
+	// (register:mobiles).
+	RemoveMobile(ctx context.Context, id string) error
+	// FetchKeys issues the mobile's keys (handle:keys): one for every active grant of every
+	// contact that is the caller, in any owner account, that a key can be issued for now. It
+	// returns the keys with their entity tag, which stays the same while the keys would be the
+	// same; when the tag is among ifNoneMatch (or that holds "*"), keys is nil and nothing is
+	// signed. ErrEmailNotVerified for a person whose address is not verified.
+	FetchKeys(ctx context.Context, mobileID string, ifNoneMatch []string) (*MobileKeys, string, error)
+}
+
 // Services gathers the use cases, one interface per resource, for the adapters that drive
 // them (the Management API, the portal, the CLI); each takes only the ones it needs.
 type Services struct {
@@ -178,4 +202,5 @@ type Services struct {
 	Clients           ClientService
 	Logs              LogService
 	Devices           DeviceService
+	Mobiles           MobileService
 }

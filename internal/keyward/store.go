@@ -125,6 +125,24 @@ type Secrets interface {
 	FindKeySigningKeys(ctx context.Context) ([]*KeySigningKey, error)
 }
 
+// Mobiles are the phones users registered, and what a phone's key fetch reads. A mobile belongs
+// to a user, not to an owner account; another user's mobile is not found.
+type Mobiles interface {
+	// CreateMobile stores m unless a mobile with its public key exists, and returns the mobile
+	// stored under that key: m, or the one registered before (its UserID tells whose).
+	CreateMobile(ctx context.Context, m *Mobile) (*Mobile, error)
+	// FindMobiles lists a user's mobiles, oldest first.
+	FindMobiles(ctx context.Context, userID string) ([]*Mobile, error)
+	// FindMobile returns one of a user's mobiles, or ErrNotFound.
+	FindMobile(ctx context.Context, userID, id string) (*Mobile, error)
+	// DeleteMobile removes one of a user's mobiles; ErrNotFound when the user has none with id.
+	DeleteMobile(ctx context.Context, userID, id string) error
+	// FindKeyGrants reads, in a bounded number of statements however many there are, the
+	// active grants of the contacts with this natural key (Contact.NaturalKey) in every owner
+	// account, in creation order, each with the locks of its target.
+	FindKeyGrants(ctx context.Context, contactKey string) ([]*KeyGrant, error)
+}
+
 // AccountReads reads owner accounts and their administrators.
 type AccountReads interface {
 	FindOwners(ctx context.Context, f OwnerFilter) ([]*Owner, error)
@@ -268,6 +286,7 @@ type Tx struct {
 	Tokens
 	Consents
 	Secrets
+	Mobiles
 	AccountReads
 	LockReads
 	ContactReads

@@ -35,6 +35,19 @@ func caller(ctx context.Context) (*keyward.Principal, error) {
 // must hold scope (else the seed's 401), or a session, which has no scopes to check. Devices and
 // the operator are refused.
 func userCaller(ctx context.Context, op, scope string) (*keyward.Principal, error) {
+	p, err := actingUser(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkScope(p, scope); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// actingUser returns the caller if it acts with a user's rights (a token or a session), and
+// refuses devices and the operator.
+func actingUser(ctx context.Context, op string) (*keyward.Principal, error) {
 	p, err := caller(ctx)
 	if err != nil {
 		return nil, err
@@ -42,10 +55,15 @@ func userCaller(ctx context.Context, op, scope string) (*keyward.Principal, erro
 	if !p.ActsForUser() {
 		return nil, refuse(p, op, byUser)
 	}
-	if p.Kind == keyward.PrincipalToken && !p.HasScope(scope) {
-		return nil, keyward.InsufficientScope(scope)
-	}
 	return p, nil
+}
+
+// checkScope is the seed's 401 for a token without scope; a session has no scopes to check.
+func checkScope(p *keyward.Principal, scope string) error {
+	if p.Kind == keyward.PrincipalToken && !p.HasScope(scope) {
+		return keyward.InsufficientScope(scope)
+	}
+	return nil
 }
 
 // authorize checks that the caller is a user allowed to run uc on the owner account: a token's

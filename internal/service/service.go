@@ -45,7 +45,7 @@ func New(store keyward.Store, cfg Config) *Service {
 // Services is s as the use cases by resource, for the adapters.
 func (s *Service) Services() keyward.Services {
 	return keyward.Services{Users: s, Owners: s, Permissions: s, Locks: s, LockGroups: s, Contacts: s, Cards: s,
-		Grants: s, IdentityProviders: s, Clients: s, Logs: s, Devices: s}
+		Grants: s, IdentityProviders: s, Clients: s, Logs: s, Devices: s, Mobiles: s}
 }
 
 // timestamp is the current time at wire precision.

@@ -49,7 +49,7 @@ type ownerStore struct {
 
 // tx gathers the store's concerns in the value use cases see.
 func (s *store) tx() keyward.Tx {
-	return keyward.Tx{Users: s, Catalog: s, Clients: s, SignIns: s, Tokens: s, Consents: s, Secrets: s,
+	return keyward.Tx{Users: s, Catalog: s, Clients: s, SignIns: s, Tokens: s, Consents: s, Secrets: s, Mobiles: s,
 		AccountReads: s, LockReads: s, ContactReads: s, GrantReads: s, LogReads: s}
 }
 

@@ -146,6 +146,15 @@ func planCases() []planCase {
 			_, err := s.LockGroupStatistics(ctx, []string{"a", "b"})
 			return err
 		}},
+		{name: "mobiles of a user", run: func(s *store) error {
+			_, err := s.FindMobiles(ctx, id)
+			return err
+		}},
+		// it orders the user's grants of every account, which it reads anyway
+		{name: "grants of a user's contacts for a key fetch", sorts: true, run: func(s *store) error {
+			_, err := s.FindKeyGrants(ctx, id)
+			return err
+		}},
 	}
 }
 

@@ -102,14 +102,16 @@ func (s *ownerStore) CreateIPUser(ctx context.Context, u *keyward.IPUser) error 
 	return nil
 }
 
-// FindIPUsers lists the users of one identity provider.
+// FindIPUsers lists the users of one identity provider, or of any.
 func (s *store) FindIPUsers(ctx context.Context, f keyward.IPUserFilter) ([]*keyward.IPUser, error) {
 	var a args
 	spec := listSpec{
 		selectFrom:   `SELECT id, owner_id, ip_id, ip_user_id, identifier, status, created_at FROM ip_users`,
-		where:        []string{"ip_id = " + a.bind(f.IPID)},
 		schema:       ipUserSchema,
 		defaultOrder: "created_at, id",
+	}
+	if f.IPID != "" {
+		spec.where = append(spec.where, "ip_id = "+a.bind(f.IPID))
 	}
 	if f.ID != nil {
 		spec.where = append(spec.where, "id = "+a.bind(*f.ID))

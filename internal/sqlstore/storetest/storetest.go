@@ -44,6 +44,8 @@ func Run(t *testing.T, open func(t *testing.T) keyward.Store) {
 		{"LogEntries", testLogEntries},
 		{"ConcurrentLogUploads", testConcurrentLogUploads},
 		{"LockHealth", testLockHealth},
+		{"Mobiles", testMobiles},
+		{"KeyGrants", testKeyGrants},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
