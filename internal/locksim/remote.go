@@ -159,3 +159,12 @@ func (r *Remote) GrantState(ctx context.Context, g *Grant) (string, error) {
 func (r *Remote) SyncLock(ctx context.Context, req *lockproto.Envelope) (*lockproto.Envelope, error) {
 	return r.device.SyncLock(ctx, req)
 }
+
+// RegistryFunc is a function as a Registry, for a caller that registers locks with its own
+// operator service (a test around apptest.Start, say).
+type RegistryFunc func(ctx context.Context, spec keyward.PhysicalLockCreate) (physicalLockID, bindingCode string, err error)
+
+// RegisterLock calls f.
+func (f RegistryFunc) RegisterLock(ctx context.Context, spec keyward.PhysicalLockCreate) (string, string, error) {
+	return f(ctx, spec)
+}
