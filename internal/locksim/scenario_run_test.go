@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -108,5 +109,26 @@ func TestRun_TimeGoesForward(t *testing.T) {
 	want := "back.sim:5: the step's time 2027-03-22T10:00:00Z lies before the world's time 2027-03-23T09:00:00Z"
 	if err == nil || err.Error() != want {
 		t.Fatalf("Run = %v, want %s", err, want)
+	}
+}
+
+// TestRun_Example: the example of the documentation holds, whatever weekday the world starts
+// on.
+func TestRun_Example(t *testing.T) {
+	text, err := os.ReadFile("../../examples/front-door.sim")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := ParseScenario("front-door.sim", bytes.NewReader(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for day := range 7 {
+		start := time.Date(2027, 3, 22+day, 10, 0, 0, 0, time.UTC)
+		var out bytes.Buffer
+		res, err := Run(context.Background(), sc, Options{Seed: 1, Start: start, Out: &out})
+		if err != nil || res.Failed != 0 || res.Expectations != 8 {
+			t.Fatalf("start %s: %+v, %v\n%s", start, res, err, out.String())
+		}
 	}
 }
