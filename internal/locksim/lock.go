@@ -25,7 +25,7 @@ type LockSpec struct {
 	Name     string
 	Zone     *time.Location
 	Protocol int     // lockproto.Protocol…
-	Volts    float64 // the battery at the start; 0 is VoltsFull
+	Volts    float64 // the battery at the start (VoltsFull when new; below 2.2 it is dead)
 }
 
 // Lock is a simulated lock: it decides offline with lockproto.Decide at its own clock, records
@@ -37,7 +37,7 @@ type Lock struct {
 	Temperature float64 // degrees Celsius around which its readings vary
 
 	spec        LockSpec
-	bindingCode string
+	bindingCode string // the anchor of a first sync without a key set (docs/lock-protocol.md)
 	device      lockproto.Signer
 	state       lockproto.LockState
 	log         []lockproto.LogEntry // entries the server has not acknowledged
@@ -52,9 +52,6 @@ type Lock struct {
 
 // NewLock makes a lock whose device key and every random choice come from entropy.
 func NewLock(spec LockSpec, entropy *rand.ChaCha8) *Lock {
-	if spec.Volts == 0 {
-		spec.Volts = VoltsFull
-	}
 	seed := make([]byte, ed25519.SeedSize)
 	entropy.Read(seed) // ChaCha8.Read never fails
 	l := &Lock{Name: spec.Name, Battery: Battery{Volts: spec.Volts}, Temperature: 21, spec: spec,

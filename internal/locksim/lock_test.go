@@ -35,7 +35,7 @@ const viennaMondays = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\n" +
 // testLock is a bound Vienna lock that trusts ksk.
 func testLock(t *testing.T) *Lock {
 	t.Helper()
-	l := NewLock(LockSpec{Name: "front-door", Zone: vienna, Protocol: lockproto.ProtocolLatest}, rand.NewChaCha8([32]byte{1}))
+	l := NewLock(LockSpec{Name: "front-door", Zone: vienna, Protocol: lockproto.ProtocolLatest, Volts: VoltsFull}, rand.NewChaCha8([32]byte{1}))
 	l.Bind(testLockID, "ABCDE23456", lockproto.KeySet{Keys: []lockproto.VerifyKey{{KID: ksk.KID, PublicKey: ksk.Key.Public().(ed25519.PublicKey)}}})
 	return l
 }
@@ -148,13 +148,18 @@ func TestLock_Drift(t *testing.T) {
 	})
 }
 
+// openedLock is a test lock that alice's key, valid for an hour either side of at, opened at at.
+func openedLock(t *testing.T) (l *Lock, alice ed25519.PrivateKey, key *lockproto.Envelope, at time.Time) {
+	t.Helper()
+	alice, at, l = testPhone(1), time.Date(2027, 3, 22, 9, 0, 0, 0, vienna), testLock(t)
+	key = signKey(t, alice, at.Add(-time.Hour), at.Add(time.Hour), nil)
+	open(t, l, alice, key, at)
+	return l, alice, key, at
+}
+
 // TestLock_DeadBattery: a dead lock answers nothing and records nothing.
 func TestLock_DeadBattery(t *testing.T) {
-	alice := testPhone(1)
-	at := time.Date(2027, 3, 22, 9, 0, 0, 0, vienna)
-	l := testLock(t)
-	key := signKey(t, alice, at.Add(-time.Hour), at.Add(time.Hour), nil)
-	open(t, l, alice, key, at)
+	l, _, key, at := openedLock(t)
 	l.Battery.Volts = voltsDead - 0.01
 	if _, err := l.Challenge(); !errors.Is(err, ErrNoAnswer) {
 		t.Fatalf("Challenge = %v, want %v", err, ErrNoAnswer)
@@ -208,11 +213,7 @@ func answer(t *testing.T, l *Lock, env *lockproto.Envelope, serial int64, revoke
 // TestLock_Sync: a lost answer leaves the entries with the lock; the next request has a higher
 // counter, carries them again with the readings, and its answer revokes the key.
 func TestLock_Sync(t *testing.T) {
-	alice := testPhone(1)
-	at := time.Date(2027, 3, 22, 9, 0, 0, 0, vienna)
-	l := testLock(t)
-	key := signKey(t, alice, at.Add(-time.Hour), at.Add(time.Hour), nil)
-	open(t, l, alice, key, at)
+	l, alice, key, at := openedLock(t)
 	first, err := l.BeginSync(at)
 	if err != nil {
 		t.Fatal(err)

@@ -42,7 +42,7 @@ func TestRun_Offline(t *testing.T) {
 func TestRun_Faults(t *testing.T) {
 	out, res := runFile(t, "faults.sim", 7)
 	t.Log("\n" + out)
-	if res.Failed != 0 || res.Expectations != 11 {
+	if res.Failed != 0 || res.Expectations != 12 {
 		t.Fatalf("%d of %d expectations failed", res.Failed, res.Expectations)
 	}
 }
