@@ -36,18 +36,17 @@ type Lock struct {
 	Clock       Clock
 	Temperature float64 // degrees Celsius around which its readings vary
 
-	spec        LockSpec
-	bindingCode string // the anchor of a first sync without a key set (docs/lock-protocol.md)
-	device      lockproto.Signer
-	state       lockproto.LockState
-	log         []lockproto.LogEntry // entries the server has not acknowledged
-	entryNo     uint64               // the number of the last entry recorded
-	counter     uint64               // the last sync counter, stored before the request leaves
-	pending     *lockproto.SyncRequest
-	health      []lockproto.HealthReport // readings not delivered yet
-	challenge   []byte                   // the one outstanding challenge to a phone
-	entropy     *rand.ChaCha8
-	rnd         *rand.Rand
+	spec      LockSpec
+	device    lockproto.Signer
+	state     lockproto.LockState
+	log       []lockproto.LogEntry // entries the server has not acknowledged
+	entryNo   uint64               // the number of the last entry recorded
+	counter   uint64               // the last sync counter, stored before the request leaves
+	pending   *lockproto.SyncRequest
+	health    []lockproto.HealthReport // readings not delivered yet
+	challenge []byte                   // the one outstanding challenge to a phone
+	entropy   *rand.ChaCha8
+	rnd       *rand.Rand
 }
 
 // NewLock makes a lock whose device key and every random choice come from entropy.
@@ -74,8 +73,8 @@ func (l *Lock) ID() string { return l.state.LockID }
 // delivers it, its first key set; without one the lock's first sync is anchored by the binding
 // code (docs/lock-protocol.md).
 func (l *Lock) Bind(id, bindingCode string, ks lockproto.KeySet) {
-	l.device.KID, l.bindingCode = id, bindingCode
-	l.state.LockID, l.state.KeySet = id, ks
+	l.device.KID = id
+	l.state.LockID, l.state.KeySet, l.state.BindingCode = id, ks, bindingCode
 	l.state.Revocations = lockproto.RevocationList{LockID: id}
 }
 
