@@ -198,7 +198,7 @@ func (a *offlinePhoneAPI) FetchKeys(_ context.Context, mobileID, etag string) (*
 	if tag == etag {
 		return nil, tag, true, nil
 	}
-	keys := &keyward.MobileKeys{Keys: []keyward.MobileKeyItem{}}
+	keys := &keyward.MobileKeys{Keys: []keyward.IssuedKey{}}
 	for _, g := range active {
 		item, err := a.issue(g, now, mobileID)
 		if err != nil {
@@ -213,7 +213,7 @@ func (a *offlinePhoneAPI) FetchKeys(_ context.Context, mobileID, etag string) (*
 
 // issue signs the key of a grant for the phone, or returns nil when the grant cannot be valid
 // during the key's validity.
-func (a *offlinePhoneAPI) issue(g *offlineGrant, now time.Time, mobileID string) (*keyward.MobileKeyItem, error) {
+func (a *offlinePhoneAPI) issue(g *offlineGrant, now time.Time, mobileID string) (*keyward.IssuedKey, error) {
 	nb, na, err := lockproto.ClipValidity(now, g.ValidFrom, g.ValidBefore, lockproto.MaxKeyValidity)
 	if err != nil {
 		return nil, nil
@@ -232,7 +232,7 @@ func (a *offlinePhoneAPI) issue(g *offlineGrant, now time.Time, mobileID string)
 		return nil, err
 	}
 	g.delivered = true
-	return &keyward.MobileKeyItem{GrantID: g.ID, ContactID: contact, PhysicalLockIDs: k.LockIDs, NotAfter: k.NotAfter, Key: raw}, nil
+	return &keyward.IssuedKey{GrantID: g.ID, ContactID: contact, PhysicalLockIDs: k.LockIDs, NotAfter: k.NotAfter, Key: raw}, nil
 }
 
 // timePtr is the wire time of an optional instant.

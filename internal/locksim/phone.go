@@ -36,7 +36,7 @@ type Phone struct {
 	api      PhoneAPI
 	mobileID string
 	etag     string
-	keys     []keyward.MobileKeyItem
+	keys     []keyward.IssuedKey
 }
 
 // NewPhone makes a phone whose key pair comes from entropy.
@@ -68,7 +68,7 @@ func (p *Phone) Fetch(ctx context.Context) (notModified bool, err error) {
 	fresh := keys.Keys
 	if p.KeepKeys {
 		for _, old := range p.keys {
-			if !slices.ContainsFunc(fresh, func(k keyward.MobileKeyItem) bool { return k.GrantID == old.GrantID }) {
+			if !slices.ContainsFunc(fresh, func(k keyward.IssuedKey) bool { return k.GrantID == old.GrantID }) {
 				fresh = append(fresh, old)
 			}
 		}
@@ -78,10 +78,10 @@ func (p *Phone) Fetch(ctx context.Context) (notModified bool, err error) {
 }
 
 // Keys returns the keys the phone holds.
-func (p *Phone) Keys() []keyward.MobileKeyItem { return slices.Clone(p.keys) }
+func (p *Phone) Keys() []keyward.IssuedKey { return slices.Clone(p.keys) }
 
 // keyFor returns the first key the phone holds for the lock.
-func (p *Phone) keyFor(lockID string) (*keyward.MobileKeyItem, *lockproto.Envelope, error) {
+func (p *Phone) keyFor(lockID string) (*keyward.IssuedKey, *lockproto.Envelope, error) {
 	for i, k := range p.keys {
 		if slices.Contains(k.PhysicalLockIDs, lockID) {
 			var env lockproto.Envelope
