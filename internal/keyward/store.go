@@ -225,7 +225,9 @@ type LockWrites interface {
 	UpdateLockGroup(ctx context.Context, id string, u LockGroupUpdate) error
 	DeleteLockGroup(ctx context.Context, id string) error
 	AddLockGroupMember(ctx context.Context, groupID, boundLockID string, at Time) error
-	RemoveLockGroupMember(ctx context.Context, groupID, boundLockID string) error
+	// RemoveLockGroupMember takes a lock out of a group at a time; the keys of the group's grants
+	// that left the server name the lock, so they go onto its revocation list.
+	RemoveLockGroupMember(ctx context.Context, groupID, boundLockID string, at Time) error
 	// SyncLock records a lock's sync at which it held the revocation list with serial
 	// rclSerialNo; when that is its newest list, the lock's pending revocations and group
 	// memberships are confirmed.

@@ -202,6 +202,6 @@ func (s *Service) RemoveLockGroupMember(ctx context.Context, ownerID, groupID, b
 		if _, err := s.findLockGroup(ctx, tx.Tx, ownerID, groupID); err != nil {
 			return err
 		}
-		return tx.RemoveLockGroupMember(ctx, groupID, boundLockID)
+		return tx.RemoveLockGroupMember(ctx, groupID, boundLockID, s.timestamp())
 	})
 }

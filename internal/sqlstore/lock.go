@@ -219,6 +219,9 @@ func (s *ownerStore) UnbindBoundLock(ctx context.Context, id string, at keyward.
 		WHERE owner_id = $2 AND id = $3 AND active = TRUE`, at.Millis(), s.owner, id); err != nil {
 		return fmt.Errorf("sqlstore: unbind lock: %w", err)
 	}
+	if err := s.leaveGroups(ctx, id, nil, at); err != nil {
+		return err
+	}
 	if _, err := s.q.ExecContext(ctx, `DELETE FROM lock_group_members WHERE bound_lock_id = $1`, id); err != nil {
 		return fmt.Errorf("sqlstore: unbind lock: %w", err)
 	}

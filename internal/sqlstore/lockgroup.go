@@ -124,17 +124,73 @@ func (s *ownerStore) AddLockGroupMember(ctx context.Context, groupID, boundLockI
 	if err != nil {
 		return fmt.Errorf("sqlstore: add lock group member: %w", err)
 	}
+	return s.rejoin(ctx, groupID, boundLockID, at)
+}
+
+// rejoin takes the group's active grants off the revocation list of a lock that left the group
+// before and joins it again, so that their keys open it once more.
+func (s *ownerStore) rejoin(ctx context.Context, groupID, boundLockID string, at keyward.Time) error {
+	res, err := s.q.ExecContext(ctx, `DELETE FROM lock_revocations
+		WHERE physical_lock_id = (SELECT physical_lock_id FROM bound_locks WHERE id = $1 AND owner_id = $3)
+			AND grant_id IN (SELECT id FROM grants WHERE target_id = $2 AND owner_id = $3 AND active = TRUE)`, boundLockID, groupID, s.owner)
+	if err != nil {
+		return fmt.Errorf("sqlstore: add lock group member: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return err
+	}
+	_, err = s.q.ExecContext(ctx, `UPDATE bound_locks SET rcl_serial_no = rcl_serial_no + 1, rcl_date = $1 WHERE id = $2 AND owner_id = $3`,
+		at.Millis(), boundLockID, s.owner)
+	if err != nil {
+		return fmt.Errorf("sqlstore: add lock group member: %w", err)
+	}
 	return nil
 }
 
-// RemoveLockGroupMember takes a lock out of a group.
-func (s *ownerStore) RemoveLockGroupMember(ctx context.Context, groupID, boundLockID string) error {
+// RemoveLockGroupMember takes a lock out of a group. Keys of the group's grants that left the
+// server while the lock was a member name it, so those grants go onto its revocation list first.
+func (s *ownerStore) RemoveLockGroupMember(ctx context.Context, groupID, boundLockID string, at keyward.Time) error {
+	if err := s.leaveGroups(ctx, boundLockID, &groupID, at); err != nil {
+		return err
+	}
 	res, err := s.q.ExecContext(ctx, `DELETE FROM lock_group_members WHERE group_id = $1 AND bound_lock_id = $2
 		AND group_id IN (SELECT id FROM lock_groups WHERE owner_id = $3)`, groupID, boundLockID, s.owner)
 	if err != nil {
 		return fmt.Errorf("sqlstore: remove lock group member: %w", err)
 	}
 	return mustAffect(res, keyward.ErrNotFound.WithDetails("bound lock %q is not a member of lock group %q", boundLockID, groupID))
+}
+
+// leaveGroups puts the delivered active grants of the lock's groups (of groupID only, when
+// given) onto the lock's revocation list, since keys and card images issued while it was a
+// member name it, and gives the lock one list change when that added any. Cards holding such a
+// grant get a new image, without the lock.
+func (s *ownerStore) leaveGroups(ctx context.Context, boundLockID string, groupID *string, at keyward.Time) error {
+	a := args{at.Millis(), s.owner, boundLockID}
+	cond := ""
+	if groupID != nil {
+		cond = " AND m.group_id = " + a.bind(*groupID)
+	}
+	rows, err := s.q.QueryContext(ctx, `INSERT INTO lock_revocations (physical_lock_id, grant_id, card, revoked_at)
+		SELECT b.physical_lock_id, g.id, g.bound_card_id IS NOT NULL, $1 FROM bound_locks b
+			JOIN lock_group_members m ON m.bound_lock_id = b.id JOIN grants g ON g.target_id = m.group_id AND g.owner_id = b.owner_id
+		WHERE b.id = $3 AND b.owner_id = $2 AND g.active = TRUE AND g.delivered = TRUE`+cond+`
+		ON CONFLICT (physical_lock_id, grant_id) DO NOTHING RETURNING grant_id`, a...)
+	if err != nil {
+		return fmt.Errorf("sqlstore: leave lock groups: %w", err)
+	}
+	ids, err := scanStrings(rows)
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	if err := s.changeGrantCards(ctx, ids, at); err != nil {
+		return err
+	}
+	if _, err := s.q.ExecContext(ctx, `UPDATE bound_locks SET rcl_serial_no = rcl_serial_no + 1, rcl_date = $1 WHERE id = $2 AND owner_id = $3`,
+		at.Millis(), boundLockID, s.owner); err != nil {
+		return fmt.Errorf("sqlstore: leave lock groups: %w", err)
+	}
+	return nil
 }
 
 // LockGroupStatistics counts the groups' members by state, in one query for all of them.

@@ -150,8 +150,8 @@ func testLockGroupMembers(t *testing.T, s flat) {
 		t.Fatalf("members = %v", members)
 	}
 	must(t, s.UnbindBoundLock(ctx, o.ID, l1.ID, at(10))) // unbinding leaves the group
-	must(t, s.RemoveLockGroupMember(ctx, o.ID, g.ID, l2.ID))
-	wantErr(t, s.RemoveLockGroupMember(ctx, o.ID, g.ID, l2.ID), keyward.ErrNotFound)
+	must(t, s.RemoveLockGroupMember(ctx, o.ID, g.ID, l2.ID, at(20)))
+	wantErr(t, s.RemoveLockGroupMember(ctx, o.ID, g.ID, l2.ID, at(21)), keyward.ErrNotFound)
 	stats, err = s.LockMembershipStatistics(ctx, []string{l2.ID})
 	must(t, err)
 	if len(stats[l2.ID]) != 0 {

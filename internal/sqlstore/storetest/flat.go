@@ -82,8 +82,8 @@ func (f flat) AddLockGroupMember(ctx context.Context, ownerID, groupID, boundLoc
 	return f.on(ctx, ownerID, func(tx keyward.OwnerTx) error { return tx.AddLockGroupMember(ctx, groupID, boundLockID, at) })
 }
 
-func (f flat) RemoveLockGroupMember(ctx context.Context, ownerID, groupID, boundLockID string) error {
-	return f.on(ctx, ownerID, func(tx keyward.OwnerTx) error { return tx.RemoveLockGroupMember(ctx, groupID, boundLockID) })
+func (f flat) RemoveLockGroupMember(ctx context.Context, ownerID, groupID, boundLockID string, at keyward.Time) error {
+	return f.on(ctx, ownerID, func(tx keyward.OwnerTx) error { return tx.RemoveLockGroupMember(ctx, groupID, boundLockID, at) })
 }
 
 func (f flat) SyncLock(ctx context.Context, ownerID, boundLockID string, at keyward.Time) error {

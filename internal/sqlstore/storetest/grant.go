@@ -151,3 +151,45 @@ func sorted(list []string) []string {
 	slices.Sort(out)
 	return out
 }
+
+// testGroupLeave: a lock that leaves a group gets the group's delivered grants on its
+// revocation list (keys issued while it was a member name it), with one list change; a grant
+// whose key never left the server is not listed; rejoining takes them off again. Unbinding a
+// member leaves its groups the same way.
+func testGroupLeave(t *testing.T, s flat) {
+	o := mkOwner(t, s, 1)
+	l1 := mkBoundLock(t, s, o.ID, mkPhysicalLock(t, s, 2).ID, 3, "Door")
+	l2 := mkBoundLock(t, s, o.ID, mkPhysicalLock(t, s, 4).ID, 5, "Gate")
+	c := mkContact(t, s, o.ID, 6, "a@example.com")
+	d := mkContact(t, s, o.ID, 7, "b@example.com")
+	must(t, s.CreateLockGroup(ctx, &keyward.LockGroup{ID: "group-1", OwnerAccountID: o.ID, Title: "Both", Active: true, CreatedAt: at(8)}))
+	must(t, s.AddLockGroupMember(ctx, o.ID, "group-1", l1.ID, at(8)))
+	must(t, s.AddLockGroupMember(ctx, o.ID, "group-1", l2.ID, at(8)))
+	for i, contact := range []*keyward.Contact{c, d} {
+		must(t, s.CreateGrant(ctx, &keyward.Grant{ID: id("gg", i), OwnerAccountID: o.ID, BoundLockID: "group-1", TargetType: "Group",
+			ContactID: &contact.ID, State: keyward.GrantOk, Active: true, CreatedAt: at(9)}))
+	}
+	must(t, s.InOwnerTx(ctx, o.ID, func(tx keyward.OwnerTx) error { return tx.MarkGrantsDelivered(ctx, []string{id("gg", 0)}) }))
+	list := func(l *keyward.BoundLock) ([]string, int64) {
+		keys, _, err := s.FindLockRevocations(ctx, l.PhysicalLockID, at(0))
+		must(t, err)
+		locks, err := s.FindBoundLocks(ctx, keyward.BoundLockFilter{OwnerID: o.ID, ID: &l.ID})
+		must(t, err)
+		return keys, locks[0].RclSerialNo
+	}
+	must(t, s.RemoveLockGroupMember(ctx, o.ID, "group-1", l1.ID, at(10)))
+	if keys, serial := list(l1); !slices.Equal(keys, []string{id("gg", 0)}) || serial != 1 {
+		t.Fatalf("after leaving: list %v, serial %d; want [%s], 1", keys, serial, id("gg", 0))
+	}
+	if keys, serial := list(l2); len(keys) != 0 || serial != 0 {
+		t.Fatalf("the member that stayed: list %v, serial %d; want none, 0", keys, serial)
+	}
+	must(t, s.AddLockGroupMember(ctx, o.ID, "group-1", l1.ID, at(11)))
+	if keys, serial := list(l1); len(keys) != 0 || serial != 2 {
+		t.Fatalf("after rejoining: list %v, serial %d; want none, 2", keys, serial)
+	}
+	must(t, s.UnbindBoundLock(ctx, o.ID, l2.ID, at(12)))
+	if keys, serial := list(l2); !slices.Equal(keys, []string{id("gg", 0)}) || serial != 1 {
+		t.Fatalf("after unbinding a member: list %v, serial %d; want [%s], 1", keys, serial, id("gg", 0))
+	}
+}

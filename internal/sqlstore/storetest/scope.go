@@ -106,7 +106,7 @@ func testOwnerTxScope(t *testing.T, s flat) {
 		"DeleteLockGroup":    func(tx keyward.OwnerTx) error { return tx.DeleteLockGroup(ctx, other.group.ID) },
 		"AddLockGroupMember": func(tx keyward.OwnerTx) error { return tx.AddLockGroupMember(ctx, other.group.ID, mine.lock.ID, at(1)) },
 		"RemoveLockGroupMember": func(tx keyward.OwnerTx) error {
-			return tx.RemoveLockGroupMember(ctx, other.group.ID, other.lock.ID)
+			return tx.RemoveLockGroupMember(ctx, other.group.ID, other.lock.ID, at(1))
 		},
 		"SyncLock": func(tx keyward.OwnerTx) error { return tx.SyncLock(ctx, other.lock.ID, 0, at(1)) },
 		"AddLogEntries": func(tx keyward.OwnerTx) error {

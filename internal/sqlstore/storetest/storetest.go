@@ -38,6 +38,7 @@ func Run(t *testing.T, open func(t *testing.T) keyward.Store) {
 		{"UseCasePairs", testUseCasePairs},
 		{"Grants", testGrants},
 		{"GroupRevocationOrder", testGroupRevocationOrder},
+		{"GroupLeave", testGroupLeave},
 		{"RevokeGrants", testRevokeGrants},
 		{"AuthStorage", testAuthStorage},
 		{"Consents", testConsents},
