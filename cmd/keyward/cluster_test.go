@@ -2,16 +2,22 @@ package main_test
 
 import (
 	"context"
+	"crypto/ed25519"
+	"encoding/base64"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
+	"time"
 
 	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/keyward/keyward/internal/apitest"
 	"github.com/keyward/keyward/internal/client"
 	kw "github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/lockproto"
 	"github.com/keyward/keyward/internal/sqlstore"
 	"github.com/keyward/keyward/internal/sqlstore/sqltest"
 )
@@ -107,4 +113,87 @@ func TestTwoServersRaceDependentMutations(t *testing.T) {
 		},
 		Rounds: 10,
 	})
+}
+
+// TestTwoServersOneLockSync relays each signed sync request of a lock to two `keyward serve`
+// processes on one PostgreSQL database at the same moment, as two phones in reach would: one
+// node takes it, the other answers 400 SyncReplayed, and every log entry is stored once.
+func TestTwoServersOneLockSync(t *testing.T) {
+	engines := sqltest.Engines(t)
+	if engines[len(engines)-1] != sqlstore.Postgres {
+		t.Skip("KEYWARD_TEST_POSTGRES is not set")
+	}
+	dsn := sqltest.DSN(t, sqlstore.Postgres)
+	var user, owner struct{ ID string }
+	keyward(t, &user, "admin", "user", "create", "--db", dsn, "--email", "ada@example.com", "--password", "correct horse", "--verified", "--json")
+	keyward(t, &owner, "admin", "owner", "create", "--db", dsn, "--name", "Shared", "--owner-email", "ada@example.com", "--json")
+	var creds apiCreds
+	keyward(t, &creds, "admin", "client", "create", "--db", dsn, "--name", "sync", "--scopes", "write:core:entities read:logs", "--admin-of", owner.ID, "--json")
+	var reg struct{ PhysicalLockID, BindingCode, DeviceKeySeed string }
+	keyward(t, &reg, "admin", "lock", "register", "--db", dsn, "--json")
+
+	a, b := serve(t, dsn), serve(t, dsn)
+	ctx := context.Background()
+	acct := creds.account(a, owner.ID)
+	bound, err := acct.BindLock(ctx, kw.BindLockRequest{PhysicalLockID: reg.PhysicalLockID, BindingCode: reg.BindingCode})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed, err := base64.StdEncoding.DecodeString(reg.DeviceKeySeed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lock := apitest.NewLock(reg.PhysicalLockID, ed25519.NewKeyFromSeed(seed), reg.BindingCode)
+	relays := []*client.Client{client.New(a.base, nil), client.New(b.base, nil)}
+	const rounds, perRound = 20, 5
+	for round := range rounds {
+		entries := make([]lockproto.LogEntry, perRound)
+		for i := range entries {
+			no := uint64(round*perRound + i + 1)
+			entries[i] = lockproto.LogEntry{EntryNo: no, LockTimestamp: kw.NewTime(time.Now()), LogType: lockproto.LogTypeCommand,
+				Command: lockproto.CommandTriggerLock, Result: lockproto.ResultDenied, Reason: lockproto.ReasonExpired}
+		}
+		req, env, err := lock.Request(entries, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		answers := make([]*lockproto.Envelope, 2)
+		errs := make([]error, 2)
+		var wg sync.WaitGroup
+		for i, relay := range relays {
+			wg.Go(func() { answers[i], errs[i] = relay.SyncLock(ctx, env) })
+		}
+		wg.Wait()
+		var taken *lockproto.Envelope
+		for i := range relays {
+			var e *client.Error
+			switch {
+			case errs[i] == nil && taken == nil:
+				taken = answers[i]
+			case errors.As(errs[i], &e) && e.Status == 400 && e.ErrorCode == "SyncReplayed":
+			default:
+				t.Fatalf("round %d, node %d: %v (the other answered too)", round, i, errs[i])
+			}
+		}
+		if taken == nil {
+			t.Fatalf("round %d: neither node took the request: %v", round, errs)
+		}
+		if _, err := lock.State.ApplySync(req, taken); err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+	}
+	logs, err := acct.BoundLockLogEntries(ctx, bound.ID, &client.Query{Select: []string{"entryNo"}, Top: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(logs) != rounds*perRound {
+		t.Fatalf("%d log entries stored, want %d", len(logs), rounds*perRound)
+	}
+	for i, e := range logs {
+		if e.EntryNo != int64(i+1) {
+			t.Fatalf("entry %d has number %d", i, e.EntryNo)
+		}
+	}
+	a.stop(t)
+	b.stop(t)
 }

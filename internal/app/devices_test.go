@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -290,6 +291,42 @@ func TestDevices_Cards(t *testing.T) {
 		f.must(err)
 		if len(resp.Revocations.CardGrantIDs) != 0 || len(resp.CardWrites) != 0 {
 			t.Fatalf("the card no longer holds the grant, yet the lock gets %+v and %d images", resp.Revocations, len(resp.CardWrites))
+		}
+	})
+}
+
+// TestDevices_KeyRotation: after a rotation a lock is answered with the key it holds, learns the
+// new one from that answer, and is answered with the new one from then on.
+func TestDevices_KeyRotation(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		relay := client.New(f.base, nil)
+		l1, err := f.admin.BoundLock(ctx, f.ids["lock1"])
+		f.must(err)
+		lock := f.locks[l1.PhysicalLockID]
+		signedWith := func() (string, []string) {
+			req, env, err := lock.Request(nil, nil)
+			f.must(err)
+			answer, err := relay.SyncLock(ctx, env)
+			f.must(err)
+			if _, err := lock.State.ApplySync(req, answer); err != nil {
+				t.Fatal(err)
+			}
+			return answer.KID, lock.State.KeySet.KIDs()
+		}
+		if kid, set := signedWith(); kid != "ksk-1" || !slices.Equal(set, []string{"ksk-1"}) {
+			t.Fatalf("before the rotation: signed with %s, set %v", kid, set)
+		}
+		kid, err := f.m.Service.RotateKeySigningKey(asOperator(ctx))
+		f.must(err)
+		if kid != "ksk-2" {
+			t.Fatalf("rotation made %s, want ksk-2", kid)
+		}
+		if kid, set := signedWith(); kid != "ksk-1" || !slices.Equal(set, []string{"ksk-1", "ksk-2"}) {
+			t.Fatalf("the first sync after the rotation: signed with %s, set %v; want ksk-1, [ksk-1 ksk-2]", kid, set)
+		}
+		if kid, _ := signedWith(); kid != "ksk-2" {
+			t.Fatalf("once the lock holds ksk-2 it is signed for with %s", kid)
 		}
 	})
 }
