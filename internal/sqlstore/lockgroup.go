@@ -139,12 +139,7 @@ func (s *ownerStore) rejoin(ctx context.Context, groupID, boundLockID string, at
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
 		return err
 	}
-	_, err = s.q.ExecContext(ctx, `UPDATE bound_locks SET rcl_serial_no = rcl_serial_no + 1, rcl_date = $1 WHERE id = $2 AND owner_id = $3`,
-		at.Millis(), boundLockID, s.owner)
-	if err != nil {
-		return fmt.Errorf("sqlstore: add lock group member: %w", err)
-	}
-	return nil
+	return s.changeList(ctx, boundLockID, at)
 }
 
 // RemoveLockGroupMember takes a lock out of a group. Keys of the group's grants that left the
@@ -186,9 +181,14 @@ func (s *ownerStore) leaveGroups(ctx context.Context, boundLockID string, groupI
 	if err := s.changeGrantCards(ctx, ids, at); err != nil {
 		return err
 	}
+	return s.changeList(ctx, boundLockID, at)
+}
+
+// changeList gives one bound lock of the account a revocation-list change.
+func (s *ownerStore) changeList(ctx context.Context, boundLockID string, at keyward.Time) error {
 	if _, err := s.q.ExecContext(ctx, `UPDATE bound_locks SET rcl_serial_no = rcl_serial_no + 1, rcl_date = $1 WHERE id = $2 AND owner_id = $3`,
 		at.Millis(), boundLockID, s.owner); err != nil {
-		return fmt.Errorf("sqlstore: leave lock groups: %w", err)
+		return fmt.Errorf("sqlstore: change revocation list: %w", err)
 	}
 	return nil
 }
