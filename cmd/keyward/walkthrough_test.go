@@ -2,6 +2,7 @@ package main_test
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -162,14 +163,26 @@ func (s *shell) run(t *testing.T, script string) string {
 }
 
 // TestDemo_PrintedCommands runs the commands the demo's guide prints, as printed: the token
-// request, the list of locks, and registering, binding and syncing another lock with the --db
-// the guide filled in, which must be the demo's own database.
+// request, the list of locks, the requests that show what the fleet did, and registering,
+// binding and syncing another lock with the --db the guide filled in, which must be the demo's
+// own database.
 func TestDemo_PrintedCommands(t *testing.T) {
 	d := startDemo(t, "sqlite:"+filepath.Join(t.TempDir(), "demo.db"))
 	sh := newShell(t)
 	token := d.section(t, "Fetch a token with all of the client's scopes and list the account's locks:")
-	if out := sh.run(t, token); !strings.HasPrefix(out, `[{"id":"`) || !strings.Contains(out, `"title":"Front Door"`) {
+	if out := sh.run(t, token); !strings.HasPrefix(out, `[{"id":"`) || !strings.Contains(out, `"title":"front-door"`) || !strings.Contains(out, `"title":"garage"`) {
 		t.Fatalf("the printed token request and lock list answered %q (stderr %s)", out, sh.errs.String())
+	}
+	look := strings.Split(sh.run(t, d.section(t, "has not caught up with, and the grants' states:")), "\n")
+	denied := `{"id":"<id1>","entryNo":1,"lockTimestamp":"<time>","receivedAt":"<time>","boundLockId":"<id2>","boundCardId":null,"contactId":"<id3>",` +
+		`"logType":"Command","command":"TriggerLock","result":"Denied","reason":"OutsideTimeRestriction","grantId":"<id4>"},` +
+		`{"id":"<id5>","entryNo":3,"lockTimestamp":"<time>","receivedAt":"<time>","boundLockId":"<id2>","boundCardId":null,"contactId":"<id3>",` +
+		`"logType":"Command","command":"TriggerLock","result":"Denied","reason":"OutsideTimeRestriction","grantId":"<id4>"}`
+	if len(look) != 4 || maskDynamic(look[0], nil) != "["+denied+"]" || !strings.Contains(look[1], `"title":"front-door"`) ||
+		!strings.Contains(look[1], `"type":"Temperature","value":21.2,"valueStatus":"Ok"`) ||
+		!strings.Contains(look[2], `"upToDate":false,"pendingRevocations":[{"grantId":"`) || strings.Count(look[3], `"state":"Ok"`) != 2 ||
+		!strings.Contains(look[3], `"state":"RevocationPending"`) {
+		t.Fatalf("the printed requests about the fleet answered\n%s\n(stderr %s)", strings.Join(look, "\n"), sh.errs.String())
 	}
 	commands := strings.SplitN(d.section(t, `go build -o keyward ./cmd/keyward && export PATH="$PWD:$PATH"):`), "\n", 2)
 	registered := sh.run(t, commands[0])
@@ -202,7 +215,7 @@ func TestReadme_Walkthrough(t *testing.T) {
 				outputs[i] = sh.run(t, b)
 			}
 			vars := map[string]string{}
-			for _, name := range []string{"OWNER", "SCOPES", "LOCK", "PHYSICAL_LOCK_ID", "CONTACT", "GRANT", "TOKEN"} {
+			for _, name := range []string{"OWNER", "SCOPES", "LOCK", "PHYSICAL_LOCK_ID", "CONTACT", "GRANT", "FRONT_DOOR", "TOKEN"} {
 				vars[name] = sh.run(t, `printf '%s' "$`+name+`"`)
 			}
 			if strings.Count(vars["TOKEN"], ".") != 2 {
@@ -213,7 +226,7 @@ func TestReadme_Walkthrough(t *testing.T) {
 				t.Fatalf("README.md has %d walk-through blocks, the test knows %d", len(blocks), len(want))
 			}
 			for i, w := range want {
-				if got := maskDynamic(outputs[i]); got != w.output || !strings.HasPrefix(blocks[i], w.starts) {
+				if got := maskDynamic(outputs[i], vars); got != w.output || !strings.HasPrefix(blocks[i], w.starts) {
 					t.Errorf("block %d, which should start with %q:\n%s\nprinted\n%q\nwant\n%q", i, w.starts, blocks[i], got, w.output)
 				}
 			}
@@ -239,10 +252,45 @@ func readmeWalkthrough(t *testing.T) []string {
 	return blocks
 }
 
-// maskDynamic replaces the values that depend on the clock or are random.
-func maskDynamic(s string) string {
+// maskDynamic replaces the values that depend on the clock or are random: the server's times,
+// the fleet's times (the demo's scenario runs from now), and the ids that are none of the known
+// shell variables.
+func maskDynamic(s string, known map[string]string) string {
 	s = regexp.MustCompile(`"(bindDate|rclDate|lastSeenRclUpdateDate)":"[^"]+"`).ReplaceAllString(s, `"$1":"<now>"`)
-	return regexp.MustCompile(`"access_token":"[^"]+"`).ReplaceAllString(s, `"access_token":"<token>"`)
+	s = regexp.MustCompile(`"(lockTimestamp|receivedAt|timestamp|revokedAt|exposureEndsAt|oldestPendingSince|lastSyncDate)":"[^"]+"`).
+		ReplaceAllString(s, `"$1":"<time>"`)
+	s = regexp.MustCompile(`"oldestPendingAgeSeconds":\d+`).ReplaceAllString(s, `"oldestPendingAgeSeconds":<seconds>`)
+	s = regexp.MustCompile(`"access_token":"[^"]+"`).ReplaceAllString(s, `"access_token":"<token>"`)
+	return maskIDs(s, known)
+}
+
+// idPattern matches a Keyward id, or a physical lock id in its JSON field (group 1).
+var idPattern = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|"physicalLockId":"([^"]+)"`)
+
+// maskIDs replaces each id in s that is not a known value by <idN>, numbered in the order of
+// first appearance, so that an answer keeps showing which of the fleet's ids are the same.
+func maskIDs(s string, known map[string]string) string {
+	keep := map[string]bool{}
+	for _, v := range known {
+		keep[v] = true
+	}
+	masked := map[string]string{}
+	return idPattern.ReplaceAllStringFunc(s, func(m string) string {
+		id, field := m, ""
+		if sub := idPattern.FindStringSubmatch(m); sub[1] != "" {
+			id, field = sub[1], `"physicalLockId":`
+		}
+		if keep[id] {
+			return m
+		}
+		if masked[id] == "" {
+			masked[id] = fmt.Sprintf("<id%d>", len(masked)+1)
+		}
+		if field != "" {
+			return field + `"` + masked[id] + `"`
+		}
+		return masked[id]
+	})
 }
 
 // answer is what one walk-through block prints; starts is the beginning of the block, so that a
@@ -252,7 +300,7 @@ type answer struct{ starts, output string }
 // walkthroughAnswers are the exact outputs of the README's blocks, given the shell's variables.
 func walkthroughAnswers(v map[string]string) []answer {
 	r := strings.NewReplacer("{OWNER}", v["OWNER"], "{SCOPES}", v["SCOPES"], "{LOCK}", v["LOCK"], "{PHYS}", v["PHYSICAL_LOCK_ID"],
-		"{CONTACT}", v["CONTACT"], "{GRANT}", v["GRANT"])
+		"{CONTACT}", v["CONTACT"], "{GRANT}", v["GRANT"], "{FRONT_DOOR}", v["FRONT_DOOR"])
 	lockType := `"lockTypeId":"TK.Td30","lockType":{"id":"TK.Td30","manufacturerId":1,"modelName":"Td30","supportedTechnologies":["nfc","ble"]}`
 	lock := func(rcl string) string {
 		return `{"id":"{LOCK}","ownerAccountId":"{OWNER}","physicalLockId":"{PHYS}","title":"Workshop","description":"",` + lockType +
@@ -295,10 +343,48 @@ func walkthroughAnswers(v map[string]string) []answer {
 		{"api POST \"/Grants/$GRANT/Revoke\"", grant(lock(`"rclSerialNo":0,"rclDate":null,"lastSeenRclSerialNo":0,"lastSeenRclUpdateDate":"<now>"`), "Revoked", false) + "\n200"},
 		{"api GET \"/BoundLocks/$LOCK/AccessCheck", check("2026-03-30T06:30:00.000Z", "false", "false", "Revoked", "Revoked",
 			"the grant was revoked", "null")},
-		{"api GET '/Grants?$select=id,state,active'", `[{"id":"{GRANT}","state":"Revoked","active":false}]` + "\n200"},
+		{"api GET /Grants '' -G --data-urlencode \"\\$filter=boundLockId eq '$LOCK'\"", `[{"id":"{GRANT}","state":"Revoked","active":false}]` + "\n200"},
 	}
+	answers = append(answers, fleetAnswers()...)
 	for i := range answers {
 		answers[i].output = r.Replace(answers[i].output)
 	}
 	return answers
+}
+
+// fleetAnswers are the outputs of the blocks about the demo's fleet (internal/cli/demo.sim).
+// The ids the shell does not hold are numbered per answer in the order they appear: in the
+// front door's log, <id1> is Ana's contact and <id2> her grant, <id3> Ben's and <id4> his.
+func fleetAnswers() []answer {
+	health := func(typ, value string) string {
+		return `{"id":"{FRONT_DOOR}-` + typ + `","physicalLockId":"<id1>","timestamp":"<time>","type":"` + typ + `","value":` + value + `,"valueStatus":"Ok"}`
+	}
+	frontDoor := `{"id":"{FRONT_DOOR}","ownerAccountId":"{OWNER}","physicalLockId":"<id1>","title":"front-door","description":"",` +
+		`"lockTypeId":"KW.Sim1","lockType":{"id":"KW.Sim1","manufacturerId":99,"modelName":"Keyward Simulator","supportedTechnologies":["nfc","ble"]},` +
+		`"bindDate":"<now>","unbindDate":null,"active":true,"rclSerialNo":1,"rclDate":"<now>","lastSeenRclSerialNo":0,"lastSeenRclUpdateDate":"<now>",` +
+		`"targetType":"Lock","supportedFeatures":null,"membershipStatistics":null,"healthStatuses":[` +
+		health("BatteryVoltage", "2.98") + "," + health("BatteryWarningLevel", "0") + "," + health("Temperature", "21.2") + `]}`
+	denied := func(n string) string {
+		return `{"entryNo":` + n + `,"lockTimestamp":"<time>","boundLockId":"{FRONT_DOOR}","contactId":"<id1>","result":"Denied","reason":"OutsideTimeRestriction"}`
+	}
+	entry := func(n, contact, result, reason, grant string) string {
+		return `{"entryNo":` + n + `,"contactId":"` + contact + `","result":"` + result + `","reason":"` + reason + `","grantId":"` + grant + `"}`
+	}
+	grant := func(id, lock, state, active string) string {
+		return `{"id":"` + id + `","boundLockId":"` + lock + `","state":"` + state + `","active":` + active + `}`
+	}
+	return []answer{
+		{"api GET /BoundLocks '' -G", "[" + frontDoor + "]\n200"},
+		{"api GET /LogEntries", "[" + denied("1") + "," + denied("3") + "]\n200"},
+		{"api GET \"/BoundLocks/$FRONT_DOOR/LogEntries\"", "[" + entry("1", "<id1>", "Denied", "OutsideTimeRestriction", "<id2>") + "," +
+			entry("2", "<id1>", "Allowed", "Allowed", "<id2>") + "," + entry("3", "<id1>", "Denied", "OutsideTimeRestriction", "<id2>") + "," +
+			entry("4", "<id3>", "Allowed", "Allowed", "<id4>") + "]\n200"},
+		{"api GET \"/BoundLocks/$FRONT_DOOR/Propagation\"", `{"boundLockId":"{FRONT_DOOR}","physicalLockId":"<id1>","rclSerialNo":1,"lastSeenRclSerialNo":0,` +
+			`"lastSeenRclUpdateDate":"<now>","lastSyncDate":"<time>","upToDate":false,"pendingRevocations":[{"grantId":"<id2>","contactId":"<id3>",` +
+			`"boundCardId":null,"revokedAt":"<time>","exposureEndsAt":"<time>"}],"pendingCardWrites":[],"oldestPendingSince":"<time>",` +
+			`"oldestPendingAgeSeconds":<seconds>}` + "\n200"},
+		{"api GET /Grants '' -G --data-urlencode '$select=id,boundLockId,state,active'", "[" + grant("<id1>", "{FRONT_DOOR}", "Ok", "true") + "," +
+			grant("<id2>", "{FRONT_DOOR}", "RevocationPending", "false") + "," + grant("<id3>", "<id4>", "Ok", "true") + "," +
+			grant("{GRANT}", "{LOCK}", "Revoked", "false") + "]\n200"},
+	}
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/keyward/keyward/internal/app"
 	"github.com/keyward/keyward/internal/config"
 	"github.com/keyward/keyward/internal/keyward"
-	"github.com/keyward/keyward/internal/lockproto"
 	"github.com/keyward/keyward/internal/oauth"
 	"github.com/keyward/keyward/internal/service"
 )
@@ -57,10 +56,38 @@ func runDemo(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	d.base, d.addr, d.db, d.kept = m.Config.Issuer, m.Addr(), cfg.DB, kept
-	if err := printDemo(env.Stdout, d); err != nil {
+	return serveDemo(ctx, env.Stdout, m, d)
+}
+
+// serveDemo serves until ctx ends, while the guide is printed and the fleet plays against the
+// server; a fleet that fails stops the server, as the demo would mislead with half a fleet.
+func serveDemo(ctx context.Context, w io.Writer, m *app.Main, d *demoData) error {
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	served := make(chan error, 1)
+	go func() { served <- m.Run(ctx) }()
+	if err := showDemo(ctx, w, m, d); err != nil && ctx.Err() == nil {
+		stop()
+		<-served
 		return err
 	}
-	return m.Run(ctx)
+	return <-served
+}
+
+// showDemo prints the guide, plays the fleet against the running server, printing its
+// timeline, and says where to look at what it did.
+func showDemo(ctx context.Context, w io.Writer, m *app.Main, d *demoData) error {
+	if err := printDemo(w, demoText, d, nil); err != nil {
+		return err
+	}
+	if err := printDemo(w, demoFleetText, d, nil); err != nil {
+		return err
+	}
+	f, err := runDemoFleet(ctx, keyward.NewContextWithPrincipal(ctx, keyward.Operator()), m.Services, d, m.Now(), w)
+	if err != nil {
+		return err
+	}
+	return printDemo(w, demoLookText, d, f)
 }
 
 // demoConfig parses the demo's flags. kept reports whether --db was given: then the demo uses
@@ -84,15 +111,16 @@ func demoConfig(env Env, args []string) (cfg config.Config, kept bool, err error
 
 // demoData is what the demo prints.
 type demoData struct {
-	email, password, ownerID, clientID, secret, lockTitle string
-	base, addr, db                                        string
-	kept                                                  bool
+	email, password, ownerID, clientID, secret string
+	base, addr, db                             string
+	kept                                       bool
 }
 
-// seedDemo creates, as the operator, a user who owns an account with a bound lock, a contact,
-// and a client-credentials client that is Owner of the account too.
+// seedDemo creates, as the operator, a user who owns an account and a client-credentials client
+// that is Owner of the account too. The fleet (runDemoFleet) brings the locks, contacts and
+// grants.
 func seedDemo(ctx context.Context, s keyward.Services) (*demoData, error) {
-	d := &demoData{email: demoEmail, password: randomPassword(), lockTitle: "Front Door"}
+	d := &demoData{email: demoEmail, password: randomPassword()}
 	hash, err := service.HashPassword(d.password)
 	if err != nil {
 		return nil, err
@@ -114,24 +142,7 @@ func seedDemo(ctx context.Context, s keyward.Services) (*demoData, error) {
 		return nil, err
 	}
 	d.clientID = c.ID
-	return d, seedDemoLock(ctx, s, u, o.ID, d.lockTitle)
-}
-
-// seedDemoLock registers the demo's lock as the operator, then binds it and adds a contact as
-// the owner, signed in.
-func seedDemoLock(ctx context.Context, s keyward.Services, u *keyward.User, ownerID, title string) error {
-	lock, code, err := s.Locks.RegisterLock(ctx, keyward.PhysicalLockCreate{DevicePublicKey: demoDeviceKey(), LockTypeID: "TK.Td30", ProtocolVersion: lockproto.ProtocolLatest,
-		TimeZone: "Europe/Vienna", TimeRestrictionSupport: true})
-	if err != nil {
-		return err
-	}
-	actx := keyward.NewContextWithPrincipal(ctx, keyward.SessionPrincipal(u))
-	if _, err := s.Locks.BindLock(actx, ownerID, keyward.BindLockRequest{PhysicalLockID: lock.ID, BindingCode: code, Title: &title}); err != nil {
-		return err
-	}
-	guest, guestTitle := "guest@demo.keyward.invalid", "Guest"
-	_, err = s.Contacts.CreateContact(actx, ownerID, keyward.ContactCreate{Identifier: &guest, Title: &guestTitle})
-	return err
+	return d, nil
 }
 
 func randomPassword() string {
@@ -148,7 +159,7 @@ Database: {{.DB}}
     keyward serve --db {{q .DB}} --addr {{.Addr}}
 {{else}}  A temporary file, deleted when the demo stops (give the demo --db sqlite:FILE to keep it).
 {{end}}
-  owner account   {{.OwnerID}}  "Demo Home", with the lock {{printf "%q" .LockTitle}} and a contact
+  owner account   {{.OwnerID}}  "Demo Home", with the simulated fleet below
   client id       {{.ClientID}}
   client secret   {{.Secret}}
   client scopes   {{.Scopes}}
@@ -181,18 +192,50 @@ on from here (contacts, grants, access checks, revocation); it reads these shell
   export CLIENT_SECRET={{q .Secret}}
   export SCOPES={{q .Scopes}}
 
+`
+
+// demoFleetText introduces the fleet's timeline, which follows it.
+const demoFleetText = `The fleet: simulated locks and phones play the next weekday in "Demo Home" over the public
+wire, as real ones do (the scenario internal/cli/demo.sim, seed 1): the locks front-door and garage;
+Ana's phone with a grant for the front door on weekday mornings, Ben's with grants for both
+locks at any time. Ana is denied before and after her window, the locks sync their logs and
+health through Ben's phone, then Ben's front-door grant is revoked while his phone keeps its key:
+the front door has not synced since, so the grant stays RevocationPending. Each lock's events
+are at its own clock:
+
+`
+
+// demoLookText says where the fleet's traces are; the walk-through in README.md shows each.
+const demoLookText = `
+Where to look, with $TOKEN from above (the walk-through in README.md shows every answer): the
+denied openings in the account's log, the front door's health readings, what the front door
+has not caught up with, and the grants' states:
+
+  curl -s -w '\n' -G -H "Authorization: Bearer $TOKEN" --data-urlencode "\$filter=result eq 'Denied'" \
+    {{.Base}}/api/v1/Owners/{{.OwnerID}}/LogEntries
+  curl -s -w '\n' -H "Authorization: Bearer $TOKEN" '{{.Base}}/api/v1/Owners/{{.OwnerID}}/BoundLocks/{{.FrontDoor}}?$expand=healthStatuses'
+  curl -s -w '\n' -H "Authorization: Bearer $TOKEN" {{.Base}}/api/v1/Owners/{{.OwnerID}}/BoundLocks/{{.FrontDoor}}/Propagation
+  curl -s -w '\n' -H "Authorization: Bearer $TOKEN" '{{.Base}}/api/v1/Owners/{{.OwnerID}}/Grants?$select=id,state,active'
+
+Another scenario, in an account of its own:
+
+  keyward sim --db {{q .DB}} --base {{q .Base}} --scenario examples/front-door.sim
+
 Press Ctrl-C to stop.
 `
 
-// printDemo writes the guide.
-func printDemo(w io.Writer, d *demoData) error {
-	t, err := template.New("demo").Funcs(template.FuncMap{"q": shellQuote}).Parse(demoText)
+// printDemo writes one part of the guide; f is the fleet after its run, nil before.
+func printDemo(w io.Writer, text string, d *demoData, f *demoFleet) error {
+	t, err := template.New("demo").Funcs(template.FuncMap{"q": shellQuote}).Parse(text)
 	if err != nil {
 		return err
 	}
-	return t.Execute(w, map[string]any{"Base": d.base, "Addr": d.addr, "DB": d.db, "Kept": d.kept, "OwnerID": d.ownerID,
-		"LockTitle": d.lockTitle, "ClientID": d.clientID, "Secret": d.secret, "Scopes": strings.Join(demoScopes, " "),
-		"Email": d.email, "Password": d.password})
+	data := map[string]any{"Base": d.base, "Addr": d.addr, "DB": d.db, "Kept": d.kept, "OwnerID": d.ownerID,
+		"ClientID": d.clientID, "Secret": d.secret, "Scopes": strings.Join(demoScopes, " "), "Email": d.email, "Password": d.password}
+	if f != nil {
+		data["FrontDoor"] = f.locks["front-door"]
+	}
+	return t.Execute(w, data)
 }
 
 // shellQuote quotes s for a POSIX shell, leaving words that need no quotes as they are.
@@ -201,10 +244,4 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-// demoDeviceKey is the public half of a device key for the demo's lock.
-func demoDeviceKey() []byte {
-	pub, _ := lockproto.NewDeviceKey()
-	return pub
 }

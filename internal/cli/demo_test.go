@@ -77,16 +77,20 @@ func TestDemo_KeepsTheGivenDatabase(t *testing.T) {
 	if len(v) != 6 || v["DB"] != "sqlite:"+file || len(password) != 2 {
 		t.Fatalf("export lines %v in\n%s", v, d.out.String())
 	}
+	frontDoor := regexp.MustCompile(`/BoundLocks/(\S+)/Propagation\n`).FindStringSubmatch(d.out.String())
+	if frontDoor == nil {
+		t.Fatalf("no propagation request in\n%s", d.out.String())
+	}
 	scopes := "read:owneraccounts write:owneraccounts write:core:entities write:owneraccount:permissions write:grants read:logs write:ip:users"
 	addr := strings.TrimPrefix(v["BASE"], "http://")
 	want := strings.NewReplacer("{base}", v["BASE"], "{addr}", addr, "{db}", "sqlite:"+file, "{qdb}", shellQuote("sqlite:"+file), "{owner}", v["OWNER"], "{clientID}", v["CLIENT_ID"],
-		"{secret}", v["CLIENT_SECRET"], "{scopes}", scopes, "{password}", password[1]).Replace(`Keyward demo is running at {base}.
+		"{secret}", v["CLIENT_SECRET"], "{scopes}", scopes, "{password}", password[1], "{frontDoor}", frontDoor[1]).Replace(`Keyward demo is running at {base}.
 
 Database: {db}
   It is kept when the demo stops; serve it again with
     keyward serve --db {qdb} --addr {addr}
 
-  owner account   {owner}  "Demo Home", with the lock "Front Door" and a contact
+  owner account   {owner}  "Demo Home", with the simulated fleet below
   client id       {clientID}
   client secret   {secret}
   client scopes   {scopes}
@@ -119,9 +123,8 @@ on from here (contacts, grants, access checks, revocation); it reads these shell
   export CLIENT_SECRET={secret}
   export SCOPES='{scopes}'
 
-Press Ctrl-C to stop.
-`)
-	if got := d.out.String(); got != want {
+` + wantFleet)
+	if got := maskFleet(d.out.String()); got != want {
 		t.Errorf("guide\n got %q\nwant %q", got, want)
 	}
 	// The printed --db reaches the demo's account: another process finds it there.
@@ -141,6 +144,111 @@ Press Ctrl-C to stop.
 		file + "`, or give the demo a new --db"
 	if code != 1 || lines[len(lines)-1] != wantErr {
 		t.Errorf("a second demo on the same database: exit %d, last line %q, want %q", code, lines[len(lines)-1], wantErr)
+	}
+}
+
+// wantFleet is the end of the guide: the fleet's timeline, masked by maskFleet, and where to
+// look at what it did.
+const wantFleet = `The fleet: simulated locks and phones play the next weekday in "Demo Home" over the public
+wire, as real ones do (the scenario internal/cli/demo.sim, seed 1): the locks front-door and garage;
+Ana's phone with a grant for the front door on weekday mornings, Ben's with grants for both
+locks at any time. Ana is denied before and after her window, the locks sync their logs and
+health through Ben's phone, then Ben's front-door grant is revoked while his phone keeps its key:
+the front door has not synced since, so the grant stays RevocationPending. Each lock's events
+are at its own clock:
+
+<time>  front-door      bound  physical lock <id>  protocol 3  battery 3.00 V
+<time>  garage          bound  physical lock <id>  protocol 3  battery 3.00 V
+<time>  ana-phone       registered  user ana
+<time>  ben-phone       registered  user ben
+<time>  ana-mornings    granted  user ana on front-door  Mon,Tue,Wed,Thu,Fri 08:00-12:00 Europe/Vienna  id <id>
+<time>  ben-front-door  granted  user ben on front-door  id <id>
+<time>  ben-garage      granted  user ben on garage  id <id>
+<time>  front-door      sync via installer  Ok  counter 1, 0 entries sent, ack 0, revocation list 0
+<time>  garage          sync via installer  Ok  counter 1, 0 entries sent, ack 0, revocation list 0
+<time>  front-door      phone ana-phone  Denied OutsideTimeRestriction  grant ana-mornings  entry 1
+<time>  front-door      expect Denied OutsideTimeRestriction  ok
+<time>  front-door      phone ana-phone  Allowed  grant ana-mornings  entry 2
+<time>  front-door      expect Allowed  ok
+<time>  front-door      phone ana-phone  Denied OutsideTimeRestriction  grant ana-mornings  entry 3
+<time>  front-door      expect Denied OutsideTimeRestriction  ok
+<time>  garage          phone ana-phone  NoKey  the phone holds no key for this lock
+<time>  garage          expect NoKey  ok
+<time>  garage          phone ben-phone  Allowed  grant ben-garage  entry 1
+<time>  garage          expect Allowed  ok
+<time>  front-door      phone ben-phone  Allowed  grant ben-front-door  entry 4
+<time>  front-door      expect Allowed  ok
+<time>  front-door      sync via ben-phone  Ok  counter 2, 4 entries sent, ack 4, revocation list 0
+<time>  front-door      expect sync Ok  ok
+<time>  garage          sync via ben-phone  Ok  counter 2, 1 entries sent, ack 1, revocation list 0
+<time>  garage          expect sync Ok  ok
+<time>  ben-front-door  revoked  RevocationPending
+<time>  ben-front-door  expect RevocationPending  ok
+<time>  ben-phone       keeps every key it ever got, also those the server no longer lists
+<time>  front-door      phone ben-phone  Allowed  grant ben-front-door  entry 5
+<time>  front-door      expect Allowed  ok
+<time>  end             10 of 10 expectations met
+
+Where to look, with $TOKEN from above (the walk-through in README.md shows every answer): the
+denied openings in the account's log, the front door's health readings, what the front door
+has not caught up with, and the grants' states:
+
+  curl -s -w '\n' -G -H "Authorization: Bearer $TOKEN" --data-urlencode "\$filter=result eq 'Denied'" \
+    {base}/api/v1/Owners/{owner}/LogEntries
+  curl -s -w '\n' -H "Authorization: Bearer $TOKEN" '{base}/api/v1/Owners/{owner}/BoundLocks/{frontDoor}?$expand=healthStatuses'
+  curl -s -w '\n' -H "Authorization: Bearer $TOKEN" {base}/api/v1/Owners/{owner}/BoundLocks/{frontDoor}/Propagation
+  curl -s -w '\n' -H "Authorization: Bearer $TOKEN" '{base}/api/v1/Owners/{owner}/Grants?$select=id,state,active'
+
+Another scenario, in an account of its own:
+
+  keyward sim --db {qdb} --base {base} --scenario examples/front-door.sim
+
+Press Ctrl-C to stop.
+`
+
+// maskFleet masks what differs between two runs of the demo's fleet: the times, as the world
+// starts now, and the server's ids.
+func maskFleet(s string) string {
+	s = regexp.MustCompile(`(?m)^\d{4}-\d\d-\d\d \d\d:\d\d Europe/Vienna \(\d\d:\d\dZ\)  `).ReplaceAllString(s, "<time>  ")
+	s = regexp.MustCompile(`physical lock \S+`).ReplaceAllString(s, "physical lock <id>")
+	return regexp.MustCompile(`  id [0-9a-f-]{36}\n`).ReplaceAllString(s, "  id <id>\n")
+}
+
+// TestDemo_FleetOnAWeekdayMorning: Ana's first attempt is at 07:45 in Vienna on a weekday, the
+// day demoWeekday picks, so that every run decides alike.
+func TestDemo_FleetOnAWeekdayMorning(t *testing.T) {
+	d := startDemo(t, nil)
+	m := regexp.MustCompile(`(?m)^(\d{4}-\d\d-\d\d \d\d:\d\d) Europe/Vienna \(\d\d:\d\dZ\)  front-door      phone ana-phone  Denied OutsideTimeRestriction  grant ana-mornings  entry 1$`).
+		FindStringSubmatch(d.out.String())
+	if m == nil {
+		t.Fatalf("no first attempt of Ana in\n%s", d.out.String())
+	}
+	vienna, _ := time.LoadLocation("Europe/Vienna")
+	at, err := time.ParseInLocation("2006-01-02 15:04", m[1], vienna)
+	if err != nil || at.Format("15:04") != "07:45" || at.Weekday() == time.Saturday || at.Weekday() == time.Sunday || at.Sub(time.Now()) > 4*24*time.Hour {
+		t.Errorf("Ana's first attempt at %s (%v), want 07:45 on one of the next weekdays", m[1], err)
+	}
+}
+
+// TestDemoWeekday: the day of Ana's mornings is the first weekday whose 07:45 in Vienna is
+// still ahead.
+func TestDemoWeekday(t *testing.T) {
+	vienna, _ := time.LoadLocation("Europe/Vienna")
+	for _, tc := range []struct {
+		start string
+		want  time.Weekday
+	}{
+		{"2027-03-22 07:44", time.Monday},    // a Monday before 07:45
+		{"2027-03-22 07:45", time.Tuesday},   // at 07:45: the next day
+		{"2027-03-26 07:46", time.Monday},    // Friday after 07:45: past the weekend
+		{"2027-03-27 12:00", time.Monday},    // Saturday
+		{"2027-03-28 23:59", time.Monday},    // Sunday, the day summer time begins
+		{"2027-03-31 06:50", time.Wednesday}, // UTC 04:50, Vienna 06:50
+	} {
+		start, _ := time.ParseInLocation("2006-01-02 15:04", tc.start, vienna)
+		if got := demoWeekday(start.UTC(), vienna); got != tc.want {
+			t.Errorf("demoWeekday(%s) = %s, want %s", tc.start, got, tc.want)
+		}
 	}
 }
 

@@ -49,7 +49,11 @@ func runSim(ctx context.Context, env Env, args []string) error {
 		return reportSim(locksim.Run(ctx, sc, opts))
 	}
 	return withService(ctx, a, func(octx context.Context, s keyward.Services) error {
-		if opts.Backend, err = simRemote(ctx, octx, s, f); err != nil {
+		owner, err := simOwner(octx, s, f.owner)
+		if err != nil {
+			return err
+		}
+		if opts.Backend, err = simRemote(ctx, octx, s, f.base, owner); err != nil {
 			return err
 		}
 		return reportSim(locksim.Run(ctx, sc, opts))
@@ -77,10 +81,15 @@ func (f *simFlags) options(env Env, sc *locksim.Scenario) (locksim.Options, erro
 		}
 		opts.Start = t
 	case !f.offline || sc.Start == nil:
-		// the server issues keys from its own clock: the world starts at the next minute
-		opts.Start = time.Now().Truncate(time.Minute).Add(time.Minute)
+		opts.Start = simStart(time.Now())
 	}
 	return opts, nil
+}
+
+// simStart is the start of a world against a server whose clock shows now: the server issues
+// keys from its own clock, so the world starts with it, at the next minute.
+func simStart(now time.Time) time.Time {
+	return now.Truncate(time.Minute).Add(time.Minute)
 }
 
 // reportSim turns failed expectations into the command's failure.
@@ -94,14 +103,11 @@ func reportSim(res *locksim.Result, err error) error {
 	return nil
 }
 
-// simRemote prepares, as the operator (octx), what the wire cannot do: the owner account when
-// none is given and the simulator's two clients; then it connects the simulator to the server
-// with them, registering locks through the operator's service.
-func simRemote(ctx, octx context.Context, s keyward.Services, f *simFlags) (*locksim.Remote, error) {
-	owner, err := simOwner(octx, s, f.owner)
-	if err != nil {
-		return nil, err
-	}
+// simRemote prepares, as the operator (octx), what the wire cannot do: the simulator's two
+// clients; then it connects the simulator to the server at base with them, for the owner
+// account, registering locks through the operator's service. keyward sim and keyward demo
+// share it.
+func simRemote(ctx, octx context.Context, s keyward.Services, base, owner string) (*locksim.Remote, error) {
 	secret, hash := oauth.NewClientSecret()
 	mgmt, _, err := s.Clients.CreateClient(octx, keyward.ClientCreate{Name: "Keyward simulator", SecretHash: hash,
 		GrantTypes: []string{keyward.GrantClientCredentials}, Scopes: locksim.ManagementScopes, AdminOf: owner, Role: keyward.RoleOwner})
@@ -113,7 +119,7 @@ func simRemote(ctx, octx context.Context, s keyward.Services, f *simFlags) (*loc
 	if err != nil {
 		return nil, err
 	}
-	return locksim.NewRemote(ctx, locksim.RemoteConfig{BaseURL: f.base, OwnerID: owner, ClientID: mgmt.ID, ClientSecret: secret,
+	return locksim.NewRemote(ctx, locksim.RemoteConfig{BaseURL: base, OwnerID: owner, ClientID: mgmt.ID, ClientSecret: secret,
 		ExchangeClientID: phones.ID, Registry: simRegistry{ctx: octx, locks: s.Locks}})
 }
 
