@@ -21,6 +21,7 @@ const (
 	ReasonWrongLock          = "WrongLock"              // the key is for other locks
 	ReasonUnsupported        = "ProtocolVersionTooOld"  // the key needs a newer protocol version
 	ReasonBadRestriction     = "InvalidTimeRestriction" // the key's iCal text does not parse
+	ReasonNotKeyHolder       = "NotKeyHolder"           // the holder proof does not verify with the key's phone key
 )
 
 // LockState is what a lock holds and decides with, all of it offline: its id, its zone, the key
@@ -66,7 +67,7 @@ type Decision struct {
 // run in the order of docs/lock-protocol.md and the first that fails gives the reason: signature
 // with the held key set, lock id, revocation list, protocol version, the key's validity, the
 // grant's validity period, then the grant's time restriction with internal/ical in the
-// restriction's zone. Proof that the phone holds the key is VerifyHolder's part.
+// restriction's zone. Proof that the phone holds the key is DecidePresented's part.
 func Decide(env *Envelope, s *LockState, now time.Time) Decision {
 	d := s.decision(now)
 	k, err := VerifyMobileKey(env, s.KeySet)
@@ -77,6 +78,19 @@ func Decide(env *Envelope, s *LockState, now time.Time) Decision {
 		return d.deny(ReasonExpired, "the key has no validity period of its own")
 	}
 	return s.decideKey(d, k, s.Revocations.Revokes(k.GrantID), now)
+}
+
+// DecidePresented is the whole offline decision on a key a phone presents with its holder proof
+// for the lock's challenge: Decide, then VerifyHolder on the verified key, so that a key copied
+// to another phone opens nothing (ReasonNotKeyHolder). The proof is checked last: a key that
+// fails an earlier check is refused for that reason whoever presents it.
+func DecidePresented(env *Envelope, s *LockState, now time.Time, challenge, proof []byte) Decision {
+	d := Decide(env, s, now)
+	if d.Allowed && !VerifyHolder(d.Key, s.LockID, challenge, proof) {
+		d.Allowed = false
+		return d.deny(ReasonNotKeyHolder, "the holder proof does not verify with the key's phone key")
+	}
+	return d
 }
 
 // decideKey runs the checks after the signature (lock id, revocation, protocol version, the

@@ -149,3 +149,32 @@ func TestKeySet_Rotation(t *testing.T) {
 }
 
 func errOf[T any](_ T, err error) error { return err }
+
+// TestDecidePresented: the holder proof is checked after the key's own checks, so a copied key
+// is refused as NotKeyHolder, and a revoked one as Revoked whoever presents it.
+func TestDecidePresented(t *testing.T) {
+	now := time.Date(2026, 3, 30, 9, 0, 0, 0, vienna)
+	key := must(SignMobileKey(signer("ksk-1"), mobileKey(t, now, nil)))
+	challenge := NewChallenge()
+	thief := ProveHolder(signer("thief").Key, thisLock, challenge)
+	revoked := lockState()
+	revoked.Revocations.GrantIDs = []string{"g-1"}
+	for _, tt := range []struct {
+		name   string
+		s      *LockState
+		proof  []byte
+		reason string
+	}{
+		{"Holder", lockState(), ProveHolder(phone.Key, thisLock, challenge), ReasonAllowed},
+		{"CopiedKey", lockState(), thief, ReasonNotKeyHolder},
+		{"NoProof", lockState(), nil, ReasonNotKeyHolder},
+		{"CopiedRevokedKey", revoked, thief, ReasonRevoked},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			d := DecidePresented(key, tt.s, now, challenge, tt.proof)
+			if d.Reason != tt.reason || d.Allowed != (tt.reason == ReasonAllowed) || d.Key == nil {
+				t.Fatalf("DecidePresented = %v %s (%s), want %s", d.Allowed, d.Reason, d.Detail, tt.reason)
+			}
+		})
+	}
+}

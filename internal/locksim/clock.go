@@ -1,6 +1,9 @@
 package locksim
 
-import "time"
+import (
+	"sync"
+	"time"
+)
 
 // Clock is a lock's own clock: the world's time plus an offset and a drift that accumulates at a
 // rate from the moment it was set. A lock keeps its clock; a sync does not correct it, so an
@@ -33,3 +36,29 @@ func (c *Clock) SetRate(world time.Time, rate float64) {
 
 // Shift moves the clock by d at once, as a wrong setting or a reset does.
 func (c *Clock) Shift(d time.Duration) { c.offset += d }
+
+// VirtualClock is the world's time as a server reads it: a test runs a Keyward server on Now
+// (app.Main.Now) and gives the clock to the world (Options.Clock), which moves it step by step,
+// so that keys, token lifetimes and revocations follow the scenario's time. It is safe for the
+// server's goroutines.
+type VirtualClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewVirtualClock returns a clock standing at t.
+func NewVirtualClock(t time.Time) *VirtualClock { return &VirtualClock{t: t} }
+
+// Now is the clock's time.
+func (c *VirtualClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Set moves the clock to t.
+func (c *VirtualClock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}

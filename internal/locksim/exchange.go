@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -68,30 +69,30 @@ func (p *identityProvider) subjectToken(user, clientID string, now time.Time) (s
 	return jws.CompactSerialize()
 }
 
-// exchangeSource gets a phone's access token by token exchange, again whenever it expired.
+// exchangeSource gets a phone's access tokens by token exchange.
 type exchangeSource struct {
 	r    *Remote
 	ctx  context.Context
 	user string
 }
 
-// Token exchanges a fresh subject token for an access token.
-func (s *exchangeSource) Token() (*oauth2.Token, error) {
+// token exchanges a fresh subject token, issued at the server's time, for an access token.
+func (s *exchangeSource) token() (*oauth2.Token, time.Duration, error) {
 	cfg := s.r.cfg
 	jwt, err := s.r.idp.subjectToken(s.user, cfg.ExchangeClientID, cfg.Now())
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	form := url.Values{"grant_type": {keyward.GrantTokenExchange}, "client_id": {cfg.ExchangeClientID}, "provider": {s.r.idp.ipID},
 		"subject_token": {jwt}, "subject_token_type": {"jwt"}, "scope": {strings.Join(PhoneScopes, " ")}}
 	req, err := http.NewRequestWithContext(s.ctx, http.MethodPost, cfg.BaseURL+"/connect/token", strings.NewReader(form.Encode()))
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	res, err := cfg.HTTPClient.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("locksim: token exchange for %s: %w", s.user, err)
+		return nil, 0, fmt.Errorf("locksim: token exchange for %s: %w", s.user, err)
 	}
 	defer res.Body.Close()
 	var body struct {
@@ -101,7 +102,41 @@ func (s *exchangeSource) Token() (*oauth2.Token, error) {
 		Description string `json:"error_description"`
 	}
 	if err := json.NewDecoder(res.Body).Decode(&body); err != nil || res.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("locksim: token exchange for %s: status %d %s %s", s.user, res.StatusCode, body.Error, body.Description)
+		return nil, 0, fmt.Errorf("locksim: token exchange for %s: status %d %s %s", s.user, res.StatusCode, body.Error, body.Description)
 	}
-	return &oauth2.Token{AccessToken: body.AccessToken, TokenType: "Bearer", Expiry: time.Now().Add(time.Duration(body.ExpiresIn) * time.Second)}, nil
+	return &oauth2.Token{AccessToken: body.AccessToken, TokenType: "Bearer"}, time.Duration(body.ExpiresIn) * time.Second, nil
+}
+
+// clockSource caches an access token until it expires by the server's clock, which need not be
+// the machine's: oauth2's own cache reads time.Now, so a server running in 2027 would see expired
+// tokens that oauth2 still holds for valid.
+type clockSource struct {
+	mu    sync.Mutex
+	now   func() time.Time
+	fetch func() (*oauth2.Token, time.Duration, error) // a new token and its lifetime
+	tok   *oauth2.Token
+	until time.Time
+}
+
+// Token is the cached token, or a new one a minute before the cached one expires.
+func (s *clockSource) Token() (*oauth2.Token, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.tok != nil && s.now().Before(s.until) {
+		return s.tok, nil
+	}
+	tok, life, err := s.fetch()
+	if err != nil {
+		return nil, err
+	}
+	plain := *tok
+	plain.Expiry = time.Time{} // expiry is this cache's business, by the server's clock
+	s.tok, s.until = &plain, s.now().Add(life-time.Minute)
+	return s.tok, nil
+}
+
+// tokenClient is an HTTP client that sends the tokens fetch gets, renewed by the server's clock.
+func (cfg RemoteConfig) tokenClient(fetch func() (*oauth2.Token, time.Duration, error)) *http.Client {
+	src := &clockSource{now: cfg.Now, fetch: fetch}
+	return &http.Client{Transport: &oauth2.Transport{Source: src, Base: cfg.HTTPClient.Transport}}
 }

@@ -25,7 +25,14 @@ func (w *World) expect(ctx context.Context, st Step) error {
 // observe is what an expect line's subject shows now, in the words of the line.
 func (w *World) observe(ctx context.Context, args []string) (string, error) {
 	if g, ok := w.grants[args[0]]; ok {
-		return w.backend.GrantState(ctx, g)
+		got, err := w.backend.Grant(ctx, g)
+		switch {
+		case err != nil:
+			return "", err
+		case args[1] == cardWriteState:
+			return prefixed(cardWriteState+" ", deref(got.CardWriteState)), nil
+		}
+		return got.State, nil
 	}
 	l := w.locks[args[0]]
 	switch args[1] {
@@ -50,4 +57,11 @@ func orNothing(s string) string {
 		return "nothing yet"
 	}
 	return s
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }

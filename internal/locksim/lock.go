@@ -13,10 +13,6 @@ import (
 	"github.com/keyward/keyward/internal/lockproto"
 )
 
-// ReasonNotHolder is a lock's refusal of a key whose holder proof does not verify with the key's
-// phone public key: a key copied to another phone.
-const ReasonNotHolder = "NotKeyHolder"
-
 // ErrNoAnswer is what a lock with a dead battery answers: nothing.
 var ErrNoAnswer = errors.New("locksim: the lock does not answer: its battery is dead")
 
@@ -112,8 +108,8 @@ type Attempt struct {
 }
 
 // Present is a phone presenting a key with its answer to the outstanding challenge, at the
-// world's instant world. The lock decides at its own clock, checks the holder proof, records the
-// attempt and, when it opens, runs its motor.
+// world's instant world. The lock decides at its own clock with lockproto.DecidePresented, which
+// checks the holder proof too, records the attempt and, when it opens, runs its motor.
 func (l *Lock) Present(world time.Time, key *lockproto.Envelope, proof []byte) (*Attempt, error) {
 	if l.Battery.Dead() {
 		return nil, ErrNoAnswer
@@ -121,21 +117,19 @@ func (l *Lock) Present(world time.Time, key *lockproto.Envelope, proof []byte) (
 	challenge := l.challenge
 	l.challenge = nil // a proof answers one challenge once
 	now := l.Clock.Now(world)
-	d := lockproto.Decide(key, &l.state, now)
-	if d.Key != nil && !lockproto.VerifyHolder(d.Key, l.ID(), challenge, proof) {
-		d.Allowed, d.Reason, d.Detail = false, ReasonNotHolder, "the holder proof does not verify with the key's phone key"
-	}
+	d := lockproto.DecidePresented(key, &l.state, now, challenge, proof)
 	if d.Allowed {
 		l.Battery.drain()
 	}
-	return &Attempt{Decision: d, Entry: l.record(now, d)}, nil
+	return &Attempt{Decision: d, Entry: l.record(now, d, nil)}, nil
 }
 
-// record appends the log entry of a decision.
-func (l *Lock) record(now time.Time, d lockproto.Decision) lockproto.LogEntry {
+// record appends the log entry of a decision on a mobile key, or on a card's image when
+// boundCardID names the card.
+func (l *Lock) record(now time.Time, d lockproto.Decision, boundCardID *string) lockproto.LogEntry {
 	l.entryNo++
 	e := lockproto.LogEntry{EntryNo: l.entryNo, LockTimestamp: keyward.NewTime(now), LogType: lockproto.LogTypeCommand,
-		Command: lockproto.CommandTriggerLock, Result: lockproto.ResultDenied, Reason: d.Reason}
+		Command: lockproto.CommandTriggerLock, Result: lockproto.ResultDenied, Reason: d.Reason, BoundCardID: boundCardID}
 	if d.Allowed {
 		e.Result = lockproto.ResultAllowed
 	}
@@ -147,7 +141,8 @@ func (l *Lock) record(now time.Time, d lockproto.Decision) lockproto.LogEntry {
 }
 
 // BeginSync makes the lock's next sync request: it takes a health reading, stores the next
-// counter before anything leaves, and signs the request with the unacknowledged entries.
+// counter before anything leaves, and signs the request with the unacknowledged entries and the
+// card writes not reported yet.
 func (l *Lock) BeginSync(world time.Time) (*lockproto.Envelope, error) {
 	if l.Battery.Dead() {
 		return nil, ErrNoAnswer
@@ -155,10 +150,8 @@ func (l *Lock) BeginSync(world time.Time) (*lockproto.Envelope, error) {
 	now := l.Clock.Now(world)
 	l.health = append(l.health, l.reading(now))
 	l.counter++
-	req := &lockproto.SyncRequest{LockID: l.ID(), Counter: l.counter, Challenge: make([]byte, lockproto.ChallengeSize),
-		LockTime: keyward.NewTime(now), ProtocolVersion: l.spec.Protocol, RclSerialNo: l.RclSerialNo(),
-		KIDs: l.state.KeySet.KIDs(), LogEntries: slices.Clone(l.log), Health: slices.Clone(l.health)}
-	l.entropy.Read(req.Challenge)
+	req := l.state.SyncRequest(l.counter, now, slices.Clone(l.log), slices.Clone(l.health))
+	l.entropy.Read(req.Challenge) // the seeded stream's challenge, for a deterministic run
 	env, err := lockproto.SignSyncRequest(l.device, req)
 	if err != nil {
 		return nil, fmt.Errorf("locksim: lock %s: %w", l.Name, err)

@@ -89,7 +89,7 @@ func TestLock_Present(t *testing.T) {
 		{"SummerMonday13", local(29, 13), alice, lockproto.ReasonOutsideRestriction},
 		{"Tuesday09", local(23, 9), alice, lockproto.ReasonOutsideRestriction},
 		{"BeforeTheKey", local(20, 9), alice, lockproto.ReasonNotYetValid},
-		{"CopiedToAnotherPhone", local(22, 9), mallory, ReasonNotHolder},
+		{"CopiedToAnotherPhone", local(22, 9), mallory, lockproto.ReasonNotKeyHolder},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			l := testLock(t)

@@ -14,8 +14,7 @@ import (
 	"github.com/keyward/keyward/internal/lockproto"
 )
 
-// PhoneAPI is the part of the mobile API a phone uses; *client.Client with a user's token is
-// one, Offline another.
+// PhoneAPI is the part of the mobile API a phone uses: *client.Client with a user's token.
 type PhoneAPI interface {
 	RegisterMobile(ctx context.Context, m keyward.MobileCreate) (*keyward.Mobile, error)
 	FetchKeys(ctx context.Context, mobileID, etag string) (keys *keyward.MobileKeys, newETag string, notModified bool, err error)

@@ -25,9 +25,10 @@ var PhoneScopes = []string{"register:mobiles", "read:user", "handle:keys"}
 const LockTypeID = "KW.Sim1"
 
 // Registry is what only an operator can do for the simulator, as no API offers it: register a
-// physical lock, with its device public key, in the device registry.
+// physical lock, with its device public key, and a physical card in the device registry.
 type Registry interface {
 	RegisterLock(ctx context.Context, spec keyward.PhysicalLockCreate) (physicalLockID, bindingCode string, err error)
+	RegisterCard(ctx context.Context, capacity int) (*keyward.PhysicalCard, error)
 }
 
 // RemoteConfig is how the simulator reaches a running server.
@@ -40,8 +41,10 @@ type RemoteConfig struct {
 	// ExchangeClientID is a public client registered for token exchange with PhoneScopes.
 	ExchangeClientID string
 	Registry         Registry
-	HTTPClient       *http.Client     // sends every request; nil is http.DefaultClient
-	Now              func() time.Time // the server's clock, for the exchange tokens; nil is time.Now
+	HTTPClient       *http.Client // sends every request; nil is http.DefaultClient
+	// Now is the server's clock (nil is time.Now): the identity provider's tokens are issued by
+	// it, and the simulator renews access tokens when they expire by it.
+	Now func() time.Time
 }
 
 // Remote is a running Keyward server as the simulator's backend. It sets the fleet up through
@@ -67,7 +70,14 @@ func NewRemote(ctx context.Context, cfg RemoteConfig) (*Remote, error) {
 	}
 	cc := clientcredentials.Config{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, TokenURL: cfg.BaseURL + "/connect/token",
 		Scopes: ManagementScopes}
-	mgmt := client.New(cfg.BaseURL, cc.Client(context.WithValue(ctx, oauth2.HTTPClient, cfg.HTTPClient))).Account(cfg.OwnerID)
+	hctx := context.WithValue(ctx, oauth2.HTTPClient, cfg.HTTPClient)
+	mgmt := client.New(cfg.BaseURL, cfg.tokenClient(func() (*oauth2.Token, time.Duration, error) {
+		tok, err := cc.Token(hctx)
+		if err != nil {
+			return nil, 0, err
+		}
+		return tok, time.Until(tok.Expiry), nil
+	})).Account(cfg.OwnerID)
 	r := &Remote{cfg: cfg, mgmt: mgmt, device: client.New(cfg.BaseURL, cfg.HTTPClient), bound: map[*Lock]string{}, contacts: map[string]string{}}
 	var err error
 	if r.idp, err = newIdentityProvider(); err != nil {
@@ -107,25 +117,49 @@ func (r *Remote) BoundLockID(l *Lock) string { return r.bound[l] }
 // AddPhone gives the phone a mobile API client whose token comes from token exchange for its
 // user, and registers it.
 func (r *Remote) AddPhone(ctx context.Context, p *Phone) error {
-	ts := oauth2.ReuseTokenSource(nil, &exchangeSource{r: r, ctx: ctx, user: p.User})
-	hc := &http.Client{Transport: &oauth2.Transport{Source: ts, Base: r.cfg.HTTPClient.Transport}}
-	return p.Register(ctx, client.New(r.cfg.BaseURL, hc))
+	ex := &exchangeSource{r: r, ctx: ctx, user: p.User}
+	return p.Register(ctx, client.New(r.cfg.BaseURL, r.cfg.tokenClient(ex.token)))
 }
 
-// AddGrant creates the grant for the contact of the grant's user, made on first use.
-func (r *Remote) AddGrant(ctx context.Context, g *Grant) error {
-	contactID, err := r.contact(ctx, g.User)
+// AddCard registers the physical card through the Registry and binds it with its physical card
+// id, which gives the card its uid.
+func (r *Remote) AddCard(ctx context.Context, c *Card) error {
+	pc, err := r.cfg.Registry.RegisterCard(ctx, c.Capacity)
 	if err != nil {
 		return err
 	}
-	created, err := r.mgmt.CreateGrant(ctx, keyward.GrantCreate{BoundLockID: r.bound[g.Lock], ContactID: &contactID,
-		ValidFrom: timePtr(g.ValidFrom), ValidBefore: timePtr(g.ValidBefore), TimeRestrictionIcal: g.ICal})
+	bc, err := r.mgmt.BindCard(ctx, keyward.BindCardRequest{PhysicalCardID: &pc.ID, Title: &c.Name})
+	if err != nil {
+		return err
+	}
+	c.UID, c.BoundCardID = bc.UID, bc.ID
+	return nil
+}
+
+// AddGrant creates the grant: for the grant's card, or for the contact of its user, made on
+// first use.
+func (r *Remote) AddGrant(ctx context.Context, g *Grant) error {
+	create := keyward.GrantCreate{BoundLockID: r.bound[g.Lock], ValidFrom: timePtr(g.ValidFrom), ValidBefore: timePtr(g.ValidBefore),
+		TimeRestrictionIcal: g.ICal}
+	if g.Card != nil {
+		create.BoundCardID = &g.Card.BoundCardID
+	} else {
+		contactID, err := r.contact(ctx, g.User)
+		if err != nil {
+			return err
+		}
+		create.ContactID = &contactID
+	}
+	created, err := r.mgmt.CreateGrant(ctx, create)
 	if err != nil {
 		return err
 	}
 	g.ID = created.ID
 	return nil
 }
+
+// ContactID is the contact id of a scenario's user, "" before a grant made it.
+func (r *Remote) ContactID(user string) string { return r.contacts[user] }
 
 // contact is the contact of the identity provider's user, created on first use.
 func (r *Remote) contact(ctx context.Context, user string) (string, error) {
@@ -146,13 +180,9 @@ func (r *Remote) Revoke(ctx context.Context, g *Grant) error {
 	return err
 }
 
-// GrantState reads the grant's state.
-func (r *Remote) GrantState(ctx context.Context, g *Grant) (string, error) {
-	got, err := r.mgmt.Grant(ctx, g.ID)
-	if err != nil {
-		return "", err
-	}
-	return got.State, nil
+// Grant reads the grant as the server reports it.
+func (r *Remote) Grant(ctx context.Context, g *Grant) (*keyward.Grant, error) {
+	return r.mgmt.Grant(ctx, g.ID)
 }
 
 // SyncLock relays the request to the device API, which needs no token.
@@ -160,11 +190,10 @@ func (r *Remote) SyncLock(ctx context.Context, req *lockproto.Envelope) (*lockpr
 	return r.device.SyncLock(ctx, req)
 }
 
-// RegistryFunc is a function as a Registry, for a caller that registers locks with its own
-// operator service (a test around apptest.Start, say).
-type RegistryFunc func(ctx context.Context, spec keyward.PhysicalLockCreate) (physicalLockID, bindingCode string, err error)
-
-// RegisterLock calls f.
-func (f RegistryFunc) RegisterLock(ctx context.Context, spec keyward.PhysicalLockCreate) (string, string, error) {
-	return f(ctx, spec)
+// timePtr is the wire time of an optional instant.
+func timePtr(t *time.Time) *keyward.Time {
+	if t == nil {
+		return nil
+	}
+	return keyward.TimePtr(*t)
 }

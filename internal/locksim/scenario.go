@@ -21,8 +21,16 @@ type Scenario struct {
 	Start  *When          // the start line, an absolute time; nil when the caller gives it
 	Locks  []LockDecl
 	Phones []PhoneDecl
+	Cards  []CardDecl
 	Grants []GrantDecl
 	Steps  []Step
+}
+
+// CardDecl is a card line: a card and how many grants it holds.
+type CardDecl struct {
+	Line     int
+	Name     string
+	Capacity int
 }
 
 // LockDecl is a lock line.
@@ -37,12 +45,13 @@ type PhoneDecl struct {
 	Name, User string
 }
 
-// GrantDecl is a grant line: a grant for a user (named directly or by a phone) on a lock.
+// GrantDecl is a grant line: a grant for a user (named directly or by a phone) or a card on a
+// lock.
 type GrantDecl struct {
-	Line             int
-	Name, User, Lock string
-	From, Until      *When
-	Window           *Window
+	Line                   int
+	Name, User, Card, Lock string // one of User and Card
+	From, Until            *When
+	Window                 *Window
 }
 
 // Step is one line of the timeline: an action, at a time or, without one, right after the
@@ -61,8 +70,10 @@ type Step struct {
 // Actions of steps.
 const (
 	ActOpen      = "opens"   // Args: phone, lock
+	ActCard      = "card"    // Args: card, lock
 	ActFetch     = "fetches" // Args: phone
-	ActKeepKeys  = "keeps"   // Args: phone
+	ActKeepKeys  = "keeps"   // Args: phone or card
+	ActMark      = "mark"    // Args: label
 	ActSync      = "syncs"   // Args: lock, relay (a phone or "gateway")
 	ActOffline   = "offline" // Args: lock
 	ActRevoke    = "revoke"  // Args: grant
@@ -114,8 +125,9 @@ func ParseScenario(file string, r io.Reader) (*Scenario, error) {
 
 // line parses one line's words.
 func (p *parser) line(n int, tok []string) error {
-	decl := map[string]func(int, []string) error{"zone": p.zone, "start": p.start, "lock": p.lock, "phone": p.phone, "grant": p.grant}
-	if f, ok := decl[tok[0]]; ok {
+	decl := map[string]func(int, []string) error{"zone": p.zone, "start": p.start, "lock": p.lock, "phone": p.phone,
+		"card": p.card, "grant": p.grant}
+	if f, ok := decl[tok[0]]; ok && !isCardStep(tok) {
 		if p.steps {
 			return fmt.Errorf("%s declarations must come before the first step", tok[0])
 		}
@@ -129,6 +141,10 @@ func (p *parser) line(n int, tok []string) error {
 	p.sc.Steps = append(p.sc.Steps, st)
 	return nil
 }
+
+// isCardStep tells the step "card CARD at LOCK" from a card declaration, which cannot have
+// "at" (a keyword) as its third word.
+func isCardStep(tok []string) bool { return tok[0] == ActCard && len(tok) > 2 && tok[2] == "at" }
 
 func (p *parser) zone(_ int, tok []string) error {
 	if len(tok) != 1 {
@@ -171,8 +187,8 @@ func (p *parser) start(_ int, tok []string) error {
 var namePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9._-]{0,39}$`)
 
 // reserved are the words a name cannot be, so that every line reads one way.
-var reserved = []string{"at", "zone", "start", "lock", "phone", "grant", "user", "revoke", "drift", "clock", "battery",
-	"expect", "via", "until", "from", "weekly", "daily", "day", "next", "sync", relayGateway}
+var reserved = []string{"at", "zone", "start", "lock", "phone", "card", "grant", "user", "revoke", "drift", "clock", "battery",
+	"expect", "via", "until", "from", "weekly", "daily", "day", "next", "sync", "capacity", "mark", cardWriteState, relayGateway}
 
 // declare records a new name of a kind.
 func (p *parser) declare(name, kind string) error {
@@ -275,22 +291,66 @@ func (p *parser) phone(n int, tok []string) error {
 	return nil
 }
 
-func (p *parser) grant(n int, tok []string) error {
-	if len(tok) < 3 {
-		return fmt.Errorf("grant needs a name, a user or phone, and a lock: grant g1 alice front-door weekly Mo 08:00-12:00")
+// card parses "card NAME [capacity N]"; a card holds 5 grants unless it says.
+func (p *parser) card(n int, tok []string) error {
+	if len(tok) == 0 {
+		return fmt.Errorf("card needs a name: card badge capacity 2")
 	}
-	g := GrantDecl{Line: n, Name: tok[0], User: tok[1], Lock: tok[2]}
-	if err := firstErr(p.declare(g.Name, "grant"), p.named(g.User, "user", "phone"), p.named(g.Lock, "lock")); err != nil {
+	if err := p.declare(tok[0], "card"); err != nil {
 		return err
 	}
-	if p.kinds[g.User] == "phone" {
-		g.User = p.phoneDecl(g.User).User
+	opts, err := options(tok[1:], "capacity")
+	if err != nil {
+		return err
 	}
-	if err := p.grantOptions(&g, tok[3:]); err != nil {
+	d := CardDecl{Line: n, Name: tok[0], Capacity: defaultCardCapacity}
+	if v, ok := opts["capacity"]; ok {
+		if d.Capacity, err = strconv.Atoi(v); err != nil || d.Capacity < 1 || d.Capacity > maxCardCapacity {
+			return fmt.Errorf("capacity %q: a number of grants from 1 to %d", v, maxCardCapacity)
+		}
+	}
+	p.sc.Cards = append(p.sc.Cards, d)
+	return nil
+}
+
+// Card capacities: what a card holds unless its line says, and the most a scenario may give.
+const (
+	defaultCardCapacity = 5
+	maxCardCapacity     = 100
+)
+
+func (p *parser) grant(n int, tok []string) error {
+	g, rest, err := p.grantee(n, tok)
+	if err != nil {
+		return err
+	}
+	if err := p.grantOptions(&g, rest); err != nil {
 		return err
 	}
 	p.sc.Grants = append(p.sc.Grants, g)
 	return nil
+}
+
+// grantee reads a grant line's name, grantee and lock: "NAME USER|PHONE LOCK" or
+// "NAME card CARD LOCK"; it returns the words after them.
+func (p *parser) grantee(n int, tok []string) (GrantDecl, []string, error) {
+	if len(tok) < 3 || (tok[1] == ActCard && len(tok) < 4) {
+		return GrantDecl{}, nil, fmt.Errorf("grant needs a name, a user, phone or card, and a lock: " +
+			"grant g1 alice front-door weekly Mo 08:00-12:00, grant g2 card badge front-door")
+	}
+	g := GrantDecl{Line: n, Name: tok[0], User: tok[1], Lock: tok[2]}
+	who := p.named(g.User, "user", "phone")
+	if tok[1] == ActCard {
+		g = GrantDecl{Line: n, Name: tok[0], Card: tok[2], Lock: tok[3]}
+		who, tok = p.named(g.Card, "card"), tok[1:]
+	}
+	if err := firstErr(p.declare(g.Name, "grant"), who, p.named(g.Lock, "lock")); err != nil {
+		return g, nil, err
+	}
+	if p.kinds[g.User] == "phone" {
+		g.User = p.phoneDecl(g.User).User
+	}
+	return g, tok[3:], nil
 }
 
 // grantOptions reads from, until, weekly and daily.
@@ -360,17 +420,39 @@ func (p *parser) step(n int, tok []string) (Step, error) {
 		}
 	}
 	var err error
-	switch tok[0] {
-	case ActRevoke:
+	switch {
+	case isCardStep(tok):
+		err = p.cardStep(&st, tok)
+	case tok[0] == ActMark:
+		err = p.markStep(&st, tok)
+	case tok[0] == ActRevoke:
 		err = p.revoke(&st, tok)
-	case ActDrift, ActClock, ActBattery:
+	case tok[0] == ActDrift || tok[0] == ActClock || tok[0] == ActBattery:
 		err = p.lockFault(&st, tok)
-	case ActExpect:
+	case tok[0] == ActExpect:
 		err = p.expect(&st, tok)
 	default:
 		err = p.subjectStep(&st, tok)
 	}
 	return st, err
+}
+
+// cardStep parses "card CARD at LOCK".
+func (p *parser) cardStep(st *Step, tok []string) error {
+	if len(tok) != 4 {
+		return fmt.Errorf("a card is held to one lock: card badge at front-door")
+	}
+	st.Action, st.Args = ActCard, []string{tok[1], tok[3]}
+	return firstErr(p.named(tok[1], "card"), p.named(tok[3], "lock"))
+}
+
+// markStep parses "mark LABEL".
+func (p *parser) markStep(st *Step, tok []string) error {
+	if len(tok) != 2 {
+		return fmt.Errorf("mark needs one label: mark before-sync")
+	}
+	st.Action, st.Args = ActMark, tok[1:]
+	return nil
 }
 
 func (p *parser) revoke(st *Step, tok []string) error {
@@ -444,13 +526,17 @@ func (p *parser) subjectStep(st *Step, tok []string) error {
 	case (tok[1] == ActFetch || tok[1] == ActKeepKeys) && len(tok) == 3 && tok[2] == "keys":
 		st.Args = tok[:1]
 		return p.named(tok[0], "phone")
+	case tok[1] == ActKeepKeys && len(tok) == 3 && tok[2] == "image":
+		st.Args = tok[:1]
+		return p.named(tok[0], "card")
 	case tok[1] == ActSync && len(tok) >= 4 && len(tok) <= 5 && tok[2] == "via":
 		return p.sync(st, tok)
 	case tok[1] == ActOffline && len(tok) >= 3 && tok[2] == "until":
 		return p.offline(st, tok)
 	}
-	return fmt.Errorf("%q is not a step; steps are PHONE opens LOCK, PHONE fetches keys, PHONE keeps keys, "+
-		"LOCK syncs via PHONE|gateway [lost|repeated], LOCK offline until TIME, revoke, drift, clock, battery, expect", strings.Join(tok, " "))
+	return fmt.Errorf("%q is not a step; steps are PHONE opens LOCK, card CARD at LOCK, PHONE fetches keys, PHONE keeps keys, "+
+		"CARD keeps image, LOCK syncs via PHONE|gateway [lost|repeated], LOCK offline until TIME, revoke, drift, clock, battery, "+
+		"mark, expect", strings.Join(tok, " "))
 }
 
 func (p *parser) sync(st *Step, tok []string) error {
@@ -491,7 +577,10 @@ const (
 // reasons are the decision reasons an expect line may name.
 var reasons = []string{lockproto.ReasonNotYetValid, lockproto.ReasonExpired, lockproto.ReasonOutsideRestriction,
 	lockproto.ReasonRevoked, lockproto.ReasonBadSignature, lockproto.ReasonWrongLock, lockproto.ReasonUnsupported,
-	lockproto.ReasonBadRestriction, ReasonNotHolder}
+	lockproto.ReasonBadRestriction, lockproto.ReasonNotKeyHolder, lockproto.ReasonWrongCard}
+
+// cardWriteState is the word of an expect line on a card grant's write state.
+const cardWriteState = "cardWriteState"
 
 // expect parses an assertion; its words are checked here, so a typo fails at once.
 func (p *parser) expect(st *Step, tok []string) error {
@@ -501,6 +590,9 @@ func (p *parser) expect(st *Step, tok []string) error {
 	}
 	if err := p.named(tok[1], "lock", "grant"); err != nil {
 		return err
+	}
+	if p.kinds[tok[1]] == "grant" && tok[2] == cardWriteState {
+		return oneOf(tok[3:], "a card write state", keyward.CardWritePending, keyward.CardWritten)
 	}
 	if p.kinds[tok[1]] == "grant" {
 		return oneOf(tok[2:], "a grant state", keyward.GrantOk, keyward.GrantRevocationPending, keyward.GrantRevoked)

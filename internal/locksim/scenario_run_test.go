@@ -1,64 +1,59 @@
-package locksim
+package locksim_test
 
 import (
-	"bytes"
 	"context"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/keyward/keyward/internal/locksim"
 )
 
-// runFile runs a scenario of testdata offline with the seed and returns its timeline.
-func runFile(t *testing.T, name string, seed uint64) (string, *Result) {
-	t.Helper()
-	f, err := os.Open("testdata/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sc, err := ParseScenario(name, f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	res, err := Run(context.Background(), sc, Options{Seed: seed, Out: &out})
-	if err != nil {
-		t.Fatalf("%v\n%s", err, out.String())
-	}
-	return out.String(), res
+// TestRun plays the scenarios of testdata and the documentation's example on real servers, on
+// the scenarios' own time.
+func TestRun(t *testing.T) {
+	forEachServer(t, func(t *testing.T, s *server) {
+		t.Run("ViennaMondays", func(t *testing.T) {
+			out, res := s.run(t, scenario(t, "testdata/vienna-mondays.sim"), locksim.Options{Seed: 1})
+			t.Log("\n" + out)
+			if res.Failed != 0 || res.Expectations != 9 {
+				t.Fatalf("%d of %d expectations failed", res.Failed, res.Expectations)
+			}
+		})
+		t.Run("Faults", func(t *testing.T) {
+			out, res := s.run(t, scenario(t, "testdata/faults.sim"), locksim.Options{Seed: 7})
+			t.Log("\n" + out)
+			if res.Failed != 0 || res.Expectations != 12 {
+				t.Fatalf("%d of %d expectations failed", res.Failed, res.Expectations)
+			}
+		})
+		t.Run("Cards", func(t *testing.T) {
+			out, res := s.run(t, scenario(t, "testdata/cards.sim"), locksim.Options{Seed: 3})
+			t.Log("\n" + out)
+			if res.Failed != 0 || res.Expectations != 9 {
+				t.Fatalf("%d of %d expectations failed", res.Failed, res.Expectations)
+			}
+		})
+		t.Run("Deterministic", func(t *testing.T) { testDeterministic(t, s) })
+		t.Run("ExpectationFails", func(t *testing.T) { testExpectationFails(t, s) })
+		t.Run("TimeGoesForward", func(t *testing.T) { testTimeGoesForward(t, s) })
+		t.Run("Example", func(t *testing.T) { testExample(t, s) })
+	})
 }
 
-func TestRun_Offline(t *testing.T) {
-	out, res := runFile(t, "vienna-mondays.sim", 1)
-	t.Log("\n" + out)
-	if res.Failed != 0 {
-		t.Fatalf("%d of %d expectations failed", res.Failed, res.Expectations)
+// testDeterministic: the same seed gives the same timeline but for the server's ids (on another
+// server, which has not seen the phones' keys yet); another seed other keys, and the same
+// decisions.
+func testDeterministic(t *testing.T, s *server) {
+	sc := scenario(t, "testdata/faults.sim")
+	first, _ := s.run(t, sc, locksim.Options{Seed: 42})
+	again, _ := newServer(t, s.engine).run(t, sc, locksim.Options{Seed: 42})
+	if diff := cmp.Diff(masked(first), masked(again)); diff != "" {
+		t.Fatalf("two runs with seed 42 differ (-first +again):\n%s", diff)
 	}
-}
-
-func TestRun_Faults(t *testing.T) {
-	out, res := runFile(t, "faults.sim", 7)
-	t.Log("\n" + out)
-	if res.Failed != 0 || res.Expectations != 12 {
-		t.Fatalf("%d of %d expectations failed", res.Failed, res.Expectations)
-	}
-}
-
-// TestRun_Deterministic: the same seed gives the same timeline, byte for byte; another seed
-// other keys and ids, and the same decisions.
-func TestRun_Deterministic(t *testing.T) {
-	first, _ := runFile(t, "faults.sim", 42)
-	again, _ := runFile(t, "faults.sim", 42)
-	if first != again {
-		t.Fatalf("two runs with seed 42 differ:\n%s\n---\n%s", first, again)
-	}
-	other, _ := runFile(t, "faults.sim", 43)
-	if other == first {
-		t.Fatal("seeds 42 and 43 gave the same timeline, ids included")
-	}
+	other, _ := s.run(t, sc, locksim.Options{Seed: 43})
 	decisions := func(s string) (lines []string) {
 		for _, l := range strings.Split(s, "\n") {
 			if strings.Contains(l, " expect ") {
@@ -72,19 +67,18 @@ func TestRun_Deterministic(t *testing.T) {
 	}
 }
 
-// TestRun_ExpectationFails: a failed expect line is counted and shown with its line, and the run
+// testExpectationFails: a failed expect line is counted and shown with its line, and the run
 // goes on.
-func TestRun_ExpectationFails(t *testing.T) {
+func testExpectationFails(t *testing.T, s *server) {
 	src := "start 2027-03-22 08:00\nlock door\nphone ph user ann\ngrant g ann door\n" +
 		"at +1h ph opens door\nexpect door Denied Expired\nexpect g Revoked\nexpect door sync Ok\n"
-	sc, err := ParseScenario("fail.sim", strings.NewReader(src))
+	sc, err := locksim.ParseScenario("fail.sim", strings.NewReader(src))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out bytes.Buffer
-	res, err := Run(context.Background(), sc, Options{Seed: 1, Out: &out})
-	if err != nil || res.Expectations != 3 || res.Failed != 2 {
-		t.Fatalf("Run = %+v, %v\n%s", res, err, out.String())
+	out, res := s.run(t, sc, locksim.Options{Seed: 3})
+	if res.Expectations != 3 || res.Failed != 2 {
+		t.Fatalf("Run = %+v\n%s", res, out)
 	}
 	for _, want := range []string{
 		"2027-03-22 09:00 UTC (09:00Z)  door       EXPECTATION FAILED (fail.sim:6)  want Denied Expired, got Allowed\n",
@@ -92,43 +86,34 @@ func TestRun_ExpectationFails(t *testing.T) {
 		"2027-03-22 09:00 UTC (09:00Z)  door       expect sync Ok  ok\n",
 		"2027-03-22 09:00 UTC (09:00Z)  end        1 of 3 expectations met\n",
 	} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("the timeline lacks %q:\n%s", want, out.String())
+		if !strings.Contains(out, want) {
+			t.Errorf("the timeline lacks %q:\n%s", want, out)
 		}
 	}
 }
 
-// TestRun_TimeGoesForward: a step before the world's time is refused with its line.
-func TestRun_TimeGoesForward(t *testing.T) {
+// testTimeGoesForward: a step before the world's time is refused with its line.
+func testTimeGoesForward(t *testing.T, s *server) {
 	src := "start 2027-03-22 08:00\nlock door\nphone ph user ann\nat day 1 09:00 ph opens door\nat day 0 10:00 ph opens door\n"
-	sc, err := ParseScenario("back.sim", strings.NewReader(src))
+	sc, err := locksim.ParseScenario("back.sim", strings.NewReader(src))
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = Run(context.Background(), sc, Options{Seed: 1})
+	_, err = locksim.Run(context.Background(), sc, s.options(t, sc, locksim.Options{Seed: 2}))
 	want := "back.sim:5: the step's time 2027-03-22T10:00:00Z lies before the world's time 2027-03-23T09:00:00Z"
 	if err == nil || err.Error() != want {
 		t.Fatalf("Run = %v, want %s", err, want)
 	}
 }
 
-// TestRun_Example: the example of the documentation holds, whatever weekday the world starts
-// on.
-func TestRun_Example(t *testing.T) {
-	text, err := os.ReadFile("../../examples/front-door.sim")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc, err := ParseScenario("front-door.sim", bytes.NewReader(text))
-	if err != nil {
-		t.Fatal(err)
-	}
+// testExample: the example of the documentation holds, whatever weekday the world starts on.
+func testExample(t *testing.T, s *server) {
+	sc := scenario(t, "../../examples/front-door.sim")
 	for day := range 7 {
 		start := time.Date(2027, 3, 22+day, 10, 0, 0, 0, time.UTC)
-		var out bytes.Buffer
-		res, err := Run(context.Background(), sc, Options{Seed: 1, Start: start, Out: &out})
-		if err != nil || res.Failed != 0 || res.Expectations != 8 {
-			t.Fatalf("start %s: %+v, %v\n%s", start, res, err, out.String())
+		out, res := s.run(t, sc, locksim.Options{Seed: uint64(10 + day), Start: start}) // a phone's key is registered once
+		if res.Failed != 0 || res.Expectations != 8 {
+			t.Fatalf("start %s: %+v\n%s", start, res, out)
 		}
 	}
 }

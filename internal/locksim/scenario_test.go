@@ -82,8 +82,8 @@ func TestParseScenario_Errors(t *testing.T) {
 		{"BadClock", header + "at day 1 25:00 ph opens door\n", 6, `"25:00" is not a time of day HH:MM`},
 		{"NegativeDuration", header + "at +-5m ph opens door\n", 6, `"+-5m" is not a positive duration such as +90m or +1d2h`},
 		{"TimeWithoutAction", header + "at day 2 09:00\n", 6, "the step has a time but no action"},
-		{"UnknownStep", header + "ph dances\n", 6, `"ph dances" is not a step; steps are PHONE opens LOCK, PHONE fetches keys, PHONE keeps keys, ` +
-			"LOCK syncs via PHONE|gateway [lost|repeated], LOCK offline until TIME, revoke, drift, clock, battery, expect"},
+		{"UnknownStep", header + "ph dances\n", 6, `"ph dances" is not a step; steps are PHONE opens LOCK, card CARD at LOCK, PHONE fetches keys, PHONE keeps keys, ` +
+			"CARD keeps image, LOCK syncs via PHONE|gateway [lost|repeated], LOCK offline until TIME, revoke, drift, clock, battery, mark, expect"},
 		{"OpenByALock", header + "door opens door\n", 6, `"door" is a lock, not a phone`},
 		{"SyncVariant", header + "door syncs via ph twice\n", 6, `a sync is lost or repeated, not "twice"`},
 		{"SyncViaUser", header + "door syncs via ann\n", 6, `"ann" is a user, not a phone or gateway`},
@@ -91,8 +91,8 @@ func TestParseScenario_Errors(t *testing.T) {
 		{"RevokeUnknown", header + "revoke h\n", 6, `"h" is not declared (a grant)`},
 		{"BadDrift", header + "drift door fast\n", 6, `drift "fast": a signed duration per hour or day, e.g. +2m/d or -30s/h, or 0`},
 		{"BadShift", header + "clock door 10m\n", 6, `"10m" is not a signed duration such as +10m or -30s`},
-		{"ExpectUnknownReason", header + "expect door Denied Closed\n", 6, `"Closed" is not a reason: one of NotYetValid, Expired, OutsideTimeRestriction, Revoked, BadSignature, WrongLock, ProtocolVersionTooOld, InvalidTimeRestriction, NotKeyHolder`},
-		{"ExpectDeniedWithoutReason", header + "expect door Denied\n", 6, "expect door Denied needs the reason: one of NotYetValid, Expired, OutsideTimeRestriction, Revoked, BadSignature, WrongLock, ProtocolVersionTooOld, InvalidTimeRestriction, NotKeyHolder"},
+		{"ExpectUnknownReason", header + "expect door Denied Closed\n", 6, `"Closed" is not a reason: one of NotYetValid, Expired, OutsideTimeRestriction, Revoked, BadSignature, WrongLock, ProtocolVersionTooOld, InvalidTimeRestriction, NotKeyHolder, WrongCard`},
+		{"ExpectDeniedWithoutReason", header + "expect door Denied\n", 6, "expect door Denied needs the reason: one of NotYetValid, Expired, OutsideTimeRestriction, Revoked, BadSignature, WrongLock, ProtocolVersionTooOld, InvalidTimeRestriction, NotKeyHolder, WrongCard"},
 		{"ExpectGrantState", header + "expect g Gone\n", 6, `"Gone" is not a grant state: one of Ok, RevocationPending, Revoked`},
 		{"ExpectSyncOutcome", header + "expect door sync Maybe\n", 6, `"Maybe" is not a sync outcome: one of Ok, Replayed, Lost, Offline, Failed, NoAnswer`},
 		{"ExpectLockWord", header + "expect door Open\n", 6, `expect door "Open": a lock expects Allowed, Denied REASON, NoKey, NoAnswer, sync OUTCOME or battery LEVEL`},
@@ -169,5 +169,52 @@ func TestWindow_ICal(t *testing.T) {
 	}
 	if cal.NeedsExtendedRecurrence() {
 		t.Errorf("a weekly window needs only protocol %d", lockproto.ProtocolTimeRestrictions)
+	}
+}
+
+// TestParseScenario_Cards: cards are declared with a capacity, granted with "card", held to
+// locks with "card CARD at LOCK" (which is no declaration, even after the declarations), keep
+// their image, and card grants expect their write state.
+func TestParseScenario_Cards(t *testing.T) {
+	src := "lock door\ncard badge capacity 2\ncard spare\ngrant g card badge door daily 08:00-12:00\n" +
+		"card badge at door\nbadge keeps image\nmark here\nexpect g cardWriteState Written\nexpect door Denied WrongCard\n"
+	sc, err := ParseScenario("c.sim", strings.NewReader(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]CardDecl{{Line: 2, Name: "badge", Capacity: 2}, {Line: 3, Name: "spare", Capacity: 5}}, sc.Cards); diff != "" {
+		t.Fatalf("cards (-want +got):\n%s", diff)
+	}
+	if g := sc.Grants[0]; g.Card != "badge" || g.User != "" || g.Lock != "door" || g.Window == nil {
+		t.Fatalf("card grant %+v", g)
+	}
+	var got []string
+	for _, st := range sc.Steps {
+		got = append(got, strings.Join(append([]string{st.Action}, st.Args...), " "))
+	}
+	want := []string{"card badge door", "keeps badge", "mark here", "expect g cardWriteState Written", "expect door Denied WrongCard"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("steps (-want +got):\n%s", diff)
+	}
+	for _, tt := range []struct{ name, src, msg string }{
+		{"BadCapacity", "card badge capacity 0\n", `capacity "0": a number of grants from 1 to 100`},
+		{"CardOption", "card badge colour red\n", `unknown option "colour"; the options are capacity`},
+		{"GrantToPhoneAsCard", "lock door\nphone ph user ann\ngrant g card ph door\n", `"ph" is a phone, not a card`},
+		{"GrantCardWithoutLock", "lock door\ncard badge\ngrant g card badge\n", "grant needs a name, a user, phone or card, and a lock: " +
+			"grant g1 alice front-door weekly Mo 08:00-12:00, grant g2 card badge front-door"},
+		{"CardAtPhone", "lock door\ncard badge\nphone ph user ann\ncard badge at ph\n", `"ph" is a phone, not a lock`},
+		{"CardAtTwoLocks", "lock door\ncard badge\ncard badge at door door\n", "a card is held to one lock: card badge at front-door"},
+		{"PhoneKeepsImage", "lock door\nphone ph user ann\nph keeps image\n", `"ph" is a phone, not a card`},
+		{"MarkTwoWords", "lock door\nmark a b\n", "mark needs one label: mark before-sync"},
+		{"WriteStateWord", "lock door\ncard badge\ngrant g card badge door\nexpect g cardWriteState Done\n",
+			`"Done" is not a card write state: one of WritePending, Written`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParseScenario("c.sim", strings.NewReader(tt.src))
+			var pe *ParseError
+			if !errors.As(err, &pe) || pe.Msg != tt.msg {
+				t.Fatalf("err = %v, want %s", err, tt.msg)
+			}
+		})
 	}
 }

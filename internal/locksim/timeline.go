@@ -66,3 +66,11 @@ func signed(d time.Duration) string {
 	}
 	return "+" + d.String()
 }
+
+// cardSync is what a sync carried for cards, "" when nothing.
+func cardSync(writes, images int) string {
+	if writes == 0 && images == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", card writes: %d reported, %d to write", writes, images)
+}

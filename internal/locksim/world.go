@@ -14,12 +14,19 @@ import (
 // Options configure a run.
 type Options struct {
 	Seed uint64
-	// Start is the world's start. Against a server it must be near the server's clock, as the
-	// server issues keys from its own clock; zero takes the scenario's start line.
+	// Start is the world's start; zero takes the scenario's start line. The server issues keys
+	// from its own clock, so the start must be near it: a server on the real clock starts the
+	// world now; one on Clock runs at the scenario's time.
 	Start time.Time
-	// Backend is the server; nil runs against an Offline authority on the world's clock.
-	Backend Backend
-	Out     io.Writer // the timeline
+	// Backend is the server the fleet lives on.
+	Backend *Remote
+	// Clock, when the server reads it (app.Main.Now and RemoteConfig.Now), is moved with the
+	// world's time: set to the start, then to the time of every step.
+	Clock *VirtualClock
+	Out   io.Writer // the timeline
+	// OnMark is called at each mark step with its label, so that a test checks the server at
+	// that point of the timeline; its error stops the run with the step's line.
+	OnMark func(ctx context.Context, w *World, label string) error
 }
 
 // Result is the outcome of a run's expect lines.
@@ -31,12 +38,15 @@ type Result struct {
 // virtual clock and what the expect lines check.
 type World struct {
 	sc       *Scenario
-	backend  Backend
+	backend  *Remote
+	clock    *VirtualClock
+	onMark   func(ctx context.Context, w *World, label string) error
 	out      io.Writer
 	start    time.Time
 	now      time.Time
 	locks    map[string]*Lock
 	phones   map[string]*Phone
+	cards    map[string]*Card
 	grants   map[string]*Grant
 	grantIDs map[string]string    // server id → scenario name
 	offline  map[string]time.Time // lock → end of its offline period
@@ -74,14 +84,19 @@ func newWorld(sc *Scenario, opts Options) (*World, error) {
 	if start.IsZero() {
 		return nil, errors.New("locksim: the world needs a start: a start line or Options.Start")
 	}
-	w := &World{sc: sc, backend: opts.Backend, out: opts.Out, start: start, now: start, locks: map[string]*Lock{},
-		phones: map[string]*Phone{}, grants: map[string]*Grant{}, grantIDs: map[string]string{}, offline: map[string]time.Time{},
-		attempt: map[string]string{}, synced: map[string]string{}, width: len("installer")}
+	if opts.Backend == nil {
+		return nil, errors.New("locksim: the world needs a server: Options.Backend")
+	}
+	w := &World{sc: sc, backend: opts.Backend, clock: opts.Clock, onMark: opts.OnMark, out: opts.Out, start: start, locks: map[string]*Lock{},
+		phones: map[string]*Phone{}, cards: map[string]*Card{}, grants: map[string]*Grant{}, grantIDs: map[string]string{},
+		offline: map[string]time.Time{}, attempt: map[string]string{}, synced: map[string]string{}, width: len("installer")}
+	w.setNow(start)
 	if w.out == nil {
 		w.out = io.Discard
 	}
-	if w.backend == nil {
-		w.backend = NewOffline(opts.Seed, func() time.Time { return w.now })
+	for _, d := range sc.Cards {
+		w.cards[d.Name] = &Card{Name: d.Name, Capacity: d.Capacity}
+		w.width = max(w.width, len(d.Name))
 	}
 	for _, d := range sc.Locks {
 		w.locks[d.Spec.Name] = NewLock(d.Spec, entropy(opts.Seed, "lock/"+d.Spec.Name))
@@ -97,8 +112,26 @@ func newWorld(sc *Scenario, opts Options) (*World, error) {
 	return w, nil
 }
 
-// setup binds the locks, registers the phones, creates the grants, and syncs every lock once
-// through the installer's gateway, which gives a lock bound without a key set its first one.
+// setNow moves the world's time, and the server's when it runs on the world's clock.
+func (w *World) setNow(t time.Time) {
+	w.now = t
+	if w.clock != nil {
+		w.clock.Set(t)
+	}
+}
+
+// Now is the world's time.
+func (w *World) Now() time.Time { return w.now }
+
+// Lock, Phone, Card and Grant are the parts the scenario declared by name, nil for another name.
+func (w *World) Lock(name string) *Lock   { return w.locks[name] }
+func (w *World) Phone(name string) *Phone { return w.phones[name] }
+func (w *World) Card(name string) *Card   { return w.cards[name] }
+func (w *World) Grant(name string) *Grant { return w.grants[name] }
+
+// setup binds the locks and the cards, registers the phones, creates the grants, and syncs every
+// lock once through the installer's gateway, which gives a lock bound without a key set its
+// first one and the images of its cards.
 func (w *World) setup(ctx context.Context) error {
 	for _, d := range w.sc.Locks {
 		l := w.locks[d.Spec.Name]
@@ -106,6 +139,13 @@ func (w *World) setup(ctx context.Context) error {
 			return fmt.Errorf("locksim: lock %s: %w", l.Name, err)
 		}
 		w.eventf(l, l.Name, "bound  physical lock %s  protocol %d  battery %.2f V", l.ID(), d.Spec.Protocol, l.Battery.Volts)
+	}
+	for _, d := range w.sc.Cards {
+		c := w.cards[d.Name]
+		if err := w.backend.AddCard(ctx, c); err != nil {
+			return fmt.Errorf("locksim: card %s: %w", c.Name, err)
+		}
+		w.eventf(nil, c.Name, "bound  card uid %s  capacity %d  id %s", c.UID, c.Capacity, c.BoundCardID)
 	}
 	for _, d := range w.sc.Phones {
 		if err := w.backend.AddPhone(ctx, w.phones[d.Name]); err != nil {
@@ -128,7 +168,7 @@ func (w *World) setup(ctx context.Context) error {
 
 // addGrant resolves a grant line's times and creates it.
 func (w *World) addGrant(ctx context.Context, d GrantDecl) error {
-	g := &Grant{Name: d.Name, User: d.User, Lock: w.locks[d.Lock]}
+	g := &Grant{Name: d.Name, User: d.User, Card: w.cards[d.Card], Lock: w.locks[d.Lock]}
 	resolve := func(wh *When) *time.Time {
 		if wh == nil {
 			return nil
@@ -145,7 +185,7 @@ func (w *World) addGrant(ctx context.Context, d GrantDecl) error {
 		return fmt.Errorf("locksim: grant %s: %w", g.Name, err)
 	}
 	w.grants[g.Name], w.grantIDs[g.ID] = g, g.Name
-	w.eventf(nil, g.Name, "granted  user %s on %s%s  id %s", g.User, g.Lock.Name, describeGrant(g, d.Window), g.ID)
+	w.eventf(nil, g.Name, "granted  %s on %s%s  id %s", g.grantee(), g.Lock.Name, describeGrant(g, d.Window), g.ID)
 	return nil
 }
 
@@ -156,16 +196,19 @@ func (w *World) step(ctx context.Context, st Step) error {
 		if t.Before(w.now) {
 			return fmt.Errorf("the step's time %s lies before the world's time %s", t.Format(time.RFC3339), w.now.Format(time.RFC3339))
 		}
-		w.now = t
+		w.setNow(t)
 	}
 	switch st.Action {
 	case ActOpen:
 		return w.open(ctx, w.phones[st.Args[0]], w.locks[st.Args[1]])
+	case ActCard:
+		return w.present(w.cards[st.Args[0]], w.locks[st.Args[1]])
 	case ActFetch:
 		return w.fetch(ctx, w.phones[st.Args[0]])
 	case ActKeepKeys:
-		w.phones[st.Args[0]].KeepKeys = true
-		w.eventf(nil, st.Args[0], "keeps every key it ever got, also those the server no longer lists")
+		w.keep(st.Args[0])
+	case ActMark:
+		return w.mark(ctx, st.Args[0])
 	case ActSync:
 		return w.sync(ctx, w.locks[st.Args[0]], st.Args[1], st.Variant)
 	case ActRevoke:
@@ -198,6 +241,26 @@ func (w *World) fault(st Step) {
 	}
 }
 
+// keep makes a phone keep its keys, or a card its image.
+func (w *World) keep(name string) {
+	if c, ok := w.cards[name]; ok {
+		c.KeepsImage = true
+		w.eventf(nil, name, "keeps its image: a copy of the card that refuses every write")
+		return
+	}
+	w.phones[name].KeepKeys = true
+	w.eventf(nil, name, "keeps every key it ever got, also those the server no longer lists")
+}
+
+// mark prints the mark and lets the caller check the server there.
+func (w *World) mark(ctx context.Context, label string) error {
+	w.eventf(nil, "mark", "%s", label)
+	if w.onMark == nil {
+		return nil
+	}
+	return w.onMark(ctx, w, label)
+}
+
 // open is a phone opening a lock: it polls its keys first, as a phone in reach of the server
 // does, and presents its key for the lock.
 func (w *World) open(ctx context.Context, p *Phone, l *Lock) error {
@@ -217,18 +280,38 @@ func (w *World) open(ctx context.Context, p *Phone, l *Lock) error {
 	case err != nil:
 		return err
 	}
+	w.attempted(l, "phone "+p.Name, a)
+	return nil
+}
+
+// present is a card held to a lock.
+func (w *World) present(c *Card, l *Lock) error {
+	a, err := l.PresentCard(w.now, c)
+	if errors.Is(err, ErrNoAnswer) {
+		w.attempt[l.Name] = OutcomeNoAnswer
+		w.eventf(l, l.Name, "card %s  %s  the battery is dead", c.Name, OutcomeNoAnswer)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	w.attempted(l, "card "+c.Name, a)
+	return nil
+}
+
+// attempted notes and prints a lock's decision.
+func (w *World) attempted(l *Lock, by string, a *Attempt) {
 	w.attempt[l.Name] = a.Entry.Result
 	if !a.Allowed {
 		w.attempt[l.Name] += " " + a.Reason
 	}
-	w.eventf(l, l.Name, "phone %s  %s  %s  entry %d", p.Name, w.attempt[l.Name], w.grantOf(a), a.Entry.EntryNo)
-	return nil
+	w.eventf(l, l.Name, "%s  %s  %s  entry %d", by, w.attempt[l.Name], w.grantOf(a), a.Entry.EntryNo)
 }
 
 // grantOf names the grant of an attempt's key by its scenario name.
 func (w *World) grantOf(a *Attempt) string {
 	if a.Key == nil {
-		return "no verified key"
+		return "no verified grant"
 	}
 	if name, ok := w.grantIDs[a.Key.GrantID]; ok {
 		return "grant " + name
@@ -254,11 +337,11 @@ func (w *World) revoke(ctx context.Context, g *Grant) error {
 	if err := w.backend.Revoke(ctx, g); err != nil {
 		return fmt.Errorf("revoke %s: %w", g.Name, err)
 	}
-	state, err := w.backend.GrantState(ctx, g)
+	got, err := w.backend.Grant(ctx, g)
 	if err != nil {
 		return err
 	}
-	w.eventf(nil, g.Name, "revoked  %s", state)
+	w.eventf(nil, g.Name, "revoked  %s", got.State)
 	return nil
 }
 
@@ -341,12 +424,13 @@ func (w *World) repeat(ctx context.Context, l *Lock, via string, env, first *loc
 
 // finish gives the lock the server's answer and prints what it installed.
 func (w *World) finish(l *Lock, via string, resp *lockproto.Envelope, entries int, serial int64) (string, relayed, error) {
+	writes := len(l.pending.CardWrites)
 	r, err := l.FinishSync(resp)
 	if err != nil {
 		w.eventf(l, l.Name, "%s  %s  %v", via, SyncFailed, err)
 		return SyncFailed, relayed{}, nil
 	}
-	w.eventf(l, l.Name, "%s  %s  counter %d, %d entries sent, ack %d, revocation list %d", via, SyncOk, r.Counter, entries,
-		r.AckEntryNo, r.Revocations.SerialNo)
+	w.eventf(l, l.Name, "%s  %s  counter %d, %d entries sent, ack %d, revocation list %d%s", via, SyncOk, r.Counter, entries,
+		r.AckEntryNo, r.Revocations.SerialNo, cardSync(writes, len(r.CardWrites)))
 	return SyncOk, relayed{confirm: r.Revocations.SerialNo > serial}, nil
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"testing"
+	"time"
 
 	"github.com/keyward/keyward/internal/app"
 	"github.com/keyward/keyward/internal/config"
@@ -16,8 +17,16 @@ import (
 // logs and prints to console. The server's base URL is m.Config.Issuer unless cfg sets another.
 func Start(t testing.TB, cfg config.Config, logs, console io.Writer) *app.Main {
 	t.Helper()
+	return StartAt(t, cfg, nil, logs, console)
+}
+
+// StartAt is Start with the server's clock now (nil for the real one): its service, its
+// authorization server and its pages all read it, so a test runs the server at another date,
+// e.g. a simulated world's (locksim.VirtualClock).
+func StartAt(t testing.TB, cfg config.Config, now func() time.Time, logs, console io.Writer) *app.Main {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	m := &app.Main{Config: cfg, Logger: slog.New(slog.NewJSONHandler(logs, nil)), Console: console}
+	m := &app.Main{Config: cfg, Logger: slog.New(slog.NewJSONHandler(logs, nil)), Console: console, Now: now}
 	if err := m.Open(ctx); err != nil {
 		cancel()
 		t.Fatal(err)
