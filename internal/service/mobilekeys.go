@@ -77,7 +77,7 @@ func (s *Service) draftKeys(ctx context.Context, userID string, m *keyward.Mobil
 		return nil, err
 	}
 	now := s.now()
-	issuedAt := renewalStart(now, m.ID)
+	issuedAt := renewalStart(now, m.PublicKey)
 	var drafts []keyDraft
 	for _, g := range grants {
 		if d, ok := draftKey(ring, m, g, issuedAt, now); ok {
@@ -88,10 +88,11 @@ func (s *Service) draftKeys(ctx context.Context, userID string, m *keyward.Mobil
 }
 
 // renewalStart is the start of the renewal period that now lies in. Each mobile's periods are
-// offset by a hash of its id, so that phones renew at different times of the day instead of all
-// at once.
-func renewalStart(now time.Time, mobileID string) time.Time {
-	sum := sha256.Sum256([]byte(mobileID))
+// offset by a hash of its public key, so that phones renew at different times of the day instead
+// of all at once, and a phone's periods depend on the phone alone (a phone re-registered keeps
+// them, and a simulated phone made from a seed renews at the same times in every run).
+func renewalStart(now time.Time, phoneKey []byte) time.Time {
+	sum := sha256.Sum256(phoneKey)
 	period := keyRenewal.Milliseconds()
 	offset := int64(binary.BigEndian.Uint64(sum[:8]) % uint64(period))
 	ms := now.UnixMilli()
