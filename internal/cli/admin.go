@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"flag"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/keyward/keyward/internal/config"
@@ -239,4 +240,30 @@ func runOwnerSetPlan(ctx context.Context, env Env, args []string) error {
 		}
 		return output(env, a.asJSON, map[string]any{"id": *id, "plan": *plan}, "owner account "+*id+" now has the plan "+*plan)
 	})
+}
+
+// runBackup writes a consistent copy of a SQLite database while servers keep running on it.
+func runBackup(ctx context.Context, env Env, args []string) error {
+	fs, a := newAdminFlags(env, "admin backup")
+	out := fs.String("out", "", "the copy's file, which must not exist yet (required)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := required("out", *out); err != nil {
+		return err
+	}
+	store, err := sqlstore.Open(ctx, *a.db)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if err := store.Backup(ctx, *out); err != nil {
+		return err
+	}
+	info, err := os.Stat(*out)
+	if err != nil {
+		return err
+	}
+	return output(env, a.asJSON, map[string]any{"out": *out, "bytes": info.Size()},
+		fmt.Sprintf("backed up %s to %s (%d bytes); serve it with --db sqlite:%s", *a.db, *out, info.Size(), *out))
 }

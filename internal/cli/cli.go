@@ -48,6 +48,7 @@ func commands() []command {
 		{"admin ksk rotate", "add a key-signing key for locks; it signs from now on", runKSKRotate},
 		{"device sync", "sync a lock over the device API with its device key, as the lock would", runDeviceSync},
 		{"admin card register", "register an NFC card in the device registry", runCardRegister},
+		{"admin backup", "write a consistent copy of a SQLite database while servers run on it", runBackup},
 	}
 }
 

@@ -164,3 +164,28 @@ func TestLockRegister_SaysTheCodeIsPermanent(t *testing.T) {
 		t.Fatalf("output\n got %q\nwant %q", out, want)
 	}
 }
+
+// TestBackup_Command copies a database with admin backup; the copy serves the same data, and a
+// second backup to the same file is refused.
+func TestBackup_Command(t *testing.T) {
+	dir := t.TempDir()
+	db, out := "sqlite:"+filepath.Join(dir, "k.db"), filepath.Join(dir, "copy.db")
+	if code, _, errOut := run(t, nil, "admin", "user", "create", "--db", db, "--email", "ada@example.com", "--password", "correct horse"); code != 0 {
+		t.Fatalf("user create: %s", errOut)
+	}
+	code, stdout, errOut := run(t, nil, "admin", "backup", "--db", db, "--out", out)
+	if code != 0 || !strings.HasPrefix(stdout, "backed up "+db+" to "+out+" (") || !strings.HasSuffix(stdout, " bytes); serve it with --db sqlite:"+out+"\n") {
+		t.Fatalf("backup: exit %d %q %q", code, stdout, errOut)
+	}
+	code, _, errOut = run(t, nil, "admin", "user", "create", "--db", "sqlite:"+out, "--email", "ada@example.com", "--password", "correct horse")
+	if code != 1 || !strings.Contains(errOut, `the address "ada@example.com" belongs to another user`) {
+		t.Fatalf("the copy lacks the user: exit %d %s", code, errOut)
+	}
+	code, _, errOut = run(t, nil, "admin", "backup", "--db", db, "--out", out)
+	if code != 1 || errOut != "keyward admin backup: sqlstore: backup: "+out+" exists; give a new file\n" {
+		t.Fatalf("a second backup to the same file: exit %d %q", code, errOut)
+	}
+	if code, _, errOut = run(t, nil, "admin", "backup", "--db", db); code != 2 || errOut != "keyward admin backup: usage: --out is required\n" {
+		t.Fatalf("no --out: exit %d %q", code, errOut)
+	}
+}
