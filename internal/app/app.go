@@ -19,6 +19,7 @@ import (
 	"github.com/keyward/keyward/internal/i18n"
 	"github.com/keyward/keyward/internal/keyward"
 	"github.com/keyward/keyward/internal/mail"
+	"github.com/keyward/keyward/internal/metrics"
 	"github.com/keyward/keyward/internal/oauth"
 	"github.com/keyward/keyward/internal/service"
 	"github.com/keyward/keyward/internal/sqlstore"
@@ -40,9 +41,12 @@ type Main struct {
 	// Services is Service as the use cases by resource, which the adapters are handed.
 	Services keyward.Services
 	OAuth    *oauth.Server
+	// Metrics are the server's Prometheus metrics, served at /metrics on Config.MetricsAddr
+	// (nil when no address is set).
+	Metrics *metrics.Metrics
 
-	listener net.Listener
-	server   *http.Server
+	listener, metricsListener net.Listener
+	server, metricsServer     *http.Server
 }
 
 // Open connects and migrates the store, loads the signing keys and starts listening; the
@@ -82,7 +86,11 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	mgmt := httpapi.New(httpapi.Config{Services: m.Services, Verifier: m.OAuth, Localizer: catalog, Logger: m.Logger, OpenAPI: api.OpenAPI})
+	apiCfg := httpapi.Config{Services: m.Services, Verifier: m.OAuth, Localizer: catalog, Logger: m.Logger, OpenAPI: api.OpenAPI}
+	if err := m.openMetrics(&apiCfg); err != nil {
+		return err
+	}
+	mgmt := httpapi.New(apiCfg)
 	m.server = &http.Server{
 		Handler:           m.routes(mgmt, m.OAuth.Handler()),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -92,6 +100,32 @@ func (m *Main) Open(ctx context.Context) error {
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
 	return nil
+}
+
+// openMetrics listens on the metrics address, when one is set, and has the API report to them.
+// Metrics get a listener of their own so that they are not public with the API.
+func (m *Main) openMetrics(apiCfg *httpapi.Config) error {
+	if m.Config.MetricsAddr == "" {
+		return nil
+	}
+	var err error
+	if m.metricsListener, err = net.Listen("tcp", m.Config.MetricsAddr); err != nil {
+		return fmt.Errorf("app: listen for metrics: %w", err)
+	}
+	m.Metrics = metrics.New(m.Store.SQL())
+	apiCfg.ObserveRequest = m.Metrics.ObserveRequest
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.Metrics.Handler())
+	m.metricsServer = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
+	return nil
+}
+
+// MetricsAddr is the address /metrics is served on, "" without metrics.
+func (m *Main) MetricsAddr() string {
+	if m.metricsListener == nil {
+		return ""
+	}
+	return m.metricsListener.Addr().String()
 }
 
 // mailer is the relay of --smtp-url or, without one, a LogMailer that also prints each message
@@ -139,6 +173,10 @@ func (m *Main) Addr() string { return m.listener.Addr().String() }
 func (m *Main) Run(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- m.server.Serve(m.listener) }()
+	if m.metricsServer != nil {
+		go m.serveMetrics()
+		defer m.metricsServer.Close()
+	}
 	m.Logger.Info("keyward listening", "addr", m.Addr(), "issuer", m.Config.Issuer, "db", m.Store.Engine())
 	select {
 	case err := <-errc:
@@ -155,6 +193,13 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	return nil
+}
+
+// serveMetrics serves /metrics until Run closes its server.
+func (m *Main) serveMetrics() {
+	if err := m.metricsServer.Serve(m.metricsListener); !errors.Is(err, http.ErrServerClosed) {
+		m.Logger.Error("metrics: serve", "error", err)
+	}
 }
 
 // Close releases the listener (already closed when Run returned) and the store.

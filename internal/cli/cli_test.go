@@ -129,6 +129,7 @@ func TestMigrateAndPrintConfig(t *testing.T) {
   "Issuer": "http://127.0.0.1:8080",
   "Plans": "",
   "SMTPURL": "",
+  "MetricsAddr": "",
   "LogLevel": "INFO"
 }
 `

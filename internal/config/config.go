@@ -26,7 +26,10 @@ type Config struct {
 	Issuer     string // public base URL; defaults to http://Addr
 	Plans      string // path of the plan catalog (JSON); "" for the built-in plans
 	SMTPURL    string // smtp://user:pass@host:port?from=...; "" writes verification links to the log
-	LogLevel   slog.Level
+	// MetricsAddr is where /metrics is served, apart from the API so that it is not public with
+	// it; "" serves no metrics.
+	MetricsAddr string
+	LogLevel    slog.Level
 }
 
 // Default returns the built-in settings.
@@ -42,6 +45,7 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.Issuer, "issuer", c.Issuer, "public base URL, the OAuth issuer (env KEYWARD_ISSUER; default http://ADDR)")
 	fs.StringVar(&c.Plans, "plans", c.Plans, "plan catalog, a JSON file (env KEYWARD_PLANS; default: the built-in plans)")
 	fs.StringVar(&c.SMTPURL, "smtp-url", c.SMTPURL, "mail server for verification links, smtp://user:pass@host:587?from=noreply@example.com (env KEYWARD_SMTP_URL; default: print them on stderr and in the log)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr, "listen address of the Prometheus /metrics endpoint (env KEYWARD_METRICS_ADDR; default: no metrics)")
 	fs.TextVar(&c.LogLevel, "log-level", c.LogLevel, "log level: DEBUG, INFO, WARN or ERROR (env KEYWARD_LOG_LEVEL)")
 }
 
@@ -60,6 +64,7 @@ func (c *Config) ApplyEnv(fs *flag.FlagSet, getenv func(string) string) error {
 	env("issuer", "KEYWARD_ISSUER", &c.Issuer)
 	env("plans", "KEYWARD_PLANS", &c.Plans)
 	env("smtp-url", "KEYWARD_SMTP_URL", &c.SMTPURL)
+	env("metrics-addr", "KEYWARD_METRICS_ADDR", &c.MetricsAddr)
 	if path := getenv("KEYWARD_DB_FILE"); path != "" && !set["db"] && getenv("KEYWARD_DB") == "" {
 		b, err := os.ReadFile(path)
 		if err != nil {

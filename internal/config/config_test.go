@@ -18,6 +18,8 @@ func TestLoad(t *testing.T) {
 		{name: "FlagsWinOverEnv", args: []string{"--addr", "127.0.0.1:9000", "--issuer", "https://k.example/"},
 			env:  map[string]string{"KEYWARD_ADDR": "127.0.0.1:1", "KEYWARD_DB": "postgres://u:pw@h/db"},
 			want: Config{Addr: "127.0.0.1:9000", DB: "postgres://u:pw@h/db", Issuer: "https://k.example"}},
+		{name: "MetricsAddrFromEnv", env: map[string]string{"KEYWARD_METRICS_ADDR": "127.0.0.1:9090"},
+			want: Config{Addr: "127.0.0.1:8080", DB: "sqlite:keyward.db", Issuer: "http://127.0.0.1:8080", MetricsAddr: "127.0.0.1:9090"}},
 		{name: "AllInterfacesNeedIssuer", args: []string{"--addr", "0.0.0.0:80"},
 			err: `config: --addr "0.0.0.0:80" listens on every interface; set --issuer to the public base URL`},
 		{name: "BadAddr", env: map[string]string{"KEYWARD_ADDR": "nope"},

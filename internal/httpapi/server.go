@@ -50,6 +50,9 @@ type Config struct {
 	// OpenAPI is the contract served as-is at GET /api/v1/openapi.yaml without a token. Nil
 	// leaves that route answering 404.
 	OpenAPI []byte
+	// ObserveRequest, when set, is told of every answered request: the matched route's
+	// "METHOD pattern" ("" when none matched), the status and the time it took (metrics).
+	ObserveRequest func(route string, status int, d time.Duration)
 }
 
 // Server is the Management API's http.Handler. Build it with New; it holds no mutable state, so
@@ -73,6 +76,7 @@ type Server struct {
 	maxBody   int64
 	newID     func() string
 	openAPI   []byte
+	observe   func(route string, status int, d time.Duration)
 	routes    []route
 }
 
@@ -106,6 +110,7 @@ func New(cfg Config) *Server {
 		maxBody:   cfg.MaxBodyBytes,
 		newID:     cfg.NewRequestID,
 		openAPI:   cfg.OpenAPI,
+		observe:   cfg.ObserveRequest,
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -151,6 +156,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
 
 	s.run(rw, r)
+	if s.observe != nil {
+		s.observe(rw.route, rw.status, time.Since(start))
+	}
 
 	s.log.LogAttrs(r.Context(), slog.LevelInfo, "http request",
 		slog.String("method", r.Method),
@@ -186,6 +194,9 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if rw, ok := w.(*responseWriter); ok {
+		rw.route = rt.Method + " " + rt.Pattern
+	}
 	if !rt.Public {
 		if r, err = s.authenticate(r); err != nil {
 			return err
@@ -208,6 +219,7 @@ type responseWriter struct {
 	http.ResponseWriter
 	status  int
 	started bool
+	route   string // the matched route's "METHOD pattern", "" when none matched
 }
 
 // WriteHeader records the status.
