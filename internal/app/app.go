@@ -78,7 +78,13 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := m.openMetrics(); err != nil {
+		return err
+	}
 	oauthCfg := oauth.Config{Issuer: m.Config.Issuer, Logger: m.Logger, Accounts: m.Service, Pages: pages, Now: m.Now}
+	if m.Metrics != nil {
+		oauthCfg.ObserveToken = m.Metrics.ObserveToken
+	}
 	if m.OAuth, err = oauth.New(ctx, oauthCfg, m.Store); err != nil {
 		return err
 	}
@@ -87,8 +93,8 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	apiCfg := httpapi.Config{Services: m.Services, Verifier: m.OAuth, Localizer: catalog, Logger: m.Logger, OpenAPI: api.OpenAPI}
-	if err := m.openMetrics(&apiCfg); err != nil {
-		return err
+	if m.Metrics != nil {
+		apiCfg.ObserveRequest = m.Metrics.ObserveRequest
 	}
 	mgmt := httpapi.New(apiCfg)
 	m.server = &http.Server{
@@ -102,9 +108,10 @@ func (m *Main) Open(ctx context.Context) error {
 	return nil
 }
 
-// openMetrics listens on the metrics address, when one is set, and has the API report to them.
-// Metrics get a listener of their own so that they are not public with the API.
-func (m *Main) openMetrics(apiCfg *httpapi.Config) error {
+// openMetrics listens on the metrics address, when one is set, and makes the metrics the API and
+// the OAuth server report to. Metrics get a listener of their own so that they are not public
+// with the API.
+func (m *Main) openMetrics() error {
 	if m.Config.MetricsAddr == "" {
 		return nil
 	}
@@ -113,7 +120,6 @@ func (m *Main) openMetrics(apiCfg *httpapi.Config) error {
 		return fmt.Errorf("app: listen for metrics: %w", err)
 	}
 	m.Metrics = metrics.New(m.Store.SQL())
-	apiCfg.ObserveRequest = m.Metrics.ObserveRequest
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", m.Metrics.Handler())
 	m.metricsServer = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}

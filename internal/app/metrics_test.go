@@ -3,6 +3,7 @@ package app_test
 import (
 	"io"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -33,6 +34,13 @@ func TestMetrics(t *testing.T) {
 		get(m.Config.Issuer + "/api/v1/Owners/o-1/BoundLocks") // no token: 401
 	}
 	get(m.Config.Issuer + "/api/v1/NoSuchThing")
+	for _, form := range []url.Values{{"grant_type": {"client_credentials"}}, {"grant_type": {"password"}}} {
+		res, err := http.PostForm(m.Config.Issuer+"/connect/token", form) // no client: invalid_client; password: unsupported
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+	}
 	status, body := get("http://" + m.MetricsAddr() + "/metrics")
 	if status != 200 {
 		t.Fatalf("GET /metrics = %d", status)
@@ -40,6 +48,7 @@ func TestMetrics(t *testing.T) {
 	for _, want := range []string{
 		`keyward_http_request_duration_seconds_count{route="GET /api/v1/Owners/{ownerId}/BoundLocks",status="401"} 3`,
 		`keyward_http_request_duration_seconds_count{route="unmatched",status="404"} 1`,
+		`keyward_oauth_token_requests_total{grant_type="client_credentials",outcome="invalid_client"} 1`,
 		`go_sql_max_open_connections{db_name="keyward"}`,
 		`go_goroutines`,
 	} {
@@ -47,8 +56,8 @@ func TestMetrics(t *testing.T) {
 			t.Errorf("/metrics lacks %s", want)
 		}
 	}
-	if regexp.MustCompile(`NoSuchThing`).MatchString(body) {
-		t.Error("an unmatched path became a label")
+	if regexp.MustCompile(`NoSuchThing|grant_type="password"`).MatchString(body) {
+		t.Error("an unmatched path or an unsupported grant type became a label")
 	}
 	if status, _ := get(m.Config.Issuer + "/metrics"); status != 404 {
 		t.Fatalf("GET /metrics on the API's address = %d, want 404", status)

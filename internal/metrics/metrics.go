@@ -19,6 +19,7 @@ import (
 type Metrics struct {
 	reg      *prometheus.Registry
 	requests *prometheus.HistogramVec
+	tokens   *prometheus.CounterVec
 }
 
 // New registers the request metrics, the database pool's statistics, and the Go runtime's and
@@ -30,8 +31,12 @@ func New(db *sql.DB) *Metrics {
 			Help:    "Time to answer a request of the API, by route pattern (METHOD /path/{param}) and status.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
 		}, []string{"route", "status"}),
+		tokens: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "keyward_oauth_token_requests_total",
+			Help: "Token requests by grant type and outcome: issued, or the OAuth error code.",
+		}, []string{"grant_type", "outcome"}),
 	}
-	m.reg.MustRegister(m.requests, collectors.NewDBStatsCollector(db, "keyward"),
+	m.reg.MustRegister(m.requests, m.tokens, collectors.NewDBStatsCollector(db, "keyward"),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -43,6 +48,11 @@ func (m *Metrics) ObserveRequest(route string, status int, d time.Duration) {
 		route = "unmatched"
 	}
 	m.requests.WithLabelValues(route, strconv.Itoa(status)).Observe(d.Seconds())
+}
+
+// ObserveToken records one token request of a supported grant type.
+func (m *Metrics) ObserveToken(grantType, outcome string) {
+	m.tokens.WithLabelValues(grantType, outcome).Inc()
 }
 
 // Handler serves the metrics in Prometheus' text format.

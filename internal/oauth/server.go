@@ -72,6 +72,9 @@ type Config struct {
 	RefreshTokenLifetime time.Duration
 	// Now is the clock for minting and verifying tokens; it defaults to time.Now.
 	Now func() time.Time
+	// ObserveToken, when set, is told of every token request of a supported grant type: the
+	// grant type and "issued", or the OAuth error code it was refused with (metrics).
+	ObserveToken func(grantType, outcome string)
 	// Logger receives server-side failures and key events; it defaults to slog.Default().
 	Logger *slog.Logger
 	// Accounts creates identity-provider users on token exchange. Without it, the token-exchange

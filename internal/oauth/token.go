@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"slices"
@@ -55,6 +56,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) error {
 		return unsupportedGrantType("the grant type '%s' is not supported", grantType)
 	}
 	issued, err := grant(r.Context(), &tokenRequest{form: form, creds: creds})
+	s.observeToken(grantType, err)
 	if err != nil {
 		return err
 	}
@@ -68,6 +70,23 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) error {
 		IDToken:      issued.idToken,
 	})
 	return nil
+}
+
+// observeToken reports a token request's outcome: "issued", the OAuth error code, or
+// server_error for an internal failure.
+func (s *Server) observeToken(grantType string, err error) {
+	if s.cfg.ObserveToken == nil {
+		return
+	}
+	outcome := "issued"
+	var oe *oauthError
+	switch {
+	case errors.As(err, &oe):
+		outcome = oe.code
+	case err != nil:
+		outcome = "server_error"
+	}
+	s.cfg.ObserveToken(grantType, outcome)
 }
 
 // clientCredentialsGrant issues a token to a confidential client for its own service user
