@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"slices"
@@ -81,6 +82,19 @@ func TestDevices_Sync(t *testing.T) {
 				`the envelope is format version 1, type "MobileKey"; this server takes version 1, type "SyncRequest"`)
 		})
 
+		t.Run("SignedPayloadThatIsNoSyncRequest", func(t *testing.T) {
+			details := `payload: the lock signed a payload that is not a SyncRequest for lock "` + l1.PhysicalLockID + `", the envelope's kid (docs/lock-protocol.md)`
+			for name, payload := range map[string][]byte{
+				"NotJSON":    []byte("not json"),
+				"OtherLock":  []byte(`{"lockId":"` + lockproto.EncodeLockID([]byte{1, 2}) + `","counter":500}`),
+				"WrongTypes": []byte(`{"lockId":"` + l1.PhysicalLockID + `","counter":"many"}`),
+			} {
+				env := &lockproto.Envelope{V: lockproto.FormatVersion, Typ: lockproto.TypeSyncRequest, KID: l1.PhysicalLockID, Payload: payload}
+				env.Sig = ed25519.Sign(lock.Device.Key, lockproto.SigningInput(env.V, env.Typ, env.KID, env.Payload))
+				_, err := relay.SyncLock(ctx, env)
+				t.Run(name, func(t *testing.T) { wantClientError(t, err, 400, "", "The request is invalid.", details) })
+			}
+		})
 		t.Run("UploadsAreStoredOnce", func(t *testing.T) {
 			at := keyward.NewTime(time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC))
 			entries := []lockproto.LogEntry{

@@ -95,6 +95,9 @@ var (
 	ErrFormat     = errors.New("lockproto: unsupported format version or message type")
 	ErrUnknownKey = errors.New("lockproto: the signing key is not in the key set")
 	ErrSignature  = errors.New("lockproto: bad signature")
+	// ErrPayload is a signed message whose payload is not the message its type names, or names
+	// another signer than the envelope: only a faulty sender makes one.
+	ErrPayload = errors.New("lockproto: the payload is not a valid message of its type")
 )
 
 // seal signs the JSON of msg as a message of type typ.
@@ -120,7 +123,7 @@ func open(env *Envelope, typ string, pub ed25519.PublicKey, msg any) error {
 		return ErrSignature
 	}
 	if err := json.Unmarshal(env.Payload, msg); err != nil {
-		return fmt.Errorf("lockproto: %s payload: %w", typ, err)
+		return fmt.Errorf("%w: %s: %v", ErrPayload, typ, err)
 	}
 	return nil
 }

@@ -107,7 +107,7 @@ func VerifySyncRequest(env *Envelope, device ed25519.PublicKey) (*SyncRequest, e
 		return nil, err
 	}
 	if r.LockID != env.KID {
-		return nil, fmt.Errorf("lockproto: sync request of lock %q signed as %q", r.LockID, env.KID)
+		return nil, fmt.Errorf("%w: a sync request of lock %q signed as %q", ErrPayload, r.LockID, env.KID)
 	}
 	return &r, nil
 }

@@ -93,11 +93,13 @@ func (s *Service) openSyncRequest(ctx context.Context, body []byte) (*keyward.Ph
 		return nil, nil, err
 	}
 	req, err := lockproto.VerifySyncRequest(&env, phys.DevicePublicKey)
-	if errors.Is(err, lockproto.ErrSignature) {
+	switch {
+	case errors.Is(err, lockproto.ErrSignature):
 		return nil, nil, unauthenticated
-	}
-	if err != nil {
-		return nil, nil, keyward.Invalidf("%v", err)
+	case errors.Is(err, lockproto.ErrPayload):
+		return nil, nil, keyward.Invalidf("payload: the lock signed a payload that is not a SyncRequest for lock %q, the envelope's kid (docs/lock-protocol.md)", id)
+	case err != nil:
+		return nil, nil, err
 	}
 	return phys, req, checkSyncRequest(req)
 }
