@@ -195,8 +195,14 @@ func safeReturn(raw string) string {
 		return ""
 	}
 	lower := strings.ToLower(clean)
-	if !strings.HasPrefix(lower, "/connect/") && lower != pathAccount && !strings.HasPrefix(lower, pathAccount+"/") {
+	if !strings.HasPrefix(lower, "/connect/") && !underTree(lower, pathAccount) && !underTree(lower, PortalPath) {
 		return ""
 	}
 	return raw
 }
+
+// PortalPath is the root of the portal, a return path the sign-in page accepts.
+const PortalPath = "/portal"
+
+// underTree reports whether the lower-case path p is root or below it.
+func underTree(p, root string) bool { return p == root || strings.HasPrefix(p, root+"/") }

@@ -185,3 +185,10 @@ func (s *Server) CheckForm(r *http.Request, se *Session, form url.Values) error 
 	}
 	return nil
 }
+
+// FormToken is the CSRF token of the forms that the signed-in browser se posts: the portal puts
+// it in its forms as the pages do.
+func (s *Server) FormToken(se *Session) string { return s.csrfToken(se.raw) }
+
+// FormTokenValid reports whether token is se's form token, in constant time.
+func (s *Server) FormTokenValid(se *Session, token string) bool { return s.checkCSRF(se.raw, token) }

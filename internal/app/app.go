@@ -21,6 +21,7 @@ import (
 	"github.com/keyward/keyward/internal/mail"
 	"github.com/keyward/keyward/internal/metrics"
 	"github.com/keyward/keyward/internal/oauth"
+	"github.com/keyward/keyward/internal/portal"
 	"github.com/keyward/keyward/internal/service"
 	"github.com/keyward/keyward/internal/sqlstore"
 )
@@ -41,6 +42,8 @@ type Main struct {
 	// Services is Service as the use cases by resource, which the adapters are handed.
 	Services keyward.Services
 	OAuth    *oauth.Server
+	// Portal is the web portal under /portal.
+	Portal *portal.Server
 	// Metrics are the server's Prometheus metrics, served at /metrics on Config.MetricsAddr
 	// (nil when no address is set).
 	Metrics *metrics.Metrics
@@ -97,8 +100,11 @@ func (m *Main) Open(ctx context.Context) error {
 		apiCfg.ObserveRequest = m.Metrics.ObserveRequest
 	}
 	mgmt := httpapi.New(apiCfg)
+	if m.Portal, err = portal.New(portal.Config{Issuer: m.Config.Issuer, Services: m.Services, Sessions: pages, Now: m.Now, Logger: m.Logger}); err != nil {
+		return err
+	}
 	m.server = &http.Server{
-		Handler:           m.routes(mgmt, m.OAuth.Handler()),
+		Handler:           m.routes(mgmt, m.Portal, m.OAuth.Handler()),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -145,13 +151,15 @@ func (m *Main) mailer() (mail.Mailer, error) {
 
 // routes sends /api/ to the Management API and everything under /connect and /.well-known to
 // the authorization server; the oauth handler also collapses "//connect/authorize".
-func (m *Main) routes(api, auth http.Handler) http.Handler {
+func (m *Main) routes(api, site, auth http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case r.URL.Path == "/healthz" && r.Method == http.MethodGet:
 			m.healthz(w, r)
 		case httpapi.OwnsPath(r.URL.EscapedPath()):
 			api.ServeHTTP(w, r)
+		case portal.OwnsPath(r.URL.Path):
+			site.ServeHTTP(w, r)
 		default:
 			auth.ServeHTTP(w, r)
 		}

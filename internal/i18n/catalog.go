@@ -14,9 +14,11 @@ import (
 	"golang.org/x/text/language"
 )
 
-// embedded holds one catalog per language, named by its BCP 47 tag ("de.json").
+// embedded holds one catalog per language, named by its BCP 47 tag ("de.json"), and the catalogs
+// of areas that own their texts (the portal's pages), one directory per area with a file per
+// language ("portal/de.json"). Every area has every language; a key lives in one file only.
 //
-//go:embed catalog/*.json
+//go:embed catalog/*.json catalog/*/*.json
 var embedded embed.FS
 
 // catalogDir is the directory of the catalogs inside the file system given to load.
@@ -80,48 +82,68 @@ func catalogLanguages(fsys fs.FS) ([]string, error) {
 	return append([]string{defaultLanguage}, others...), nil
 }
 
-// readCatalog reads and decodes the catalog of one language.
+// readCatalog reads and decodes the catalog of one language: its main file and its file in
+// every area directory, which must exist so that no area is missing a language, and must not
+// repeat a key of another file.
 func readCatalog(fsys fs.FS, lang string) (map[string]string, error) {
-	f, err := fsys.Open(catalogDir + "/" + lang + ".json")
+	areas, err := fs.Glob(fsys, catalogDir+"/*/"+defaultLanguage+".json")
 	if err != nil {
-		return nil, fmt.Errorf("i18n: open catalog %s: %w", lang, err)
+		return nil, fmt.Errorf("i18n: list catalog areas: %w", err)
 	}
-	defer f.Close()
-	msgs, err := decodeMessages(f)
-	if err != nil {
-		return nil, fmt.Errorf("i18n: catalog %s: %w", lang, err)
+	msgs := make(map[string]string)
+	files := []string{catalogDir + "/" + lang + ".json"}
+	for _, a := range areas {
+		files = append(files, path.Join(path.Dir(a), lang+".json"))
+	}
+	for _, name := range files {
+		if err := readCatalogFile(fsys, name, msgs); err != nil {
+			return nil, err
+		}
 	}
 	return msgs, nil
 }
 
+// readCatalogFile decodes one file of a catalog into msgs.
+func readCatalogFile(fsys fs.FS, name string, msgs map[string]string) error {
+	label := strings.TrimSuffix(strings.TrimPrefix(name, catalogDir+"/"), ".json") // "de", "portal/de"
+	f, err := fsys.Open(name)
+	if err != nil {
+		return fmt.Errorf("i18n: open catalog %s: %w", label, err)
+	}
+	defer f.Close()
+	if err := decodeMessages(f, msgs); err != nil {
+		return fmt.Errorf("i18n: catalog %s: %w", label, err)
+	}
+	return nil
+}
+
 // decodeMessages decodes a flat JSON object of non-empty strings. It walks the tokens instead of
 // unmarshalling into a map because a map silently keeps the last of two equal keys.
-func decodeMessages(r io.Reader) (map[string]string, error) {
+func decodeMessages(r io.Reader, msgs map[string]string) error {
 	dec := json.NewDecoder(r)
 	if err := expectDelim(dec, '{'); err != nil {
-		return nil, err
+		return err
 	}
-	msgs := make(map[string]string)
 	for dec.More() {
 		key, err := nextString(dec)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		msg, err := nextString(dec)
 		if err != nil {
-			return nil, fmt.Errorf("key %q: %w", key, err)
+			return fmt.Errorf("key %q: %w", key, err)
 		}
 		if err := addMessage(msgs, key, msg); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if err := expectDelim(dec, '}'); err != nil {
-		return nil, err
+		return err
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, errors.New("data after the JSON object")
+		return errors.New("data after the JSON object")
 	}
-	return msgs, nil
+	return nil
 }
 
 // addMessage stores one entry, rejecting what would reach a user as an empty or ambiguous text.

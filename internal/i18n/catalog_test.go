@@ -38,7 +38,8 @@ func TestCatalogs_SameKeysAsEnglish(t *testing.T) {
 // TestCatalogs_Translated catches an English text pasted into another catalog. The exceptions
 // are words the language has borrowed from English.
 func TestCatalogs_Translated(t *testing.T) {
-	loanwords := map[string]bool{"it page.login.password": true}
+	loanwords := map[string]bool{"it page.login.password": true, "de portal.role.Admin": true, "de portal.field.name": true,
+		"fr portal.field.actions": true, "fr portal.nav.contacts": true}
 	c, err := New()
 	if err != nil {
 		t.Fatal(err)
@@ -95,6 +96,13 @@ func TestLoad(t *testing.T) {
 			`i18n: catalog nl: key "A": formatting verbs [%s] differ from en's []`},
 		{"ErrVerbChanged", map[string]string{"en": `{"A": "a", "B": "100%% %s"}`, "nl": `{"A": "a", "B": "%d"}`},
 			`i18n: catalog nl: key "B": formatting verbs [%d] differ from en's [%s]`},
+		{"Area", map[string]string{"en": `{"A": "a"}`, "de": `{"A": "a-de"}`, "area/en": `{"B": "b"}`, "area/de": `{"B": "b-de"}`}, ""},
+		{"ErrAreaMissesLanguage", map[string]string{"en": `{"A": "a"}`, "de": `{"A": "a-de"}`, "area/en": `{"B": "b"}`},
+			"i18n: open catalog area/de: open catalog/area/de.json: file does not exist"},
+		{"ErrAreaMissesKey", map[string]string{"en": `{"A": "a"}`, "de": `{"A": "a-de"}`, "area/en": `{"B": "b"}`, "area/de": `{"C": "c"}`},
+			"i18n: catalog de: keys differ from en: missing [B], extra [C]"},
+		{"ErrKeyInTwoFiles", map[string]string{"en": `{"A": "a"}`, "area/en": `{"A": "b"}`},
+			`i18n: catalog area/en: key "A": duplicate key`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

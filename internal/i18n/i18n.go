@@ -125,10 +125,10 @@ func (c *Catalog) Keys(prefix string) []string {
 
 // isText reports whether key names an interface text rather than an ErrorCode. Interface texts
 // live in lower-case namespaces, "page." for the pages of the authorization server, "mail." for
-// its e-mails and "scope." for the descriptions of OAuth scopes, which the seed's PascalCase
-// ErrorCodes cannot clash with.
+// its e-mails, "scope." for the descriptions of OAuth scopes and "portal." for the portal's
+// pages, which the seed's PascalCase ErrorCodes cannot clash with.
 func isText(key string) bool {
-	for _, ns := range []string{"page.", "mail.", "scope."} {
+	for _, ns := range []string{"page.", "mail.", "scope.", "portal."} {
 		if strings.HasPrefix(key, ns) {
 			return true
 		}

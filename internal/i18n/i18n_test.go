@@ -184,7 +184,7 @@ func TestCatalog_Keys(t *testing.T) {
 		t.Errorf("Keys(page.login.) = %v", got)
 	}
 	var split []string
-	for _, ns := range []string{"page.", "mail.", "scope."} {
+	for _, ns := range []string{"page.", "mail.", "scope.", "portal."} {
 		keys := c.Keys(ns)
 		if len(keys) == 0 {
 			t.Errorf("no keys in the namespace %s", ns)
