@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -33,7 +34,37 @@ func newPortalEnv(t *testing.T, f *fixture) *portalEnv {
 	f.must(err)
 	_, err = f.m.Service.CreatePermission(asUser(ctx, f.olivia), f.ids["o1"], keyward.PermissionCreate{ContactID: c.ID, Role: keyward.RoleOwner})
 	f.must(err)
+	e.seedPortal(t, ctx)
 	return e
+}
+
+// seedPortal adds to account o1 one entity of every kind a portal route names, so that every
+// wildcard of the route table has a value (portalPaths): the lock group "group" with lock1, the
+// bound card "card", the guest's grant "grant" on lock1, Polly's OAuth client "client" and the
+// identity provider "idp".
+func (e *portalEnv) seedPortal(t *testing.T, ctx context.Context) {
+	s, asOlivia := e.m.Service, asUser(ctx, e.olivia)
+	g, err := s.CreateLockGroup(asOlivia, e.ids["o1"], keyward.LockGroupCreate{Title: "Ground floor"})
+	e.must(err)
+	e.ids["group"] = g.ID
+	_, err = s.AddLockGroupMember(asOlivia, e.ids["o1"], g.ID, keyward.LockGroupMemberRequest{BoundLockID: e.ids["lock1"]})
+	e.must(err)
+	pc, err := s.RegisterCard(asOperator(ctx), 4)
+	e.must(err)
+	card, err := s.BindCard(asOlivia, e.ids["o1"], keyward.BindCardRequest{PhysicalCardID: &pc.ID, Title: apitest.Ptr("Blue card")})
+	e.must(err)
+	e.ids["card"] = card.ID
+	gr, err := s.CreateGrant(asOlivia, e.ids["o1"], e.contactGrant("lock1", "guest"))
+	e.must(err)
+	e.ids["grant"] = gr.ID
+	cl, _, err := s.CreateClient(asOperator(ctx), keyward.ClientCreate{Name: "Polly's App", Public: true, GrantTypes: []string{keyward.GrantAuthorizationCode},
+		Scopes: []string{keyward.ScopeReadOwnerAccounts}, RedirectURIs: []string{"https://app.example/cb"}, OwnerEmail: pollyEmail})
+	e.must(err)
+	e.ids["client"] = cl.ID
+	ip, err := s.CreateIdentityProvider(asOlivia, e.ids["o1"], keyward.IdentityProviderCreate{IPID: "acme.idp", Issuer: "https://login.acme.example",
+		Audience: "tapkey_api", PublicKey: unescapeJSON(t, publicKeyPEM(t, 2048))})
+	e.must(err)
+	e.ids["idp"] = ip.ID
 }
 
 // forEachPortalEnv runs fn on every engine with a portalEnv.
@@ -88,7 +119,8 @@ func wantPage(t *testing.T, p htmlPage, status int, texts map[string]string) {
 func (e *portalEnv) portalPaths(t *testing.T) map[string]string {
 	t.Helper()
 	values := map[string]string{"owner": e.ids["o1"], "permission": e.ids["oliviaPerm"], "lock": e.ids["lock1"],
-		"contact": e.ids["guest"]}
+		"contact": e.ids["guest"], "group": e.ids["group"], "card": e.ids["card"], "grant": e.ids["grant"],
+		"client": e.ids["client"], "idp": e.ids["idp"]}
 	wild := regexp.MustCompile(`\{([a-z]+)(\.\.\.)?\}`)
 	paths := map[string]string{}
 	for _, rt := range e.m.Portal.Routes() {
@@ -262,4 +294,14 @@ func TestPortal_Languages(t *testing.T) {
 			t.Errorf("a foreign return went to %q, want /portal/", p.Location())
 		}
 	})
+}
+
+// unescapeJSON is the text of a JSON-escaped string.
+func unescapeJSON(t *testing.T, s string) string {
+	t.Helper()
+	var v string
+	if err := json.Unmarshal([]byte(`"`+s+`"`), &v); err != nil {
+		t.Fatal(err)
+	}
+	return v
 }
