@@ -113,16 +113,6 @@ type errorView struct {
 	Text, Code, Details string
 }
 
-// kindTexts are the texts of the domain errors without an ErrorCode, by kind (the account
-// pages' texts).
-var kindTexts = map[keyward.Kind]string{
-	keyward.KindInvalid:         "page.error.invalid",
-	keyward.KindUnauthorized:    "page.error.unauthorized",
-	keyward.KindPaymentRequired: "page.error.paymentRequired",
-	keyward.KindForbidden:       "page.error.forbidden",
-	keyward.KindNotFound:        "page.error.notFound",
-}
-
 // errorPage is the one place where an error becomes a page: a malformed parameter is 400 with
 // its description, a refused form token 400, a domain error the status of its kind
 // (Kind.Status, as the API) with its localized text and code, anything else a logged 500
@@ -151,5 +141,5 @@ func (s *Server) userText(rq *request, e *keyward.Error) string {
 	if msg := s.catalog.UserMessage(rq.lang, e); msg != "" {
 		return msg
 	}
-	return s.t(rq, kindTexts[e.Kind])
+	return s.t(rq, account.KindTextKey(e.Kind))
 }
