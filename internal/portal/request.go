@@ -12,10 +12,6 @@ import (
 	"github.com/keyward/keyward/internal/param"
 )
 
-// langCookie holds the language the user chose with the language switch; it wins over
-// Accept-Language. It is no secret and needs no prefix.
-const langCookie = "kw_lang"
-
 // request is one request to a portal page: the signed-in session, its language, the context
 // that carries the session principal for the service, and for a POST the checked form.
 type request struct {
@@ -96,17 +92,8 @@ func (s *Server) prepare(rq *request) error {
 // errFormExpired is a form whose CSRF token does not belong to the session.
 var errFormExpired = errors.New("portal: form token refused")
 
-// lang is the language the user chose (the cookie), else the best match of Accept-Language.
-func (s *Server) lang(r *http.Request) string {
-	if c, err := r.Cookie(langCookie); err == nil {
-		for _, tag := range s.catalog.Languages() {
-			if c.Value == tag {
-				return tag
-			}
-		}
-	}
-	return s.catalog.Match(r.Header.Get("Accept-Language"))
-}
+// lang is the language the user picked, else the best match of Accept-Language.
+func (s *Server) lang(r *http.Request) string { return account.Language(s.catalog, r) }
 
 // errorView is the data of the error page.
 type errorView struct {
