@@ -3,6 +3,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -21,6 +22,7 @@ import (
 	"github.com/keyward/keyward/internal/mail"
 	"github.com/keyward/keyward/internal/metrics"
 	"github.com/keyward/keyward/internal/oauth"
+	"github.com/keyward/keyward/internal/requestid"
 	"github.com/keyward/keyward/internal/service"
 	"github.com/keyward/keyward/internal/sqlstore"
 )
@@ -53,6 +55,8 @@ type Main struct {
 // listener is bound before Open returns, so Addr is valid for ":0" addresses.
 func (m *Main) Open(ctx context.Context) error {
 	var err error
+	// every line logged with a request's context names the request's id
+	m.Logger = slog.New(requestid.NewLogHandler(cmp.Or(m.Logger, slog.Default()).Handler()))
 	if m.listener, err = net.Listen("tcp", m.Config.Addr); err != nil {
 		return fmt.Errorf("app: listen: %w", err)
 	}
@@ -97,12 +101,17 @@ func (m *Main) Open(ctx context.Context) error {
 		apiCfg.ObserveRequest = m.Metrics.ObserveRequest
 	}
 	mgmt := httpapi.New(apiCfg)
+	handler, err := m.edge(m.routes(mgmt, m.OAuth.Handler()))
+	if err != nil {
+		return err
+	}
 	m.server = &http.Server{
-		Handler:           m.routes(mgmt, m.OAuth.Handler()),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
 	return nil
@@ -164,7 +173,7 @@ func (m *Main) healthz(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	if _, err := m.Store.SchemaVersion(ctx); err != nil {
-		m.Logger.Error("health check failed", "err", err)
+		m.Logger.ErrorContext(r.Context(), "health check failed", "err", err)
 		w.WriteHeader(http.StatusInternalServerError)
 		w.Write([]byte(`{"status":"unavailable"}` + "\n"))
 		return
