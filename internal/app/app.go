@@ -72,17 +72,18 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.Store, err = sqlstore.OpenPool(ctx, m.Config.DB, sqlstore.Pool{MaxConns: m.Config.DBMaxConns}); err != nil {
 		return err
 	}
-	m.Service = service.New(m.Store, service.Config{Plans: m.Plans, Now: m.Now})
+	if err := m.openMetrics(); err != nil {
+		return err
+	}
+	m.Service = service.New(m.Store, m.serviceConfig())
 	m.Services = m.Service.Services()
+	m.collectPropagation()
 	mailer, err := m.mailer()
 	if err != nil {
 		return err
 	}
 	pages, err := account.New(ctx, account.Config{Issuer: m.Config.Issuer, Logger: m.Logger, Accounts: m.Service, Mailer: mailer, Now: m.Now}, m.Store)
 	if err != nil {
-		return err
-	}
-	if err := m.openMetrics(); err != nil {
 		return err
 	}
 	oauthCfg := oauth.Config{Issuer: m.Config.Issuer, Logger: m.Logger, Accounts: m.Service, Pages: pages, Now: m.Now}
