@@ -312,3 +312,14 @@ func TestHSTS(t *testing.T) {
 }
 
 const hsts = "max-age=31536000"
+
+// TestMaxHeaderBytes: a request head beyond the server's limit is refused with 431 before any
+// handler runs; one within it is served.
+func TestMaxHeaderBytes(t *testing.T) {
+	m := edgeServer(t, config.Config{}, &apitest.Output{})
+	for size, want := range map[int]int{32 << 10: http.StatusOK, 128 << 10: http.StatusRequestHeaderFieldsTooLarge} {
+		if res := send(t, m, "GET", "/healthz", http.Header{"X-Padding": {strings.Repeat("p", size)}}, nil); res.StatusCode != want {
+			t.Errorf("GET /healthz with %d KiB of headers = %d, want %d", size>>10, res.StatusCode, want)
+		}
+	}
+}
