@@ -120,8 +120,19 @@ func TestMetrics_PropagationAndLogIngestion(t *testing.T) {
 		f.must(err)
 		f.ids["card"] = card.ID
 		f.createGrant(t, "cg", f.cardGrant("lock1", "card"))
+		group, err := f.admin.CreateLockGroup(ctx, keyward.LockGroupCreate{Title: "Doors"})
+		f.must(err)
+		_, err = f.admin.AddLockGroupMember(ctx, group.ID, f.ids["lock1"])
+		f.must(err)
+		f.ids["group"] = group.ID
+		pc2, err := f.m.Service.RegisterCard(asOperator(ctx), 3)
+		f.must(err)
+		card2, err := f.admin.BindCard(ctx, keyward.BindCardRequest{PhysicalCardID: &pc2.ID})
+		f.must(err)
+		f.ids["card2"] = card2.ID
+		f.createGrant(t, "groupCard", f.cardGrant("group", "card2")) // through the group
 		time.Sleep(20 * time.Millisecond)
-		want(scrape(), 1, 1, 0, 0, func(age float64) bool { return age >= 0.02 && age <= time.Since(start).Seconds() })
+		want(scrape(), 1, 2, 0, 0, func(age float64) bool { return age >= 0.02 && age <= time.Since(start).Seconds() })
 
 		// The lock syncs through the other node with two entries, then resends them.
 		l1, err := f.admin.BoundLock(ctx, f.ids["lock1"])
@@ -136,7 +147,11 @@ func TestMetrics_PropagationAndLogIngestion(t *testing.T) {
 			_, err := f.locks[l1.PhysicalLockID].SyncOnce(ctx, relay, entries, nil)
 			f.must(err)
 		}
-		// the lock confirmed its list; the card is written only when it is held to the lock
-		want(scrape(), 0, 1, 2, 2, func(age float64) bool { return age > 0 })
+		// the lock confirmed its list; the cards are written only when they are held to the lock
+		want(scrape(), 0, 2, 2, 2, func(age float64) bool { return age > 0 })
+
+		// An unbound lock waits for nothing: its cards' grants end, and no other lock takes them.
+		f.must(f.admin.UnbindLock(ctx, f.ids["lock1"]))
+		want(scrape(), 0, 0, 2, 2, zero)
 	})
 }
