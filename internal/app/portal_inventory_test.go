@@ -1,0 +1,212 @@
+package app_test
+
+import (
+	"context"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/keyward/keyward/internal/apitest"
+	"github.com/keyward/keyward/internal/client"
+	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/lockproto"
+)
+
+// The inventory pages of the portal: locks, lock groups, contacts and cards, over HTTP as a
+// browser without JavaScript uses them, each change checked through the service afterwards.
+
+const (
+	invalidText   = "This request cannot be processed. Please check your entries and try again."
+	forbiddenText = "You do not have permission to do this."
+	notFoundText  = "What you are looking for does not exist or no longer exists."
+)
+
+// viennaTime is an instant as the portal shows it in a lock of the fixture's zone.
+func viennaTime(t *testing.T, at time.Time) string {
+	t.Helper()
+	loc, err := time.LoadLocation("Europe/Vienna")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return at.In(loc).Format("2006-01-02 15:04 MST") + " (Europe/Vienna)"
+}
+
+// rowText is the text of the cells of the table row with the data attribute, "|"-separated,
+// tags and surrounding space removed.
+func rowText(p htmlPage, attr, id string) string {
+	row := p.Find(`(?s)<tr ` + attr + `="` + regexp.QuoteMeta(id) + `">(.*?)</tr>`)
+	cells := regexp.MustCompile(`(?s)<t[hd][^>]*>(.*?)</t[hd]>`).FindAllStringSubmatch(row, -1)
+	tags := regexp.MustCompile(`<[^>]+>`)
+	var out []string
+	for _, c := range cells {
+		out = append(out, strings.Join(strings.Fields(tags.ReplaceAllString(c[1], "")), " "))
+	}
+	return strings.Join(out, "|")
+}
+
+// TestPortal_Locks binds a lock (refused with a wrong code, a lock bound elsewhere and no id),
+// renames it, unbinds it after the confirmation page, and shows lock1's health, propagation,
+// grants and log after a sync in the field.
+func TestPortal_Locks(t *testing.T) {
+	forEachPortalEnv(t, func(t *testing.T, e *portalEnv) {
+		ctx, asPolly := context.Background(), asUser(context.Background(), e.polly)
+		b := e.signedIn(t)
+		base := "/portal/owners/" + e.ids["o1"] + "/locks"
+		list := b.do(http.MethodGet, base, nil)
+		wantPage(t, list, http.StatusOK, nil)
+
+		for _, c := range []struct {
+			name, physical, code, field string
+			status                      int
+			want                        string
+		}{
+			{"WrongCode", e.freeLockID, "wrong-code", "bindingCode-error", http.StatusBadRequest,
+				"No lock with this id and binding code is registered. Check both on the lock's label."},
+			{"BoundElsewhere", e.ids["phys2"], e.lock2Code, "physicalLockId-error", http.StatusForbidden,
+				"This lock is bound to an owner account already. It must be unbound there first."},
+			{"NoID", "", e.freeCode, "physicalLockId-error", http.StatusBadRequest, invalidText + ` (field "physicalLockId" is required)`},
+		} {
+			p := b.submit(list, "bind-lock", base, map[string]string{"physicalLockId": c.physical, "bindingCode": c.code, "title": "Back Door"})
+			wantPage(t, p, c.status, map[string]string{c.field: c.want})
+			if got := p.Find(`name="title" value="([^"]*)"`); got != "Back Door" {
+				t.Errorf("%s: the title typed became %q", c.name, got)
+			}
+		}
+		page := b.follow(b.submit(list, "bind-lock", base, map[string]string{"physicalLockId": e.freeLockID, "bindingCode": e.freeCode, "title": "Back Door"}), base+"/")
+		wantPage(t, page, http.StatusOK, map[string]string{"notice": "The lock was bound.", "physical-lock-id": e.freeLockID,
+			"lock-zone": "Europe/Vienna", "last-sync": "Never synced", "no-log": "The lock has not reported any log entries yet."})
+		bound, err := e.m.Service.FindBoundLocks(asPolly, e.ids["o1"], nil)
+		e.must(err)
+		if len(bound) != 2 || bound[1].PhysicalLockID != e.freeLockID || bound[1].Title != "Back Door" {
+			t.Fatalf("bound locks = %+v, want lock1 and Back Door", bound)
+		}
+		back := bound[1]
+		lockPath := base + "/" + back.ID
+
+		p := b.submit(page, "rename-lock", lockPath+"/rename", map[string]string{"title": " ", "description": "Garden side"})
+		wantPage(t, p, http.StatusBadRequest, map[string]string{"title-error": invalidText + ` (field "title" is required)`})
+		page = b.follow(b.submit(page, "rename-lock", lockPath+"/rename", map[string]string{"title": "Garden Door", "description": "Garden side"}), lockPath)
+		wantPage(t, page, http.StatusOK, map[string]string{"notice": "The lock was saved."})
+		if l, err := e.m.Service.FindBoundLock(asPolly, e.ids["o1"], back.ID, nil); err != nil || l.Title != "Garden Door" || l.Description != "Garden side" {
+			t.Fatalf("renamed lock = %+v, %v", l, err)
+		}
+
+		confirm := b.do(http.MethodGet, lockPath+"/unbind", nil)
+		wantPage(t, confirm, http.StatusOK, map[string]string{"question": "Unbind the lock Garden Door (" + e.freeLockID + ")?",
+			"consequence": "Its grants are revoked at once and it leaves its lock groups. Its log entries are kept, and its binding code binds it again later."})
+		list = b.follow(b.submit(confirm, "confirm-form", lockPath+"/unbind", nil), base)
+		wantPage(t, list, http.StatusOK, map[string]string{"notice": "The lock was unbound."})
+		if l, err := e.m.Service.FindBoundLock(asPolly, e.ids["o1"], back.ID, nil); err != nil || l.Active {
+			t.Fatalf("unbound lock = %+v, %v", l, err)
+		}
+		if strings.Contains(list.Body, `data-lock="`+back.ID+`"`) {
+			t.Error("the list shows the unbound lock")
+		}
+
+		// lock1 in the field: the guest's key reached it, it synced with two entries and its
+		// health; then the guest's grant was revoked and a card grant made.
+		l1, err := e.admin.BoundLock(ctx, e.ids["lock1"])
+		e.must(err)
+		e.deliverKeys(t, l1)
+		opened := keyward.NewTime(time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC))
+		entries := []lockproto.LogEntry{
+			{EntryNo: 1, LockTimestamp: opened, LogType: lockproto.LogTypeCommand, Command: lockproto.CommandTriggerLock,
+				Result: lockproto.ResultAllowed, Reason: lockproto.ReasonAllowed, GrantID: apitest.Ptr(e.ids["grant"]), ContactID: apitest.Ptr(e.ids["guest"])},
+			{EntryNo: 2, LockTimestamp: keyward.NewTime(opened.Add(time.Hour)), LogType: lockproto.LogTypeCommand, Command: lockproto.CommandTriggerLock,
+				Result: lockproto.ResultDenied, Reason: lockproto.ReasonExpired, BoundCardID: apitest.Ptr(e.ids["card"])},
+		}
+		health := []lockproto.HealthReport{{MeasuredAt: keyward.NewTime(time.Now()), BatteryVoltage: 2.9, BatteryWarning: lockproto.BatteryLow, Temperature: 21.5}}
+		if _, err := e.locks[l1.PhysicalLockID].Sync(ctx, client.New(e.base, nil), entries, health); err != nil {
+			t.Fatal(err)
+		}
+		_, err = e.m.Service.RevokeGrant(asPolly, e.ids["o1"], e.ids["grant"], false)
+		e.must(err)
+		cardGrant, err := e.m.Service.CreateGrant(asPolly, e.ids["o1"], e.cardGrant("lock1", "card"))
+		e.must(err)
+		l1, err = e.m.Service.FindBoundLock(asPolly, e.ids["o1"], e.ids["lock1"], nil)
+		e.must(err)
+		prop, err := e.m.Service.FindLockPropagation(asPolly, e.ids["o1"], e.ids["lock1"])
+		e.must(err)
+		if l1.LastSyncAt == nil || len(prop.PendingRevocations) != 1 || len(prop.PendingCardWrites) != 1 || prop.PendingRevocations[0].ExposureEndsAt == nil {
+			t.Fatalf("lock1 = %+v, propagation %+v: want a sync, a pending revocation and a card write", l1, prop)
+		}
+		synced := viennaTime(t, l1.LastSyncAt.Time)
+
+		list = b.do(http.MethodGet, base, nil)
+		if got, want := rowText(list, "data-lock", e.ids["lock1"]), "Front Door|Td30|2.90 V, low|"+synced+"|2"; got != want {
+			t.Errorf("lock1's row = %q, want %q", got, want)
+		}
+		page = b.do(http.MethodGet, base+"/"+e.ids["lock1"], nil)
+		wantPage(t, page, http.StatusOK, map[string]string{
+			"propagation-state": "Revocations the lock has not confirmed: 1. Cards it has still to write: 1. It learns of them at its next sync.",
+			"all-log":           "All log entries of this lock",
+		})
+		if got := page.Find(`href="([^"]*)" id="all-log"`); got != "/portal/owners/"+e.ids["o1"]+"/logs?lock="+e.ids["lock1"] {
+			t.Errorf("all entries link = %q", got)
+		}
+		if got := page.Find(`id="last-sync"><time datetime="[^"]+">([^<]*)<`); got != synced {
+			t.Errorf("last sync = %q, want %q", got, synced)
+		}
+		measured := viennaTime(t, health[0].MeasuredAt.Time)
+		wantRows(t, page, `(?s)<table id="health".*?</table>`, []string{
+			"Battery voltage|2.90 V|" + measured + "|current",
+			"Battery warning|low|" + measured + "|current",
+			"Temperature|21.5 °C|" + measured + "|current",
+		})
+		rev := prop.PendingRevocations[0]
+		wantRowPrefix(t, rowText(page, "data-grant", e.ids["grant"]), "Show grant Guest (guest@example.com)|Guest (guest@example.com)|"+viennaTime(t, rev.RevokedAt.Time)+" (")
+		if got := page.Find(`(?s)<td class="exposure"><time datetime="[^"]+">([^<]*)<`); got != viennaTime(t, rev.ExposureEndsAt.Time) {
+			t.Errorf("exposure ends = %q", got)
+		}
+		if got := rowText(page, "data-card", e.ids["card"]); got != "Blue card|1|"+viennaTime(t, prop.PendingCardWrites[0].Since.Time) {
+			t.Errorf("card write row = %q", got)
+		}
+		grants := page.Find(`(?s)(<table id="grants".*?</table>)`)
+		for id, want := range map[string]string{e.ids["grant"]: "Guest (guest@example.com)|Revocation pending|Show grant Guest (guest@example.com)",
+			cardGrant.ID: "Blue card|Active|Show grant Blue card"} {
+			if got := rowText(&apitest.Page{Body: grants}, "data-grant", id); got != want {
+				t.Errorf("grant %s row = %q, want %q", id, got, want)
+			}
+		}
+		wantRows(t, page, `(?s)<table id="log".*?</table>`, []string{
+			viennaTime(t, opened.Add(time.Hour)) + "|Blue card|TriggerLock|Denied (Expired)",
+			viennaTime(t, opened.Time) + "|Guest (guest@example.com)|TriggerLock|Allowed (Allowed)",
+		})
+
+		p = b.do(http.MethodGet, base+"?page=0", nil)
+		wantPage(t, p, http.StatusBadRequest, map[string]string{"message": invalidText})
+		p = b.do(http.MethodGet, "/portal/owners/"+e.ids["o2"]+"/locks", nil)
+		wantPage(t, p, http.StatusForbidden, map[string]string{"message": forbiddenText})
+		p = b.do(http.MethodGet, base+"/"+e.ids["lock2"], nil)
+		wantPage(t, p, http.StatusNotFound, map[string]string{"message": notFoundText})
+		p = b.do(http.MethodGet, base+"/"+e.ids["lock2"]+"/unbind", nil)
+		wantPage(t, p, http.StatusNotFound, map[string]string{"message": notFoundText})
+	})
+}
+
+// wantRows checks the body rows of the table the pattern finds, in order.
+func wantRows(t *testing.T, p htmlPage, table string, want []string) {
+	t.Helper()
+	body := p.Find(`(` + table + `)`)
+	rows := regexp.MustCompile(`(?s)<tbody>(.*)</tbody>`).FindStringSubmatch(body)
+	if rows == nil {
+		t.Fatalf("no table body for %s in\n%s", table, p.Body)
+	}
+	var got []string
+	for _, r := range regexp.MustCompile(`(?s)<tr[^>]*>(.*?)</tr>`).FindAllStringSubmatch(rows[1], -1) {
+		got = append(got, rowText(&apitest.Page{Body: `<tr x="y">` + r[1] + `</tr>`}, "x", "y"))
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("rows of %s:\n got %q\nwant %q", table, got, want)
+	}
+}
+
+// wantRowPrefix checks the beginning of a row's text.
+func wantRowPrefix(t *testing.T, got, prefix string) {
+	t.Helper()
+	if !strings.HasPrefix(got, prefix) {
+		t.Errorf("row = %q, want it to begin %q", got, prefix)
+	}
+}
