@@ -210,3 +210,92 @@ func wantRowPrefix(t *testing.T, got, prefix string) {
 		t.Errorf("row = %q, want it to begin %q", got, prefix)
 	}
 }
+
+// TestPortal_Groups creates a group (refused without a title and on a plan without groups),
+// renames it, adds and removes a member, and deletes it, each after its confirmation page.
+func TestPortal_Groups(t *testing.T) {
+	forEachPortalEnv(t, func(t *testing.T, e *portalEnv) {
+		asPolly := asUser(context.Background(), e.polly)
+		b := e.signedIn(t)
+		base := "/portal/owners/" + e.ids["o1"] + "/groups"
+		list := b.do(http.MethodGet, base, nil)
+		wantPage(t, list, http.StatusOK, nil)
+		if got := rowText(list, "data-group", e.ids["group"]); got != "Ground floor|" {
+			t.Errorf("the seeded group's row = %q", got)
+		}
+
+		p := b.submit(list, "create-group", base, map[string]string{"title": "", "description": "Upstairs"})
+		wantPage(t, p, http.StatusBadRequest, map[string]string{"title-error": invalidText + ` (field "title" is required)`})
+		e.setPlan(t, "o1", "basic")
+		p = b.submit(list, "create-group", base, map[string]string{"title": "First floor", "description": "Upstairs"})
+		wantPage(t, p, http.StatusPaymentRequired, map[string]string{"form-error": "Your current plan does not include this feature. Please upgrade your plan to use it."})
+		if got := p.Find(`id="group-description" name="description" value="([^"]*)"`); got != "Upstairs" {
+			t.Errorf("the description typed became %q", got)
+		}
+		e.setPlan(t, "o1", "unlimited")
+		page := b.follow(b.submit(list, "create-group", base, map[string]string{"title": "First floor", "description": "Upstairs"}), base+"/")
+		wantPage(t, page, http.StatusOK, map[string]string{"notice": "The lock group was created.", "no-members": "The group has no locks yet."})
+		groups, err := e.m.Service.FindLockGroups(asPolly, e.ids["o1"], nil)
+		e.must(err)
+		if len(groups) != 2 || groups[1].Title != "First floor" || groups[1].Description != "Upstairs" {
+			t.Fatalf("groups = %+v", groups)
+		}
+		g := groups[1]
+		groupPath := base + "/" + g.ID
+
+		p = b.submit(page, "rename-group", groupPath+"/rename", map[string]string{"title": "", "description": ""})
+		wantPage(t, p, http.StatusBadRequest, map[string]string{"title-error": invalidText + ` (field "title" is required)`})
+		page = b.follow(b.submit(page, "rename-group", groupPath+"/rename", map[string]string{"title": "Upper floor", "description": ""}), groupPath)
+		wantPage(t, page, http.StatusOK, map[string]string{"notice": "The lock group was saved."})
+		if got, err := e.m.Service.FindLockGroup(asPolly, e.ids["o1"], g.ID, nil); err != nil || got.Title != "Upper floor" || got.Description != "" {
+			t.Fatalf("renamed group = %+v, %v", got, err)
+		}
+
+		// An unbound lock cannot join; lock1, the account's one bound lock, can.
+		unbound := e.bind(asPolly, e.ids["o1"], "Old Door")
+		e.must(e.m.Service.UnbindLock(asPolly, e.ids["o1"], unbound.ID))
+		if got := page.Find(`<select id="member-lock" name="boundLockId"><option value="([^"]*)">Front Door</option></select>`); got != e.ids["lock1"] {
+			t.Errorf("the member choice is not lock1 alone:\n%s", page.Body)
+		}
+		p = b.submit(page, "add-member", groupPath+"/members", map[string]string{"boundLockId": unbound.ID})
+		wantPage(t, p, http.StatusBadRequest, map[string]string{"boundLockId-error": invalidText + ` (bound lock "` + unbound.ID + `" is unbound and cannot join a group)`})
+		p = b.submit(page, "add-member", groupPath+"/members", map[string]string{"boundLockId": e.ids["lock2"]})
+		wantPage(t, p, http.StatusNotFound, map[string]string{"message": notFoundText})
+		page = b.follow(b.submit(page, "add-member", groupPath+"/members", map[string]string{"boundLockId": e.ids["lock1"]}), groupPath)
+		wantPage(t, page, http.StatusOK, map[string]string{"notice": "The lock was added to the group.", "no-candidates": "Every bound lock of the account is in this group."})
+		members, err := e.m.Service.FindLockGroupMembers(asPolly, e.ids["o1"], g.ID, nil)
+		e.must(err)
+		if len(members) != 1 || members[0].ID != e.ids["lock1"] {
+			t.Fatalf("members = %+v, want lock1", members)
+		}
+
+		remove := groupPath + "/members/" + e.ids["lock1"] + "/remove"
+		confirm := b.do(http.MethodGet, remove, nil)
+		wantPage(t, confirm, http.StatusOK, map[string]string{"question": "Remove the lock Front Door from the group Upper floor?",
+			"consequence": "The group's keys no longer open this lock once it has synced. Grants on the lock itself stay."})
+		page = b.follow(b.submit(confirm, "confirm-form", remove, nil), groupPath)
+		wantPage(t, page, http.StatusOK, map[string]string{"notice": "The lock was removed from the group."})
+		members, err = e.m.Service.FindLockGroupMembers(asPolly, e.ids["o1"], g.ID, nil)
+		e.must(err)
+		if len(members) != 0 {
+			t.Fatalf("members after the removal = %+v", members)
+		}
+
+		confirm = b.do(http.MethodGet, groupPath+"/delete", nil)
+		wantPage(t, confirm, http.StatusOK, map[string]string{"question": "Delete the lock group Upper floor?",
+			"consequence": "Its grants are revoked; its locks stay bound and learn of the revocation at their next sync."})
+		list = b.follow(b.submit(confirm, "confirm-form", groupPath+"/delete", nil), base)
+		wantPage(t, list, http.StatusOK, map[string]string{"notice": "The lock group was deleted."})
+		if got, err := e.m.Service.FindLockGroup(asPolly, e.ids["o1"], g.ID, nil); err != nil || got.Active {
+			t.Fatalf("deleted group = %+v, %v", got, err)
+		}
+		if strings.Contains(list.Body, g.ID) {
+			t.Error("the list shows the deleted group")
+		}
+
+		p = b.do(http.MethodGet, "/portal/owners/"+e.ids["o2"]+"/groups", nil)
+		wantPage(t, p, http.StatusForbidden, map[string]string{"message": forbiddenText})
+		p = b.do(http.MethodGet, base+"/"+e.ids["lock1"], nil)
+		wantPage(t, p, http.StatusNotFound, map[string]string{"message": notFoundText})
+	})
+}
