@@ -2,8 +2,11 @@ package app_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
+	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +15,7 @@ import (
 	"github.com/keyward/keyward/internal/client"
 	"github.com/keyward/keyward/internal/keyward"
 	"github.com/keyward/keyward/internal/lockproto"
+	"github.com/keyward/keyward/internal/odata"
 )
 
 // The inventory pages of the portal: locks, lock groups, contacts and cards, over HTTP as a
@@ -294,6 +298,114 @@ func TestPortal_Groups(t *testing.T) {
 		}
 
 		p = b.do(http.MethodGet, "/portal/owners/"+e.ids["o2"]+"/groups", nil)
+		wantPage(t, p, http.StatusForbidden, map[string]string{"message": forbiddenText})
+		p = b.do(http.MethodGet, base+"/"+e.ids["lock1"], nil)
+		wantPage(t, p, http.StatusNotFound, map[string]string{"message": notFoundText})
+	})
+}
+
+// TestPortal_Contacts pages and searches the contacts, creates a Keyward user's contact and an
+// identity provider's user's (each refused once), edits one, revokes its grants and deletes it
+// after the confirmation pages, and keeps the last Owner's contact.
+func TestPortal_Contacts(t *testing.T) {
+	forEachPortalEnv(t, func(t *testing.T, e *portalEnv) {
+		ctx := context.Background()
+		asPolly := asUser(ctx, e.polly)
+		b := e.signedIn(t)
+		base := "/portal/owners/" + e.ids["o1"] + "/contacts"
+		// 51 contacts are one more than a page holds.
+		before, err := e.m.Service.FindContacts(asPolly, e.ids["o1"], nil)
+		e.must(err)
+		for i := range 51 - len(before) {
+			_, err := e.m.Service.CreateContact(asPolly, e.ids["o1"], keyward.ContactCreate{Identifier: apitest.Ptr("p" + strconv.Itoa(100+i) + "@example.com")})
+			e.must(err)
+		}
+		list := b.do(http.MethodGet, base, nil)
+		wantPage(t, list, http.StatusOK, map[string]string{"page-number": "Page 1", "next-page": "Next page"})
+		if n := strings.Count(list.Body, "<tr data-contact="); n != 50 {
+			t.Errorf("page 1 lists %d contacts, want 50", n)
+		}
+		second := b.do(http.MethodGet, list.Find(`<a href="([^"]*)" rel="next"`), nil)
+		wantPage(t, second, http.StatusOK, map[string]string{"page-number": "Page 2", "prev-page": "Previous page"})
+		if n := strings.Count(second.Body, "<tr data-contact="); n != 1 || !strings.Contains(second.Body, "p"+strconv.Itoa(100+50-len(before))+"@example.com") {
+			t.Errorf("page 2 lists %d contacts, want the last one created alone", n)
+		}
+		found := b.do(http.MethodGet, base+"?q=GUEST", nil)
+		wantPage(t, found, http.StatusOK, nil)
+		if n := strings.Count(found.Body, "<tr data-contact="); n != 1 || rowText(found, "data-contact", e.ids["guest"]) != "guest@example.com|Guest" {
+			t.Errorf("the search for GUEST found %d contacts:\n%s", n, found.Body)
+		}
+		found = b.do(http.MethodGet, base+"?q=nobody", nil)
+		wantPage(t, found, http.StatusOK, map[string]string{"no-contacts": "No contact matches the search."})
+
+		p := b.submit(list, "create-user-contact", base, map[string]string{"identifier": "not-an-address", "title": "Nina"})
+		wantPage(t, p, http.StatusBadRequest, map[string]string{"identifier-error": invalidText + ` (field "identifier" must be an e-mail address for ipId "tapkey", got "not-an-address")`})
+		p = b.submit(list, "create-user-contact", base, map[string]string{"identifier": "Guest@example.com", "title": "Nina"})
+		wantPage(t, p, http.StatusBadRequest, map[string]string{"identifier-error": "A contact with this email address or user ID already exists."})
+		p = b.submit(list, "create-idp-contact", base, map[string]string{"ipId": "acme.idp", "ipUserId": "", "title": "Ida"})
+		wantPage(t, p, http.StatusBadRequest, map[string]string{"ipUserId-error": invalidText + ` (field "ipUserId" must not be empty)`})
+		page := b.follow(b.submit(list, "create-idp-contact", base, map[string]string{"ipId": "acme.idp", "ipUserId": "u-42", "title": "Ida"}), base+"/")
+		wantPage(t, page, http.StatusOK, map[string]string{"notice": "The contact was added.", "contact-identity": "acme.idp: u-42",
+			"no-grants": "This contact has no grants."})
+		page = b.follow(b.submit(list, "create-user-contact", base, map[string]string{"identifier": "nina@example.com", "title": "Nina"}), base+"/")
+		wantPage(t, page, http.StatusOK, map[string]string{"notice": "The contact was added.", "contact-identity": "nina@example.com"})
+		q, err := odata.Parse(url.Values{"$filter": {"identifier eq 'nina@example.com' or ipUserId eq 'u-42'"}})
+		e.must(err)
+		made, err := e.m.Service.FindContacts(asPolly, e.ids["o1"], q)
+		e.must(err)
+		if len(made) != 2 || made[0].IPID != "acme.idp" || apitest.Deref(made[0].Title) != "Ida" || made[1].IPID != keyward.IPTapkey || apitest.Deref(made[1].Title) != "Nina" {
+			t.Fatalf("created contacts = %+v", made)
+		}
+
+		// The guest: edited, then its grants revoked, then deleted.
+		guestPath := base + "/" + e.ids["guest"]
+		page = b.do(http.MethodGet, guestPath, nil)
+		if got := rowText(page, "data-grant", e.ids["grant"]); got != "Front Door|Active|Show grant Front Door" {
+			t.Errorf("the guest's grant row = %q", got)
+		}
+		p = b.submit(page, "edit-contact", guestPath+"/edit", map[string]string{"title": strings.Repeat("x", 1025), "comment": ""})
+		wantPage(t, p, http.StatusBadRequest, map[string]string{"title-error": invalidText + ` (field "title" is longer than 1024 characters)`})
+		page = b.follow(b.submit(page, "edit-contact", guestPath+"/edit", map[string]string{"title": "Gus", "comment": "Cleaner, Tuesdays"}), guestPath)
+		wantPage(t, page, http.StatusOK, map[string]string{"notice": "The contact was saved."})
+		if c, err := e.m.Service.FindContact(asPolly, e.ids["o1"], e.ids["guest"]); err != nil || apitest.Deref(c.Title) != "Gus" || apitest.Deref(c.Comment) != "Cleaner, Tuesdays" {
+			t.Fatalf("edited contact = %+v, %v", c, err)
+		}
+
+		confirm := b.do(http.MethodGet, guestPath+"/revoke", nil)
+		wantPage(t, confirm, http.StatusOK, map[string]string{"question": "Revoke all grants of Gus (guest@example.com)?",
+			"consequence": "Every active grant of the contact ends now. A lock that holds one of its keys learns of it at its next sync and may open for it until then. The contact stays."})
+		page = b.follow(b.submit(confirm, "confirm-form", guestPath+"/revoke", nil), guestPath)
+		wantPage(t, page, http.StatusOK, map[string]string{"notice": "All grants of the contact were revoked."})
+		if g, err := e.m.Service.FindGrant(asPolly, e.ids["o1"], e.ids["grant"]); err != nil || g.Active || g.State != keyward.GrantRevoked {
+			t.Fatalf("the guest's grant = %+v, %v", g, err)
+		}
+		if got := rowText(page, "data-grant", e.ids["grant"]); got != "Front Door|Revoked|Show grant Front Door" {
+			t.Errorf("the revoked grant's row = %q", got)
+		}
+
+		confirm = b.do(http.MethodGet, guestPath+"/delete", nil)
+		wantPage(t, confirm, http.StatusOK, map[string]string{"question": "Delete the contact Gus (guest@example.com)?",
+			"consequence": "Its grants are revoked first, so that locks that hold one of its keys learn of it at their next sync. Then the contact is removed with its grants and, if it has one, its administrator permission. Its log entries stay."})
+		list = b.follow(b.submit(confirm, "confirm-form", guestPath+"/delete", nil), base)
+		wantPage(t, list, http.StatusOK, map[string]string{"notice": "The contact was deleted."})
+		if _, err := e.m.Service.FindContact(asPolly, e.ids["o1"], e.ids["guest"]); !errors.Is(err, keyward.ErrNotFound) {
+			t.Fatalf("the deleted contact: %v, want not found", err)
+		}
+
+		// Olivia leaves; Polly's own contact is then the last Owner's and stays.
+		e.must(e.m.Service.DeletePermission(asPolly, e.ids["o1"], e.ids["oliviaPerm"]))
+		perms, err := e.m.Service.FindPermissions(asPolly, e.ids["o1"], nil)
+		e.must(err)
+		var last string
+		for _, perm := range perms {
+			if perm.Role == keyward.RoleOwner {
+				last = base + "/" + perm.ContactID + "/delete"
+			}
+		}
+		p = b.submit(b.do(http.MethodGet, last, nil), "confirm-form", last, nil)
+		wantPage(t, p, http.StatusForbidden, map[string]string{"form-error": "This contact is the last Owner of the account and cannot be deleted. Make someone else an Owner first."})
+
+		p = b.do(http.MethodGet, "/portal/owners/"+e.ids["o2"]+"/contacts", nil)
 		wantPage(t, p, http.StatusForbidden, map[string]string{"message": forbiddenText})
 		p = b.do(http.MethodGet, base+"/"+e.ids["lock1"], nil)
 		wantPage(t, p, http.StatusNotFound, map[string]string{"message": notFoundText})
