@@ -411,3 +411,73 @@ func TestPortal_Contacts(t *testing.T) {
 		wantPage(t, p, http.StatusNotFound, map[string]string{"message": notFoundText})
 	})
 }
+
+// TestPortal_Cards binds a card (refused for an unknown id and a card bound already), edits the
+// seeded card's title, shows its grants with their progress onto the card, and revokes them
+// after the confirmation page.
+func TestPortal_Cards(t *testing.T) {
+	forEachPortalEnv(t, func(t *testing.T, e *portalEnv) {
+		ctx := context.Background()
+		asPolly := asUser(ctx, e.polly)
+		b := e.signedIn(t)
+		base := "/portal/owners/" + e.ids["o1"] + "/cards"
+		seeded, err := e.m.Service.FindBoundCard(asPolly, e.ids["o1"], e.ids["card"])
+		e.must(err)
+		list := b.do(http.MethodGet, base, nil)
+		if got := rowText(list, "data-card", e.ids["card"]); got != "Blue card|"+seeded.PhysicalCardID+"|4" {
+			t.Errorf("the seeded card's row = %q", got)
+		}
+
+		p := b.submit(list, "bind-card", base, map[string]string{"physicalCardId": "no-such-card", "title": "Red card"})
+		wantPage(t, p, http.StatusBadRequest, map[string]string{"physicalCardId-error": invalidText + " (no card with this physicalCardId is registered)"})
+		p = b.submit(list, "bind-card", base, map[string]string{"physicalCardId": seeded.PhysicalCardID, "title": "Red card"})
+		wantPage(t, p, http.StatusForbidden, map[string]string{"physicalCardId-error": "This card is bound to an owner account already. It must be unbound there first."})
+		pc, err := e.m.Service.RegisterCard(asOperator(ctx), 2)
+		e.must(err)
+		page := b.follow(b.submit(list, "bind-card", base, map[string]string{"physicalCardId": pc.ID, "title": "Red card"}), base+"/")
+		wantPage(t, page, http.StatusOK, map[string]string{"notice": "The card was bound.", "physical-card-id": pc.ID, "card-capacity": "2",
+			"no-grants": "This card has no grants."})
+		cards, err := e.m.Service.FindBoundCards(asPolly, e.ids["o1"], nil)
+		e.must(err)
+		if len(cards) != 2 || cards[1].PhysicalCardID != pc.ID || apitest.Deref(cards[1].Title) != "Red card" {
+			t.Fatalf("cards = %+v", cards)
+		}
+
+		g, err := e.m.Service.CreateGrant(asPolly, e.ids["o1"], e.cardGrant("lock1", "card"))
+		e.must(err)
+		cardPath := base + "/" + e.ids["card"]
+		page = b.do(http.MethodGet, cardPath, nil)
+		if got := rowText(page, "data-grant", g.ID); got != "Front Door|Active|waiting for a lock to write it|Show grant Front Door" {
+			t.Errorf("the card grant's row = %q", got)
+		}
+		p = b.submit(page, "edit-card", cardPath+"/edit", map[string]string{"title": strings.Repeat("x", 1025)})
+		wantPage(t, p, http.StatusBadRequest, map[string]string{"title-error": invalidText + ` (field "title" is longer than 1024 characters)`})
+		page = b.follow(b.submit(page, "edit-card", cardPath+"/edit", map[string]string{"title": "Green card"}), cardPath)
+		wantPage(t, page, http.StatusOK, map[string]string{"notice": "The card was saved."})
+		if c, err := e.m.Service.FindBoundCard(asPolly, e.ids["o1"], e.ids["card"]); err != nil || apitest.Deref(c.Title) != "Green card" {
+			t.Fatalf("edited card = %+v, %v", c, err)
+		}
+
+		confirm := b.do(http.MethodGet, cardPath+"/revoke", nil)
+		wantPage(t, confirm, http.StatusOK, map[string]string{"question": "Revoke all grants of the card Green card?",
+			"consequence": "Use this for a lost or stolen card. Every active grant of the card ends now. A lock that holds one of them learns of it at its next sync and may open for the card until then; the next lock the card is presented to clears it. The card stays bound."})
+		page = b.follow(b.submit(confirm, "confirm-form", cardPath+"/revoke", nil), cardPath)
+		wantPage(t, page, http.StatusOK, map[string]string{"notice": "All grants of the card were revoked."})
+		revoked, err := e.m.Service.FindGrant(asPolly, e.ids["o1"], g.ID)
+		e.must(err)
+		states := map[string]string{keyward.GrantRevoked: "Revoked", keyward.GrantRevocationPending: "Revocation pending"}
+		if revoked.Active || states[revoked.State] == "" {
+			t.Fatalf("the card grant after the revocation = %+v", revoked)
+		}
+		if got, want := rowText(page, "data-grant", g.ID), "Front Door|"+states[revoked.State]+"|"; !strings.HasPrefix(got, want) {
+			t.Errorf("the revoked card grant's row = %q, want it to begin %q", got, want)
+		}
+
+		p = b.do(http.MethodGet, "/portal/owners/"+e.ids["o2"]+"/cards", nil)
+		wantPage(t, p, http.StatusForbidden, map[string]string{"message": forbiddenText})
+		p = b.do(http.MethodGet, base+"/"+e.ids["lock1"], nil)
+		wantPage(t, p, http.StatusNotFound, map[string]string{"message": notFoundText})
+		p = b.do(http.MethodGet, base+"/"+e.ids["lock1"]+"/revoke", nil)
+		wantPage(t, p, http.StatusNotFound, map[string]string{"message": notFoundText})
+	})
+}
