@@ -245,7 +245,7 @@ func (s *Server) logWindow(rq *request, ownerID string, sel *logSelection) (entr
 	}
 	// one entry beyond the page's other end tells whether a page lies there
 	probe := keyward.LogSeek{From: entries[0].ID}
-	if !ascending {
+	if ascending {
 		probe = keyward.LogSeek{From: entries[len(entries)-1].ID, Descending: true}
 	}
 	beyond, err := s.seek(rq, ownerID, sel, probe, 1)
