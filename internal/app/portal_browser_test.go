@@ -127,3 +127,28 @@ func TestPortalBrowser_Inventory(t *testing.T) {
 		}
 	})
 }
+
+// TestPortalBrowser_Admin plays e2e/portal/admin.mjs: the access log filtered (a refused time
+// next to its field) and read, a client registered with its secret shown once and rotated after
+// the confirmation page, an identity provider refused next to its field, and a provider's users.
+func TestPortalBrowser_Admin(t *testing.T) {
+	forEachPortalEnv(t, func(t *testing.T, e *portalEnv) {
+		e.seedPortalLog(t)
+		got := runPortalFlow(t, e, "admin", map[string]any{"ownerId": e.ids["o1"], "idp": e.ids["idp"]})
+		want := map[string]any{
+			"logRows":        float64(50),
+			"fromError":      `This request cannot be processed. Please check your entries and try again. (field "from" must be a date (2026-03-01) or a date and time (2026-03-01 14:30))`,
+			"deniedRows":     float64(50),
+			"verdicts":       []any{"Denied"},
+			"createdNotice":  "The client was registered. Copy its secret now.",
+			"secretLength":   float64(43),
+			"rotateQuestion": "Replace the secret of Browser Service?",
+			"rotatedNotice":  "The secret was replaced. Copy the new secret now; the old one no longer works.",
+			"ipIdError":      `This request cannot be processed. Please check your entries and try again. (field "ipId" must be 1 to 100 letters, digits, dots, dashes or underscores, got "bad id")`,
+			"idpTitle":       "acme.idp",
+		}
+		if diff := gocmp.Diff(want, got); diff != "" {
+			t.Errorf("flow results (-want +got):\n%s", diff)
+		}
+	})
+}

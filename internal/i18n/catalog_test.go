@@ -39,7 +39,10 @@ func TestCatalogs_SameKeysAsEnglish(t *testing.T) {
 // are words the language has borrowed from English.
 func TestCatalogs_Translated(t *testing.T) {
 	loanwords := map[string]bool{"it page.login.password": true, "de portal.role.Admin": true, "de portal.field.name": true,
-		"fr portal.field.actions": true, "fr portal.nav.contacts": true}
+		"fr portal.field.actions": true, "fr portal.nav.contacts": true,
+		"de portal.logs.person": true, "de portal.clients.name": true, "de portal.idps.status": true, "fr portal.clients.kind": true,
+		"fr portal.clients.public": true, "fr portal.idps.audience": true, "nl portal.clients.scopes": true, "nl portal.idps.status": true,
+		"de page.account.portal": true, "es page.account.portal": true}
 	c, err := New()
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,12 @@ const (
 	GrantTokenExchange     = "http://tapkey.net/oauth/token_exchange"
 )
 
+// UserGrantTypes are the grant types a signed-in user may register a client with: the
+// authorization code (with its refreshes) for an application people sign in to, and client
+// credentials for a service of the user's own. The token exchange, which turns another
+// identity provider's tokens into Keyward's, stays the operator's to register.
+var UserGrantTypes = []string{GrantAuthorizationCode, GrantRefreshToken, GrantClientCredentials}
+
 // Client is a registered OAuth client. Its secret is stored only as a hash; a client-credentials
 // client acts as its own service user (ServiceUserID).
 type Client struct {

@@ -33,4 +33,17 @@ type LogEntryFilter struct {
 	OwnerID     string
 	BoundLockID *string
 	Query       *Query
+	// Seek, when set, pages by keyset in the order of receipt instead of by $skip; Query then
+	// carries only $filter, $select and $top.
+	Seek *LogSeek
+}
+
+// LogSeek is a keyset position in a log's order of receipt: the entries after the entry From
+// (oldest first), or with Descending those before it (newest first). From "" is the log's
+// start, or with Descending its end. An entry id that is not in the account's log gives no
+// entries. Every page is a seek on the account's (or the lock's) sequence index, so the last
+// page of a large log costs what the first does, whatever the filter.
+type LogSeek struct {
+	From       string
+	Descending bool
 }

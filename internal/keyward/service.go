@@ -161,6 +161,10 @@ type LogService interface {
 	// FindBoundLockLogEntries lists one bound lock's log entries; ErrNotFound for another
 	// account's lock.
 	FindBoundLockLogEntries(ctx context.Context, ownerID, boundLockID string, q *Query) ([]*LogEntry, error)
+	// SeekLogEntries lists a page of the account's log, or of one bound lock's (boundLockID not
+	// nil; ErrNotFound for another account's lock), by keyset (LogSeek) in the order of
+	// receipt. q must set $top and may set $filter and $select; $orderby and $skip are refused.
+	SeekLogEntries(ctx context.Context, ownerID string, boundLockID *string, seek LogSeek, q *Query) ([]*LogEntry, error)
 }
 
 // MobileService holds the mobile API: what a phone does for its user. It is open to a user's

@@ -124,8 +124,8 @@ type cardWriteRow struct {
 	Since        keyward.Time
 }
 
-// logRow is one entry of the lock's log.
-type logRow struct {
+// lockLogRow is one entry of the newest entries on a lock's page.
+type lockLogRow struct {
 	At                           keyward.Time
 	Who, Command, Result, Reason string
 }
@@ -143,7 +143,7 @@ type lockView struct {
 	CardWrites        []cardWriteRow
 	OldestAge         string
 	Grants            []inventoryGrant
-	Log               []logRow
+	Log               []lockLogRow
 	LogPath           string
 }
 
@@ -222,7 +222,7 @@ func (s *Server) lockPropagation(rq *request, o *keyward.Owner, l *keyward.Bound
 }
 
 // lockLog is the lock's newest log entries, newest first.
-func (s *Server) lockLog(rq *request, ownerID, lockID string, names *inventoryNamer) ([]logRow, error) {
+func (s *Server) lockLog(rq *request, ownerID, lockID string, names *inventoryNamer) ([]lockLogRow, error) {
 	q, err := odata.Parse(url.Values{"$orderby": {"lockTimestamp desc,entryNo desc"}, "$top": {strconv.Itoa(lockLogSize)}})
 	if err != nil {
 		return nil, err
@@ -231,13 +231,13 @@ func (s *Server) lockLog(rq *request, ownerID, lockID string, names *inventoryNa
 	if err != nil {
 		return nil, err
 	}
-	rows := make([]logRow, 0, len(entries))
+	rows := make([]lockLogRow, 0, len(entries))
 	for _, e := range entries {
 		who, err := names.of(e.ContactID, e.BoundCardID)
 		if err != nil {
 			return nil, err
 		}
-		rows = append(rows, logRow{At: e.LockTimestamp, Who: who, Command: e.Command, Result: s.logResultText(rq, e.Result),
+		rows = append(rows, lockLogRow{At: e.LockTimestamp, Who: who, Command: e.Command, Result: s.logResultText(rq, e.Result),
 			Reason: deref(e.Reason)})
 	}
 	return rows, nil

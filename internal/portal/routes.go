@@ -18,7 +18,9 @@ func (rt Route) Pattern() string { return rt.Method + " " + rt.Path }
 // Routes lists every page, area by area.
 func (s *Server) Routes() []Route {
 	var all []Route
-	for _, area := range []func() []Route{s.homeRoutes, s.ownerRoutes, s.lockRoutes, s.groupRoutes, s.contactRoutes, s.cardRoutes} {
+	areas := []func() []Route{s.homeRoutes, s.ownerRoutes, s.lockRoutes, s.groupRoutes, s.contactRoutes, s.cardRoutes,
+		s.logRoutes, s.clientRoutes, s.idpRoutes}
+	for _, area := range areas {
 		all = append(all, area()...)
 	}
 	return all

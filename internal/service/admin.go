@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -82,6 +83,11 @@ func (s *Service) CreateClient(ctx context.Context, spec keyward.ClientCreate) (
 		checkLogoURL(spec.LogoURL), checkAllowedOrigins(spec.AllowedOrigins)); err != nil {
 		return nil, nil, err
 	}
+	if p.Kind == keyward.PrincipalSession {
+		if err := checkUserClient(spec); err != nil {
+			return nil, nil, err
+		}
+	}
 	role := cmp.Or(spec.Role, keyward.RoleAdmin)
 	if !role.Valid() {
 		return nil, nil, keyward.Invalidf("unknown role %q; a client's service user is an %s or an %s", role, keyward.RoleAdmin, keyward.RoleOwner)
@@ -131,6 +137,41 @@ func (s *Service) CreateClient(ctx context.Context, spec keyward.ClientCreate) (
 		})
 	}
 	return c, svcUser, err
+}
+
+// checkUserClient holds a signed-in user's client to what such a client can be: grant types
+// among keyward.UserGrantTypes, a secret exactly when it is confidential, and client
+// credentials only for a confidential client, since a public one cannot authenticate.
+func checkUserClient(spec keyward.ClientCreate) error {
+	if len(spec.GrantTypes) == 0 {
+		return keyward.Invalidf("field %q: choose at least one grant type", "grantTypes")
+	}
+	for _, g := range spec.GrantTypes {
+		if !slices.Contains(keyward.UserGrantTypes, g) {
+			return keyward.Invalidf("field %q: a user's client may use %s, not %q", "grantTypes", strings.Join(keyward.UserGrantTypes, ", "), g)
+		}
+	}
+	switch {
+	case spec.Public && spec.SecretHash != "":
+		return keyward.Invalidf("field %q: a public client has no secret", "public")
+	case !spec.Public && spec.SecretHash == "":
+		return keyward.Invalidf("field %q: a confidential client needs a secret", "public")
+	case spec.Public && slices.Contains(spec.GrantTypes, keyward.GrantClientCredentials):
+		return keyward.Invalidf("field %q: a public client cannot use client_credentials, which needs a secret", "grantTypes")
+	}
+	return nil
+}
+
+// checkClientUpdate refuses a secret for a public client and an authorization_code client left
+// without redirect URIs.
+func checkClientUpdate(c *keyward.Client, u keyward.ClientUpdate) error {
+	switch {
+	case u.SecretHash != nil && c.Public:
+		return keyward.Invalidf("client %q is public and has no secret to rotate", c.ID)
+	case u.RedirectURIs != nil && len(u.RedirectURIs) == 0 && c.AllowsGrant(keyward.GrantAuthorizationCode):
+		return keyward.Invalidf("field %q: an authorization_code client needs at least one redirect URI", "redirectUris")
+	}
+	return nil
 }
 
 // RegisterLock adds a lock to the device registry and returns it with its binding code.
@@ -242,13 +283,16 @@ func (s *Service) UpdateClient(ctx context.Context, id string, u keyward.ClientU
 	}
 	var c *keyward.Client
 	err := s.store.InTx(ctx, func(tx keyward.Tx) error {
-		if _, err := s.managedClient(ctx, tx, id, p); err != nil {
+		old, err := s.managedClient(ctx, tx, id, p)
+		if err != nil {
+			return err
+		}
+		if err := checkClientUpdate(old, u); err != nil {
 			return err
 		}
 		if err := tx.UpdateClient(ctx, id, u); err != nil {
 			return err
 		}
-		var err error
 		c, err = tx.FindClientByID(ctx, id)
 		return err
 	})

@@ -204,7 +204,7 @@ func TestService_CreateClientAsUser(t *testing.T) {
 		t.Run(string(engine), func(t *testing.T) {
 			w := newPrincipalWorld(t, service.New(sqltest.Open(t, engine), service.Config{}))
 			session := keyward.NewContextWithPrincipal(ctx, keyward.SessionPrincipal(w.ada))
-			spec := keyward.ClientCreate{Name: "Script", GrantTypes: []string{keyward.GrantClientCredentials}, Scopes: []string{keyward.ScopeReadGrants}}
+			spec := keyward.ClientCreate{Name: "Script", SecretHash: "0123abcd", GrantTypes: []string{keyward.GrantClientCredentials}, Scopes: []string{keyward.ScopeReadGrants}}
 			t.Run("OK", func(t *testing.T) {
 				c, svcUser := must2(w.s.CreateClient(session, spec))(t)
 				if c.OwnerUserID == nil || *c.OwnerUserID != w.ada.ID || svcUser == nil {
@@ -226,6 +226,22 @@ func TestService_CreateClientAsUser(t *testing.T) {
 				t.Run(name, func(t *testing.T) {
 					_, _, err := w.s.CreateClient(session, spec)
 					checkRefusal(t, err, refusal{keyward.ErrForbidden, details})
+				})
+			}
+			for name, c := range map[string]struct {
+				spec    keyward.ClientCreate
+				details string
+			}{
+				"ErrTokenExchange": {keyward.ClientCreate{Name: "x", SecretHash: "h", GrantTypes: []string{keyward.GrantTokenExchange}},
+					`field "grantTypes": a user's client may use authorization_code, refresh_token, client_credentials, not "http://tapkey.net/oauth/token_exchange"`},
+				"ErrNoGrantType":             {keyward.ClientCreate{Name: "x", SecretHash: "h"}, `field "grantTypes": choose at least one grant type`},
+				"ErrConfidentialNoSecret":    {keyward.ClientCreate{Name: "x", GrantTypes: spec.GrantTypes}, `field "public": a confidential client needs a secret`},
+				"ErrPublicWithSecret":        {keyward.ClientCreate{Name: "x", Public: true, SecretHash: "h", GrantTypes: []string{keyward.GrantRefreshToken}}, `field "public": a public client has no secret`},
+				"ErrPublicClientCredentials": {keyward.ClientCreate{Name: "x", Public: true, GrantTypes: spec.GrantTypes}, `field "grantTypes": a public client cannot use client_credentials, which needs a secret`},
+			} {
+				t.Run(name, func(t *testing.T) {
+					_, _, err := w.s.CreateClient(session, c.spec)
+					checkRefusal(t, err, refusal{keyward.ErrInvalid, c.details})
 				})
 			}
 		})

@@ -46,7 +46,9 @@ func (s *store) FindLogEntries(ctx context.Context, f keyward.LogEntryFilter) ([
 		spec.where = append(spec.where, "bound_lock_id = "+a.bind(*f.BoundLockID))
 	}
 	q := f.Query
-	if logType, command, ok := exportKind(q); ok {
+	if f.Seek != nil {
+		seekLogEntries(&spec, &a, f)
+	} else if logType, command, ok := exportKind(q); ok {
 		seq := "kind_seq"
 		if f.BoundLockID != nil {
 			seq = "lock_kind_seq"
@@ -73,6 +75,22 @@ func (s *store) FindLogEntries(ctx context.Context, f keyward.LogEntryFilter) ([
 		return nil
 	})
 	return list, err
+}
+
+// seekLogEntries adds a keyset position to spec: seq beyond the seq of the entry f.Seek.From
+// (looked up by its primary key, within the account), in f.Seek's direction. The order is seq
+// alone, so the account's index (owner_id, seq), or the lock's (bound_lock_id, seq), is walked
+// from that position and the page ends after $top rows that match the filter.
+func seekLogEntries(spec *listSpec, a *args, f keyward.LogEntryFilter) {
+	op, order := ">", "seq"
+	if f.Seek.Descending {
+		op, order = "<", "seq DESC"
+	}
+	spec.defaultOrder = order
+	if f.Seek.From != "" {
+		spec.where = append(spec.where, "seq "+op+" (SELECT c.seq FROM log_entries c WHERE c.id = "+a.bind(f.Seek.From)+
+			" AND c.owner_id = "+a.bind(f.OwnerID)+")")
+	}
 }
 
 // exportKind reports whether q is the export's query: a filter that is exactly

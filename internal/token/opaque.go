@@ -27,3 +27,13 @@ func Hash(plain string) string {
 	sum := sha256.Sum256([]byte(plain))
 	return hex.EncodeToString(sum[:])
 }
+
+// NewClientSecret returns a new OAuth client secret, to be shown to its owner once, and the hash
+// to store in keyward.Client.SecretHash: 32 bytes from crypto/rand in unpadded base64url (43
+// characters, safe in HTTP Basic and form bodies without escaping), hashed with Hash. The
+// authorization server, the CLI and the portal all make secrets here, so that there is one
+// form of secret and one hash.
+func NewClientSecret() (plain string, hash string) {
+	plain = Random(32)
+	return plain, Hash(plain)
+}
