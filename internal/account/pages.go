@@ -220,6 +220,10 @@ var kindTexts = map[keyward.Kind]string{
 	keyward.KindNotFound:        "page.error.notFound",
 }
 
+// KindTextKey is the catalog key of the page text that tells a user about a domain error of the
+// kind that has no ErrorCode of its own; the portal shows the same texts.
+func KindTextKey(k keyward.Kind) string { return kindTexts[k] }
+
 // domainText is what a page tells a user about a domain error, in the request's language: the
 // message of its ErrorCode (i18n.Catalog.UserMessage, the lookup behind the Management API's
 // UserErrorMessage), else the text of its kind. It reports false for an internal error and for
@@ -231,7 +235,7 @@ func (s *Server) domainText(r *http.Request, e *keyward.Error) (string, bool) {
 	if msg := s.catalog.UserMessage(s.lang(r), e); msg != "" {
 		return msg, true
 	}
-	return s.t(r, kindTexts[e.Kind]), true
+	return s.t(r, KindTextKey(e.Kind)), true
 }
 
 // domainPage shows a domain error that no handler turned into a refusal of its own, with the

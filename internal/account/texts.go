@@ -3,6 +3,7 @@ package account
 import (
 	"fmt"
 	"net/http"
+	"slices"
 
 	"github.com/keyward/keyward/internal/i18n"
 )
@@ -11,9 +12,23 @@ import (
 // pages, "mail.*" for the verification e-mail and "scope.<name>" for the consent page's scope
 // descriptions. Each request is answered in the language its Accept-Language header prefers.
 
-// lang returns the catalog language that best matches the request's Accept-Language header.
+// LanguageCookie holds the language a user picked with the portal's language switch; it wins
+// over Accept-Language on every page. It is no secret and needs no prefix.
+const LanguageCookie = "kw_lang"
+
+// lang returns the language the user picked (LanguageCookie), else the catalog language that
+// best matches the request's Accept-Language header.
 func (s *Server) lang(r *http.Request) string {
-	return s.catalog.Match(r.Header.Get("Accept-Language"))
+	return Language(s.catalog, r)
+}
+
+// Language is the catalog language of a request: the picked one, else the best match of
+// Accept-Language.
+func Language(catalog *i18n.Catalog, r *http.Request) string {
+	if c, err := r.Cookie(LanguageCookie); err == nil && slices.Contains(catalog.Languages(), c.Value) {
+		return c.Value
+	}
+	return catalog.Match(r.Header.Get("Accept-Language"))
 }
 
 // text returns the text for key in lang, formatted with args when there are any. A missing key

@@ -659,8 +659,10 @@ func browserTools(t *testing.T) (node, dir string) {
 	if _, err := os.Stat("/usr/bin/chromium"); err != nil {
 		missing = append(missing, "/usr/bin/chromium (Debian package chromium)")
 	}
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "playwright-core", "package.json")); err != nil {
-		missing = append(missing, "e2e/node_modules/playwright-core (run npm ci --prefix e2e)")
+	for _, pkg := range []string{"playwright-core", "axe-core"} {
+		if _, err := os.Stat(filepath.Join(dir, "node_modules", pkg, "package.json")); err != nil {
+			missing = append(missing, "e2e/node_modules/"+pkg+" (run npm ci --prefix e2e)")
+		}
 	}
 	if len(missing) > 0 {
 		msg := "the browser test needs " + strings.Join(missing, ", ")

@@ -287,6 +287,9 @@ func TestPortal_Languages(t *testing.T) {
 		}
 		home = b.do(http.MethodGet, "/portal/", nil)
 		wantPage(t, home, http.StatusOK, map[string]string{"create-heading": "Créer un compte propriétaire"})
+		if got := b.do(http.MethodGet, "/account", nil).Find(`<html lang="([^"]+)"`); got != "fr" {
+			t.Errorf("the account page's lang = %q, want the picked fr", got)
+		}
 		p = b.submit(home, "language", "/portal/language", map[string]string{"lang": "xx", "return": "https://evil.example/"})
 		wantPage(t, p, http.StatusBadRequest, nil)
 		p = b.submit(home, "language", "/portal/language", map[string]string{"lang": "it", "return": "https://evil.example/"})

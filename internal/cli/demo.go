@@ -164,7 +164,7 @@ Database: {{.DB}}
   client secret   {{.Secret}}
   client scopes   {{.Scopes}}
   client role     Owner of "Demo Home", so every scope above works there
-  portal user     {{.Email}} / {{.Password}}  (sign in at {{.Base}}/account/login)
+  portal user     {{.Email}} / {{.Password}}  (sign in at {{.Base}}/portal/)
 
 Fetch a token with all of the client's scopes and list the account's locks:
 

@@ -95,7 +95,7 @@ Database: {db}
   client secret   {secret}
   client scopes   {scopes}
   client role     Owner of "Demo Home", so every scope above works there
-  portal user     owner@demo.keyward.invalid / {password}  (sign in at {base}/account/login)
+  portal user     owner@demo.keyward.invalid / {password}  (sign in at {base}/portal/)
 
 Fetch a token with all of the client's scopes and list the account's locks:
 

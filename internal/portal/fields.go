@@ -25,10 +25,12 @@ var quoted = regexp.MustCompile(`["']([A-Za-z]+)["']`)
 // field the error's details name among fields, else the first of fields. The text is the
 // error's localized message (the API's UserErrorMessage) or its kind's text, followed by the
 // English details, which say precisely what is wrong. An error that is not the user's to
-// correct (403, 404, internal) is returned as is, for the error page.
+// correct (a 403 or 404 without an ErrorCode, an internal error) is returned as is, for the
+// error page; a refusal with an ErrorCode (an unverified address is a 403 EmailNotVerified) is
+// the form's to show.
 func (s *Server) fieldError(rq *request, err error, fields ...string) (*refusal, error) {
 	e := keyward.ErrorOf(err)
-	if e == nil || (e.Kind != keyward.KindInvalid && e.Kind != keyward.KindPaymentRequired) {
+	if e == nil || e.Kind == keyward.KindInternal || (e.Code == "" && e.Kind != keyward.KindInvalid && e.Kind != keyward.KindPaymentRequired) {
 		return nil, err
 	}
 	s.log.InfoContext(rq.ctx, "portal: form refused", "path", rq.r.URL.Path, "error", err)

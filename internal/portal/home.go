@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/keyward/keyward/internal/account"
 	"github.com/keyward/keyward/internal/keyward"
 )
 
@@ -52,7 +53,8 @@ func (s *Server) createOwner(rq *request) error {
 }
 
 // setLanguage serves POST /portal/language: the language switch. The choice is kept in a
-// cookie for a year, and the browser goes back to the page it came from.
+// cookie for a year, for the portal and the account pages, and the browser goes back to the
+// page it came from.
 func (s *Server) setLanguage(rq *request) error {
 	lang := rq.value("lang")
 	known := false
@@ -62,7 +64,7 @@ func (s *Server) setLanguage(rq *request) error {
 	if !known {
 		return keyward.Invalidf("language %q is not offered", lang)
 	}
-	http.SetCookie(rq.w, &http.Cookie{Name: langCookie, Value: lang, Path: Root, MaxAge: 365 * 24 * 3600,
+	http.SetCookie(rq.w, &http.Cookie{Name: account.LanguageCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
 		HttpOnly: true, Secure: s.secure(), SameSite: http.SameSiteLaxMode})
 	rq.lang = lang
 	return redirect(rq, localReturn(rq.value("return")), "")

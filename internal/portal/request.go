@@ -12,10 +12,6 @@ import (
 	"github.com/keyward/keyward/internal/param"
 )
 
-// langCookie holds the language the user chose with the language switch; it wins over
-// Accept-Language. It is no secret and needs no prefix.
-const langCookie = "kw_lang"
-
 // request is one request to a portal page: the signed-in session, its language, the context
 // that carries the session principal for the service, and for a POST the checked form.
 type request struct {
@@ -96,31 +92,12 @@ func (s *Server) prepare(rq *request) error {
 // errFormExpired is a form whose CSRF token does not belong to the session.
 var errFormExpired = errors.New("portal: form token refused")
 
-// lang is the language the user chose (the cookie), else the best match of Accept-Language.
-func (s *Server) lang(r *http.Request) string {
-	if c, err := r.Cookie(langCookie); err == nil {
-		for _, tag := range s.catalog.Languages() {
-			if c.Value == tag {
-				return tag
-			}
-		}
-	}
-	return s.catalog.Match(r.Header.Get("Accept-Language"))
-}
+// lang is the language the user picked, else the best match of Accept-Language.
+func (s *Server) lang(r *http.Request) string { return account.Language(s.catalog, r) }
 
 // errorView is the data of the error page.
 type errorView struct {
 	Text, Code, Details string
-}
-
-// kindTexts are the texts of the domain errors without an ErrorCode, by kind (the account
-// pages' texts).
-var kindTexts = map[keyward.Kind]string{
-	keyward.KindInvalid:         "page.error.invalid",
-	keyward.KindUnauthorized:    "page.error.unauthorized",
-	keyward.KindPaymentRequired: "page.error.paymentRequired",
-	keyward.KindForbidden:       "page.error.forbidden",
-	keyward.KindNotFound:        "page.error.notFound",
 }
 
 // errorPage is the one place where an error becomes a page: a malformed parameter is 400 with
@@ -151,5 +128,5 @@ func (s *Server) userText(rq *request, e *keyward.Error) string {
 	if msg := s.catalog.UserMessage(rq.lang, e); msg != "" {
 		return msg
 	}
-	return s.t(rq, kindTexts[e.Kind])
+	return s.t(rq, account.KindTextKey(e.Kind))
 }
