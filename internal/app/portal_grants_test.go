@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	gocmp "github.com/google/go-cmp/cmp"
+
 	"github.com/keyward/keyward/internal/apitest"
 	"github.com/keyward/keyward/internal/keyward"
 )
@@ -522,5 +524,30 @@ func TestPortalGrants_Access(t *testing.T) {
 		b.Lang = ""
 		p = b.do(http.MethodGet, check+"?grantee=card:"+e.ids["card"]+"&at=yesterday", nil)
 		wantPage(t, p, http.StatusBadRequest, map[string]string{"at-error": "Enter a date and a time."})
+	})
+}
+
+// TestPortalBrowser_Grants plays e2e/portal/grants.mjs in Chromium: the builder filled in by
+// the keyboard, its preview, a refusal, the grant created and revoked, the list and the access
+// pages of the lock, every page checked by axe-core.
+func TestPortalBrowser_Grants(t *testing.T) {
+	forEachPortalEnv(t, func(t *testing.T, e *portalEnv) {
+		got := runPortalFlow(t, e, "grants", map[string]any{"ownerId": e.ids["o1"], "lockId": e.ids["lock1"], "guestId": e.ids["guest"]})
+		want := map[string]any{
+			"duplicate":     "This person or card already has an active access permission for this lock.",
+			"previewZone":   "All times are in the time zone Europe/Vienna.",
+			"summerWindow":  "2027-03-28 08:00 CEST (Europe/Vienna)",
+			"ical":          strings.ReplaceAll(viennaWeekend, "\r\n", "\n"),
+			"createdNotice": "The grant was created.",
+			"schedule":      "Monday, Friday, Saturday, Sunday from 08:00 to 12:00 (Europe/Vienna)",
+			"consequence":   "No lock has received this grant’s key yet, so it is revoked at once.",
+			"state":         "Revoked",
+			"rows":          float64(2),
+			"firstVerdict":  "Allowed",
+			"verdict":       "Allowed at 2027-03-28 09:00 CEST (Europe/Vienna): a grant lets them open this lock.",
+		}
+		if diff := gocmp.Diff(want, got); diff != "" {
+			t.Errorf("flow results (-want +got):\n%s", diff)
+		}
 	})
 }

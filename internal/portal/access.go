@@ -2,6 +2,7 @@ package portal
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -141,7 +142,7 @@ func (s *Server) accessRow(rq *request, ownerID string, l *keyward.BoundLock, zo
 	var next *keyward.Window
 	for _, gd := range d.Grants {
 		text := s.t(rq, reasonKeys[gd.Reason])
-		if !containsString(reasons, text) {
+		if !slices.Contains(reasons, text) {
 			reasons = append(reasons, text)
 		}
 		if gd.NextWindow != nil && (next == nil || gd.NextWindow.Start.Before(next.Start.Time)) {
@@ -153,15 +154,6 @@ func (s *Server) accessRow(rq *request, ownerID string, l *keyward.BoundLock, zo
 		row.NextWindow, row.NextISO = localTime(next.Start, zone), isoTime(next.Start)
 	}
 	return row, nil
-}
-
-func containsString(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // reasonKeys are the short texts of the access-check reasons.
