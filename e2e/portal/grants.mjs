@@ -46,7 +46,8 @@ export default async function grants(page, input, h) {
   await h.check('grants');
   h.result.rows = await page.locator('#grants tbody tr').count();
 
-  await h.visit(`${base}/locks/${input.lockId}/access`);
+  await h.visit(`${base}/locks/${input.lockId}`);
+  await Promise.all([page.waitForNavigation(), page.click('#lock-access-link')]);
   await h.check('lock-access');
   h.result.firstVerdict = await h.text('#row-0-verdict');
   await Promise.all([page.waitForNavigation(), page.click('#check-link')]);

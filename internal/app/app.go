@@ -3,6 +3,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -22,6 +23,7 @@ import (
 	"github.com/keyward/keyward/internal/metrics"
 	"github.com/keyward/keyward/internal/oauth"
 	"github.com/keyward/keyward/internal/portal"
+	"github.com/keyward/keyward/internal/requestid"
 	"github.com/keyward/keyward/internal/service"
 	"github.com/keyward/keyward/internal/sqlstore"
 )
@@ -56,6 +58,8 @@ type Main struct {
 // listener is bound before Open returns, so Addr is valid for ":0" addresses.
 func (m *Main) Open(ctx context.Context) error {
 	var err error
+	// every line logged with a request's context names the request's id
+	m.Logger = slog.New(requestid.NewLogHandler(cmp.Or(m.Logger, slog.Default()).Handler()))
 	if m.listener, err = net.Listen("tcp", m.Config.Addr); err != nil {
 		return fmt.Errorf("app: listen: %w", err)
 	}
@@ -71,17 +75,18 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.Store, err = sqlstore.OpenPool(ctx, m.Config.DB, sqlstore.Pool{MaxConns: m.Config.DBMaxConns}); err != nil {
 		return err
 	}
-	m.Service = service.New(m.Store, service.Config{Plans: m.Plans, Now: m.Now})
+	if err := m.openMetrics(); err != nil {
+		return err
+	}
+	m.Service = service.New(m.Store, m.serviceConfig())
 	m.Services = m.Service.Services()
+	m.collectPropagation()
 	mailer, err := m.mailer()
 	if err != nil {
 		return err
 	}
 	pages, err := account.New(ctx, account.Config{Issuer: m.Config.Issuer, Logger: m.Logger, Accounts: m.Service, Mailer: mailer, Now: m.Now}, m.Store)
 	if err != nil {
-		return err
-	}
-	if err := m.openMetrics(); err != nil {
 		return err
 	}
 	oauthCfg := oauth.Config{Issuer: m.Config.Issuer, Logger: m.Logger, Accounts: m.Service, Pages: pages, Now: m.Now}
@@ -103,12 +108,17 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.Portal, err = portal.New(portal.Config{Issuer: m.Config.Issuer, Services: m.Services, Sessions: pages, Now: m.Now, Logger: m.Logger}); err != nil {
 		return err
 	}
+	handler, err := m.edge(m.routes(mgmt, m.Portal, m.OAuth.Handler()))
+	if err != nil {
+		return err
+	}
 	m.server = &http.Server{
-		Handler:           m.routes(mgmt, m.Portal, m.OAuth.Handler()),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
 	return nil
@@ -172,7 +182,7 @@ func (m *Main) healthz(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	if _, err := m.Store.SchemaVersion(ctx); err != nil {
-		m.Logger.Error("health check failed", "err", err)
+		m.Logger.ErrorContext(r.Context(), "health check failed", "err", err)
 		w.WriteHeader(http.StatusInternalServerError)
 		w.Write([]byte(`{"status":"unavailable"}` + "\n"))
 		return

@@ -15,7 +15,7 @@ import (
 // Test support (testSupport) is imported by tests only, never by the product.
 func TestImportRules(t *testing.T) {
 	const mod = "github.com/keyward/keyward/"
-	leaves := []string{"internal/keyward", "internal/lockproto", "internal/ical", "internal/odata", "internal/i18n", "internal/config"}
+	leaves := []string{"internal/keyward", "internal/lockproto", "internal/ical", "internal/odata", "internal/i18n", "internal/config", "internal/requestid"}
 	allowed := map[string][]string{
 		"api":                {},
 		"internal/keyward":   {},
@@ -24,6 +24,7 @@ func TestImportRules(t *testing.T) {
 		"internal/odata":     {"internal/keyward"},
 		"internal/i18n":      {"internal/keyward"},
 		"internal/config":    {"internal/keyward"},
+		"internal/requestid": {}, // the request id in the context and the log: for every adapter
 		"internal/service":   leaves,
 		"internal/sqlstore":  leaves,
 		"internal/token":     {"internal/keyward"},

@@ -103,3 +103,27 @@ func TestPortalBrowser_Accounts(t *testing.T) {
 		}
 	})
 }
+
+// TestPortalBrowser_Inventory plays e2e/portal/inventory.mjs: a lock bound after a wrong code, a
+// group with that lock, a contact found by the search, and a card's revocation page.
+func TestPortalBrowser_Inventory(t *testing.T) {
+	forEachPortalEnv(t, func(t *testing.T, e *portalEnv) {
+		_, err := e.m.Service.CreateGrant(asUser(context.Background(), e.polly), e.ids["o1"], e.cardGrant("lock1", "card"))
+		e.must(err)
+		got := runPortalFlow(t, e, "inventory", map[string]any{"ownerId": e.ids["o1"], "lockId": e.freeLockID, "code": e.freeCode, "cardId": e.ids["card"]})
+		want := map[string]any{
+			"wrongCode":       "No lock with this id and binding code is registered. Check both on the lock's label.",
+			"boundNotice":     "The lock was bound.",
+			"lockTitle":       "Browser Door",
+			"groupNotice":     "The lock group was created.",
+			"memberNotice":    "The lock was added to the group.",
+			"removeQuestion":  "Remove the lock Browser Door from the group Browser Group?",
+			"found":           float64(1),
+			"contactIdentity": "guest@example.com",
+			"revokeQuestion":  "Revoke all grants of the card Blue card?",
+		}
+		if diff := gocmp.Diff(want, got); diff != "" {
+			t.Errorf("flow results (-want +got):\n%s", diff)
+		}
+	})
+}

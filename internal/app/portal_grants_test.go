@@ -467,6 +467,17 @@ func TestPortalGrants_Access(t *testing.T) {
 
 		b := e.signedIn(t)
 		access := "/portal/owners/" + e.ids["o1"] + "/locks/" + e.ids["lock1"] + "/access"
+		lock := b.do(http.MethodGet, "/portal/owners/"+e.ids["o1"]+"/locks/"+e.ids["lock1"], nil)
+		wantPage(t, lock, http.StatusOK, map[string]string{"lock-access-link": "Who can open this lock now?",
+			"lock-check-link": "Why was someone denied?", "lock-new-grant": "Grant access to this lock"})
+		for id, href := range map[string]string{"lock-access-link": access, "lock-check-link": access + "/check", "lock-new-grant": e.grantsPath("new") + "?target=" + e.ids["lock1"]} {
+			if got := lock.Find(`<a href="([^"]+)" id="` + id + `"`); got != href {
+				t.Errorf("#%s links to %q, want %q", id, got, href)
+			}
+		}
+		if p := b.do(http.MethodGet, e.grantsPath("new")+"?target="+e.ids["lock1"], nil); !strings.Contains(p.Body, `<option value="`+e.ids["lock1"]+`" selected>`) {
+			t.Error("the new-grant form does not preselect the lock it was opened from")
+		}
 		p := b.do(http.MethodGet, access, nil)
 		wantPage(t, p, http.StatusOK, map[string]string{"access-groups": "Including the grants on its lock groups: Ground floor.",
 			"row-0-grantee": "Guest <guest@example.com>", "row-0-verdict": "Allowed", "row-0-reasons": "Allowed", "row-0-lockmay": "—",

@@ -130,6 +130,7 @@ func TestMigrateAndPrintConfig(t *testing.T) {
   "Plans": "",
   "SMTPURL": "",
   "MetricsAddr": "",
+  "TrustedProxies": "",
   "LogLevel": "INFO"
 }
 `

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -29,7 +30,11 @@ type Config struct {
 	// MetricsAddr is where /metrics is served, apart from the API so that it is not public with
 	// it; "" serves no metrics.
 	MetricsAddr string
-	LogLevel    slog.Level
+	// TrustedProxies are the networks (comma-separated CIDRs or addresses) of the reverse
+	// proxies whose X-Forwarded-For and X-Forwarded-Proto the server believes; "" believes
+	// none (see TrustedProxyPrefixes).
+	TrustedProxies string
+	LogLevel       slog.Level
 }
 
 // Default returns the built-in settings.
@@ -46,6 +51,7 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.Plans, "plans", c.Plans, "plan catalog, a JSON file (env KEYWARD_PLANS; default: the built-in plans)")
 	fs.StringVar(&c.SMTPURL, "smtp-url", c.SMTPURL, "mail server for verification links, smtp://user:pass@host:587?from=noreply@example.com (env KEYWARD_SMTP_URL; default: print them on stderr and in the log)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr, "listen address of the Prometheus /metrics endpoint (env KEYWARD_METRICS_ADDR; default: no metrics)")
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "comma-separated networks (CIDR) of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (env KEYWARD_TRUSTED_PROXIES; default: none)")
 	fs.TextVar(&c.LogLevel, "log-level", c.LogLevel, "log level: DEBUG, INFO, WARN or ERROR (env KEYWARD_LOG_LEVEL)")
 }
 
@@ -65,6 +71,7 @@ func (c *Config) ApplyEnv(fs *flag.FlagSet, getenv func(string) string) error {
 	env("plans", "KEYWARD_PLANS", &c.Plans)
 	env("smtp-url", "KEYWARD_SMTP_URL", &c.SMTPURL)
 	env("metrics-addr", "KEYWARD_METRICS_ADDR", &c.MetricsAddr)
+	env("trusted-proxies", "KEYWARD_TRUSTED_PROXIES", &c.TrustedProxies)
 	if path := getenv("KEYWARD_DB_FILE"); path != "" && !set["db"] && getenv("KEYWARD_DB") == "" {
 		b, err := os.ReadFile(path)
 		if err != nil {
@@ -100,6 +107,9 @@ func (c *Config) Validate() error {
 	if c.DBMaxConns < 0 {
 		return fmt.Errorf("config: --db-max-conns %d: must be 0 (the default) or more", c.DBMaxConns)
 	}
+	if _, err := c.TrustedProxyPrefixes(); err != nil {
+		return err
+	}
 	if c.Issuer == "" && port != "0" {
 		if host == "" || host == "0.0.0.0" || host == "::" {
 			return fmt.Errorf("config: --addr %q listens on every interface; set --issuer to the public base URL", c.Addr)
@@ -108,6 +118,31 @@ func (c *Config) Validate() error {
 	}
 	c.Issuer = strings.TrimRight(c.Issuer, "/")
 	return nil
+}
+
+// TrustedProxyPrefixes parses TrustedProxies: CIDRs ("10.0.0.0/8", "fd00::/8") or single
+// addresses ("192.0.2.7"), separated by commas and optional spaces; nil for none.
+func (c Config) TrustedProxyPrefixes() ([]netip.Prefix, error) {
+	var list []netip.Prefix
+	for _, field := range strings.Split(c.TrustedProxies, ",") {
+		field = strings.TrimSpace(field)
+		if field == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(field)
+		if err != nil {
+			addr, aerr := netip.ParseAddr(field)
+			if aerr != nil {
+				return nil, fmt.Errorf("config: --trusted-proxies: %q is neither a CIDR nor an address", field)
+			}
+			p = netip.PrefixFrom(addr.Unmap(), addr.Unmap().BitLen())
+		}
+		if p.Addr().Is4In6() && p.Bits() >= 96 {
+			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+		}
+		list = append(list, p.Masked())
+	}
+	return list, nil
 }
 
 // Redacted returns the settings with the database and mail passwords hidden, for --print-config

@@ -3,6 +3,8 @@ package config
 import (
 	"flag"
 	"io"
+	"net/netip"
+	"slices"
 	"testing"
 )
 
@@ -20,6 +22,10 @@ func TestLoad(t *testing.T) {
 			want: Config{Addr: "127.0.0.1:9000", DB: "postgres://u:pw@h/db", Issuer: "https://k.example"}},
 		{name: "MetricsAddrFromEnv", env: map[string]string{"KEYWARD_METRICS_ADDR": "127.0.0.1:9090"},
 			want: Config{Addr: "127.0.0.1:8080", DB: "sqlite:keyward.db", Issuer: "http://127.0.0.1:8080", MetricsAddr: "127.0.0.1:9090"}},
+		{name: "TrustedProxiesFromEnv", env: map[string]string{"KEYWARD_TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.7"},
+			want: Config{Addr: "127.0.0.1:8080", DB: "sqlite:keyward.db", Issuer: "http://127.0.0.1:8080", TrustedProxies: "10.0.0.0/8, 192.0.2.7"}},
+		{name: "BadTrustedProxy", args: []string{"--trusted-proxies", "10.0.0.0/8,proxy.local"},
+			err: `config: --trusted-proxies: "proxy.local" is neither a CIDR nor an address`},
 		{name: "AllInterfacesNeedIssuer", args: []string{"--addr", "0.0.0.0:80"},
 			err: `config: --addr "0.0.0.0:80" listens on every interface; set --issuer to the public base URL`},
 		{name: "BadAddr", env: map[string]string{"KEYWARD_ADDR": "nope"},
@@ -51,6 +57,24 @@ func TestLoad(t *testing.T) {
 				t.Fatalf("config = %+v, want %+v", c, tt.want)
 			}
 		})
+	}
+}
+
+// TestTrustedProxyPrefixes: CIDRs are masked, single addresses are one-address networks, and
+// IPv4-mapped IPv6 forms are the IPv4 networks a peer's address is compared with.
+func TestTrustedProxyPrefixes(t *testing.T) {
+	c := Config{TrustedProxies: " 10.1.2.3/8,192.0.2.7 ,, 2001:db8::1/64,::ffff:198.51.100.0/120,fd00::1"}
+	got, err := c.TrustedProxyPrefixes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.0.2.7/32"),
+		netip.MustParsePrefix("2001:db8::/64"), netip.MustParsePrefix("198.51.100.0/24"), netip.MustParsePrefix("fd00::1/128")}
+	if !slices.Equal(got, want) {
+		t.Fatalf("prefixes = %v, want %v", got, want)
+	}
+	if got, err := (Config{}).TrustedProxyPrefixes(); got != nil || err != nil {
+		t.Fatalf("no proxies = %v, %v", got, err)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/requestid"
 )
 
 // realm names Keyward in every WWW-Authenticate challenge.
@@ -24,11 +25,11 @@ type errorBody struct {
 // anything else is internal: logged once with its cause and the request id, and answered with a
 // generic 500 that carries only that id.
 func (s *Server) writeError(w *responseWriter, r *http.Request, err error) {
-	id := requestID(r.Context())
+	id := requestid.From(r.Context())
 	if clientGone(r) {
 		w.status = statusClientClosed
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "client closed the request before the answer",
-			slog.String("request_id", id), slog.String("error", err.Error()))
+			slog.String("error", err.Error()))
 		return
 	}
 	e := keyward.ErrorOf(err)
@@ -36,7 +37,7 @@ func (s *Server) writeError(w *responseWriter, r *http.Request, err error) {
 
 	var body errorBody
 	if status == http.StatusInternalServerError {
-		s.logInternal(r, id, err, e)
+		s.logInternal(r, err, e)
 		body = errorBody{ErrorMessage: keyward.ErrInternal.Message, ErrorDetails: "request id: " + id}
 	} else {
 		body = errorBody{ErrorCode: e.Code, ErrorMessage: e.Message, ErrorDetails: e.Details}
@@ -46,7 +47,7 @@ func (s *Server) writeError(w *responseWriter, r *http.Request, err error) {
 	}
 	if w.started {
 		s.log.LogAttrs(r.Context(), slog.LevelError, "error after the response started",
-			slog.String("request_id", id), slog.Int("status", status), slog.String("error", err.Error()))
+			slog.Int("status", status), slog.String("error", err.Error()))
 		return
 	}
 	if status == http.StatusUnauthorized {
@@ -67,9 +68,10 @@ func clientGone(r *http.Request) bool {
 	return r.Context().Err() != nil
 }
 
-// logInternal logs an internal error once, with the request id that the client also sees.
-func (s *Server) logInternal(r *http.Request, id string, err error, e *keyward.Error) {
-	attrs := []slog.Attr{slog.String("request_id", id), slog.String("error", err.Error())}
+// logInternal logs an internal error once; the logger adds the request id that the client also
+// sees.
+func (s *Server) logInternal(r *http.Request, err error, e *keyward.Error) {
+	attrs := []slog.Attr{slog.String("error", err.Error())}
 	if e != nil && e.Cause != nil {
 		attrs = append(attrs, slog.String("cause", e.Cause.Error()))
 	}

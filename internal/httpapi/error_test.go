@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/requestid"
 )
 
 func TestStatusOf(t *testing.T) {
@@ -81,7 +81,7 @@ func TestWriteError(t *testing.T) {
 		t.Run(tt.Name, func(t *testing.T) {
 			rec := httptest.NewRecorder()
 			r := httptest.NewRequest("GET", "/api/v1/Owners/o1", nil)
-			r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, testRequestID))
+			r = r.WithContext(requestid.With(r.Context(), testRequestID))
 			s.writeError(&responseWriter{ResponseWriter: rec, status: http.StatusOK}, r, tt.Err)
 			if rec.Code != tt.WantStatus {
 				t.Errorf("status = %d, want %d", rec.Code, tt.WantStatus)

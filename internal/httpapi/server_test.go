@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/requestid"
 )
 
 // testRequestID is the request id every test server hands out.
@@ -74,15 +75,22 @@ var testLocalizer = fakeLocalizer{
 }
 
 // newTestServer builds a Server over the world's services, the world as its token verifier,
-// with fixed request ids and a log written to logs.
-func newTestServer(w *world, logs io.Writer) *Server {
-	return New(Config{
-		Services:     w.svc.Services(),
-		Verifier:     w,
-		Localizer:    testLocalizer,
-		Logger:       slog.New(slog.NewJSONHandler(logs, nil)),
-		NewRequestID: func() string { return testRequestID },
-	})
+// with a log written to logs that names request ids as the server's does, and serves every
+// request with the request id testRequestID in its context, as the server's edge would.
+func newTestServer(w *world, logs io.Writer) testServer {
+	return testServer{New(Config{
+		Services:  w.svc.Services(),
+		Verifier:  w,
+		Localizer: testLocalizer,
+		Logger:    slog.New(requestid.NewLogHandler(slog.NewJSONHandler(logs, nil))),
+	})}
+}
+
+// testServer is a Server whose requests carry the request id testRequestID.
+type testServer struct{ *Server }
+
+func (s testServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.Server.ServeHTTP(w, r.WithContext(requestid.With(r.Context(), testRequestID)))
 }
 
 // request builds the scenario's request, with {name}s expanded and the default token.

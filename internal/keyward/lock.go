@@ -163,6 +163,16 @@ type LockPropagation struct {
 	OldestPendingAge   *int64 `json:"oldestPendingAgeSeconds"`
 }
 
+// PropagationBacklog is what the locks of every account have yet to learn, for monitoring:
+// revocations pending on a lock (one per lock and grant: each lock must confirm its own list),
+// cards waiting for a write (one per card: any lock of the card's grants writes it), and when the
+// oldest of these changes was made (nil when nothing is pending).
+type PropagationBacklog struct {
+	PendingRevocations int
+	PendingCardWrites  int
+	OldestPendingSince *Time
+}
+
 // PendingRevocation is a revoked grant a lock has not confirmed. ExposureEndsAt bounds how long a
 // key of it can still open the lock if the lock never syncs again: the end of the longest key
 // validity after the revocation, or for a card the grant's validBefore (null: until it syncs).

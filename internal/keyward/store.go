@@ -180,6 +180,11 @@ type LockReads interface {
 	// FindPendingRevocations lists the account's revoked grants that the bound lock may hold a
 	// key of and has not confirmed, oldest revocation first.
 	FindPendingRevocations(ctx context.Context, boundLockID string) ([]PendingRevocation, error)
+	// FindPropagationBacklog counts, over every account in one statement, what active bound
+	// locks have yet to learn: each lock's pending revocations (as FindPendingRevocations) and
+	// the cards waiting for a write (as FindCardWrites, each card once, with since), with the
+	// oldest pending change. For the server's monitoring.
+	FindPropagationBacklog(ctx context.Context, since Time) (PropagationBacklog, error)
 	// LockHealth returns each lock's newest reading of each type, by type; a lock that has
 	// reported nothing maps to an empty list.
 	LockHealth(ctx context.Context, boundLockIDs []string) (map[string][]HealthReading, error)

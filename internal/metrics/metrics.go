@@ -4,6 +4,7 @@
 package metrics
 
 import (
+	"context"
 	"database/sql"
 	"net/http"
 	"strconv"
@@ -17,9 +18,10 @@ import (
 // Metrics holds one server's metrics in a registry of its own, so that two servers in one
 // process (tests) never share counters.
 type Metrics struct {
-	reg      *prometheus.Registry
-	requests *prometheus.HistogramVec
-	tokens   *prometheus.CounterVec
+	reg        *prometheus.Registry
+	requests   *prometheus.HistogramVec
+	tokens     *prometheus.CounterVec
+	logEntries *prometheus.CounterVec
 }
 
 // New registers the request metrics, the database pool's statistics, and the Go runtime's and
@@ -35,8 +37,14 @@ func New(db *sql.DB) *Metrics {
 			Name: "keyward_oauth_token_requests_total",
 			Help: "Token requests by grant type and outcome: issued, or the OAuth error code.",
 		}, []string{"grant_type", "outcome"}),
+		logEntries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "keyward_lock_log_entries_total",
+			Help: "Log entries that locks uploaded through the device API, by outcome: stored, or duplicate (the lock's log held it already).",
+		}, []string{"outcome"}),
 	}
-	m.reg.MustRegister(m.requests, m.tokens, collectors.NewDBStatsCollector(db, "keyward"),
+	m.logEntries.WithLabelValues("stored")
+	m.logEntries.WithLabelValues("duplicate")
+	m.reg.MustRegister(m.requests, m.tokens, m.logEntries, collectors.NewDBStatsCollector(db, "keyward"),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -55,7 +63,62 @@ func (m *Metrics) ObserveToken(grantType, outcome string) {
 	m.tokens.WithLabelValues(grantType, outcome).Inc()
 }
 
+// ObserveLogEntries records one committed upload of log entries.
+func (m *Metrics) ObserveLogEntries(stored, duplicates int) {
+	m.logEntries.WithLabelValues("stored").Add(float64(stored))
+	m.logEntries.WithLabelValues("duplicate").Add(float64(duplicates))
+}
+
+// Propagation is what the locks of every account have yet to learn, as the store counts it.
+type Propagation struct {
+	PendingRevocations int           // per lock and revoked grant
+	PendingCardWrites  int           // per card
+	OldestAge          time.Duration // of the oldest pending change; 0 when nothing is pending
+}
+
+// CollectPropagation registers gauges of the propagation backlog that fn reads from the database
+// on every scrape, so that every node reports the same, current totals whichever node made the
+// changes. A scrape that cannot read them leaves the three gauges out (and the rest in).
+func (m *Metrics) CollectPropagation(fn func(context.Context) (Propagation, error)) {
+	m.reg.MustRegister(propagationCollector{read: fn})
+}
+
+var (
+	pendingRevocationsDesc = prometheus.NewDesc("keyward_pending_revocations",
+		"Revoked grants that a bound lock has not confirmed yet, counted once per lock, over all accounts.", nil, nil)
+	pendingCardWritesDesc = prometheus.NewDesc("keyward_pending_card_writes",
+		"Cards whose grants changed since a lock last wrote them, over all accounts.", nil, nil)
+	oldestPendingDesc = prometheus.NewDesc("keyward_oldest_pending_change_age_seconds",
+		"Age of the oldest pending revocation or card write; 0 when nothing is pending.", nil, nil)
+)
+
+// propagationTimeout bounds the database read of one scrape.
+const propagationTimeout = 5 * time.Second
+
+type propagationCollector struct {
+	read func(context.Context) (Propagation, error)
+}
+
+func (c propagationCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- pendingRevocationsDesc
+	ch <- pendingCardWritesDesc
+	ch <- oldestPendingDesc
+}
+
+func (c propagationCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), propagationTimeout)
+	defer cancel()
+	p, err := c.read(ctx)
+	if err != nil {
+		ch <- prometheus.NewInvalidMetric(pendingRevocationsDesc, err)
+		return
+	}
+	ch <- prometheus.MustNewConstMetric(pendingRevocationsDesc, prometheus.GaugeValue, float64(p.PendingRevocations))
+	ch <- prometheus.MustNewConstMetric(pendingCardWritesDesc, prometheus.GaugeValue, float64(p.PendingCardWrites))
+	ch <- prometheus.MustNewConstMetric(oldestPendingDesc, prometheus.GaugeValue, p.OldestAge.Seconds())
+}
+
 // Handler serves the metrics in Prometheus' text format.
 func (m *Metrics) Handler() http.Handler {
-	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg, ErrorHandling: promhttp.ContinueOnError})
 }

@@ -18,7 +18,7 @@ func (rt Route) Pattern() string { return rt.Method + " " + rt.Path }
 // Routes lists every page, area by area.
 func (s *Server) Routes() []Route {
 	var all []Route
-	for _, area := range []func() []Route{s.homeRoutes, s.ownerRoutes, s.grantRoutes} {
+	for _, area := range []func() []Route{s.homeRoutes, s.ownerRoutes, s.lockRoutes, s.groupRoutes, s.contactRoutes, s.cardRoutes, s.grantRoutes} {
 		all = append(all, area()...)
 	}
 	return all

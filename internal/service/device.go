@@ -64,6 +64,7 @@ func (s *Service) SyncLock(ctx context.Context, body []byte) ([]byte, error) {
 type syncRecord struct {
 	serial int64
 	ack    uint64
+	stored int // log entries stored, of those the request carried
 	cards  []*keyward.CardWrite
 	locks  map[string][]string
 }
@@ -169,7 +170,7 @@ func (s *Service) recordSync(ctx context.Context, phys *keyward.PhysicalLock, re
 		if err := tx.AcceptLockSync(ctx, phys.ID, req.Counter, req.KIDs); err != nil {
 			return err
 		}
-		if rec.ack, err = s.storeUploads(ctx, tx, cur.ID, req); err != nil {
+		if rec.ack, rec.stored, err = s.storeUploads(ctx, tx, cur.ID, req); err != nil {
 			return err
 		}
 		if err := tx.SyncLock(ctx, cur.ID, req.RclSerialNo, s.timestamp()); err != nil {
@@ -181,6 +182,9 @@ func (s *Service) recordSync(ctx context.Context, phys *keyward.PhysicalLock, re
 		}
 		return s.pendingCardWrites(ctx, tx, cur.ID, rec)
 	})
+	if err == nil && len(req.LogEntries) > 0 {
+		s.observeLogs(rec.stored, len(req.LogEntries)-rec.stored) // committed: what the log now holds
+	}
 	return rec, err
 }
 
@@ -225,11 +229,11 @@ func cardImages(signer lockproto.Signer, rec *syncRecord, now keyward.Time) ([]*
 }
 
 // storeUploads stores the request's log entries, health readings and card writes on the bound
-// lock and returns the highest entry number now stored of those sent (0 for none).
-func (s *Service) storeUploads(ctx context.Context, tx keyward.OwnerTx, boundLockID string, req *lockproto.SyncRequest) (uint64, error) {
+// lock and returns the highest entry number now stored of those sent (0 for none) and how many
+// entries were new.
+func (s *Service) storeUploads(ctx context.Context, tx keyward.OwnerTx, boundLockID string, req *lockproto.SyncRequest) (ack uint64, stored int, err error) {
 	now := s.timestamp()
 	entries := make([]*keyward.LogEntry, len(req.LogEntries))
-	var ack uint64
 	for i, e := range req.LogEntries {
 		entries[i] = &keyward.LogEntry{ID: s.newID(), EntryNo: int64(e.EntryNo), LockTimestamp: e.LockTimestamp, ReceivedAt: now,
 			BoundLockID: boundLockID, BoundCardID: e.BoundCardID, ContactID: e.ContactID, LogType: e.LogType, Command: e.Command,
@@ -237,8 +241,8 @@ func (s *Service) storeUploads(ctx context.Context, tx keyward.OwnerTx, boundLoc
 		ack = max(ack, e.EntryNo)
 	}
 	if len(entries) > 0 {
-		if _, err := tx.AddLogEntries(ctx, boundLockID, entries); err != nil {
-			return 0, err
+		if stored, err = tx.AddLogEntries(ctx, boundLockID, entries); err != nil {
+			return 0, 0, err
 		}
 	}
 	var readings []keyward.HealthReading
@@ -250,15 +254,15 @@ func (s *Service) storeUploads(ctx context.Context, tx keyward.OwnerTx, boundLoc
 	}
 	if len(readings) > 0 {
 		if err := tx.ReportHealth(ctx, boundLockID, readings); err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 	}
 	for _, w := range req.CardWrites {
 		if err := tx.ConfirmCardWrite(ctx, w.BoundCardID, w.Version); err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 	}
-	return ack, nil
+	return ack, stored, nil
 }
 
 func nonEmpty(s string) *string {

@@ -272,6 +272,14 @@ func (s *Service) FindLockPropagation(ctx context.Context, ownerID, id string) (
 	return p, nil
 }
 
+// PropagationBacklog counts what the locks of every account have yet to learn (pending
+// revocations, card writes waiting) and the oldest pending change, for the server's metrics on
+// every node. It takes no principal: it runs for the server itself, reveals only totals, and is
+// on no interface an adapter is handed.
+func (s *Service) PropagationBacklog(ctx context.Context) (keyward.PropagationBacklog, error) {
+	return s.data.FindPropagationBacklog(ctx, keyward.NewTime(s.now().Add(-revocationRetention)))
+}
+
 // exposureEnd is how long a revoked grant's key can open a lock that never syncs again: a
 // mobile key ends at most MaxKeyValidity after its issue, which came before the revocation; a
 // card holds its grant until the grant's own end (nil: until the lock learns of it).

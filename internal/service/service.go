@@ -18,6 +18,8 @@ type Service struct {
 	now   func() time.Time
 	id    func() string
 	plans *keyward.Plans
+	// observeLogs is Config.ObserveLogEntries, a no-op when none was given
+	observeLogs func(stored, duplicates int)
 }
 
 // Config holds what a Service depends on besides its store.
@@ -25,6 +27,9 @@ type Config struct {
 	Now   func() time.Time // the clock; time.Now when nil
 	NewID func() string    // the entity id generator; keyward.NewID at the clock's time when nil
 	Plans *keyward.Plans   // the plan catalog; keyward.BuiltinPlans() when nil
+	// ObserveLogEntries, when set, is told of every committed lock sync that uploaded log
+	// entries: how many it stored and how many the lock's log held already (metrics).
+	ObserveLogEntries func(stored, duplicates int)
 }
 
 // New returns a Service over store.
@@ -35,7 +40,10 @@ func New(store keyward.Store, cfg Config) *Service {
 	if cfg.Plans == nil {
 		cfg.Plans = keyward.BuiltinPlans()
 	}
-	s := &Service{store: store, data: store.Direct(), now: cfg.Now, id: cfg.NewID, plans: cfg.Plans}
+	s := &Service{store: store, data: store.Direct(), now: cfg.Now, id: cfg.NewID, plans: cfg.Plans, observeLogs: cfg.ObserveLogEntries}
+	if s.observeLogs == nil {
+		s.observeLogs = func(int, int) {}
+	}
 	if s.id == nil {
 		s.id = func() string { return keyward.NewID(s.now()) }
 	}

@@ -1,0 +1,38 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"github.com/keyward/keyward/internal/metrics"
+	"github.com/keyward/keyward/internal/service"
+)
+
+// serviceConfig is the service's configuration, reporting log ingestion to the metrics when the
+// server has them.
+func (m *Main) serviceConfig() service.Config {
+	cfg := service.Config{Plans: m.Plans, Now: m.Now}
+	if m.Metrics != nil {
+		cfg.ObserveLogEntries = m.Metrics.ObserveLogEntries
+	}
+	return cfg
+}
+
+// collectPropagation has the metrics read the propagation backlog from the database at each
+// scrape: right on every node, whichever node made the changes.
+func (m *Main) collectPropagation() {
+	if m.Metrics == nil {
+		return
+	}
+	m.Metrics.CollectPropagation(func(ctx context.Context) (metrics.Propagation, error) {
+		b, err := m.Service.PropagationBacklog(ctx)
+		if err != nil {
+			return metrics.Propagation{}, err
+		}
+		p := metrics.Propagation{PendingRevocations: b.PendingRevocations, PendingCardWrites: b.PendingCardWrites}
+		if b.OldestPendingSince != nil {
+			p.OldestAge = max(0, m.Now().Sub(b.OldestPendingSince.Time)).Truncate(time.Millisecond)
+		}
+		return p, nil
+	})
+}
