@@ -47,16 +47,16 @@ type clientForm struct {
 	Scopes       []string
 }
 
-// option is one checkbox of a form.
-type option struct {
+// checkbox is one checkbox of a form.
+type checkbox struct {
 	Value   string
 	Checked bool
 }
 
-func options(all, checked []string) []option {
-	out := make([]option, len(all))
+func checkboxes(all, checked []string) []checkbox {
+	out := make([]checkbox, len(all))
 	for i, v := range all {
-		out[i] = option{Value: v, Checked: slices.Contains(checked, v)}
+		out[i] = checkbox{Value: v, Checked: slices.Contains(checked, v)}
 	}
 	return out
 }
@@ -65,8 +65,8 @@ func options(all, checked []string) []option {
 type clientsView struct {
 	Clients    []*keyward.Client
 	Form       clientForm
-	GrantTypes []option
-	Scopes     []option
+	GrantTypes []checkbox
+	Scopes     []checkbox
 	Errors     fieldErrors
 }
 
@@ -81,7 +81,7 @@ func (s *Server) showClients(rq *request, status int, v clientsView) error {
 		return err
 	}
 	v.Clients = list
-	v.GrantTypes, v.Scopes = options(keyward.UserGrantTypes, v.Form.GrantTypes), options(clientScopes, v.Form.Scopes)
+	v.GrantTypes, v.Scopes = checkboxes(keyward.UserGrantTypes, v.Form.GrantTypes), checkboxes(clientScopes, v.Form.Scopes)
 	return s.render(rq, status, "clients-list", pageData{Title: s.t(rq, "portal.clients.title"), Section: "clients", View: v})
 }
 
@@ -152,7 +152,7 @@ func (s *Server) client(rq *request) (*keyward.Client, error) {
 type clientView struct {
 	Client *keyward.Client
 	Form   clientForm
-	Scopes []option
+	Scopes []checkbox
 	Errors fieldErrors
 }
 
@@ -166,7 +166,7 @@ func (s *Server) clientPage(rq *request) error {
 }
 
 func (s *Server) showClient(rq *request, status int, c *keyward.Client, f clientForm, errs fieldErrors) error {
-	v := clientView{Client: c, Form: f, Scopes: options(clientScopes, f.Scopes), Errors: errs}
+	v := clientView{Client: c, Form: f, Scopes: checkboxes(clientScopes, f.Scopes), Errors: errs}
 	return s.render(rq, status, "clients-edit", pageData{Title: c.Name, Section: "clients", View: v})
 }
 

@@ -19,7 +19,7 @@ func (rt Route) Pattern() string { return rt.Method + " " + rt.Path }
 func (s *Server) Routes() []Route {
 	var all []Route
 	areas := []func() []Route{s.homeRoutes, s.ownerRoutes, s.lockRoutes, s.groupRoutes, s.contactRoutes, s.cardRoutes,
-		s.logRoutes, s.clientRoutes, s.idpRoutes}
+		s.grantRoutes, s.logRoutes, s.clientRoutes, s.idpRoutes}
 	for _, area := range areas {
 		all = append(all, area()...)
 	}

@@ -1,0 +1,303 @@
+package portal
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/odata"
+)
+
+// grantPageSize is how many rows a page of grants or grantees shows.
+const grantPageSize = 50
+
+// grantQuery is an OData query of a filter (may be "") and one page: $top one more than the
+// page, which tells whether a next page exists.
+func grantQuery(filter string, page int) (*keyward.Query, error) {
+	v := url.Values{"$top": {strconv.Itoa(grantPageSize + 1)}, "$skip": {strconv.Itoa((page - 1) * grantPageSize)}}
+	if filter != "" {
+		v.Set("$filter", filter)
+	}
+	return odata.Parse(v)
+}
+
+// allQuery is a query for the options of a select: the first keyward.MaxTop entities the filter
+// selects. An account with more uses the e-mail field or the filters of the lists instead.
+func allQuery(filter string) *keyward.Query {
+	v := url.Values{"$top": {strconv.Itoa(keyward.MaxTop)}}
+	if filter != "" {
+		v.Set("$filter", filter)
+	}
+	q, err := odata.Parse(v)
+	if err != nil {
+		panic(err) // the filters are the portal's own constants
+	}
+	return q
+}
+
+// pageNumber reads the ?page= of a list, 1 for none; a malformed one is the user's mistake.
+func pageNumber(rq *request) (int, error) {
+	raw := rq.query("page")
+	if raw == "" {
+		return 1, nil
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < 1 || n > 1_000_000 {
+		return 0, keyward.Invalidf("query parameter %q must be a page number, got %q", "page", raw)
+	}
+	return n, nil
+}
+
+// grantPager is the pager under a list: links to the previous and next pages, keeping the
+// list's filters.
+type grantPager struct {
+	Page       int
+	Prev, Next string // "" when there is none
+}
+
+// newGrantPager builds the pager of page for a list at path with the filters in q; more tells
+// that the query found a row beyond the page.
+func newGrantPager(path string, q url.Values, page int, more bool) grantPager {
+	link := func(n int) string {
+		v := url.Values{}
+		for k, vs := range q {
+			if k != "page" && k != "notice" {
+				v[k] = vs
+			}
+		}
+		if n > 1 {
+			v.Set("page", strconv.Itoa(n))
+		}
+		if len(v) == 0 {
+			return path
+		}
+		return path + "?" + v.Encode()
+	}
+	p := grantPager{Page: page}
+	if page > 1 {
+		p.Prev = link(page - 1)
+	}
+	if more {
+		p.Next = link(page + 1)
+	}
+	return p
+}
+
+// targetOption is a bound lock or lock group a grant can target, with the zone its times are in.
+type targetOption struct {
+	ID, Title string
+	Group     bool
+	// Zone is the lock's zone, or the zone all of a group's locks share ("UTC" for a group
+	// without locks); Mixed is a group whose locks are in different zones, whose times are
+	// shown in UTC and for which the builder writes no schedule.
+	Zone  string
+	Mixed bool
+}
+
+// label is the option's text: its title and its zone.
+func (o targetOption) label(s *Server, rq *request) string {
+	if o.Mixed {
+		return s.t(rq, "portal.grants.targetMixed", o.Title)
+	}
+	return o.Title + " (" + o.Zone + ")"
+}
+
+// grantTargets lists the account's active bound locks and lock groups with their zones.
+func (s *Server) grantTargets(rq *request, ownerID string) ([]targetOption, error) {
+	locks, err := s.svc.Locks.FindBoundLocks(rq.ctx, ownerID, allQuery("active eq true"))
+	if err != nil {
+		return nil, err
+	}
+	var out []targetOption
+	for _, l := range locks {
+		out = append(out, targetOption{ID: l.ID, Title: l.Title, Zone: zoneName(l.TimeZone)})
+	}
+	groups, err := s.svc.LockGroups.FindLockGroups(rq.ctx, ownerID, allQuery("active eq true"))
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range groups {
+		opt, err := s.groupTarget(rq, ownerID, g)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, opt)
+	}
+	return out, nil
+}
+
+// groupTarget is a lock group with the zone of its member locks: the zone they all share, UTC
+// for a group without locks, and Mixed when they disagree.
+func (s *Server) groupTarget(rq *request, ownerID string, g *keyward.LockGroup) (targetOption, error) {
+	opt := targetOption{ID: g.ID, Title: g.Title, Group: true, Zone: "UTC"}
+	members, err := s.svc.LockGroups.FindLockGroupMembers(rq.ctx, ownerID, g.ID, allQuery(""))
+	if err != nil {
+		return opt, err
+	}
+	for i, m := range members {
+		z := zoneName(m.TimeZone)
+		switch {
+		case i == 0:
+			opt.Zone = z
+		case z != opt.Zone:
+			opt.Zone, opt.Mixed = "UTC", true
+			return opt, nil
+		}
+	}
+	return opt, nil
+}
+
+// zoneName is a lock's zone as the portal uses it: an IANA name time.LoadLocation knows, else UTC.
+func zoneName(zone string) string {
+	if zone == "" {
+		return "UTC"
+	}
+	if _, err := time.LoadLocation(zone); err != nil {
+		return "UTC"
+	}
+	return zone
+}
+
+// location is the zone's *time.Location (UTC for one it does not know).
+func location(zone string) *time.Location {
+	if loc, err := time.LoadLocation(zone); err == nil {
+		return loc
+	}
+	return time.UTC
+}
+
+// targetOf is the option of a grant's target as embedded in the grant; a group's zone needs
+// its members, which zones caches across the grants of one page.
+func (s *Server) targetOf(rq *request, g *keyward.Grant, zones map[string]targetOption) (targetOption, error) {
+	if g.BoundLock == nil {
+		return targetOption{ID: g.BoundLockID, Title: g.BoundLockID, Zone: "UTC"}, nil
+	}
+	if l := g.BoundLock.Lock; l != nil {
+		return targetOption{ID: l.ID, Title: l.Title, Zone: zoneName(l.TimeZone)}, nil
+	}
+	if opt, ok := zones[g.BoundLockID]; ok {
+		return opt, nil
+	}
+	opt, err := s.groupTarget(rq, g.OwnerAccountID, g.BoundLock.Group)
+	if err == nil {
+		zones[g.BoundLockID] = opt
+	}
+	return opt, err
+}
+
+// granteeOption is a contact or bound card a grant can be for.
+type granteeOption struct{ ID, Label string }
+
+// contactLabel names a contact: its title and address, or whichever it has.
+func contactLabel(c *keyward.Contact) string {
+	id := deref(c.Identifier)
+	if id == "" {
+		id = deref(c.IPUserID)
+		if c.IPID != keyward.IPTapkey {
+			id = c.IPID + ": " + id
+		}
+	}
+	if t := deref(c.Title); t != "" && t != id {
+		return t + " <" + id + ">"
+	}
+	return id
+}
+
+// cardLabel names a bound card: its title, else its label, else its id.
+func cardLabel(c *keyward.BoundCard) string {
+	for _, v := range []string{deref(c.Title), c.Label} {
+		if v != "" {
+			return v
+		}
+	}
+	return c.ID
+}
+
+// grantContacts lists the account's contacts for a select.
+func (s *Server) grantContacts(rq *request, ownerID string) ([]granteeOption, error) {
+	list, err := s.svc.Contacts.FindContacts(rq.ctx, ownerID, allQuery(""))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]granteeOption, 0, len(list))
+	for _, c := range list {
+		out = append(out, granteeOption{ID: c.ID, Label: contactLabel(c)})
+	}
+	return out, nil
+}
+
+// grantCards lists the account's active bound cards for a select.
+func (s *Server) grantCards(rq *request, ownerID string) ([]granteeOption, error) {
+	list, err := s.svc.Cards.FindBoundCards(rq.ctx, ownerID, allQuery("isActive eq true"))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]granteeOption, 0, len(list))
+	for _, c := range list {
+		out = append(out, granteeOption{ID: c.ID, Label: cardLabel(c)})
+	}
+	return out, nil
+}
+
+// granteeOf names a grant's grantee as embedded in it.
+func granteeOf(g *keyward.Grant) string {
+	switch {
+	case g.BoundCard != nil:
+		return cardLabel(g.BoundCard)
+	case g.Contact != nil:
+		return contactLabel(g.Contact)
+	case g.BoundCardID != nil:
+		return *g.BoundCardID
+	}
+	return deref(g.ContactID)
+}
+
+// validity says in words when a grant is valid, in the zone.
+func (s *Server) validity(rq *request, from, before *keyward.Time, zone string) string {
+	switch {
+	case from == nil && before == nil:
+		return s.t(rq, "portal.grants.validAlways")
+	case before == nil:
+		return s.t(rq, "portal.grants.validFrom", localTime(from, zone))
+	case from == nil:
+		return s.t(rq, "portal.grants.validBefore", localTime(before, zone))
+	}
+	return s.t(rq, "portal.grants.validBetween", localTime(from, zone), localTime(before, zone))
+}
+
+// grantStateKeys are the texts of the grant states.
+var grantStateKeys = map[string]string{
+	keyward.GrantOk:                "portal.grants.state.Ok",
+	keyward.GrantRevocationPending: "portal.grants.state.RevocationPending",
+	keyward.GrantRevoked:           "portal.grants.state.Revoked",
+}
+
+// cardWriteKeys are the texts of a card grant's write states.
+var cardWriteKeys = map[string]string{
+	keyward.CardWritePending: "portal.grants.card.WritePending",
+	keyward.CardWritten:      "portal.grants.card.Written",
+}
+
+// stateText is the text of a grant's state.
+func (s *Server) stateText(rq *request, state string) string {
+	if key, ok := grantStateKeys[state]; ok {
+		return s.t(rq, key)
+	}
+	return state
+}
+
+// cardWriteText is the text of a card grant's write state, "" for a contact grant.
+func (s *Server) cardWriteText(rq *request, state *string) string {
+	if state == nil {
+		return ""
+	}
+	if key, ok := cardWriteKeys[*state]; ok {
+		return s.t(rq, key)
+	}
+	return *state
+}
+
+// odataAnd joins the conditions of a $filter.
+func odataAnd(conds []string) string { return strings.Join(conds, " and ") }
