@@ -447,7 +447,7 @@ func TestPortal_Cards(t *testing.T) {
 		e.must(err)
 		cardPath := base + "/" + e.ids["card"]
 		page = b.do(http.MethodGet, cardPath, nil)
-		if got := rowText(page, "data-grant", g.ID); got != "Front Door|Active|waiting for a lock to write it|Show grant Front Door" {
+		if got := rowText(page, "data-grant", g.ID); got != "Front Door|Active|Waiting to be written to the card|Show grant Front Door" {
 			t.Errorf("the card grant's row = %q", got)
 		}
 		p = b.submit(page, "edit-card", cardPath+"/edit", map[string]string{"title": strings.Repeat("x", 1025)})

@@ -115,19 +115,6 @@ func (s *Server) agoText(rq *request, seconds int64) string {
 	return s.t(rq, "portal.inventory.ageDays", minutes/(24*60), minutes/60%24)
 }
 
-// stateOfGrant is the text of a grant's state.
-func (s *Server) stateOfGrant(rq *request, state string) string {
-	switch state {
-	case keyward.GrantOk:
-		return s.t(rq, "portal.inventory.grantOk")
-	case keyward.GrantRevocationPending:
-		return s.t(rq, "portal.inventory.grantRevocationPending")
-	case keyward.GrantRevoked:
-		return s.t(rq, "portal.inventory.grantRevoked")
-	}
-	return state
-}
-
 // inventoryGrant is one grant in the grant lists of a lock, a contact or a card: the grant, who it
 // lets in, what it opens, its state and, for a card grant, its progress onto the card.
 type inventoryGrant struct {
@@ -139,17 +126,11 @@ type inventoryGrant struct {
 func (s *Server) inventoryGrants(rq *request, ownerID string, grants []*keyward.Grant) []inventoryGrant {
 	rows := make([]inventoryGrant, 0, len(grants))
 	for _, g := range grants {
-		row := inventoryGrant{ID: g.ID, Grantee: nameOfGrantee(g), State: s.stateOfGrant(rq, g.State)}
+		row := inventoryGrant{ID: g.ID, Grantee: nameOfGrantee(g), State: s.stateText(rq, g.State), CardWrite: s.cardWriteText(rq, g.CardWriteState)}
 		if t := g.BoundLock; t != nil && t.Group != nil {
 			row.Target, row.TargetPath = t.Group.Title, ownerPath(ownerID, "groups", t.Group.ID)
 		} else if t != nil && t.Lock != nil {
 			row.Target, row.TargetPath = t.Lock.Title, ownerPath(ownerID, "locks", t.Lock.ID)
-		}
-		if g.CardWriteState != nil {
-			row.CardWrite = s.t(rq, "portal.cards.writeWritten")
-			if *g.CardWriteState == keyward.CardWritePending {
-				row.CardWrite = s.t(rq, "portal.cards.writePending")
-			}
 		}
 		rows = append(rows, row)
 	}
