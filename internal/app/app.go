@@ -10,10 +10,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/keyward/keyward/api"
 	"github.com/keyward/keyward/internal/account"
+	"github.com/keyward/keyward/internal/apidocs"
 	"github.com/keyward/keyward/internal/config"
 	"github.com/keyward/keyward/internal/httpapi"
 	"github.com/keyward/keyward/internal/i18n"
@@ -49,6 +51,7 @@ type Main struct {
 	// integration test passes it.
 	WrapHandler func(http.Handler) http.Handler
 
+	docs                      http.Handler // /docs: the contract as a page
 	listener, metricsListener net.Listener
 	server, metricsServer     *http.Server
 }
@@ -101,6 +104,9 @@ func (m *Main) Open(ctx context.Context) error {
 		apiCfg.ObserveRequest = m.Metrics.ObserveRequest
 	}
 	mgmt := httpapi.New(apiCfg)
+	if m.docs, err = apidocs.New(api.OpenAPI); err != nil {
+		return err
+	}
 	m.server = &http.Server{
 		Handler:           m.wrap(m.routes(mgmt, m.OAuth.Handler())),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -162,6 +168,8 @@ func (m *Main) routes(api, auth http.Handler) http.Handler {
 		switch {
 		case r.URL.Path == "/healthz" && r.Method == http.MethodGet:
 			m.healthz(w, r)
+		case strings.EqualFold(strings.Trim(r.URL.Path, "/"), "docs"):
+			m.docs.ServeHTTP(w, r)
 		case httpapi.OwnsPath(r.URL.EscapedPath()):
 			api.ServeHTTP(w, r)
 		default:
