@@ -14,9 +14,9 @@ func TestChecker(t *testing.T) {
 	const apiError = `{"ErrorCode":"","ErrorMessage":"Bad request.","ErrorDetails":"x","UserErrorMessage":""}`
 	tests := []struct {
 		name, method, path, reqType, reqBody string
-		status                                int
-		respType, respBody                    string
-		want                                  string // a substring of the one failure; "" for none
+		status                               int
+		respType, respBody                   string
+		want                                 string // a substring of the one failure; "" for none
 	}{
 		{"HealthOK", "GET", "/healthz", "", "", 200, "application/json; charset=utf-8", `{"status":"ok"}`, ""},
 		{"CaseInsensitivePath", "GET", "/HEALTHZ/", "", "", 200, "application/json", `{"status":"ok"}`, ""},
