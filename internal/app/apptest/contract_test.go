@@ -9,7 +9,9 @@ import (
 )
 
 // TestChecker pins the validation rule on hand-made exchanges, so that the harness cannot pass
-// vacuously: each case names the mismatch it must report, or none.
+// vacuously: each case names the mismatch it must report, or none. Each exchange is sent twice:
+// the first is checked by the JSON Schema 2020-12 validator, the second by the fast one, and
+// both must report the same.
 func TestChecker(t *testing.T) {
 	const apiError = `{"ErrorCode":"","ErrorMessage":"Bad request.","ErrorDetails":"x","UserErrorMessage":""}`
 	tests := []struct {
@@ -21,6 +23,7 @@ func TestChecker(t *testing.T) {
 		{"HealthOK", "GET", "/healthz", "", "", 200, "application/json; charset=utf-8", `{"status":"ok"}`, ""},
 		{"CaseInsensitivePath", "GET", "/HEALTHZ/", "", "", 200, "application/json", `{"status":"ok"}`, ""},
 		{"BodyMismatch", "GET", "/healthz", "", "", 200, "application/json", `{"status":"fine"}`, "the response does not match GET /healthz"},
+		{"NullNotAllowed", "GET", "/healthz", "", "", 200, "application/json", `{"status":null}`, "the response does not match GET /healthz"},
 		{"UndocumentedStatus", "GET", "/healthz", "", "", 418, "application/json", `{"status":"ok"}`, "status is not supported"},
 		{"WrongContentType", "GET", "/healthz", "", "", 200, "text/plain", `ok`, "the response does not match GET /healthz"},
 		{"UndocumentedPath404", "GET", "/nowhere", "", "", 404, "application/json", `{}`, ""},
@@ -41,25 +44,27 @@ func TestChecker(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			ch := &checker{c: c}
-			h := ch.wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				io.Copy(io.Discard, r.Body)
-				w.Header().Set("Content-Type", tc.respType)
-				w.WriteHeader(tc.status)
-				io.WriteString(w, tc.respBody)
-			}))
-			req := httptest.NewRequest(tc.method, tc.path, strings.NewReader(tc.reqBody))
-			if tc.reqType != "" {
-				req.Header.Set("Content-Type", tc.reqType)
-			}
-			h.ServeHTTP(httptest.NewRecorder(), req)
-			switch {
-			case tc.want == "" && len(ch.failures) != 0:
-				t.Errorf("failures %q, want none", ch.failures)
-			case tc.want != "" && (len(ch.failures) != 1 || !strings.Contains(ch.failures[0], tc.want)):
-				t.Errorf("failures %q, want one containing %q", ch.failures, tc.want)
-			}
-		})
+		for _, pass := range []string{"strict", "fast"} {
+			t.Run(tc.name+"/"+pass, func(t *testing.T) {
+				ch := &checker{c: c}
+				h := ch.wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					io.Copy(io.Discard, r.Body)
+					w.Header().Set("Content-Type", tc.respType)
+					w.WriteHeader(tc.status)
+					io.WriteString(w, tc.respBody)
+				}))
+				req := httptest.NewRequest(tc.method, tc.path, strings.NewReader(tc.reqBody))
+				if tc.reqType != "" {
+					req.Header.Set("Content-Type", tc.reqType)
+				}
+				h.ServeHTTP(httptest.NewRecorder(), req)
+				switch {
+				case tc.want == "" && len(ch.failures) != 0:
+					t.Errorf("failures %q, want none", ch.failures)
+				case tc.want != "" && (len(ch.failures) != 1 || !strings.Contains(ch.failures[0], tc.want)):
+					t.Errorf("failures %q, want one containing %q", ch.failures, tc.want)
+				}
+			})
+		}
 	}
 }
