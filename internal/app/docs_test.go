@@ -1,6 +1,8 @@
 package app_test
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"html"
 	"io"
 	"net/http"
@@ -50,6 +52,14 @@ func TestDocs_ListsEveryOperation(t *testing.T) {
 				t.Errorf("Content-Security-Policy %q", csp)
 			}
 			page := string(body)
+			style := regexp.MustCompile(`(?s)<style>(.*?)</style>`).FindStringSubmatch(page)
+			if style == nil {
+				t.Fatal("the page has no style element")
+			}
+			sum := sha256.Sum256([]byte(style[1]))
+			if hash := "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"; !strings.Contains(csp, "style-src "+hash+";") {
+				t.Errorf("the policy does not allow the page's style sheet (%s): %q", hash, csp)
+			}
 			for _, ref := range []string{"<script", "<link", "href=\"http", "@import", "url(", "src="} {
 				if strings.Contains(page, ref) {
 					t.Errorf("the page contains %q; it must need nothing from outside", ref)
