@@ -219,7 +219,7 @@ func (op *operation) name() string { return op.Method + " " + op.Path }
 // here are listed in pathItemKeys.
 var (
 	methods      = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}
-	pathItemKeys = []string{"parameters", "summary", "description"}
+	pathItemKeys = []string{"parameters", "summary", "description", "servers"}
 )
 
 // spec is the parsed contract.
@@ -318,8 +318,17 @@ func (s *spec) refs() []entry {
 	return out
 }
 
-// TestOpenAPI_MatchesRoutes checks that the contract documents exactly the routes the server
-// serves, with the same methods and the same canonical paths.
+// managementPath reports whether a documented path belongs to httpapi's route table; the others
+// (the authorization server, /healthz, /metrics) are checked against the running server by
+// internal/app's contract tests.
+func managementPath(p string) bool { return strings.HasPrefix(p, "/api/") }
+
+// otherTrees are the path prefixes outside /api/v1 that the document may describe.
+var otherTrees = []string{"/connect/", "/.well-known/", "/healthz", "/metrics"}
+
+// TestOpenAPI_MatchesRoutes checks that the contract documents exactly the routes of the
+// Management API, with the same methods and the same canonical paths, and nothing outside the
+// trees the server answers.
 func TestOpenAPI_MatchesRoutes(t *testing.T) {
 	doc := parseSpec(t)
 	routed := map[string]bool{}
@@ -328,6 +337,12 @@ func TestOpenAPI_MatchesRoutes(t *testing.T) {
 	}
 	documented := map[string][]int{}
 	for _, op := range doc.ops {
+		if !managementPath(op.Path) {
+			if !slices.ContainsFunc(otherTrees, func(p string) bool { return strings.HasPrefix(op.Path, p) }) {
+				t.Errorf("api/openapi.yaml line %d documents %s, outside the trees the server answers", op.Line, op.name())
+			}
+			continue
+		}
 		documented[op.name()] = append(documented[op.name()], op.Line)
 	}
 
@@ -356,6 +371,8 @@ func TestOpenAPI_MatchesRoutes(t *testing.T) {
 
 // TestOpenAPI_Security checks that every operation declares its security: none for public
 // routes, otherwise one oauth2 requirement whose scopes are known and named in the description.
+// Outside the Management API an operation declares none, or the bearerToken scheme without
+// scopes (userinfo).
 func TestOpenAPI_Security(t *testing.T) {
 	doc := parseSpec(t)
 	public := map[string]bool{}
@@ -366,6 +383,14 @@ func TestOpenAPI_Security(t *testing.T) {
 		t.Run(op.name(), func(t *testing.T) {
 			if !op.Declared {
 				t.Fatalf("line %d: no security declared", op.Line)
+			}
+			if !managementPath(op.Path) {
+				for _, req := range op.Security {
+					if req.Scheme != "bearerToken" || len(req.Scopes) != 0 {
+						t.Errorf("line %d: security %s %v, want [] or bearerToken: []", req.Line, req.Scheme, req.Scopes)
+					}
+				}
+				return
 			}
 			if public[op.name()] {
 				if len(op.Security) != 0 {

@@ -23,10 +23,15 @@ func Start(t testing.TB, cfg config.Config, logs, console io.Writer) *app.Main {
 // StartAt is Start with the server's clock now (nil for the real one): its service, its
 // authorization server and its pages all read it, so a test runs the server at another date,
 // e.g. a simulated world's (locksim.VirtualClock).
+//
+// Every request the server answers, on its API listener and on its metrics listener, is
+// validated against api/openapi.yaml, and the test fails at its end with every mismatch
+// (contract.go), so that no test can reach the server around the contract.
 func StartAt(t testing.TB, cfg config.Config, now func() time.Time, logs, console io.Writer) *app.Main {
 	t.Helper()
+	wrap := checkContract(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	m := &app.Main{Config: cfg, Logger: slog.New(slog.NewJSONHandler(logs, nil)), Console: console, Now: now}
+	m := &app.Main{Config: cfg, Logger: slog.New(slog.NewJSONHandler(logs, nil)), Console: console, Now: now, WrapHandler: wrap}
 	if err := m.Open(ctx); err != nil {
 		cancel()
 		t.Fatal(err)
