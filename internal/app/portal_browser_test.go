@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -151,4 +153,51 @@ func TestPortalBrowser_Admin(t *testing.T) {
 			t.Errorf("flow results (-want +got):\n%s", diff)
 		}
 	})
+}
+
+// TestPortalBrowser_EveryPage opens every page of the portal in the browser, one per GET route
+// of the portal's table with the fixture's entities plus an error page, and runs axe on each: a
+// page added to the table is checked without anyone writing a flow for it. Routes that answer
+// something other than a page (the CSV export) are left to their own tests.
+func TestPortalBrowser_EveryPage(t *testing.T) {
+	forEachPortalEnv(t, func(t *testing.T, e *portalEnv) {
+		b := e.signedIn(t)
+		var pages []map[string]string
+		want := map[string]any{}
+		for pattern, path := range e.portalPaths(t) {
+			if !strings.HasPrefix(pattern, http.MethodGet+" ") {
+				continue
+			}
+			p := b.do(http.MethodGet, path, nil)
+			if !strings.HasPrefix(p.Header.Get("Content-Type"), "text/html") {
+				continue
+			}
+			name := pageName(pattern)
+			pages = append(pages, map[string]string{"name": name, "path": path})
+			want[name] = map[string]any{"status": float64(p.Status), "title": strings.TrimSpace(p.Find(`<h1>([^<]*)</h1>`))}
+			if p.Status != http.StatusOK {
+				t.Errorf("%s (%s): status %d, want 200 for the fixture's entities", pattern, path, p.Status)
+			}
+		}
+		pages = append(pages, map[string]string{"name": "error-not-found", "path": "/portal/owners/" + e.ids["o1"] + "/no-such-page"})
+		want["error-not-found"] = map[string]any{"status": float64(http.StatusNotFound), "title": "This request cannot be completed"}
+		if len(pages) < 20 {
+			t.Fatalf("only %d pages to check", len(pages))
+		}
+		got := runPortalFlow(t, e, "pages", map[string]any{"pages": pages})
+		if diff := gocmp.Diff(want, got); diff != "" {
+			t.Errorf("pages in the browser (-want +got):\n%s", diff)
+		}
+	})
+}
+
+// pageName is a file name for a route pattern: "GET /portal/owners/{owner}/locks/{lock}" is
+// "owners-owner-locks-lock".
+func pageName(pattern string) string {
+	path := strings.TrimPrefix(strings.Fields(pattern)[1], "/portal/")
+	name := strings.Trim(strings.NewReplacer("{$}", "", "{", "", "}", "", "/", "-", ".", "-").Replace(path), "-")
+	if name == "" {
+		return "home"
+	}
+	return name
 }
