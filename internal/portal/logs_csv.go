@@ -2,6 +2,7 @@ package portal
 
 import (
 	"encoding/csv"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -64,8 +65,17 @@ func (s *Server) logsCSV(rq *request) error {
 	return nil
 }
 
-// flushCSV writes record (if any) and sends what is buffered to the browser.
+// csvBatchTime is how long one batch may take to reach the browser. The server's write timeout
+// bounds a whole response; the export moves the deadline on with every batch, so that an export
+// of any size runs as long as the browser keeps reading.
+const csvBatchTime = time.Minute
+
+// flushCSV writes record (if any) and sends what is buffered to the browser, with the write
+// deadline moved on for the next batch.
 func (s *Server) flushCSV(rq *request, w *csv.Writer, record []string) {
+	if err := http.NewResponseController(rq.w).SetWriteDeadline(time.Now().Add(csvBatchTime)); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		s.abortCSV(rq, err)
+	}
 	if record != nil {
 		if err := w.Write(record); err != nil {
 			s.abortCSV(rq, err)
