@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/keyward/keyward/internal/config"
 	"github.com/keyward/keyward/internal/keyward"
@@ -14,6 +15,7 @@ import (
 	"github.com/keyward/keyward/internal/oauth"
 	"github.com/keyward/keyward/internal/service"
 	"github.com/keyward/keyward/internal/sqlstore"
+	"github.com/keyward/keyward/internal/token"
 )
 
 // adminFlags are the flags every admin command has.
@@ -266,4 +268,29 @@ func runBackup(ctx context.Context, env Env, args []string) error {
 	}
 	return output(env, a.asJSON, map[string]any{"out": *out, "bytes": info.Size()},
 		fmt.Sprintf("backed up %s to %s (%d bytes); serve it with --db sqlite:%s", *a.db, *out, info.Size(), *out))
+}
+
+// runSigningKeyRotate adds a token-signing key. Every node signs with it from its next reload of
+// the keys (within a minute); the keys before it still verify and stay in the JWKS for
+// token.RetireAfter, longer than any token they signed lives, then retire.
+func runSigningKeyRotate(ctx context.Context, env Env, args []string) error {
+	fs, a := newAdminFlags(env, "admin signing-key rotate")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	store, err := sqlstore.Open(ctx, *a.db)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	key, err := token.NewSigningKey(time.Now())
+	if err != nil {
+		return err
+	}
+	if err := store.CreateSigningKey(ctx, key); err != nil {
+		return err
+	}
+	retire := key.CreatedAt.Add(token.RetireAfter).UTC().Format(time.RFC3339)
+	return output(env, a.asJSON, map[string]any{"kid": key.ID, "previousKeysRetireAt": retire},
+		"token-signing key "+key.ID+" signs on every node within a minute; the keys before it retire at "+retire)
 }

@@ -46,6 +46,7 @@ func commands() []command {
 		{"admin idp create", "register an external identity provider for token exchange", runIdentityProviderCreate},
 		{"admin lock register", "register a physical lock in the device registry", runLockRegister},
 		{"admin ksk rotate", "add a key-signing key for locks; it signs from now on", runKSKRotate},
+		{"admin signing-key rotate", "add a token-signing key; every node signs with it within a minute, the previous keys retire 25 h later", runSigningKeyRotate},
 		{"device sync", "sync a lock over the device API with its device key, as the lock would", runDeviceSync},
 		{"admin card register", "register an NFC card in the device registry", runCardRegister},
 		{"admin backup", "write a consistent copy of a SQLite database while servers run on it", runBackup},

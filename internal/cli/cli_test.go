@@ -8,8 +8,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/keyward/keyward/internal/sqlstore"
+	"github.com/keyward/keyward/internal/token"
 )
 
 // run runs a command in-process and returns its exit status, stdout and stderr.
@@ -189,5 +191,42 @@ func TestBackup_Command(t *testing.T) {
 	}
 	if code, _, errOut = run(t, nil, "admin", "backup", "--db", db); code != 2 || errOut != "keyward admin backup: usage: --out is required\n" {
 		t.Fatalf("no --out: exit %d %q", code, errOut)
+	}
+}
+
+// TestSigningKeyRotate_Command adds a token-signing key to a database that has one, and says
+// when the keys before it retire.
+func TestSigningKeyRotate_Command(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "k.db")
+	ctx := context.Background()
+	store, err := sqlstore.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	first, err := token.NewSigningKey(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.CreateSigningKey(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, errOut := run(t, nil, "admin", "signing-key", "rotate", "--db", db, "--json")
+	if code != 0 {
+		t.Fatalf("rotate: exit %d %q", code, errOut)
+	}
+	var got struct{ Kid, PreviousKeysRetireAt string }
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatalf("output %q: %v", stdout, err)
+	}
+	keys, err := store.FindSigningKeys(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(keys) != 2 || keys[0].ID != got.Kid || keys[1].ID != first.ID {
+		t.Fatalf("stored keys %v, want the new %s before %s", keys, got.Kid, first.ID)
+	}
+	if want := keys[0].CreatedAt.Add(token.RetireAfter).UTC().Format(time.RFC3339); got.PreviousKeysRetireAt != want {
+		t.Errorf("previousKeysRetireAt = %q, want %q", got.PreviousKeysRetireAt, want)
 	}
 }

@@ -124,7 +124,7 @@ type tokenGrant struct {
 // issueTokens mints the access token, the ID token when it is due, and stores a new refresh
 // token in tx when it is due.
 func (s *Server) issueTokens(ctx context.Context, tx keyward.Tx, g tokenGrant) (*issuedToken, error) {
-	issued, err := s.mintAccessToken(g.userID, g.clientID, g.scopes, g.family)
+	issued, err := s.mintAccessToken(ctx, g.userID, g.clientID, g.scopes, g.family)
 	if err != nil {
 		return nil, err
 	}
@@ -133,7 +133,7 @@ func (s *Server) issueTokens(ctx context.Context, tx keyward.Tx, g tokenGrant) (
 		if err != nil {
 			return nil, fmt.Errorf("oauth: find user %s for the ID token: %w", g.userID, err)
 		}
-		if issued.idToken, err = s.mintIDToken(user, g.clientID, g.scopes, issued.accessToken, *g.id); err != nil {
+		if issued.idToken, err = s.mintIDToken(ctx, user, g.clientID, g.scopes, issued.accessToken, *g.id); err != nil {
 			return nil, err
 		}
 	}

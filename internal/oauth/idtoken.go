@@ -1,6 +1,7 @@
 package oauth
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"slices"
@@ -63,12 +64,12 @@ type idTokenGrant struct {
 }
 
 // mintIDToken signs the ID token that accompanies accessToken.
-func (s *Server) mintIDToken(user *keyward.User, clientID string, scopes []string, accessToken string, g idTokenGrant) (string, error) {
+func (s *Server) mintIDToken(ctx context.Context, user *keyward.User, clientID string, scopes []string, accessToken string, g idTokenGrant) (string, error) {
 	now := s.cfg.Now()
 	claims := idClaims{
 		Issuer: s.cfg.Issuer, Subject: user.ID, Audience: clientID, AZP: clientID,
 		IssuedAt: now.Unix(), Expiry: now.Add(s.cfg.AccessTokenLifetime).Unix(), AuthTime: g.authTime.Unix(),
 		Nonce: g.nonce, AtHash: atHash(accessToken), userClaims: claimsFor(user, scopes),
 	}
-	return s.keys.Sign(idToken, claims)
+	return s.keys.Sign(ctx, idToken, claims)
 }

@@ -1,6 +1,7 @@
 package oauth
 
 import (
+	"context"
 	"strings"
 	"time"
 
@@ -40,7 +41,7 @@ type issuedToken struct {
 // mintAccessToken signs an access token for subject, acting through clientID, with scopes, in
 // the token family (or none for ""). Every grant issues its access tokens here, so that all of
 // them have the shape VerifyAccessToken checks.
-func (s *Server) mintAccessToken(subject, clientID string, scopes []string, family string) (*issuedToken, error) {
+func (s *Server) mintAccessToken(ctx context.Context, subject, clientID string, scopes []string, family string) (*issuedToken, error) {
 	now := s.cfg.Now()
 	exp := now.Add(s.cfg.AccessTokenLifetime)
 	claims := accessClaims{
@@ -55,7 +56,7 @@ func (s *Server) mintAccessToken(subject, clientID string, scopes []string, fami
 		ID:        keyward.NewID(now),
 		Family:    family,
 	}
-	signed, err := s.keys.Sign(accessToken, claims)
+	signed, err := s.keys.Sign(ctx, accessToken, claims)
 	if err != nil {
 		return nil, err
 	}

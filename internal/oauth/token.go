@@ -107,7 +107,7 @@ func (s *Server) clientCredentialsGrant(ctx context.Context, req *tokenRequest) 
 	if err != nil {
 		return nil, err
 	}
-	return s.mintAccessToken(*client.ServiceUserID, client.ID, scopes, "")
+	return s.mintAccessToken(ctx, *client.ServiceUserID, client.ID, scopes, "")
 }
 
 // grantScopes returns the scopes a token of a grant without a signed-in person gets (client

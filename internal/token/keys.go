@@ -28,8 +28,13 @@ const (
 	// unknownKeyReload limits how often a token with an unknown kid may trigger a reload, so that
 	// a stream of forged kids cannot turn into a stream of database queries.
 	unknownKeyReload = 10 * time.Second
-	// jwksReload is how stale the published JWKS may get before a request reloads it.
+	// jwksReload is how stale the keys in memory may get: the JWKS, signing and verifying reload
+	// them when they are older, so that a rotation or retirement reaches every node within it.
 	jwksReload = time.Minute
+	// RetireAfter is how long a key still verifies and is published once a newer key signs: longer
+	// than any token Keyward signs lives (access tokens an hour, exchanged tokens at most a day),
+	// so that no token outlives the key that checks it.
+	RetireAfter = 25 * time.Hour
 )
 
 // Store is the storage of the signing keys, shared by every node of a cluster.
@@ -121,10 +126,38 @@ func (k *keyRing) loadLocked(ctx context.Context) error {
 	slices.SortFunc(keys, func(a, b *signingKey) int {
 		return cmp.Or(b.createdAt.Compare(a.createdAt), cmp.Compare(b.id, a.id))
 	})
+	keys = inService(keys, now)
 	k.mu.Lock()
 	k.keys = keys
 	k.mu.Unlock()
 	return nil
+}
+
+// inService drops from keys (newest first) those retired at now: a key whose successor was
+// created more than RetireAfter ago neither verifies nor is published. The newest key always
+// stays.
+func inService(keys []*signingKey, now time.Time) []*signingKey {
+	for i := 1; i < len(keys); i++ {
+		if now.Sub(keys[i-1].createdAt) > RetireAfter {
+			return keys[:i]
+		}
+	}
+	return keys
+}
+
+// refresh reloads the keys when they are older than jwksReload. It is cheap while they are
+// fresh (a read lock), so signing and verifying call it every time; a failed reload is logged
+// and the keys in memory stay in use, since they are still valid.
+func (k *keyRing) refresh(ctx context.Context) {
+	k.mu.RLock()
+	fresh := k.now().Sub(k.loadedAt) < jwksReload
+	k.mu.RUnlock()
+	if fresh {
+		return
+	}
+	if err := k.reloadIfOlder(ctx, jwksReload); err != nil {
+		k.log.ErrorContext(ctx, "token: reload signing keys", "error", err)
+	}
 }
 
 // reloadIfOlder reloads when the last load (or attempt) is older than age. Concurrent callers
@@ -183,9 +216,7 @@ func (k *keyRing) find(kid string) *signingKey {
 // jwks returns the public keys as a JSON Web Key Set, reloading first when they are stale. A
 // failed reload is logged and the keys already loaded are served: they are still valid.
 func (k *keyRing) jwks(ctx context.Context) jose.JSONWebKeySet {
-	if err := k.reloadIfOlder(ctx, jwksReload); err != nil {
-		k.log.ErrorContext(ctx, "token: reload signing keys for the JWKS", "error", err)
-	}
+	k.refresh(ctx)
 	set := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{}}
 	for _, key := range k.all() {
 		set.Keys = append(set.Keys, key.publicJWK())
@@ -219,6 +250,11 @@ func parseSigningKey(sk *keyward.SigningKey) (*signingKey, error) {
 	}
 	return &signingKey{id: sk.ID, private: private, createdAt: sk.CreatedAt.Time}, nil
 }
+
+// NewSigningKey creates a signing key in the stored form, for a rotation: stored, it signs on
+// every node from their next reload on (within a minute), and the keys before it retire
+// RetireAfter later.
+func NewSigningKey(now time.Time) (*keyward.SigningKey, error) { return generateSigningKey(now) }
 
 // generateSigningKey creates a new RSA key in the stored form.
 func generateSigningKey(now time.Time) (*keyward.SigningKey, error) {

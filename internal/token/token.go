@@ -51,7 +51,8 @@ func Load(ctx context.Context, store Store, now func() time.Time, log *slog.Logg
 }
 
 // Sign serialises claims as a compact RS256 JWS with the newest key's kid and the type's typ.
-func (k *Keys) Sign(typ Type, claims any) (string, error) {
+func (k *Keys) Sign(ctx context.Context, typ Type, claims any) (string, error) {
+	k.ring.refresh(ctx)
 	key := k.ring.signer()
 	if key == nil {
 		return "", errors.New("token: no signing key is loaded")
@@ -148,6 +149,7 @@ func parseHeader(token string, typ Type) (*header, error) {
 
 // verificationKeys returns the key named by kid, or every key when the token names none.
 func (k *Keys) verificationKeys(ctx context.Context, kid string) ([]*signingKey, error) {
+	k.ring.refresh(ctx)
 	if kid == "" {
 		return k.ring.all(), nil
 	}

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync"
 	"testing"
 	"time"
 
+	jose "github.com/go-jose/go-jose/v4"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/keyward/keyward/internal/keyward"
@@ -39,7 +41,7 @@ func load(t *testing.T) (*token.Keys, *sqlstore.DB) {
 func TestSignVerify(t *testing.T) {
 	keys, _ := load(t)
 	ctx := context.Background()
-	signed, err := keys.Sign(device, map[string]any{"sub": "lock-1", "aud": "keyward"})
+	signed, err := keys.Sign(ctx, device, map[string]any{"sub": "lock-1", "aud": "keyward"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,12 +70,124 @@ func TestLoad_SharedKeys(t *testing.T) {
 	if err != nil || len(keys) != 1 {
 		t.Fatalf("%d stored keys (%v), want the one the first node created", len(keys), err)
 	}
-	signed, err := second.Sign(access, map[string]any{"sub": "u"})
+	signed, err := second.Sign(context.Background(), access, map[string]any{"sub": "u"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var c claims
 	if err := first.Verify(context.Background(), access, signed, &c); err != nil || c.Subject != "u" {
 		t.Errorf("first node: %v %+v", err, c)
+	}
+}
+
+// clock is a settable time for the nodes of a test.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// kidOf is the kid of a signed token.
+func kidOf(t *testing.T, signed string) string {
+	t.Helper()
+	jws, err := jose.ParseSignedCompact(signed, []jose.SignatureAlgorithm{jose.RS256})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return jws.Signatures[0].Header.KeyID
+}
+
+// TestRotation: a key stored by a rotation signs on every node from their next reload on (within
+// a minute), the keys before it keep verifying and stay published until RetireAfter after the
+// new key's creation, and then neither verify nor appear in the JWKS.
+func TestRotation(t *testing.T) {
+	ctx := context.Background()
+	store := sqltest.Open(t, sqlstore.SQLite)
+	c := &clock{now: time.Date(2027, 1, 4, 9, 0, 0, 0, time.UTC)}
+	first, err := token.Load(ctx, store, c.Now, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := token.Load(ctx, store, c.Now, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := first.Sign(ctx, access, map[string]any{"sub": "u"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldKid := kidOf(t, old)
+
+	c.advance(10 * time.Second)
+	next, err := token.NewSigningKey(c.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.CreateSigningKey(ctx, next); err != nil {
+		t.Fatal(err)
+	}
+	kids := func(k *token.Keys) []string {
+		var ids []string
+		for _, key := range k.JWKS(ctx).Keys {
+			ids = append(ids, key.KeyID)
+		}
+		return ids
+	}
+	signedBy := func(k *token.Keys) string {
+		t.Helper()
+		signed, err := k.Sign(ctx, access, map[string]any{"sub": "u"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return kidOf(t, signed)
+	}
+	verifies := func(k *token.Keys, signed string) error {
+		var got claims
+		return k.Verify(ctx, access, signed, &got)
+	}
+
+	if got := signedBy(first); got != oldKid {
+		t.Errorf("10 s after loading, first signs with %s, want the loaded %s", got, oldKid)
+	}
+	c.advance(time.Minute)
+	if got := signedBy(second); got != next.ID {
+		t.Errorf("a minute on, second signs with %s, want the new %s", got, next.ID)
+	}
+	fresh, err := second.Sign(ctx, access, map[string]any{"sub": "u"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := verifies(first, fresh); err != nil {
+		t.Errorf("first refuses the new key's token: %v", err)
+	}
+	if diff := cmp.Diff([]string{next.ID, oldKid}, kids(first)); diff != "" {
+		t.Errorf("JWKS during the overlap (-want +got):\n%s", diff)
+	}
+
+	c.advance(token.RetireAfter - time.Minute - 5*time.Second) // 5 s before the old key retires
+	if err := verifies(second, old); err != nil {
+		t.Errorf("the old key's token is refused before its key retires: %v", err)
+	}
+	c.advance(2 * time.Minute)
+	err = verifies(second, old)
+	if e := keyward.ErrorOf(err); !errors.Is(err, keyward.ErrInvalidToken) || e.Details != `the token was signed with an unknown key (kid "`+oldKid+`")` {
+		t.Errorf("the retired key's token: %v, want refused as signed with an unknown key", err)
+	}
+	if diff := cmp.Diff([]string{next.ID}, kids(first)); diff != "" {
+		t.Errorf("JWKS after the retirement (-want +got):\n%s", diff)
+	}
+	if err := verifies(first, fresh); err != nil {
+		t.Errorf("the new key's token is refused after the retirement: %v", err)
 	}
 }
