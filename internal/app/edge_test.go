@@ -123,6 +123,12 @@ func TestRequestID_InEveryLogLine(t *testing.T) {
 		keyward.UserCreate{Email: patEmail, PasswordHash: patHash(), Verified: true}); err != nil {
 		t.Fatal(err)
 	}
+	// Run logs "keyward listening" on its own goroutine; the lines to check come after it.
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(logs.String(), `"msg":"keyward listening"`); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the server did not log that it listens")
+		}
+	}
 	before := len(logs.String())
 
 	id := func(v string) http.Header { return http.Header{"X-Request-Id": {v}} }
