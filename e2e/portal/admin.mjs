@@ -3,6 +3,7 @@
 // its secret rotated after the confirmation page, an identity provider refused next to its field
 // and its users' page.
 // Input: {ownerId, idp}. Result: the texts the Go test checks.
+// submits: POST /portal/clients, POST /portal/clients/{client}/rotate, POST /portal/owners/{owner}/identity-providers
 export default async function admin(page, input, h) {
   await h.visit(`/portal/owners/${input.ownerId}/logs`);
   await h.check('logs');

@@ -3,6 +3,7 @@
 // to its field, the grant created and revoked after the confirmation page, the list, and on the
 // lock who can open it now and why someone may not.
 // Input: {ownerId, lockId, guestId}. Result: the texts the Go test checks.
+// submits: POST /portal/owners/{owner}/grants/new, POST /portal/owners/{owner}/grants/{grant}/revoke
 export default async function grants(page, input, h) {
   const base = `/portal/owners/${input.ownerId}`;
   await h.visit(`${base}/grants/new`);

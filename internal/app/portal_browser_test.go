@@ -8,6 +8,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +17,7 @@ import (
 	gocmp "github.com/google/go-cmp/cmp"
 
 	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/portal"
 )
 
 // The portal in a real browser: e2e/portal/run.mjs signs Polly in on the sign-in page in
@@ -22,10 +25,11 @@ import (
 // and saves the page's screenshot. Set KEYWARD_E2E_SCREENSHOTS to a directory to keep them (CI
 // does); each test writes into a subdirectory named after it.
 
-// portalFlow is what run.mjs prints: the flow's own results and, per checked page, axe's
-// serious and critical violations.
+// portalFlow is what run.mjs prints: the flow's own results, per checked page axe's serious and
+// critical violations, and the URLs of the forms the browser sent.
 type portalFlow struct {
 	Result map[string]any `json:"result"`
+	Posts  []string       `json:"posts"`
 	Pages  []struct {
 		Name       string `json:"name"`
 		URL        string `json:"url"`
@@ -76,7 +80,58 @@ func runPortalFlow(t *testing.T, e *portalEnv, flow string, input map[string]any
 			t.Errorf("page %s (%s): %s accessibility violation %s: %s, at %v", p.Name, p.URL, v.Impact, v.ID, v.Help, v.Targets)
 		}
 	}
+	sent := submittedRoutes(t, e.m.Portal.Routes(), res.Posts)
+	if header := flowSubmits(t, dir, flow); !slices.Equal(sent, header) {
+		t.Errorf("e2e/portal/%s.mjs sent the forms of %q, but its header names %q", flow, sent, header)
+	}
 	return res.Result
+}
+
+// submitsLine is a line of a flow's header naming the routes whose forms it sends.
+var submitsLine = regexp.MustCompile(`(?m)^// submits: (.+)$`)
+
+// flowSubmits is the sorted set of route patterns the header of e2e/portal/<flow>.mjs names on
+// its "// submits: POST /portal/…, POST …" lines. runPortalFlow holds each flow to its header,
+// and TestPortalBrowser_EveryFormSubmitted holds the headers to the route table: together they
+// say that the browser has sent every form of the portal.
+func flowSubmits(t *testing.T, dir, flow string) []string {
+	t.Helper()
+	src, err := os.ReadFile(filepath.Join(dir, "portal", flow+".mjs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var patterns []string
+	for _, m := range submitsLine.FindAllStringSubmatch(string(src), -1) {
+		for _, p := range strings.Split(m[1], ",") {
+			patterns = append(patterns, strings.TrimSpace(p))
+		}
+	}
+	slices.Sort(patterns)
+	return slices.Compact(patterns)
+}
+
+// submittedRoutes is the sorted set of the portal's route patterns that serve the URLs, as the
+// server's mux matches them; a URL no route serves fails the test.
+func submittedRoutes(t *testing.T, routes []portal.Route, urls []string) []string {
+	t.Helper()
+	mux := http.NewServeMux()
+	for _, rt := range routes {
+		mux.Handle(rt.Pattern(), http.NotFoundHandler())
+	}
+	var patterns []string
+	for _, u := range urls {
+		r, err := http.NewRequest(http.MethodPost, u, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, pattern := mux.Handler(r); pattern != "" && strings.HasPrefix(pattern, http.MethodPost+" ") {
+			patterns = append(patterns, pattern)
+		} else {
+			t.Errorf("the flow sent a form to %s, which no POST route of the portal serves", u)
+		}
+	}
+	slices.Sort(patterns)
+	return slices.Compact(patterns)
 }
 
 // TestPortalBrowser_Accounts plays e2e/portal/accounts.mjs: the home page, an account created
