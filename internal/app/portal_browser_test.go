@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -16,8 +18,12 @@ import (
 
 	gocmp "github.com/google/go-cmp/cmp"
 
+	"github.com/keyward/keyward/internal/app/apptest"
+	"github.com/keyward/keyward/internal/config"
 	"github.com/keyward/keyward/internal/keyward"
 	"github.com/keyward/keyward/internal/portal"
+	"github.com/keyward/keyward/internal/sqlstore"
+	"github.com/keyward/keyward/internal/sqlstore/sqltest"
 )
 
 // The portal in a real browser: e2e/portal/run.mjs signs Polly in on the sign-in page in
@@ -134,6 +140,46 @@ func submittedRoutes(t *testing.T, routes []portal.Route, urls []string) []strin
 	return slices.Compact(patterns)
 }
 
+// TestPortalBrowser_EveryFormSubmitted: every POST route of the portal's table is named in the
+// header of some flow of e2e/portal/, and every route a header names is a POST route of the
+// table. As runPortalFlow fails a flow that sends other forms than its header names, a form
+// added to the portal fails this test until a flow sends it in the browser.
+func TestPortalBrowser_EveryFormSubmitted(t *testing.T) {
+	m := apptest.Start(t, config.Config{Addr: "127.0.0.1:0", DB: sqltest.DSN(t, sqlstore.SQLite)}, io.Discard, io.Discard)
+	var want []string
+	for _, rt := range m.Portal.Routes() {
+		if rt.Method == http.MethodPost {
+			want = append(want, rt.Pattern())
+		}
+	}
+	slices.Sort(want)
+	dir := filepath.Join("..", "..", "e2e")
+	files, err := filepath.Glob(filepath.Join(dir, "portal", "*.mjs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	named := map[string][]string{}
+	for _, f := range files {
+		flow := strings.TrimSuffix(filepath.Base(f), ".mjs")
+		for _, p := range flowSubmits(t, dir, flow) {
+			named[p] = append(named[p], flow)
+		}
+	}
+	for _, p := range want {
+		if len(named[p]) == 0 {
+			t.Errorf("no flow of e2e/portal/ sends the form of %s", p)
+		}
+	}
+	for p, flows := range named {
+		if !slices.Contains(want, p) {
+			t.Errorf("%v name %q, which is no POST route of the portal", flows, p)
+		}
+	}
+	if len(want) < 25 {
+		t.Errorf("only %d POST routes in the table", len(want))
+	}
+}
+
 // TestPortalBrowser_Accounts plays e2e/portal/accounts.mjs: the home page, an account created
 // and renamed (by the keyboard), an administrator refused, invited and removed after the
 // confirmation page, and the language switch.
@@ -186,26 +232,58 @@ func TestPortalBrowser_Inventory(t *testing.T) {
 }
 
 // TestPortalBrowser_Admin plays e2e/portal/admin.mjs: the access log filtered (a refused time
-// next to its field) and read, a client registered with its secret shown once and rotated after
-// the confirmation page, an identity provider refused next to its field, and a provider's users.
+// next to its field), read and downloaded as CSV, a client registered with its secret shown once,
+// rotated and deleted after the confirmation pages, another client edited, an identity provider
+// refused next to its field, registered and deleted, and a provider's users.
 func TestPortalBrowser_Admin(t *testing.T) {
 	forEachPortalEnv(t, func(t *testing.T, e *portalEnv) {
-		e.seedPortalLog(t)
-		got := runPortalFlow(t, e, "admin", map[string]any{"ownerId": e.ids["o1"], "idp": e.ids["idp"]})
+		ctx := context.Background()
+		ls := e.seedPortalLog(t)
+		denied := ls.newestFirst(func(le *keyward.LogEntry) bool { return le.Result != nil && *le.Result == keyward.LogResultDenied })
+		got := runPortalFlow(t, e, "admin", map[string]any{"ownerId": e.ids["o1"], "idp": e.ids["idp"], "clientId": e.ids["client"],
+			"publicKey": unescapeJSON(t, publicKeyPEM(t, 2048))})
 		want := map[string]any{
-			"logRows":        float64(50),
-			"fromError":      `This request cannot be processed. Please check your entries and try again. (field "from" must be a date (2026-03-01) or a date and time (2026-03-01 14:30))`,
-			"deniedRows":     float64(50),
-			"verdicts":       []any{"Denied"},
-			"createdNotice":  "The client was registered. Copy its secret now.",
-			"secretLength":   float64(43),
-			"rotateQuestion": "Replace the secret of Browser Service?",
-			"rotatedNotice":  "The secret was replaced. Copy the new secret now; the old one no longer works.",
-			"ipIdError":      `This request cannot be processed. Please check your entries and try again. (field "ipId" must be 1 to 100 letters, digits, dots, dashes or underscores, got "bad id")`,
-			"idpTitle":       "acme.idp",
+			"logRows":    float64(50),
+			"fromError":  `This request cannot be processed. Please check your entries and try again. (field "from" must be a date (2026-03-01) or a date and time (2026-03-01 14:30))`,
+			"deniedRows": float64(50),
+			"verdicts":   []any{"Denied"},
+			"csvName":    "access-log-" + e.ids["o1"] + ".csv",
+			"csvHeader":  "time_utc,local_time,time_zone,lock_id,lock,contact_id,contact,card_id,card,log_type,command,result,reason,grant_id,entry_no,entry_id,received_at_utc",
+			"csvFirst": "2026-03-01T10:03:00Z,2026-03-01T11:03:00+01:00,Europe/Vienna," + e.ids["lock1"] +
+				",Front Door,,,,,Command,TriggerLock,Denied,Expired,,3,e-0003,2026-03-01T11:03:00Z",
+			"csvRows":          float64(len(denied)),
+			"createdNotice":    "The client was registered. Copy its secret now.",
+			"secretLength":     float64(43),
+			"rotateQuestion":   "Replace the secret of Browser Service?",
+			"rotatedNotice":    "The secret was replaced. Copy the new secret now; the old one no longer works.",
+			"deleteQuestion":   "Delete the client Browser Service?",
+			"deletedNotice":    "The client was deleted.",
+			"deletedRows":      float64(0),
+			"savedNotice":      "The client was saved.",
+			"ipIdError":        `This request cannot be processed. Please check your entries and try again. (field "ipId" must be 1 to 100 letters, digits, dots, dashes or underscores, got "bad id")`,
+			"idpNotice":        "The identity provider was registered.",
+			"idpQuestion":      "Delete the identity provider beta.idp?",
+			"idpDeletedNotice": "The identity provider was deleted.",
+			"idpRows":          float64(0),
+			"idpTitle":         "acme.idp",
 		}
 		if diff := gocmp.Diff(want, got); diff != "" {
 			t.Errorf("flow results (-want +got):\n%s", diff)
+		}
+		if len(denied) != 367 {
+			t.Errorf("the seed has %d denied entries, want 367 (366 of lock1's, one of the Back Door's)", len(denied))
+		}
+		clients, err := e.m.Service.FindClients(asUser(ctx, e.polly))
+		e.must(err)
+		if len(clients) != 1 || clients[0].ID != e.ids["client"] {
+			t.Fatalf("Polly's clients after the flow = %+v, want Polly's App alone", clients)
+		}
+		if c := clients[0]; !slices.Equal(c.RedirectURIs, []string{"https://app.example/cb", "https://app.example/cb2"}) ||
+			!slices.Equal(c.Scopes, []string{keyward.ScopeReadOwnerAccounts, keyward.ScopeReadLogs}) {
+			t.Errorf("Polly's App after the edit: redirect URIs %q, scopes %q", c.RedirectURIs, c.Scopes)
+		}
+		if _, err := e.m.Service.FindIdentityProvider(asUser(ctx, e.polly), e.ids["o1"], "beta.idp"); !errors.Is(err, keyward.ErrNotFound) {
+			t.Errorf("the deleted provider: %v, want not found", err)
 		}
 	})
 }
