@@ -2,6 +2,8 @@
 // renaming an account, inviting an administrator and removing them after the confirmation page,
 // all with the keyboard where a person would type, then the language switch.
 // Input: {ownerId, inviteEmail, unverifiedEmail}. Result: the texts the Go test checks.
+// submits: POST /portal/owners, POST /portal/owners/{owner}/rename, POST /portal/language
+// submits: POST /portal/owners/{owner}/permissions, POST /portal/owners/{owner}/permissions/{permission}/remove
 export default async function accounts(page, input, h) {
   await h.check('home');
   h.result.homeTitle = await h.text('h1');

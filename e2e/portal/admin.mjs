@@ -1,8 +1,15 @@
 // The flow of the portal's administration pages, for TestPortalBrowser_Admin: the access log
-// filtered with the keyboard and paged, an OAuth client registered (its secret shown once) and
-// its secret rotated after the confirmation page, an identity provider refused next to its field
-// and its users' page.
-// Input: {ownerId, idp}. Result: the texts the Go test checks.
+// filtered with the keyboard and paged, and exported as CSV with the filter (the download's file
+// read); an OAuth client registered (its secret shown once), its secret rotated and the client
+// deleted after the confirmation pages, and another client's redirect URIs and scopes edited; an
+// identity provider refused next to its field, then registered and deleted after the
+// confirmation page, and a provider's users' page.
+// Input: {ownerId, idp, clientId, publicKey}. Result: the texts the Go test checks.
+// submits: POST /portal/clients, POST /portal/clients/{client}/rotate, POST /portal/clients/{client}/delete
+// submits: POST /portal/clients/{client}, POST /portal/owners/{owner}/identity-providers
+// submits: POST /portal/owners/{owner}/identity-providers/{idp}/delete
+import { readFile } from 'node:fs/promises';
+
 export default async function admin(page, input, h) {
   await h.visit(`/portal/owners/${input.ownerId}/logs`);
   await h.check('logs');
@@ -18,6 +25,12 @@ export default async function admin(page, input, h) {
   await h.submit('#log-filter button[type=submit]');
   h.result.deniedRows = await page.locator('#log tbody tr').count();
   h.result.verdicts = [...new Set(await page.locator('#log td.verdict').allTextContents())];
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export')]);
+  const lines = (await readFile(await download.path(), 'utf8')).split('\r\n');
+  h.result.csvName = download.suggestedFilename();
+  h.result.csvHeader = lines[0];
+  h.result.csvFirst = lines[1];
+  h.result.csvRows = lines.filter((l) => l !== '').length - 1;
 
   await h.visit('/portal/clients');
   await h.check('clients');
@@ -38,6 +51,19 @@ export default async function admin(page, input, h) {
   await h.check('client-rotate');
   await h.submit('#confirm');
   h.result.rotatedNotice = await h.text('#secret-notice');
+  await h.submit('#continue');
+  await Promise.all([page.waitForNavigation(), page.click('#delete')]);
+  h.result.deleteQuestion = await h.text('#question');
+  await h.check('client-delete');
+  await h.submit('#confirm');
+  h.result.deletedNotice = await h.text('#notice');
+  h.result.deletedRows = await page.locator('#clients tr', { hasText: 'Browser Service' }).count();
+  await Promise.all([page.waitForNavigation(), page.click(`tr[data-client="${input.clientId}"] a`)]);
+  await page.fill('#client-redirects', 'https://app.example/cb\nhttps://app.example/cb2');
+  await page.check('input[name=scope][value="read:logs"]');
+  await h.submit('#edit-client button[type=submit]');
+  h.result.savedNotice = await h.text('#notice');
+  await h.check('client-saved');
 
   await h.visit(`/portal/owners/${input.ownerId}/identity-providers`);
   await h.check('idps');
@@ -48,6 +74,17 @@ export default async function admin(page, input, h) {
   await h.submit('#create-idp button[type=submit]');
   h.result.ipIdError = await h.text('#ipId-error');
   await h.check('idps-error');
+  await page.fill('#idp-id', 'beta.idp');
+  await page.fill('#idp-key', input.publicKey);
+  await h.submit('#create-idp button[type=submit]');
+  h.result.idpNotice = await h.text('#notice');
+  await Promise.all([page.waitForNavigation(), page.click('tr[data-idp="beta.idp"] a.remove')]);
+  h.result.idpQuestion = await h.text('#question');
+  await h.check('idp-delete');
+  await h.submit('#confirm');
+  h.result.idpDeletedNotice = await h.text('#notice');
+  h.result.idpRows = await page.locator('tr[data-idp="beta.idp"]').count();
+  await h.check('idps-after-delete');
   await h.visit(`/portal/owners/${input.ownerId}/identity-providers/${input.idp}`);
   await h.check('idp-users');
   h.result.idpTitle = await h.text('h1');

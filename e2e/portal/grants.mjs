@@ -1,8 +1,10 @@
 // The flow of the grant pages, for TestPortalBrowser_Grants: the new-grant form with the schedule
 // builder filled in by the keyboard, its preview across the change to summer time, a refusal next
-// to its field, the grant created and revoked after the confirmation page, the list, and on the
-// lock who can open it now and why someone may not.
-// Input: {ownerId, lockId, guestId}. Result: the texts the Go test checks.
+// to its field, the grant created and revoked after the confirmation page (at once: no lock has
+// its key), the list, on the lock who can open it now and why someone may not, and a grant whose
+// key a lock holds revoked after the confirmation page (pending until the lock syncs).
+// Input: {ownerId, lockId, guestId, heldId}. Result: the texts the Go test checks.
+// submits: POST /portal/owners/{owner}/grants/new, POST /portal/owners/{owner}/grants/{grant}/revoke
 export default async function grants(page, input, h) {
   const base = `/portal/owners/${input.ownerId}`;
   await h.visit(`${base}/grants/new`);
@@ -56,4 +58,13 @@ export default async function grants(page, input, h) {
   await h.submit('#access-check button[type=submit]');
   h.result.verdict = await h.text('#verdict');
   await h.check('access-check');
+
+  await h.visit(`${base}/grants/${input.heldId}`);
+  await Promise.all([page.waitForNavigation(), page.click('#revoke-link')]);
+  h.result.heldConsequence = await h.text('#consequence');
+  await h.check('grant-revoke-held');
+  await h.submit('#confirm');
+  h.result.heldNotice = await h.text('#notice');
+  h.result.heldState = await h.text('#grant-state');
+  await h.check('grant-revocation-pending');
 }

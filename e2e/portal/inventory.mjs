@@ -3,6 +3,8 @@
 // found by the search and its page; a card's page and its revocation's confirmation page. Every
 // list, form with an error, entity page and confirmation page is checked.
 // Input: {ownerId, lockId, code, cardId}. Result: the texts the Go test checks.
+// submits: POST /portal/owners/{owner}/locks, POST /portal/owners/{owner}/groups
+// submits: POST /portal/owners/{owner}/groups/{group}/members
 export default async function inventory(page, input, h) {
   const o = `/portal/owners/${input.ownerId}`;
   await h.visit(`${o}/locks`);

@@ -4,8 +4,10 @@
 // The runner signs in on the sign-in page, then calls the default export of e2e/portal/<flow>.mjs
 // with (page, input, h). h.visit(path) opens a page of the server and h.check(name) checks the page
 // shown: it runs axe-core on it (WCAG 2.1 A and AA rules) and saves a full-page screenshot as
-// <name>.png. It prints one JSON object: {result, pages: [{name, url, violations}]}, where
-// violations are axe's serious and critical ones, which the Go test fails on.
+// <name>.png. It prints one JSON object: {result, pages: [{name, url, violations}], posts}, where
+// violations are axe's serious and critical ones, which the Go test fails on, and posts are the
+// URLs of the portal's forms the browser sent after signing in, which the Go test compares with
+// the routes the flow's header names ("// submits: POST /portal/...").
 // It uses the Debian chromium and never downloads a browser.
 import { chromium } from 'playwright-core';
 import { readFile } from 'node:fs/promises';
@@ -30,6 +32,7 @@ const context = await chromium.launchPersistentContext(input.userDataDir, {
 
 const pages = [];
 const result = {};
+const posts = [];
 try {
   const page = context.pages()[0] ?? (await context.newPage());
   page.setDefaultTimeout(20000);
@@ -58,8 +61,11 @@ try {
   await page.fill('#email', input.email);
   await page.fill('#password', input.password);
   await h.submit('form#login button[type=submit]');
+  page.on('request', (r) => {
+    if (r.method() === 'POST' && r.isNavigationRequest() && new URL(r.url()).pathname.startsWith('/portal/')) posts.push(r.url());
+  });
   await flow(page, input, h);
-  process.stdout.write(JSON.stringify({ result, pages }));
+  process.stdout.write(JSON.stringify({ result, pages, posts }));
 } finally {
   await context.close();
 }

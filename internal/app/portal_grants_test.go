@@ -540,25 +540,34 @@ func TestPortalGrants_Access(t *testing.T) {
 
 // TestPortalBrowser_Grants plays e2e/portal/grants.mjs in Chromium: the builder filled in by
 // the keyboard, its preview, a refusal, the grant created and revoked, the list and the access
-// pages of the lock, every page checked by axe-core.
+// pages of the lock, and a grant a lock holds revoked (pending), every page checked by axe-core.
 func TestPortalBrowser_Grants(t *testing.T) {
 	forEachPortalEnv(t, func(t *testing.T, e *portalEnv) {
-		got := runPortalFlow(t, e, "grants", map[string]any{"ownerId": e.ids["o1"], "lockId": e.ids["lock1"], "guestId": e.ids["guest"]})
+		held, err := e.m.Service.CreateGrant(asUser(context.Background(), e.olivia), e.ids["o1"], e.contactGrant("group", "oliviaContact"))
+		e.must(err)
+		e.deliver(t, held.ID)
+		got := runPortalFlow(t, e, "grants", map[string]any{"ownerId": e.ids["o1"], "lockId": e.ids["lock1"], "guestId": e.ids["guest"], "heldId": held.ID})
 		want := map[string]any{
-			"duplicate":     "This person or card already has an active access permission for this lock.",
-			"previewZone":   "All times are in the time zone Europe/Vienna.",
-			"summerWindow":  "2027-03-28 08:00 CEST (Europe/Vienna)",
-			"ical":          strings.ReplaceAll(viennaWeekend, "\r\n", "\n"),
-			"createdNotice": "The grant was created.",
-			"schedule":      "Monday, Friday, Saturday, Sunday from 08:00 to 12:00 (Europe/Vienna)",
-			"consequence":   "No lock has received this grant’s key yet, so it is revoked at once.",
-			"state":         "Revoked",
-			"rows":          float64(2),
-			"firstVerdict":  "Allowed",
-			"verdict":       "Allowed at 2027-03-28 09:00 CEST (Europe/Vienna): a grant lets them open this lock.",
+			"duplicate":       "This person or card already has an active access permission for this lock.",
+			"previewZone":     "All times are in the time zone Europe/Vienna.",
+			"summerWindow":    "2027-03-28 08:00 CEST (Europe/Vienna)",
+			"ical":            strings.ReplaceAll(viennaWeekend, "\r\n", "\n"),
+			"createdNotice":   "The grant was created.",
+			"schedule":        "Monday, Friday, Saturday, Sunday from 08:00 to 12:00 (Europe/Vienna)",
+			"consequence":     "No lock has received this grant’s key yet, so it is revoked at once.",
+			"state":           "Revoked",
+			"rows":            float64(3), // the seeded grant, the revoked one and the held one
+			"firstVerdict":    "Allowed",
+			"verdict":         "Allowed at 2027-03-28 09:00 CEST (Europe/Vienna): a grant lets them open this lock.",
+			"heldConsequence": "A lock already holds this grant’s key. The grant stays “revocation pending” until the lock syncs next; until then the key may still open it.",
+			"heldNotice":      "The grant was revoked; it is pending until the lock confirms it at its next sync.",
+			"heldState":       "Revocation pending",
 		}
 		if diff := gocmp.Diff(want, got); diff != "" {
 			t.Errorf("flow results (-want +got):\n%s", diff)
+		}
+		if g, err := e.m.Service.FindGrant(asUser(context.Background(), e.polly), e.ids["o1"], held.ID); err != nil || g.Active || g.State != keyward.GrantRevocationPending {
+			t.Errorf("the held grant after the flow = %+v, %v: want it inactive, %s", g, err, keyward.GrantRevocationPending)
 		}
 	})
 }
