@@ -86,17 +86,9 @@ func (s *Server) lockAccessPage(rq *request) error {
 		titles = append(titles, g.Title)
 	}
 	filter := "(" + strings.Join(targets, " or ") + ") and (active eq true or state eq " + odataString(keyward.GrantRevocationPending) + ")"
-	q, err := grantQuery(filter, page)
+	grants, more, err := s.findGrantPage(rq, o.ID, filter, page)
 	if err != nil {
 		return err
-	}
-	grants, err := s.svc.Grants.FindGrants(rq.ctx, o.ID, q)
-	if err != nil {
-		return err
-	}
-	more := len(grants) > grantPageSize
-	if more {
-		grants = grants[:grantPageSize]
 	}
 	now := keyward.NewTime(s.cfg.Now())
 	base := ownerPath(o.ID, "locks", l.ID, "access")

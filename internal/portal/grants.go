@@ -102,17 +102,9 @@ func (s *Server) grantsPage(rq *request) error {
 			conds = append(conds, c[0]+" eq "+odataString(c[1]))
 		}
 	}
-	q, err := grantQuery(odataAnd(conds), page)
+	grants, more, err := s.findGrantPage(rq, o.ID, odataAnd(conds), page)
 	if err != nil {
 		return err
-	}
-	grants, err := s.svc.Grants.FindGrants(rq.ctx, o.ID, q)
-	if err != nil {
-		return err
-	}
-	more := len(grants) > grantPageSize
-	if more {
-		grants = grants[:grantPageSize]
 	}
 	v := grantsView{Owner: o, Filters: f, Pager: newGrantPager(ownerPath(o.ID, "grants"), rq.r.URL.Query(), page, more)}
 	if v.Rows, err = s.grantRows(rq, grants); err != nil {

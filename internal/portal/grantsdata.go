@@ -23,6 +23,23 @@ func grantQuery(filter string, page int) (*keyward.Query, error) {
 	return odata.Parse(v)
 }
 
+// findGrantPage is one page of the account's grants that filter selects, and whether a next page
+// follows (grantQuery reads one grant more than a page holds).
+func (s *Server) findGrantPage(rq *request, ownerID, filter string, page int) ([]*keyward.Grant, bool, error) {
+	q, err := grantQuery(filter, page)
+	if err != nil {
+		return nil, false, err
+	}
+	grants, err := s.svc.Grants.FindGrants(rq.ctx, ownerID, q)
+	if err != nil {
+		return nil, false, err
+	}
+	if len(grants) > grantPageSize {
+		return grants[:grantPageSize], true, nil
+	}
+	return grants, false, nil
+}
+
 // allQuery is a query for the options of a select: the first keyward.MaxTop entities the filter
 // selects. An account with more uses the e-mail field or the filters of the lists instead.
 func allQuery(filter string) *keyward.Query {
