@@ -9,8 +9,10 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"os"
@@ -128,14 +130,17 @@ func freshDatabase(dsn string) (string, func(), error) {
 		}
 		return "sqlite:" + filepath.Join(dir, "keyward.db"), func() { os.RemoveAll(dir) }, nil
 	case strings.HasPrefix(dsn, "sqlite:"):
-		_, path, err := sqlstore.ParseDSN(dsn)
-		if err != nil {
+		if _, _, err := sqlstore.ParseDSN(dsn); err != nil {
 			return "", nil, err
 		}
-		if _, err := os.Stat(strings.SplitN(path, "?", 2)[0]); err == nil {
-			return "", nil, fmt.Errorf("bench: %s exists; the benchmark runs on a fresh database", path)
+		path, _, _ := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "//"), "?")
+		if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+			return "", nil, fmt.Errorf("bench: %s exists (or cannot be checked); the benchmark runs on a fresh database", path)
 		}
 		return dsn, func() {}, nil
+	}
+	if _, _, err := sqlstore.ParseDSN(dsn); err != nil {
+		return "", nil, err
 	}
 	admin, err := sqlstore.OpenAdmin(dsn)
 	if err != nil {
