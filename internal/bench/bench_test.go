@@ -2,6 +2,7 @@ package bench_test
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"strings"
@@ -88,6 +89,17 @@ func TestShortRun(t *testing.T) {
 			}
 			if strings.Join(got, "\n") != strings.Join(measures, "\n") {
 				t.Errorf("measures:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(measures, "\n"))
+			}
+			b, err := json.Marshal(rep)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var back struct {
+				Engine string
+				Rows   []struct{ Measure string }
+			}
+			if err := json.Unmarshal(b, &back); err != nil || back.Engine != name || len(back.Rows) != len(measures) {
+				t.Errorf("the JSON report %.300s decodes to engine %q with %d rows (%v); want %q with %d", b, back.Engine, len(back.Rows), err, name, len(measures))
 			}
 			var table strings.Builder
 			if err := rep.WriteTable(&table); err != nil {

@@ -97,3 +97,26 @@ func cmpErr(first, err error) error {
 	}
 	return err
 }
+
+// rounds is how many slices a compared run's duration is cut into.
+const rounds = 5
+
+// alternate runs the ops in turn, each for d/rounds, rounds times over, and returns each op's
+// results merged: Keyward and its references then share whatever else the machine is doing
+// during the run, instead of one getting a quiet minute and the other a busy one.
+func alternate(ctx context.Context, c int, d time.Duration, ops ...op) []result {
+	out := make([]result, len(ops))
+	for range rounds {
+		for i, fn := range ops {
+			res := drive(ctx, c, d/rounds, fn)
+			out[i].latencies = append(out[i].latencies, res.latencies...)
+			out[i].elapsed += res.elapsed
+			out[i].errors += res.errors
+			out[i].firstErr = cmpErr(out[i].firstErr, res.firstErr)
+		}
+	}
+	for i := range out {
+		slices.Sort(out[i].latencies)
+	}
+	return out
+}

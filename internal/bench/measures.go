@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"sync"
+	"sync/atomic"
 
 	"github.com/keyward/keyward/internal/bench/reference"
 	"github.com/keyward/keyward/internal/client"
@@ -36,30 +37,32 @@ func (r *runner) tokens(ctx context.Context) error {
 	}
 	defer stop()
 	c, base := r.cfg.Concurrency, r.m.Config.Issuer
-	cc := r.load(ctx, "token issuance (client credentials)", c, func(ctx context.Context, _ int, _ int64) error {
-		_, err := r.tokenRequest(ctx, base, r.admin, url.Values{"grant_type": {keyward.GrantClientCredentials}})
-		return err
-	})
 	refresh := make([]string, c)
 	for i := range refresh {
 		if refresh[i], err = r.refreshToken(ctx, r.ownerUser, keyward.ScopeReadCoreEntities); err != nil {
 			return err
 		}
 	}
-	rt := r.load(ctx, "token issuance (refresh)", c, func(ctx context.Context, w int, _ int64) error {
-		t, err := r.tokenRequest(ctx, base, r.app, url.Values{"grant_type": {keyward.GrantRefreshToken}, "refresh_token": {refresh[w]}})
-		if err == nil {
-			refresh[w] = t.RefreshToken
-		}
-		return err
-	})
-	ref := r.load(ctx, "reference signer", c, func(ctx context.Context, _ int, _ int64) error {
-		status, body, err := r.do(ctx, http.MethodPost, refBase+"/token", "grant_type=client_credentials", nil)
-		if err == nil {
-			err = expectOK(status, body)
-		}
-		return err
-	})
+	res := r.compare(ctx, c, []string{"token issuance (client credentials)", "token issuance (refresh)", "reference signer"},
+		func(ctx context.Context, _ int, _ int64) error {
+			_, err := r.tokenRequest(ctx, base, r.admin, url.Values{"grant_type": {keyward.GrantClientCredentials}})
+			return err
+		},
+		func(ctx context.Context, w int, _ int64) error {
+			t, err := r.tokenRequest(ctx, base, r.app, url.Values{"grant_type": {keyward.GrantRefreshToken}, "refresh_token": {refresh[w]}})
+			if err == nil {
+				refresh[w] = t.RefreshToken
+			}
+			return err
+		},
+		func(ctx context.Context, _ int, _ int64) error {
+			status, body, err := r.do(ctx, http.MethodPost, refBase+"/token", "grant_type=client_credentials", nil)
+			if err == nil {
+				err = expectOK(status, body)
+			}
+			return err
+		})
+	cc, rt, ref := res[0], res[1], res[2]
 	target := r.tokenTarget()
 	for _, m := range []struct {
 		name string
@@ -106,18 +109,20 @@ func (r *runner) reads(ctx context.Context) error {
 			return err
 		}
 		c := r.cfg.Concurrency
-		kw := r.load(ctx, read.name, c, func(ctx context.Context, _ int, _ int64) error {
-			_, err := r.get(ctx, read.url, r.adminToken)
-			return err
-		})
-		verify := r.load(ctx, "reference verify+JSON", c, func(ctx context.Context, _ int, _ int64) error {
-			_, err := r.get(ctx, refBase+"/verify", refToken)
-			return err
-		})
-		bare := r.load(ctx, "reference JSON", c, func(ctx context.Context, _ int, _ int64) error {
-			_, err := r.get(ctx, refBase+"/json", refToken)
-			return err
-		})
+		res := r.compare(ctx, c, []string{read.name, "reference verify+JSON", "reference JSON"},
+			func(ctx context.Context, _ int, _ int64) error {
+				_, err := r.get(ctx, read.url, r.adminToken)
+				return err
+			},
+			func(ctx context.Context, _ int, _ int64) error {
+				_, err := r.get(ctx, refBase+"/verify", refToken)
+				return err
+			},
+			func(ctx context.Context, _ int, _ int64) error {
+				_, err := r.get(ctx, refBase+"/json", refToken)
+				return err
+			})
+		kw, verify, bare := res[0], res[1], res[2]
 		stop()
 		v := rateRow(read.name+" vs verify+JSON", "req/s", 1, kw, "verify JWT + JSON", &verify)
 		b := rateRow(read.name+" vs bare JSON", "req/s", 1, kw, "JSON", &bare)
@@ -180,19 +185,18 @@ func (r *runner) grants(ctx context.Context) error {
 	}
 	ical := weekdaysIcal
 	variants := []variant{inline, {"contact id", byID(nil)}, {"contact id + iCal", byID(&ical)}}
-	results := map[string]map[int]result{}
+	results := map[string]map[int]result{inline.name: {}, variants[1].name: {}, variants[2].name: {}}
 	lock := 1
-	offset := int64(0)
-	run := func(v variant, c int) {
+	var seq atomic.Int64 // numbers the inline contacts and the reference's rows across runs
+	grantOp := func(v variant) op {
 		pool := contacts
 		l := r.locks[lock]
 		lock++
-		base := int64(0)
-		if v.name == inline.name {
-			base = offset // a fresh identifier for every inline contact of the run
-		}
-		res := r.load(ctx, fmt.Sprintf("grant creation (%s, %s)", v.name, clients(c)), c, func(ctx context.Context, _ int, i int64) error {
-			body, err := v.body(l, base+i, pool)
+		return func(ctx context.Context, _ int, i int64) error {
+			if v.name == inline.name {
+				i = seq.Add(1) // a fresh identifier for every inline contact
+			}
+			body, err := v.body(l, i, pool)
 			if err != nil {
 				return err
 			}
@@ -203,31 +207,24 @@ func (r *runner) grants(ctx context.Context) error {
 				mu.Unlock()
 			}
 			return err
-		})
-		if v.name == inline.name {
-			offset += int64(len(res.latencies) + res.errors + c)
 		}
-		if results[v.name] == nil {
-			results[v.name] = map[int]result{}
-		}
-		results[v.name][c] = res
-	}
-	run(inline, 1)
-	run(inline, hi)
-	for _, c := range []int{1, hi} {
-		run(variants[1], c)
-		run(variants[2], c)
 	}
 	inserts, err := reference.NewInserts(ctx, r.m.Store.SQL())
 	if err != nil {
 		return err
 	}
 	defer inserts.Drop(ctx)
+	insert := func(ctx context.Context, _ int, _ int64) error { return inserts.Insert(ctx, seq.Add(1)) }
 	ref := map[int]result{}
 	for _, c := range []int{1, hi} {
-		ref[c] = r.load(ctx, "reference insert", c, func(ctx context.Context, _ int, i int64) error {
-			return inserts.Insert(ctx, int64(c)<<40+i)
-		})
+		res := r.compare(ctx, c, []string{fmt.Sprintf("grant creation (%s, %s)", inline.name, clients(c)), "reference insert"},
+			grantOp(inline), insert)
+		results[inline.name][c], ref[c] = res[0], res[1]
+	}
+	for _, c := range []int{1, hi} {
+		for _, v := range variants[1:] {
+			results[v.name][c] = r.load(ctx, fmt.Sprintf("grant creation (%s, %s)", v.name, clients(c)), c, grantOp(v))
+		}
 	}
 	for _, v := range variants {
 		for _, c := range []int{1, hi} {
@@ -267,15 +264,17 @@ func (r *runner) keyFetch(ctx context.Context) error {
 	}
 	target := r.m.Config.Issuer + "/api/v1/Me/Mobiles/" + u.MobileID + "/Keys"
 	c := r.cfg.Concurrency
-	kw := r.load(ctx, "key fetch", c, func(ctx context.Context, _ int, _ int64) error {
-		body, err := r.get(ctx, target, t.AccessToken)
-		if err == nil && bytes.Count(body, []byte(`"key"`)) != n {
-			err = fmt.Errorf("the answer has %d keys, want %d", bytes.Count(body, []byte(`"key"`)), n)
-		}
-		return err
-	})
 	signer := reference.KeySigner()
-	ref := r.load(ctx, "reference key signing", c, func(context.Context, int, int64) error { return reference.SignKeys(signer, keys) })
+	res := r.compare(ctx, c, []string{"key fetch", "reference key signing"},
+		func(ctx context.Context, _ int, _ int64) error {
+			body, err := r.get(ctx, target, t.AccessToken)
+			if got := bytes.Count(body, []byte(`"key"`)); err == nil && got != n {
+				err = fmt.Errorf("the answer has %d keys, want %d", got, n)
+			}
+			return err
+		},
+		func(context.Context, int, int64) error { return reference.SignKeys(signer, keys) })
+	kw, ref := res[0], res[1]
 	r.add(rateRow(fmt.Sprintf("key fetch, phone with %d grants", n), "req/s", 1, kw, fmt.Sprintf("sign %d keys", n), &ref))
 	return nil
 }
@@ -288,26 +287,27 @@ func (r *runner) ingestion(ctx context.Context) error {
 		return err
 	}
 	relay := client.New(r.m.Config.Issuer, r.http)
-	next := uint64(1)
-	kw := r.load(ctx, "log ingestion", 1, func(ctx context.Context, _ int, _ int64) error {
-		resp, err := lock.SyncOnce(ctx, relay, Entries(next, IngestBatch))
-		if err == nil && resp.AckEntryNo != next+IngestBatch-1 {
-			err = fmt.Errorf("the sync acknowledged entry %d, want %d", resp.AckEntryNo, next+IngestBatch-1)
-		}
-		next += IngestBatch
-		return err
-	})
 	inserts, err := reference.NewLogInserts(ctx, r.m.Store.SQL())
 	if err != nil {
 		return err
 	}
 	defer inserts.Drop(ctx)
-	refNext := uint64(1)
-	ref := r.load(ctx, "reference log inserts", 1, func(ctx context.Context, _ int, _ int64) error {
-		err := inserts.Insert(ctx, Entries(refNext, IngestBatch))
-		refNext += IngestBatch
-		return err
-	})
+	next, refNext := uint64(1), uint64(1)
+	res := r.compare(ctx, 1, []string{"log ingestion", "reference log inserts"},
+		func(ctx context.Context, _ int, _ int64) error {
+			resp, err := lock.SyncOnce(ctx, relay, Entries(next, IngestBatch))
+			if err == nil && resp.AckEntryNo != next+IngestBatch-1 {
+				err = fmt.Errorf("the sync acknowledged entry %d, want %d", resp.AckEntryNo, next+IngestBatch-1)
+			}
+			next += IngestBatch
+			return err
+		},
+		func(ctx context.Context, _ int, _ int64) error {
+			err := inserts.Insert(ctx, Entries(refNext, IngestBatch))
+			refNext += IngestBatch
+			return err
+		})
+	kw, ref := res[0], res[1]
 	row := rateRow(fmt.Sprintf("log ingestion, device API, syncs of %d", IngestBatch), "entries/s", IngestBatch, kw, "prepared INSERTs, 1 tx/batch", &ref)
 	r.add(withTarget(row, "≥ 50000", atLeast(row.Keyward, 50000)))
 	return nil

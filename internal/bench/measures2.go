@@ -49,17 +49,19 @@ func (r *runner) export(ctx context.Context) error {
 		return bytes.Count(body, []byte(`"entryNo"`)), err
 	}
 	pageLoad := func(name string, skip int) (result, result) {
-		kw := r.load(ctx, name, 1, func(ctx context.Context, _ int, _ int64) error {
-			got, err := get(ctx, skip)
-			if err == nil && got != exportPage {
-				err = fmt.Errorf("$skip=%d answered %d entries, want %d", skip, got, exportPage)
-			}
-			return err
-		})
-		ref := r.load(ctx, "reference keyset page", 1, func(ctx context.Context, _ int, _ int64) error {
-			_, err := reference.LogPage(ctx, r.m.Store.SQL(), owner, keyward.LogTypeCommand, keyward.CommandTriggerLock, int64(skip), exportPage)
-			return err
-		})
+		res := r.compare(ctx, 1, []string{name, "reference keyset page"},
+			func(ctx context.Context, _ int, _ int64) error {
+				got, err := get(ctx, skip)
+				if err == nil && got != exportPage {
+					err = fmt.Errorf("$skip=%d answered %d entries, want %d", skip, got, exportPage)
+				}
+				return err
+			},
+			func(ctx context.Context, _ int, _ int64) error {
+				_, err := reference.LogPage(ctx, r.m.Store.SQL(), owner, keyward.LogTypeCommand, keyward.CommandTriggerLock, int64(skip), exportPage)
+				return err
+			})
+		kw, ref := res[0], res[1]
 		return kw, ref
 	}
 	first, firstRef := pageLoad("log export, first page", 0)
@@ -169,34 +171,36 @@ func (r *runner) ical(ctx context.Context) error {
 	}
 	var sink int
 	var mu sync.Mutex
-	kw := r.load(ctx, "iCal Allows", 1, func(context.Context, int, int64) error {
-		n := 0
-		for _, c := range cals {
-			for _, t := range instants {
-				if c.Allows(t) {
-					n++
+	res := r.compare(ctx, 1, []string{"iCal Allows", "rrule-go"},
+		func(context.Context, int, int64) error {
+			n := 0
+			for _, c := range cals {
+				for _, t := range instants {
+					if c.Allows(t) {
+						n++
+					}
 				}
 			}
-		}
-		mu.Lock()
-		sink += n
-		mu.Unlock()
-		return nil
-	})
-	ref := r.load(ctx, "rrule-go", 1, func(context.Context, int, int64) error {
-		n := 0
-		for i, s := range sets {
-			for _, t := range instants {
-				if o := s.Before(t, true); !o.IsZero() && t.Before(o.Add(rules[i].length)) {
-					n++
+			mu.Lock()
+			sink += n
+			mu.Unlock()
+			return nil
+		},
+		func(context.Context, int, int64) error {
+			n := 0
+			for i, s := range sets {
+				for _, t := range instants {
+					if o := s.Before(t, true); !o.IsZero() && t.Before(o.Add(rules[i].length)) {
+						n++
+					}
 				}
 			}
-		}
-		mu.Lock()
-		sink += n
-		mu.Unlock()
-		return nil
-	})
+			mu.Lock()
+			sink += n
+			mu.Unlock()
+			return nil
+		})
+	kw, ref := res[0], res[1]
 	per := float64(len(rules) * icalDecisions)
 	row := rateRow("iCal Allows decisions, 1 client", "decisions/s", per, kw, "rrule-go", &ref)
 	row.P50Ms, row.P99Ms = 0, 0 // a latency here is of a batch, not of one decision
@@ -213,7 +217,7 @@ func firstStart(text string, loc *time.Location) time.Time {
 }
 
 // memory starts `keyward serve` as a child process on the run's database and reads its resident
-// set (VmRSS) idle, a second after it answered /healthz, and at its peak while it answers
+// set (VmRSS) idle, a second after it answered /healthz (a fifth in short mode), and at its peak while it answers
 // authenticated reads of one bound lock on the run's clients for the run's duration. The
 // in-process Keyward shares this process with the references and the load generator, so its
 // memory is not measured.
@@ -243,7 +247,11 @@ func (r *runner) memory(ctx context.Context) error {
 	if err := r.healthy(ctx, base, 60*time.Second); err != nil {
 		return err
 	}
-	time.Sleep(time.Second)
+	settle := time.Second
+	if r.cfg.Short {
+		settle = 200 * time.Millisecond
+	}
+	time.Sleep(settle)
 	idle, err := rss(cmd.Process.Pid)
 	if err != nil {
 		return err

@@ -266,7 +266,21 @@ func serveReference(h http.Handler) (base string, stop func(), err error) {
 // load runs fn on c clients for the run's duration and records a failure for every measure
 // that saw errors.
 func (r *runner) load(ctx context.Context, name string, c int, fn op) result {
-	res := drive(ctx, c, r.cfg.Duration, fn)
+	return r.check(name, drive(ctx, c, r.cfg.Duration, fn))
+}
+
+// compare runs Keyward's op and its references' in alternation (see alternate), each for the
+// run's duration in all, and checks each result as load does.
+func (r *runner) compare(ctx context.Context, c int, names []string, ops ...op) []result {
+	res := alternate(ctx, c, r.cfg.Duration, ops...)
+	for i := range res {
+		r.check(names[i], res[i])
+	}
+	return res
+}
+
+// check records a failure for a result with errors or without a completed request.
+func (r *runner) check(name string, res result) result {
 	if res.errors > 0 {
 		r.fail("%s: %d of %d requests failed; the first: %v", name, res.errors, res.errors+len(res.latencies), res.firstErr)
 	}
