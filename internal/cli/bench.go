@@ -36,6 +36,7 @@ func runBench(ctx context.Context, env Env, args []string) error {
 	if asJSON {
 		enc := json.NewEncoder(env.Stdout)
 		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
 		err = enc.Encode(rep)
 	} else {
 		err = rep.WriteTable(env.Stdout)
