@@ -82,7 +82,7 @@ func (r *runner) reads(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	refToken, err := reference.Sign(keys, "bench")
+	refToken, err := reference.Sign(ctx, keys, "bench")
 	if err != nil {
 		return err
 	}

@@ -63,7 +63,7 @@ type claims struct {
 }
 
 // Sign signs one access token with the claims Keyward's access tokens carry.
-func Sign(keys *token.Keys, subject string) (string, error) {
+func Sign(ctx context.Context, keys *token.Keys, subject string) (string, error) {
 	now := time.Now()
 	return keys.Sign(AccessToken, claims{Issuer: "http://reference", Subject: subject, Audience: []string{"reference"},
 		ClientID: subject, Scope: "read:core-entities", IssuedAt: now.Unix(), NotBefore: now.Unix(),
@@ -75,7 +75,7 @@ func Sign(keys *token.Keys, subject string) (string, error) {
 func Signer(keys *token.Keys) http.Handler {
 	var n atomic.Int64
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		tok, err := Sign(keys, fmt.Sprint("client-", n.Add(1)))
+		tok, err := Sign(r.Context(), keys, fmt.Sprint("client-", n.Add(1)))
 		if err != nil {
 			http.Error(w, "sign", http.StatusInternalServerError)
 			return
