@@ -44,10 +44,13 @@ func TestImportRules(t *testing.T) {
 		"internal/sqlstore/sqltest":   append([]string{"internal/sqlstore"}, leaves...),
 		"internal/sqlstore/storetest": append([]string{"internal/apitest"}, leaves...),
 		"internal/apitest":            {"internal/keyward", "internal/lockproto", "internal/client"},
+		// the benchmark's reference programs: the signer and the libraries Keyward uses, no more
+		"internal/bench/reference": {"internal/keyward", "internal/lockproto", "internal/token"},
 	}
-	// wiring may import everything: the server's wiring, the CLI, main, and apptest, which
-	// runs the wired server for tests.
-	wiring := map[string]bool{"internal/app": true, "internal/cli": true, "cmd/keyward": true, "internal/app/apptest": true}
+	// wiring may import everything: the server's wiring, the CLI, main, apptest, which runs the
+	// wired server for tests, and bench, which runs it beside the references.
+	wiring := map[string]bool{"internal/app": true, "internal/cli": true, "cmd/keyward": true, "internal/app/apptest": true,
+		"internal/bench": true}
 	testSupport := map[string]bool{"internal/apitest": true, "internal/app/apptest": true,
 		"internal/sqlstore/sqltest": true, "internal/sqlstore/storetest": true}
 	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}}{{range .Imports}} {{.}}{{end}}`, mod+"...").Output()

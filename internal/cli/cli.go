@@ -33,6 +33,7 @@ func commands() []command {
 		{"serve", "run the server", runServe},
 		{"demo", "run a server on a fresh SQLite file with demo data", runDemo},
 		{"migrate", "migrate the database schema and exit", runMigrate},
+		{"bench", "measure Keyward against reference programs on a fresh database and print the table", runBench},
 		{"sim", "run a scenario of simulated locks and phones against a server (or --offline)", runSim},
 		{"admin user create", "create a user", runUserCreate},
 		{"admin user verification-link", "print a new e-mail verification link for an unverified user", runUserVerificationLink},

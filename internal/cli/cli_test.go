@@ -95,6 +95,11 @@ func TestAdminCommands(t *testing.T) {
 			"keyward admin lock register: The request is invalid: the device public key must be an Ed25519 public key of 32 bytes, got 3 bytes\n"},
 		{"PlansFileMissing", []string{"admin", "owner", "set-plan", "--plans", "/nonexistent/plans.json", "--id", "x", "--plan", "free"}, 1,
 			"keyward admin owner set-plan: config: plans: open /nonexistent/plans.json: no such file or directory\n"},
+		{"BenchConcurrency", []string{"bench", "--concurrency", "0"}, 2, "keyward bench: usage: --concurrency must be at least 1\n"},
+		{"BenchExistingDB", []string{"bench", "--db", db}, 1,
+			"keyward bench: bench: " + strings.TrimPrefix(db, "sqlite:") + " exists (or cannot be checked); the benchmark runs on a fresh database\n"},
+		{"BenchBadDB", []string{"bench", "--db", "mysql://x"}, 1,
+			"keyward bench: sqlstore: \"mysql://x\": the database address must start with sqlite: or postgres://\n"},
 		{"BadDB", []string{"migrate", "--db", "mysql://x"}, 1,
 			"keyward migrate: sqlstore: \"mysql://x\": the database address must start with sqlite: or postgres://\n"},
 	}

@@ -1,10 +1,7 @@
 package sqlstore_test
 
 import (
-	"bytes"
 	"context"
-	"crypto/ed25519"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -12,46 +9,21 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/keyward/keyward/internal/apitest"
-	"github.com/keyward/keyward/internal/keyward"
-	"github.com/keyward/keyward/internal/lockproto"
+	"github.com/keyward/keyward/internal/bench"
+	"github.com/keyward/keyward/internal/bench/reference"
 	"github.com/keyward/keyward/internal/service"
 	"github.com/keyward/keyward/internal/sqlstore"
 	"github.com/keyward/keyward/internal/sqlstore/sqltest"
 )
 
-// keyUser is a user with n grants and a phone: the context of the phone's token and its mobile.
-type keyUser struct {
-	phone    context.Context
-	mobileID string
-}
-
-// seedKeyUser gives Ada n grants in one account, the first on a lock and the others on groups
-// holding that lock, and registers her phone.
-func seedKeyUser(tb testing.TB, s *service.Service, n int) keyUser {
+// seedKeyUser gives Ada n grants through bench.SeedKeyUser, the seeding `keyward bench` uses.
+func seedKeyUser(tb testing.TB, s *service.Service, n int) bench.KeyUser {
 	tb.Helper()
-	op := keyward.NewContextWithPrincipal(context.Background(), keyward.Operator())
-	u := apitest.Check(s.CreateUser(op, keyward.UserCreate{Email: "ada@example.com", Verified: true}))(tb)
-	owner := apitest.Check(s.CreateUser(op, keyward.UserCreate{Email: "olga@example.com", Verified: true}))(tb)
-	acct := apitest.Check(s.RegisterOwner(op, keyward.OwnerRegistration{Name: "Office", OwnerEmail: owner.Email}))(tb)
-	as := keyward.NewContextWithPrincipal(op, keyward.SessionPrincipal(owner))
-	phys, code := apitest.Check2(s.RegisterLock(op, keyward.PhysicalLockCreate{DevicePublicKey: apitest.DeviceKey(), LockTypeID: "TK.Td30",
-		ProtocolVersion: lockproto.ProtocolLatest, TimeZone: "Europe/Vienna", TimeRestrictionSupport: true}))(tb)
-	lock := apitest.Check(s.BindLock(as, acct.ID, keyward.BindLockRequest{PhysicalLockID: phys.ID, BindingCode: code}))(tb)
-	contact := apitest.Check(s.CreateContact(as, acct.ID, keyward.ContactCreate{Identifier: &u.Email}))(tb)
-	targets := []string{lock.ID}
-	for i := 1; i < n; i++ {
-		g := apitest.Check(s.CreateLockGroup(as, acct.ID, keyward.LockGroupCreate{Title: fmt.Sprint("Group ", i)}))(tb)
-		apitest.Check(s.AddLockGroupMember(as, acct.ID, g.ID, keyward.LockGroupMemberRequest{BoundLockID: lock.ID}))(tb)
-		targets = append(targets, g.ID)
+	u, err := bench.SeedKeyUser(context.Background(), s, n)
+	if err != nil {
+		tb.Fatal(err)
 	}
-	for _, target := range targets {
-		apitest.Check(s.CreateGrant(as, acct.ID, keyward.GrantCreate{BoundLockID: target, ContactID: &contact.ID}))(tb)
-	}
-	phone := keyward.NewContextWithPrincipal(op, keyward.TokenPrincipal(u, "mobile-app",
-		[]string{keyward.ScopeRegisterMobiles, keyward.ScopeHandleKeys}))
-	m := apitest.Check(s.RegisterMobile(phone, keyward.MobileCreate{PublicKey: bytes.Repeat([]byte{7}, 32), Name: "Pixel", Platform: keyward.PlatformAndroid}))(tb)
-	return keyUser{phone: phone, mobileID: m.ID}
+	return u
 }
 
 // TestKeyFetchStatements fetches the keys of a user with 1 grant and of one with 50: the first
@@ -95,7 +67,7 @@ func keyFetchStatements(t *testing.T, engine sqlstore.Engine, n int) map[string]
 		if known != nil {
 			known = []string{tag}
 		}
-		keys, got, err := s.FetchKeys(u.phone, u.mobileID, known)
+		keys, got, err := s.FetchKeys(u.Phone, u.MobileID, known)
 		if err != nil {
 			t.Fatalf("%s: %v", step.name, err)
 		}
@@ -120,33 +92,34 @@ func BenchmarkKeyFetch(b *testing.B) {
 		b.Run(string(engine), func(b *testing.B) {
 			s := service.New(sqltest.Open(b, engine), service.Config{})
 			u := seedKeyUser(b, s, 1000)
-			first, tag, err := s.FetchKeys(u.phone, u.mobileID, nil)
+			first, tag, err := s.FetchKeys(u.Phone, u.MobileID, nil)
 			if err != nil {
 				b.Fatal(err)
 			}
 			var fetch, poll, ref time.Duration
 			b.Run("Fetch", func(b *testing.B) {
 				fetch = timeLoop(b, func() {
-					if keys, _, err := s.FetchKeys(u.phone, u.mobileID, nil); err != nil || len(keys.Keys) != 1000 {
+					if keys, _, err := s.FetchKeys(u.Phone, u.MobileID, nil); err != nil || len(keys.Keys) != 1000 {
 						b.Fatalf("fetch: %v", err)
 					}
 				})
 			})
 			b.Run("NotModified", func(b *testing.B) {
 				poll = timeLoop(b, func() {
-					if keys, _, err := s.FetchKeys(u.phone, u.mobileID, []string{tag}); err != nil || keys != nil {
+					if keys, _, err := s.FetchKeys(u.Phone, u.MobileID, []string{tag}); err != nil || keys != nil {
 						b.Fatalf("poll: %v", err)
 					}
 				})
 			})
 			b.Run("Reference", func(b *testing.B) {
-				keys := referenceKeys(b, first)
-				signer := lockproto.Signer{KID: "ksk-ref", Key: ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize))}
+				keys, err := reference.MobileKeys(first)
+				if err != nil {
+					b.Fatal(err)
+				}
+				signer := reference.KeySigner()
 				ref = timeLoop(b, func() {
-					for _, k := range keys {
-						if _, err := lockproto.SignMobileKey(signer, k); err != nil {
-							b.Fatal(err)
-						}
+					if err := reference.SignKeys(signer, keys); err != nil {
+						b.Fatal(err)
 					}
 				})
 			})
@@ -164,20 +137,4 @@ func timeLoop(b *testing.B, fn func()) time.Duration {
 		n++
 	}
 	return time.Since(start) / time.Duration(max(n, 1))
-}
-
-// referenceKeys are the keys a fetch answered, decoded, for the reference to sign again.
-func referenceKeys(b *testing.B, fetched *keyward.MobileKeys) []*lockproto.MobileKey {
-	keys := make([]*lockproto.MobileKey, len(fetched.Keys))
-	for i, k := range fetched.Keys {
-		var env lockproto.Envelope
-		if err := json.Unmarshal(k.Key, &env); err != nil {
-			b.Fatal(err)
-		}
-		keys[i] = new(lockproto.MobileKey)
-		if err := json.Unmarshal(env.Payload, keys[i]); err != nil {
-			b.Fatal(err)
-		}
-	}
-	return keys
 }
