@@ -65,7 +65,7 @@ type claims struct {
 // Sign signs one access token with the claims Keyward's access tokens carry.
 func Sign(ctx context.Context, keys *token.Keys, subject string) (string, error) {
 	now := time.Now()
-	return keys.Sign(AccessToken, claims{Issuer: "http://reference", Subject: subject, Audience: []string{"reference"},
+	return keys.Sign(ctx, AccessToken, claims{Issuer: "http://reference", Subject: subject, Audience: []string{"reference"},
 		ClientID: subject, Scope: "read:core-entities", IssuedAt: now.Unix(), NotBefore: now.Unix(),
 		Expiry: now.Add(time.Hour).Unix(), ID: keyward.NewID(now)})
 }
