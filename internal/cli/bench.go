@@ -12,6 +12,14 @@ import (
 // runBench runs the benchmark on a fresh database and prints its table (or JSON). Missed
 // targets are printed, not failed; a failed request or step makes the exit status 1.
 func runBench(ctx context.Context, env Env, args []string) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "seed":
+			return runBenchSeed(ctx, env, args[1:])
+		case "scale":
+			return runBenchScale(ctx, env, args[1:])
+		}
+	}
 	var cfg bench.Config
 	var asJSON bool
 	fs := newFlags(env, "bench")
@@ -48,4 +56,36 @@ func runBench(ctx context.Context, env Env, args []string) error {
 		return fmt.Errorf("%d failures: %s", len(rep.Failures), strings.Join(rep.Failures, "; "))
 	}
 	return nil
+}
+
+// runBenchSeed writes the scale dataset into an empty database and prints what it wrote.
+func runBenchSeed(ctx context.Context, env Env, args []string) error {
+	spec := bench.DatasetSpec
+	var dsn string
+	fs := newFlags(env, "bench seed")
+	fs.StringVar(&dsn, "db", "", "database to seed: sqlite:FILE or postgres://... (migrated first; must hold no owner account)")
+	fs.IntVar(&spec.Contacts, "contacts", spec.Contacts, "contacts")
+	fs.IntVar(&spec.Locks, "locks", spec.Locks, "bound locks")
+	fs.IntVar(&spec.Grants, "grants", spec.Grants, "grants")
+	fs.IntVar(&spec.LogEntries, "log-entries", spec.LogEntries, "log entries")
+	fs.IntVar(&spec.Owners, "owners", spec.Owners, "owner accounts (the k-th holds a share proportional to 1/k²)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if dsn == "" {
+		return fmt.Errorf("%w: --db is required", errUsage)
+	}
+	if spec.Owners < 1 || spec.Locks < spec.Owners || spec.Contacts < 2*spec.Owners || spec.Grants < 0 || spec.LogEntries < 0 {
+		return fmt.Errorf("%w: need --owners ≥ 1, --locks ≥ --owners, --contacts ≥ 2 × --owners, no negative counts", errUsage)
+	}
+	res, err := bench.SeedDatabase(ctx, dsn, spec)
+	if err != nil {
+		return err
+	}
+	return bench.WriteSeedResult(env.Stdout, res)
+}
+
+// runBenchScale is filled in with the scale run.
+func runBenchScale(ctx context.Context, env Env, args []string) error {
+	return fmt.Errorf("%w: not yet", errUsage)
 }
