@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/keyward/keyward/internal/bench"
 	"github.com/keyward/keyward/internal/cli"
@@ -125,4 +126,37 @@ func engines(t *testing.T) []string {
 		t.Fatal("KEYWARD_REQUIRE_POSTGRES=1 but KEYWARD_TEST_POSTGRES is empty")
 	}
 	return list
+}
+
+// TestScaleShort runs the scale-out measure briefly with 2 nodes on PostgreSQL: no request may
+// fail, no answer be 5xx, and every invariant must hold. It never judges throughput.
+func TestScaleShort(t *testing.T) {
+	pg := os.Getenv("KEYWARD_TEST_POSTGRES")
+	if pg == "" {
+		if os.Getenv("KEYWARD_REQUIRE_POSTGRES") == "1" {
+			t.Fatal("KEYWARD_REQUIRE_POSTGRES=1 but KEYWARD_TEST_POSTGRES is empty")
+		}
+		t.Skip("KEYWARD_TEST_POSTGRES is not set")
+	}
+	dsn, drop := bench.FreshDatabaseForTest(t, pg)
+	defer drop()
+	rep, err := bench.Scale(context.Background(), bench.ScaleConfig{DB: dsn, Nodes: 2, Duration: 2 * time.Second, Concurrency: 4,
+		Serve: func(args ...string) *exec.Cmd {
+			cmd := exec.Command(os.Args[0], append([]string{"serve"}, args...)...)
+			cmd.Env = append(os.Environ(), serveEnv+"=1")
+			return cmd
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var table strings.Builder
+	rep.WriteTable(&table)
+	if len(rep.Failures) > 0 || rep.ServerErrors != 0 || len(rep.Invariants) != 5 {
+		t.Errorf("failures %q, %d 5xx, %d invariants held; want none, 0, 5:\n%s", rep.Failures, rep.ServerErrors, len(rep.Invariants), table.String())
+	}
+	for _, r := range rep.Rows {
+		if r.Rate1 <= 0 || r.RateN <= 0 {
+			t.Errorf("%s: %v and %v req/s; want both positive", r.Endpoint, r.Rate1, r.RateN)
+		}
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/keyward/keyward/internal/bench"
 )
@@ -85,7 +86,32 @@ func runBenchSeed(ctx context.Context, env Env, args []string) error {
 	return bench.WriteSeedResult(env.Stdout, res)
 }
 
-// runBenchScale is filled in with the scale run.
+// runBenchScale runs serve processes on one PostgreSQL database under a mixed load, one node
+// then all, prints the table and fails when a request failed, a 5xx came back or an invariant broke.
 func runBenchScale(ctx context.Context, env Env, args []string) error {
-	return fmt.Errorf("%w: not yet", errUsage)
+	var cfg bench.ScaleConfig
+	fs := newFlags(env, "bench scale")
+	fs.StringVar(&cfg.DB, "db", "", "postgres://... database the nodes share: seeded with `keyward bench seed`, or empty (a small dataset is seeded)")
+	fs.IntVar(&cfg.Nodes, "nodes", 3, "keyward serve processes")
+	fs.DurationVar(&cfg.Duration, "duration", 2*time.Minute, "load per phase (one node, then all)")
+	fs.IntVar(&cfg.Concurrency, "concurrency", 0, "clients of the load generator (default 8 per node)")
+	fs.IntVar(&cfg.DBMaxConns, "db-max-conns", 0, "database connections per node (default: serve's)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if cfg.DB == "" || cfg.Nodes < 1 || cfg.Concurrency < 0 {
+		return fmt.Errorf("%w: --db is required, --nodes must be at least 1", errUsage)
+	}
+	cfg.Progress = env.Stderr
+	rep, err := bench.Scale(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	if err := rep.WriteTable(env.Stdout); err != nil {
+		return err
+	}
+	if len(rep.Failures) > 0 {
+		return fmt.Errorf("%d failures: %s", len(rep.Failures), strings.Join(rep.Failures, "; "))
+	}
+	return nil
 }
