@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -125,4 +126,20 @@ func engines(t *testing.T) []string {
 		t.Fatal("KEYWARD_REQUIRE_POSTGRES=1 but KEYWARD_TEST_POSTGRES is empty")
 	}
 	return list
+}
+
+// TestOnly runs one step by name: its rows follow the start-up's, and no other step runs.
+func TestOnly(t *testing.T) {
+	rep, err := bench.Run(context.Background(), bench.Config{Short: true, Concurrency: 2, Only: regexp.MustCompile(`^iCal`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, row := range rep.Rows {
+		got = append(got, row.Measure)
+	}
+	want := []string{measures[0], measures[1], "iCal Allows decisions, 1 client"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") || len(rep.Failures) > 0 {
+		t.Errorf("rows:\n%s\nfailures %q; want:\n%s", strings.Join(got, "\n"), rep.Failures, strings.Join(want, "\n"))
+	}
 }
