@@ -44,7 +44,8 @@ type store struct {
 // that account's lock; every write acts on that account only.
 type ownerStore struct {
 	*store
-	owner string
+	owner  string
+	locked *keyward.Owner // the account's row as its lock read it
 }
 
 // tx gathers the store's concerns in the value use cases see.
@@ -55,7 +56,7 @@ func (s *store) tx() keyward.Tx {
 
 // ownerTx gathers the store's concerns and the owner writes in the value use cases see.
 func (s *ownerStore) ownerTx() keyward.OwnerTx {
-	return keyward.OwnerTx{Tx: s.store.tx(), OwnerID: s.owner,
+	return keyward.OwnerTx{Tx: s.store.tx(), OwnerID: s.owner, Owner: s.locked,
 		AccountWrites: s, LockWrites: s, ContactWrites: s, GrantWrites: s}
 }
 
@@ -73,6 +74,9 @@ type DB struct {
 	store
 	sql   *sql.DB
 	stmts *stmtCache // SQLite only
+	// writer admits one write transaction of this process at a time on SQLite (nil on
+	// PostgreSQL); see inTx.
+	writer chan struct{}
 	// observe is handed to every guarded queryer made after it is set (Observe).
 	observe func(Statement)
 }
@@ -187,6 +191,7 @@ func openNoMigrate(ctx context.Context, dsn string, pool Pool) (*DB, error) {
 	db := &DB{sql: sdb}
 	if engine == SQLite {
 		db.stmts = newStmtCache(sdb)
+		db.writer = make(chan struct{}, 1)
 	}
 	db.store = store{q: db.door(sdb, nil), d: d}
 	return db, nil
@@ -219,10 +224,11 @@ func (db *DB) InTx(ctx context.Context, fn func(tx keyward.Tx) error) error {
 // transactions that held the lock before committed, so checks made in fn stay true until commit.
 func (db *DB) InOwnerTx(ctx context.Context, ownerID string, fn func(tx keyward.OwnerTx) error) error {
 	return db.inTx(ctx, func(s *store) error {
-		if err := s.lockOwner(ctx, ownerID); err != nil {
+		o, err := s.lockOwner(ctx, ownerID)
+		if err != nil {
 			return err
 		}
-		return fn((&ownerStore{store: s, owner: ownerID}).ownerTx())
+		return fn((&ownerStore{store: s, owner: ownerID, locked: o}).ownerTx())
 	})
 }
 
@@ -233,13 +239,26 @@ func (db *DB) InNewOwnerTx(ctx context.Context, o *keyward.Owner, fn func(tx key
 		if err := s.createOwner(ctx, o); err != nil {
 			return err
 		}
-		return fn((&ownerStore{store: s, owner: o.ID}).ownerTx())
+		locked := *o
+		return fn((&ownerStore{store: s, owner: o.ID, locked: &locked}).ownerTx())
 	})
 }
 
 // inTx runs fn on a store in one transaction. On SQLite the transaction is IMMEDIATE, so it holds
-// the write lock from its first statement and never fails half-way with SQLITE_BUSY.
+// the write lock from its first statement and never fails half-way with SQLITE_BUSY. The writers
+// of this process queue for db.writer before they begin: SQLite admits one writer at a time
+// anyway, and its busy handler, which a waiting BEGIN IMMEDIATE would otherwise run, sleeps in
+// growing steps of up to 100 ms, so that under concurrent writes most of the time went to sleeping
+// while the lock was free. The busy timeout still covers writers of other processes.
 func (db *DB) inTx(ctx context.Context, fn func(s *store) error) error {
+	if db.writer != nil {
+		select {
+		case db.writer <- struct{}{}:
+		case <-ctx.Done():
+			return fmt.Errorf("sqlstore: begin: %w", ctx.Err())
+		}
+		defer func() { <-db.writer }()
+	}
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlstore: begin: %w", err)
@@ -257,13 +276,21 @@ func (db *DB) inTx(ctx context.Context, fn func(s *store) error) error {
 }
 
 // lockOwner bumps the owner's version: a row lock on PostgreSQL, the write lock on SQLite. The
-// version also orders the account's writes (revocations and lock syncs compare it).
-func (s *store) lockOwner(ctx context.Context, id string) error {
-	res, err := s.q.ExecContext(ctx, `UPDATE owners SET version = version + 1 WHERE id = $1`, id)
-	if err != nil {
-		return fmt.Errorf("sqlstore: lock owner: %w", err)
+// version also orders the account's writes (revocations and lock syncs compare it). It answers
+// the account's row, read by the same statement under the lock.
+func (s *store) lockOwner(ctx context.Context, id string) (*keyward.Owner, error) {
+	var o keyward.Owner
+	var created int64
+	err := s.q.QueryRowContext(ctx, `UPDATE owners SET version = version + 1 WHERE id = $1
+		RETURNING id, name, active, plan, created_at`, id).Scan(&o.ID, &o.Name, &o.Active, &o.Plan, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, keyward.ErrNotFound.WithDetails("owner account %q does not exist", id)
 	}
-	return mustAffect(res, keyward.ErrNotFound.WithDetails("owner account %q does not exist", id))
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: lock owner: %w", err)
+	}
+	o.CreatedAt = keyward.TimeFromMillis(created)
+	return &o, nil
 }
 
 // mustAffect returns notFound when an UPDATE or DELETE matched no row.
