@@ -74,9 +74,8 @@ type DB struct {
 	store
 	sql   *sql.DB
 	stmts *stmtCache // SQLite only
-	// writer admits one write transaction of this process at a time on SQLite (nil on
-	// PostgreSQL); see inTx.
-	writer chan struct{}
+	// writes runs the transactions of this process on SQLite in batches (nil on PostgreSQL).
+	writes *writeQueue
 	// observe is handed to every guarded queryer made after it is set (Observe).
 	observe func(Statement)
 }
@@ -191,7 +190,7 @@ func openNoMigrate(ctx context.Context, dsn string, pool Pool) (*DB, error) {
 	db := &DB{sql: sdb}
 	if engine == SQLite {
 		db.stmts = newStmtCache(sdb)
-		db.writer = make(chan struct{}, 1)
+		db.writes = newWriteQueue()
 	}
 	db.store = store{q: db.door(sdb, nil), d: d}
 	return db, nil
@@ -245,19 +244,11 @@ func (db *DB) InNewOwnerTx(ctx context.Context, o *keyward.Owner, fn func(tx key
 }
 
 // inTx runs fn on a store in one transaction. On SQLite the transaction is IMMEDIATE, so it holds
-// the write lock from its first statement and never fails half-way with SQLITE_BUSY. The writers
-// of this process queue for db.writer before they begin: SQLite admits one writer at a time
-// anyway, and its busy handler, which a waiting BEGIN IMMEDIATE would otherwise run, sleeps in
-// growing steps of up to 100 ms, so that under concurrent writes most of the time went to sleeping
-// while the lock was free. The busy timeout still covers writers of other processes.
+// the write lock from its first statement and never fails half-way with SQLITE_BUSY, and it runs
+// in the process's write queue (writeQueue), with the requests that wait beside it.
 func (db *DB) inTx(ctx context.Context, fn func(s *store) error) error {
-	if db.writer != nil {
-		select {
-		case db.writer <- struct{}{}:
-		case <-ctx.Done():
-			return fmt.Errorf("sqlstore: begin: %w", ctx.Err())
-		}
-		defer func() { <-db.writer }()
+	if db.writes != nil {
+		return db.writes.run(ctx, db, fn)
 	}
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
