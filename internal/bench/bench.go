@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"time"
@@ -42,6 +43,9 @@ type Config struct {
 	Serve func(args ...string) *exec.Cmd
 	// Progress gets a line per step (nil for none).
 	Progress io.Writer
+	// Only, when set, runs only the steps whose name it matches ("grant creation", "log
+	// export", ...), so that one measure can be repeated without the whole run.
+	Only *regexp.Regexp
 }
 
 func (c *Config) defaults() {
@@ -111,6 +115,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	} {
 		if ctx.Err() != nil {
 			return rep, ctx.Err()
+		}
+		if cfg.Only != nil && !cfg.Only.MatchString(step.name) {
+			continue
 		}
 		fmt.Fprintf(cfg.Progress, "bench: %s\n", step.name)
 		if err := step.fn(ctx); err != nil {

@@ -307,6 +307,9 @@ type Tx struct {
 type OwnerTx struct {
 	Tx
 	OwnerID string
+	// Owner is the locked account as the statement that took its lock read it, so that a use
+	// case needs no second read for its plan or its answer.
+	Owner *Owner
 	AccountWrites
 	LockWrites
 	ContactWrites

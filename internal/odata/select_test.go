@@ -37,6 +37,10 @@ func TestSelect(t *testing.T) {
 		{"NilEntity", (*selectEntity)(nil), []string{"id"}, `null`},
 		{"NilInSlice", []*selectEntity{nil, two}, []string{"id"}, `[null,{"id":"b2"}]`},
 		{"Map", map[string]int{"b": 2, "a": 1}, []string{"B"}, `{"b":2}`},
+		{"StringsHoldingSyntax", map[string]any{"a": `x"}],{\`, "b": []any{"]", map[string]string{"}": "{"}}, "c": 3},
+			[]string{"a", "c"}, `{"a":"x\"}],{\\","c":3}`},
+		{"NestedSkipped", map[string]any{"a": []any{[]any{1, 2}, map[string]any{"x": []any{}}}, "b": true}, []string{"b"}, `{"b":true}`},
+		{"EscapedKey", map[string]int{`q"k`: 1, "z": 2}, []string{`Q"K`}, `{"q\"k":1}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -52,7 +52,8 @@ func (s *Service) findTarget(ctx context.Context, tx keyward.Tx, ownerID, id str
 // CreateGrant validates a grant request completely, then stores the grant in one transaction;
 // with DryRun it answers the would-be grant and stores nothing. The owner lock taken first makes
 // the plan's smartphone-user limit and the card capacity hold under concurrent requests; the
-// unique index makes the Duplicate rule hold across nodes.
+// unique index makes the Duplicate rule hold across nodes. The answer embeds the entities the
+// checks read in the same transaction (account, target, grantee), not a second read of them.
 func (s *Service) CreateGrant(ctx context.Context, ownerID string, in keyward.GrantCreate) (*keyward.Grant, error) {
 	if err := s.authorize(ctx, ownerID, useCase{"create a grant", keyward.ScopeWriteGrants, ""}); err != nil {
 		return nil, err
@@ -72,9 +73,6 @@ func (s *Service) CreateGrant(ctx context.Context, ownerID string, in keyward.Gr
 		if g.BoundCardID != nil {
 			pending := keyward.CardWritePending // no lock has written the card since
 			g.CardWriteState = &pending
-		}
-		if err := s.embed(ctx, tx.Tx, ownerID, g); err != nil {
-			return err
 		}
 		if in.DryRun {
 			return errDryRun
@@ -116,9 +114,11 @@ func (s *Service) newGrant(ctx context.Context, tx keyward.OwnerTx, ownerID stri
 	if err != nil {
 		return nil, err
 	}
-	owner, err := s.findOwner(ctx, tx.Tx, ownerID)
-	if err != nil {
-		return nil, err
+	owner := tx.Owner
+	if owner == nil {
+		if owner, err = s.findOwner(ctx, tx.Tx, ownerID); err != nil {
+			return nil, err
+		}
 	}
 	plan := s.planOf(owner)
 	if err := checkTarget(plan, ownerID, tgt, cal); err != nil {
@@ -126,7 +126,8 @@ func (s *Service) newGrant(ctx context.Context, tx keyward.OwnerTx, ownerID stri
 	}
 	now := s.timestamp()
 	g := &keyward.Grant{ID: s.newID(), OwnerAccountID: ownerID, BoundLockID: in.BoundLockID, TargetType: tgt.typ(),
-		ValidFrom: in.ValidFrom, ValidBefore: in.ValidBefore, State: keyward.GrantOk, Active: true, CreatedAt: now}
+		ValidFrom: in.ValidFrom, ValidBefore: in.ValidBefore, State: keyward.GrantOk, Active: true, CreatedAt: now,
+		Owner: owner, BoundLock: &keyward.GrantTarget{Lock: tgt.lock, Group: tgt.group}}
 	if cal != nil {
 		g.TimeRestrictionIcal = in.TimeRestrictionIcal
 	}
@@ -188,13 +189,13 @@ func (s *Service) resolveGrantee(ctx context.Context, tx keyward.OwnerTx, ownerI
 		if err != nil {
 			return err
 		}
-		g.ContactID = &c.ID
+		g.ContactID, g.Contact = &c.ID, c
 	case in.Contact != nil:
 		c, err := s.inlineContact(ctx, tx, ownerID, in.Contact)
 		if err != nil {
 			return err
 		}
-		g.ContactID = &c.ID
+		g.ContactID, g.Contact = &c.ID, c
 	default:
 		card, err := s.findBoundCard(ctx, tx.Tx, ownerID, *in.BoundCardID)
 		if err != nil {
@@ -203,7 +204,7 @@ func (s *Service) resolveGrantee(ctx context.Context, tx keyward.OwnerTx, ownerI
 		if !card.IsActive {
 			return keyward.ErrGeneric.WithDetails("bound card %q is unbound", card.ID)
 		}
-		g.BoundCardID = &card.ID
+		g.BoundCardID, g.BoundCard = &card.ID, card
 	}
 	return nil
 }
@@ -230,22 +231,24 @@ func prefixDetails(err error, prefix string) error {
 	return err
 }
 
-// checkLimits applies the Duplicate rule (friendly message; the unique index decides), the
-// card's capacity and the plan's smartphone-user limit.
+// checkLimits applies the Duplicate rule, the card's capacity and the plan's smartphone-user
+// limit. For a contact the unique index alone decides Duplicate, with the same message, when
+// the grant is stored: no check here could be refused by a duplicate first. For a card the
+// count runs first, so that a duplicate on a full card is Duplicate, not CardCapacityExceeded.
 func (s *Service) checkLimits(ctx context.Context, tx keyward.Tx, plan keyward.Plan, ownerID string, g *keyward.Grant) error {
+	if g.BoundCardID == nil {
+		return checkSmartphoneUsers(ctx, tx, plan, ownerID, *g.ContactID)
+	}
 	active := true
 	dup, err := tx.CountGrants(ctx, keyward.GrantFilter{OwnerID: ownerID, BoundLockID: &g.BoundLockID,
-		ContactID: g.ContactID, BoundCardID: g.BoundCardID, Active: &active})
+		BoundCardID: g.BoundCardID, Active: &active})
 	if err != nil {
 		return err
 	}
 	if dup > 0 {
 		return keyward.ErrDuplicate.WithDetails("%s already has an active grant for %s %q", g.Grantee(), g.TargetType, g.BoundLockID)
 	}
-	if g.BoundCardID != nil {
-		return s.checkCardCapacity(ctx, tx, ownerID, *g.BoundCardID)
-	}
-	return checkSmartphoneUsers(ctx, tx, plan, ownerID, *g.ContactID)
+	return s.checkCardCapacity(ctx, tx, ownerID, *g.BoundCardID)
 }
 
 func (s *Service) checkCardCapacity(ctx context.Context, tx keyward.Tx, ownerID, cardID string) error {

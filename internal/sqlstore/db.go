@@ -44,7 +44,8 @@ type store struct {
 // that account's lock; every write acts on that account only.
 type ownerStore struct {
 	*store
-	owner string
+	owner  string
+	locked *keyward.Owner // the account's row as its lock read it
 }
 
 // tx gathers the store's concerns in the value use cases see.
@@ -55,7 +56,7 @@ func (s *store) tx() keyward.Tx {
 
 // ownerTx gathers the store's concerns and the owner writes in the value use cases see.
 func (s *ownerStore) ownerTx() keyward.OwnerTx {
-	return keyward.OwnerTx{Tx: s.store.tx(), OwnerID: s.owner,
+	return keyward.OwnerTx{Tx: s.store.tx(), OwnerID: s.owner, Owner: s.locked,
 		AccountWrites: s, LockWrites: s, ContactWrites: s, GrantWrites: s}
 }
 
@@ -73,6 +74,8 @@ type DB struct {
 	store
 	sql   *sql.DB
 	stmts *stmtCache // SQLite only
+	// writes runs the transactions of this process on SQLite in batches (nil on PostgreSQL).
+	writes *writeQueue
 	// observe is handed to every guarded queryer made after it is set (Observe).
 	observe func(Statement)
 }
@@ -187,6 +190,7 @@ func openNoMigrate(ctx context.Context, dsn string, pool Pool) (*DB, error) {
 	db := &DB{sql: sdb}
 	if engine == SQLite {
 		db.stmts = newStmtCache(sdb)
+		db.writes = newWriteQueue()
 	}
 	db.store = store{q: db.door(sdb, nil), d: d}
 	return db, nil
@@ -219,10 +223,11 @@ func (db *DB) InTx(ctx context.Context, fn func(tx keyward.Tx) error) error {
 // transactions that held the lock before committed, so checks made in fn stay true until commit.
 func (db *DB) InOwnerTx(ctx context.Context, ownerID string, fn func(tx keyward.OwnerTx) error) error {
 	return db.inTx(ctx, func(s *store) error {
-		if err := s.lockOwner(ctx, ownerID); err != nil {
+		o, err := s.lockOwner(ctx, ownerID)
+		if err != nil {
 			return err
 		}
-		return fn((&ownerStore{store: s, owner: ownerID}).ownerTx())
+		return fn((&ownerStore{store: s, owner: ownerID, locked: o}).ownerTx())
 	})
 }
 
@@ -233,13 +238,18 @@ func (db *DB) InNewOwnerTx(ctx context.Context, o *keyward.Owner, fn func(tx key
 		if err := s.createOwner(ctx, o); err != nil {
 			return err
 		}
-		return fn((&ownerStore{store: s, owner: o.ID}).ownerTx())
+		locked := *o
+		return fn((&ownerStore{store: s, owner: o.ID, locked: &locked}).ownerTx())
 	})
 }
 
 // inTx runs fn on a store in one transaction. On SQLite the transaction is IMMEDIATE, so it holds
-// the write lock from its first statement and never fails half-way with SQLITE_BUSY.
+// the write lock from its first statement and never fails half-way with SQLITE_BUSY, and it runs
+// in the process's write queue (writeQueue), with the requests that wait beside it.
 func (db *DB) inTx(ctx context.Context, fn func(s *store) error) error {
+	if db.writes != nil {
+		return db.writes.run(ctx, db, fn)
+	}
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlstore: begin: %w", err)
@@ -257,13 +267,21 @@ func (db *DB) inTx(ctx context.Context, fn func(s *store) error) error {
 }
 
 // lockOwner bumps the owner's version: a row lock on PostgreSQL, the write lock on SQLite. The
-// version also orders the account's writes (revocations and lock syncs compare it).
-func (s *store) lockOwner(ctx context.Context, id string) error {
-	res, err := s.q.ExecContext(ctx, `UPDATE owners SET version = version + 1 WHERE id = $1`, id)
-	if err != nil {
-		return fmt.Errorf("sqlstore: lock owner: %w", err)
+// version also orders the account's writes (revocations and lock syncs compare it). It answers
+// the account's row, read by the same statement under the lock.
+func (s *store) lockOwner(ctx context.Context, id string) (*keyward.Owner, error) {
+	var o keyward.Owner
+	var created int64
+	err := s.q.QueryRowContext(ctx, `UPDATE owners SET version = version + 1 WHERE id = $1
+		RETURNING id, name, active, plan, created_at`, id).Scan(&o.ID, &o.Name, &o.Active, &o.Plan, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, keyward.ErrNotFound.WithDetails("owner account %q does not exist", id)
 	}
-	return mustAffect(res, keyward.ErrNotFound.WithDetails("owner account %q does not exist", id))
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: lock owner: %w", err)
+	}
+	o.CreatedAt = keyward.TimeFromMillis(created)
+	return &o, nil
 }
 
 // mustAffect returns notFound when an UPDATE or DELETE matched no row.

@@ -40,6 +40,18 @@ type guarded struct {
 	// observe sees each statement that passed the checks once it has run (DB.Observe); it is the
 	// one place where statements are watched: by tests, and by metrics and statement timing.
 	observe func(Statement)
+	// detached runs every statement without its context's cancellation: set in a SQLite batch
+	// (see writeQueue), where interrupting one request's statement would roll back the
+	// transaction of every request in the batch.
+	detached bool
+}
+
+// context is the context a statement runs with.
+func (g guarded) context(ctx context.Context) context.Context {
+	if g.detached {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 // Statement is one statement the store ran: its text, its arguments as the driver got them (an
@@ -65,6 +77,7 @@ func (g guarded) observed(query string, args []any, start time.Time, err error) 
 }
 
 func (g guarded) ExecContext(ctx context.Context, query string, args ...any) (res sql.Result, err error) {
+	ctx = g.context(ctx)
 	if err := checkArgs(args); err != nil {
 		return nil, err
 	}
@@ -77,6 +90,7 @@ func (g guarded) ExecContext(ctx context.Context, query string, args ...any) (re
 }
 
 func (g guarded) QueryContext(ctx context.Context, query string, args ...any) (rows *sql.Rows, err error) {
+	ctx = g.context(ctx)
 	if err := checkArgs(args); err != nil {
 		return nil, err
 	}
@@ -89,6 +103,7 @@ func (g guarded) QueryContext(ctx context.Context, query string, args ...any) (r
 }
 
 func (g guarded) QueryRowContext(ctx context.Context, query string, args ...any) rowScanner {
+	ctx = g.context(ctx)
 	if err := checkArgs(args); err != nil {
 		return errRow{err}
 	}
