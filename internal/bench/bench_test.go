@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -111,6 +112,22 @@ func TestShortRun(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestOnly runs the steps Only matches and no other, after the start-up that every run measures.
+func TestOnly(t *testing.T) {
+	rep, err := bench.Run(context.Background(), bench.Config{Short: true, Concurrency: 1, Only: regexp.MustCompile(`^iCal`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, row := range rep.Rows {
+		got = append(got, row.Measure)
+	}
+	want := []string{measures[0], measures[1], "iCal Allows decisions, 1 client"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") || len(rep.Failures) > 0 {
+		t.Errorf("rows %q, failures %q; want rows %q and no failure", got, rep.Failures, want)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/keyward/keyward/internal/bench"
@@ -22,11 +23,19 @@ func runBench(ctx context.Context, env Env, args []string) error {
 	fs.IntVar(&cfg.LogEntries, "log-entries", 0, "log entries the export pages over (default 1000000, 4000 with --short)")
 	fs.IntVar(&cfg.KeyGrants, "key-grants", 0, "grants of the phone whose keys are fetched (default 1000, 20 with --short)")
 	fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
+	only := fs.String("only", "", "run only the steps whose name matches this regular expression ("+strings.Join(bench.Steps, ", ")+"); start-up is always measured")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if cfg.Concurrency < 1 {
 		return fmt.Errorf("%w: --concurrency must be at least 1", errUsage)
+	}
+	if *only != "" {
+		re, err := regexp.Compile(*only)
+		if err != nil {
+			return fmt.Errorf("%w: --only: %v", errUsage, err)
+		}
+		cfg.Only = re
 	}
 	cfg.Progress = env.Stderr
 	rep, err := bench.Run(ctx, cfg)

@@ -94,6 +94,7 @@ func TestAdminCommands(t *testing.T) {
 		{"PlansFileMissing", []string{"admin", "owner", "set-plan", "--plans", "/nonexistent/plans.json", "--id", "x", "--plan", "free"}, 1,
 			"keyward admin owner set-plan: config: plans: open /nonexistent/plans.json: no such file or directory\n"},
 		{"BenchConcurrency", []string{"bench", "--concurrency", "0"}, 2, "keyward bench: usage: --concurrency must be at least 1\n"},
+		{"BenchBadOnly", []string{"bench", "--only", "("}, 2, "keyward bench: usage: --only: error parsing regexp: missing closing ): `(`\n"},
 		{"BenchExistingDB", []string{"bench", "--db", db}, 1,
 			"keyward bench: bench: " + strings.TrimPrefix(db, "sqlite:") + " exists (or cannot be checked); the benchmark runs on a fresh database\n"},
 		{"BenchBadDB", []string{"bench", "--db", "mysql://x"}, 1,
