@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"os"
 	"testing"
 	"time"
@@ -34,5 +35,35 @@ func BenchmarkReads(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkRefresh rotates one refresh token after the other, as `keyward bench` does on each
+// client, for profiling one rotation.
+func BenchmarkRefresh(b *testing.B) {
+	ctx := context.Background()
+	cfg := Config{Short: true, Concurrency: 1, DB: os.Getenv("KEYWARD_TEST_POSTGRES")}
+	cfg.defaults()
+	dsn, drop, err := freshDatabase(cfg.DB)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer drop()
+	r := &runner{cfg: cfg, dsn: dsn, rep: &Report{}, http: &http.Client{Timeout: time.Minute}}
+	if err := r.start(ctx); err != nil {
+		b.Fatal(err)
+	}
+	defer r.stop()
+	refresh, err := r.refreshToken(ctx, r.ownerUser, "read:core:entities")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		t, err := r.tokenRequest(ctx, r.m.Config.Issuer, r.app, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refresh}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		refresh = t.RefreshToken
 	}
 }
