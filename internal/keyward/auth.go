@@ -48,7 +48,8 @@ type TokenFamily struct {
 
 // TokenCheck names what accepting one access token reads (Tokens.CheckAccessToken).
 type TokenCheck struct {
-	UserID string // the token's subject
+	UserID   string // the token's subject
+	ClientID string // the client it was issued to
 	// Family is the token's family ("" for a token without one, such as client credentials); JTI
 	// is its id, looked up among the revoked access tokens when it has no family.
 	Family, JTI string
@@ -67,6 +68,9 @@ type TokenStanding struct {
 	FamilyRevokedAt *Time
 	// Revoked is true when the token, having no family, was revoked by its jti.
 	Revoked bool
+	// ClientScopes are the scopes the token's client is allowed now; nil when the client no
+	// longer exists.
+	ClientScopes []string
 	// Role is the user's strongest role on TokenCheck.OwnerID ("" for none).
 	Role Role
 }

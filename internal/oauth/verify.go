@@ -26,7 +26,7 @@ func (s *Server) VerifyAccessToken(ctx context.Context, token, ownerID string) (
 	if err != nil {
 		return nil, err
 	}
-	p := keyward.TokenPrincipal(st.User, claims.ClientID, splitScope(claims.Scope))
+	p := keyward.TokenPrincipal(st.User, claims.ClientID, allowedScopes(splitScope(claims.Scope), st.ClientScopes))
 	if ownerID != "" {
 		p.WithRole(ownerID, st.Role)
 	}
@@ -49,7 +49,8 @@ func (s *Server) checkToken(ctx context.Context, token, ownerID string) (*keywar
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err := s.store.CheckAccessToken(ctx, keyward.TokenCheck{UserID: claims.Subject, Family: claims.Family, JTI: claims.ID, OwnerID: ownerID})
+	st, err := s.store.CheckAccessToken(ctx, keyward.TokenCheck{UserID: claims.Subject, ClientID: claims.ClientID, Family: claims.Family,
+		JTI: claims.ID, OwnerID: ownerID})
 	if errors.Is(err, keyward.ErrNotFound) {
 		return nil, nil, invalidToken("the token's subject %s is no longer a user", claims.Subject)
 	}
@@ -74,8 +75,23 @@ func checkStanding(c *accessClaims, st *keyward.TokenStanding) error {
 		return invalidToken("the token's authorization was revoked at %s", wireTime(st.FamilyRevokedAt.Time))
 	case c.Family == "" && st.Revoked:
 		return invalidToken("the token was revoked")
+	case st.ClientScopes == nil:
+		return invalidToken("the token's client %s no longer exists", c.ClientID)
 	}
 	return nil
+}
+
+// allowedScopes are the token's scopes that its client is still allowed: a scope taken from the
+// client's registration applies to the tokens already issued, at their next request.
+func allowedScopes(token, client []string) []string {
+	c := &keyward.Client{Scopes: client}
+	allowed := make([]string, 0, len(token))
+	for _, s := range token {
+		if c.AllowsScope(s) {
+			allowed = append(allowed, s)
+		}
+	}
+	return allowed
 }
 
 func invalidToken(format string, a ...any) error {
