@@ -120,6 +120,11 @@ func TestTwoServersTokenStandingAppliesAtOnce(t *testing.T) {
 	if res.Status != 401 || string(res.Body) != want {
 		t.Errorf("read on the other node after the client lost the scope: %d %s; want 401 %s", res.Status, res.Body, want)
 	}
+	in := apitest.Do(t, nil, "POST", b.base+"/connect/introspect", url.Values{"token": {narrowedToken}}.Encode(), http.Header{
+		"Content-Type": {"application/x-www-form-urlencoded"}, "Authorization": {basic(narrowed)}})
+	if in.Status != 200 || !strings.Contains(string(in.Body), `"active":true`) || !strings.Contains(string(in.Body), `"scope":"read:grants"`) {
+		t.Errorf("introspection on the other node after the client lost a scope: %d %s; want active with the scope read:grants only", in.Status, in.Body)
+	}
 }
 
 // freePort is a loopback port free a moment ago.

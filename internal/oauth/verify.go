@@ -26,7 +26,7 @@ func (s *Server) VerifyAccessToken(ctx context.Context, token, ownerID string) (
 	if err != nil {
 		return nil, err
 	}
-	p := keyward.TokenPrincipal(st.User, claims.ClientID, allowedScopes(splitScope(claims.Scope), st.ClientScopes))
+	p := keyward.TokenPrincipal(st.User, claims.ClientID, splitScope(claims.Scope))
 	if ownerID != "" {
 		p.WithRole(ownerID, st.Role)
 	}
@@ -60,6 +60,8 @@ func (s *Server) checkToken(ctx context.Context, token, ownerID string) (*keywar
 	if err := checkStanding(claims, st); err != nil {
 		return nil, nil, err
 	}
+	// from here on (the API, introspection, userinfo) the token has the scopes its client still has
+	claims.Scope = strings.Join(allowedScopes(splitScope(claims.Scope), st.ClientScopes), " ")
 	return st, claims, nil
 }
 
