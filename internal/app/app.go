@@ -112,9 +112,7 @@ func (m *Main) Open(ctx context.Context) error {
 		apiCfg.ObserveRequest = m.Metrics.ObserveRequest
 	}
 	mgmt := httpapi.New(apiCfg)
-	if m.docs, err = apidocs.New(api.OpenAPI); err != nil {
-		return err
-	}
+	m.docs = apidocs.Deferred(api.OpenAPI)
 	if m.Portal, err = portal.New(portal.Config{Issuer: m.Config.Issuer, Services: m.Services, Sessions: pages, Now: m.Now, Logger: m.Logger}); err != nil {
 		return err
 	}

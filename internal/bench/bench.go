@@ -43,10 +43,14 @@ type Config struct {
 	Serve func(args ...string) *exec.Cmd
 	// Progress gets a line per step (nil for none).
 	Progress io.Writer
-	// Only, when set, runs only the steps whose name it matches ("grant creation", "log
-	// export", ...), so that one measure can be repeated without the whole run.
+	// Only picks the steps to run by name (see Steps); nil runs all. Start-up is always measured,
+	// since every step needs the server it starts and seeds.
 	Only *regexp.Regexp
 }
+
+// Steps are the names of the run's steps, in order: what Config.Only matches against.
+var Steps = []string{"token issuance", "authenticated reads", "grant creation", "key fetch", "log ingestion",
+	"log export", "iCal decisions", "memory"}
 
 func (c *Config) defaults() {
 	if c.Concurrency <= 0 {
@@ -100,19 +104,12 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, err
 	}
 	defer r.stop()
-	for _, step := range []struct {
-		name string
-		fn   func(context.Context) error
-	}{
-		{"token issuance", r.tokens},
-		{"authenticated reads", r.reads},
-		{"grant creation", r.grants},
-		{"key fetch", r.keyFetch},
-		{"log ingestion", r.ingestion},
-		{"log export", r.export},
-		{"iCal decisions", r.ical},
-		{"memory", r.memory},
-	} {
+	fns := []func(context.Context) error{r.tokens, r.reads, r.grants, r.keyFetch, r.ingestion, r.export, r.ical, r.memory}
+	for i, fn := range fns {
+		step := struct {
+			name string
+			fn   func(context.Context) error
+		}{Steps[i], fn}
 		if ctx.Err() != nil {
 			return rep, ctx.Err()
 		}

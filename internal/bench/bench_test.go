@@ -116,6 +116,22 @@ func TestShortRun(t *testing.T) {
 	}
 }
 
+// TestOnly runs the steps Only matches and no other, after the start-up that every run measures.
+func TestOnly(t *testing.T) {
+	rep, err := bench.Run(context.Background(), bench.Config{Short: true, Concurrency: 1, Only: regexp.MustCompile(`^iCal`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, row := range rep.Rows {
+		got = append(got, row.Measure)
+	}
+	want := []string{measures[0], measures[1], "iCal Allows decisions, 1 client"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") || len(rep.Failures) > 0 {
+		t.Errorf("rows %q, failures %q; want rows %q and no failure", got, rep.Failures, want)
+	}
+}
+
 // engines are the databases to run on: a temporary SQLite file, and the PostgreSQL server of
 // KEYWARD_TEST_POSTGRES when set (required with KEYWARD_REQUIRE_POSTGRES=1).
 func engines(t *testing.T) []string {
@@ -159,21 +175,5 @@ func TestScaleShort(t *testing.T) {
 		if r.Rate1 <= 0 || r.RateN <= 0 {
 			t.Errorf("%s: %v and %v req/s; want both positive", r.Endpoint, r.Rate1, r.RateN)
 		}
-	}
-}
-
-// TestOnly runs one step by name: its rows follow the start-up's, and no other step runs.
-func TestOnly(t *testing.T) {
-	rep, err := bench.Run(context.Background(), bench.Config{Short: true, Concurrency: 2, Only: regexp.MustCompile(`^iCal`)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, row := range rep.Rows {
-		got = append(got, row.Measure)
-	}
-	want := []string{measures[0], measures[1], "iCal Allows decisions, 1 client"}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") || len(rep.Failures) > 0 {
-		t.Errorf("rows:\n%s\nfailures %q; want:\n%s", strings.Join(got, "\n"), rep.Failures, strings.Join(want, "\n"))
 	}
 }

@@ -32,7 +32,7 @@ func runBench(ctx context.Context, env Env, args []string) error {
 	fs.IntVar(&cfg.LogEntries, "log-entries", 0, "log entries the export pages over (default 1000000, 4000 with --short)")
 	fs.IntVar(&cfg.KeyGrants, "key-grants", 0, "grants of the phone whose keys are fetched (default 1000, 20 with --short)")
 	fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
-	only := fs.String("only", "", "run only the steps whose name matches this regular expression (token issuance, authenticated reads, grant creation, key fetch, log ingestion, log export, iCal decisions, memory)")
+	only := fs.String("only", "", "run only the steps whose name matches this regular expression ("+strings.Join(bench.Steps, ", ")+"); start-up is always measured")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

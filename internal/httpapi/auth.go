@@ -16,7 +16,7 @@ func (s *Server) authenticate(r *http.Request) (*http.Request, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := s.verifier.VerifyAccessToken(r.Context(), token)
+	p, err := s.verifier.VerifyAccessToken(r.Context(), token, r.PathValue("ownerId"))
 	if err != nil {
 		return nil, fmt.Errorf("httpapi: verify access token: %w", err)
 	}

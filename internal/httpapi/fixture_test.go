@@ -134,7 +134,7 @@ func (w *world) token(name string, scopes ...string) *keyward.Principal {
 // VerifyAccessToken implements keyward.TokenVerifier for the world's tokens. Of the others,
 // "expired" and any unknown token get the domain's 401s, "broken" fails with an internal error,
 // "panic" and "abort" panic, the latter with http.ErrAbortHandler.
-func (w *world) VerifyAccessToken(_ context.Context, token string) (*keyward.Principal, error) {
+func (w *world) VerifyAccessToken(_ context.Context, token, _ string) (*keyward.Principal, error) {
 	if p, ok := testTokens[token]; ok {
 		return p(w), nil
 	}

@@ -46,6 +46,35 @@ type TokenFamily struct {
 	AuthTime *Time
 }
 
+// TokenCheck names what accepting one access token reads (Tokens.CheckAccessToken).
+type TokenCheck struct {
+	UserID   string // the token's subject
+	ClientID string // the client it was issued to
+	// Family is the token's family ("" for a token without one, such as client credentials); JTI
+	// is its id, looked up among the revoked access tokens when it has no family.
+	Family, JTI string
+	// OwnerID, when not "", is the owner account the request acts on: the user's role there is
+	// read with the rest.
+	OwnerID string
+}
+
+// TokenStanding is what Tokens.CheckAccessToken read: the token's user and everything that
+// decides whether the token still stands, as of one statement.
+type TokenStanding struct {
+	User *User
+	// FamilyExists and FamilyRevokedAt describe the token's family (when TokenCheck.Family is set):
+	// a family that no longer exists was deleted with its client.
+	FamilyExists    bool
+	FamilyRevokedAt *Time
+	// Revoked is true when the token, having no family, was revoked by its jti.
+	Revoked bool
+	// ClientScopes are the scopes the token's client is allowed now; nil when the client no
+	// longer exists.
+	ClientScopes []string
+	// Role is the user's strongest role on TokenCheck.OwnerID ("" for none).
+	Role Role
+}
+
 // RefreshToken is a rotating refresh token, stored by hash. Using it marks it used and issues a
 // successor in the same family; presenting a used token again revokes the family.
 type RefreshToken struct {

@@ -55,6 +55,33 @@ type Principal struct {
 	// DeviceKind and DeviceID name a device: a lock by its physicalLockId, a phone by its id.
 	DeviceKind DeviceKind
 	DeviceID   string
+
+	// ReadRole is the user's role on the owner account the request acts on, read in the same
+	// statement as the token's checks (WithRole), so that the permission check does not read it
+	// again; nil when it was not read.
+	ReadRole *ReadRole
+}
+
+// ReadRole is a user's role on one owner account as read for one request ("" for none).
+type ReadRole struct {
+	OwnerID string
+	Role    Role
+}
+
+// WithRole records that the user's role on owner account ownerID is role ("" for none), as read
+// for this request; RoleOn then answers for that account. It returns p.
+func (p *Principal) WithRole(ownerID string, role Role) *Principal {
+	p.ReadRole = &ReadRole{OwnerID: ownerID, Role: role}
+	return p
+}
+
+// RoleOn returns the user's role on ownerID when it was read for this request (WithRole); ok is
+// false when it was not, and it must be read from the store.
+func (p *Principal) RoleOn(ownerID string) (role Role, ok bool) {
+	if p.ReadRole == nil || p.ReadRole.OwnerID != ownerID || ownerID == "" {
+		return "", false
+	}
+	return p.ReadRole.Role, true
 }
 
 // TokenPrincipal is user u acting through clientID with an access token carrying scopes.
@@ -172,7 +199,9 @@ func PrincipalFromContext(ctx context.Context) *Principal {
 }
 
 // TokenVerifier checks a bearer access token. It returns ErrInvalidToken or ErrExpiredToken
-// (possibly with details) when the token cannot be accepted.
+// (possibly with details) when the token cannot be accepted. ownerID, when not "", is the owner
+// account the request acts on: the principal then carries the user's role there (WithRole), read
+// with the token's checks.
 type TokenVerifier interface {
-	VerifyAccessToken(ctx context.Context, token string) (*Principal, error)
+	VerifyAccessToken(ctx context.Context, token, ownerID string) (*Principal, error)
 }

@@ -34,7 +34,7 @@ func TestCodeFlowWithClientLibrary(t *testing.T) {
 		if diff := cmp.Diff([]any{"Bearer", 3600.0, "read:core:entities offline_access", true}, got); diff != "" {
 			t.Errorf("token (-want +got):\n%s", diff)
 		}
-		p, err := f.srv.VerifyAccessToken(ctx, tok.AccessToken)
+		p, err := f.srv.VerifyAccessToken(ctx, tok.AccessToken, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -206,14 +206,14 @@ func TestCodeReuseRevokesFamily(t *testing.T) {
 		webAuth := basic("web", webSecret)
 		code := b.code(authorizeURL("client_id", "web", "redirect_uri", webCallback, "response_type", "code", "scope", "read:owneraccounts offline_access")).Get("code")
 		first := f.mustTokens(t, webAuth, codeForm(code))
-		if _, err := f.srv.VerifyAccessToken(context.Background(), first.AccessToken); err != nil {
+		if _, err := f.srv.VerifyAccessToken(context.Background(), first.AccessToken, ""); err != nil {
 			t.Fatalf("first token: %v", err)
 		}
 		status, _, body := f.postForm(t, "/connect/token", webAuth, codeForm(code))
 		if want := oauthErr("invalid_grant", "the authorization code was used already; the tokens issued for it are revoked"); status != 400 || body != want {
 			t.Fatalf("reuse: got %d %s, want 400 %s", status, body, want)
 		}
-		_, err := f.srv.VerifyAccessToken(context.Background(), first.AccessToken)
+		_, err := f.srv.VerifyAccessToken(context.Background(), first.AccessToken, "")
 		checkVerifyErr(t, err, wantErr{keyward.ErrInvalidToken, "the token's authorization was revoked at " + t0.Format(keyward.WireTimeLayout)})
 		status, _, body = f.postForm(t, "/connect/token", webAuth, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {first.RefreshToken}})
 		if want := oauthErr("invalid_grant", "the refresh token was revoked at "+t0.Format(keyward.WireTimeLayout)); status != 400 || body != want {
@@ -248,7 +248,7 @@ func TestRefresh(t *testing.T) {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 			third := f.mustTokens(t, webAuth, refresh(second.RefreshToken))
-			if _, err := f.srv.VerifyAccessToken(ctx, third.AccessToken); err != nil {
+			if _, err := f.srv.VerifyAccessToken(ctx, third.AccessToken, ""); err != nil {
 				t.Error(err)
 			}
 		})
@@ -260,7 +260,7 @@ func TestRefresh(t *testing.T) {
 				t.Fatalf("got %d %s, want 400 %s", status, body, want)
 			}
 			for name, token := range map[string]string{"first": first.AccessToken, "second": second.AccessToken} {
-				if _, err := f.srv.VerifyAccessToken(ctx, token); !errors.Is(err, keyward.ErrInvalidToken) {
+				if _, err := f.srv.VerifyAccessToken(ctx, token, ""); !errors.Is(err, keyward.ErrInvalidToken) {
 					t.Errorf("%s access token after reuse: %v, want ErrInvalidToken", name, err)
 				}
 			}

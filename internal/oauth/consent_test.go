@@ -124,7 +124,7 @@ func TestWithdrawConsent(t *testing.T) {
 		}
 		revokedAt := t0.Format(keyward.WireTimeLayout)
 		t.Run("AccessTokenRefused", func(t *testing.T) {
-			_, err := f.srv.VerifyAccessToken(ctx, tr.AccessToken)
+			_, err := f.srv.VerifyAccessToken(ctx, tr.AccessToken, "")
 			checkVerifyErr(t, err, wantErr{keyward.ErrInvalidToken, "the token's authorization was revoked at " + revokedAt})
 		})
 		t.Run("RefreshTokenRefused", func(t *testing.T) {

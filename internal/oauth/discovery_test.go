@@ -135,7 +135,7 @@ func TestJWKS(t *testing.T) {
 	if _, err := jws.Verify(set.Key(headerOf(t, token)["kid"].(string))[0].Key); err != nil {
 		t.Errorf("the token does not verify against the JWKS: %v", err)
 	}
-	if _, err := f.srv.VerifyAccessToken(context.Background(), token); err != nil {
+	if _, err := f.srv.VerifyAccessToken(context.Background(), token, ""); err != nil {
 		t.Errorf("VerifyAccessToken: %v", err)
 	}
 }

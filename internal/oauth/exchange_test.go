@@ -61,7 +61,7 @@ func TestTokenExchange(t *testing.T) {
 	if tr.Scope != "register:mobiles read:user handle:keys" || tr.TokenType != "Bearer" || tr.ExpiresIn != 3600 || tr.RefreshToken != "" {
 		t.Errorf("response %+v", tr)
 	}
-	p, err := f.srv.VerifyAccessToken(context.Background(), tr.AccessToken)
+	p, err := f.srv.VerifyAccessToken(context.Background(), tr.AccessToken, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -90,7 +90,7 @@ func TestNewCreatesSigningKey(t *testing.T) {
 	if kid := headerOf(t, token)["kid"]; kid != k.ID {
 		t.Errorf("token kid %v, want %s", kid, k.ID)
 	}
-	if _, err := f.srv.VerifyAccessToken(context.Background(), token); err != nil {
+	if _, err := f.srv.VerifyAccessToken(context.Background(), token, ""); err != nil {
 		t.Error(err)
 	}
 }
@@ -108,7 +108,7 @@ func TestSignsWithNewestPublishesAll(t *testing.T) {
 		t.Errorf("JWKS kids (-want +got):\n%s", diff)
 	}
 	oldToken := forge(t, "RS256", "kid-old", "at+jwt", parsePrivateKey(t, testKeyPEM()), f.validClaims())
-	if _, err := f.srv.VerifyAccessToken(context.Background(), oldToken); err != nil {
+	if _, err := f.srv.VerifyAccessToken(context.Background(), oldToken, ""); err != nil {
 		t.Errorf("token signed with the older key: %v", err)
 	}
 }
@@ -165,7 +165,10 @@ func TestUnknownKidReloadsRateLimited(t *testing.T) {
 		addKey(f.store, kid, key, f.clock.Now())
 		return forge(t, "RS256", kid, "at+jwt", parsePrivateKey(t, key), f.validClaims())
 	}
-	verify := func(token string) error { _, err := f.srv.VerifyAccessToken(context.Background(), token); return err }
+	verify := func(token string) error {
+		_, err := f.srv.VerifyAccessToken(context.Background(), token, "")
+		return err
+	}
 
 	second := fromOtherNode("kid-2")
 	if err := verify(second); !errors.Is(err, keyward.ErrInvalidToken) {
@@ -221,7 +224,7 @@ func TestNodesStartingTogetherConverge(t *testing.T) {
 			clk.Advance(time.Minute)
 			for i, srv := range servers {
 				for j, token := range tokens {
-					if _, err := srv.VerifyAccessToken(context.Background(), token); err != nil {
+					if _, err := srv.VerifyAccessToken(context.Background(), token, ""); err != nil {
 						t.Errorf("node %d rejects the token of node %d: %v", i, j, err)
 					}
 				}

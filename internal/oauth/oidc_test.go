@@ -85,7 +85,7 @@ func TestOpenIDConnectWithStrictClient(t *testing.T) {
 		}
 	})
 	t.Run("NotAnAccessToken", func(t *testing.T) {
-		_, err := f.srv.VerifyAccessToken(ctx, raw)
+		_, err := f.srv.VerifyAccessToken(ctx, raw, "")
 		checkVerifyErr(t, err, wantErr{keyward.ErrInvalidToken, `the token has typ "JWT"; access tokens have typ at+jwt`})
 	})
 	t.Run("OtherAudienceRefused", func(t *testing.T) {

@@ -43,7 +43,7 @@ type Store interface {
 	RevokeTokenFamily(ctx context.Context, id string, at keyward.Time) error
 	FindRefreshToken(ctx context.Context, hash string) (*keyward.RefreshToken, error)
 	FindIdentityProvider(ctx context.Context, ipID string) (*keyward.IdentityProvider, error)
-	IsAccessTokenRevoked(ctx context.Context, jti string) (bool, error)
+	CheckAccessToken(ctx context.Context, c keyward.TokenCheck) (*keyward.TokenStanding, error)
 	FindConsent(ctx context.Context, userID, clientID string) (*keyward.Consent, error)
 
 	// InTx runs fn in one transaction, committed when fn returns nil. Issuing a code, redeeming

@@ -56,7 +56,7 @@ func TestClientCredentials(t *testing.T) {
 				if got, want := tok.Extra("scope"), strings.Join(tt.want.Scopes, " "); got != want {
 					t.Errorf("scope %q, want %q", got, want)
 				}
-				p, err := f.srv.VerifyAccessToken(context.Background(), tok.AccessToken)
+				p, err := f.srv.VerifyAccessToken(context.Background(), tok.AccessToken, "")
 				if err != nil {
 					t.Fatalf("VerifyAccessToken: %v", err)
 				}

@@ -36,7 +36,7 @@ func TestRevocation(t *testing.T) {
 			if status, body := revoke(t, basic("web", webSecret), url.Values{"token": {tr.RefreshToken}, "token_type_hint": {"refresh_token"}}); status != 200 || body != "" {
 				t.Fatalf("got %d %q, want 200", status, body)
 			}
-			_, err := f.srv.VerifyAccessToken(ctx, tr.AccessToken)
+			_, err := f.srv.VerifyAccessToken(ctx, tr.AccessToken, "")
 			checkVerifyErr(t, err, wantErr{keyward.ErrInvalidToken, "the token's authorization was revoked at " + t0.Format(keyward.WireTimeLayout)})
 			status, _, body := f.postForm(t, "/connect/token", basic("web", webSecret), url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tr.RefreshToken}})
 			if want := oauthErr("invalid_grant", "the refresh token was revoked at "+t0.Format(keyward.WireTimeLayout)); status != 400 || body != want {
@@ -48,7 +48,7 @@ func TestRevocation(t *testing.T) {
 			if status, _ := revoke(t, "", url.Values{"token": {tr.AccessToken}, "client_id": {"web"}, "client_secret": {webSecret}}); status != 200 {
 				t.Fatalf("status %d", status)
 			}
-			if _, err := f.srv.VerifyAccessToken(ctx, tr.AccessToken); !errors.Is(err, keyward.ErrInvalidToken) {
+			if _, err := f.srv.VerifyAccessToken(ctx, tr.AccessToken, ""); !errors.Is(err, keyward.ErrInvalidToken) {
 				t.Errorf("access token after revocation: %v", err)
 			}
 		})
@@ -60,7 +60,7 @@ func TestRevocation(t *testing.T) {
 			if status, _ := revoke(t, "", url.Values{"token": {tr.RefreshToken}, "client_id": {"spa"}}); status != 200 {
 				t.Fatalf("status %d", status)
 			}
-			if _, err := f.srv.VerifyAccessToken(ctx, tr.AccessToken); !errors.Is(err, keyward.ErrInvalidToken) {
+			if _, err := f.srv.VerifyAccessToken(ctx, tr.AccessToken, ""); !errors.Is(err, keyward.ErrInvalidToken) {
 				t.Errorf("access token after revocation: %v", err)
 			}
 		})
@@ -89,7 +89,7 @@ func TestRevocation(t *testing.T) {
 			})
 		}
 		t.Run("RefusedRevocationLeftTheTokenValid", func(t *testing.T) {
-			if _, err := f.srv.VerifyAccessToken(ctx, tr.AccessToken); err != nil {
+			if _, err := f.srv.VerifyAccessToken(ctx, tr.AccessToken, ""); err != nil {
 				t.Error(err)
 			}
 		})
@@ -172,7 +172,7 @@ func TestRevokedAccessTokensAreRefusedEverywhere(t *testing.T) {
 			if status, _, body := f.postForm(t, "/connect/revocation", k.revokeAuth, form); status != 200 || body != "" {
 				t.Fatalf("revocation: got %d %q, want 200", status, body)
 			}
-			_, err := f.srv.VerifyAccessToken(context.Background(), token)
+			_, err := f.srv.VerifyAccessToken(context.Background(), token, "")
 			checkVerifyErr(t, err, wantErr{keyward.ErrInvalidToken, k.wantReason})
 			status, _, body := f.postForm(t, "/connect/introspect", basic("svc", svcSecret), url.Values{"token": {token}})
 			if status != 200 || body != `{"active":false}` {

@@ -18,65 +18,82 @@ const clockLeeway = 30 * time.Second
 // signed with any stored key, issued by this issuer for the audience tapkey_api, and inside its
 // validity (with clockLeeway). It returns keyward.ErrExpiredToken for an expired token and
 // keyward.ErrInvalidToken, with the exact reason in the details, for any other unacceptable one,
-// including a token whose user no longer exists. Other errors are server faults.
-func (s *Server) VerifyAccessToken(ctx context.Context, token string) (*keyward.Principal, error) {
-	user, claims, err := s.verifyToken(ctx, token)
+// including a token whose user no longer exists. Other errors are server faults. For a request
+// on owner account ownerID (not ""), the principal carries the user's role there, read in the
+// same statement as the token's checks.
+func (s *Server) VerifyAccessToken(ctx context.Context, token, ownerID string) (*keyward.Principal, error) {
+	st, claims, err := s.checkToken(ctx, token, ownerID)
 	if err != nil {
 		return nil, err
 	}
-	return keyward.TokenPrincipal(user, claims.ClientID, splitScope(claims.Scope)), nil
+	p := keyward.TokenPrincipal(st.User, claims.ClientID, splitScope(claims.Scope))
+	if ownerID != "" {
+		p.WithRole(ownerID, st.Role)
+	}
+	return p, nil
 }
 
 // verifyToken verifies token and loads its subject.
 func (s *Server) verifyToken(ctx context.Context, token string) (*keyward.User, *accessClaims, error) {
+	st, claims, err := s.checkToken(ctx, token, "")
+	if err != nil {
+		return nil, nil, err
+	}
+	return st.User, claims, nil
+}
+
+// checkToken verifies token's signature and claims, then reads its subject and standing in one
+// statement (Store.CheckAccessToken) and refuses a token that no longer stands.
+func (s *Server) checkToken(ctx context.Context, token, ownerID string) (*keyward.TokenStanding, *accessClaims, error) {
 	claims, err := s.verifyJWT(ctx, token)
 	if err != nil {
 		return nil, nil, err
 	}
-	user, err := s.store.FindUserByID(ctx, claims.Subject)
+	st, err := s.store.CheckAccessToken(ctx, keyward.TokenCheck{UserID: claims.Subject, ClientID: claims.ClientID, Family: claims.Family,
+		JTI: claims.ID, OwnerID: ownerID})
 	if errors.Is(err, keyward.ErrNotFound) {
 		return nil, nil, invalidToken("the token's subject %s is no longer a user", claims.Subject)
 	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("oauth: load token subject %s: %w", claims.Subject, err)
 	}
-	if err := s.checkRevoked(ctx, claims); err != nil {
+	if err := checkStanding(claims, st); err != nil {
 		return nil, nil, err
 	}
-	return user, claims, nil
+	// from here on (the API, introspection, userinfo) the token has the scopes its client still has
+	claims.Scope = strings.Join(allowedScopes(splitScope(claims.Scope), st.ClientScopes), " ")
+	return st, claims, nil
 }
 
-// checkRevoked refuses a revoked token with one primary-key read: a token of a family is
-// revoked with its family (code or refresh token reuse, revocation, a withdrawn consent), so its
-// family row decides; a token without one (client credentials) is revoked by its jti.
-func (s *Server) checkRevoked(ctx context.Context, c *accessClaims) error {
-	if c.Family != "" {
-		return s.checkFamily(ctx, c.Family)
-	}
-	revoked, err := s.store.IsAccessTokenRevoked(ctx, c.ID)
-	if err != nil {
-		return fmt.Errorf("oauth: look up revoked token %s: %w", c.ID, err)
-	}
-	if revoked {
-		return invalidToken("the token was revoked")
-	}
-	return nil
-}
-
-// checkFamily refuses a token whose family was revoked or no longer exists (its client was
-// deleted).
-func (s *Server) checkFamily(ctx context.Context, id string) error {
-	fam, err := s.store.FindTokenFamily(ctx, id)
-	if errors.Is(err, keyward.ErrNotFound) {
+// checkStanding refuses a revoked token: a token of a family is revoked with its family (code or
+// refresh token reuse, revocation, a withdrawn consent), so its family row decides, and a family
+// that no longer exists was deleted with its client; a token without one (client credentials)
+// is revoked by its jti.
+func checkStanding(c *accessClaims, st *keyward.TokenStanding) error {
+	switch {
+	case c.Family != "" && !st.FamilyExists:
 		return invalidToken("the token's authorization no longer exists")
-	}
-	if err != nil {
-		return fmt.Errorf("oauth: find token family %s: %w", id, err)
-	}
-	if fam.RevokedAt != nil {
-		return invalidToken("the token's authorization was revoked at %s", wireTime(fam.RevokedAt.Time))
+	case c.Family != "" && st.FamilyRevokedAt != nil:
+		return invalidToken("the token's authorization was revoked at %s", wireTime(st.FamilyRevokedAt.Time))
+	case c.Family == "" && st.Revoked:
+		return invalidToken("the token was revoked")
+	case st.ClientScopes == nil:
+		return invalidToken("the token's client %s no longer exists", c.ClientID)
 	}
 	return nil
+}
+
+// allowedScopes are the token's scopes that its client is still allowed: a scope taken from the
+// client's registration applies to the tokens already issued, at their next request.
+func allowedScopes(token, client []string) []string {
+	c := &keyward.Client{Scopes: client}
+	allowed := make([]string, 0, len(token))
+	for _, s := range token {
+		if c.AllowsScope(s) {
+			allowed = append(allowed, s)
+		}
+	}
+	return allowed
 }
 
 func invalidToken(format string, a ...any) error {

@@ -38,11 +38,11 @@ func TestVerifyExpiry(t *testing.T) {
 	exp := t0.Add(time.Hour)
 
 	f.clock.Advance(time.Hour + 29*time.Second)
-	if _, err := f.srv.VerifyAccessToken(context.Background(), token); err != nil {
+	if _, err := f.srv.VerifyAccessToken(context.Background(), token, ""); err != nil {
 		t.Fatalf("29s after exp (inside the leeway): %v", err)
 	}
 	f.clock.Advance(2 * time.Second)
-	_, err := f.srv.VerifyAccessToken(context.Background(), token)
+	_, err := f.srv.VerifyAccessToken(context.Background(), token, "")
 	checkVerifyErr(t, err, wantErr{keyward.ErrExpiredToken, "the access token expired at " + exp.Format(keyward.WireTimeLayout)})
 }
 
@@ -54,14 +54,14 @@ func TestVerifyMintedInThePast(t *testing.T) {
 	token := past.mustToken(t)
 	// The two servers have different issuers (their httptest URLs), so only the one that
 	// minted the token can accept its issuer; it is its clock that matters.
-	_, err := past.srv.VerifyAccessToken(context.Background(), token)
+	_, err := past.srv.VerifyAccessToken(context.Background(), token, "")
 	if err != nil {
 		t.Fatalf("verify at mint time: %v", err)
 	}
 	past.clock.Advance(2 * time.Hour)
-	_, err = past.srv.VerifyAccessToken(context.Background(), token)
+	_, err = past.srv.VerifyAccessToken(context.Background(), token, "")
 	checkVerifyErr(t, err, wantErr{keyward.ErrExpiredToken, "the access token expired at " + t0.Add(-time.Hour).Format(keyward.WireTimeLayout)})
-	_, err = now.srv.VerifyAccessToken(context.Background(), token)
+	_, err = now.srv.VerifyAccessToken(context.Background(), token, "")
 	checkVerifyErr(t, err, wantErr{keyward.ErrInvalidToken, `the token was issued by "` + past.issuer() + `", not by "` + now.issuer() + `"`})
 }
 
@@ -117,23 +117,23 @@ func TestVerifyRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := f.srv.VerifyAccessToken(context.Background(), tt.token)
+			_, err := f.srv.VerifyAccessToken(context.Background(), tt.token, "")
 			checkVerifyErr(t, err, tt.want)
 		})
 	}
 	t.Run("ControlIsAccepted", func(t *testing.T) {
-		p, err := f.srv.VerifyAccessToken(context.Background(), goodToken)
+		p, err := f.srv.VerifyAccessToken(context.Background(), goodToken, "")
 		if err != nil || p.UserID != svcUserID {
 			t.Fatalf("got %+v, %v; want the svc principal", p, err)
 		}
 	})
 	t.Run("NoKidOurKeyIsAccepted", func(t *testing.T) {
-		if _, err := f.srv.VerifyAccessToken(context.Background(), forge(t, "RS256", "", "at+jwt", ourKey, good)); err != nil {
+		if _, err := f.srv.VerifyAccessToken(context.Background(), forge(t, "RS256", "", "at+jwt", ourKey, good), ""); err != nil {
 			t.Fatal(err)
 		}
 	})
 	t.Run("AudienceAsString", func(t *testing.T) {
-		if _, err := f.srv.VerifyAccessToken(context.Background(), forge(t, "RS256", "kid-1", "at+jwt", ourKey, with(good, "aud", "tapkey_api"))); err != nil {
+		if _, err := f.srv.VerifyAccessToken(context.Background(), forge(t, "RS256", "kid-1", "at+jwt", ourKey, with(good, "aud", "tapkey_api")), ""); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -144,7 +144,7 @@ func TestVerifyUserDeleted(t *testing.T) {
 	f := newFixture(t)
 	const gone = "0190f0a0-0000-7000-8000-00000000dead"
 	token := forge(t, "RS256", "kid-1", "at+jwt", parsePrivateKey(t, testKeyPEM()), with(f.validClaims(), "sub", gone))
-	_, err := f.srv.VerifyAccessToken(context.Background(), token)
+	_, err := f.srv.VerifyAccessToken(context.Background(), token, "")
 	checkVerifyErr(t, err, wantErr{keyward.ErrInvalidToken, "the token's subject " + gone + " is no longer a user"})
 }
 

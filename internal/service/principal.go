@@ -74,7 +74,7 @@ func (s *Service) authorize(ctx context.Context, ownerID string, uc useCase) err
 	if err != nil {
 		return err
 	}
-	role, err := s.data.FindRole(ctx, ownerID, p.UserID)
+	role, err := s.role(ctx, p, ownerID)
 	if err != nil {
 		return err
 	}
@@ -85,6 +85,15 @@ func (s *Service) authorize(ctx context.Context, ownerID string, uc useCase) err
 		return keyward.ErrForbidden.WithDetails("the operation needs the Owner role on owner account %q; the caller is %s", ownerID, role)
 	}
 	return nil
+}
+
+// role is the caller's role on ownerID: the one read with the caller's token for this request
+// when there is one (keyward.Principal.RoleOn), else read now.
+func (s *Service) role(ctx context.Context, p *keyward.Principal, ownerID string) (keyward.Role, error) {
+	if role, ok := p.RoleOn(ownerID); ok {
+		return role, nil
+	}
+	return s.data.FindRole(ctx, ownerID, p.UserID)
 }
 
 // requireOperator refuses every caller of an operator use case but the operator.

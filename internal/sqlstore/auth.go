@@ -169,38 +169,46 @@ func (s *store) CreateRefreshToken(ctx context.Context, t *keyward.RefreshToken)
 	return nil
 }
 
+const refreshTokenColumns = `hash, family_id, client_id, user_id, scopes, created_at, expires_at, used_at`
+
 // FindRefreshToken returns a refresh token by hash.
 func (s *store) FindRefreshToken(ctx context.Context, hash string) (*keyward.RefreshToken, error) {
-	var t keyward.RefreshToken
-	var scopes string
-	var created, expires int64
-	var used sql.NullInt64
-	err := s.q.QueryRowContext(ctx, `SELECT hash, family_id, client_id, user_id, scopes, created_at, expires_at, used_at
-		FROM refresh_tokens WHERE hash = $1`, hash).Scan(&t.Hash, &t.FamilyID, &t.ClientID, &t.UserID, &scopes, &created, &expires, &used)
+	t, err := scanRefreshToken(s.q.QueryRowContext(ctx, `SELECT `+refreshTokenColumns+` FROM refresh_tokens WHERE hash = $1`, hash))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, keyward.ErrNotFound.WithDetails("unknown refresh token")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: find refresh token: %w", err)
 	}
+	return t, nil
+}
+
+func scanRefreshToken(row rowScanner) (*keyward.RefreshToken, error) {
+	var t keyward.RefreshToken
+	var scopes string
+	var created, expires int64
+	var used sql.NullInt64
+	if err := row.Scan(&t.Hash, &t.FamilyID, &t.ClientID, &t.UserID, &scopes, &created, &expires, &used); err != nil {
+		return nil, err
+	}
 	t.Scopes, t.CreatedAt, t.ExpiresAt, t.UsedAt = strings.Fields(scopes), keyward.TimeFromMillis(created), keyward.TimeFromMillis(expires), timePtr(used)
 	return &t, nil
 }
 
-// UseRefreshToken marks a refresh token used and returns it as it was (UsedAt set on reuse).
+// UseRefreshToken marks a refresh token used and returns it as it was (UsedAt set on reuse). A
+// token not used before, the rotation's every time, is marked and read in one statement (the
+// row returned was unused, by its WHERE); only an unknown or reused token is read again.
 func (s *store) UseRefreshToken(ctx context.Context, hash string, at keyward.Time) (*keyward.RefreshToken, error) {
-	t, err := s.FindRefreshToken(ctx, hash)
-	if err != nil || t.UsedAt != nil {
-		return t, err
-	}
-	res, err := s.q.ExecContext(ctx, `UPDATE refresh_tokens SET used_at = $1 WHERE hash = $2 AND used_at IS NULL`, at.Millis(), hash)
-	if err != nil {
+	t, err := scanRefreshToken(s.q.QueryRowContext(ctx, `UPDATE refresh_tokens SET used_at = $1 WHERE hash = $2 AND used_at IS NULL
+		RETURNING `+refreshTokenColumns, at.Millis(), hash))
+	switch {
+	case err == nil:
+		t.UsedAt = nil // as it was before
+		return t, nil
+	case !errors.Is(err, sql.ErrNoRows):
 		return nil, fmt.Errorf("sqlstore: use refresh token: %w", err)
 	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		t.UsedAt = &at
-	}
-	return t, nil
+	return s.FindRefreshToken(ctx, hash) // unknown, or used before: UsedAt says when
 }
 
 // GetSecret returns a named secret, creating it on first use; when two nodes race, both read the

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/keyward/keyward/internal/keyward"
@@ -76,16 +77,20 @@ type DB struct {
 	stmts *stmtCache // SQLite only
 	// writes runs the transactions of this process on SQLite in batches (nil on PostgreSQL).
 	writes *writeQueue
-	// observe is handed to every guarded queryer made after it is set (Observe).
-	observe func(Statement)
+	// observer is what every guarded queryer of the store shows its statements to (Observe).
+	observer atomic.Pointer[func(Statement)]
 }
 
 // Observe makes fn see every statement the store runs, in transactions too, once it has run:
-// the one place for statement timing, metrics and tests that watch the SQL. Set it before the
-// store is used; nil stops observing.
+// the one place for statement timing, metrics and tests that watch the SQL. It may be set or
+// changed while the store serves (a test watches the statements of one request); nil stops
+// observing.
 func (db *DB) Observe(fn func(Statement)) {
-	db.observe = fn
-	db.store.q = db.door(db.sql, nil)
+	if fn == nil {
+		db.observer.Store(nil)
+		return
+	}
+	db.observer.Store(&fn)
 }
 
 var _ keyward.Store = (*DB)(nil)

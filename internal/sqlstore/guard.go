@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/keyward/keyward/internal/keyward"
@@ -37,9 +38,10 @@ type guarded struct {
 	q     rawQueryer
 	stmts *stmtCache // nil: prepare every statement anew (PostgreSQL's driver caches them itself)
 	tx    *sql.Tx    // the transaction q is, if any, to run cached statements in it
-	// observe sees each statement that passed the checks once it has run (DB.Observe); it is the
-	// one place where statements are watched: by tests, and by metrics and statement timing.
-	observe func(Statement)
+	// observer holds what sees each statement that passed the checks once it has run
+	// (DB.Observe); it is the one place where statements are watched: by tests, and by metrics
+	// and statement timing.
+	observer *atomic.Pointer[func(Statement)]
 	// detached runs every statement without its context's cancellation: set in a SQLite batch
 	// (see writeQueue), where interrupting one request's statement would roll back the
 	// transaction of every request in the batch.
@@ -66,13 +68,13 @@ type Statement struct {
 
 // door returns the guarded queryer of the store over q: the pool, or the transaction tx.
 func (db *DB) door(q rawQueryer, tx *sql.Tx) guarded {
-	return guarded{q: q, stmts: db.stmts, tx: tx, observe: db.observe}
+	return guarded{q: q, stmts: db.stmts, tx: tx, observer: &db.observer}
 }
 
 // observed shows the observer a statement that ran since start.
 func (g guarded) observed(query string, args []any, start time.Time, err error) {
-	if g.observe != nil {
-		g.observe(Statement{Query: query, Args: args, Duration: time.Since(start), Err: err})
+	if fn := g.observer.Load(); fn != nil {
+		(*fn)(Statement{Query: query, Args: args, Duration: time.Since(start), Err: err})
 	}
 }
 

@@ -71,22 +71,29 @@ func (s *ownerStore) UpdateOwner(ctx context.Context, u keyward.OwnerUpdate) err
 // FindRole returns the strongest role the user holds on the owner account through a contact
 // whose identifier is the user's e-mail address.
 func (s *store) FindRole(ctx context.Context, ownerID, userID string) (keyward.Role, error) {
-	// An aggregate, not ORDER BY ... LIMIT 1: the strongest role without a sort; NULL for none.
 	var rank sql.NullInt64
-	err := s.q.QueryRowContext(ctx, `SELECT MAX(CASE p.role WHEN 'Owner' THEN 2 WHEN 'Admin' THEN 1 END) FROM permissions p
+	err := s.q.QueryRowContext(ctx, `SELECT `+roleRank+` FROM permissions p
 		JOIN contacts c ON c.id = p.contact_id
 		JOIN users u ON u.email_key = c.identifier_key AND c.ip_id = 'tapkey'
 		WHERE p.owner_id = $1 AND u.id = $2`, ownerID, userID).Scan(&rank)
 	if err != nil {
 		return "", fmt.Errorf("sqlstore: find role: %w", err)
 	}
+	return roleOfRank(rank), nil
+}
+
+// roleRank is the SQL of the strongest role of the permissions p as a number (roleOfRank reads
+// it): an aggregate, not ORDER BY ... LIMIT 1, so that no sort is needed; NULL for none.
+const roleRank = `MAX(CASE p.role WHEN 'Owner' THEN 2 WHEN 'Admin' THEN 1 END)`
+
+func roleOfRank(rank sql.NullInt64) keyward.Role {
 	switch rank.Int64 {
 	case 2:
-		return keyward.RoleOwner, nil
+		return keyward.RoleOwner
 	case 1:
-		return keyward.RoleAdmin, nil
+		return keyward.RoleAdmin
 	}
-	return "", nil
+	return ""
 }
 
 // SetOwnerPlan changes the plan of the owner account.

@@ -42,6 +42,7 @@ func Run(t *testing.T, open func(t *testing.T) keyward.Store) {
 		{"RevokeGrants", testRevokeGrants},
 		{"AuthStorage", testAuthStorage},
 		{"Consents", testConsents},
+		{"CheckAccessToken", testCheckAccessToken},
 		{"LogEntries", testLogEntries},
 		{"ConcurrentLogUploads", testConcurrentLogUploads},
 		{"LockHealth", testLockHealth},
