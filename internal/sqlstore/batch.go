@@ -38,16 +38,23 @@ func newWriteQueue() *writeQueue { return &writeQueue{slot: make(chan struct{}, 
 
 // run queues fn and returns its result once its batch committed or it failed. The caller runs
 // batches itself while it waits and the slot is free, so no job waits for a goroutine that is
-// not there.
+// not there. A request whose context ends while its job still waits gets its context's error at
+// once, and the job is withdrawn; once a batch has taken it, it waits for that batch's result.
 func (q *writeQueue) run(ctx context.Context, db *DB, fn func(s *store) error) error {
 	job := &writeJob{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	q.mu.Lock()
 	q.pending = append(q.pending, job)
 	q.mu.Unlock()
+	ended := ctx.Done()
 	for {
 		select {
 		case err := <-job.done:
 			return err
+		case <-ended:
+			if q.withdraw(job) {
+				return fmt.Errorf("sqlstore: begin: %w", ctx.Err())
+			}
+			ended = nil // a batch has it: its result follows
 		case q.slot <- struct{}{}:
 			q.mu.Lock()
 			n := min(len(q.pending), maxBatch)
@@ -60,6 +67,19 @@ func (q *writeQueue) run(ctx context.Context, db *DB, fn func(s *store) error) e
 			<-q.slot
 		}
 	}
+}
+
+// withdraw removes job from the waiting jobs and reports whether it was still waiting.
+func (q *writeQueue) withdraw(job *writeJob) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for i, j := range q.pending {
+		if j == job {
+			q.pending = append(q.pending[:i:i], q.pending[i+1:]...)
+			return true
+		}
+	}
+	return false
 }
 
 // runBatch runs jobs in one transaction and tells each its result after the commit. A job alone
