@@ -1,62 +1,15 @@
 package apitest
 
 import (
-	"context"
 	"crypto/ed25519"
-	"fmt"
-	"time"
 
 	"github.com/keyward/keyward/internal/client"
-	"github.com/keyward/keyward/internal/lockproto"
 )
 
-// Lock is a lock as the tests need one: its device key and what it holds, synced over the
-// device API as a real lock does (through the lock simulator's protocol, lockproto).
-type Lock struct {
-	Device  lockproto.Signer
-	State   lockproto.LockState
-	Counter uint64
-}
+// Lock is a lock as the tests need one, synced over the device API as a real lock does.
+type Lock = client.DeviceLock
 
 // NewLock is the lock physicalLockID with its device key and binding code, holding nothing yet.
 func NewLock(physicalLockID string, device ed25519.PrivateKey, bindingCode string) *Lock {
-	return &Lock{Device: lockproto.Signer{KID: physicalLockID, Key: device},
-		State: lockproto.LockState{LockID: physicalLockID, ProtocolVersion: lockproto.ProtocolLatest, BindingCode: bindingCode,
-			Revocations: lockproto.RevocationList{LockID: physicalLockID}}}
-}
-
-// Sync sends one sync request with the entries and readings, applies the answer, and, when the
-// revocation list grew, confirms it with a second request, as a lock does.
-func (l *Lock) Sync(ctx context.Context, c *client.Client, entries []lockproto.LogEntry, health []lockproto.HealthReport) (*lockproto.SyncResponse, error) {
-	held := l.State.Revocations.SerialNo
-	resp, err := l.SyncOnce(ctx, c, entries, health)
-	if err != nil || resp.Revocations.SerialNo == held {
-		return resp, err
-	}
-	return l.SyncOnce(ctx, c, nil, nil)
-}
-
-// SyncOnce sends one sync request and applies the answer.
-func (l *Lock) SyncOnce(ctx context.Context, c *client.Client, entries []lockproto.LogEntry, health []lockproto.HealthReport) (*lockproto.SyncResponse, error) {
-	req, env, err := l.Request(entries, health)
-	if err != nil {
-		return nil, err
-	}
-	answer, err := c.SyncLock(ctx, env)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := l.State.ApplySync(req, answer)
-	if err != nil {
-		return nil, fmt.Errorf("apply the sync response: %w", err)
-	}
-	return resp, nil
-}
-
-// Request makes the lock's next signed sync request.
-func (l *Lock) Request(entries []lockproto.LogEntry, health []lockproto.HealthReport) (*lockproto.SyncRequest, *lockproto.Envelope, error) {
-	l.Counter++
-	req := l.State.SyncRequest(l.Counter, time.Now(), entries, health)
-	env, err := lockproto.SignSyncRequest(l.Device, req)
-	return req, env, err
+	return client.NewDeviceLock(physicalLockID, device, bindingCode)
 }

@@ -42,7 +42,7 @@ func BenchmarkLogIngestion(b *testing.B) {
 			for b.Loop() {
 				entries := bench.Entries(next, bench.IngestBatch)
 				start := time.Now()
-				resp, err := lock.SyncOnce(ctx, relay, entries)
+				resp, err := lock.SyncOnce(ctx, relay, entries, nil)
 				api += time.Since(start)
 				if err != nil || resp.AckEntryNo != next+bench.IngestBatch-1 {
 					b.Fatalf("sync: ack %v, %v", resp, err)

@@ -295,7 +295,7 @@ func (r *runner) ingestion(ctx context.Context) error {
 	next, refNext := uint64(1), uint64(1)
 	res := r.compare(ctx, 1, []string{"log ingestion", "reference log inserts"},
 		func(ctx context.Context, _ int, _ int64) error {
-			resp, err := lock.SyncOnce(ctx, relay, Entries(next, IngestBatch))
+			resp, err := lock.SyncOnce(ctx, relay, Entries(next, IngestBatch), nil)
 			if err == nil && resp.AckEntryNo != next+IngestBatch-1 {
 				err = fmt.Errorf("the sync acknowledged entry %d, want %d", resp.AckEntryNo, next+IngestBatch-1)
 			}

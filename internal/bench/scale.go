@@ -132,7 +132,7 @@ type scaleRun struct {
 	big, scale, limited string   // accounts: the seeded largest, the load's own, the limited one
 	bigLocks            []string // bound locks of big
 	scaleLocks          []string
-	devices             []*Lock // the scale account's locks as devices, one mutex each
+	devices             []*client.DeviceLock // the scale account's locks as devices, one mutex each
 	deviceMu            []sync.Mutex
 	next                []uint64 // each device's next entry number
 	dupContact          string   // a contact of scale holding a grant on scaleLocks[0]
@@ -423,7 +423,7 @@ func (s *scaleRun) request(ctx context.Context, k int, node string, w int, i int
 		d := w % len(s.devices)
 		s.deviceMu[d].Lock()
 		defer s.deviceMu[d].Unlock()
-		resp, err := s.devices[d].SyncOnce(ctx, client.New(node, s.http), Entries(s.next[d], 100))
+		resp, err := s.devices[d].SyncOnce(ctx, client.New(node, s.http), Entries(s.next[d], 100), nil)
 		if err != nil {
 			return statusOf(err), false, err
 		}

@@ -3,7 +3,6 @@ package bench
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
 	"fmt"
 	"time"
 
@@ -81,7 +80,7 @@ func SeedKeyUser(ctx context.Context, s *service.Service, n int) (KeyUser, error
 
 // bindLock registers a lock with a new device key and binds it to the account as the session of
 // ctx, returning the bound lock and the lock as a device.
-func bindLock(ctx context.Context, s *service.Service, ownerID, title string) (*keyward.BoundLock, *Lock, error) {
+func bindLock(ctx context.Context, s *service.Service, ownerID, title string) (*keyward.BoundLock, *client.DeviceLock, error) {
 	pub, device := lockproto.NewDeviceKey()
 	phys, code, err := s.RegisterLock(asOperator(ctx), keyward.PhysicalLockCreate{DevicePublicKey: pub, LockTypeID: "TK.Td30",
 		ProtocolVersion: lockproto.ProtocolLatest, TimeZone: "Europe/Vienna", TimeRestrictionSupport: true})
@@ -92,13 +91,13 @@ func bindLock(ctx context.Context, s *service.Service, ownerID, title string) (*
 	if err != nil {
 		return nil, nil, err
 	}
-	return l, NewLock(phys.ID, device, code), nil
+	return l, client.NewDeviceLock(phys.ID, device, code), nil
 }
 
 // SeedLock registers and binds a lock in a new account of its own owned by email, as the
 // operator and an owner would, and returns the account, the bound lock's id and the lock ready
 // to sync over the wire.
-func SeedLock(ctx context.Context, s *service.Service, email string) (ownerID, boundLockID string, lock *Lock, err error) {
+func SeedLock(ctx context.Context, s *service.Service, email string) (ownerID, boundLockID string, lock *client.DeviceLock, err error) {
 	op := asOperator(ctx)
 	u, err := s.CreateUser(op, keyward.UserCreate{Email: email, Verified: true})
 	if err != nil {
@@ -113,40 +112,6 @@ func SeedLock(ctx context.Context, s *service.Service, email string) (ownerID, b
 		return "", "", nil, err
 	}
 	return o.ID, l.ID, lock, nil
-}
-
-// Lock is a lock as a benchmark drives one: its device key and what it holds, synced over the
-// device API as a real lock does, with lockproto.
-type Lock struct {
-	Device  lockproto.Signer
-	State   lockproto.LockState
-	Counter uint64
-}
-
-// NewLock is the lock physicalLockID with its device key and binding code, holding nothing yet.
-func NewLock(physicalLockID string, device ed25519.PrivateKey, bindingCode string) *Lock {
-	return &Lock{Device: lockproto.Signer{KID: physicalLockID, Key: device},
-		State: lockproto.LockState{LockID: physicalLockID, ProtocolVersion: lockproto.ProtocolLatest, BindingCode: bindingCode,
-			Revocations: lockproto.RevocationList{LockID: physicalLockID}}}
-}
-
-// SyncOnce sends one signed sync request with the entries and applies the answer.
-func (l *Lock) SyncOnce(ctx context.Context, c *client.Client, entries []lockproto.LogEntry) (*lockproto.SyncResponse, error) {
-	l.Counter++
-	req := l.State.SyncRequest(l.Counter, time.Now(), entries, nil)
-	env, err := lockproto.SignSyncRequest(l.Device, req)
-	if err != nil {
-		return nil, err
-	}
-	answer, err := c.SyncLock(ctx, env)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := l.State.ApplySync(req, answer)
-	if err != nil {
-		return nil, fmt.Errorf("apply the sync response: %w", err)
-	}
-	return resp, nil
 }
 
 // IngestBatch is the log entries of one sync request: the most one request may carry.
