@@ -14,18 +14,7 @@ import (
 // the PostgreSQL server of KEYWARD_TEST_POSTGRES), for profiling the work of one request.
 func BenchmarkReads(b *testing.B) {
 	ctx := context.Background()
-	cfg := Config{Short: true, Concurrency: 1, DB: os.Getenv("KEYWARD_TEST_POSTGRES")}
-	cfg.defaults()
-	dsn, drop, err := freshDatabase(cfg.DB)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer drop()
-	r := &runner{cfg: cfg, dsn: dsn, rep: &Report{}, http: &http.Client{Timeout: time.Minute}}
-	if err := r.start(ctx); err != nil {
-		b.Fatal(err)
-	}
-	defer r.stop()
+	r := startRunner(ctx, b)
 	base := r.m.Config.Issuer + "/api/v1/Owners/" + r.owner + "/BoundLocks"
 	for _, read := range []struct{ name, url string }{{"one", base + "/" + r.locks[0]}, {"list", base + "?$top=100"}} {
 		b.Run(read.name, func(b *testing.B) {
@@ -45,18 +34,7 @@ func BenchmarkReads(b *testing.B) {
 // client, for profiling one rotation.
 func BenchmarkRefresh(b *testing.B) {
 	ctx := context.Background()
-	cfg := Config{Short: true, Concurrency: 1, DB: os.Getenv("KEYWARD_TEST_POSTGRES")}
-	cfg.defaults()
-	dsn, drop, err := freshDatabase(cfg.DB)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer drop()
-	r := &runner{cfg: cfg, dsn: dsn, rep: &Report{}, http: &http.Client{Timeout: time.Minute}}
-	if err := r.start(ctx); err != nil {
-		b.Fatal(err)
-	}
-	defer r.stop()
+	r := startRunner(ctx, b)
 	refresh, err := r.refreshToken(ctx, r.ownerUser, "read:core:entities")
 	if err != nil {
 		b.Fatal(err)
@@ -81,4 +59,23 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// startRunner starts the short benchmark's server on a fresh database of one client, on SQLite
+// or on the PostgreSQL server of KEYWARD_TEST_POSTGRES, until the benchmark ends.
+func startRunner(ctx context.Context, b *testing.B) *runner {
+	b.Helper()
+	cfg := Config{Short: true, Concurrency: 1, DB: os.Getenv("KEYWARD_TEST_POSTGRES")}
+	cfg.defaults()
+	dsn, drop, err := freshDatabase(cfg.DB)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(drop)
+	r := &runner{cfg: cfg, dsn: dsn, rep: &Report{}, http: &http.Client{Timeout: time.Minute}}
+	if err := r.start(ctx); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(r.stop)
+	return r
 }
