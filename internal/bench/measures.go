@@ -101,8 +101,12 @@ func (r *runner) reads(ctx context.Context) error {
 		if list, ok := shape.([]any); ok && len(list) != 100 {
 			return fmt.Errorf("%s: %d items, want 100", read.name, len(list))
 		}
+		verifier, err := reference.VerifyJSON(ctx, keys, body)
+		if err != nil {
+			return err
+		}
 		mux := http.NewServeMux()
-		mux.Handle("/verify", reference.VerifyJSON(keys, body))
+		mux.Handle("/verify", verifier)
 		mux.Handle("/json", reference.JSON(body))
 		refBase, stop, err := serveReference(mux)
 		if err != nil {

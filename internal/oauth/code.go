@@ -31,7 +31,7 @@ func (s *Server) authorizationCodeGrant(ctx context.Context, req *tokenRequest) 
 	if code == "" {
 		return nil, invalidRequest("code is missing")
 	}
-	var issued *issuedToken
+	var stored *storedTokens
 	var refusal error
 	err = s.store.InTx(ctx, func(tx keyward.Tx) error {
 		ac, err := tx.UseAuthCode(ctx, token.Hash(code), s.now())
@@ -55,7 +55,7 @@ func (s *Server) authorizationCodeGrant(ctx context.Context, req *tokenRequest) 
 			refusal = invalidGrant("the authorization was revoked at %s", wireTime(fam.RevokedAt.Time))
 			return nil
 		}
-		issued, err = s.issueTokens(ctx, tx, tokenGrant{clientID: client.ID, userID: ac.UserID, family: ac.FamilyID,
+		stored, err = s.storeTokens(ctx, tx, tokenGrant{clientID: client.ID, userID: ac.UserID, family: ac.FamilyID,
 			scopes: ac.Scopes, refreshScopes: ac.Scopes, id: personGrant(fam, ac.Nonce)})
 		return err
 	})
@@ -65,7 +65,7 @@ func (s *Server) authorizationCodeGrant(ctx context.Context, req *tokenRequest) 
 	if refusal != nil {
 		return nil, refusal
 	}
-	return issued, nil
+	return s.signTokens(ctx, stored)
 }
 
 // checkCode checks a code that its own client presents for the first time: its expiry, the
@@ -121,24 +121,21 @@ type tokenGrant struct {
 	id *idTokenGrant
 }
 
-// issueTokens mints the access token, the ID token when it is due, and stores a new refresh
-// token in tx when it is due.
-func (s *Server) issueTokens(ctx context.Context, tx keyward.Tx, g tokenGrant) (*issuedToken, error) {
-	issued, err := s.mintAccessToken(ctx, g.userID, g.clientID, g.scopes, g.family)
-	if err != nil {
-		return nil, err
-	}
+// storeTokens does the part of issuing tokens that belongs in the grant's transaction tx: it
+// stores a new refresh token when one is due and reads the user an ID token is due for. The
+// tokens are signed by signTokens after the commit, so that the RSA signature, by far the
+// costliest step, does not hold the database's write lock (on SQLite, one writer at a time).
+func (s *Server) storeTokens(ctx context.Context, tx keyward.Tx, g tokenGrant) (*storedTokens, error) {
+	st := &storedTokens{grant: g}
 	if g.id != nil && slices.Contains(g.scopes, keyward.ScopeOpenID) {
 		user, err := tx.FindUserByID(ctx, g.userID)
 		if err != nil {
 			return nil, fmt.Errorf("oauth: find user %s for the ID token: %w", g.userID, err)
 		}
-		if issued.idToken, err = s.mintIDToken(ctx, user, g.clientID, g.scopes, issued.accessToken, *g.id); err != nil {
-			return nil, err
-		}
+		st.idUser = user
 	}
 	if !slices.Contains(g.refreshScopes, keyward.ScopeOfflineAccess) {
-		return issued, nil
+		return st, nil
 	}
 	raw := token.Random(32)
 	now := s.cfg.Now()
@@ -147,7 +144,32 @@ func (s *Server) issueTokens(ctx context.Context, tx keyward.Tx, g tokenGrant) (
 	if err := tx.CreateRefreshToken(ctx, rt); err != nil {
 		return nil, fmt.Errorf("oauth: store refresh token: %w", err)
 	}
-	issued.refreshToken = raw
+	st.refreshToken = raw
+	return st, nil
+}
+
+// storedTokens is what storeTokens committed for a grant and signTokens completes.
+type storedTokens struct {
+	grant        tokenGrant
+	idUser       *keyward.User // set when an ID token is due
+	refreshToken string        // "" when none is issued
+}
+
+// signTokens mints the access token and the ID token when it is due for tokens stored by
+// storeTokens. Signing needs only the loaded key, so it fails only when none is loaded, which
+// start-up prevents.
+func (s *Server) signTokens(ctx context.Context, st *storedTokens) (*issuedToken, error) {
+	g := st.grant
+	issued, err := s.mintAccessToken(ctx, g.userID, g.clientID, g.scopes, g.family)
+	if err != nil {
+		return nil, err
+	}
+	if st.idUser != nil {
+		if issued.idToken, err = s.mintIDToken(ctx, st.idUser, g.clientID, g.scopes, issued.accessToken, *g.id); err != nil {
+			return nil, err
+		}
+	}
+	issued.refreshToken = st.refreshToken
 	return issued, nil
 }
 

@@ -102,19 +102,19 @@ func (s *Server) exchange(ctx context.Context, client *keyward.Client, idp *keyw
 	}
 	now := s.cfg.Now()
 	family := &keyward.TokenFamily{ID: keyward.NewID(now), ClientID: client.ID, UserID: user.ID, CreatedAt: keyward.NewTime(now)}
-	var issued *issuedToken
+	var stored *storedTokens
 	err = s.store.InTx(ctx, func(tx keyward.Tx) error {
 		if err := tx.CreateTokenFamily(ctx, family); err != nil {
 			return fmt.Errorf("oauth: create token family: %w", err)
 		}
-		issued, err = s.issueTokens(ctx, tx, tokenGrant{clientID: client.ID, userID: user.ID, family: family.ID, scopes: scopes, refreshScopes: scopes})
+		stored, err = s.storeTokens(ctx, tx, tokenGrant{clientID: client.ID, userID: user.ID, family: family.ID, scopes: scopes, refreshScopes: scopes})
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	s.log.InfoContext(ctx, "oauth: token exchanged", "client_id", client.ID, "ip_id", idp.ID, "user_id", user.ID)
-	return issued, nil
+	return s.signTokens(ctx, stored)
 }
 
 // exchangeClaims are the claims of an exchange JWT that are checked. Times are JSON numbers,

@@ -24,7 +24,7 @@ func (s *Server) refreshTokenGrant(ctx context.Context, req *tokenRequest) (*iss
 	if raw == "" {
 		return nil, invalidRequest("refresh_token is missing")
 	}
-	var issued *issuedToken
+	var stored *storedTokens
 	var refusal error
 	err = s.store.InTx(ctx, func(tx keyward.Tx) error {
 		rt, err := tx.UseRefreshToken(ctx, token.Hash(raw), s.now())
@@ -41,7 +41,7 @@ func (s *Server) refreshTokenGrant(ctx context.Context, req *tokenRequest) (*iss
 		if err != nil {
 			return err // rolled back: a refused refresh leaves the token usable
 		}
-		issued, err = s.issueTokens(ctx, tx, tokenGrant{clientID: client.ID, userID: rt.UserID, family: rt.FamilyID,
+		stored, err = s.storeTokens(ctx, tx, tokenGrant{clientID: client.ID, userID: rt.UserID, family: rt.FamilyID,
 			scopes: scopes, refreshScopes: rt.Scopes, id: personGrant(fam, "")})
 		return err
 	})
@@ -51,7 +51,7 @@ func (s *Server) refreshTokenGrant(ctx context.Context, req *tokenRequest) (*iss
 	if refusal != nil {
 		return nil, refusal
 	}
-	return issued, nil
+	return s.signTokens(ctx, stored)
 }
 
 // checkRefresh checks a refresh token's family and expiry and returns the family and the scopes

@@ -38,7 +38,10 @@ type Type struct {
 
 // Keys signs with the newest signing key of the store and verifies with any of them. It is safe
 // for concurrent use.
-type Keys struct{ ring *keyRing }
+type Keys struct {
+	ring     *keyRing
+	verified verifiedTokens
+}
 
 // Load loads the signing keys of store, creating one when none is usable. Several nodes may call
 // it at the same time on one database; see keyRing for how they converge.
@@ -91,9 +94,13 @@ func (k *Keys) Verify(ctx context.Context, typ Type, token string, claims any) e
 	if err != nil {
 		return err
 	}
-	payload, err := verifySignature(token, keys)
-	if err != nil {
-		return err
+	payload, ok := k.verified.lookup(token, keys)
+	if !ok {
+		var key *signingKey
+		if payload, key, err = verifySignature(token, keys); err != nil {
+			return err
+		}
+		k.verified.remember(token, key, payload)
 	}
 	if err := json.Unmarshal(payload, claims); err != nil {
 		return invalid("the token claims are malformed: they are not a JSON object with the claim types of RFC 7519")
@@ -163,18 +170,18 @@ func (k *Keys) verificationKeys(ctx context.Context, kid string) ([]*signingKey,
 	return []*signingKey{key}, nil
 }
 
-// verifySignature returns the payload of a token that one of keys signed.
-func verifySignature(token string, keys []*signingKey) ([]byte, error) {
+// verifySignature returns the payload of a token that one of keys signed, and that key.
+func verifySignature(token string, keys []*signingKey) ([]byte, *signingKey, error) {
 	jws, err := jose.ParseSignedCompact(token, []jose.SignatureAlgorithm{jose.RS256})
 	if err != nil {
-		return nil, invalid("the token is malformed: it is not a compact JWS with base64url parts")
+		return nil, nil, invalid("the token is malformed: it is not a compact JWS with base64url parts")
 	}
 	for _, key := range keys {
 		if payload, err := jws.Verify(&key.private.PublicKey); err == nil {
-			return payload, nil
+			return payload, key, nil
 		}
 	}
-	return nil, invalid("the token signature is invalid")
+	return nil, nil, invalid("the token signature is invalid")
 }
 
 // Audience is the "aud" claim: always written as an array, read as a string or an array

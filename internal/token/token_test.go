@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -55,6 +56,46 @@ func TestSignVerify(t *testing.T) {
 	err = keys.Verify(ctx, access, signed, &got)
 	if e := keyward.ErrorOf(err); !errors.Is(err, keyward.ErrInvalidToken) || e.Details != `the token has typ "device+jwt"; access tokens have typ at+jwt` {
 		t.Errorf("a device key verified as an access token: %v", err)
+	}
+}
+
+// TestVerify_Remembered: a token verified before verifies again with the same claims, while every
+// alteration of it, in its signature or its payload, is still refused: a remembered check is by
+// the exact bytes.
+func TestVerify_Remembered(t *testing.T) {
+	keys, _ := load(t)
+	ctx := context.Background()
+	signed, err := keys.Sign(ctx, access, map[string]any{"sub": "u-1", "aud": "keyward"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		var got claims
+		if err := keys.Verify(ctx, access, signed, &got); err != nil {
+			t.Fatalf("verification %d: %v", i+1, err)
+		}
+		if diff := cmp.Diff(claims{Subject: "u-1", Audience: token.Audience{"keyward"}}, got); diff != "" {
+			t.Errorf("claims of verification %d (-want +got):\n%s", i+1, diff)
+		}
+	}
+	other, err := keys.Sign(ctx, access, map[string]any{"sub": "u-2", "aud": "keyward"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts, otherParts := strings.Split(signed, "."), strings.Split(other, ".")
+	flipped := []byte(parts[2])
+	flipped[len(flipped)/2] ^= 1
+	for name, altered := range map[string]string{
+		"a flipped signature bit":      parts[0] + "." + parts[1] + "." + string(flipped),
+		"another token's payload":      parts[0] + "." + otherParts[1] + "." + parts[2],
+		"another token's signature":    parts[0] + "." + parts[1] + "." + otherParts[2],
+		"its signature's end replaced": parts[0] + "." + parts[1] + "." + parts[2][:len(parts[2])-4] + "AAAA",
+	} {
+		var got claims
+		err := keys.Verify(ctx, access, altered, &got)
+		if e := keyward.ErrorOf(err); !errors.Is(err, keyward.ErrInvalidToken) || e.Details != "the token signature is invalid" {
+			t.Errorf("%s: %v, want the signature refused", name, err)
+		}
 	}
 }
 
