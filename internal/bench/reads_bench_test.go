@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/keyward/keyward/internal/client"
 )
 
 // BenchmarkReads runs the authenticated reads of `keyward bench` one at a time on SQLite (or on
@@ -78,4 +80,26 @@ func startRunner(ctx context.Context, b *testing.B) *runner {
 	}
 	b.Cleanup(r.stop)
 	return r
+}
+
+// BenchmarkIngestion uploads one lock's log in syncs of IngestBatch, as `keyward bench` does,
+// for profiling one upload.
+func BenchmarkIngestion(b *testing.B) {
+	ctx := context.Background()
+	r := startRunner(ctx, b)
+	_, _, lock, err := SeedLock(ctx, r.m.Service, "ingest@bench.example")
+	if err != nil {
+		b.Fatal(err)
+	}
+	relay := client.New(r.m.Config.Issuer, r.http)
+	next := uint64(1)
+	b.ReportAllocs()
+	cpu := cpuTime()
+	for b.Loop() {
+		if _, err := lock.SyncOnce(ctx, relay, Entries(next, IngestBatch), nil); err != nil {
+			b.Fatal(err)
+		}
+		next += IngestBatch
+	}
+	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
 }

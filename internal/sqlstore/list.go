@@ -21,6 +21,17 @@ func (a *args) bind(v any) string {
 	return "$" + strconv.Itoa(len(*a))
 }
 
+// bindInOrder appends v to a and returns its placeholder for a statement whose placeholders
+// appear in the text in the order they are bound: "?" on SQLite, whose driver binds those by
+// position at no cost, and $N on PostgreSQL.
+func (d dialect) bindInOrder(a *args, v any) string {
+	if d.engine == SQLite {
+		*a = append(*a, v)
+		return "?"
+	}
+	return a.bind(v)
+}
+
 // listSpec describes one list query: the columns and FROM clause, the fixed conditions, the
 // OData whitelist, and the default order that keeps paging stable.
 type listSpec struct {

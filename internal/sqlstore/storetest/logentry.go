@@ -112,6 +112,38 @@ func testLogEntries(t *testing.T, s flat) {
 		}
 	})
 
+	t.Run("LargeUpload", func(t *testing.T) {
+		// 1001 entries take several INSERT statements on either engine; alternating kinds
+		// check that each statement continues the numbering of the one before.
+		c := mkBoundLock(t, s, o.ID, mkPhysicalLock(t, s, 6).ID, 7, "C")
+		var upload []*keyward.LogEntry
+		var ids, opened []string
+		for no := 1; no <= 1001; no++ {
+			logType, command := cmd, trig
+			if no%3 == 0 {
+				logType, command = "Other", ""
+			} else {
+				opened = append(opened, fmt.Sprintf("c-%d", no))
+			}
+			upload = append(upload, logEntries("c", no, no, logType, command)...)
+			ids = append(ids, fmt.Sprintf("c-%d", no))
+		}
+		if n := addLog(t, s, o.ID, c.ID, upload); n != 1001 {
+			t.Fatalf("the upload stored %d, want 1001", n)
+		}
+		top := 1000
+		list, err := s.FindLogEntries(ctx, keyward.LogEntryFilter{OwnerID: o.ID, BoundLockID: &c.ID, Query: &keyward.Query{Top: &top, Skip: 1}})
+		must(t, err)
+		if diff := cmp.Diff(ids[1:], entryIDs(list)); diff != "" {
+			t.Fatalf("lock C's log (-want +got):\n%s", diff)
+		}
+		list, err = s.FindLogEntries(ctx, keyward.LogEntryFilter{OwnerID: o.ID, BoundLockID: &c.ID, Query: ExportQuery(cmd, trig, 600, 100)})
+		must(t, err)
+		if diff := cmp.Diff(opened[600:], entryIDs(list)); diff != "" {
+			t.Fatalf("lock C's openings from the 601st (-want +got):\n%s", diff)
+		}
+	})
+
 	t.Run("UnknownLock", func(t *testing.T) {
 		err := s.on(ctx, o.ID, func(tx keyward.OwnerTx) error {
 			_, err := tx.AddLogEntries(ctx, "no-such-lock", logEntries("x", 1, 1, cmd, trig))
