@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
@@ -100,6 +101,32 @@ func BenchmarkIngestion(b *testing.B) {
 			b.Fatal(err)
 		}
 		next += IngestBatch
+	}
+	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
+}
+
+// BenchmarkGrantCreation creates grants for fresh inline contacts one after the other, as
+// `keyward bench` does, for profiling one creation.
+func BenchmarkGrantCreation(b *testing.B) {
+	ctx := context.Background()
+	r := startRunner(ctx, b)
+	target := r.m.Config.Issuer + "/api/v1/Owners/" + r.owner + "/Grants"
+	b.ReportAllocs()
+	cpu := cpuTime()
+	i := 0
+	for b.Loop() {
+		i++
+		body := fmt.Sprintf(`{"boundLockId":%q,"contact":{"identifier":"guest-%d@bench.example"}}`, r.locks[1], i)
+		status, answer, err := r.do(ctx, http.MethodPut, target, body, func(req *http.Request) {
+			req.Header.Set("Authorization", "Bearer "+r.adminToken)
+			req.Header.Set("Content-Type", "application/json")
+		})
+		if err == nil {
+			err = expectOK(status, answer)
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
 	}
 	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
 }

@@ -242,7 +242,7 @@ func (d dialect) logInsertRows() int {
 // as the statement's parameters, which made binding a 256-parameter statement cost more than
 // running it.
 func (s *ownerStore) insertLogEntries(ctx context.Context, rows [][]any) error {
-	var a args
+	a := make(args, 0, len(rows)*len(rows[0]))
 	var b strings.Builder
 	b.WriteString(`INSERT INTO log_entries (` + logEntryColumns + `, owner_id, seq, kind_seq, lock_kind_seq) VALUES `)
 	for i, r := range rows {
