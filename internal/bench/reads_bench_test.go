@@ -66,7 +66,7 @@ func cpuTime() time.Duration {
 
 // startRunner starts the short benchmark's server on a fresh database of one client, on SQLite
 // or on the PostgreSQL server of KEYWARD_TEST_POSTGRES, until the benchmark ends.
-func startRunner(ctx context.Context, b *testing.B) *runner {
+func startRunner(ctx context.Context, b testing.TB) *runner {
 	b.Helper()
 	cfg := Config{Short: true, Concurrency: 1, DB: os.Getenv("KEYWARD_TEST_POSTGRES")}
 	cfg.defaults()

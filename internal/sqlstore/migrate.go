@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"sort"
@@ -80,10 +81,31 @@ func (db *DB) Migrate(ctx context.Context) error {
 		version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
 		return fmt.Errorf("sqlstore: migrate: %w", err)
 	}
+	if err := refuseNewer(ctx, conn, list[len(list)-1].version); err != nil {
+		return err
+	}
 	for _, m := range list {
 		if err := applyMigration(ctx, conn, m); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// ErrSchemaNewer is a database whose schema a newer Keyward migrated: this build does not know
+// what the newer migrations mean, so it neither serves nor migrates it.
+var ErrSchemaNewer = errors.New("sqlstore: the database's schema is newer than this build")
+
+// refuseNewer fails with ErrSchemaNewer when schema_migrations records a version above latest,
+// the newest this build knows. An older node that kept serving such a database would write
+// rows without the columns, constraints and meanings the newer schema gave them.
+func refuseNewer(ctx context.Context, conn *sql.Conn, latest int) error {
+	var newest sql.NullInt64
+	if err := conn.QueryRowContext(ctx, `SELECT MAX(version) FROM schema_migrations`).Scan(&newest); err != nil {
+		return fmt.Errorf("sqlstore: migrate: %w", err)
+	}
+	if int(newest.Int64) > latest {
+		return fmt.Errorf("%w: it is at version %d, this build knows versions up to %d; run a Keyward release that knows version %d", ErrSchemaNewer, newest.Int64, latest, newest.Int64)
 	}
 	return nil
 }

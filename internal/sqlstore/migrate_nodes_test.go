@@ -2,6 +2,8 @@ package sqlstore_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sync"
 	"testing"
 
@@ -47,6 +49,44 @@ func TestMigrate_NodesStartingTogether(t *testing.T) {
 			}
 			if v, err := dbs[0].SchemaVersion(context.Background()); err != nil || v != sqlstore.LatestVersion() || applied != v || distinct != v {
 				t.Fatalf("schema version %d (%v), %d migrations recorded (%d distinct), want %d each", v, err, applied, distinct, sqlstore.LatestVersion())
+			}
+		})
+	}
+}
+
+// TestMigrate_RefusesNewerSchema: a database a newer release migrated (a version above this
+// build's latest is recorded) is refused, by serving and by migrating, and nothing is written.
+func TestMigrate_RefusesNewerSchema(t *testing.T) {
+	for _, engine := range sqltest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			ctx := context.Background()
+			dsn := sqltest.DSN(t, engine)
+			db, err := sqlstore.Open(ctx, dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			newer := sqlstore.LatestVersion() + 1
+			if _, err := db.SQL().Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, 'from_a_newer_release', 0)`, newer); err != nil {
+				t.Fatal(err)
+			}
+			db.Close()
+
+			_, err = sqlstore.Open(ctx, dsn)
+			want := fmt.Sprintf("sqlstore: the database's schema is newer than this build: it is at version %d, this build knows versions up to %d; run a Keyward release that knows version %d",
+				newer, newer-1, newer)
+			if !errors.Is(err, sqlstore.ErrSchemaNewer) || err.Error() != want {
+				t.Fatalf("opening the newer database: %v\nwant: %s", err, want)
+			}
+			raw, err := sqlstore.OpenNoMigrate(ctx, dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer raw.Close()
+			if err := raw.Migrate(ctx); !errors.Is(err, sqlstore.ErrSchemaNewer) {
+				t.Fatalf("migrating the newer database: %v, want ErrSchemaNewer", err)
+			}
+			if v, err := raw.SchemaVersion(ctx); err != nil || v != newer {
+				t.Fatalf("schema version after the refusals: %d (%v), want %d", v, err, newer)
 			}
 		})
 	}
