@@ -46,6 +46,8 @@ var measures = []string{
 	"grant creation, contact id + iCal, 1 client",
 	"grant creation, contact id + iCal, 2 clients",
 	"grant creation, contact id + iCal, 2 vs 1 clients",
+	"grant creation, inline contact, 2 clients on 2 accounts",
+	"grant creation, inline contact, 2 accounts vs 1, 2 clients",
 	"key fetch, phone with 20 grants",
 	"log ingestion, device API, syncs of 1000",
 	"log export, first page of 500 (4000 entries)",

@@ -157,19 +157,7 @@ func (r *runner) grants(ctx context.Context) error {
 	var mu sync.Mutex
 	var contacts []string
 	create := func(ctx context.Context, body any) (*keyward.Grant, error) {
-		b, _ := json.Marshal(body)
-		status, answer, err := r.do(ctx, http.MethodPut, target, string(b), func(req *http.Request) {
-			req.Header.Set("Authorization", "Bearer "+r.adminToken)
-			req.Header.Set("Content-Type", "application/json")
-		})
-		if err == nil {
-			err = expectOK(status, answer)
-		}
-		if err != nil {
-			return nil, err
-		}
-		var g keyward.Grant
-		return &g, json.Unmarshal(answer, &g)
+		return r.createGrant(ctx, target, r.adminToken, body)
 	}
 	type variant struct {
 		name string
@@ -239,7 +227,60 @@ func (r *runner) grants(ctx context.Context) error {
 		gain := results[v.name][hi].rate() / max(results[v.name][1].rate(), 1e-9)
 		r.add(withTarget(Row{Measure: fmt.Sprintf("grant creation, %s, %d vs 1 clients", v.name, hi), Unit: "x", Keyward: gain}, "> 1", atLeast(gain, 1.0000001)))
 	}
+	return r.grantsOnAccounts(ctx, hi, &seq, results[inline.name][hi], ref[hi])
+}
+
+// grantsOnAccounts measures the inline-contact grant creation of c clients, each on an account
+// of its own: the writes of one account take its row lock one at a time (InOwnerTx), those of
+// different accounts do not wait on each other, and this shows how much that is worth next to
+// the c clients on one account (oneAccount).
+func (r *runner) grantsOnAccounts(ctx context.Context, c int, seq *atomic.Int64, oneAccount, ref result) error {
+	type account struct{ target, lock, token string }
+	accounts := make([]account, c)
+	for w := range accounts {
+		owner, lock, _, err := SeedLock(ctx, r.m.Service, fmt.Sprintf("account-%d@bench.example", w))
+		if err != nil {
+			return err
+		}
+		admin, err := r.client(ctx, keyward.ClientCreate{Name: "bench admin", GrantTypes: []string{keyward.GrantClientCredentials},
+			Scopes: []string{keyward.ScopeWriteGrants}, AdminOf: owner})
+		if err != nil {
+			return err
+		}
+		token, err := r.clientToken(ctx, r.m.Config.Issuer, admin)
+		if err != nil {
+			return err
+		}
+		accounts[w] = account{target: r.m.Config.Issuer + "/api/v1/Owners/" + owner + "/Grants", lock: lock, token: token}
+	}
+	name := fmt.Sprintf("grant creation, inline contact, %s on %d accounts", clients(c), c)
+	res := r.load(ctx, name, c, func(ctx context.Context, w int, _ int64) error {
+		a := accounts[w%len(accounts)]
+		id := fmt.Sprintf("guest-%d@bench.example", seq.Add(1))
+		_, err := r.createGrant(ctx, a.target, a.token, keyward.GrantCreate{BoundLockID: a.lock, Contact: &keyward.GrantContact{Identifier: &id}})
+		return err
+	})
+	r.add(rateRow(name, "req/s", 1, res, "1-row insert tx", &ref))
+	gain := res.rate() / max(oneAccount.rate(), 1e-9)
+	r.add(Row{Measure: fmt.Sprintf("grant creation, inline contact, %d accounts vs 1, %s", c, clients(c)), Unit: "x", Keyward: gain})
 	return nil
+}
+
+// createGrant creates a grant by PUT to target (an account's Grants) with token.
+func (r *runner) createGrant(ctx context.Context, target, token string, body any) (*keyward.Grant, error) {
+	b, _ := json.Marshal(body)
+	status, answer, err := r.do(ctx, http.MethodPut, target, string(b), func(req *http.Request) {
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+	})
+	if err == nil {
+		err = expectOK(status, answer)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var g keyward.Grant
+	return &g, json.Unmarshal(answer, &g)
 }
 
 // keyFetch measures a phone fetching its keys (every grant of its user, each key signed) against
