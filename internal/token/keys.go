@@ -202,6 +202,18 @@ func (k *keyRing) lookup(ctx context.Context, kid string) (*signingKey, error) {
 	return k.find(kid), nil
 }
 
+// inService reports whether key is one of the loaded keys (the very one, not a reload of it).
+func (k *keyRing) inService(key *signingKey) bool {
+	k.mu.RLock()
+	defer k.mu.RUnlock()
+	for _, loaded := range k.keys {
+		if loaded == key {
+			return true
+		}
+	}
+	return false
+}
+
 func (k *keyRing) find(kid string) *signingKey {
 	k.mu.RLock()
 	defer k.mu.RUnlock()

@@ -12,6 +12,7 @@
 package token
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -86,21 +87,21 @@ func (k *Keys) Verify(ctx context.Context, typ Type, token string, claims any) e
 	if len(token) > MaxLength {
 		return invalid("the token is longer than %d bytes", MaxLength)
 	}
-	header, err := parseHeader(token, typ)
-	if err != nil {
-		return err
-	}
-	keys, err := k.verificationKeys(ctx, header.Kid)
-	if err != nil {
-		return err
-	}
-	payload, ok := k.verified.lookup(token, keys)
+	payload, ok := k.remembered(ctx, typ, token)
 	if !ok {
+		header, err := parseHeader(token, typ)
+		if err != nil {
+			return err
+		}
+		keys, err := k.verificationKeys(ctx, header.Kid)
+		if err != nil {
+			return err
+		}
 		var key *signingKey
 		if payload, key, err = verifySignature(token, keys); err != nil {
 			return err
 		}
-		k.verified.remember(token, key, payload)
+		k.verified.remember(token, typ, key, payload)
 	}
 	if err := json.Unmarshal(payload, claims); err != nil {
 		return invalid("the token claims are malformed: they are not a JSON object with the claim types of RFC 7519")
@@ -154,6 +155,13 @@ func parseHeader(token string, typ Type) (*header, error) {
 	return &h, nil
 }
 
+// remembered returns the payload of token when it verified before as a token of typ with a key
+// that is still in service; its header was checked then, and the bytes are the same.
+func (k *Keys) remembered(ctx context.Context, typ Type, token string) ([]byte, bool) {
+	k.ring.refresh(ctx)
+	return k.verified.lookup(token, typ, k.ring.inService)
+}
+
 // verificationKeys returns the key named by kid, or every key when the token names none.
 func (k *Keys) verificationKeys(ctx context.Context, kid string) ([]*signingKey, error) {
 	k.ring.refresh(ctx)
@@ -190,6 +198,14 @@ type Audience []string
 
 // UnmarshalJSON reads a string or an array of strings.
 func (a *Audience) UnmarshalJSON(b []byte) error {
+	if b = bytes.TrimSpace(b); len(b) > 0 && b[0] == '[' { // the form Keyward writes
+		var many []string
+		if err := json.Unmarshal(b, &many); err != nil {
+			return errors.New("aud is neither a string nor an array of strings")
+		}
+		*a = many
+		return nil
+	}
 	var one string
 	if err := json.Unmarshal(b, &one); err == nil {
 		*a = Audience{one}

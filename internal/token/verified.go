@@ -11,38 +11,36 @@ const verifiedCap = 4096
 // text and the key that verified it. An RSA verification is most of the work of an
 // authenticated read, and it gives the same answer for the same bytes and key every time, so a
 // hit is exactly as strong as the check: nobody can make a hit without the very bytes of a token
-// that verified. What a token's signature cannot tell stays outside: the claims are checked and
-// the database consulted on every request, and a hit counts only while its key is still in
-// service, so a retired key's tokens fail at once.
+// that verified, header included. What a token's signature cannot tell stays outside: the claims
+// are checked and the database consulted on every request, a hit counts only for the type it
+// verified as, and only while its key is still in service, so a retired key's tokens fail at
+// once.
 type verifiedTokens struct {
 	mu      sync.RWMutex
 	entries map[string]verifiedToken
 }
 
 type verifiedToken struct {
+	typ     string // the JOSE typ it verified as
 	key     *signingKey
 	payload []byte
 }
 
-// lookup returns the payload of token when one of keys verified it before.
-func (v *verifiedTokens) lookup(token string, keys []*signingKey) ([]byte, bool) {
+// lookup returns the payload of token when it verified before as typ, by a key that inService
+// still reports in service.
+func (v *verifiedTokens) lookup(token string, typ Type, inService func(*signingKey) bool) ([]byte, bool) {
 	v.mu.RLock()
 	e, ok := v.entries[token]
 	v.mu.RUnlock()
-	if !ok {
+	if !ok || e.typ != typ.Typ || !inService(e.key) {
 		return nil, false
 	}
-	for _, k := range keys {
-		if k == e.key {
-			return e.payload, true
-		}
-	}
-	return nil, false
+	return e.payload, true
 }
 
-// remember records that key verified token with payload. A full cache drops an arbitrary entry
-// (Go's map order), which costs the dropped token one verification when it comes back.
-func (v *verifiedTokens) remember(token string, key *signingKey, payload []byte) {
+// remember records that key verified token as typ with payload. A full cache drops an arbitrary
+// entry (Go's map order), which costs the dropped token one verification when it comes back.
+func (v *verifiedTokens) remember(token string, typ Type, key *signingKey, payload []byte) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.entries == nil {
@@ -54,5 +52,5 @@ func (v *verifiedTokens) remember(token string, key *signingKey, payload []byte)
 			break
 		}
 	}
-	v.entries[token] = verifiedToken{key: key, payload: payload}
+	v.entries[token] = verifiedToken{typ: typ.Typ, key: key, payload: payload}
 }
