@@ -25,14 +25,8 @@ func (t Time) Millis() int64 { return t.UnixMilli() }
 // String formats t as on the wire.
 func (t Time) String() string { return t.UTC().Format(WireTimeLayout) }
 
-// MarshalJSON writes the wire format, in one allocation: lists and the log export write
-// thousands of times per response.
-func (t Time) MarshalJSON() ([]byte, error) {
-	b := make([]byte, 0, len(WireTimeLayout)+2)
-	b = append(b, '"')
-	b = t.UTC().AppendFormat(b, WireTimeLayout)
-	return append(b, '"'), nil
-}
+// MarshalJSON writes the wire format.
+func (t Time) MarshalJSON() ([]byte, error) { return []byte(`"` + t.String() + `"`), nil }
 
 // UnmarshalJSON accepts RFC 3339 with any offset and up to nine fractional digits.
 func (t *Time) UnmarshalJSON(b []byte) error {

@@ -77,6 +77,9 @@ type DB struct {
 	stmts *stmtCache // SQLite only
 	// writes runs the transactions of this process on SQLite in batches (nil on PostgreSQL).
 	writes *writeQueue
+	// accounts runs each account's InOwnerTx transactions of this process on PostgreSQL in
+	// batches (nil on SQLite, where writes batches every transaction).
+	accounts *accountQueues
 	// observer is what every guarded queryer of the store shows its statements to (Observe).
 	observer atomic.Pointer[func(Statement)]
 }
@@ -196,6 +199,8 @@ func openNoMigrate(ctx context.Context, dsn string, pool Pool) (*DB, error) {
 	if engine == SQLite {
 		db.stmts = newStmtCache(sdb)
 		db.writes = newWriteQueue()
+	} else {
+		db.accounts = &accountQueues{queues: map[string]*accountQueue{}}
 	}
 	db.store = store{q: db.door(sdb, nil), d: d}
 	return db, nil
@@ -226,14 +231,22 @@ func (db *DB) InTx(ctx context.Context, fn func(tx keyward.Tx) error) error {
 // InOwnerTx runs fn in one transaction that holds the owner account's lock from its first
 // statement. On PostgreSQL (read committed) every later statement of fn sees what the
 // transactions that held the lock before committed, so checks made in fn stay true until commit.
+//
+// On PostgreSQL the account's transactions of this process run through a queue of the account
+// (accountQueues), in batches as SQLite's writes do, so that they wait for the lock in the
+// process, not each in a database connection of its own, and share a commit.
 func (db *DB) InOwnerTx(ctx context.Context, ownerID string, fn func(tx keyward.OwnerTx) error) error {
-	return db.inTx(ctx, func(s *store) error {
+	locked := func(s *store) error {
 		o, err := s.lockOwner(ctx, ownerID)
 		if err != nil {
 			return err
 		}
 		return fn((&ownerStore{store: s, owner: ownerID, locked: o}).ownerTx())
-	})
+	}
+	if db.accounts != nil {
+		return db.accounts.run(ctx, db, ownerID, locked)
+	}
+	return db.inTx(ctx, locked)
 }
 
 // InNewOwnerTx stores o and runs fn in the same transaction, which holds the new account's lock:

@@ -272,3 +272,10 @@ func ScanExportReference(db *DB, logType, command string, row func()) error {
 	}
 	return rows.Err()
 }
+
+// TxID is the PostgreSQL transaction a transaction's function runs in (txid_current()).
+func TxID(ctx context.Context, tx keyward.OwnerTx) (int64, error) {
+	var id int64
+	err := tx.Users.(*store).q.QueryRowContext(ctx, `SELECT txid_current()`).Scan(&id)
+	return id, err
+}
