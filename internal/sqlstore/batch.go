@@ -8,13 +8,14 @@ import (
 )
 
 // writeQueue runs the write transactions of one process on SQLite, which admits one writer at a
-// time (and those of one account on PostgreSQL, see accountQueues), in batches: the requests that arrive while a batch runs wait in pending, and the next
-// writer runs all of them in one transaction, each inside a savepoint of its own, and commits
-// once. A request's changes are kept or undone exactly as in a transaction of its own (its
-// savepoint is released or rolled back to), it sees what the requests before it in the batch
-// wrote, as it would have after their commits, and it learns its result only after the batch's
-// commit, so success still means committed. One commit per batch is what lets more clients
-// write more: the commit's WAL write was half the cost of a grant's transaction.
+// time (and those of one account on PostgreSQL, see accountQueues), in batches: the requests
+// that arrive while a batch runs wait in pending, and the next writer runs all of them in one
+// transaction, each inside a savepoint of its own, and commits once. A request's changes are
+// kept or undone exactly as in a transaction of its own (its savepoint is kept or rolled back
+// to), it sees what the requests before it in the batch wrote, as it would have after their
+// commits, and it learns its result only after the batch's commit, so success still means
+// committed. One commit per batch is what lets more clients write more: the commit's WAL write
+// was half the cost of a grant's transaction.
 //
 // Writers queue here rather than in BEGIN IMMEDIATE, whose busy handler sleeps in growing steps
 // of up to 100 ms while the lock may be free; the busy timeout still covers other processes.

@@ -511,8 +511,8 @@ const seedCommitRows = 100_000
 
 func (g *seeder) writer(ctx context.Context, table, columns string) *seedWriter {
 	width := strings.Count(columns, ",") + 1
-	// As for the log's inserts (logInsertRows): SQLite's driver binds parameters by name, at a
-	// cost that grows with their number, so its statements stay small.
+	// SQLite's driver binds $N parameters by name, at a cost that grows with their number, so
+	// its statements stay small (the log's inserts use positional ones instead, bindInOrder).
 	per := min(1000, 60000/width)
 	if g.db.d.engine == SQLite {
 		per = max(1, 256/width)

@@ -37,6 +37,7 @@ func DSN(t testing.TB, engine sqlstore.Engine) string {
 	}
 	server := os.Getenv("KEYWARD_TEST_POSTGRES")
 	if server == "" {
+		Engines(t) // fails the test under KEYWARD_REQUIRE_POSTGRES=1
 		t.Skip("KEYWARD_TEST_POSTGRES is not set")
 	}
 	admin, err := sqlstore.OpenAdmin(server)
