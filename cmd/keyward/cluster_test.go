@@ -26,11 +26,7 @@ import (
 // sends 50 concurrent grant requests alternately to both: the Duplicate rule and the plan's
 // smartphone-user limit hold across processes, because the database enforces them.
 func TestTwoServersOnePostgres(t *testing.T) {
-	engines := sqltest.Engines(t)
-	if engines[len(engines)-1] != sqlstore.Postgres {
-		t.Skip("KEYWARD_TEST_POSTGRES is not set")
-	}
-	dsn := sqltest.DSN(t, sqlstore.Postgres)
+	dsn := sqltest.DSN(t, sqlstore.Postgres) // skips without PostgreSQL, fails if it is required
 	plans := filepath.Join(t.TempDir(), "plans.json")
 	err := os.WriteFile(plans, []byte(`{"default":"three","plans":[{"name":"three","smartphoneUserLimit":3,"features":["timeRestrictions","lockGroups"]}]}`), 0o600)
 	if err != nil {
@@ -85,11 +81,7 @@ func (c apiCreds) account(s *server, ownerID string) *client.Account {
 // PostgreSQL database, every mutation with the ones that depend on what it removes: the account
 // stays consistent because the rule is kept in the database, not in one process.
 func TestTwoServersRaceDependentMutations(t *testing.T) {
-	engines := sqltest.Engines(t)
-	if engines[len(engines)-1] != sqlstore.Postgres {
-		t.Skip("KEYWARD_TEST_POSTGRES is not set")
-	}
-	dsn := sqltest.DSN(t, sqlstore.Postgres)
+	dsn := sqltest.DSN(t, sqlstore.Postgres) // skips without PostgreSQL, fails if it is required
 	var user, owner struct{ ID string }
 	keyward(t, &user, "admin", "user", "create", "--db", dsn, "--email", "ada@example.com", "--password", "correct horse", "--verified", "--json")
 	keyward(t, &owner, "admin", "owner", "create", "--db", dsn, "--name", "Shared", "--owner-email", "ada@example.com", "--json")
@@ -119,11 +111,7 @@ func TestTwoServersRaceDependentMutations(t *testing.T) {
 // processes on one PostgreSQL database at the same moment, as two phones in reach would: one
 // node takes it, the other answers 400 SyncReplayed, and every log entry is stored once.
 func TestTwoServersOneLockSync(t *testing.T) {
-	engines := sqltest.Engines(t)
-	if engines[len(engines)-1] != sqlstore.Postgres {
-		t.Skip("KEYWARD_TEST_POSTGRES is not set")
-	}
-	dsn := sqltest.DSN(t, sqlstore.Postgres)
+	dsn := sqltest.DSN(t, sqlstore.Postgres) // skips without PostgreSQL, fails if it is required
 	var user, owner struct{ ID string }
 	keyward(t, &user, "admin", "user", "create", "--db", dsn, "--email", "ada@example.com", "--password", "correct horse", "--verified", "--json")
 	keyward(t, &owner, "admin", "owner", "create", "--db", dsn, "--name", "Shared", "--owner-email", "ada@example.com", "--json")

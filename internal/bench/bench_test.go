@@ -63,7 +63,7 @@ var measures = []string{
 // order, with a positive figure (and a positive reference where it has one), and nothing may
 // fail. It never judges the numbers: they are noise at this size.
 func TestShortRun(t *testing.T) {
-	for _, dsn := range engines(t) {
+	for _, dsn := range bench.Engines(t) {
 		name := "sqlite"
 		if dsn != "" {
 			name = "postgres"
@@ -134,30 +134,14 @@ func TestOnly(t *testing.T) {
 	}
 }
 
-// engines are the databases to run on: a temporary SQLite file, and the PostgreSQL server of
-// KEYWARD_TEST_POSTGRES when set (required with KEYWARD_REQUIRE_POSTGRES=1).
-func engines(t *testing.T) []string {
-	list := []string{""}
-	if pg := os.Getenv("KEYWARD_TEST_POSTGRES"); pg != "" {
-		return append(list, pg)
-	}
-	if os.Getenv("KEYWARD_REQUIRE_POSTGRES") == "1" {
-		t.Fatal("KEYWARD_REQUIRE_POSTGRES=1 but KEYWARD_TEST_POSTGRES is empty")
-	}
-	return list
-}
-
 // TestScaleShort runs the scale-out measure briefly with 2 nodes on PostgreSQL: no request may
 // fail, no answer be 5xx, and every invariant must hold. It never judges throughput.
 func TestScaleShort(t *testing.T) {
-	pg := os.Getenv("KEYWARD_TEST_POSTGRES")
-	if pg == "" {
-		if os.Getenv("KEYWARD_REQUIRE_POSTGRES") == "1" {
-			t.Fatal("KEYWARD_REQUIRE_POSTGRES=1 but KEYWARD_TEST_POSTGRES is empty")
-		}
+	dbs := bench.Engines(t)
+	if len(dbs) == 1 {
 		t.Skip("KEYWARD_TEST_POSTGRES is not set")
 	}
-	dsn, drop := bench.FreshDatabaseForTest(t, pg)
+	dsn, drop := bench.FreshDatabaseForTest(t, dbs[1])
 	defer drop()
 	rep, err := bench.Scale(context.Background(), bench.ScaleConfig{DB: dsn, Nodes: 2, Duration: 2 * time.Second, Concurrency: 4,
 		Serve: func(args ...string) *exec.Cmd {

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"os"
 	"testing"
 	"time"
 
@@ -21,24 +20,11 @@ import (
 // smallDataset is the short form of the dataset the tests seed.
 var smallDataset = sqlstore.SeedSpec{Owners: 3, Contacts: 600, Locks: 60, Grants: 5000, LogEntries: 3000}
 
-// testEngines are a temporary SQLite file and, when KEYWARD_TEST_POSTGRES is set (required with
-// KEYWARD_REQUIRE_POSTGRES=1), that PostgreSQL server.
-func testEngines(t *testing.T) []string {
-	list := []string{""}
-	if pg := os.Getenv("KEYWARD_TEST_POSTGRES"); pg != "" {
-		return append(list, pg)
-	}
-	if os.Getenv("KEYWARD_REQUIRE_POSTGRES") == "1" {
-		t.Fatal("KEYWARD_REQUIRE_POSTGRES=1 but KEYWARD_TEST_POSTGRES is empty")
-	}
-	return list
-}
-
 // TestSeed seeds the short dataset on each engine, checks the rows against the schema's rules,
 // and runs a server on it: the lists answer with the seeded rows, a grant can be created, and
 // the seeded person with a phone fetches the keys of their grants.
 func TestSeed(t *testing.T) {
-	for _, base := range testEngines(t) {
+	for _, base := range Engines(t) {
 		t.Run(map[bool]string{true: "sqlite", false: "postgres"}[base == ""], func(t *testing.T) {
 			ctx := context.Background()
 			dsn, drop, err := freshDatabase(base)

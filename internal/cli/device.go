@@ -45,17 +45,15 @@ func runDeviceSync(ctx context.Context, env Env, args []string) error {
 			return err
 		}
 	}
-	return output(env, *asJSON, map[string]any{"physicalLockId": lock.state.LockID, "rclSerialNo": resp.Revocations.SerialNo,
+	return output(env, *asJSON, map[string]any{"physicalLockId": lock.State.LockID, "rclSerialNo": resp.Revocations.SerialNo,
 		"revokedGrantIds": resp.Revocations.GrantIDs, "timeZone": resp.TimeZone, "keySet": resp.KeySet.KIDs()},
 		fmt.Sprintf("lock %s synced: revocation list serial %d with %d revoked grants, time zone %s, key set %v",
-			lock.state.LockID, resp.Revocations.SerialNo, len(resp.Revocations.GrantIDs), resp.TimeZone, resp.KeySet.KIDs()))
+			lock.State.LockID, resp.Revocations.SerialNo, len(resp.Revocations.GrantIDs), resp.TimeZone, resp.KeySet.KIDs()))
 }
 
-// statelessLock is a lock that remembers nothing but its identity.
-type statelessLock struct {
-	device lockproto.Signer
-	state  lockproto.LockState
-}
+// statelessLock is a lock that remembers nothing but its identity: a client.DeviceLock whose
+// counter is the clock's microseconds, so that two runs of the command never reuse one.
+type statelessLock struct{ *client.DeviceLock }
 
 func newStatelessLock(lockID, seed, code string) (*statelessLock, error) {
 	id, err := lockproto.ParseLockID(lockID)
@@ -66,16 +64,14 @@ func newStatelessLock(lockID, seed, code string) (*statelessLock, error) {
 	if err != nil || len(raw) != ed25519.SeedSize {
 		return nil, fmt.Errorf("%w: --device-key: must be the Base64 of a %d-byte Ed25519 seed", errUsage, ed25519.SeedSize)
 	}
-	return &statelessLock{device: lockproto.Signer{KID: id, Key: ed25519.NewKeyFromSeed(raw)},
-		state: lockproto.LockState{LockID: id, ProtocolVersion: lockproto.ProtocolLatest, BindingCode: code,
-			Revocations: lockproto.RevocationList{LockID: id}}}, nil
+	return &statelessLock{client.NewDeviceLock(id, ed25519.NewKeyFromSeed(raw), code)}, nil
 }
 
 // sync sends one sync request reporting the revocation list serial held and applies the answer.
 func (l *statelessLock) sync(ctx context.Context, c *client.Client, held int64) (*lockproto.SyncResponse, error) {
-	l.state.Revocations.SerialNo = held
-	req := l.state.SyncRequest(uint64(time.Now().UnixMicro()), time.Now(), nil, nil)
-	env, err := lockproto.SignSyncRequest(l.device, req)
+	l.State.Revocations.SerialNo = held
+	l.Counter = uint64(time.Now().UnixMicro()) - 1 // Request takes the next
+	req, env, err := l.Request(nil, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +79,7 @@ func (l *statelessLock) sync(ctx context.Context, c *client.Client, held int64) 
 	if err != nil {
 		return nil, err
 	}
-	resp, err := l.state.ApplySync(req, answer)
+	resp, err := l.State.ApplySync(req, answer)
 	if err != nil {
 		return nil, fmt.Errorf("the server's answer does not verify for this lock (wrong binding code?): %w", err)
 	}

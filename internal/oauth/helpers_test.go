@@ -30,24 +30,6 @@ import (
 	"github.com/keyward/keyward/internal/token"
 )
 
-// clock is a settable Config.Now.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // t0 is the start of every test clock; tokens minted at t0 show these instants in their claims.
 var t0 = time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
 
@@ -151,7 +133,7 @@ type fixture struct {
 	srv   *oauth.Server
 	http  *httptest.Server
 	store *sqlstore.DB
-	clock *clock
+	clock *apitest.Clock
 	mail  *outbox
 }
 
@@ -169,7 +151,7 @@ func newFixtureOn(t *testing.T, engine sqlstore.Engine) *fixture {
 	t.Helper()
 	store := openStore(t, engine)
 	addKey(store, "kid-1", testKeyPEM(), t0.Add(-time.Hour))
-	return startFixture(t, store, &clock{t: t0})
+	return startFixture(t, store, apitest.NewClock(t0))
 }
 
 // forEachEngine runs fn with a fixture on every engine, for the tests about what the store
@@ -182,7 +164,7 @@ func forEachEngine(t *testing.T, fn func(t *testing.T, f *fixture)) {
 
 // fixtureConfig is the server configuration of a fixture: the real service over store on the
 // clock, as the token exchange's Accounts and behind the pages, which mail into box.
-func fixtureConfig(t *testing.T, issuer string, store *sqlstore.DB, clk *clock, box mail.Mailer) oauth.Config {
+func fixtureConfig(t *testing.T, issuer string, store *sqlstore.DB, clk *apitest.Clock, box mail.Mailer) oauth.Config {
 	t.Helper()
 	svc := service.New(store, service.Config{Now: clk.Now})
 	pages := newPages(t, account.Config{Issuer: issuer, Now: clk.Now, Logger: discardLogger(), Accounts: svc, Mailer: box}, store)
@@ -199,14 +181,14 @@ func newPages(t *testing.T, cfg account.Config, store *sqlstore.DB) *account.Ser
 	return pages
 }
 
-func startFixture(t *testing.T, store *sqlstore.DB, clk *clock) *fixture {
+func startFixture(t *testing.T, store *sqlstore.DB, clk *apitest.Clock) *fixture {
 	t.Helper()
 	box := &outbox{}
 	return startServer(t, store, clk, box, func(issuer string) oauth.Config { return fixtureConfig(t, issuer, store, clk, box) })
 }
 
 // startServer serves the server that cfg configures for the httptest URL.
-func startServer(t *testing.T, store *sqlstore.DB, clk *clock, box *outbox, cfg func(issuer string) oauth.Config) *fixture {
+func startServer(t *testing.T, store *sqlstore.DB, clk *apitest.Clock, box *outbox, cfg func(issuer string) oauth.Config) *fixture {
 	t.Helper()
 	var h http.Handler
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))

@@ -18,6 +18,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/keyward/keyward/internal/apitest"
 	"github.com/keyward/keyward/internal/keyward"
 	"github.com/keyward/keyward/internal/oauth"
 	"github.com/keyward/keyward/internal/sqlstore"
@@ -74,7 +75,7 @@ func storedKeys(t *testing.T, store *sqlstore.DB) []*keyward.SigningKey {
 
 func TestNewCreatesSigningKey(t *testing.T) {
 	store := openStore(t, sqlstore.SQLite)
-	f := startFixture(t, store, &clock{t: t0})
+	f := startFixture(t, store, apitest.NewClock(t0))
 	keys := storedKeys(t, store)
 	if len(keys) != 1 {
 		t.Fatalf("%d keys stored, want 1", len(keys))
@@ -99,7 +100,7 @@ func TestSignsWithNewestPublishesAll(t *testing.T) {
 	store := openStore(t, sqlstore.SQLite)
 	addKey(store, "kid-old", testKeyPEM(), t0.Add(-2*time.Hour))
 	addKey(store, "kid-new", newKeyPEM(), t0.Add(-time.Hour))
-	f := startFixture(t, store, &clock{t: t0})
+	f := startFixture(t, store, apitest.NewClock(t0))
 
 	if kid := headerOf(t, f.mustToken(t))["kid"]; kid != "kid-new" {
 		t.Errorf("signed with %v, want kid-new", kid)
@@ -127,7 +128,7 @@ func TestUnusableKeysAreSkipped(t *testing.T) {
 			store := openStore(t, sqlstore.SQLite)
 			tt.key.CreatedAt = keyward.NewTime(t0)
 			must(store.CreateSigningKey(context.Background(), tt.key))
-			f := startFixture(t, store, &clock{t: t0})
+			f := startFixture(t, store, apitest.NewClock(t0))
 			kids := jwksKids(t, f.srv.Handler())
 			if n := len(storedKeys(t, store)); len(kids) != 1 || kids[0] == "bad" || n != 2 {
 				t.Errorf("JWKS %v with %d stored keys; want one new key besides the bad one", kids, n)
@@ -138,7 +139,7 @@ func TestUnusableKeysAreSkipped(t *testing.T) {
 		store := openStore(t, sqlstore.SQLite)
 		addKey(store, "kid-1", testKeyPEM(), t0.Add(-time.Hour))
 		addKey(store, "bad", "garbage", t0)
-		f := startFixture(t, store, &clock{t: t0})
+		f := startFixture(t, store, apitest.NewClock(t0))
 		if diff, n := cmp.Diff([]string{"kid-1"}, jwksKids(t, f.srv.Handler())), len(storedKeys(t, store)); diff != "" || n != 2 {
 			t.Errorf("JWKS (-want +got):\n%s stored %d keys, want 2", diff, n)
 		}
@@ -198,7 +199,7 @@ func TestNodesStartingTogetherConverge(t *testing.T) {
 	for _, engine := range sqltest.Engines(t) {
 		t.Run(string(engine), func(t *testing.T) {
 			store := openStore(t, engine)
-			clk := &clock{t: t0}
+			clk := apitest.NewClock(t0)
 			const nodes = 3
 			handlers := make([]http.Handler, nodes)
 			servers := make([]*oauth.Server, nodes)

@@ -20,7 +20,7 @@ func newFixtureWithoutRelay(t *testing.T, console io.Writer) *fixture {
 	t.Helper()
 	store := openStore(t, sqlstore.SQLite)
 	addKey(store, "kid-1", testKeyPEM(), t0.Add(-time.Hour))
-	clk := &clock{t: t0}
+	clk := apitest.NewClock(t0)
 	return startServer(t, store, clk, &outbox{}, func(issuer string) oauth.Config {
 		return fixtureConfig(t, issuer, store, clk, mail.LogMailer{Logger: discardLogger(), Console: console})
 	})

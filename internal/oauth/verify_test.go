@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/keyward/keyward/internal/apitest"
 	"github.com/keyward/keyward/internal/keyward"
 	"github.com/keyward/keyward/internal/sqlstore"
 )
@@ -49,8 +50,8 @@ func TestVerifyExpiry(t *testing.T) {
 func TestVerifyMintedInThePast(t *testing.T) {
 	store := openStore(t, sqlstore.SQLite)
 	addKey(store, "kid-1", testKeyPEM(), t0.Add(-time.Hour))
-	past := startFixture(t, store, &clock{t: t0.Add(-2 * time.Hour)})
-	now := startFixture(t, store, &clock{t: t0})
+	past := startFixture(t, store, apitest.NewClock(t0.Add(-2*time.Hour)))
+	now := startFixture(t, store, apitest.NewClock(t0))
 	token := past.mustToken(t)
 	// The two servers have different issuers (their httptest URLs), so only the one that
 	// minted the token can accept its issuer; it is its clock that matters.

@@ -3,30 +3,20 @@ package service_test
 import (
 	"errors"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/keyward/keyward/internal/apitest"
 	"github.com/keyward/keyward/internal/keyward"
 	"github.com/keyward/keyward/internal/service"
 	"github.com/keyward/keyward/internal/sqlstore"
 	"github.com/keyward/keyward/internal/sqlstore/sqltest"
 )
 
-// testClock is a settable clock for the throttling windows.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-
-func (c *testClock) advance(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.t = c.t.Add(d) }
-
 // signInEnv is a service with a settable clock over its store.
 type signInEnv struct {
 	s     *service.Service
-	clk   *testClock
+	clk   *apitest.Clock
 	store *sqlstore.DB
 	robot string // the address of a client's service user
 }
@@ -35,9 +25,9 @@ type signInEnv struct {
 // unverified person bob, both with the password "correct horse", and a client's service user.
 func signInService(t *testing.T, engine sqlstore.Engine) signInEnv {
 	t.Helper()
-	clk := &testClock{t: time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)}
+	clk := apitest.NewClock(time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC))
 	store := sqltest.Open(t, engine)
-	s := service.New(store, service.Config{Now: clk.now})
+	s := service.New(store, service.Config{Now: clk.Now})
 	hash := must(service.HashPassword("correct horse"))(t)
 	must(s.CreateUser(op, keyward.UserCreate{Email: "ada@example.com", PasswordHash: hash, Verified: true}))(t)
 	must(s.CreateUser(op, keyward.UserCreate{Email: "bob@example.com", PasswordHash: hash}))(t)
@@ -105,7 +95,7 @@ func TestService_SignInThrottling(t *testing.T) {
 			if _, err := s.SignIn(ctx, "bob@example.com", "guess", "192.0.2.1"); !errors.Is(err, keyward.ErrSignInFailed) {
 				t.Errorf("another address: %v", err)
 			}
-			clk.advance(15*time.Minute + time.Millisecond)
+			clk.Advance(15*time.Minute + time.Millisecond)
 			must(s.SignIn(ctx, "ada@example.com", "correct horse", "192.0.2.1"))(t)
 			for i := range 4 {
 				if _, err := s.SignIn(ctx, "ada@example.com", "guess", "192.0.2.1"); !errors.Is(err, keyward.ErrSignInFailed) {
@@ -156,7 +146,7 @@ func TestService_SignUpLimit(t *testing.T) {
 		t.Run(string(engine), func(t *testing.T) {
 			env := signInService(t, engine)
 			s, clk, store := env.s, env.clk, env.store
-			start := clk.now()
+			start := clk.Now()
 			for range 9 {
 				if err := store.RecordSignupAttempt(ctx, "192.0.2.1", keyward.NewTime(start.Add(-59*time.Minute))); err != nil {
 					t.Fatal(err)
@@ -175,7 +165,7 @@ func TestService_SignUpLimit(t *testing.T) {
 				t.Errorf("the refused sign-up created the user: %v", err)
 			}
 			must(s.SignUp(ctx, "other@example.com", "long enough", "2001:db8::/64"))(t)
-			clk.advance(time.Minute + time.Millisecond) // the nine early attempts leave the window
+			clk.Advance(time.Minute + time.Millisecond) // the nine early attempts leave the window
 			must(s.SignUp(ctx, "eleventh@example.com", "long enough", "192.0.2.1"))(t)
 		})
 	}

@@ -5,13 +5,13 @@ import (
 	"errors"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/keyward/keyward/internal/apitest"
 	"github.com/keyward/keyward/internal/keyward"
 	"github.com/keyward/keyward/internal/sqlstore"
 	"github.com/keyward/keyward/internal/sqlstore/sqltest"
@@ -125,24 +125,6 @@ func TestLoad_SharedKeys(t *testing.T) {
 	}
 }
 
-// clock is a settable time for the nodes of a test.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // kidOf is the kid of a signed token.
 func kidOf(t *testing.T, signed string) string {
 	t.Helper()
@@ -159,7 +141,7 @@ func kidOf(t *testing.T, signed string) string {
 func TestRotation(t *testing.T) {
 	ctx := context.Background()
 	store := sqltest.Open(t, sqlstore.SQLite)
-	c := &clock{now: time.Date(2027, 1, 4, 9, 0, 0, 0, time.UTC)}
+	c := apitest.NewClock(time.Date(2027, 1, 4, 9, 0, 0, 0, time.UTC))
 	first, err := token.Load(ctx, store, c.Now, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
@@ -174,7 +156,7 @@ func TestRotation(t *testing.T) {
 	}
 	oldKid := kidOf(t, old)
 
-	c.advance(10 * time.Second)
+	c.Advance(10 * time.Second)
 	next, err := token.NewSigningKey(c.Now())
 	if err != nil {
 		t.Fatal(err)
@@ -205,7 +187,7 @@ func TestRotation(t *testing.T) {
 	if got := signedBy(first); got != oldKid {
 		t.Errorf("10 s after loading, first signs with %s, want the loaded %s", got, oldKid)
 	}
-	c.advance(time.Minute)
+	c.Advance(time.Minute)
 	if got := signedBy(second); got != next.ID {
 		t.Errorf("a minute on, second signs with %s, want the new %s", got, next.ID)
 	}
@@ -220,11 +202,11 @@ func TestRotation(t *testing.T) {
 		t.Errorf("JWKS during the overlap (-want +got):\n%s", diff)
 	}
 
-	c.advance(token.RetireAfter - time.Minute - 5*time.Second) // 5 s before the old key retires
+	c.Advance(token.RetireAfter - time.Minute - 5*time.Second) // 5 s before the old key retires
 	if err := verifies(second, old); err != nil {
 		t.Errorf("the old key's token is refused before its key retires: %v", err)
 	}
-	c.advance(2 * time.Minute)
+	c.Advance(2 * time.Minute)
 	err = verifies(second, old)
 	if e := keyward.ErrorOf(err); !errors.Is(err, keyward.ErrInvalidToken) || e.Details != `the token was signed with an unknown key (kid "`+oldKid+`")` {
 		t.Errorf("the retired key's token: %v, want refused as signed with an unknown key", err)
