@@ -208,14 +208,11 @@ func (s *scaleRun) setup(ctx context.Context) error {
 		return err
 	}
 	s.scale = scaleOwner
-	if s.limited, _, err = mk("limited"); err != nil {
+	var lu *keyward.User
+	if s.limited, lu, err = mk("limited"); err != nil {
 		return err
 	}
 	if err := svc.SetOwnerPlan(op, s.limited, "limited"); err != nil {
-		return err
-	}
-	lu, err := svc.FindUserByEmail(op, fmt.Sprintf("limited-%d@scale.example", stamp))
-	if err != nil {
 		return err
 	}
 	ll, _, err := bindLock(keyward.NewContextWithPrincipal(op, keyward.SessionPrincipal(lu)), svc, s.limited, "Limited door")

@@ -93,8 +93,6 @@ type Tokens interface {
 	// RevokeAccessToken records that the access token with the jti is revoked until it expires;
 	// revoking it again is fine.
 	RevokeAccessToken(ctx context.Context, jti string, expiresAt Time) error
-	// IsAccessTokenRevoked reports whether RevokeAccessToken recorded the jti.
-	IsAccessTokenRevoked(ctx context.Context, jti string) (bool, error)
 	// CheckAccessToken reads, in one statement, the token's user, its family or jti revocation,
 	// and the user's role on the owner account asked for: what every authenticated request
 	// needs, so that a request pays one round trip for it. ErrNotFound when the user does not

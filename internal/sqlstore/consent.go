@@ -84,19 +84,6 @@ func (s *store) RevokeAccessToken(ctx context.Context, jti string, expiresAt key
 	return nil
 }
 
-// IsAccessTokenRevoked is one primary-key lookup, cheap enough for every verified token.
-func (s *store) IsAccessTokenRevoked(ctx context.Context, jti string) (bool, error) {
-	var one int
-	err := s.q.QueryRowContext(ctx, `SELECT 1 FROM revoked_access_tokens WHERE jti = $1`, jti).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("sqlstore: find revoked access token: %w", err)
-	}
-	return true, nil
-}
-
 // checkAccessTokenSQL reads what CheckAccessToken returns in one statement: the user; the
 // family, joined on its id (no row when it has none or it was deleted); the jti's revocation; the
 // role as FindRole reads it, on the owner account $4 (NULL for ""); and the client's scopes now

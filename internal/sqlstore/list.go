@@ -21,15 +21,30 @@ func (a *args) bind(v any) string {
 	return "$" + strconv.Itoa(len(*a))
 }
 
-// bindInOrder appends v to a and returns its placeholder for a statement whose placeholders
-// appear in the text in the order they are bound: "?" on SQLite, whose driver binds those by
-// position at no cost, and $N on PostgreSQL.
-func (d dialect) bindInOrder(a *args, v any) string {
-	if d.engine == SQLite {
-		*a = append(*a, v)
-		return "?"
+// writeValues writes the tuples of a multi-row INSERT's VALUES: rows tuples of width
+// placeholders, numbered in the order of the statement's arguments. On SQLite they are
+// positional ("?"): the driver looks a numbered parameter up by name, in a list as long as the
+// statement's parameters, which made binding a 256-parameter statement cost more than running
+// it; positional ones bind at no cost.
+func (d dialect) writeValues(b *strings.Builder, rows, width int) {
+	p := 0
+	for i := range rows {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		for j := range width {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			if p++; d.engine == SQLite {
+				b.WriteByte('?')
+			} else {
+				b.WriteString("$" + strconv.Itoa(p))
+			}
+		}
+		b.WriteByte(')')
 	}
-	return a.bind(v)
 }
 
 // listSpec describes one list query: the columns and FROM clause, the fixed conditions, the

@@ -237,27 +237,15 @@ func (d dialect) logInsertRows() int {
 	return 250
 }
 
-// insertLogEntries inserts numbered rows in one statement. On SQLite its parameters are
-// positional ("?"): the driver looks a numbered or named parameter up by name, in a list as long
-// as the statement's parameters, which made binding a 256-parameter statement cost more than
-// running it.
+// insertLogEntries inserts numbered rows in one statement.
 func (s *ownerStore) insertLogEntries(ctx context.Context, rows [][]any) error {
-	a := make(args, 0, len(rows)*len(rows[0]))
+	a := make([]any, 0, len(rows)*len(rows[0]))
+	for _, r := range rows {
+		a = append(a, r...)
+	}
 	var b strings.Builder
 	b.WriteString(`INSERT INTO log_entries (` + logEntryColumns + `, owner_id, seq, kind_seq, lock_kind_seq) VALUES `)
-	for i, r := range rows {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteByte('(')
-		for j, v := range r {
-			if j > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(s.d.bindInOrder(&a, v))
-		}
-		b.WriteByte(')')
-	}
+	s.d.writeValues(&b, len(rows), len(rows[0]))
 	if _, err := s.q.ExecContext(ctx, b.String(), a...); err != nil {
 		return fmt.Errorf("sqlstore: add log entries: %w", err)
 	}

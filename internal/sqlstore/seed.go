@@ -511,11 +511,11 @@ const seedCommitRows = 100_000
 
 func (g *seeder) writer(ctx context.Context, table, columns string) *seedWriter {
 	width := strings.Count(columns, ",") + 1
-	// SQLite's driver binds $N parameters by name, at a cost that grows with their number, so
-	// its statements stay small (the log's inserts use positional ones instead, bindInOrder).
+	// Up to 1000 rows and 60 000 values a statement on PostgreSQL (its limit is 65 535), 4000
+	// values on SQLite (its limit is 32 766), as for the log's inserts (logInsertRows).
 	per := min(1000, 60000/width)
 	if g.db.d.engine == SQLite {
-		per = max(1, 256/width)
+		per = max(1, 4000/width)
 	}
 	return &seedWriter{ctx: ctx, db: g.db, table: table, columns: columns, width: width, perStmt: per}
 }
@@ -579,20 +579,6 @@ func (w *seedWriter) write(commit bool) error {
 func (w *seedWriter) insert(n int) string {
 	var b strings.Builder
 	b.WriteString("INSERT INTO " + w.table + " (" + w.columns + ") VALUES ")
-	p := 0
-	for i := range n {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteByte('(')
-		for j := range w.width {
-			if j > 0 {
-				b.WriteString(", ")
-			}
-			p++
-			fmt.Fprintf(&b, "$%d", p)
-		}
-		b.WriteByte(')')
-	}
+	w.db.d.writeValues(&b, n, w.width)
 	return b.String()
 }

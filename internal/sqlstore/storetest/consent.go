@@ -56,8 +56,9 @@ func testConsents(t *testing.T, s flat) {
 	must(t, s.RevokeAccessToken(ctx, "jti-2", at(200)))
 	must(t, s.PruneRevokedAccessTokens(ctx, at(150)))
 	for jti, want := range map[string]bool{"jti-1": false, "jti-2": true, "jti-3": false} {
-		if got, err := s.IsAccessTokenRevoked(ctx, jti); err != nil || got != want {
-			t.Errorf("IsAccessTokenRevoked(%s) = %v, %v; want %v", jti, got, err, want)
+		st, err := s.CheckAccessToken(ctx, keyward.TokenCheck{UserID: u.ID, ClientID: "web", JTI: jti})
+		if err != nil || st.Revoked != want {
+			t.Errorf("CheckAccessToken(jti %s): revoked %v, %v; want %v", jti, st != nil && st.Revoked, err, want)
 		}
 	}
 
