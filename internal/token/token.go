@@ -81,13 +81,15 @@ func (k *Keys) Sign(ctx context.Context, typ Type, claims any) (string, error) {
 
 // Verify checks the token's form, header (RS256 and the type's typ), and signature by one of the
 // stored keys, in that order, so that nothing read from an unverified payload decides anything,
-// and then decodes the payload into claims. An unacceptable token is keyward.ErrInvalidToken with
-// the exact reason in the details; other errors are server faults.
+// and then decodes the payload into claims; a token that verified before as typ, by a key still
+// in service, is not checked again (verifiedTokens). An unacceptable token is
+// keyward.ErrInvalidToken with the exact reason in the details; other errors are server faults.
 func (k *Keys) Verify(ctx context.Context, typ Type, token string, claims any) error {
 	if len(token) > MaxLength {
 		return invalid("the token is longer than %d bytes", MaxLength)
 	}
-	payload, ok := k.remembered(ctx, typ, token)
+	k.ring.refresh(ctx)
+	payload, ok := k.verified.lookup(token, typ, k.ring.inService)
 	if !ok {
 		header, err := parseHeader(token, typ)
 		if err != nil {
@@ -155,16 +157,9 @@ func parseHeader(token string, typ Type) (*header, error) {
 	return &h, nil
 }
 
-// remembered returns the payload of token when it verified before as a token of typ with a key
-// that is still in service; its header was checked then, and the bytes are the same.
-func (k *Keys) remembered(ctx context.Context, typ Type, token string) ([]byte, bool) {
-	k.ring.refresh(ctx)
-	return k.verified.lookup(token, typ, k.ring.inService)
-}
-
-// verificationKeys returns the key named by kid, or every key when the token names none.
+// verificationKeys returns the key named by kid, or every key when the token names none; the
+// caller refreshed the keys.
 func (k *Keys) verificationKeys(ctx context.Context, kid string) ([]*signingKey, error) {
-	k.ring.refresh(ctx)
 	if kid == "" {
 		return k.ring.all(), nil
 	}
