@@ -42,9 +42,9 @@ type guarded struct {
 	// (DB.Observe); it is the one place where statements are watched: by tests, and by metrics
 	// and statement timing.
 	observer *atomic.Pointer[func(Statement)]
-	// detached runs every statement without its context's cancellation: set in a SQLite batch
-	// (see writeQueue), where interrupting one request's statement would roll back the
-	// transaction of every request in the batch.
+	// detached runs every statement without its context's cancellation: set in a batch (see
+	// writeQueue), where interrupting one request's statement would roll back the transaction
+	// of every request in the batch.
 	detached bool
 }
 
