@@ -310,8 +310,8 @@ type Tx struct {
 type OwnerTx struct {
 	Tx
 	OwnerID string
-	// Owner is the locked account as the statement that took its lock read it, so that a use
-	// case needs no second read for its plan or its answer.
+	// Owner is the locked account as the statement that took its lock read it (never nil), so
+	// that a use case needs no second read for its plan or its answer.
 	Owner *Owner
 	AccountWrites
 	LockWrites

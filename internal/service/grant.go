@@ -115,11 +115,6 @@ func (s *Service) newGrant(ctx context.Context, tx keyward.OwnerTx, ownerID stri
 		return nil, err
 	}
 	owner := tx.Owner
-	if owner == nil {
-		if owner, err = s.findOwner(ctx, tx.Tx, ownerID); err != nil {
-			return nil, err
-		}
-	}
 	plan := s.planOf(owner)
 	if err := checkTarget(plan, ownerID, tgt, cal); err != nil {
 		return nil, err
