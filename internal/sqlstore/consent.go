@@ -88,7 +88,7 @@ func (s *store) RevokeAccessToken(ctx context.Context, jti string, expiresAt key
 // family, joined on its id (no row when it has none or it was deleted); the jti's revocation; the
 // role as FindRole reads it, on the owner account $4 (NULL for ""); and the client's scopes now
 // (NULL when it was deleted).
-const checkAccessTokenSQL = `SELECT u.id, u.email, u.kind, u.verified, u.password_hash, u.created_at,
+var checkAccessTokenSQL = `SELECT u.` + strings.ReplaceAll(userColumns, ", ", ", u.") + `,
 	f.id IS NOT NULL, f.revoked_at,
 	EXISTS (SELECT 1 FROM revoked_access_tokens WHERE jti = $3),
 	(SELECT ` + roleRank + ` FROM permissions p JOIN contacts c ON c.id = p.contact_id
@@ -104,22 +104,19 @@ func (s *store) CheckAccessToken(ctx context.Context, c keyward.TokenCheck) (*ke
 	if c.Family != "" {
 		jti = ""
 	}
-	var u keyward.User
+	var u userRow
 	var st keyward.TokenStanding
-	var kind string
-	var created int64
 	var familyRevoked, rank sql.NullInt64
 	var clientScopes sql.NullString
 	err := s.q.QueryRowContext(ctx, checkAccessTokenSQL, c.UserID, c.Family, jti, c.OwnerID, c.ClientID).
-		Scan(&u.ID, &u.Email, &kind, &u.Verified, &u.PasswordHash, &created, &st.FamilyExists, &familyRevoked, &st.Revoked, &rank, &clientScopes)
+		Scan(append(u.dest(), &st.FamilyExists, &familyRevoked, &st.Revoked, &rank, &clientScopes)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, keyward.ErrNotFound.WithDetails("user %q does not exist", c.UserID)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: check access token: %w", err)
 	}
-	u.Kind, u.CreatedAt = keyward.UserKind(kind), keyward.TimeFromMillis(created)
-	st.User, st.FamilyRevokedAt, st.Role = &u, timePtr(familyRevoked), roleOfRank(rank)
+	st.User, st.FamilyRevokedAt, st.Role = u.user(), timePtr(familyRevoked), roleOfRank(rank)
 	if clientScopes.Valid {
 		st.ClientScopes = append([]string{}, strings.Fields(clientScopes.String)...) // not nil: the client exists
 	}

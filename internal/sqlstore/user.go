@@ -12,6 +12,23 @@ import (
 
 const userColumns = `id, email, kind, verified, password_hash, created_at`
 
+// userRow is the scan of userColumns: dest are its targets, in their order, and user the user
+// they make.
+type userRow struct {
+	u       keyward.User
+	kind    string
+	created int64
+}
+
+func (r *userRow) dest() []any {
+	return []any{&r.u.ID, &r.u.Email, &r.kind, &r.u.Verified, &r.u.PasswordHash, &r.created}
+}
+
+func (r *userRow) user() *keyward.User {
+	r.u.Kind, r.u.CreatedAt = keyward.UserKind(r.kind), keyward.TimeFromMillis(r.created)
+	return &r.u
+}
+
 // CreateUser stores u; an address another user has (case-insensitively) is ErrEmailAddressInUse.
 func (s *store) CreateUser(ctx context.Context, u *keyward.User) error {
 	_, err := s.q.ExecContext(ctx, `INSERT INTO users (id, email, email_key, kind, verified, password_hash, created_at)
@@ -83,17 +100,13 @@ func (s *store) FindUserByEmail(ctx context.Context, email string) (*keyward.Use
 }
 
 func (s *store) findUser(ctx context.Context, cond string, arg any) (*keyward.User, error) {
-	var u keyward.User
-	var kind string
-	var created int64
-	err := s.q.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE `+cond, arg).
-		Scan(&u.ID, &u.Email, &kind, &u.Verified, &u.PasswordHash, &created)
+	var r userRow
+	err := s.q.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE `+cond, arg).Scan(r.dest()...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, keyward.ErrNotFound.WithDetails("user %q does not exist", arg)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: find user: %w", err)
 	}
-	u.Kind, u.CreatedAt = keyward.UserKind(kind), keyward.TimeFromMillis(created)
-	return &u, nil
+	return r.user(), nil
 }
