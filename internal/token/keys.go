@@ -202,8 +202,8 @@ func (k *keyRing) lookup(ctx context.Context, kid string) (*signingKey, error) {
 	return k.find(kid), nil
 }
 
-// inService reports whether key is one of the loaded keys (the very one, not a reload of it).
-func (k *keyRing) inService(key *signingKey) bool {
+// holds reports whether key is one of the loaded keys (the very one, not a reload of it).
+func (k *keyRing) holds(key *signingKey) bool {
 	k.mu.RLock()
 	defer k.mu.RUnlock()
 	for _, loaded := range k.keys {

@@ -89,7 +89,7 @@ func (k *Keys) Verify(ctx context.Context, typ Type, token string, claims any) e
 		return invalid("the token is longer than %d bytes", MaxLength)
 	}
 	k.ring.refresh(ctx)
-	payload, ok := k.verified.lookup(token, typ, k.ring.inService)
+	payload, ok := k.verified.lookup(token, typ, k.ring.holds)
 	if !ok {
 		header, err := parseHeader(token, typ)
 		if err != nil {
