@@ -22,6 +22,17 @@ import (
 	"github.com/keyward/keyward/internal/sqlstore/sqltest"
 )
 
+// sharedAccount creates, through the CLI on dsn, the verified user ada@example.com and the
+// owner account "Shared" she owns (with the extra flags of owner create), and returns the account.
+func sharedAccount(t *testing.T, dsn string, ownerFlags ...string) struct{ ID string } {
+	t.Helper()
+	var user, owner struct{ ID string }
+	keyward(t, &user, "admin", "user", "create", "--db", dsn, "--email", "ada@example.com", "--password", "correct horse", "--verified", "--json")
+	keyward(t, &owner, append(append([]string{"admin", "owner", "create", "--db", dsn}, ownerFlags...),
+		"--name", "Shared", "--owner-email", "ada@example.com", "--json")...)
+	return owner
+}
+
 // TestTwoServersOnePostgres runs two `keyward serve` processes on one PostgreSQL database and
 // sends 50 concurrent grant requests alternately to both: the Duplicate rule and the plan's
 // smartphone-user limit hold across processes, because the database enforces them.
@@ -32,9 +43,7 @@ func TestTwoServersOnePostgres(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var user, owner struct{ ID string }
-	keyward(t, &user, "admin", "user", "create", "--db", dsn, "--email", "ada@example.com", "--password", "correct horse", "--verified", "--json")
-	keyward(t, &owner, "admin", "owner", "create", "--db", dsn, "--plans", plans, "--name", "Shared", "--owner-email", "ada@example.com", "--json")
+	owner := sharedAccount(t, dsn, "--plans", plans)
 	var creds apiCreds
 	keyward(t, &creds, "admin", "client", "create", "--db", dsn, "--name", "sync", "--scopes", "write:core:entities write:grants", "--admin-of", owner.ID, "--json")
 	var lock struct{ PhysicalLockID, BindingCode string }
@@ -82,9 +91,7 @@ func (c apiCreds) account(s *server, ownerID string) *client.Account {
 // stays consistent because the rule is kept in the database, not in one process.
 func TestTwoServersRaceDependentMutations(t *testing.T) {
 	dsn := sqltest.DSN(t, sqlstore.Postgres) // skips without PostgreSQL, fails if it is required
-	var user, owner struct{ ID string }
-	keyward(t, &user, "admin", "user", "create", "--db", dsn, "--email", "ada@example.com", "--password", "correct horse", "--verified", "--json")
-	keyward(t, &owner, "admin", "owner", "create", "--db", dsn, "--name", "Shared", "--owner-email", "ada@example.com", "--json")
+	owner := sharedAccount(t, dsn)
 	var creds apiCreds
 	keyward(t, &creds, "admin", "client", "create", "--db", dsn, "--name", "sync", "--scopes", "write:core:entities write:grants", "--admin-of", owner.ID, "--json")
 	var nodes []*client.Account
@@ -112,9 +119,7 @@ func TestTwoServersRaceDependentMutations(t *testing.T) {
 // node takes it, the other answers 400 SyncReplayed, and every log entry is stored once.
 func TestTwoServersOneLockSync(t *testing.T) {
 	dsn := sqltest.DSN(t, sqlstore.Postgres) // skips without PostgreSQL, fails if it is required
-	var user, owner struct{ ID string }
-	keyward(t, &user, "admin", "user", "create", "--db", dsn, "--email", "ada@example.com", "--password", "correct horse", "--verified", "--json")
-	keyward(t, &owner, "admin", "owner", "create", "--db", dsn, "--name", "Shared", "--owner-email", "ada@example.com", "--json")
+	owner := sharedAccount(t, dsn)
 	var creds apiCreds
 	keyward(t, &creds, "admin", "client", "create", "--db", dsn, "--name", "sync", "--scopes", "write:core:entities read:logs", "--admin-of", owner.ID, "--json")
 	var reg struct{ PhysicalLockID, BindingCode, DeviceKeySeed string }

@@ -18,14 +18,12 @@ import (
 )
 
 // TestTwoServersTokenStandingAppliesAtOnce runs two `keyward serve` processes on one PostgreSQL
-// database: a permission removed, a token revoked at one node, a client deleted and a scope taken
-// from a client refuse the very next request on the other node, because each request reads the token's standing and the
-// caller's role afresh (one statement, no cache).
+// database: a permission removed, a token revoked at one node, a client deleted and a scope
+// taken from a client refuse the very next request on the other node, because each request
+// reads the token's standing and the caller's role afresh (one statement, no cache).
 func TestTwoServersTokenStandingAppliesAtOnce(t *testing.T) {
 	dsn := sqltest.DSN(t, sqlstore.Postgres) // skips without PostgreSQL, fails if it is required
-	var user, owner struct{ ID string }
-	keyward(t, &user, "admin", "user", "create", "--db", dsn, "--email", "ada@example.com", "--password", "correct horse", "--verified", "--json")
-	keyward(t, &owner, "admin", "owner", "create", "--db", dsn, "--name", "Shared", "--owner-email", "ada@example.com", "--json")
+	owner := sharedAccount(t, dsn)
 	var manager apiCreds
 	keyward(t, &manager, "admin", "client", "create", "--db", dsn, "--name", "manager",
 		"--scopes", kw.ScopeWriteOwnerPermissions+" "+kw.ScopeReadCoreEntities, "--admin-of", owner.ID, "--json")
