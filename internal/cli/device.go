@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"time"
 
@@ -70,20 +71,12 @@ func newStatelessLock(lockID, seed, code string) (*statelessLock, error) {
 // sync sends one sync request reporting the revocation list serial held and applies the answer.
 func (l *statelessLock) sync(ctx context.Context, c *client.Client, held int64) (*lockproto.SyncResponse, error) {
 	l.State.Revocations.SerialNo = held
-	l.Counter = uint64(time.Now().UnixMicro()) - 1 // Request takes the next
-	req, env, err := l.Request(nil, nil)
-	if err != nil {
-		return nil, err
+	l.Counter = uint64(time.Now().UnixMicro()) - 1 // SyncOnce sends the next
+	resp, err := l.SyncOnce(ctx, c, nil, nil)
+	if errors.Is(err, client.ErrAnswerRefused) {
+		return nil, fmt.Errorf("%w (wrong binding code?)", err)
 	}
-	answer, err := c.SyncLock(ctx, env)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := l.State.ApplySync(req, answer)
-	if err != nil {
-		return nil, fmt.Errorf("the server's answer does not verify for this lock (wrong binding code?): %w", err)
-	}
-	return resp, nil
+	return resp, err
 }
 
 func runKSKRotate(ctx context.Context, env Env, args []string) error {

@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"crypto/ed25519"
+	"errors"
 	"fmt"
 	"time"
 
@@ -47,10 +48,14 @@ func (l *DeviceLock) SyncOnce(ctx context.Context, c *Client, entries []lockprot
 	}
 	resp, err := l.State.ApplySync(req, answer)
 	if err != nil {
-		return nil, fmt.Errorf("apply the sync response: %w", err)
+		return nil, fmt.Errorf("%w: %w", ErrAnswerRefused, err)
 	}
 	return resp, nil
 }
+
+// ErrAnswerRefused is a sync response the lock does not accept: not signed by a key it trusts,
+// or not the answer to its request.
+var ErrAnswerRefused = errors.New("the server's answer does not verify for this lock")
 
 // Request makes the lock's next signed sync request.
 func (l *DeviceLock) Request(entries []lockproto.LogEntry, health []lockproto.HealthReport) (*lockproto.SyncRequest, *lockproto.Envelope, error) {
