@@ -159,6 +159,9 @@ func (s *Service) recordSync(ctx context.Context, phys *keyward.PhysicalLock, re
 		return nil, err
 	}
 	err = s.store.InOwnerTx(ctx, bound.OwnerAccountID, func(tx keyward.OwnerTx) error {
+		// The store may run this again after a deadlock: what a rolled-back run found (cards
+		// whose delivery it marked) must not outlive it.
+		*rec = syncRecord{}
 		// the binding read before the account's lock may have changed since
 		cur, err := tx.FindLatestBoundLock(ctx, phys.ID)
 		if err != nil {

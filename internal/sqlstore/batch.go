@@ -124,15 +124,28 @@ func (q *writeQueue) withdraw(job *writeJob) bool {
 }
 
 // runBatch runs jobs in one transaction and tells each its result after the commit. A job alone
-// runs without a savepoint.
+// runs without a savepoint. A job that PostgreSQL ended as a deadlock's victim (isRetryable) was
+// rolled back to its savepoint, so nothing of it is kept: it runs again in a batch of the
+// retried jobs after the commit, which released the locks the other side waited for, up to
+// maxAttempts times in all. Two batches of different accounts hold every lock their jobs took
+// until their commits, so they can deadlock on a row both write (a user, a physical lock) where
+// two single transactions would not have; the retry keeps that from reaching the client.
 func (db *DB) runBatch(jobs []*writeJob) {
-	results := make([]error, len(jobs))
-	err := db.batchTx(jobs, results)
-	for i, j := range jobs {
-		if results[i] == nil {
-			results[i] = err
+	for attempt := 1; len(jobs) > 0; attempt++ {
+		results := make([]error, len(jobs))
+		err := db.batchTx(jobs, results)
+		var again []*writeJob
+		for i, j := range jobs {
+			if results[i] == nil {
+				results[i] = err
+			}
+			if attempt < maxAttempts && isRetryable(results[i]) {
+				again = append(again, j)
+				continue
+			}
+			j.done <- results[i]
 		}
-		j.done <- results[i]
+		jobs = again
 	}
 }
 

@@ -159,3 +159,135 @@ func TestAccountTransactionsBatch_Postgres(t *testing.T) {
 		t.Errorf("%d contacts stored, want %d", len(list), queued+2)
 	}
 }
+
+// TestDeadlockVictimRunsAgain_Postgres: two transactions that update two rows in opposite
+// orders deadlock, and PostgreSQL ends one of them. Neither caller sees it: the victim was
+// rolled back and runs again once the other committed, in a transaction of its own (InTx) and
+// in a batch of an account's queue (InOwnerTx), where the victim shares its batch with another
+// job that must be kept once, not run again. Each side then counts once on each row.
+func TestDeadlockVictimRunsAgain_Postgres(t *testing.T) {
+	db := sqltest.Open(t, sqlstore.Postgres)
+	ctx := context.Background()
+	now := keyward.NewTime(time.Now())
+	for _, id := range []string{"o1", "o2"} {
+		if err := db.InNewOwnerTx(ctx, &keyward.Owner{ID: id, Name: id, Active: true, CreatedAt: now}, func(keyward.OwnerTx) error { return nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.SQL().ExecContext(ctx, `CREATE TABLE probe (id int PRIMARY KEY, n int NOT NULL);
+		CREATE TABLE probe_kept (job text NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	// crossing returns a transaction's function that adds 1 to row first, tells the other side,
+	// waits until the other side has row second, gives it wait to block on row first, then adds
+	// 1 to row second. The side that blocks first is the one whose deadlock check runs first
+	// (after deadlock_timeout, 1 s): PostgreSQL ends it, the victim. On its next run it crosses
+	// nobody. runs counts its runs.
+	type side struct {
+		first, second int
+		wait          time.Duration
+		mine, theirs  chan struct{}
+		runs          int
+	}
+	crossing := func(s *side) func(tx keyward.Tx) error {
+		return func(tx keyward.Tx) error {
+			s.runs++
+			add := func(id int) error { return sqlstore.Exec(ctx, tx, `UPDATE probe SET n = n + 1 WHERE id = $1`, id) }
+			if err := add(s.first); err != nil {
+				return err
+			}
+			if s.runs == 1 {
+				close(s.mine)
+				<-s.theirs
+				time.Sleep(s.wait)
+			}
+			return add(s.second)
+		}
+	}
+	pair := func() (victim, other *side) {
+		a, b := make(chan struct{}), make(chan struct{})
+		return &side{first: 1, second: 2, mine: a, theirs: b},
+			&side{first: 2, second: 1, wait: 200 * time.Millisecond, mine: b, theirs: a}
+	}
+	counts := func() map[int]int {
+		rows, err := db.SQL().QueryContext(ctx, `SELECT id, n FROM probe`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		got := map[int]int{}
+		for rows.Next() {
+			var id, n int
+			if err := rows.Scan(&id, &n); err != nil {
+				t.Fatal(err)
+			}
+			got[id] = n
+		}
+		return got
+	}
+	reset := func() {
+		if _, err := db.SQL().ExecContext(ctx, `DELETE FROM probe; INSERT INTO probe VALUES (1, 0), (2, 0)`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check := func(t *testing.T, errs []error, victim, other *side) {
+		t.Helper()
+		for i, err := range errs {
+			if err != nil {
+				t.Errorf("transaction %d: %v", i, err)
+			}
+		}
+		if victim.runs != 2 || other.runs != 1 {
+			t.Errorf("the victim ran %d times and the other side %d, want 2 and 1", victim.runs, other.runs)
+		}
+		if got, want := counts(), map[int]int{1: 2, 2: 2}; fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("rows counted %v, want %v: each side once on each row", got, want)
+		}
+	}
+
+	t.Run("InTx", func(t *testing.T) {
+		reset()
+		victim, other := pair()
+		errs := make([]error, 2)
+		var wg sync.WaitGroup
+		wg.Go(func() { errs[0] = db.InTx(ctx, crossing(victim)) })
+		wg.Go(func() { errs[1] = db.InTx(ctx, crossing(other)) })
+		wg.Wait()
+		check(t, errs, victim, other)
+	})
+
+	t.Run("InOwnerTx batch", func(t *testing.T) {
+		reset()
+		victim, other := pair()
+		owned := func(fn func(keyward.Tx) error) func(keyward.OwnerTx) error {
+			return func(tx keyward.OwnerTx) error { return fn(tx.Tx) }
+		}
+		errs := make([]error, 4)
+		keptRuns := 0
+		var wg sync.WaitGroup
+		// o1's first transaction holds the queue while the kept job and the victim queue behind
+		// it, so that those two run in one batch.
+		wg.Go(func() {
+			errs[0] = db.InOwnerTx(ctx, "o1", func(keyward.OwnerTx) error { time.Sleep(300 * time.Millisecond); return nil })
+		})
+		time.Sleep(50 * time.Millisecond)
+		wg.Go(func() {
+			errs[1] = db.InOwnerTx(ctx, "o1", func(tx keyward.OwnerTx) error {
+				keptRuns++
+				return sqlstore.Exec(ctx, tx.Tx, `INSERT INTO probe_kept VALUES ('kept')`)
+			})
+		})
+		time.Sleep(50 * time.Millisecond)
+		wg.Go(func() { errs[2] = db.InOwnerTx(ctx, "o1", owned(crossing(victim))) })
+		wg.Go(func() { errs[3] = db.InOwnerTx(ctx, "o2", owned(crossing(other))) })
+		wg.Wait()
+		check(t, errs, victim, other)
+		var kept int
+		if err := db.SQL().QueryRowContext(ctx, `SELECT count(*) FROM probe_kept`).Scan(&kept); err != nil {
+			t.Fatal(err)
+		}
+		if kept != 1 || keptRuns != 1 {
+			t.Errorf("the job batched with the victim ran %d times and is stored %d times, want once", keptRuns, kept)
+		}
+	})
+}

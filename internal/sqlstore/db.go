@@ -264,10 +264,23 @@ func (db *DB) InNewOwnerTx(ctx context.Context, o *keyward.Owner, fn func(tx key
 // inTx runs fn on a store in one transaction. On SQLite the transaction is IMMEDIATE, so it holds
 // the write lock from its first statement and never fails half-way with SQLITE_BUSY, and it runs
 // in the process's write queue (writeQueue), with the requests that wait beside it.
+//
+// On PostgreSQL a transaction that ended as a deadlock's victim or for a serialization failure
+// runs again, up to maxAttempts times in all: it was rolled back, so nothing of it is kept.
 func (db *DB) inTx(ctx context.Context, fn func(s *store) error) error {
 	if db.writes != nil {
 		return db.writes.run(ctx, db, fn)
 	}
+	for attempt := 1; ; attempt++ {
+		err := db.txOnce(ctx, fn)
+		if attempt == maxAttempts || !isRetryable(err) || ctx.Err() != nil {
+			return err
+		}
+	}
+}
+
+// txOnce runs fn in one transaction of its own.
+func (db *DB) txOnce(ctx context.Context, fn func(s *store) error) error {
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlstore: begin: %w", err)

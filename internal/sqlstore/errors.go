@@ -15,7 +15,14 @@ const (
 	sqliteConstraintForeignKey = 787
 	pgUniqueViolation          = "23505"
 	pgForeignKeyViolation      = "23503"
+	pgSerializationFailure     = "40001"
+	pgDeadlockDetected         = "40P01"
 )
+
+// maxAttempts bounds how often a transaction runs when PostgreSQL ends it as a deadlock's victim
+// or for a serialization failure: the transaction did nothing, and running it again once the
+// other side has moved on is what the server manual prescribes for these two codes.
+const maxAttempts = 3
 
 // isUniqueViolation reports whether err is a unique-index (or primary-key) violation.
 func isUniqueViolation(err error) bool {
@@ -35,4 +42,13 @@ func isForeignKeyViolation(err error) bool {
 	}
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && pe.Code == pgForeignKeyViolation
+}
+
+// isRetryable reports whether err ended a PostgreSQL transaction only because of what ran beside
+// it (SQLSTATE class 40: a deadlock or a serialization failure), so that running the same
+// transaction again may succeed. SQLite never reports such an error: its writers run one at a
+// time, and its busy timeout covers other processes.
+func isRetryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == pgDeadlockDetected || pe.Code == pgSerializationFailure)
 }

@@ -279,3 +279,9 @@ func TxID(ctx context.Context, tx keyward.OwnerTx) (int64, error) {
 	err := tx.Users.(*store).q.QueryRowContext(ctx, `SELECT txid_current()`).Scan(&id)
 	return id, err
 }
+
+// Exec runs one statement in the transaction tx belongs to, as tx's own statements run.
+func Exec(ctx context.Context, tx keyward.Tx, query string, args ...any) error {
+	_, err := tx.Users.(*store).q.ExecContext(ctx, query, args...)
+	return err
+}

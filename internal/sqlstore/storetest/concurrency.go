@@ -103,6 +103,7 @@ func testTokenFamilyLock(t *testing.T, s flat) {
 	must(t, s.CreateTokenFamily(ctx, &keyward.TokenFamily{ID: "fam", ClientID: c.ID, UserID: u.ID, CreatedAt: at(3)}))
 	held, release, revoked := make(chan struct{}), make(chan struct{}), make(chan error, 1)
 	rotation := make(chan error, 1)
+	var holding sync.Once // the store may run the function again
 	go func() {
 		rotation <- s.InTx(ctx, func(tx keyward.Tx) error {
 			fam, err := tx.LockTokenFamily(ctx, "fam")
@@ -112,7 +113,7 @@ func testTokenFamilyLock(t *testing.T, s flat) {
 			if fam.RevokedAt != nil {
 				return errors.New("the family is revoked before the rotation")
 			}
-			close(held)
+			holding.Do(func() { close(held) })
 			<-release
 			return nil
 		})
