@@ -1,17 +1,20 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/keyward/keyward/internal/client"
 	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/sqlstore"
 )
 
 // BenchmarkReads runs the authenticated reads of `keyward bench` one at a time on SQLite (or on
@@ -115,6 +118,29 @@ func BenchmarkGrantCreation(b *testing.B) {
 	perRequest(b, func(i int) error {
 		id := fmt.Sprintf("guest-%d@bench.example", i)
 		_, err := r.createGrant(ctx, target, r.adminToken, keyward.GrantCreate{BoundLockID: r.locks[1], Contact: &keyward.GrantContact{Identifier: &id}})
+		return err
+	})
+}
+
+// BenchmarkExportPage reads the first page of the log export's request over a log of 4000
+// entries, as `keyward bench` does, for profiling one page.
+func BenchmarkExportPage(b *testing.B) {
+	ctx := context.Background()
+	r := startRunner(ctx, b)
+	owner, lockID := r.owner, r.locks[len(r.locks)-1]
+	if err := sqlstore.FillLog(r.m.Store, owner, lockID, 4000); err != nil {
+		b.Fatal(err)
+	}
+	page := r.m.Config.Issuer + "/api/v1/Owners/" + owner + "/LogEntries?" + url.Values{
+		"$top":    {strconv.Itoa(exportPage)},
+		"$filter": {"logType eq 'Command' and command eq 'TriggerLock'"},
+		"$select": {"id,entryNo,lockTimestamp,receivedAt,boundLockId,boundCardId,contactId"},
+	}.Encode()
+	perRequest(b, func(int) error {
+		body, err := r.get(ctx, page, r.adminToken)
+		if n := bytes.Count(body, []byte(`"entryNo"`)); err == nil && n != exportPage {
+			err = fmt.Errorf("%d entries, want %d", n, exportPage)
+		}
 		return err
 	})
 }

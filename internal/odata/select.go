@@ -10,16 +10,15 @@ import (
 // Select applies $select to a response: v (an entity or a slice of entities) is marshalled and
 // each object keeps only the top-level keys named in fields, compared case-insensitively, in
 // their original order and spelling. A slice stays an array, and a null entity stays null. The
-// result is a json.RawMessage, so the response is deterministic. With no fields v is returned
-// as it is.
+// result is a json.RawMessage, so the response is deterministic. It is escaped as json.Marshal
+// escapes (HTML characters too), as every response is, so that it can be written as it is,
+// without a second pass of the encoder over it. With no fields v is returned as it is.
 func Select(v any, fields []string) (any, error) {
 	if len(fields) == 0 {
 		return v, nil
 	}
 	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false) // the response encoder decides about escaping, not this step
-	if err := enc.Encode(v); err != nil {
+	if err := json.NewEncoder(&buf).Encode(v); err != nil {
 		return nil, fmt.Errorf("odata: select: marshal %T: %w", v, err)
 	}
 	raw := bytes.TrimSpace(buf.Bytes())
@@ -41,14 +40,12 @@ func selectArray(raw []byte, fields []string) (json.RawMessage, error) {
 		if err != nil {
 			return nil, err
 		}
-		obj, err := selectObject(raw[i:end], fields)
-		if err != nil {
-			return nil, err
-		}
 		if n > 0 {
 			out = append(out, ',')
 		}
-		out = append(out, obj...)
+		if out, err = appendObject(out, raw[i:end], fields); err != nil {
+			return nil, err
+		}
 		if i = skipSpace(raw, end); i < len(raw) && raw[i] == ',' {
 			i = skipSpace(raw, i+1)
 		}
@@ -62,13 +59,20 @@ func selectArray(raw []byte, fields []string) (json.RawMessage, error) {
 // selectObject filters one JSON object member by member, which keeps the key order that a map
 // would lose; keys and values are copied as they are.
 func selectObject(raw []byte, fields []string) (json.RawMessage, error) {
+	return appendObject(nil, raw, fields)
+}
+
+// appendObject appends the object raw, filtered as selectObject does, to dst: an array's
+// objects go straight into the array.
+func appendObject(dst, raw []byte, fields []string) ([]byte, error) {
 	if string(raw) == "null" {
-		return json.RawMessage("null"), nil
+		return append(dst, "null"...), nil
 	}
 	if len(raw) == 0 || raw[0] != '{' {
 		return nil, fmt.Errorf("odata: select: %.20s is not a JSON object", raw)
 	}
-	out := []byte{'{'}
+	out := append(dst, '{')
+	start := len(out)
 	i := skipSpace(raw, 1)
 	for i < len(raw) && raw[i] != '}' {
 		keyEnd, err := valueEnd(raw, i)
@@ -85,10 +89,10 @@ func selectObject(raw []byte, fields []string) (json.RawMessage, error) {
 		if err != nil {
 			return nil, err
 		}
-		if name, err := keyName(key); err != nil {
+		if ok, err := keySelected(key, fields); err != nil {
 			return nil, err
-		} else if selected(name, fields) {
-			if len(out) > 1 {
+		} else if ok {
+			if len(out) > start {
 				out = append(out, ',')
 			}
 			out = append(append(append(out, key...), ':'), raw[valStart:valEnd]...)
@@ -103,16 +107,23 @@ func selectObject(raw []byte, fields []string) (json.RawMessage, error) {
 	return append(out, '}'), nil
 }
 
-// keyName is a quoted key's text; only a key with an escape needs decoding.
-func keyName(quoted []byte) (string, error) {
+// keySelected reports whether the quoted key is one of fields. Only a key with an escape needs
+// decoding; the others are compared where they are, without a string of their own.
+func keySelected(quoted []byte, fields []string) (bool, error) {
 	if bytes.IndexByte(quoted, '\\') < 0 {
-		return string(quoted[1 : len(quoted)-1]), nil
+		name := quoted[1 : len(quoted)-1]
+		for _, f := range fields {
+			if len(f) == len(name) && strings.EqualFold(f, string(name)) {
+				return true, nil
+			}
+		}
+		return false, nil
 	}
 	var name string
 	if err := json.Unmarshal(quoted, &name); err != nil {
-		return "", fmt.Errorf("odata: select: key %s: %w", quoted, err)
+		return false, fmt.Errorf("odata: select: key %s: %w", quoted, err)
 	}
-	return name, nil
+	return selected(name, fields), nil
 }
 
 // skipSpace returns the index of the first non-space byte of b at or after i.

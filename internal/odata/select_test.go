@@ -70,13 +70,16 @@ func compactHTML(t *testing.T, s string) string {
 	return string(b)
 }
 
-func TestSelectUnescapedHTML(t *testing.T) {
-	got, err := Select(map[string]string{"t": "<&>"}, []string{"t"})
+// TestSelectEscapesAsResponses: Select's output is written as it is, so it escapes what
+// json.Marshal escapes in every other response: <, > and &, and U+2028 and U+2029.
+func TestSelectEscapesAsResponses(t *testing.T) {
+	got, err := Select(map[string]string{"t": "<&>\u2028\u2029"}, []string{"t"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if raw, _ := got.(json.RawMessage); string(raw) != `{"t":"<&>"}` {
-		t.Errorf("Select = %s, want %s", got, `{"t":"<&>"}`)
+	want := `{"t":"\u003c\u0026\u003e\u2028\u2029"}`
+	if raw, _ := got.(json.RawMessage); string(raw) != want {
+		t.Errorf("Select = %s, want %s", got, want)
 	}
 }
 

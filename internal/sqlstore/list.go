@@ -128,6 +128,24 @@ func timePtr(v sql.NullInt64) *keyward.Time {
 	return &t
 }
 
+// timeIn is timePtr for a row scanned into one allocation: it stores the time in *at, a field
+// of the row, instead of allocating it.
+func timeIn(at *keyward.Time, v sql.NullInt64) *keyward.Time {
+	if !v.Valid {
+		return nil
+	}
+	*at = keyward.TimeFromMillis(v.Int64)
+	return at
+}
+
+// strIn is strPtr for a row scanned into one allocation: it points into the row's own field.
+func strIn(v *sql.NullString) *string {
+	if !v.Valid {
+		return nil
+	}
+	return &v.String
+}
+
 func strPtr(v sql.NullString) *string {
 	if !v.Valid {
 		return nil

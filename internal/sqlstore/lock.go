@@ -155,22 +155,38 @@ func (s *store) FindBoundLocks(ctx context.Context, f keyward.BoundLockFilter) (
 	return list, err
 }
 
+// boundLockRow is one row of a bound-lock query and what it scans into: one allocation per row,
+// where the lock and each scan target taken by address on its own were eight (Scan's arguments
+// escape), a fifth of a 100-lock list's allocations.
+type boundLockRow struct {
+	l                                     keyward.BoundLock
+	bind, created                         int64
+	unbind, rclDate, seenSerial, seenDate sql.NullInt64
+	synced                                sql.NullInt64
+	unbindAt, rclAt, seenAt, syncedAt     keyward.Time
+	lockType                              lockproto.LockType
+}
+
 func scanBoundLock(rows *sql.Rows) (*keyward.BoundLock, error) {
-	var l keyward.BoundLock
-	var bind, created int64
-	var unbind, rclDate, seenSerial, seenDate, synced sql.NullInt64
-	err := rows.Scan(&l.ID, &l.OwnerAccountID, &l.PhysicalLockID, &l.Title, &l.Description, &bind, &unbind,
-		&l.Active, &l.RclSerialNo, &rclDate, &seenSerial, &seenDate, &created,
-		&l.SyncSeq, &synced, &l.LockTypeID, &l.ProtocolVersion, &l.TimeZone, &l.TimeRestrictionSupport)
-	l.BindDate, l.CreatedAt = keyward.TimeFromMillis(bind), keyward.TimeFromMillis(created)
-	l.UnbindDate, l.RclDate, l.LastSeenRclUpdateDate = timePtr(unbind), timePtr(rclDate), timePtr(seenDate)
-	l.LastSyncAt = timePtr(synced)
-	l.LastSeenRclSerialNo = int64Ptr(seenSerial)
-	l.TargetType = "Lock"
-	if lt, ok := lockproto.LookupLockType(l.LockTypeID); ok {
-		l.LockType = (*keyward.LockType)(&lt)
+	r := new(boundLockRow)
+	l := &r.l
+	err := rows.Scan(&l.ID, &l.OwnerAccountID, &l.PhysicalLockID, &l.Title, &l.Description, &r.bind, &r.unbind,
+		&l.Active, &l.RclSerialNo, &r.rclDate, &r.seenSerial, &r.seenDate, &r.created,
+		&l.SyncSeq, &r.synced, &l.LockTypeID, &l.ProtocolVersion, &l.TimeZone, &l.TimeRestrictionSupport)
+	l.BindDate, l.CreatedAt = keyward.TimeFromMillis(r.bind), keyward.TimeFromMillis(r.created)
+	l.UnbindDate = timeIn(&r.unbindAt, r.unbind)
+	l.RclDate = timeIn(&r.rclAt, r.rclDate)
+	l.LastSeenRclUpdateDate = timeIn(&r.seenAt, r.seenDate)
+	l.LastSyncAt = timeIn(&r.syncedAt, r.synced)
+	if r.seenSerial.Valid {
+		l.LastSeenRclSerialNo = &r.seenSerial.Int64
 	}
-	return &l, err
+	l.TargetType = "Lock"
+	var ok bool
+	if r.lockType, ok = lockproto.LookupLockType(l.LockTypeID); ok {
+		l.LockType = (*keyward.LockType)(&r.lockType)
+	}
+	return l, err
 }
 
 // UpdateBoundLock changes title and description.

@@ -61,20 +61,27 @@ func (s *store) FindLogEntries(ctx context.Context, f keyward.LogEntryFilter) ([
 	}
 	var list []*keyward.LogEntry
 	err := s.list(ctx, spec, a, q, func(rows *sql.Rows) error {
-		var e keyward.LogEntry
-		var lockTS, received int64
-		var card, contact, result, reason, grant sql.NullString
-		if err := rows.Scan(&e.ID, &e.EntryNo, &lockTS, &received, &e.BoundLockID, &card, &contact,
-			&e.LogType, &e.Command, &result, &reason, &grant); err != nil {
+		r := new(logEntryRow)
+		e := &r.e
+		if err := rows.Scan(&e.ID, &e.EntryNo, &r.lockTS, &r.received, &e.BoundLockID, &r.card, &r.contact,
+			&e.LogType, &e.Command, &r.result, &r.reason, &r.grant); err != nil {
 			return err
 		}
-		e.LockTimestamp, e.ReceivedAt = keyward.TimeFromMillis(lockTS), keyward.TimeFromMillis(received)
-		e.BoundCardID, e.ContactID = strPtr(card), strPtr(contact)
-		e.Result, e.Reason, e.GrantID = strPtr(result), strPtr(reason), strPtr(grant)
-		list = append(list, &e)
+		e.LockTimestamp, e.ReceivedAt = keyward.TimeFromMillis(r.lockTS), keyward.TimeFromMillis(r.received)
+		e.BoundCardID, e.ContactID = strIn(&r.card), strIn(&r.contact)
+		e.Result, e.Reason, e.GrantID = strIn(&r.result), strIn(&r.reason), strIn(&r.grant)
+		list = append(list, e)
 		return nil
 	})
 	return list, err
+}
+
+// logEntryRow is one row of a log query and what it scans into, in one allocation (see
+// boundLockRow): the export reads pages of 500.
+type logEntryRow struct {
+	e                                    keyward.LogEntry
+	lockTS, received                     int64
+	card, contact, result, reason, grant sql.NullString
 }
 
 // seekLogEntries adds a keyset position to spec: seq beyond the seq of the entry f.Seek.From
