@@ -571,3 +571,75 @@ func TestPortalBrowser_Grants(t *testing.T) {
 		}
 	})
 }
+
+// TestPortalGrants_ChoiceBeyondTheSelect: the selects of the new-grant form, of the grant list's
+// and the log's filters and of the access check hold the first keyward.MaxTop locks, contacts and
+// cards of an account. One beyond them that a link or a filter chooses is still offered and
+// chosen, and a grant on a lock beyond them is previewed and scheduled in that lock's zone, not
+// in UTC.
+func TestPortalGrants_ChoiceBeyondTheSelect(t *testing.T) {
+	forEachPortalEnv(t, func(t *testing.T, e *portalEnv) {
+		ctx := context.Background()
+		asOlivia, s := asUser(ctx, e.olivia), e.m.Service
+		for i := range keyward.MaxTop {
+			e.bind(asOlivia, e.ids["o1"], fmt.Sprintf("Door %04d", i))
+			email := fmt.Sprintf("guest%04d@example.com", i)
+			_, err := s.CreateContact(asOlivia, e.ids["o1"], keyward.ContactCreate{Identifier: &email})
+			e.must(err)
+			pc, err := s.RegisterCard(asOperator(ctx), 4)
+			e.must(err)
+			_, err = s.BindCard(asOlivia, e.ids["o1"], keyward.BindCardRequest{PhysicalCardID: &pc.ID})
+			e.must(err)
+		}
+		phys, code := e.registerLock(ctx, keyward.PhysicalLockCreate{LockTypeID: "TK.Td30", ProtocolVersion: 3,
+			TimeZone: "America/New_York", TimeRestrictionSupport: true})
+		far, err := s.BindLock(asOlivia, e.ids["o1"], keyward.BindLockRequest{PhysicalLockID: phys.ID, BindingCode: code, Title: apitest.Ptr("Far Shed")})
+		e.must(err)
+		email := "last@example.com"
+		last, err := s.CreateContact(asOlivia, e.ids["o1"], keyward.ContactCreate{Identifier: &email})
+		e.must(err)
+		pc, err := s.RegisterCard(asOperator(ctx), 4)
+		e.must(err)
+		card, err := s.BindCard(asOlivia, e.ids["o1"], keyward.BindCardRequest{PhysicalCardID: &pc.ID, Title: apitest.Ptr("Last card")})
+		e.must(err)
+
+		b := e.signedIn(t)
+		check := "/portal/owners/" + e.ids["o1"] + "/locks/" + e.ids["lock1"] + "/access/check"
+		logs := "/portal/owners/" + e.ids["o1"] + "/logs"
+		for _, c := range []struct{ path, query, value, label string }{
+			{e.grantsPath("new"), "target", far.ID, "Far Shed (America/New_York)"},
+			{e.grantsPath("new"), "contact", last.ID, "last@example.com"},
+			{e.grantsPath("new"), "card", card.ID, "Last card"},
+			{e.grantsPath(), "target", far.ID, "Far Shed (America/New_York)"},
+			{e.grantsPath(), "contact", last.ID, "last@example.com"},
+			{e.grantsPath(), "card", card.ID, "Last card"},
+			{check, "grantee", "contact:" + last.ID, "last@example.com"},
+			{check, "grantee", "card:" + card.ID, "Last card"},
+			{logs, "lock", far.ID, "Far Shed"},
+			{logs, "contact", last.ID, "(last@example.com)"},
+			{logs, "card", card.ID, "Last card (" + card.Label + ")"},
+		} {
+			page := b.do(http.MethodGet, c.path+"?"+url.Values{c.query: {c.value}}.Encode(), nil)
+			wantPage(t, page, http.StatusOK, nil)
+			if got := page.Find(`<option value="` + regexp.QuoteMeta(c.value) + `" selected>([^<]*)</option>`); got != c.label {
+				t.Errorf("%s?%s= the last one: selected option %q, want %q", c.path, c.query, got, c.label)
+			}
+			// A select holds the first MaxTop of each kind it offers (the access check's offers
+			// contacts and cards), the account's one group, the empty choice and the chosen one,
+			// never all of the account's locks, contacts or cards.
+			for _, sel := range regexp.MustCompile(`(?s)<select id="([^"]+)".*?</select>`).FindAllStringSubmatch(page.Body, -1) {
+				kinds := map[string]int{"check-grantee": 2}[sel[1]]
+				if n := strings.Count(sel[0], "<option "); n > max(kinds, 1)*keyward.MaxTop+3 {
+					t.Errorf("%s?%s=%s: the select %s holds %d options", c.path, c.query, c.value, sel[1], n)
+				}
+			}
+		}
+		page := b.do(http.MethodGet, e.grantsPath("new")+"?target="+far.ID, nil)
+		p := b.postGrant(page, e.grantsPath("new"), url.Values{"target": {far.ID}, "email": {"visitor@example.com"},
+			"valid_from": {"2027-03-26"}, "day": {"MO"}, "time_from": {"08:00"}, "time_to": {"12:00"}, "do": {"preview"}})
+		wantPage(t, p, http.StatusOK, map[string]string{"preview-zone": "All times are in the time zone America/New_York."})
+		if ical := textarea(p, "grant-ical"); !strings.Contains(ical, "DTSTART;TZID=America/New_York:") {
+			t.Errorf("the schedule of the lock beyond the select = %q, want it in America/New_York", ical)
+		}
+	})
+}

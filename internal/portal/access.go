@@ -200,11 +200,19 @@ func (s *Server) accessCheckPage(rq *request) error {
 	if v.At == "" {
 		v.At = s.cfg.Now().In(location(zone)).Format("2006-01-02T15:04")
 	}
-	contacts, err := s.grantContacts(rq, o.ID)
+	kind, chosen, _ := strings.Cut(v.Grantee, ":")
+	chosenContact, chosenCard := "", ""
+	switch kind {
+	case "contact":
+		chosenContact = chosen
+	case "card":
+		chosenCard = chosen
+	}
+	contacts, err := s.grantContacts(rq, o.ID, chosenContact)
 	if err != nil {
 		return err
 	}
-	cards, err := s.grantCards(rq, o.ID)
+	cards, err := s.grantCards(rq, o.ID, chosenCard)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -89,15 +90,15 @@ func (s *Server) newGrantPage(rq *request) error {
 }
 
 func (s *Server) showGrantForm(rq *request, status int, o *keyward.Owner, v grantFormView) error {
-	targets, err := s.grantTargets(rq, o.ID)
+	targets, err := s.grantTargets(rq, o.ID, v.Form.Target)
 	if err != nil {
 		return err
 	}
-	contacts, err := s.grantContacts(rq, o.ID)
+	contacts, err := s.grantContacts(rq, o.ID, v.Form.Contact)
 	if err != nil {
 		return err
 	}
-	cards, err := s.grantCards(rq, o.ID)
+	cards, err := s.grantCards(rq, o.ID, v.Form.Card)
 	if err != nil {
 		return err
 	}
@@ -119,14 +120,13 @@ func (s *Server) submitGrant(rq *request) error {
 		return err
 	}
 	f := readGrantForm(rq)
-	targets, err := s.grantTargets(rq, o.ID)
-	if err != nil {
-		return err
-	}
-	tgt := targetOption{ID: f.Target, Zone: "UTC"}
-	for _, t := range targets {
-		if t.ID == f.Target {
+	tgt := targetOption{ID: f.Target, Zone: "UTC"} // for no target or an unknown one, which the service refuses
+	if f.Target != "" {
+		switch t, err := s.grantTarget(rq, o.ID, f.Target); {
+		case err == nil:
 			tgt = t
+		case !errors.Is(err, keyward.ErrNotFound):
+			return err
 		}
 	}
 	in, errs := s.grantRequest(rq, &f, tgt)

@@ -118,15 +118,15 @@ func (s *Server) grantsPage(rq *request) error {
 
 // fillGrantFilters loads the options of the list's filter selects.
 func (s *Server) fillGrantFilters(rq *request, ownerID string, v *grantsView) error {
-	targets, err := s.grantTargets(rq, ownerID)
+	targets, err := s.grantTargets(rq, ownerID, v.Filters.Target)
 	if err != nil {
 		return err
 	}
-	contacts, err := s.grantContacts(rq, ownerID)
+	contacts, err := s.grantContacts(rq, ownerID, v.Filters.Contact)
 	if err != nil {
 		return err
 	}
-	cards, err := s.grantCards(rq, ownerID)
+	cards, err := s.grantCards(rq, ownerID, v.Filters.Card)
 	if err != nil {
 		return err
 	}

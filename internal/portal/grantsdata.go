@@ -1,7 +1,9 @@
 package portal
 
 import (
+	"errors"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -121,8 +123,9 @@ func (o targetOption) label(s *Server, rq *request) string {
 	return o.Title + " (" + o.Zone + ")"
 }
 
-// grantTargets lists the account's active bound locks and lock groups with their zones.
-func (s *Server) grantTargets(rq *request, ownerID string) ([]targetOption, error) {
+// grantTargets lists the account's active bound locks and lock groups with their zones, the
+// first keyward.MaxTop of each, and the chosen one (an id, "" for none) where they lack it.
+func (s *Server) grantTargets(rq *request, ownerID, chosen string) ([]targetOption, error) {
 	locks, err := s.svc.Locks.FindBoundLocks(rq.ctx, ownerID, allQuery("active eq true"))
 	if err != nil {
 		return nil, err
@@ -142,7 +145,45 @@ func (s *Server) grantTargets(rq *request, ownerID string) ([]targetOption, erro
 		}
 		out = append(out, opt)
 	}
-	return out, nil
+	return withChosen(out, chosen, func(o targetOption) string { return o.ID }, func() (targetOption, error) {
+		return s.grantTarget(rq, ownerID, chosen)
+	})
+}
+
+// grantTarget is the target option of the bound lock or lock group id, read by itself: the
+// selects hold the first keyward.MaxTop of the account's locks and groups, and a target beyond
+// them must still be offered and get its zone. It is keyward.ErrNotFound for an id of neither.
+func (s *Server) grantTarget(rq *request, ownerID, id string) (targetOption, error) {
+	l, err := s.svc.Locks.FindBoundLock(rq.ctx, ownerID, id, nil)
+	if err == nil {
+		return targetOption{ID: l.ID, Title: l.Title, Zone: zoneName(l.TimeZone)}, nil
+	}
+	if !errors.Is(err, keyward.ErrNotFound) {
+		return targetOption{}, err
+	}
+	g, err := s.svc.LockGroups.FindLockGroup(rq.ctx, ownerID, id, nil)
+	if err != nil {
+		return targetOption{}, err
+	}
+	return s.groupTarget(rq, ownerID, g)
+}
+
+// withChosen returns the options of a select with the chosen one (an id, "" for none) added
+// where list, the account's first keyward.MaxTop, lacks it: a link preselects it (the link on
+// its own page, a filter of the list) and the select must show what is chosen. find reads the
+// chosen one; one that does not exist (any more) is left out, and whoever uses the id refuses it.
+func withChosen[T any](list []T, chosen string, id func(T) string, find func() (T, error)) ([]T, error) {
+	if chosen == "" || slices.ContainsFunc(list, func(o T) bool { return id(o) == chosen }) {
+		return list, nil
+	}
+	o, err := find()
+	switch {
+	case errors.Is(err, keyward.ErrNotFound):
+		return list, nil
+	case err != nil:
+		return nil, err
+	}
+	return append(list, o), nil
 }
 
 // groupTarget is a lock group with the zone of its member locks: the zone they all share, UTC
@@ -207,6 +248,8 @@ func (s *Server) targetOf(rq *request, g *keyward.Grant, zones map[string]target
 // granteeOption is a contact or bound card a grant can be for.
 type granteeOption struct{ ID, Label string }
 
+func (o granteeOption) id() string { return o.ID }
+
 // contactLabel names a contact: its title and address, or whichever it has.
 func contactLabel(c *keyward.Contact) string {
 	id := deref(c.Identifier)
@@ -232,30 +275,44 @@ func cardLabel(c *keyward.BoundCard) string {
 	return c.ID
 }
 
-// grantContacts lists the account's contacts for a select.
-func (s *Server) grantContacts(rq *request, ownerID string) ([]granteeOption, error) {
+// grantContacts lists the account's contacts for a select, the first keyward.MaxTop and the
+// chosen one (an id, "" for none) where they lack it.
+func (s *Server) grantContacts(rq *request, ownerID, chosen string) ([]granteeOption, error) {
 	list, err := s.svc.Contacts.FindContacts(rq.ctx, ownerID, allQuery(""))
 	if err != nil {
 		return nil, err
 	}
-	out := make([]granteeOption, 0, len(list))
+	out := make([]granteeOption, 0, len(list)+1)
 	for _, c := range list {
 		out = append(out, granteeOption{ID: c.ID, Label: contactLabel(c)})
 	}
-	return out, nil
+	return withChosen(out, chosen, granteeOption.id, func() (granteeOption, error) {
+		c, err := s.svc.Contacts.FindContact(rq.ctx, ownerID, chosen)
+		if err != nil {
+			return granteeOption{}, err
+		}
+		return granteeOption{ID: c.ID, Label: contactLabel(c)}, nil
+	})
 }
 
-// grantCards lists the account's active bound cards for a select.
-func (s *Server) grantCards(rq *request, ownerID string) ([]granteeOption, error) {
+// grantCards lists the account's active bound cards for a select, the first keyward.MaxTop and
+// the chosen one (an id, "" for none) where they lack it.
+func (s *Server) grantCards(rq *request, ownerID, chosen string) ([]granteeOption, error) {
 	list, err := s.svc.Cards.FindBoundCards(rq.ctx, ownerID, allQuery("isActive eq true"))
 	if err != nil {
 		return nil, err
 	}
-	out := make([]granteeOption, 0, len(list))
+	out := make([]granteeOption, 0, len(list)+1)
 	for _, c := range list {
 		out = append(out, granteeOption{ID: c.ID, Label: cardLabel(c)})
 	}
-	return out, nil
+	return withChosen(out, chosen, granteeOption.id, func() (granteeOption, error) {
+		c, err := s.svc.Cards.FindBoundCard(rq.ctx, ownerID, chosen)
+		if err != nil {
+			return granteeOption{}, err
+		}
+		return granteeOption{ID: c.ID, Label: cardLabel(c)}, nil
+	})
 }
 
 // granteeOf names a grant's grantee as embedded in it.

@@ -208,16 +208,31 @@ func (s *Server) logsPage(rq *request) error {
 	return s.render(rq, http.StatusOK, "logs-list", pageData{Title: s.t(rq, "portal.logs.title"), Owner: o, Section: "logs", View: v})
 }
 
-// logChoices fills the filter's lists: the account's locks, contacts and cards.
+// logChoices fills the filter's lists: the account's first keyward.MaxTop locks, contacts and
+// cards, and the chosen ones where those lack them (withChosen). An account of 100 000 contacts
+// would otherwise read and send all of them with every page of its log.
 func (s *Server) logChoices(rq *request, ownerID string, v *logsView) error {
+	ctx, f := rq.ctx, v.Filter
 	var err error
-	if v.Locks, err = s.svc.Locks.FindBoundLocks(rq.ctx, ownerID, nil); err != nil {
+	if v.Locks, err = s.svc.Locks.FindBoundLocks(ctx, ownerID, allQuery("")); err != nil {
 		return err
 	}
-	if v.Contacts, err = s.svc.Contacts.FindContacts(rq.ctx, ownerID, nil); err != nil {
+	if v.Locks, err = withChosen(v.Locks, f.Lock, func(l *keyward.BoundLock) string { return l.ID },
+		func() (*keyward.BoundLock, error) { return s.svc.Locks.FindBoundLock(ctx, ownerID, f.Lock, nil) }); err != nil {
 		return err
 	}
-	v.Cards, err = s.svc.Cards.FindBoundCards(rq.ctx, ownerID, nil)
+	if v.Contacts, err = s.svc.Contacts.FindContacts(ctx, ownerID, allQuery("")); err != nil {
+		return err
+	}
+	if v.Contacts, err = withChosen(v.Contacts, f.Contact, func(c *keyward.Contact) string { return c.ID },
+		func() (*keyward.Contact, error) { return s.svc.Contacts.FindContact(ctx, ownerID, f.Contact) }); err != nil {
+		return err
+	}
+	if v.Cards, err = s.svc.Cards.FindBoundCards(ctx, ownerID, allQuery("")); err != nil {
+		return err
+	}
+	v.Cards, err = withChosen(v.Cards, f.Card, func(c *keyward.BoundCard) string { return c.ID },
+		func() (*keyward.BoundCard, error) { return s.svc.Cards.FindBoundCard(ctx, ownerID, f.Card) })
 	return err
 }
 
