@@ -21,6 +21,13 @@ type Permission struct {
 	CreatedAt      Time   `json:"-"`
 }
 
+// Administrator is a permission with the contact it is for: a row of the portal's list of an
+// account's administrators.
+type Administrator struct {
+	Permission *Permission
+	Contact    *Contact
+}
+
 // PermissionFilter selects the permissions of one owner account.
 type PermissionFilter struct {
 	OwnerID   string

@@ -43,6 +43,9 @@ type OwnerService interface {
 type PermissionService interface {
 	FindPermissions(ctx context.Context, ownerID string, q *Query) ([]*Permission, error)
 	FindPermission(ctx context.Context, ownerID, id string) (*Permission, error)
+	// FindAdministrators lists every permission of the account with its contact, in two reads
+	// however many there are (Keyward's portal).
+	FindAdministrators(ctx context.Context, ownerID string) ([]Administrator, error)
 	CreatePermission(ctx context.Context, ownerID string, c PermissionCreate) (*Permission, error)
 	DeletePermission(ctx context.Context, ownerID, id string) error
 }

@@ -95,17 +95,14 @@ func (s *Server) permissionsPage(rq *request) error {
 }
 
 func (s *Server) showPermissions(rq *request, status int, o *keyward.Owner, v permissionsView) error {
-	perms, err := s.svc.Permissions.FindPermissions(rq.ctx, o.ID, nil)
+	admins, err := s.svc.Permissions.FindAdministrators(rq.ctx, o.ID)
 	if err != nil {
 		return err
 	}
 	v.Owner, v.Roles = o, []keyward.Role{keyward.RoleAdmin, keyward.RoleOwner}
-	for _, p := range perms {
-		c, err := s.svc.Contacts.FindContact(rq.ctx, o.ID, p.ContactID)
-		if err != nil {
-			return err
-		}
-		row := permissionRow{ID: p.ID, Email: deref(c.Identifier), Role: p.Role}
+	for _, a := range admins {
+		p := a.Permission
+		row := permissionRow{ID: p.ID, Email: deref(a.Contact.Identifier), Role: p.Role}
 		row.Self = strings.EqualFold(row.Email, rq.se.User.Email)
 		v.IsOwner = v.IsOwner || (row.Self && p.Role == keyward.RoleOwner)
 		v.Rows = append(v.Rows, row)

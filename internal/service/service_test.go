@@ -3,6 +3,7 @@ package service_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 
@@ -161,5 +162,50 @@ func must2[T, U any](v T, w U, err error) func(t *testing.T) (T, U) {
 			t.Fatal(err)
 		}
 		return v, w
+	}
+}
+
+// TestService_FindAdministrators: every permission of the account with its contact, in the
+// permissions' order; the caller needs the scopes of both and a role on the account.
+func TestService_FindAdministrators(t *testing.T) {
+	for _, engine := range sqltest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			s := service.New(sqltest.Open(t, engine), service.Config{})
+			ada := must(s.CreateUser(op, keyward.UserCreate{Email: "ada@example.com", Verified: true}))(t)
+			bob := must(s.CreateUser(op, keyward.UserCreate{Email: "bob@example.com", Verified: true}))(t)
+			carl := must(s.CreateUser(op, keyward.UserCreate{Email: "carl@example.com", Verified: true}))(t)
+			both := []string{keyward.ScopeReadOwnerPermissions, keyward.ScopeReadCoreEntities}
+			o := must(s.CreateOwner(as(ada, keyward.ScopeWriteOwnerAccounts), keyward.OwnerCreate{Name: "Home"}))(t)
+			email := bob.Email
+			c := must(s.CreateContact(as(ada, keyward.ScopeWriteCoreEntities), o.ID, keyward.ContactCreate{Identifier: &email}))(t)
+			must(s.CreatePermission(as(ada, keyward.ScopeWriteOwnerPermissions), o.ID, keyward.PermissionCreate{ContactID: c.ID, Role: keyward.RoleAdmin}))(t)
+
+			perms := must(s.FindPermissions(as(ada, both...), o.ID, nil))(t)
+			admins := must(s.FindAdministrators(as(ada, both...), o.ID))(t)
+			var got, want []string
+			for _, a := range admins {
+				got = append(got, a.Permission.ID+" "+string(a.Permission.Role)+" "+*a.Contact.Identifier)
+			}
+			for _, p := range perms {
+				contact := must(s.FindContact(as(ada, both...), o.ID, p.ContactID))(t)
+				want = append(want, p.ID+" "+string(p.Role)+" "+*contact.Identifier)
+			}
+			if len(want) != 2 || fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("administrators %q, want %q (the two permissions with their contacts)", got, want)
+			}
+			for _, refused := range []struct {
+				name string
+				ctx  context.Context
+				want string
+			}{
+				{"without the contacts' scope", as(ada, keyward.ScopeReadOwnerPermissions), keyward.InsufficientScope(keyward.ScopeReadCoreEntities).Error()},
+				{"without the permissions' scope", as(ada, keyward.ScopeReadCoreEntities), keyward.InsufficientScope(keyward.ScopeReadOwnerPermissions).Error()},
+				{"of no role on the account", as(carl, both...), keyward.ErrForbidden.WithDetails("the caller has no permission on owner account %q", o.ID).Error()},
+			} {
+				if _, err := s.FindAdministrators(refused.ctx, o.ID); err == nil || err.Error() != refused.want {
+					t.Errorf("a caller %s: %v, want %s", refused.name, err, refused.want)
+				}
+			}
+		})
 	}
 }

@@ -1,0 +1,84 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/keyward/keyward/internal/apitest"
+	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/sqlstore"
+)
+
+// growth is how many of each kind TestPortal_StatementsDoNotGrowWithTheAccount adds: more than a
+// page of the portal's lists (50) holds.
+const growth = 60
+
+// TestPortal_StatementsDoNotGrowWithTheAccount renders every page of the portal's route table
+// on account o1 with more locks (members of its group too), contacts, cards, grants,
+// administrators and log entries than a page shows, then again with twice as many, and counts
+// the statements each page runs: a page reads a page of each list, so the counts must not
+// change. (Work per row of a page of 50 is bounded by the page; what this guards against is work
+// per entity of the account.)
+func TestPortal_StatementsDoNotGrowWithTheAccount(t *testing.T) {
+	forEachPortalEnv(t, func(t *testing.T, e *portalEnv) {
+		b := e.signedIn(t)
+		store := e.m.Store
+		var n atomic.Int64
+		store.Observe(func(sqlstore.Statement) { n.Add(1) })
+		t.Cleanup(func() { store.Observe(nil) })
+		count := func() map[string]int64 {
+			counts := map[string]int64{}
+			for pattern, path := range e.portalPaths(t) {
+				if !strings.HasPrefix(pattern, http.MethodGet+" ") {
+					continue
+				}
+				n.Store(0)
+				p := b.do(http.MethodGet, path, nil)
+				wantPage(t, p, http.StatusOK, nil)
+				counts[pattern] = n.Load()
+			}
+			return counts
+		}
+		e.grow(t, 0)
+		before := count()
+		e.grow(t, growth)
+		after := count()
+		for pattern, was := range before {
+			if after[pattern] != was {
+				t.Errorf("%s: %d statements with %d of each kind, %d with %d", pattern, after[pattern], 2*growth, was, growth)
+			}
+		}
+	})
+}
+
+// grow adds growth locks (each a member of the group), contacts (each granted lock1 and made an
+// administrator) and cards to account o1, numbered from first, and the first time log entries of
+// lock1.
+func (e *portalEnv) grow(t *testing.T, first int) {
+	t.Helper()
+	ctx := context.Background()
+	asOlivia, s, o := asUser(ctx, e.olivia), e.m.Service, e.ids["o1"]
+	for i := first; i < first+growth; i++ {
+		l := e.bind(asOlivia, o, fmt.Sprintf("Door %02d", i))
+		_, err := s.AddLockGroupMember(asOlivia, o, e.ids["group"], keyward.LockGroupMemberRequest{BoundLockID: l.ID})
+		e.must(err)
+		email := fmt.Sprintf("guest%02d@example.com", i)
+		c, err := s.CreateContact(asOlivia, o, keyward.ContactCreate{Identifier: &email})
+		e.must(err)
+		_, err = s.CreateGrant(asOlivia, o, keyward.GrantCreate{BoundLockID: e.ids["lock1"], ContactID: &c.ID})
+		e.must(err)
+		_, err = s.CreatePermission(asOlivia, o, keyward.PermissionCreate{ContactID: c.ID, Role: keyward.RoleAdmin})
+		e.must(err)
+		pc, err := s.RegisterCard(asOperator(ctx), 4)
+		e.must(err)
+		_, err = s.BindCard(asOlivia, o, keyward.BindCardRequest{PhysicalCardID: &pc.ID, Title: apitest.Ptr(fmt.Sprintf("Card %02d", i))})
+		e.must(err)
+	}
+	if first == 0 { // FillLog writes a lock's log from its first entry on: more than a page, once
+		e.must(sqlstore.FillLog(e.m.Store, o, e.ids["lock1"], 2*growth))
+	}
+}
