@@ -88,6 +88,7 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Service = service.New(m.Store, m.serviceConfig())
 	m.Services = m.Service.Services()
 	m.collectPropagation()
+	m.observeConflicts()
 	mailer, err := m.mailer()
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 
 	"github.com/keyward/keyward/internal/metrics"
 	"github.com/keyward/keyward/internal/service"
+	"github.com/keyward/keyward/internal/sqlstore"
 )
 
 // serviceConfig is the service's configuration, reporting log ingestion to the metrics when the
@@ -16,6 +17,15 @@ func (m *Main) serviceConfig() service.Config {
 		cfg.ObserveLogEntries = m.Metrics.ObserveLogEntries
 	}
 	return cfg
+}
+
+// observeConflicts counts the store's transaction conflicts in the metrics, when the server has
+// them.
+func (m *Main) observeConflicts() {
+	if m.Metrics == nil {
+		return
+	}
+	m.Store.ObserveConflicts(func(c sqlstore.Conflict) { m.Metrics.ObserveConflict(c.SQLState, c.Retried) })
 }
 
 // collectPropagation has the metrics read the propagation backlog from the database at each

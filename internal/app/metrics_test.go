@@ -55,6 +55,8 @@ func TestMetrics(t *testing.T) {
 		`keyward_http_request_duration_seconds_count{route="GET /api/v1/Owners/{ownerId}/BoundLocks",status="401"} 3`,
 		`keyward_http_request_duration_seconds_count{route="unmatched",status="404"} 1`,
 		`keyward_oauth_token_requests_total{grant_type="client_credentials",outcome="invalid_client"} 1`,
+		`keyward_db_transaction_conflicts_total{outcome="retried",sqlstate="40P01"} 0`,
+		`keyward_db_transaction_conflicts_total{outcome="failed",sqlstate="40001"} 0`,
 		`go_sql_max_open_connections{db_name="keyward"}`,
 		`go_goroutines`,
 	} {

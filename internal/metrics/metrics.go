@@ -22,6 +22,7 @@ type Metrics struct {
 	requests   *prometheus.HistogramVec
 	tokens     *prometheus.CounterVec
 	logEntries *prometheus.CounterVec
+	conflicts  *prometheus.CounterVec
 }
 
 // New registers the request metrics, the database pool's statistics, and the Go runtime's and
@@ -41,10 +42,18 @@ func New(db *sql.DB) *Metrics {
 			Name: "keyward_lock_log_entries_total",
 			Help: "Log entries that locks uploaded through the device API, by outcome: stored, or duplicate (the lock's log held it already).",
 		}, []string{"outcome"}),
+		conflicts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "keyward_db_transaction_conflicts_total",
+			Help: "Transactions PostgreSQL ended as a deadlock's victim (40P01) or for a serialization failure (40001), by SQLSTATE and outcome: retried (run again, unseen by the client), or failed (after the last run).",
+		}, []string{"sqlstate", "outcome"}),
 	}
 	m.logEntries.WithLabelValues("stored")
 	m.logEntries.WithLabelValues("duplicate")
-	m.reg.MustRegister(m.requests, m.tokens, m.logEntries, collectors.NewDBStatsCollector(db, "keyward"),
+	for _, code := range []string{"40P01", "40001"} {
+		m.conflicts.WithLabelValues(code, "retried")
+		m.conflicts.WithLabelValues(code, "failed")
+	}
+	m.reg.MustRegister(m.requests, m.tokens, m.logEntries, m.conflicts, collectors.NewDBStatsCollector(db, "keyward"),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -67,6 +76,16 @@ func (m *Metrics) ObserveToken(grantType, outcome string) {
 func (m *Metrics) ObserveLogEntries(stored, duplicates int) {
 	m.logEntries.WithLabelValues("stored").Add(float64(stored))
 	m.logEntries.WithLabelValues("duplicate").Add(float64(duplicates))
+}
+
+// ObserveConflict records one transaction the database ended for what ran beside it; retried
+// tells whether the store ran it again.
+func (m *Metrics) ObserveConflict(sqlstate string, retried bool) {
+	outcome := "failed"
+	if retried {
+		outcome = "retried"
+	}
+	m.conflicts.WithLabelValues(sqlstate, outcome).Inc()
 }
 
 // Propagation is what the locks of every account have yet to learn, as the store counts it.

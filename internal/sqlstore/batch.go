@@ -124,7 +124,7 @@ func (q *writeQueue) withdraw(job *writeJob) bool {
 }
 
 // runBatch runs jobs in one transaction and tells each its result after the commit. A job alone
-// runs without a savepoint. A job that PostgreSQL ended as a deadlock's victim (isRetryable) was
+// runs without a savepoint. A job that PostgreSQL ended as a deadlock's victim (conflictCode) was
 // rolled back to its savepoint, so nothing of it is kept: it runs again in a batch of the
 // retried jobs after the commit, which released the locks the other side waited for, up to
 // maxAttempts times in all. Two batches of different accounts hold every lock their jobs took
@@ -139,7 +139,7 @@ func (db *DB) runBatch(jobs []*writeJob) {
 			if results[i] == nil {
 				results[i] = err
 			}
-			if attempt < maxAttempts && isRetryable(results[i]) {
+			if db.retry(results[i], attempt == maxAttempts) {
 				again = append(again, j)
 				continue
 			}

@@ -164,7 +164,8 @@ func TestAccountTransactionsBatch_Postgres(t *testing.T) {
 // orders deadlock, and PostgreSQL ends one of them. Neither caller sees it: the victim was
 // rolled back and runs again once the other committed, in a transaction of its own (InTx) and
 // in a batch of an account's queue (InOwnerTx), where the victim shares its batch with another
-// job that must be kept once, not run again. Each side then counts once on each row.
+// job that must be kept once, not run again. Each side then counts once on each row, and the
+// conflict observer saw the one deadlock, retried.
 func TestDeadlockVictimRunsAgain_Postgres(t *testing.T) {
 	db := sqltest.Open(t, sqlstore.Postgres)
 	ctx := context.Background()
@@ -230,8 +231,17 @@ func TestDeadlockVictimRunsAgain_Postgres(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	var conflicts []sqlstore.Conflict
+	var seen sync.Mutex
+	db.ObserveConflicts(func(c sqlstore.Conflict) { seen.Lock(); conflicts = append(conflicts, c); seen.Unlock() })
 	check := func(t *testing.T, errs []error, victim, other *side) {
 		t.Helper()
+		seen.Lock()
+		if want := []sqlstore.Conflict{{SQLState: "40P01", Retried: true}}; fmt.Sprint(conflicts) != fmt.Sprint(want) {
+			t.Errorf("conflicts observed %v, want %v", conflicts, want)
+		}
+		conflicts = nil
+		seen.Unlock()
 		for i, err := range errs {
 			if err != nil {
 				t.Errorf("transaction %d: %v", i, err)

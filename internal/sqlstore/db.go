@@ -82,6 +82,42 @@ type DB struct {
 	accounts *accountQueues
 	// observer is what every guarded queryer of the store shows its statements to (Observe).
 	observer atomic.Pointer[func(Statement)]
+	// conflicts is told of every transaction PostgreSQL ended for what ran beside it
+	// (ObserveConflicts).
+	conflicts atomic.Pointer[func(Conflict)]
+}
+
+// Conflict is a transaction that PostgreSQL ended as a deadlock's victim or for a serialization
+// failure: its SQLSTATE, and whether it runs again (false: it failed after maxAttempts runs).
+type Conflict struct {
+	SQLState string
+	Retried  bool
+}
+
+// ObserveConflicts makes fn see every Conflict, for the metrics: a deadlock the store runs
+// again is invisible to the client, and only a count tells an operator it happens. nil stops
+// observing.
+func (db *DB) ObserveConflicts(fn func(Conflict)) {
+	if fn == nil {
+		db.conflicts.Store(nil)
+		return
+	}
+	db.conflicts.Store(&fn)
+}
+
+// retry reports whether a transaction that failed with err runs again: a conflict
+// (conflictCode), unless this was its last run. It tells the conflict observer of every
+// conflict.
+func (db *DB) retry(err error, last bool) bool {
+	code, ok := conflictCode(err)
+	if !ok {
+		return false
+	}
+	again := !last
+	if fn := db.conflicts.Load(); fn != nil {
+		(*fn)(Conflict{SQLState: code, Retried: again})
+	}
+	return again
 }
 
 // Observe makes fn see every statement the store runs, in transactions too, once it has run:
@@ -273,7 +309,7 @@ func (db *DB) inTx(ctx context.Context, fn func(s *store) error) error {
 	}
 	for attempt := 1; ; attempt++ {
 		err := db.txOnce(ctx, fn)
-		if attempt == maxAttempts || !isRetryable(err) || ctx.Err() != nil {
+		if !db.retry(err, attempt == maxAttempts || ctx.Err() != nil) {
 			return err
 		}
 	}

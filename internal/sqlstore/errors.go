@@ -44,11 +44,14 @@ func isForeignKeyViolation(err error) bool {
 	return errors.As(err, &pe) && pe.Code == pgForeignKeyViolation
 }
 
-// isRetryable reports whether err ended a PostgreSQL transaction only because of what ran beside
-// it (SQLSTATE class 40: a deadlock or a serialization failure), so that running the same
-// transaction again may succeed. SQLite never reports such an error: its writers run one at a
-// time, and its busy timeout covers other processes.
-func isRetryable(err error) bool {
+// conflictCode is the SQLSTATE of err when it ended a PostgreSQL transaction only because of what
+// ran beside it (a deadlock or a serialization failure), so that running the same transaction
+// again may succeed. SQLite never reports such an error: its writers run one at a time, and its
+// busy timeout covers other processes.
+func conflictCode(err error) (string, bool) {
 	var pe *pgconn.PgError
-	return errors.As(err, &pe) && (pe.Code == pgDeadlockDetected || pe.Code == pgSerializationFailure)
+	if errors.As(err, &pe) && (pe.Code == pgDeadlockDetected || pe.Code == pgSerializationFailure) {
+		return pe.Code, true
+	}
+	return "", false
 }
