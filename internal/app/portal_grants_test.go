@@ -641,5 +641,13 @@ func TestPortalGrants_ChoiceBeyondTheSelect(t *testing.T) {
 		if ical := textarea(p, "grant-ical"); !strings.Contains(ical, "DTSTART;TZID=America/New_York:") {
 			t.Errorf("the schedule of the lock beyond the select = %q, want it in America/New_York", ical)
 		}
+
+		// An unbound lock or card is not offered however it is chosen, as the selects' own are not.
+		e.must(s.UnbindLock(asOlivia, e.ids["o1"], far.ID))
+		page = b.do(http.MethodGet, e.grantsPath("new")+"?target="+far.ID, nil)
+		wantPage(t, page, http.StatusOK, nil)
+		if strings.Contains(page.Body, `<option value="`+far.ID+`"`) {
+			t.Error("the new-grant form offers an unbound lock a link chose")
+		}
 	})
 }

@@ -150,20 +150,26 @@ func (s *Server) grantTargets(rq *request, ownerID, chosen string) ([]targetOpti
 	})
 }
 
-// grantTarget is the target option of the bound lock or lock group id, read by itself: the
-// selects hold the first keyward.MaxTop of the account's locks and groups, and a target beyond
-// them must still be offered and get its zone. It is keyward.ErrNotFound for an id of neither.
+// grantTarget is the target option of the active bound lock or lock group id, read by itself:
+// the selects hold the first keyward.MaxTop of the account's locks and groups, and a target
+// beyond them must still be offered and get its zone. It is keyward.ErrNotFound for an id of
+// neither, or of an unbound lock or deleted group, which the selects do not offer either.
 func (s *Server) grantTarget(rq *request, ownerID, id string) (targetOption, error) {
 	l, err := s.svc.Locks.FindBoundLock(rq.ctx, ownerID, id, nil)
-	if err == nil {
+	switch {
+	case err == nil && l.Active:
 		return targetOption{ID: l.ID, Title: l.Title, Zone: zoneName(l.TimeZone)}, nil
-	}
-	if !errors.Is(err, keyward.ErrNotFound) {
+	case err == nil:
+		return targetOption{}, keyward.ErrNotFound.WithDetails("bound lock %q is unbound", id)
+	case !errors.Is(err, keyward.ErrNotFound):
 		return targetOption{}, err
 	}
 	g, err := s.svc.LockGroups.FindLockGroup(rq.ctx, ownerID, id, nil)
-	if err != nil {
+	switch {
+	case err != nil:
 		return targetOption{}, err
+	case !g.Active:
+		return targetOption{}, keyward.ErrNotFound.WithDetails("lock group %q is deleted", id)
 	}
 	return s.groupTarget(rq, ownerID, g)
 }
@@ -308,8 +314,11 @@ func (s *Server) grantCards(rq *request, ownerID, chosen string) ([]granteeOptio
 	}
 	return withChosen(out, chosen, granteeOption.id, func() (granteeOption, error) {
 		c, err := s.svc.Cards.FindBoundCard(rq.ctx, ownerID, chosen)
-		if err != nil {
+		switch {
+		case err != nil:
 			return granteeOption{}, err
+		case !c.IsActive: // as the select's own cards
+			return granteeOption{}, keyward.ErrNotFound.WithDetails("bound card %q is unbound", chosen)
 		}
 		return granteeOption{ID: c.ID, Label: cardLabel(c)}, nil
 	})
