@@ -7,9 +7,12 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/keyward/keyward/internal/apitest"
+	"github.com/keyward/keyward/internal/client"
 	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/lockproto"
 	"github.com/keyward/keyward/internal/sqlstore"
 )
 
@@ -81,4 +84,64 @@ func (e *portalEnv) grow(t *testing.T, first int) {
 	if first == 0 { // FillLog writes a lock's log from its first entry on: more than a page, once
 		e.must(sqlstore.FillLog(e.m.Store, o, e.ids["lock1"], 2*growth))
 	}
+}
+
+// TestPortalLogs_NamesReadTogether: the log's page and its CSV export read the names of the
+// contacts and cards their entries name some 40 at a time, not one by one: a page whose 50
+// entries name 50 people and 50 cards costs at most two reads of each kind (two statements
+// each, with the caller's role) more than a page whose entries name nobody, and shows every
+// name.
+func TestPortalLogs_NamesReadTogether(t *testing.T) {
+	forEachPortalEnv(t, func(t *testing.T, e *portalEnv) {
+		ctx := context.Background()
+		asOlivia, s, o := asUser(ctx, e.olivia), e.m.Service, e.ids["o1"]
+		b := e.signedIn(t)
+		var n atomic.Int64
+		e.m.Store.Observe(func(sqlstore.Statement) { n.Add(1) })
+		t.Cleanup(func() { e.m.Store.Observe(nil) })
+		pages := []string{"/portal/owners/" + o + "/logs", "/portal/owners/" + o + "/logs.csv"}
+		count := func() []int64 {
+			var counts []int64
+			for _, path := range pages {
+				n.Store(0)
+				wantPage(t, b.do(http.MethodGet, path, nil), http.StatusOK, nil)
+				counts = append(counts, n.Load())
+			}
+			return counts
+		}
+		e.must(sqlstore.FillLog(e.m.Store, o, e.ids["lock1"], 60)) // entries naming nobody
+		nobody := count()
+
+		const named = 50
+		var entries []lockproto.LogEntry
+		for i := range named {
+			email := fmt.Sprintf("visitor%02d@example.com", i)
+			c, err := s.CreateContact(asOlivia, o, keyward.ContactCreate{Identifier: &email})
+			e.must(err)
+			pc, err := s.RegisterCard(asOperator(ctx), 4)
+			e.must(err)
+			card, err := s.BindCard(asOlivia, o, keyward.BindCardRequest{PhysicalCardID: &pc.ID, Title: apitest.Ptr(fmt.Sprintf("Visitor card %02d", i))})
+			e.must(err)
+			entries = append(entries, lockproto.LogEntry{EntryNo: uint64(1000 + i), LockTimestamp: keyward.NewTime(time.Now()),
+				LogType: lockproto.LogTypeCommand, Command: lockproto.CommandTriggerLock, Result: lockproto.ResultAllowed,
+				Reason: lockproto.ReasonAllowed, ContactID: &c.ID, BoundCardID: &card.ID})
+		}
+		l1, err := e.admin.BoundLock(ctx, e.ids["lock1"])
+		e.must(err)
+		if _, err := e.locks[l1.PhysicalLockID].Sync(ctx, client.New(e.base, nil), entries, nil); err != nil {
+			t.Fatal(err)
+		}
+		withNames := count()
+		for i, path := range pages {
+			if withNames[i] > nobody[i]+8 {
+				t.Errorf("%s: %d statements with %d people and cards named, %d with none named", path, withNames[i], named, nobody[i])
+			}
+		}
+		page := b.do(http.MethodGet, pages[0], nil)
+		for _, want := range []string{"visitor00@example.com", "visitor49@example.com", "Visitor card 00", "Visitor card 49"} {
+			if !strings.Contains(page.Body, want) {
+				t.Errorf("the log's page does not name %s", want)
+			}
+		}
+	})
 }

@@ -201,6 +201,9 @@ func (s *Server) logsPage(rq *request) error {
 		return err
 	}
 	names := s.newNames(rq, o.ID)
+	if err := names.prefetch(entries); err != nil {
+		return err
+	}
 	for _, e := range entries {
 		v.Rows = append(v.Rows, names.row(e))
 	}
@@ -314,6 +317,78 @@ func (s *Server) newNames(rq *request, ownerID string) *names {
 		contacts: map[string]string{}, cards: map[string]string{}}
 }
 
+// namesFilterLength bounds the OData filter of one prefetch read, below the parser's 2048
+// characters: some 40 ids.
+const namesFilterLength = 1900
+
+// prefetch reads the locks, contacts and cards that entries name and that are not known yet,
+// with one OData filter of their ids per read (namesFilterLength): a page naming 50 people is
+// one read of contacts, not 50, and a page of the CSV export naming 500 is 13. An id no read
+// returns (deleted, or another account's) is left to the one-by-one lookup, which names it
+// nothing, as before.
+func (n *names) prefetch(entries []*keyward.LogEntry) error {
+	var locks, contacts, cards []string
+	for _, e := range entries {
+		locks = unknown(locks, n.locks, &e.BoundLockID)
+		contacts, cards = unknown(contacts, n.contacts, e.ContactID), unknown(cards, n.cards, e.BoundCardID)
+	}
+	ctx := n.rq.ctx
+	return errors.Join(
+		eachFilter(locks, func(q *keyward.Query) error {
+			list, err := n.s.svc.Locks.FindBoundLocks(ctx, n.ownerID, q)
+			for _, l := range list {
+				n.keepLock(l)
+			}
+			return err
+		}),
+		eachFilter(contacts, func(q *keyward.Query) error {
+			list, err := n.s.svc.Contacts.FindContacts(ctx, n.ownerID, q)
+			for _, c := range list {
+				n.contacts[c.ID] = contactName(c)
+			}
+			return err
+		}),
+		eachFilter(cards, func(q *keyward.Query) error {
+			list, err := n.s.svc.Cards.FindBoundCards(ctx, n.ownerID, q)
+			for _, c := range list {
+				n.cards[c.ID] = cardName(c)
+			}
+			return err
+		}))
+}
+
+// unknown adds id to ids unless it is nil, known or there already.
+func unknown[V any](ids []string, known map[string]V, id *string) []string {
+	if id == nil {
+		return ids
+	}
+	if _, ok := known[*id]; ok || slices.Contains(ids, *id) {
+		return ids
+	}
+	return append(ids, *id)
+}
+
+// eachFilter calls read with queries whose filters select ids, as many ids per query as
+// namesFilterLength allows.
+func eachFilter(ids []string, read func(q *keyward.Query) error) error {
+	for len(ids) > 0 {
+		var terms []string
+		size := 0
+		for len(ids) > 0 && (len(terms) == 0 || size+len(ids[0]) < namesFilterLength) {
+			term := "id eq " + odataString(ids[0])
+			terms, size, ids = append(terms, term), size+len(term)+len(" or "), ids[1:]
+		}
+		q, err := odata.Parse(url.Values{"$filter": {strings.Join(terms, " or ")}, "$top": {strconv.Itoa(len(terms))}})
+		if err != nil {
+			continue // an id too long for a filter of its own: the one-by-one lookup names it
+		}
+		if err := read(q); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // lock is the entry's lock, or a lock of that id in UTC if it cannot be read.
 func (n *names) lock(id string) *keyward.BoundLock {
 	if l, ok := n.locks[id]; ok {
@@ -323,10 +398,15 @@ func (n *names) lock(id string) *keyward.BoundLock {
 	if err != nil {
 		l = &keyward.BoundLock{ID: id, Title: id, TimeZone: "UTC"}
 	}
+	return n.keepLock(l)
+}
+
+// keepLock remembers l, in UTC when its zone is not one the portal knows.
+func (n *names) keepLock(l *keyward.BoundLock) *keyward.BoundLock {
 	if _, err := time.LoadLocation(l.TimeZone); err != nil || l.TimeZone == "" {
 		l.TimeZone = "UTC"
 	}
-	n.locks[id] = l
+	n.locks[l.ID] = l
 	return l
 }
 
@@ -340,7 +420,7 @@ func (n *names) contact(id *string) string {
 	}
 	name := ""
 	if c, err := n.s.svc.Contacts.FindContact(n.rq.ctx, n.ownerID, *id); err == nil {
-		name = cmp.Or(deref(c.Title), deref(c.Identifier))
+		name = contactName(c)
 	}
 	n.contacts[*id] = name
 	return name
@@ -356,11 +436,17 @@ func (n *names) card(id *string) string {
 	}
 	name := ""
 	if c, err := n.s.svc.Cards.FindBoundCard(n.rq.ctx, n.ownerID, *id); err == nil {
-		name = cmp.Or(deref(c.Title), c.Label)
+		name = cardName(c)
 	}
 	n.cards[*id] = name
 	return name
 }
+
+// contactName is how the log names a contact: its title, else its identifier.
+func contactName(c *keyward.Contact) string { return cmp.Or(deref(c.Title), deref(c.Identifier)) }
+
+// cardName is how the log names a card: its title, else its label.
+func cardName(c *keyward.BoundCard) string { return cmp.Or(deref(c.Title), c.Label) }
 
 // row is the entry as the page shows it.
 func (n *names) row(e *keyward.LogEntry) logRow {

@@ -49,6 +49,9 @@ func (s *Server) logsCSV(rq *request) error {
 	names := s.newNames(rq, o.ID)
 	s.flushCSV(rq, w, csvHeader)
 	for page := first; len(page) > 0; {
+		if err := names.prefetch(page); err != nil {
+			s.abortCSV(rq, err)
+		}
 		for _, e := range page {
 			if err := w.Write(names.csvRecord(e)); err != nil {
 				s.abortCSV(rq, err)
