@@ -323,9 +323,9 @@ const namesFilterLength = 1900
 
 // prefetch reads the locks, contacts and cards that entries name and that are not known yet,
 // with one OData filter of their ids per read (namesFilterLength): a page naming 50 people is
-// one read of contacts, not 50, and a page of the CSV export naming 500 is 13. An id no read
-// returns (deleted, or another account's) is left to the one-by-one lookup, which names it
-// nothing, as before.
+// two reads of contacts, not 50, and a page of the CSV export naming 500 is 13. An id a read
+// does not return (deleted, or another account's) is known from then on as one without a name,
+// as the one-by-one lookup would have found it.
 func (n *names) prefetch(entries []*keyward.LogEntry) error {
 	var locks, contacts, cards []string
 	for _, e := range entries {
@@ -334,27 +334,43 @@ func (n *names) prefetch(entries []*keyward.LogEntry) error {
 	}
 	ctx := n.rq.ctx
 	return errors.Join(
-		eachFilter(locks, func(q *keyward.Query) error {
+		eachFilter(locks, func(q *keyward.Query, ids []string) error {
 			list, err := n.s.svc.Locks.FindBoundLocks(ctx, n.ownerID, q)
+			if err != nil {
+				return err
+			}
+			for _, id := range ids { // as lock finds one it cannot read, unless the read found it
+				n.keepLock(&keyward.BoundLock{ID: id, Title: id, TimeZone: "UTC"})
+			}
 			for _, l := range list {
 				n.keepLock(l)
 			}
-			return err
+			return nil
 		}),
-		eachFilter(contacts, func(q *keyward.Query) error {
+		eachFilter(contacts, func(q *keyward.Query, ids []string) error {
 			list, err := n.s.svc.Contacts.FindContacts(ctx, n.ownerID, q)
-			for _, c := range list {
-				n.contacts[c.ID] = contactName(c)
-			}
-			return err
+			return known(n.contacts, ids, list, func(c *keyward.Contact) (string, string) { return c.ID, contactName(c) }, err)
 		}),
-		eachFilter(cards, func(q *keyward.Query) error {
+		eachFilter(cards, func(q *keyward.Query, ids []string) error {
 			list, err := n.s.svc.Cards.FindBoundCards(ctx, n.ownerID, q)
-			for _, c := range list {
-				n.cards[c.ID] = cardName(c)
-			}
-			return err
+			return known(n.cards, ids, list, func(c *keyward.BoundCard) (string, string) { return c.ID, cardName(c) }, err)
 		}))
+}
+
+// known records the names of what a prefetch read found, and no name for the ids it asked for
+// and did not find; after a failed read it records nothing.
+func known[T any](names map[string]string, ids []string, found []T, name func(T) (id, name string), err error) error {
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		names[id] = ""
+	}
+	for _, v := range found {
+		id, text := name(v)
+		names[id] = text
+	}
+	return nil
 }
 
 // unknown adds id to ids unless it is nil, known or there already.
@@ -369,20 +385,22 @@ func unknown[V any](ids []string, known map[string]V, id *string) []string {
 }
 
 // eachFilter calls read with queries whose filters select ids, as many ids per query as
-// namesFilterLength allows.
-func eachFilter(ids []string, read func(q *keyward.Query) error) error {
+// namesFilterLength allows, and the ids each selects.
+func eachFilter(ids []string, read func(q *keyward.Query, ids []string) error) error {
 	for len(ids) > 0 {
 		var terms []string
-		size := 0
-		for len(ids) > 0 && (len(terms) == 0 || size+len(ids[0]) < namesFilterLength) {
-			term := "id eq " + odataString(ids[0])
-			terms, size, ids = append(terms, term), size+len(term)+len(" or "), ids[1:]
+		size, n := 0, 0
+		for n < len(ids) && (n == 0 || size+len(ids[n]) < namesFilterLength) {
+			term := "id eq " + odataString(ids[n])
+			terms, size, n = append(terms, term), size+len(term)+len(" or "), n+1
 		}
+		chunk := ids[:n]
+		ids = ids[n:]
 		q, err := odata.Parse(url.Values{"$filter": {strings.Join(terms, " or ")}, "$top": {strconv.Itoa(len(terms))}})
 		if err != nil {
 			continue // an id too long for a filter of its own: the one-by-one lookup names it
 		}
-		if err := read(q); err != nil {
+		if err := read(q, chunk); err != nil {
 			return err
 		}
 	}
