@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	gocmp "github.com/google/go-cmp/cmp"
+
 	"github.com/keyward/keyward/internal/apitest"
 	"github.com/keyward/keyward/internal/client"
 	"github.com/keyward/keyward/internal/keyward"
@@ -152,6 +154,64 @@ func TestPortalLogs_NamesReadTogether(t *testing.T) {
 		}
 		if strings.Contains(page.Body, "visitor00@example.com") {
 			t.Error("the log's page names a deleted contact")
+		}
+	})
+}
+
+// TestPortalGrants_AccessDecidedTogether: a lock's access page decides its grantees with one
+// AccessChecks, so a page of 50 grantees runs as many statements as a page of one; and
+// AccessChecks decides each grantee as AccessCheck does on its own (contacts and a card, on the
+// lock and through its group, allowed and not).
+func TestPortalGrants_AccessDecidedTogether(t *testing.T) {
+	forEachPortalEnv(t, func(t *testing.T, e *portalEnv) {
+		ctx := context.Background()
+		asOlivia, s, o := asUser(ctx, e.olivia), e.m.Service, e.ids["o1"]
+		b := e.signedIn(t)
+		var n atomic.Int64
+		e.m.Store.Observe(func(sqlstore.Statement) { n.Add(1) })
+		t.Cleanup(func() { e.m.Store.Observe(nil) })
+		access := "/portal/owners/" + o + "/locks/" + e.ids["lock1"] + "/access"
+		count := func() int64 {
+			n.Store(0)
+			wantPage(t, b.do(http.MethodGet, access, nil), http.StatusOK, nil)
+			return n.Load()
+		}
+		few := count()
+		later := keyward.NewTime(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
+		for i := range 50 {
+			g := e.inlineGrant("lock1", fmt.Sprintf("visitor%02d@example.com", i))
+			if i%2 == 1 {
+				g.BoundLockID, g.ValidFrom = e.ids["group"], &later // through the group, not yet valid
+			}
+			_, err := s.CreateGrant(asOlivia, o, g)
+			e.must(err)
+		}
+		_, err := s.CreateGrant(asOlivia, o, e.cardGrant("group", "card"))
+		e.must(err)
+		if many := count(); many != few {
+			t.Errorf("the access page runs %d statements with 50 grantees more, %d before", many, few)
+		}
+
+		grants, err := s.FindGrants(asOlivia, o, nil)
+		e.must(err)
+		var grantees []keyward.Grantee
+		for _, g := range grants {
+			if g.Active {
+				grantees = append(grantees, keyward.Grantee{ContactID: g.ContactID, BoundCardID: g.BoundCardID})
+			}
+		}
+		now := keyward.NewTime(time.Now())
+		together, err := s.AccessChecks(asOlivia, o, e.ids["lock1"], grantees, &now)
+		e.must(err)
+		for i, ge := range grantees {
+			alone, err := s.AccessCheck(asOlivia, o, e.ids["lock1"], ge.ContactID, ge.BoundCardID, &now)
+			e.must(err)
+			if diff := gocmp.Diff(alone, together[i]); diff != "" {
+				t.Errorf("grantee %d: AccessChecks differs from AccessCheck (-alone +together):\n%s", i, diff)
+			}
+		}
+		if len(grantees) < 50 {
+			t.Fatalf("%d active grants, want the 50 made and the fixture's", len(grantees))
 		}
 	})
 }

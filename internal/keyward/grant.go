@@ -70,8 +70,14 @@ type GrantFilter struct {
 	ContactID   *string
 	BoundCardID *string
 	CardIDs     []string // grants of any of these cards; nil means no restriction
+	ContactIDs  []string // grants of any of these contacts; nil means no restriction
 	Active      *bool
 	Query       *Query
+}
+
+// Grantee is whom an access decision is for: a contact or a bound card, exactly one of them.
+type Grantee struct {
+	ContactID, BoundCardID *string
 }
 
 // GrantCreate is the body of PUT /Owners/{o}/Grants with its three grantee forms.

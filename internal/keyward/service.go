@@ -124,6 +124,9 @@ type GrantService interface {
 	RevokeBoundCardGrants(ctx context.Context, ownerID, cardID string) ([]*Grant, error)
 	GrantWindows(ctx context.Context, ownerID, id string, from, to *Time) (*GrantWindows, error)
 	AccessCheck(ctx context.Context, ownerID, lockID string, contactID, cardID *string, at *Time) (*AccessDecision, error)
+	// AccessChecks is AccessCheck for several grantees at once, from one read of their grants
+	// (Keyward's portal: who can open a lock now); a grantee that does not exist has no grants.
+	AccessChecks(ctx context.Context, ownerID, lockID string, grantees []Grantee, at *Time) ([]*AccessDecision, error)
 }
 
 // IdentityProviderService holds the use cases on identity providers and their users.

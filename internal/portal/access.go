@@ -95,17 +95,21 @@ func (s *Server) lockAccessPage(rq *request) error {
 	v := lockAccessView{Owner: o, Lock: l, Zone: zone, Now: localTime(now, zone), CheckPath: base + "/check",
 		Pager: newGrantPager(base, rq.r.URL.Query(), page, more), GroupTitles: strings.Join(titles, ", ")}
 	seen := map[string]bool{}
+	var firsts []*keyward.Grant // each grantee's first grant on the page
+	var grantees []keyward.Grantee
 	for _, g := range grants {
-		key := grantee(g)
-		if seen[key] {
-			continue
+		if key := grantee(g); !seen[key] {
+			seen[key] = true
+			firsts = append(firsts, g)
+			grantees = append(grantees, keyward.Grantee{ContactID: g.ContactID, BoundCardID: g.BoundCardID})
 		}
-		seen[key] = true
-		row, err := s.accessRow(rq, o.ID, l, zone, g, now, v.CheckPath)
-		if err != nil {
-			return err
-		}
-		v.Rows = append(v.Rows, row)
+	}
+	decisions, err := s.svc.Grants.AccessChecks(rq.ctx, o.ID, l.ID, grantees, &now)
+	if err != nil {
+		return err
+	}
+	for i, g := range firsts {
+		v.Rows = append(v.Rows, s.accessRow(rq, g, decisions[i], zone, v.CheckPath))
 	}
 	return s.render(rq, http.StatusOK, "grants-access", pageData{Title: s.t(rq, "portal.access.title", l.Title), Owner: o, Section: "locks", View: v})
 }
@@ -118,12 +122,8 @@ func grantee(g *keyward.Grant) string {
 	return "contact:" + deref(g.ContactID)
 }
 
-// accessRow asks the service whether g's grantee may open the lock now.
-func (s *Server) accessRow(rq *request, ownerID string, l *keyward.BoundLock, zone string, g *keyward.Grant, now keyward.Time, check string) (accessRow, error) {
-	d, err := s.svc.Grants.AccessCheck(rq.ctx, ownerID, l.ID, g.ContactID, g.BoundCardID, &now)
-	if err != nil {
-		return accessRow{}, err
-	}
+// accessRow is the row of g's grantee, whom the service's decision d is for.
+func (s *Server) accessRow(rq *request, g *keyward.Grant, d *keyward.AccessDecision, zone, check string) accessRow {
 	row := accessRow{Grantee: granteeOf(g), Allowed: d.Allowed, LockMayStillAllow: d.LockMayStillAllow,
 		CheckLink: check + "?grantee=" + grantee(g)}
 	row.Verdict = s.t(rq, "portal.access.denied")
@@ -145,7 +145,7 @@ func (s *Server) accessRow(rq *request, ownerID string, l *keyward.BoundLock, zo
 	if next != nil && !d.Allowed {
 		row.NextWindow, row.NextISO = localTime(next.Start, zone), isoTime(next.Start)
 	}
-	return row, nil
+	return row
 }
 
 // reasonKeys are the short texts of the access-check reasons.

@@ -174,6 +174,31 @@ func (s *Service) AccessCheck(ctx context.Context, ownerID, lockID string, conta
 	if (contactID == nil) == (cardID == nil) {
 		return nil, keyward.Invalidf("give exactly one of the query parameters %q and %q", "contactId", "boundCardId")
 	}
+	ds, err := s.accessChecks(ctx, ownerID, lockID, []keyward.Grantee{{ContactID: contactID, BoundCardID: cardID}}, at, true)
+	if err != nil {
+		return nil, err
+	}
+	return ds[0], nil
+}
+
+// AccessChecks decides AccessCheck for each grantee, reading the lock, its groups and the
+// grantees' grants once: a page of 50 grantees is a few statements, not 50 checks. A grantee
+// that does not exist has no grants, so no access.
+func (s *Service) AccessChecks(ctx context.Context, ownerID, lockID string, grantees []keyward.Grantee, at *keyward.Time) ([]*keyward.AccessDecision, error) {
+	if err := s.authorize(ctx, ownerID, useCase{"check access to a lock", keyward.ScopeReadGrants, ""}); err != nil {
+		return nil, err
+	}
+	for i, g := range grantees {
+		if (g.ContactID == nil) == (g.BoundCardID == nil) {
+			return nil, keyward.Invalidf("grantee %d: give exactly one of a contact and a card", i)
+		}
+	}
+	return s.accessChecks(ctx, ownerID, lockID, grantees, at, false)
+}
+
+// accessChecks decides for each grantee at at (now when nil); with mustExist, a grantee that
+// does not exist is ErrNotFound, as AccessCheck answers.
+func (s *Service) accessChecks(ctx context.Context, ownerID, lockID string, grantees []keyward.Grantee, at *keyward.Time, mustExist bool) ([]*keyward.AccessDecision, error) {
 	when := s.timestamp()
 	if at != nil {
 		when = *at
@@ -182,32 +207,62 @@ func (s *Service) AccessCheck(ctx context.Context, ownerID, lockID string, conta
 	if err != nil {
 		return nil, err
 	}
-	grants, err := s.grantsOnLock(ctx, ownerID, lock, contactID, cardID)
+	if mustExist {
+		if err := s.granteesExist(ctx, ownerID, grantees); err != nil {
+			return nil, err
+		}
+	}
+	grants, err := s.grantsOnLock(ctx, ownerID, lock, grantees)
 	if err != nil {
 		return nil, err
 	}
-	d := &keyward.AccessDecision{BoundLockID: lockID, ContactID: contactID, BoundCardID: cardID, At: when, Grants: []keyward.GrantDecision{}}
-	for _, g := range grants {
-		gd, err := s.decide(g, lock, when.Time)
-		if err != nil {
-			return nil, err
+	decisions := make([]*keyward.AccessDecision, len(grantees))
+	for i, ge := range grantees {
+		d := &keyward.AccessDecision{BoundLockID: lockID, ContactID: ge.ContactID, BoundCardID: ge.BoundCardID, At: when, Grants: []keyward.GrantDecision{}}
+		for _, g := range grants {
+			if !grantIsFor(g, ge) {
+				continue
+			}
+			gd, err := s.decide(g, lock, when.Time)
+			if err != nil {
+				return nil, err
+			}
+			d.Allowed = d.Allowed || gd.Reason == keyward.ReasonAllowed
+			d.LockMayStillAllow = d.LockMayStillAllow || gd.LockMayStillAllow
+			d.Grants = append(d.Grants, *gd)
 		}
-		d.Allowed = d.Allowed || gd.Reason == keyward.ReasonAllowed
-		d.LockMayStillAllow = d.LockMayStillAllow || gd.LockMayStillAllow
-		d.Grants = append(d.Grants, *gd)
+		decisions[i] = d
 	}
-	return d, nil
+	return decisions, nil
 }
 
-// grantsOnLock returns the grantee's grants on the lock itself and on the groups it is in.
-func (s *Service) grantsOnLock(ctx context.Context, ownerID string, lock *keyward.BoundLock, contactID, cardID *string) ([]*keyward.Grant, error) {
-	if contactID != nil {
-		if _, err := s.findContact(ctx, s.data, ownerID, *contactID); err != nil {
-			return nil, err
-		}
-	} else if _, err := s.findBoundCard(ctx, s.data, ownerID, *cardID); err != nil {
-		return nil, err
+// grantIsFor reports whether g is the grantee's grant.
+func grantIsFor(g *keyward.Grant, ge keyward.Grantee) bool {
+	if ge.ContactID != nil {
+		return g.ContactID != nil && *g.ContactID == *ge.ContactID
 	}
+	return g.BoundCardID != nil && *g.BoundCardID == *ge.BoundCardID
+}
+
+// granteesExist is ErrNotFound for the first grantee that is not a contact or card of the account.
+func (s *Service) granteesExist(ctx context.Context, ownerID string, grantees []keyward.Grantee) error {
+	for _, ge := range grantees {
+		var err error
+		if ge.ContactID != nil {
+			_, err = s.findContact(ctx, s.data, ownerID, *ge.ContactID)
+		} else {
+			_, err = s.findBoundCard(ctx, s.data, ownerID, *ge.BoundCardID)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// grantsOnLock returns the grantees' grants on the lock itself and on the groups it is in: one
+// read for the contacts and one for the cards.
+func (s *Service) grantsOnLock(ctx context.Context, ownerID string, lock *keyward.BoundLock, grantees []keyward.Grantee) ([]*keyward.Grant, error) {
 	groups, err := s.data.FindLockGroups(ctx, keyward.LockGroupFilter{OwnerID: ownerID, MemberLockID: &lock.ID})
 	if err != nil {
 		return nil, err
@@ -216,7 +271,27 @@ func (s *Service) grantsOnLock(ctx context.Context, ownerID string, lock *keywar
 	for _, g := range groups {
 		targets = append(targets, g.ID)
 	}
-	return s.data.FindGrants(ctx, keyward.GrantFilter{OwnerID: ownerID, ContactID: contactID, BoundCardID: cardID, TargetIDs: targets})
+	var contacts, cards []string
+	for _, ge := range grantees {
+		if ge.ContactID != nil {
+			contacts = append(contacts, *ge.ContactID)
+		} else {
+			cards = append(cards, *ge.BoundCardID)
+		}
+	}
+	var grants []*keyward.Grant
+	for _, f := range []keyward.GrantFilter{{ContactIDs: contacts}, {CardIDs: cards}} {
+		if f.ContactIDs == nil && f.CardIDs == nil {
+			continue
+		}
+		f.OwnerID, f.TargetIDs = ownerID, targets
+		list, err := s.data.FindGrants(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		grants = append(grants, list...)
+	}
+	return grants, nil
 }
 
 // decide explains one grant's verdict at t.

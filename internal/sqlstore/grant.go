@@ -81,6 +81,9 @@ func grantFilterSQL(d dialect, f keyward.GrantFilter, a *args) []string {
 	if f.TargetIDs != nil {
 		where = append(where, d.in("target_id", f.TargetIDs, a))
 	}
+	if f.ContactIDs != nil {
+		where = append(where, d.in("contact_id", f.ContactIDs, a))
+	}
 	if f.CardIDs != nil {
 		where = append(where, d.in("bound_card_id", f.CardIDs, a))
 	}
