@@ -30,21 +30,13 @@ const growth = 60
 // per entity of the account.)
 func TestPortal_StatementsDoNotGrowWithTheAccount(t *testing.T) {
 	forEachPortalEnv(t, func(t *testing.T, e *portalEnv) {
-		b := e.signedIn(t)
-		store := e.m.Store
-		var n atomic.Int64
-		store.Observe(func(sqlstore.Statement) { n.Add(1) })
-		t.Cleanup(func() { store.Observe(nil) })
+		statements := e.statementsOf(t, e.signedIn(t))
 		count := func() map[string]int64 {
 			counts := map[string]int64{}
 			for pattern, path := range e.portalPaths(t) {
-				if !strings.HasPrefix(pattern, http.MethodGet+" ") {
-					continue
+				if strings.HasPrefix(pattern, http.MethodGet+" ") {
+					counts[pattern] = statements(path)
 				}
-				n.Store(0)
-				p := b.do(http.MethodGet, path, nil)
-				wantPage(t, p, http.StatusOK, nil)
-				counts[pattern] = n.Load()
 			}
 			return counts
 		}
@@ -58,6 +50,20 @@ func TestPortal_StatementsDoNotGrowWithTheAccount(t *testing.T) {
 			}
 		}
 	})
+}
+
+// statementsOf returns a function that GETs a page of the portal in b (it must answer 200) and
+// counts the statements the store ran meanwhile, until the test ends.
+func (e *portalEnv) statementsOf(t *testing.T, b *signInBrowser) func(path string) int64 {
+	var n atomic.Int64
+	e.m.Store.Observe(func(sqlstore.Statement) { n.Add(1) })
+	t.Cleanup(func() { e.m.Store.Observe(nil) })
+	return func(path string) int64 {
+		t.Helper()
+		n.Store(0)
+		wantPage(t, b.do(http.MethodGet, path, nil), http.StatusOK, nil)
+		return n.Load()
+	}
 }
 
 // grow adds growth locks (each a member of the group), contacts (each granted lock1 and made an
@@ -98,16 +104,12 @@ func TestPortalLogs_NamesReadTogether(t *testing.T) {
 		ctx := context.Background()
 		asOlivia, s, o := asUser(ctx, e.olivia), e.m.Service, e.ids["o1"]
 		b := e.signedIn(t)
-		var n atomic.Int64
-		e.m.Store.Observe(func(sqlstore.Statement) { n.Add(1) })
-		t.Cleanup(func() { e.m.Store.Observe(nil) })
+		statements := e.statementsOf(t, b)
 		pages := []string{"/portal/owners/" + o + "/logs", "/portal/owners/" + o + "/logs.csv"}
 		count := func() []int64 {
 			var counts []int64
 			for _, path := range pages {
-				n.Store(0)
-				wantPage(t, b.do(http.MethodGet, path, nil), http.StatusOK, nil)
-				counts = append(counts, n.Load())
+				counts = append(counts, statements(path))
 			}
 			return counts
 		}
@@ -166,17 +168,9 @@ func TestPortalGrants_AccessDecidedTogether(t *testing.T) {
 	forEachPortalEnv(t, func(t *testing.T, e *portalEnv) {
 		ctx := context.Background()
 		asOlivia, s, o := asUser(ctx, e.olivia), e.m.Service, e.ids["o1"]
-		b := e.signedIn(t)
-		var n atomic.Int64
-		e.m.Store.Observe(func(sqlstore.Statement) { n.Add(1) })
-		t.Cleanup(func() { e.m.Store.Observe(nil) })
+		statements := e.statementsOf(t, e.signedIn(t))
 		access := "/portal/owners/" + o + "/locks/" + e.ids["lock1"] + "/access"
-		count := func() int64 {
-			n.Store(0)
-			wantPage(t, b.do(http.MethodGet, access, nil), http.StatusOK, nil)
-			return n.Load()
-		}
-		few := count()
+		few := statements(access)
 		later := keyward.NewTime(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
 		for i := range 50 {
 			g := e.inlineGrant("lock1", fmt.Sprintf("visitor%02d@example.com", i))
@@ -188,7 +182,7 @@ func TestPortalGrants_AccessDecidedTogether(t *testing.T) {
 		}
 		_, err := s.CreateGrant(asOlivia, o, e.cardGrant("group", "card"))
 		e.must(err)
-		if many := count(); many != few {
+		if many := statements(access); many != few {
 			t.Errorf("the access page runs %d statements with 50 grantees more, %d before", many, few)
 		}
 
