@@ -328,9 +328,11 @@ const namesFilterLength = 1900
 // as the one-by-one lookup would have found it.
 func (n *names) prefetch(entries []*keyward.LogEntry) error {
 	var locks, contacts, cards []string
+	askedLocks, askedContacts, askedCards := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for _, e := range entries {
-		locks = unknown(locks, n.locks, &e.BoundLockID)
-		contacts, cards = unknown(contacts, n.contacts, e.ContactID), unknown(cards, n.cards, e.BoundCardID)
+		locks = unknown(locks, askedLocks, n.locks, &e.BoundLockID)
+		contacts = unknown(contacts, askedContacts, n.contacts, e.ContactID)
+		cards = unknown(cards, askedCards, n.cards, e.BoundCardID)
 	}
 	ctx := n.rq.ctx
 	return errors.Join(
@@ -373,14 +375,15 @@ func known[T any](names map[string]string, ids []string, found []T, name func(T)
 	return nil
 }
 
-// unknown adds id to ids unless it is nil, known or there already.
-func unknown[V any](ids []string, known map[string]V, id *string) []string {
-	if id == nil {
+// unknown adds id to ids unless it is nil, known or asked for already, and records it asked.
+func unknown[V any](ids []string, asked map[string]bool, known map[string]V, id *string) []string {
+	if id == nil || asked[*id] {
 		return ids
 	}
-	if _, ok := known[*id]; ok || slices.Contains(ids, *id) {
+	if _, ok := known[*id]; ok {
 		return ids
 	}
+	asked[*id] = true
 	return append(ids, *id)
 }
 

@@ -97,13 +97,7 @@ type Conflict struct {
 // ObserveConflicts makes fn see every Conflict, for the metrics: a deadlock the store runs
 // again is invisible to the client, and only a count tells an operator it happens. nil stops
 // observing.
-func (db *DB) ObserveConflicts(fn func(Conflict)) {
-	if fn == nil {
-		db.conflicts.Store(nil)
-		return
-	}
-	db.conflicts.Store(&fn)
-}
+func (db *DB) ObserveConflicts(fn func(Conflict)) { setObserver(&db.conflicts, fn) }
 
 // retry reports whether a transaction that failed with err runs again: a conflict
 // (conflictCode), unless this was its last run. It tells the conflict observer of every
@@ -124,12 +118,16 @@ func (db *DB) retry(err error, last bool) bool {
 // the one place for statement timing, metrics and tests that watch the SQL. It may be set or
 // changed while the store serves (a test watches the statements of one request); nil stops
 // observing.
-func (db *DB) Observe(fn func(Statement)) {
+func (db *DB) Observe(fn func(Statement)) { setObserver(&db.observer, fn) }
+
+// setObserver sets the observer *p to fn, or clears it for nil (a nil func behind a non-nil
+// pointer would be called).
+func setObserver[T any](p *atomic.Pointer[func(T)], fn func(T)) {
 	if fn == nil {
-		db.observer.Store(nil)
+		p.Store(nil)
 		return
 	}
-	db.observer.Store(&fn)
+	p.Store(&fn)
 }
 
 var _ keyward.Store = (*DB)(nil)
