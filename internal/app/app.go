@@ -25,6 +25,7 @@ import (
 	"github.com/keyward/keyward/internal/metrics"
 	"github.com/keyward/keyward/internal/oauth"
 	"github.com/keyward/keyward/internal/portal"
+	"github.com/keyward/keyward/internal/readcache"
 	"github.com/keyward/keyward/internal/requestid"
 	"github.com/keyward/keyward/internal/service"
 	"github.com/keyward/keyward/internal/sqlstore"
@@ -51,6 +52,9 @@ type Main struct {
 	// Metrics are the server's Prometheus metrics, served at /metrics on Config.MetricsAddr
 	// (nil when no address is set).
 	Metrics *metrics.Metrics
+	// ReadCache keeps the answers of the API's reads of account data (httpapi's Cached
+	// routes) until the account changes; nil when Config.ReadCacheMB turns it off.
+	ReadCache *readcache.Cache
 	// WrapHandler, when set, wraps the server's handler and the metrics handler before they
 	// serve: the test harness puts its contract check there, so that every request of every
 	// integration test passes it.
@@ -111,6 +115,11 @@ func (m *Main) Open(ctx context.Context) error {
 	apiCfg := httpapi.Config{Services: m.Services, Verifier: m.OAuth, Localizer: catalog, Logger: m.Logger, OpenAPI: api.OpenAPI}
 	if m.Metrics != nil {
 		apiCfg.ObserveRequest = m.Metrics.ObserveRequest
+	}
+	if size := m.Config.ReadCacheBytes(); size > 0 {
+		m.ReadCache = readcache.New(size)
+		apiCfg.ReadCache = m.ReadCache
+		m.collectReadCache()
 	}
 	mgmt := httpapi.New(apiCfg)
 	m.docs = apidocs.Deferred(api.OpenAPI)

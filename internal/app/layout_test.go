@@ -31,12 +31,13 @@ func TestImportRules(t *testing.T) {
 		"internal/param":     {"internal/keyward"},
 		"internal/mail":      {"internal/i18n"},
 		"internal/apidocs":   {}, // renders the document it is handed; imports nothing of Keyward's
+		"internal/readcache": {}, // a bounded map of encoded answers; imports nothing of Keyward's
 		// account is the browser layer (sessions, CSRF, pages) beneath the authorization server
 		// and the portal: they import it, it imports neither, nor the service.
 		"internal/account":            append([]string{"internal/token", "internal/mail", "internal/param"}, leaves...),
 		"internal/oauth":              append([]string{"internal/account", "internal/token", "internal/param"}, leaves...),
 		"internal/portal":             append([]string{"internal/account", "internal/param", "internal/token"}, leaves...), // token: new client secrets
-		"internal/httpapi":            leaves,
+		"internal/httpapi":            append([]string{"internal/readcache"}, leaves...),
 		"internal/web":                leaves,
 		"internal/client":             leaves,
 		"internal/metrics":            nil, // the Prometheus adapter: none of Keyward's packages

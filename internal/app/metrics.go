@@ -46,3 +46,15 @@ func (m *Main) collectPropagation() {
 		return p, nil
 	})
 }
+
+// collectReadCache has the metrics report the read cache's counts at each scrape, when the
+// server has them.
+func (m *Main) collectReadCache() {
+	if m.Metrics == nil {
+		return
+	}
+	m.Metrics.CollectReadCache(func() metrics.ReadCache {
+		s := m.ReadCache.Stats()
+		return metrics.ReadCache{Hits: s.Hits, Misses: s.Misses, Evictions: s.Evictions, Bytes: s.Bytes}
+	})
+}

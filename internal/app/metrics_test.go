@@ -57,6 +57,11 @@ func TestMetrics(t *testing.T) {
 		`keyward_oauth_token_requests_total{grant_type="client_credentials",outcome="invalid_client"} 1`,
 		`keyward_db_transaction_conflicts_total{outcome="retried",sqlstate="40P01"} 0`,
 		`keyward_db_transaction_conflicts_total{outcome="failed",sqlstate="40001"} 0`,
+		// refused before any read: the read cache was asked nothing
+		`keyward_read_cache_requests_total{outcome="hit"} 0`,
+		`keyward_read_cache_requests_total{outcome="miss"} 0`,
+		`keyward_read_cache_evictions_total 0`,
+		`keyward_read_cache_bytes 0`,
 		`go_sql_max_open_connections{db_name="keyward"}`,
 		`go_goroutines`,
 	} {

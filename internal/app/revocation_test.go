@@ -12,7 +12,9 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/keyward/keyward/internal/app"
 	"github.com/keyward/keyward/internal/app/apptest"
+	"github.com/keyward/keyward/internal/config"
 	"github.com/keyward/keyward/internal/keyward"
 	"github.com/keyward/keyward/internal/oauth"
 )
@@ -21,9 +23,19 @@ import (
 // of a cluster behind one public address, and returns its base URL.
 func (f *fixture) secondNode(t *testing.T) string {
 	t.Helper()
+	return "http://" + f.startNode(t, nil).Addr()
+}
+
+// startNode starts another server on the fixture's database with the same issuer and the
+// fixture's settings, changed by edit when it is not nil.
+func (f *fixture) startNode(t *testing.T, edit func(*config.Config)) *app.Main {
+	t.Helper()
 	cfg := f.m.Config
 	cfg.Addr = "127.0.0.1:0"
-	return "http://" + apptest.Start(t, cfg, io.Discard, io.Discard).Addr()
+	if edit != nil {
+		edit(&cfg)
+	}
+	return apptest.Start(t, cfg, io.Discard, io.Discard)
 }
 
 // TestRevocationEveryTokenEveryNode revokes an access token of each kind on one node and checks

@@ -79,8 +79,13 @@ func (r *runner) start(ctx context.Context) error {
 // open opens a Keyward on the run's database, runs it, and returns the time from Open to the
 // first /healthz answered 200.
 func (r *runner) open(ctx context.Context) (*app.Main, context.CancelFunc, <-chan error, time.Duration, error) {
+	return r.openWith(ctx, config.Config{Addr: "127.0.0.1:0", DB: r.dsn})
+}
+
+// openWith is open with the settings cfg.
+func (r *runner) openWith(ctx context.Context, cfg config.Config) (*app.Main, context.CancelFunc, <-chan error, time.Duration, error) {
 	mctx, cancel := context.WithCancel(ctx)
-	m := &app.Main{Config: config.Config{Addr: "127.0.0.1:0", DB: r.dsn}, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)), Console: io.Discard}
+	m := &app.Main{Config: cfg, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)), Console: io.Discard}
 	start := time.Now()
 	if err := m.Open(mctx); err != nil {
 		cancel()

@@ -139,6 +139,7 @@ func TestMigrateAndPrintConfig(t *testing.T) {
   "SMTPURL": "",
   "MetricsAddr": "",
   "TrustedProxies": "",
+  "ReadCacheMB": 0,
   "LogLevel": "INFO"
 }
 `

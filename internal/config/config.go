@@ -34,7 +34,26 @@ type Config struct {
 	// proxies whose X-Forwarded-For and X-Forwarded-Proto the server believes; "" believes
 	// none (see TrustedProxyPrefixes).
 	TrustedProxies string
-	LogLevel       slog.Level
+	// ReadCacheMB bounds the memory of the read cache, which keeps the answers of the API's
+	// reads of account data until the account changes; 0 picks DefaultReadCacheMB, a negative
+	// size turns the cache off.
+	ReadCacheMB int
+	LogLevel    slog.Level
+}
+
+// DefaultReadCacheMB is the read cache's size when ReadCacheMB is 0: some thousand answers of a
+// 100-entity list, a few hundred thousand of one entity.
+const DefaultReadCacheMB = 32
+
+// ReadCacheBytes is the read cache's bound in bytes, 0 when it is off.
+func (c Config) ReadCacheBytes() int64 {
+	switch {
+	case c.ReadCacheMB < 0:
+		return 0
+	case c.ReadCacheMB == 0:
+		return DefaultReadCacheMB << 20
+	}
+	return int64(c.ReadCacheMB) << 20
 }
 
 // Default returns the built-in settings.
@@ -52,6 +71,7 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.SMTPURL, "smtp-url", c.SMTPURL, "mail server for verification links, smtp://user:pass@host:587?from=noreply@example.com (env KEYWARD_SMTP_URL; default: print them on stderr and in the log)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr, "listen address of the Prometheus /metrics endpoint (env KEYWARD_METRICS_ADDR; default: no metrics)")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "comma-separated networks (CIDR) of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (env KEYWARD_TRUSTED_PROXIES; default: none)")
+	fs.IntVar(&c.ReadCacheMB, "read-cache-mb", c.ReadCacheMB, "memory of the read cache in MiB (env KEYWARD_READ_CACHE_MB; default 32, -1 turns it off)")
 	fs.TextVar(&c.LogLevel, "log-level", c.LogLevel, "log level: DEBUG, INFO, WARN or ERROR (env KEYWARD_LOG_LEVEL)")
 }
 
@@ -85,6 +105,13 @@ func (c *Config) ApplyEnv(fs *flag.FlagSet, getenv func(string) string) error {
 			return fmt.Errorf("config: KEYWARD_DB_MAX_CONNS: %q is not a number", v)
 		}
 		c.DBMaxConns = n
+	}
+	if v := getenv("KEYWARD_READ_CACHE_MB"); v != "" && !set["read-cache-mb"] {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("config: KEYWARD_READ_CACHE_MB: %q is not a number", v)
+		}
+		c.ReadCacheMB = n
 	}
 	if v := getenv("KEYWARD_LOG_LEVEL"); v != "" && !set["log-level"] {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {

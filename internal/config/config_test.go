@@ -24,6 +24,12 @@ func TestLoad(t *testing.T) {
 			want: Config{Addr: "127.0.0.1:8080", DB: "sqlite:keyward.db", Issuer: "http://127.0.0.1:8080", MetricsAddr: "127.0.0.1:9090"}},
 		{name: "TrustedProxiesFromEnv", env: map[string]string{"KEYWARD_TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.7"},
 			want: Config{Addr: "127.0.0.1:8080", DB: "sqlite:keyward.db", Issuer: "http://127.0.0.1:8080", TrustedProxies: "10.0.0.0/8, 192.0.2.7"}},
+		{name: "ReadCacheFromEnv", env: map[string]string{"KEYWARD_READ_CACHE_MB": "-1"},
+			want: Config{Addr: "127.0.0.1:8080", DB: "sqlite:keyward.db", Issuer: "http://127.0.0.1:8080", ReadCacheMB: -1}},
+		{name: "ReadCacheFlagWins", args: []string{"--read-cache-mb", "8"}, env: map[string]string{"KEYWARD_READ_CACHE_MB": "-1"},
+			want: Config{Addr: "127.0.0.1:8080", DB: "sqlite:keyward.db", Issuer: "http://127.0.0.1:8080", ReadCacheMB: 8}},
+		{name: "BadReadCache", env: map[string]string{"KEYWARD_READ_CACHE_MB": "lots"},
+			err: `config: KEYWARD_READ_CACHE_MB: "lots" is not a number`},
 		{name: "BadTrustedProxy", args: []string{"--trusted-proxies", "10.0.0.0/8,proxy.local"},
 			err: `config: --trusted-proxies: "proxy.local" is neither a CIDR nor an address`},
 		{name: "AllInterfacesNeedIssuer", args: []string{"--addr", "0.0.0.0:80"},
@@ -83,5 +89,14 @@ func TestRedacted(t *testing.T) {
 	r := c.Redacted()
 	if r.DB != "postgres://kw:xxxxx@db:5432/kw" || r.SMTPURL != "smtp://mail:xxxxx@smtp.example:587?from=k@example.com" {
 		t.Fatalf("Redacted = %+v", r)
+	}
+}
+
+// TestReadCacheBytes: 0 is the default size, a negative size turns the cache off.
+func TestReadCacheBytes(t *testing.T) {
+	for mb, want := range map[int]int64{0: DefaultReadCacheMB << 20, -1: 0, 8: 8 << 20} {
+		if got := (Config{ReadCacheMB: mb}).ReadCacheBytes(); got != want {
+			t.Errorf("ReadCacheMB %d: %d bytes, want %d", mb, got, want)
+		}
 	}
 }

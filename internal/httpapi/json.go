@@ -111,12 +111,17 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 		}
 		b = bytes.TrimSuffix(buf.Bytes(), []byte("\n")) // Encode ends the value with a newline
 	}
+	writeBody(w, status, b)
+	return nil
+}
+
+// writeBody answers status with the encoded JSON body b.
+func writeBody(w http.ResponseWriter, status int, b []byte) {
 	h := w.Header()
 	h.Set("Content-Type", contentTypeJSON)
 	h.Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
 	_, _ = w.Write(b) // a failed write means the client left; nothing is left to tell it
-	return nil
 }
 
 // bodies holds the buffers responses are encoded into: a list of 100 entities is some 30 kB,

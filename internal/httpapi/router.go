@@ -16,6 +16,8 @@ type Route struct {
 	Pattern string
 	Public  bool   // served without a bearer token
 	List    string // the entity an OData list route answers ("Contact"), "" for other routes
+	// Cached is set on the reads whose answers the read cache keeps (readcache.go).
+	Cached bool
 }
 
 // route is a Route with its handler and its pattern split into segments.
@@ -23,6 +25,9 @@ type route struct {
 	Route
 	handler handlerFunc
 	segs    []segment
+	// keep, on a Cached route, tells the requests whose answer may be kept: those whose answer
+	// is a function of the account's data alone, not also of the clock.
+	keep func(r *http.Request) bool
 }
 
 // segment is one pattern segment: a literal matched case-insensitively, or a named parameter

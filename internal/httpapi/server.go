@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/readcache"
 	"github.com/keyward/keyward/internal/requestid"
 )
 
@@ -48,10 +49,14 @@ type Config struct {
 	// ObserveRequest, when set, is told of every answered request: the matched route's
 	// "METHOD pattern" ("" when none matched), the status and the time it took (metrics).
 	ObserveRequest func(route string, status int, d time.Duration)
+	// ReadCache, when set, keeps the answers of the Cached routes (readcache.go); nil computes
+	// every answer.
+	ReadCache *readcache.Cache
 }
 
-// Server is the Management API's http.Handler. Build it with New; it holds no mutable state, so
-// one Server serves any number of concurrent requests.
+// Server is the Management API's http.Handler. Build it with New; its only mutable state is the
+// read cache, which is safe for concurrent use, so one Server serves any number of concurrent
+// requests.
 type Server struct {
 	owners            keyward.OwnerService
 	permissions       keyward.PermissionService
@@ -71,6 +76,7 @@ type Server struct {
 	maxBody   int64
 	openAPI   []byte
 	observe   func(route string, status int, d time.Duration)
+	reads     *readcache.Cache
 	routes    []route
 }
 
@@ -104,6 +110,7 @@ func New(cfg Config) *Server {
 		maxBody:   cfg.MaxBodyBytes,
 		openAPI:   cfg.OpenAPI,
 		observe:   cfg.ObserveRequest,
+		reads:     cfg.ReadCache,
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -195,6 +202,9 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) error {
 		if r, err = s.authenticate(r); err != nil {
 			return err
 		}
+	}
+	if rt.Cached && s.reads != nil {
+		return s.serveCached(w, r, rt)
 	}
 	return rt.handler(w, r)
 }

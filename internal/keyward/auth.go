@@ -73,6 +73,11 @@ type TokenStanding struct {
 	ClientScopes []string
 	// Role is the user's strongest role on TokenCheck.OwnerID ("" for none).
 	Role Role
+	// AccountVersion is the write version of the account TokenCheck.OwnerID, which every
+	// committed write on the account's data (every OwnerTx) raises; nil when no account was
+	// named or it does not exist. Read in the same statement as the role, it tells an answer
+	// computed at that version from a stale one (Principal.AccountVersion).
+	AccountVersion *int64
 }
 
 // RefreshToken is a rotating refresh token, stored by hash. Using it marks it used and issues a

@@ -62,17 +62,29 @@ type Principal struct {
 	ReadRole *ReadRole
 }
 
-// ReadRole is a user's role on one owner account as read for one request ("" for none).
+// ReadRole is a user's role on one owner account as read for one request ("" for none), with
+// the account's version as of the same read (nil when the account does not exist).
 type ReadRole struct {
 	OwnerID string
 	Role    Role
+	Version *int64
 }
 
-// WithRole records that the user's role on owner account ownerID is role ("" for none), as read
-// for this request; RoleOn then answers for that account. It returns p.
-func (p *Principal) WithRole(ownerID string, role Role) *Principal {
-	p.ReadRole = &ReadRole{OwnerID: ownerID, Role: role}
+// WithRole records that the user's role on owner account ownerID is role ("" for none), and the
+// account's version, as read for this request; RoleOn and AccountVersion then answer for that
+// account. It returns p.
+func (p *Principal) WithRole(ownerID string, role Role, version *int64) *Principal {
+	p.ReadRole = &ReadRole{OwnerID: ownerID, Role: role, Version: version}
 	return p
+}
+
+// AccountVersion returns the version of owner account ownerID as read with the caller's role for
+// this request; ok is false when it was not read or the account does not exist.
+func (p *Principal) AccountVersion(ownerID string) (version int64, ok bool) {
+	if p.ReadRole == nil || p.ReadRole.OwnerID != ownerID || ownerID == "" || p.ReadRole.Version == nil {
+		return 0, false
+	}
+	return *p.ReadRole.Version, true
 }
 
 // RoleOn returns the user's role on ownerID when it was read for this request (WithRole); ok is

@@ -88,6 +88,43 @@ func (m *Metrics) ObserveConflict(sqlstate string, retried bool) {
 	m.conflicts.WithLabelValues(sqlstate, outcome).Inc()
 }
 
+// ReadCache is what the read cache did since the server started, and the memory it holds now.
+type ReadCache struct {
+	Hits, Misses, Evictions uint64
+	Bytes                   int64
+}
+
+// CollectReadCache registers the read cache's counters and size, which fn reports at each
+// scrape.
+func (m *Metrics) CollectReadCache(fn func() ReadCache) {
+	m.reg.MustRegister(readCacheCollector{read: fn})
+}
+
+var (
+	readCacheRequestsDesc = prometheus.NewDesc("keyward_read_cache_requests_total",
+		"Reads the read cache was asked for, by outcome: hit (answered from memory) or miss (computed, and kept when it may be).", []string{"outcome"}, nil)
+	readCacheEvictionsDesc = prometheus.NewDesc("keyward_read_cache_evictions_total",
+		"Answers the read cache dropped to stay within its size.", nil, nil)
+	readCacheBytesDesc = prometheus.NewDesc("keyward_read_cache_bytes",
+		"Memory the read cache's answers and keys take now.", nil, nil)
+)
+
+type readCacheCollector struct{ read func() ReadCache }
+
+func (c readCacheCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- readCacheRequestsDesc
+	ch <- readCacheEvictionsDesc
+	ch <- readCacheBytesDesc
+}
+
+func (c readCacheCollector) Collect(ch chan<- prometheus.Metric) {
+	s := c.read()
+	ch <- prometheus.MustNewConstMetric(readCacheRequestsDesc, prometheus.CounterValue, float64(s.Hits), "hit")
+	ch <- prometheus.MustNewConstMetric(readCacheRequestsDesc, prometheus.CounterValue, float64(s.Misses), "miss")
+	ch <- prometheus.MustNewConstMetric(readCacheEvictionsDesc, prometheus.CounterValue, float64(s.Evictions))
+	ch <- prometheus.MustNewConstMetric(readCacheBytesDesc, prometheus.GaugeValue, float64(s.Bytes))
+}
+
 // Propagation is what the locks of every account have yet to learn, as the store counts it.
 type Propagation struct {
 	PendingRevocations int           // per lock and revoked grant

@@ -28,7 +28,7 @@ func (s *Server) VerifyAccessToken(ctx context.Context, token, ownerID string) (
 	}
 	p := keyward.TokenPrincipal(st.User, claims.ClientID, splitScope(claims.Scope))
 	if ownerID != "" {
-		p.WithRole(ownerID, st.Role)
+		p.WithRole(ownerID, st.Role, st.AccountVersion)
 	}
 	return p, nil
 }

@@ -87,13 +87,14 @@ func (s *store) RevokeAccessToken(ctx context.Context, jti string, expiresAt key
 // checkAccessTokenSQL reads what CheckAccessToken returns in one statement: the user; the
 // family, joined on its id (no row when it has none or it was deleted); the jti's revocation; the
 // role as FindRole reads it, on the owner account $4 (NULL for ""); and the client's scopes now
-// (NULL when it was deleted).
+// (NULL when it was deleted); and the account's version (NULL when $4 names none).
 var checkAccessTokenSQL = `SELECT u.` + strings.ReplaceAll(userColumns, ", ", ", u.") + `,
 	f.id IS NOT NULL, f.revoked_at,
 	EXISTS (SELECT 1 FROM revoked_access_tokens WHERE jti = $3),
 	(SELECT ` + roleRank + ` FROM permissions p JOIN contacts c ON c.id = p.contact_id
 		WHERE p.owner_id = $4 AND c.identifier_key = u.email_key AND c.ip_id = 'tapkey'),
-	(SELECT scopes FROM clients WHERE id = $5)
+	(SELECT scopes FROM clients WHERE id = $5),
+	(SELECT version FROM owners WHERE id = $4)
 	FROM users u LEFT JOIN token_families f ON f.id = $2
 	WHERE u.id = $1`
 
@@ -106,17 +107,17 @@ func (s *store) CheckAccessToken(ctx context.Context, c keyward.TokenCheck) (*ke
 	}
 	var u userRow
 	var st keyward.TokenStanding
-	var familyRevoked, rank sql.NullInt64
+	var familyRevoked, rank, version sql.NullInt64
 	var clientScopes sql.NullString
 	err := s.q.QueryRowContext(ctx, checkAccessTokenSQL, c.UserID, c.Family, jti, c.OwnerID, c.ClientID).
-		Scan(append(u.dest(), &st.FamilyExists, &familyRevoked, &st.Revoked, &rank, &clientScopes)...)
+		Scan(append(u.dest(), &st.FamilyExists, &familyRevoked, &st.Revoked, &rank, &clientScopes, &version)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, keyward.ErrNotFound.WithDetails("user %q does not exist", c.UserID)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: check access token: %w", err)
 	}
-	st.User, st.FamilyRevokedAt, st.Role = u.user(), timePtr(familyRevoked), roleOfRank(rank)
+	st.User, st.FamilyRevokedAt, st.Role, st.AccountVersion = u.user(), timePtr(familyRevoked), roleOfRank(rank), int64Ptr(version)
 	if clientScopes.Valid {
 		st.ClientScopes = append([]string{}, strings.Fields(clientScopes.String)...) // not nil: the client exists
 	}

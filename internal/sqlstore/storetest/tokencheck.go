@@ -12,7 +12,8 @@ import (
 // testCheckAccessToken covers the one statement that accepts an access token: the user, the
 // family (existing, revoked, missing), the jti's revocation for a token without a family (and
 // not for one with a family, which decides alone), and the role on the owner account asked for,
-// as FindRole reads it, and the client's scopes now (none for a deleted client).
+// as FindRole reads it, the client's scopes now (none for a deleted client), and the account's
+// write version, which each transaction on the account's data raises by one.
 func testCheckAccessToken(t *testing.T, s flat) {
 	o1, o2 := mkOwner(t, s, 1), mkOwner(t, s, 2)
 	u := mkUser(t, s, 3, "ada@example.com")
@@ -33,10 +34,11 @@ func testCheckAccessToken(t *testing.T, s flat) {
 		check keyward.TokenCheck
 		want  keyward.TokenStanding
 	}{
+		// o1 took two writes (its contact, its permission), o2 one (its contact)
 		{"LiveFamilyOwnerRole", keyward.TokenCheck{ClientID: "web", Family: "live", JTI: "jti-revoked", OwnerID: o1.ID},
-			keyward.TokenStanding{FamilyExists: true, Role: keyward.RoleOwner, ClientScopes: []string{"openid", "read:grants"}}},
+			keyward.TokenStanding{FamilyExists: true, Role: keyward.RoleOwner, ClientScopes: []string{"openid", "read:grants"}, AccountVersion: apitest.Ptr[int64](2)}},
 		{"RevokedFamilyNoRole", keyward.TokenCheck{ClientID: "web", Family: "gone", JTI: "j", OwnerID: o2.ID},
-			keyward.TokenStanding{FamilyExists: true, FamilyRevokedAt: apitest.Ptr(at(10)), ClientScopes: []string{"openid", "read:grants"}}},
+			keyward.TokenStanding{FamilyExists: true, FamilyRevokedAt: apitest.Ptr(at(10)), ClientScopes: []string{"openid", "read:grants"}, AccountVersion: apitest.Ptr[int64](1)}},
 		{"MissingFamilyAndClient", keyward.TokenCheck{ClientID: "deleted", Family: "nope", JTI: "j"}, keyward.TokenStanding{}},
 		{"RevokedJTI", keyward.TokenCheck{ClientID: "web", JTI: "jti-revoked", OwnerID: "no-such-owner"},
 			keyward.TokenStanding{Revoked: true, ClientScopes: []string{"openid", "read:grants"}}},
@@ -48,6 +50,17 @@ func testCheckAccessToken(t *testing.T, s flat) {
 		must(t, err)
 		if diff := cmp.Diff(&tt.want, got); diff != "" {
 			t.Errorf("%s: CheckAccessToken(%+v) (-want +got):\n%s", tt.name, tt.check, diff)
+		}
+	}
+	// a write on o1 raises its version, and only its own
+	must(t, s.on(ctx, o1.ID, func(tx keyward.OwnerTx) error {
+		return tx.UpdateOwner(ctx, keyward.OwnerUpdate{Name: apitest.Ptr("Renamed")})
+	}))
+	for owner, want := range map[string]int64{o1.ID: 3, o2.ID: 1} {
+		got, err := s.CheckAccessToken(ctx, keyward.TokenCheck{UserID: u.ID, ClientID: "web", JTI: "j", OwnerID: owner})
+		must(t, err)
+		if got.AccountVersion == nil || *got.AccountVersion != want {
+			t.Errorf("account %s: version %v after the write, want %d", owner, got.AccountVersion, want)
 		}
 	}
 	_, err := s.CheckAccessToken(ctx, keyward.TokenCheck{UserID: "nobody", JTI: "j"})
