@@ -344,3 +344,30 @@ func TestDevices_KeyRotation(t *testing.T) {
 		}
 	})
 }
+
+// TestLockSync_MalformedBodies: the sync route parses a lock's upload once, in the service, and
+// says precisely what is wrong with a body it cannot read, as every JSON route does.
+func TestLockSync_MalformedBodies(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, f *fixture) {
+		invalid := func(details string) string {
+			return `{"ErrorCode":"","ErrorMessage":"The request is invalid.","ErrorDetails":` + details + `,"UserErrorMessage":""}`
+		}
+		var tests []scenario
+		for _, tt := range []struct{ name, body, details string }{
+			{"Empty", ``, `"the request body is empty; a JSON object is required"`},
+			{"Truncated", `{"v":1`, `"malformed JSON after 6 bytes: unexpected end of JSON input"`},
+			{"Array", `[]`, `"the request body must be a JSON object"`},
+			{"Null", `null`, `"the request body must be a JSON object"`},
+			{"VersionNotANumber", `{"v":"one"}`, `"field \"v\": expected number"`},
+			{"InvalidUTF8InAnUnknownField", "{\"v\":1,\"note\":\"\xff\"}", `"the request body is not valid UTF-8 (at byte 15)"`},
+			{"NULInAnUnknownField", `{"v":1,"note":"a\u0000"}`, `"field \"note\" contains a NUL character"`},
+			{"PayloadNotBase64", `{"v":1,"typ":"SyncRequest","kid":"x","payload":"%%%","sig":""}`, `"invalid request body: illegal base64 data at input byte 0"`},
+			{"OtherVersion", `{"v":2,"typ":"SyncRequest","kid":"x","payload":"","sig":""}`,
+				`"the envelope is format version 2, type \"SyncRequest\"; this server takes version 1, type \"SyncRequest\""`},
+		} {
+			tests = append(tests, scenario{name: tt.name, method: "POST", path: "/api/v1/Devices/Locks/Sync", body: tt.body,
+				header: map[string]string{"Content-Type": "application/json"}, wantStatus: 400, wantBody: invalid(tt.details)})
+		}
+		f.run(t, tests)
+	})
+}

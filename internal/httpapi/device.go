@@ -2,8 +2,11 @@ package httpapi
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
+	"unicode/utf8"
 
+	"github.com/keyward/keyward/internal/keyward"
 	"github.com/keyward/keyward/internal/lockproto"
 )
 
@@ -14,11 +17,19 @@ func (s *Server) handleLockSync(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var env lockproto.Envelope
-	if err := decodeJSON(body, &env); err != nil { // precise errors for the body's JSON; the service reads it again
-		return err
+	// The service parses the envelope; a body it finds invalid is parsed here too, to say
+	// precisely what is wrong with its JSON. What decodeJSON refuses and json.Unmarshal lets
+	// pass (bad UTF-8, a NUL in a string) is refused first, so a body is refused exactly as
+	// decodeJSON alone would refuse it, and a lock's upload is parsed once.
+	if !utf8.Valid(body) || checkJSONText(body) != nil {
+		return decodeJSON(body, &lockproto.Envelope{})
 	}
 	resp, err := s.devices.SyncLock(r.Context(), body)
+	if errors.Is(err, keyward.ErrInvalid) {
+		if jsonErr := decodeJSON(body, &lockproto.Envelope{}); jsonErr != nil {
+			return jsonErr
+		}
+	}
 	if err != nil {
 		return err
 	}
