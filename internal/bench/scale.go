@@ -45,15 +45,16 @@ type ScaleRow struct {
 
 // ScaleReport is what a scale run measured and checked.
 type ScaleReport struct {
-	Machine            string
-	Nodes, Concurrency int
-	Duration           time.Duration
-	DBMaxConns         int
-	Rows               []ScaleRow
-	Total1, TotalN     float64
-	ServerErrors       int      // 5xx answers, must be 0
-	Invariants         []string // what was checked afterwards, and held
-	Failures           []string
+	Machine                string
+	Nodes, Concurrency     int
+	Duration               time.Duration
+	DBMaxConns             int
+	Rows                   []ScaleRow
+	Total1, TotalN         float64
+	ServerErrors           int      // 5xx answers, must be 0
+	CacheHits, CacheMisses float64  // of the nodes' read caches, over both phases
+	Invariants             []string // what was checked afterwards, and held
+	Failures               []string
 }
 
 // scaleLimit is the smartphone-user limit of the plan the limited account has.
@@ -112,6 +113,7 @@ func Scale(ctx context.Context, cfg ScaleConfig) (*ScaleReport, error) {
 	all := s.phase(ctx, s.nodes)
 	s.report(one, all)
 	s.check(ctx)
+	s.checkReads(ctx)
 	return s.rep, nil
 }
 
@@ -122,12 +124,13 @@ func (c *Config) serveDefault() func(args ...string) *exec.Cmd {
 
 // scaleRun is one scale run's state.
 type scaleRun struct {
-	cfg   ScaleConfig
-	rep   *ScaleReport
-	http  *http.Client
-	plans string
-	nodes []string // base URLs
-	r     *runner  // for the HTTP helpers
+	cfg     ScaleConfig
+	rep     *ScaleReport
+	http    *http.Client
+	plans   string
+	nodes   []string // base URLs
+	metrics []string // the nodes' /metrics URLs
+	r       *runner  // for the HTTP helpers
 
 	big, scale, limited string   // accounts: the seeded largest, the load's own, the limited one
 	bigLocks            []string // bound locks of big
@@ -280,44 +283,63 @@ func queryStrings(ctx context.Context, m *app.Main, q string, a ...any) ([]strin
 // startNodes starts the serve processes, all with one issuer (as behind a load balancer, so that
 // a token of one node is valid on every other), and waits until each is healthy.
 func (s *scaleRun) startNodes(ctx context.Context) (func(), error) {
-	var cmds []*exec.Cmd
+	var nodes []*node
 	stop := func() {
-		for _, c := range cmds {
-			c.Process.Signal(os.Interrupt)
-		}
-		for _, c := range cmds {
-			c.Wait()
+		for _, n := range nodes {
+			n.stop()
 		}
 	}
-	var addrs []string
 	for range s.cfg.Nodes {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
+		n, err := s.startNode()
 		if err != nil {
 			return stop, err
 		}
-		addrs = append(addrs, l.Addr().String())
-		l.Close()
+		nodes = append(nodes, n)
+		s.nodes = append(s.nodes, n.base)
+		s.metrics = append(s.metrics, n.metrics)
 	}
-	issuer := s.r.m.Config.Issuer
-	for _, addr := range addrs {
-		args := []string{"--addr", addr, "--db", s.cfg.DB, "--issuer", issuer, "--plans", s.plans}
-		if s.cfg.DBMaxConns > 0 {
-			args = append(args, "--db-max-conns", fmt.Sprint(s.cfg.DBMaxConns))
-		}
-		cmd := s.cfg.Serve(args...)
-		cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
-		if err := cmd.Start(); err != nil {
-			return stop, err
-		}
-		cmds = append(cmds, cmd)
-		s.nodes = append(s.nodes, "http://"+addr)
-	}
-	for _, n := range s.nodes {
-		if err := s.r.healthy(ctx, n, time.Minute); err != nil {
+	for _, n := range nodes {
+		if err := s.r.healthy(ctx, n.base, time.Minute); err != nil {
 			return stop, err
 		}
 	}
 	return stop, nil
+}
+
+// node is one `keyward serve` process of the run.
+type node struct {
+	cmd           *exec.Cmd
+	base, metrics string // the API's base URL; the metrics' address
+}
+
+// startNode starts a `keyward serve` on the run's database with the run's issuer, plans and
+// pool, its metrics on an address of their own, and the extra flags; it does not wait for it.
+func (s *scaleRun) startNode(extra ...string) (*node, error) {
+	var addrs []string
+	for range 2 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		addrs = append(addrs, l.Addr().String())
+		l.Close()
+	}
+	args := []string{"--addr", addrs[0], "--metrics-addr", addrs[1], "--db", s.cfg.DB, "--issuer", s.r.m.Config.Issuer, "--plans", s.plans}
+	if s.cfg.DBMaxConns > 0 {
+		args = append(args, "--db-max-conns", fmt.Sprint(s.cfg.DBMaxConns))
+	}
+	cmd := s.cfg.Serve(append(args, extra...)...)
+	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	return &node{cmd: cmd, base: "http://" + addrs[0], metrics: "http://" + addrs[1] + "/metrics"}, nil
+}
+
+// stop ends the process and waits for it.
+func (n *node) stop() {
+	n.cmd.Process.Signal(os.Interrupt)
+	n.cmd.Wait()
 }
 
 // endpoints are the load's request kinds, each with its share of every 20 requests.
@@ -566,6 +588,7 @@ func (rep *ScaleReport) WriteTable(w io.Writer) error {
 		fmt.Fprintf(w, "| %s | %.1f | %.1f | %.2f | %.1f ms | %.1f ms | %d / %d |\n", r.Endpoint, r.Rate1, r.RateN, ratio(r.RateN, r.Rate1), r.P99One, r.P99N, r.Refused1, r.RefN)
 	}
 	fmt.Fprintf(w, "| **total** | %.1f | %.1f | %.2f | | | |\n\n5xx answers: %d\n", rep.Total1, rep.TotalN, ratio(rep.TotalN, rep.Total1), rep.ServerErrors)
+	fmt.Fprintf(w, "read caches: %.0f hits, %.0f misses\n", rep.CacheHits, rep.CacheMisses)
 	for _, i := range rep.Invariants {
 		fmt.Fprintf(w, "held: %s\n", i)
 	}

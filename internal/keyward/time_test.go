@@ -1,0 +1,40 @@
+package keyward
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+)
+
+// TestTimeJSON: a time is always written with three fractional digits and Z, whatever its zone
+// and even when its milliseconds end in zeros (the time.Time that Time embeds would write
+// ".1Z" and "+02:00" if its MarshalJSON were the one encoding/json found), and read back from
+// RFC 3339 with any offset; null leaves it unset.
+func TestTimeJSON(t *testing.T) {
+	vienna := time.FixedZone("CEST", 2*3600)
+	for _, tt := range []struct {
+		t    Time
+		want string
+	}{
+		{TimeFromMillis(1700000000100), `"2023-11-14T22:13:20.100Z"`},
+		{TimeFromMillis(1700000000000), `"2023-11-14T22:13:20.000Z"`},
+		{Time{time.Date(2026, 7, 1, 9, 30, 0, 123456789, vienna)}, `"2026-07-01T07:30:00.123Z"`},
+	} {
+		b, err := json.Marshal(struct {
+			T  Time
+			P  *Time
+			NP *Time
+		}{tt.t, &tt.t, nil})
+		want := `{"T":` + tt.want + `,"P":` + tt.want + `,"NP":null}`
+		if err != nil || string(b) != want {
+			t.Errorf("Marshal = %s, %v; want %s", b, err, want)
+		}
+	}
+	var got struct{ T, N Time }
+	if err := json.Unmarshal([]byte(`{"T":"2026-07-01T09:30:00.5+02:00","N":null}`), &got); err != nil {
+		t.Fatal(err)
+	}
+	if !got.T.Equal(time.Date(2026, 7, 1, 7, 30, 0, 5e8, time.UTC)) || !got.N.IsZero() {
+		t.Errorf("Unmarshal = %v, %v", got.T, got.N)
+	}
+}
