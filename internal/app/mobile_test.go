@@ -1,11 +1,15 @@
 package app_test
 
 import (
+	"cmp"
 	"context"
 	"crypto/ed25519"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/url"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +21,7 @@ import (
 	"github.com/keyward/keyward/internal/keyward"
 	"github.com/keyward/keyward/internal/lockproto"
 	"github.com/keyward/keyward/internal/oauth"
+	"github.com/keyward/keyward/internal/service"
 )
 
 // phoneScopes are the scopes of the mobile API.
@@ -262,6 +267,69 @@ func TestMobileAPI_Person(t *testing.T) {
 		e.must(err)
 		if len(keys.Keys) != 1 || keys.Keys[0].GrantID != g.ID {
 			t.Fatalf("keys %+v, want the key of grant %s", keys, g.ID)
+		}
+	})
+}
+
+// TestMobileAPI_Limit: a user holds at most service.MaxMobiles mobiles. Registrations racing on
+// two nodes past the limit end with exactly the limit, the others refused with a 400 that says
+// what to do; the same key again is still its mobile, and a removed mobile makes room.
+func TestMobileAPI_Limit(t *testing.T) {
+	forEachAuthEnv(t, func(t *testing.T, e *authEnv) {
+		ctx := context.Background()
+		e.addClient(t, keyward.ClientCreate{Name: "Phone", Public: true, GrantTypes: []string{keyward.GrantTokenExchange}, Scopes: phoneScopes})
+		token := e.phoneToken(t, "acme-user-9", "read:user register:mobiles")
+		nodes := []*client.Client{bearerClient(e.base, token), bearerClient(e.secondNode(t), token)}
+		me, err := nodes[0].Me(ctx)
+		e.must(err)
+		register := func(c *client.Client) (*keyward.Mobile, error) {
+			pub, _, err := ed25519.GenerateKey(nil)
+			e.must(err)
+			return c.RegisterMobile(ctx, keyward.MobileCreate{PublicKey: pub, Name: "Phone", Platform: keyward.PlatformOther})
+		}
+		var first *keyward.Mobile
+		for i := range service.MaxMobiles - 5 {
+			m, err := register(nodes[i%2])
+			e.must(err)
+			first = cmp.Or(first, m)
+		}
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		counts := map[string]int{}
+		var refusal *client.Error
+		for i := range 15 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := register(nodes[i%2])
+				mu.Lock()
+				defer mu.Unlock()
+				counts[apitest.Outcome(err, 200)]++
+				errors.As(err, &refusal)
+			}()
+		}
+		wg.Wait()
+		if counts["200"] != 5 || counts["400"] != 10 || len(counts) != 2 {
+			t.Fatalf("answers %v, want 5×200 and 10×400", counts)
+		}
+		want := client.Error{Status: 400, ErrorMessage: "The request is invalid.", ErrorDetails: fmt.Sprintf(
+			"user %q has %d mobiles registered, the most one user may have; remove one (DELETE /api/v1/Me/Mobiles/{id}) before registering another", me.ID, service.MaxMobiles)}
+		if refusal == nil || *refusal != want {
+			t.Fatalf("refusal %+v, want %+v", refusal, want)
+		}
+		again, err := nodes[1].RegisterMobile(ctx, keyward.MobileCreate{PublicKey: first.PublicKey, Name: "Phone", Platform: keyward.PlatformOther})
+		e.must(err)
+		if !gocmp.Equal(again, first) {
+			t.Fatalf("the same key at the limit answered %+v, want %+v", again, first)
+		}
+		e.must(nodes[0].RemoveMobile(ctx, first.ID))
+		if _, err := register(nodes[1]); err != nil {
+			t.Fatalf("after a removal: %v", err)
+		}
+		list, err := nodes[0].FindMobiles(ctx)
+		e.must(err)
+		if len(list) != service.MaxMobiles {
+			t.Fatalf("%d mobiles, want %d", len(list), service.MaxMobiles)
 		}
 	})
 }

@@ -21,6 +21,10 @@ type Users interface {
 	FindUserByEmail(ctx context.Context, email string) (*User, error)
 	// SetUserVerified marks a user's address verified.
 	SetUserVerified(ctx context.Context, id string) error
+	// LockUser holds the user's row until the transaction ends, so that a check on what the
+	// user has (their mobiles) stays true until the commit on every node; ErrNotFound when
+	// the user does not exist.
+	LockUser(ctx context.Context, id string) error
 }
 
 // Catalog is the registry of physical locks and cards, which belong to no owner account until

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"slices"
@@ -18,6 +19,11 @@ const byPhoneUser = "a person or an identity-provider user (never a client's ser
 
 // maxMobileName bounds a mobile's name, which a phone shows in a list.
 const maxMobileName = 100
+
+// MaxMobiles is how many mobiles one user may have registered at a time: far more phones than a
+// person carries, and a bound on what one account of a phone app can make the server store and
+// sign keys for.
+const MaxMobiles = 20
 
 // phoneUser returns the caller of a mobile use case: a user's token (or session) with scope. A
 // client-credentials token acts for its client's service user, which no contact names, so it
@@ -93,7 +99,9 @@ func (s *Service) contactKey(ctx context.Context, userID string) (string, error)
 }
 
 // RegisterMobile registers a phone by its public key. The same key again answers the mobile
-// registered with it, so a phone that lost the answer may simply repeat the request.
+// registered with it, so a phone that lost the answer may simply repeat the request. A user
+// holds at most MaxMobiles; the user's row is held while they are counted, so the limit holds
+// for registrations racing on several nodes.
 func (s *Service) RegisterMobile(ctx context.Context, c keyward.MobileCreate) (*keyward.Mobile, error) {
 	p, err := phoneUser(ctx, "register a mobile", keyward.ScopeRegisterMobiles)
 	if err != nil {
@@ -105,6 +113,18 @@ func (s *Service) RegisterMobile(ctx context.Context, c keyward.MobileCreate) (*
 	m := &keyward.Mobile{ID: s.newID(), UserID: p.UserID, Name: c.Name, Platform: c.Platform, PublicKey: c.PublicKey, CreatedAt: s.timestamp()}
 	var got *keyward.Mobile
 	err = s.store.InTx(ctx, func(tx keyward.Tx) error {
+		if err := tx.LockUser(ctx, p.UserID); err != nil { // the limit holds across nodes
+			return err
+		}
+		mine, err := tx.FindMobiles(ctx, p.UserID)
+		if err != nil {
+			return err
+		}
+		again := slices.ContainsFunc(mine, func(o *keyward.Mobile) bool { return bytes.Equal(o.PublicKey, m.PublicKey) })
+		if len(mine) >= MaxMobiles && !again {
+			return keyward.Invalidf("user %q has %d mobiles registered, the most one user may have; remove one (DELETE /api/v1/Me/Mobiles/{id}) before registering another",
+				p.UserID, len(mine))
+		}
 		got, err = tx.CreateMobile(ctx, m)
 		return err
 	})

@@ -61,6 +61,20 @@ func (s *store) SetUserVerified(ctx context.Context, id string) error {
 	return mustAffect(res, keyward.ErrNotFound.WithDetails("user %q does not exist", id))
 }
 
+// LockUser reads the user's row FOR UPDATE on PostgreSQL; on SQLite the write transaction holds
+// the whole database already.
+func (s *store) LockUser(ctx context.Context, id string) error {
+	var got string
+	err := s.q.QueryRowContext(ctx, `SELECT id FROM users WHERE id = $1`+s.d.forUpdate(), id).Scan(&got)
+	if errors.Is(err, sql.ErrNoRows) {
+		return keyward.ErrNotFound.WithDetails("user %q does not exist", id)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlstore: lock user: %w", err)
+	}
+	return nil
+}
+
 // RecordLoginFailure notes a failed sign-in.
 func (s *store) RecordLoginFailure(ctx context.Context, email string, at keyward.Time) error {
 	_, err := s.q.ExecContext(ctx, `INSERT INTO login_failures (email_key, failed_at) VALUES ($1, $2)`, strings.ToLower(email), at.Millis())

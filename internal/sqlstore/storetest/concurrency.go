@@ -120,11 +120,7 @@ func testTokenFamilyLock(t *testing.T, s flat) {
 	}()
 	<-held
 	go func() { revoked <- s.RevokeTokenFamily(ctx, "fam", at(4)) }()
-	select {
-	case err := <-revoked:
-		t.Fatalf("the revocation ended (%v) while a rotation held the family", err)
-	case <-time.After(200 * time.Millisecond):
-	}
+	stillWaiting(t, revoked, "the revocation", "a rotation held the family")
 	close(release)
 	must(t, <-rotation)
 	must(t, <-revoked)
@@ -132,5 +128,44 @@ func testTokenFamilyLock(t *testing.T, s flat) {
 	must(t, err)
 	if fam.RevokedAt == nil {
 		t.Fatal("the family is not revoked")
+	}
+}
+
+// testUserLock: a transaction that holds a user's row keeps a second one that asks for it
+// waiting until the first ends (on SQLite, the write transaction waits for the database); an
+// unknown user is ErrNotFound.
+func testUserLock(t *testing.T, s flat) {
+	u := mkUser(t, s, 1, "ada@example.com")
+	held, release, second := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	first := make(chan error, 1)
+	var holding sync.Once // the store may run the function again
+	go func() {
+		first <- s.InTx(ctx, func(tx keyward.Tx) error {
+			if err := tx.LockUser(ctx, u.ID); err != nil {
+				return err
+			}
+			holding.Do(func() { close(held) })
+			<-release
+			return nil
+		})
+	}()
+	<-held
+	go func() { second <- s.InTx(ctx, func(tx keyward.Tx) error { return tx.LockUser(ctx, u.ID) }) }()
+	stillWaiting(t, second, "the second lock", "the first transaction held the user")
+	close(release)
+	must(t, <-first)
+	must(t, <-second)
+	err := s.InTx(ctx, func(tx keyward.Tx) error { return tx.LockUser(ctx, "nobody") })
+	wantErr(t, err, keyward.ErrNotFound)
+}
+
+// stillWaiting fails the test when done reports within 200 ms: what sent on it must still wait
+// while, as the message says, something holds what it needs.
+func stillWaiting(t *testing.T, done <-chan error, what, while string) {
+	t.Helper()
+	select {
+	case err := <-done:
+		t.Fatalf("%s ended (%v) while %s", what, err, while)
+	case <-time.After(200 * time.Millisecond):
 	}
 }
