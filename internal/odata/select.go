@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 )
 
 // Select applies $select to a response: v (an entity or a slice of entities) is marshalled and
@@ -17,8 +18,9 @@ func Select(v any, fields []string) (any, error) {
 	if len(fields) == 0 {
 		return v, nil
 	}
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(v); err != nil {
+	buf := encoded.Get().(*bytes.Buffer)
+	defer putEncoded(buf)
+	if err := json.NewEncoder(buf).Encode(v); err != nil {
 		return nil, fmt.Errorf("odata: select: marshal %T: %w", v, err)
 	}
 	raw := bytes.TrimSpace(buf.Bytes())
@@ -26,6 +28,21 @@ func Select(v any, fields []string) (any, error) {
 		return selectArray(raw, fields)
 	}
 	return selectObject(raw, fields)
+}
+
+// encoded holds the buffers the entities are encoded into before their members are selected:
+// a page of the log export is some 300 kB, which a new buffer would grow to by doubling on
+// every request. The selection is a copy, so a buffer is free again once Select returns.
+var encoded = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// putEncoded returns buf to encoded, unless an unusually large answer grew it past 4 MB: keeping
+// that would hold its memory for good.
+func putEncoded(buf *bytes.Buffer) {
+	if buf.Cap() > 4<<20 {
+		return
+	}
+	buf.Reset()
+	encoded.Put(buf)
 }
 
 // selectArray filters each object of a JSON array. It and selectObject scan the encoder's output
