@@ -79,9 +79,10 @@ func (p *Principal) WithRole(ownerID string, role Role, version *int64) *Princip
 }
 
 // AccountVersion returns the version of owner account ownerID as read with the caller's role for
-// this request; ok is false when it was not read or the account does not exist.
+// this request; ok is false when it was not read, the account does not exist, or there is no
+// principal at all (p is nil).
 func (p *Principal) AccountVersion(ownerID string) (version int64, ok bool) {
-	if p.ReadRole == nil || p.ReadRole.OwnerID != ownerID || ownerID == "" || p.ReadRole.Version == nil {
+	if p == nil || p.ReadRole == nil || p.ReadRole.OwnerID != ownerID || ownerID == "" || p.ReadRole.Version == nil {
 		return 0, false
 	}
 	return *p.ReadRole.Version, true
