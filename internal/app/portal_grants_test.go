@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -581,8 +582,8 @@ func TestPortalGrants_ChoiceBeyondTheSelect(t *testing.T) {
 	forEachPortalEnv(t, func(t *testing.T, e *portalEnv) {
 		ctx := context.Background()
 		asOlivia, s := asUser(ctx, e.olivia), e.m.Service
-		for i := range keyward.MaxTop {
-			e.bind(asOlivia, e.ids["o1"], fmt.Sprintf("Door %04d", i))
+		doors := e.doors(t, keyward.MaxTop)
+		for i := range doors {
 			email := fmt.Sprintf("guest%04d@example.com", i)
 			_, err := s.CreateContact(asOlivia, e.ids["o1"], keyward.ContactCreate{Identifier: &email})
 			e.must(err)
@@ -649,5 +650,69 @@ func TestPortalGrants_ChoiceBeyondTheSelect(t *testing.T) {
 		if strings.Contains(page.Body, `<option value="`+far.ID+`"`) {
 			t.Error("the new-grant form offers an unbound lock a link chose")
 		}
+	})
+}
+
+// doors binds n locks titled "Door 0000" on, in account o1, and returns them.
+func (e *portalEnv) doors(t *testing.T, n int) []*keyward.BoundLock {
+	t.Helper()
+	asOlivia := asUser(context.Background(), e.olivia)
+	out := make([]*keyward.BoundLock, n)
+	for i := range out {
+		out[i] = e.bind(asOlivia, e.ids["o1"], fmt.Sprintf("Door %04d", i))
+	}
+	return out
+}
+
+// TestPortalGroups_MoreMembersThanAList: a group with more members than a list serves
+// (keyward.MaxTop) shows them a page at a time, and a search finds a lock to add among every
+// lock of the account outside the group, beyond the first keyward.MaxTop too.
+func TestPortalGroups_MoreMembersThanAList(t *testing.T) {
+	forEachPortalEnv(t, func(t *testing.T, e *portalEnv) {
+		asOlivia, s, o := asUser(context.Background(), e.olivia), e.m.Service, e.ids["o1"]
+		doors := e.doors(t, keyward.MaxTop+10)
+		g, err := s.CreateLockGroup(asOlivia, o, keyward.LockGroupCreate{Title: "Every door"})
+		e.must(err)
+		for _, d := range doors[:keyward.MaxTop+1] {
+			_, err := s.AddLockGroupMember(asOlivia, o, g.ID, keyward.LockGroupMemberRequest{BoundLockID: d.ID})
+			e.must(err)
+		}
+		b := e.signedIn(t)
+		path := "/portal/owners/" + o + "/groups/" + g.ID
+		members := regexp.MustCompile(`<tr data-lock="([^"]+)">`)
+		option := regexp.MustCompile(`<option value="([^"]+)"[^>]*>([^<]*)</option>`)
+		options := func(p htmlPage) [][]string { // the add form's
+			return option.FindAllStringSubmatch(p.Find(`(?s)<select id="member-lock"[^>]*>(.*?)</select>`), -1)
+		}
+		page := b.do(http.MethodGet, path, nil)
+		wantPage(t, page, http.StatusOK, map[string]string{"page-number": "Page 1"})
+		if n := len(members.FindAllString(page.Body, -1)); n != 50 || !strings.Contains(page.Body, `id="next-page"`) {
+			t.Errorf("the first page shows %d members (want 50) and a next page: %v", n, strings.Contains(page.Body, `id="next-page"`))
+		}
+		// the candidates are the account's other active locks: lock1 "Front Door" and the nine
+		// doors outside the group, never a member
+		var got []string
+		for _, m := range options(page) {
+			got = append(got, m[2])
+		}
+		want := []string{"Front Door"}
+		for _, d := range doors[keyward.MaxTop+1:] {
+			want = append(want, d.Title)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("the add form offers %q, want %q", got, want)
+		}
+		last := b.do(http.MethodGet, path+"?page=21", nil)
+		wantPage(t, last, http.StatusOK, map[string]string{"page-number": "Page 21"})
+		if m := members.FindAllStringSubmatch(last.Body, -1); len(m) != 1 || m[0][1] != doors[keyward.MaxTop].ID || strings.Contains(last.Body, `id="next-page"`) {
+			t.Errorf("page 21 shows members %v, want only %s and no next page", m, doors[keyward.MaxTop].ID)
+		}
+		found := b.do(http.MethodGet, path+"?q=Door+1009", nil)
+		wantPage(t, found, http.StatusOK, nil)
+		if m := options(found); len(m) != 1 || m[0][1] != doors[keyward.MaxTop+9].ID {
+			t.Errorf("a search for Door 1009 offers %v, want that lock alone", m)
+		}
+		none := b.do(http.MethodGet, path+"?q=Door+0007", nil) // a member
+		wantPage(t, none, http.StatusOK, map[string]string{"no-candidates": "No lock outside this group has a title containing “Door 0007”."})
 	})
 }

@@ -200,6 +200,8 @@ type BoundLockFilter struct {
 	IDs            []string // any of these; nil means no restriction
 	PhysicalLockID *string
 	LockGroupID    *string // only members of this group
+	NotInGroupID   *string // only locks that are no members of this group
+	Active         *bool
 	Query          *Query
 }
 

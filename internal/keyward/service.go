@@ -87,6 +87,9 @@ type LockGroupService interface {
 	UpdateLockGroup(ctx context.Context, ownerID, id string, u LockGroupUpdate) (*LockGroup, error)
 	DeleteLockGroup(ctx context.Context, ownerID, id string) error
 	FindLockGroupMembers(ctx context.Context, ownerID, groupID string, q *Query) ([]*BoundLock, error)
+	// FindLockGroupCandidates lists the account's active bound locks that are no members of the
+	// group: the locks it may take.
+	FindLockGroupCandidates(ctx context.Context, ownerID, groupID string, q *Query) ([]*BoundLock, error)
 	AddLockGroupMember(ctx context.Context, ownerID, groupID string, r LockGroupMemberRequest) (*LockGroup, error)
 	RemoveLockGroupMember(ctx context.Context, ownerID, groupID, boundLockID string) error
 }

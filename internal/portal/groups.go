@@ -3,7 +3,6 @@ package portal
 import (
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 
 	"github.com/keyward/keyward/internal/keyward"
@@ -82,8 +81,10 @@ func (s *Server) createGroup(rq *request) error {
 type groupView struct {
 	Owner             *keyward.Owner
 	Group             *keyward.LockGroup
-	Members           []*keyward.BoundLock
+	Members           []*keyward.BoundLock // a page of them
+	Pages             inventoryPager
 	Candidates        []*keyward.BoundLock // the account's active locks that are no members
+	Search            string               // the title the candidates were searched by
 	Name, Description string
 	Member            string // the lock the add form chose
 	Errors            fieldErrors
@@ -108,25 +109,40 @@ func (s *Server) groupPage(rq *request) error {
 	return s.showGroup(rq, http.StatusOK, o, g, groupView{Name: g.Title, Description: g.Description})
 }
 
+// showGroup renders a group's page: its members a page at a time (?page=), and the first
+// keyward.MaxTop of the locks it may take, those whose title holds ?q= when a search asks, with
+// the one the add form chose. However many locks the account and the group hold, the page reads
+// a page of members and one list of candidates.
 func (s *Server) showGroup(rq *request, status int, o *keyward.Owner, g *keyward.LockGroup, v groupView) error {
-	members, err := s.svc.LockGroups.FindLockGroupMembers(rq.ctx, o.ID, g.ID, nil)
+	v.Search = rq.query("q")
+	q, number, err := inventoryQuery(rq, url.Values{})
 	if err != nil {
 		return err
 	}
-	q, err := odata.Parse(url.Values{"$filter": {"active eq true"}, "$top": {strconv.Itoa(keyward.MaxTop)}})
+	members, err := s.svc.LockGroups.FindLockGroupMembers(rq.ctx, o.ID, g.ID, q)
 	if err != nil {
 		return err
 	}
-	locks, err := s.svc.Locks.FindBoundLocks(rq.ctx, o.ID, q)
+	v.Members, v.Pages = inventoryPage(members, number, ownerPath(o.ID, "groups", g.ID), url.Values{"q": {v.Search}})
+	candidates := url.Values{"$top": {strconv.Itoa(keyward.MaxTop)}}
+	if v.Search != "" {
+		candidates.Set("$filter", "contains(title,"+odataString(v.Search)+")")
+	}
+	cq, err := odata.Parse(candidates)
 	if err != nil {
 		return err
 	}
-	for _, l := range locks {
-		if !slices.ContainsFunc(members, func(m *keyward.BoundLock) bool { return m.ID == l.ID }) {
-			v.Candidates = append(v.Candidates, l)
-		}
+	list, err := s.svc.LockGroups.FindLockGroupCandidates(rq.ctx, o.ID, g.ID, cq)
+	if err != nil {
+		return err
 	}
-	v.Owner, v.Group, v.Members = o, g, members
+	v.Candidates, err = withChosen(list, v.Member, func(l *keyward.BoundLock) string { return l.ID }, func() (*keyward.BoundLock, error) {
+		return s.svc.Locks.FindBoundLock(rq.ctx, o.ID, v.Member, nil)
+	})
+	if err != nil {
+		return err
+	}
+	v.Owner, v.Group = o, g
 	return s.render(rq, status, "groups-group", pageData{Title: g.Title, Owner: o, Section: "groups", View: v})
 }
 

@@ -152,16 +152,31 @@ func (s *Service) DeleteLockGroup(ctx context.Context, ownerID, id string) error
 
 // FindLockGroupMembers lists the bound locks of a group.
 func (s *Service) FindLockGroupMembers(ctx context.Context, ownerID, groupID string, q *keyward.Query) ([]*keyward.BoundLock, error) {
-	if err := s.authorize(ctx, ownerID, useCase{"list a lock group's members", keyward.ScopeReadCoreEntities, ""}); err != nil {
+	return s.groupLocks(ctx, "list a lock group's members", ownerID, groupID, keyward.BoundLockFilter{LockGroupID: &groupID, Query: q})
+}
+
+// FindLockGroupCandidates lists the account's active bound locks that are no members of the
+// group, in one statement however many members it has: what the group's page offers to add.
+func (s *Service) FindLockGroupCandidates(ctx context.Context, ownerID, groupID string, q *keyward.Query) ([]*keyward.BoundLock, error) {
+	active := true
+	return s.groupLocks(ctx, "list the locks a lock group may take", ownerID, groupID,
+		keyward.BoundLockFilter{NotInGroupID: &groupID, Active: &active, Query: q})
+}
+
+// groupLocks is a list of the account's bound locks that f selects by their relation to an
+// existing group: the use case op, which reads core entities, without expansions.
+func (s *Service) groupLocks(ctx context.Context, op, ownerID, groupID string, f keyward.BoundLockFilter) ([]*keyward.BoundLock, error) {
+	if err := s.authorize(ctx, ownerID, useCase{op, keyward.ScopeReadCoreEntities, ""}); err != nil {
 		return nil, err
 	}
-	if err := checkNoExpand(q); err != nil {
+	if err := checkNoExpand(f.Query); err != nil {
 		return nil, err
 	}
 	if _, err := s.findLockGroup(ctx, s.data, ownerID, groupID); err != nil {
 		return nil, err
 	}
-	return s.data.FindBoundLocks(ctx, keyward.BoundLockFilter{OwnerID: ownerID, LockGroupID: &groupID, Query: q})
+	f.OwnerID = ownerID
+	return s.data.FindBoundLocks(ctx, f)
 }
 
 // AddLockGroupMember adds an active bound lock of the same account to a group.

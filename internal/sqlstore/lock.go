@@ -146,6 +146,12 @@ func (s *store) FindBoundLocks(ctx context.Context, f keyward.BoundLockFilter) (
 	if f.LockGroupID != nil {
 		spec.where = append(spec.where, "b.id IN (SELECT bound_lock_id FROM lock_group_members WHERE group_id = "+a.bind(*f.LockGroupID)+")")
 	}
+	if f.NotInGroupID != nil {
+		spec.where = append(spec.where, "b.id NOT IN (SELECT bound_lock_id FROM lock_group_members WHERE group_id = "+a.bind(*f.NotInGroupID)+")")
+	}
+	if f.Active != nil {
+		spec.where = append(spec.where, "b.active = "+a.bind(*f.Active))
+	}
 	var list []*keyward.BoundLock
 	err := s.list(ctx, spec, a, f.Query, func(rows *sql.Rows) error {
 		l, err := scanBoundLock(rows)
