@@ -23,7 +23,7 @@ import (
 const growth = 60
 
 // TestPortal_StatementsDoNotGrowWithTheAccount renders every page of the portal's route table
-// on account o1 with more locks (members of its group too), contacts, cards, grants,
+// on account o1 with more locks (members of its group too), groups, contacts, cards, grants,
 // administrators and log entries than a page shows, then again with twice as many, and counts
 // the statements each page runs: a page reads a page of each list, so the counts must not
 // change. (Work per row of a page of 50 is bounded by the page; what this guards against is work
@@ -66,7 +66,8 @@ func (e *portalEnv) statementsOf(t *testing.T, b *signInBrowser) func(path strin
 	}
 }
 
-// grow adds growth locks (each a member of the group), contacts (each granted lock1 and made an
+// grow adds growth locks (each a member of the group), groups (each holding lock1, whose access
+// page reads its groups, and the new lock), contacts (each granted lock1 and made an
 // administrator) and cards to account o1, numbered from first, and the first time log entries of
 // lock1.
 func (e *portalEnv) grow(t *testing.T, first int) {
@@ -77,6 +78,12 @@ func (e *portalEnv) grow(t *testing.T, first int) {
 		l := e.bind(asOlivia, o, fmt.Sprintf("Door %02d", i))
 		_, err := s.AddLockGroupMember(asOlivia, o, e.ids["group"], keyward.LockGroupMemberRequest{BoundLockID: l.ID})
 		e.must(err)
+		g, err := s.CreateLockGroup(asOlivia, o, keyward.LockGroupCreate{Title: fmt.Sprintf("Wing %02d", i)})
+		e.must(err)
+		for _, member := range []string{e.ids["lock1"], l.ID} {
+			_, err = s.AddLockGroupMember(asOlivia, o, g.ID, keyward.LockGroupMemberRequest{BoundLockID: member})
+			e.must(err)
+		}
 		email := fmt.Sprintf("guest%02d@example.com", i)
 		c, err := s.CreateContact(asOlivia, o, keyward.ContactCreate{Identifier: &email})
 		e.must(err)

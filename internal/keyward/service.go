@@ -90,6 +90,11 @@ type LockGroupService interface {
 	// FindLockGroupCandidates lists the account's active bound locks that are no members of the
 	// group: the locks it may take.
 	FindLockGroupCandidates(ctx context.Context, ownerID, groupID string, q *Query) ([]*BoundLock, error)
+	// FindLockGroupsOfLock lists the account's lock groups that the bound lock is a member of.
+	FindLockGroupsOfLock(ctx context.Context, ownerID, boundLockID string, q *Query) ([]*LockGroup, error)
+	// LockGroupZones reads the distinct time zones of the member locks of each of the account's
+	// groups named, in the order of their names; a group without members is left out.
+	LockGroupZones(ctx context.Context, ownerID string, groupIDs []string) (map[string][]string, error)
 	AddLockGroupMember(ctx context.Context, ownerID, groupID string, r LockGroupMemberRequest) (*LockGroup, error)
 	RemoveLockGroupMember(ctx context.Context, ownerID, groupID, boundLockID string) error
 }
@@ -121,6 +126,8 @@ type GrantService interface {
 	FindGrants(ctx context.Context, ownerID string, q *Query) ([]*Grant, error)
 	FindGrant(ctx context.Context, ownerID, id string) (*Grant, error)
 	FindBoundCardGrants(ctx context.Context, ownerID, cardID string, q *Query) ([]*Grant, error)
+	// FindGrantsOnTargets lists the grants on any of these locks and groups, however many.
+	FindGrantsOnTargets(ctx context.Context, ownerID string, targetIDs []string, q *Query) ([]*Grant, error)
 	RevokeGrant(ctx context.Context, ownerID, id string, dryRun bool) (*Grant, error)
 	DeleteGrantFromCard(ctx context.Context, ownerID, id string) (*Grant, error)
 	RevokeContactGrants(ctx context.Context, ownerID, contactID string) ([]*Grant, error)

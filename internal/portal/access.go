@@ -22,24 +22,10 @@ func (s *Server) accessLock(rq *request) (*keyward.Owner, *keyward.BoundLock, st
 	return o, l, zoneName(l.TimeZone), nil
 }
 
-// lockGroupsOf lists the active groups the lock belongs to. The service has no use case for
-// that, so each group's members are asked for the lock: one request per group of the account.
+// lockGroupsOf lists the active groups the lock belongs to, in one statement however many groups
+// the account has.
 func (s *Server) lockGroupsOf(rq *request, ownerID, lockID string) ([]*keyward.LockGroup, error) {
-	groups, err := s.svc.LockGroups.FindLockGroups(rq.ctx, ownerID, allQuery("active eq true"))
-	if err != nil {
-		return nil, err
-	}
-	var out []*keyward.LockGroup
-	for _, g := range groups {
-		members, err := s.svc.LockGroups.FindLockGroupMembers(rq.ctx, ownerID, g.ID, allQuery("id eq "+odataString(lockID)))
-		if err != nil {
-			return nil, err
-		}
-		if len(members) > 0 {
-			out = append(out, g)
-		}
-	}
-	return out, nil
+	return s.svc.LockGroups.FindLockGroupsOfLock(rq.ctx, ownerID, lockID, allQuery("active eq true"))
 }
 
 // accessRow is one grantee of "who can open this lock now".
@@ -79,14 +65,16 @@ func (s *Server) lockAccessPage(rq *request) error {
 	if err != nil {
 		return err
 	}
-	targets := []string{"boundLockId eq " + odataString(l.ID)}
+	targets := []string{l.ID}
 	var titles []string
 	for _, g := range groups {
-		targets = append(targets, "boundLockId eq "+odataString(g.ID))
+		targets = append(targets, g.ID)
 		titles = append(titles, g.Title)
 	}
-	filter := "(" + strings.Join(targets, " or ") + ") and (active eq true or state eq " + odataString(keyward.GrantRevocationPending) + ")"
-	grants, more, err := s.findGrantPage(rq, o.ID, filter, page)
+	filter := "active eq true or state eq " + odataString(keyward.GrantRevocationPending)
+	grants, more, err := pageOfGrants(filter, page, func(q *keyward.Query) ([]*keyward.Grant, error) {
+		return s.svc.Grants.FindGrantsOnTargets(rq.ctx, o.ID, targets, q)
+	})
 	if err != nil {
 		return err
 	}

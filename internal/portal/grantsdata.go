@@ -28,11 +28,16 @@ func grantQuery(filter string, page int) (*keyward.Query, error) {
 // findGrantPage is one page of the account's grants that filter selects, and whether a next page
 // follows (grantQuery reads one grant more than a page holds).
 func (s *Server) findGrantPage(rq *request, ownerID, filter string, page int) ([]*keyward.Grant, bool, error) {
+	return pageOfGrants(filter, page, func(q *keyward.Query) ([]*keyward.Grant, error) { return s.svc.Grants.FindGrants(rq.ctx, ownerID, q) })
+}
+
+// pageOfGrants reads page of the grants that find lists with the filter, and whether more follow.
+func pageOfGrants(filter string, page int, find func(*keyward.Query) ([]*keyward.Grant, error)) ([]*keyward.Grant, bool, error) {
 	q, err := grantQuery(filter, page)
 	if err != nil {
 		return nil, false, err
 	}
-	grants, err := s.svc.Grants.FindGrants(rq.ctx, ownerID, q)
+	grants, err := find(q)
 	if err != nil {
 		return nil, false, err
 	}
@@ -138,13 +143,11 @@ func (s *Server) grantTargets(rq *request, ownerID, chosen string) ([]targetOpti
 	if err != nil {
 		return nil, err
 	}
-	for _, g := range groups {
-		opt, err := s.groupTarget(rq, ownerID, g)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, opt)
+	targets, err := s.groupTargets(rq, ownerID, groups)
+	if err != nil {
+		return nil, err
 	}
+	out = append(out, targets...)
 	return withChosen(out, chosen, func(o targetOption) string { return o.ID }, func() (targetOption, error) {
 		return s.grantTarget(rq, ownerID, chosen)
 	})
@@ -192,25 +195,48 @@ func withChosen[T any](list []T, chosen string, id func(T) string, find func() (
 	return append(list, o), nil
 }
 
-// groupTarget is a lock group with the zone of its member locks: the zone they all share, UTC
-// for a group without locks, and Mixed when they disagree.
+// groupTarget is a lock group with the zone of its member locks (groupZone).
 func (s *Server) groupTarget(rq *request, ownerID string, g *keyward.LockGroup) (targetOption, error) {
-	opt := targetOption{ID: g.ID, Title: g.Title, Group: true, Zone: "UTC"}
-	members, err := s.svc.LockGroups.FindLockGroupMembers(rq.ctx, ownerID, g.ID, allQuery(""))
+	opts, err := s.groupTargets(rq, ownerID, []*keyward.LockGroup{g})
 	if err != nil {
-		return opt, err
+		return targetOption{}, err
 	}
-	for i, m := range members {
-		z := zoneName(m.TimeZone)
+	return opts[0], nil
+}
+
+// groupTargets are the lock groups with the zones of their member locks, read in one statement
+// however many groups and members there are.
+func (s *Server) groupTargets(rq *request, ownerID string, groups []*keyward.LockGroup) ([]targetOption, error) {
+	ids := make([]string, len(groups))
+	for i, g := range groups {
+		ids[i] = g.ID
+	}
+	zones, err := s.svc.LockGroups.LockGroupZones(rq.ctx, ownerID, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]targetOption, len(groups))
+	for i, g := range groups {
+		out[i] = groupZone(g, zones[g.ID])
+	}
+	return out, nil
+}
+
+// groupZone is a lock group as a target, with the zone its member locks' zones share: UTC for a
+// group without locks, and Mixed when they disagree.
+func groupZone(g *keyward.LockGroup, zones []string) targetOption {
+	opt := targetOption{ID: g.ID, Title: g.Title, Group: true, Zone: "UTC"}
+	for i, z := range zones {
+		z = zoneName(z)
 		switch {
 		case i == 0:
 			opt.Zone = z
 		case z != opt.Zone:
 			opt.Zone, opt.Mixed = "UTC", true
-			return opt, nil
+			return opt
 		}
 	}
-	return opt, nil
+	return opt
 }
 
 // zoneName is a lock's zone as the portal uses it: an IANA name time.LoadLocation knows, else UTC.

@@ -163,6 +163,38 @@ func (s *Service) FindLockGroupCandidates(ctx context.Context, ownerID, groupID 
 		keyward.BoundLockFilter{NotInGroupID: &groupID, Active: &active, Query: q})
 }
 
+// FindLockGroupsOfLock lists the account's lock groups the bound lock belongs to, in one
+// statement however many groups the account has.
+func (s *Service) FindLockGroupsOfLock(ctx context.Context, ownerID, boundLockID string, q *keyward.Query) ([]*keyward.LockGroup, error) {
+	if err := s.authorize(ctx, ownerID, useCase{"list a lock's lock groups", keyward.ScopeReadCoreEntities, ""}); err != nil {
+		return nil, err
+	}
+	if err := checkNoExpand(q); err != nil {
+		return nil, err
+	}
+	if _, err := s.findBoundLock(ctx, s.data, ownerID, boundLockID); err != nil {
+		return nil, err
+	}
+	return s.data.FindLockGroups(ctx, keyward.LockGroupFilter{OwnerID: ownerID, MemberLockID: &boundLockID, Query: q})
+}
+
+// LockGroupZones reads the zones of the groups' member locks in one statement; the ids of
+// groups of another account, or of none, are left out.
+func (s *Service) LockGroupZones(ctx context.Context, ownerID string, groupIDs []string) (map[string][]string, error) {
+	if err := s.authorize(ctx, ownerID, useCase{"read the time zones of lock groups", keyward.ScopeReadCoreEntities, ""}); err != nil {
+		return nil, err
+	}
+	groups, err := s.data.FindLockGroups(ctx, keyward.LockGroupFilter{OwnerID: ownerID, IDs: groupIDs})
+	if err != nil || len(groups) == 0 {
+		return map[string][]string{}, err
+	}
+	mine := make([]string, len(groups))
+	for i, g := range groups {
+		mine[i] = g.ID
+	}
+	return s.data.LockGroupZones(ctx, mine)
+}
+
 // groupLocks is a list of the account's bound locks that f selects by their relation to an
 // existing group: the use case op, which reads core entities, without expansions.
 func (s *Service) groupLocks(ctx context.Context, op, ownerID, groupID string, f keyward.BoundLockFilter) ([]*keyward.BoundLock, error) {

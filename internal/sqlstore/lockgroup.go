@@ -227,6 +227,30 @@ func (s *store) LockGroupTimeRestrictionSupport(ctx context.Context, groupIDs []
 	return support, rows.Err()
 }
 
+// LockGroupZones reads the distinct zones of the groups' member locks in one query.
+func (s *store) LockGroupZones(ctx context.Context, groupIDs []string) (map[string][]string, error) {
+	zones := make(map[string][]string, len(groupIDs))
+	if len(groupIDs) == 0 {
+		return zones, nil
+	}
+	var a args
+	rows, err := s.q.QueryContext(ctx, `SELECT DISTINCT m.group_id, p.time_zone FROM lock_group_members m
+		JOIN bound_locks b ON b.id = m.bound_lock_id JOIN physical_locks p ON p.id = b.physical_lock_id
+		WHERE `+s.d.in("m.group_id", groupIDs, &a)+` ORDER BY m.group_id, p.time_zone`, a...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: group zones: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, zone string
+		if err := rows.Scan(&id, &zone); err != nil {
+			return nil, fmt.Errorf("sqlstore: group zones: %w", err)
+		}
+		zones[id] = append(zones[id], zone)
+	}
+	return zones, rows.Err()
+}
+
 // LockMembershipStatistics counts the locks' memberships by state, in one query for all of them.
 func (s *store) LockMembershipStatistics(ctx context.Context, boundLockIDs []string) (map[string][]keyward.StateCount, error) {
 	return s.stateCounts(ctx, "bound_lock_id", boundLockIDs)

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -171,7 +172,8 @@ func testLockGroupMembers(t *testing.T, s flat) {
 }
 
 // testLockGroupTimeRestrictionSupport checks that a group supports time restrictions when every
-// member does, which a group without members does too.
+// member does, which a group without members does too; then the zones of groups' members, and
+// the locks outside a group.
 func testLockGroupTimeRestrictionSupport(t *testing.T, s flat) {
 	o := mkOwner(t, s, 1)
 	with := mkBoundLock(t, s, o.ID, mkPhysicalLock(t, s, 2).ID, 3, "With")
@@ -194,6 +196,30 @@ func testLockGroupTimeRestrictionSupport(t *testing.T, s flat) {
 	}
 	if got, err := s.LockGroupTimeRestrictionSupport(ctx, nil); err != nil || len(got) != 0 {
 		t.Fatalf("LockGroupTimeRestrictionSupport(nil) = %v, %v; want an empty map", got, err)
+	}
+
+	// the zones of the members, distinct and in order; a group without members has none
+	far := &keyward.PhysicalLock{ID: lockproto.EncodeLockID([]byte("far")), LockTypeID: "TK.Td30", ProtocolVersion: 3,
+		BindingCodeHash: "h", TimeZone: "America/New_York", TimeRestrictionSupport: true, CreatedAt: at(20)}
+	must(t, s.CreatePhysicalLock(ctx, far))
+	ny := mkBoundLock(t, s, o.ID, far.ID, 21, "New York")
+	must(t, s.AddLockGroupMember(ctx, o.ID, "group-mixed", ny.ID, at(22)))
+	zones, err := s.LockGroupZones(ctx, []string{"group-all", "group-mixed", "group-none", "group-empty", "no-such-group"})
+	must(t, err)
+	wantZones := map[string][]string{"group-all": {"Europe/Vienna"}, "group-mixed": {"America/New_York", "Europe/Vienna"}, "group-none": {"Europe/Vienna"}}
+	if diff := cmp.Diff(wantZones, zones); diff != "" {
+		t.Fatalf("LockGroupZones (-want +got):\n%s", diff)
+	}
+	// the active locks that are no members of a group
+	active := true
+	others, err := s.FindBoundLocks(ctx, keyward.BoundLockFilter{OwnerID: o.ID, NotInGroupID: apitest.Ptr("group-all"), Active: &active})
+	must(t, err)
+	var titles []string
+	for _, l := range others {
+		titles = append(titles, l.Title)
+	}
+	if want := []string{"Without", "New York"}; !slices.Equal(titles, want) {
+		t.Fatalf("the active locks outside group-all: %q, want %q", titles, want)
 	}
 }
 
