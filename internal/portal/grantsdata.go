@@ -207,6 +207,9 @@ func (s *Server) groupTarget(rq *request, ownerID string, g *keyward.LockGroup) 
 // groupTargets are the lock groups with the zones of their member locks, read in one statement
 // however many groups and members there are.
 func (s *Server) groupTargets(rq *request, ownerID string, groups []*keyward.LockGroup) ([]targetOption, error) {
+	if len(groups) == 0 {
+		return nil, nil
+	}
 	ids := make([]string, len(groups))
 	for i, g := range groups {
 		ids[i] = g.ID
