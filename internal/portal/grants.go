@@ -137,7 +137,10 @@ func (s *Server) fillGrantFilters(rq *request, ownerID string, v *grantsView) er
 
 // grantRows describes grants for the list, each in its target's zone.
 func (s *Server) grantRows(rq *request, grants []*keyward.Grant) ([]grantRow, error) {
-	zones := map[string]targetOption{}
+	zones, err := s.groupZonesOf(rq, grants)
+	if err != nil {
+		return nil, err
+	}
 	rows := make([]grantRow, 0, len(grants))
 	for _, g := range grants {
 		tgt, err := s.targetOf(rq, g, zones)

@@ -210,11 +210,7 @@ func (s *Server) groupTargets(rq *request, ownerID string, groups []*keyward.Loc
 	if len(groups) == 0 {
 		return nil, nil
 	}
-	ids := make([]string, len(groups))
-	for i, g := range groups {
-		ids[i] = g.ID
-	}
-	zones, err := s.svc.LockGroups.LockGroupZones(rq.ctx, ownerID, ids)
+	zones, err := s.svc.LockGroups.LockGroupZones(rq.ctx, ownerID, groupIDs(groups))
 	if err != nil {
 		return nil, err
 	}
@@ -278,6 +274,37 @@ func (s *Server) targetOf(rq *request, g *keyward.Grant, zones map[string]target
 		zones[g.BoundLockID] = opt
 	}
 	return opt, err
+}
+
+// groupZonesOf reads the zones of the groups that the grants (of one account) target, in one
+// statement, as targetOf caches them.
+func (s *Server) groupZonesOf(rq *request, grants []*keyward.Grant) (map[string]targetOption, error) {
+	zones := map[string]targetOption{}
+	var groups []*keyward.LockGroup
+	seen := map[string]bool{}
+	for _, g := range grants {
+		if g.BoundLock != nil && g.BoundLock.Group != nil && !seen[g.BoundLockID] {
+			seen[g.BoundLockID] = true
+			groups = append(groups, g.BoundLock.Group)
+		}
+	}
+	if len(groups) == 0 {
+		return zones, nil
+	}
+	opts, err := s.groupTargets(rq, grants[0].OwnerAccountID, groups)
+	for _, o := range opts {
+		zones[o.ID] = o
+	}
+	return zones, err
+}
+
+// groupIDs are the groups' ids.
+func groupIDs(groups []*keyward.LockGroup) []string {
+	ids := make([]string, len(groups))
+	for i, g := range groups {
+		ids[i] = g.ID
+	}
+	return ids
 }
 
 // granteeOption is a contact or bound card a grant can be for.
