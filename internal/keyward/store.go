@@ -168,9 +168,10 @@ type LockReads interface {
 	// LockGroupTimeRestrictionSupport reports for each group whether every member supports time
 	// restrictions; a group without members does.
 	LockGroupTimeRestrictionSupport(ctx context.Context, groupIDs []string) (map[string]bool, error)
-	// LockGroupZones reads the distinct time zones of each group's member locks, in the order
-	// of their names, in one statement; a group without members is left out.
-	LockGroupZones(ctx context.Context, groupIDs []string) (map[string][]string, error)
+	// LockGroupZones reads the distinct time zones of the member locks of each of the account's
+	// groups named, in the order of their names, in one statement; a group without members, or
+	// of another account, is left out.
+	LockGroupZones(ctx context.Context, ownerID string, groupIDs []string) (map[string][]string, error)
 	// LockMembershipStatistics counts each lock's group memberships by state.
 	LockMembershipStatistics(ctx context.Context, boundLockIDs []string) (map[string][]StateCount, error)
 	// FindLatestBoundLock returns the newest binding of a physical lock, active or not, in

@@ -179,20 +179,12 @@ func (s *Service) FindLockGroupsOfLock(ctx context.Context, ownerID, boundLockID
 }
 
 // LockGroupZones reads the zones of the groups' member locks in one statement; the ids of
-// groups of another account, or of none, are left out.
+// groups of another account, or of none, are left out by the store.
 func (s *Service) LockGroupZones(ctx context.Context, ownerID string, groupIDs []string) (map[string][]string, error) {
 	if err := s.authorize(ctx, ownerID, useCase{"read the time zones of lock groups", keyward.ScopeReadCoreEntities, ""}); err != nil {
 		return nil, err
 	}
-	groups, err := s.data.FindLockGroups(ctx, keyward.LockGroupFilter{OwnerID: ownerID, IDs: groupIDs})
-	if err != nil || len(groups) == 0 {
-		return map[string][]string{}, err
-	}
-	mine := make([]string, len(groups))
-	for i, g := range groups {
-		mine[i] = g.ID
-	}
-	return s.data.LockGroupZones(ctx, mine)
+	return s.data.LockGroupZones(ctx, ownerID, groupIDs)
 }
 
 // groupLocks is a list of the account's bound locks that f selects by their relation to an

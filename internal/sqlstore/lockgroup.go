@@ -227,14 +227,15 @@ func (s *store) LockGroupTimeRestrictionSupport(ctx context.Context, groupIDs []
 	return support, rows.Err()
 }
 
-// LockGroupZones reads the distinct zones of the groups' member locks in one query.
-func (s *store) LockGroupZones(ctx context.Context, groupIDs []string) (map[string][]string, error) {
+// LockGroupZones reads the distinct zones of the account's groups' member locks in one query.
+func (s *store) LockGroupZones(ctx context.Context, ownerID string, groupIDs []string) (map[string][]string, error) {
 	zones := make(map[string][]string, len(groupIDs))
 	if len(groupIDs) == 0 {
 		return zones, nil
 	}
 	var a args
 	rows, err := s.q.QueryContext(ctx, `SELECT DISTINCT m.group_id, p.time_zone FROM lock_group_members m
+		JOIN lock_groups g ON g.id = m.group_id AND g.owner_id = `+a.bind(ownerID)+`
 		JOIN bound_locks b ON b.id = m.bound_lock_id JOIN physical_locks p ON p.id = b.physical_lock_id
 		WHERE `+s.d.in("m.group_id", groupIDs, &a)+` ORDER BY m.group_id, p.time_zone`, a...)
 	if err != nil {

@@ -204,11 +204,16 @@ func testLockGroupTimeRestrictionSupport(t *testing.T, s flat) {
 	must(t, s.CreatePhysicalLock(ctx, far))
 	ny := mkBoundLock(t, s, o.ID, far.ID, 21, "New York")
 	must(t, s.AddLockGroupMember(ctx, o.ID, "group-mixed", ny.ID, at(22)))
-	zones, err := s.LockGroupZones(ctx, []string{"group-all", "group-mixed", "group-none", "group-empty", "no-such-group"})
+	zones, err := s.LockGroupZones(ctx, o.ID, []string{"group-all", "group-mixed", "group-none", "group-empty", "no-such-group"})
 	must(t, err)
 	wantZones := map[string][]string{"group-all": {"Europe/Vienna"}, "group-mixed": {"America/New_York", "Europe/Vienna"}, "group-none": {"Europe/Vienna"}}
 	if diff := cmp.Diff(wantZones, zones); diff != "" {
 		t.Fatalf("LockGroupZones (-want +got):\n%s", diff)
+	}
+	// another account's groups are not read, though named
+	other := mkOwner(t, s, 30)
+	if zones, err := s.LockGroupZones(ctx, other.ID, []string{"group-all", "group-mixed"}); err != nil || len(zones) != 0 {
+		t.Fatalf("LockGroupZones of another account = %v, %v; want none", zones, err)
 	}
 	// the active locks that are no members of a group
 	active := true
