@@ -3,6 +3,8 @@ package ical
 import (
 	"strings"
 	"time"
+
+	"github.com/keyward/keyward/internal/keyward"
 )
 
 // Parse reads a time restriction in the accepted RFC 5545 subset (see the package
@@ -144,7 +146,7 @@ func (p *parser) location(line int, tzid string) (*time.Location, error) {
 	if tzid == "" || tzid == "Local" {
 		return nil, illegalZone(line, "TZID %q is not an IANA time zone", tzid)
 	}
-	loc, err := time.LoadLocation(tzid)
+	loc, err := keyward.LoadLocation(tzid)
 	if err != nil {
 		return nil, illegalZone(line, "TZID %q is not an IANA time zone", tzid)
 	}

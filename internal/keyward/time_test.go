@@ -38,3 +38,23 @@ func TestTimeJSON(t *testing.T) {
 		t.Errorf("Unmarshal = %v, %v", got.T, got.N)
 	}
 }
+
+// TestLoadLocation: a zone is loaded once and then answered from memory; a name that is no zone
+// is refused every time and never remembered.
+func TestLoadLocation(t *testing.T) {
+	first, err := LoadLocation("Europe/Vienna")
+	if err != nil || first.String() != "Europe/Vienna" {
+		t.Fatalf("LoadLocation = %v, %v", first, err)
+	}
+	if again, err := LoadLocation("Europe/Vienna"); err != nil || again != first {
+		t.Fatalf("the second LoadLocation = %p, %v; want the remembered %p", again, err, first)
+	}
+	for range 2 {
+		if loc, err := LoadLocation("Mars/Olympus"); err == nil {
+			t.Fatalf("LoadLocation(Mars/Olympus) = %v, want an error", loc)
+		}
+	}
+	if _, ok := locations.Load("Mars/Olympus"); ok {
+		t.Fatal("a name that is no zone was remembered")
+	}
+}

@@ -196,7 +196,7 @@ func (s *LockState) ApplySync(pending *SyncRequest, env *Envelope) (*SyncRespons
 	if len(r.KeySet.Keys) == 0 {
 		return nil, errors.New("lockproto: a sync response without key-signing keys")
 	}
-	loc, err := time.LoadLocation(r.TimeZone)
+	loc, err := keyward.LoadLocation(r.TimeZone)
 	if err != nil {
 		return nil, fmt.Errorf("lockproto: sync response zone: %w", err)
 	}

@@ -243,7 +243,7 @@ func zoneName(zone string) string {
 	if zone == "" {
 		return "UTC"
 	}
-	if _, err := time.LoadLocation(zone); err != nil {
+	if _, err := keyward.LoadLocation(zone); err != nil {
 		return "UTC"
 	}
 	return zone
@@ -251,7 +251,7 @@ func zoneName(zone string) string {
 
 // location is the zone's *time.Location (UTC for one it does not know).
 func location(zone string) *time.Location {
-	if loc, err := time.LoadLocation(zone); err == nil {
+	if loc, err := keyward.LoadLocation(zone); err == nil {
 		return loc
 	}
 	return time.UTC

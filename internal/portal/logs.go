@@ -92,7 +92,7 @@ func (s *Server) selection(rq *request, ownerID string, f logFilter) (*logSelect
 			return nil, err
 		}
 		sel.lock = l
-		if loc, err := time.LoadLocation(l.TimeZone); err == nil && l.TimeZone != "" {
+		if loc, err := keyward.LoadLocation(l.TimeZone); err == nil && l.TimeZone != "" {
 			sel.zone = loc
 		}
 	}
@@ -424,7 +424,7 @@ func (n *names) lock(id string) *keyward.BoundLock {
 
 // keepLock remembers l, in UTC when its zone is not one the portal knows.
 func (n *names) keepLock(l *keyward.BoundLock) *keyward.BoundLock {
-	if _, err := time.LoadLocation(l.TimeZone); err != nil || l.TimeZone == "" {
+	if _, err := keyward.LoadLocation(l.TimeZone); err != nil || l.TimeZone == "" {
 		l.TimeZone = "UTC"
 	}
 	n.locks[l.ID] = l

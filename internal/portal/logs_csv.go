@@ -104,7 +104,7 @@ func (s *Server) abortCSV(rq *request, err error) {
 // zone, the names beside the ids.
 func (n *names) csvRecord(e *keyward.LogEntry) []string {
 	l := n.lock(e.BoundLockID)
-	loc, _ := time.LoadLocation(l.TimeZone) // lock checks the zone
+	loc, _ := keyward.LoadLocation(l.TimeZone) // lock checks the zone
 	at := e.LockTimestamp.Time
 	return []string{at.UTC().Format(time.RFC3339), at.In(loc).Format(time.RFC3339), l.TimeZone, e.BoundLockID, cell(l.Title),
 		deref(e.ContactID), cell(n.contact(e.ContactID)), deref(e.BoundCardID), cell(n.card(e.BoundCardID)),

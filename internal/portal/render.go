@@ -134,7 +134,7 @@ func localTime(t any, zone string) string {
 	default:
 		return fmt.Sprint(t)
 	}
-	loc, err := time.LoadLocation(zone)
+	loc, err := keyward.LoadLocation(zone)
 	if err != nil || zone == "" {
 		loc, zone = time.UTC, "UTC"
 	}

@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/keyward/keyward/internal/keyward"
 	"github.com/keyward/keyward/internal/lockproto"
@@ -187,7 +186,7 @@ func (s *Service) RegisterLock(ctx context.Context, spec keyward.PhysicalLockCre
 	if spec.ProtocolVersion < lockproto.ProtocolBasic {
 		return nil, "", keyward.Invalidf("protocol version must be %d or more, got %d", lockproto.ProtocolBasic, spec.ProtocolVersion)
 	}
-	if _, err := time.LoadLocation(spec.TimeZone); err != nil || spec.TimeZone == "" || spec.TimeZone == "Local" {
+	if _, err := keyward.LoadLocation(spec.TimeZone); err != nil || spec.TimeZone == "" || spec.TimeZone == "Local" {
 		return nil, "", keyward.Invalidf("%q is not an IANA time zone", spec.TimeZone)
 	}
 	if len(spec.DevicePublicKey) != ed25519.PublicKeySize {

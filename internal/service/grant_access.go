@@ -33,7 +33,7 @@ func (s *Service) accessOf(g *keyward.Grant, tgt *target) (*access, error) {
 		a.before = &g.ValidBefore.Time
 	}
 	if tgt.lock != nil {
-		if loc, err := time.LoadLocation(tgt.lock.TimeZone); err == nil {
+		if loc, err := keyward.LoadLocation(tgt.lock.TimeZone); err == nil {
 			a.loc = loc
 		}
 	}
