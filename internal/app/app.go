@@ -83,7 +83,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.Now == nil {
 		m.Now = time.Now
 	}
-	if m.Store, err = sqlstore.OpenPool(ctx, m.Config.DB, sqlstore.Pool{MaxConns: m.Config.DBMaxConns}); err != nil {
+	if m.Store, err = sqlstore.OpenPool(ctx, m.Config.DB, sqlstore.Pool{MaxConns: m.Config.DBMaxConns, NoStandingCache: m.Config.NoStandingCache}); err != nil {
 		return err
 	}
 	if err := m.openMetrics(); err != nil {
@@ -121,6 +121,7 @@ func (m *Main) Open(ctx context.Context) error {
 		apiCfg.ReadCache = m.ReadCache
 		m.collectReadCache()
 	}
+	m.collectStanding()
 	mgmt := httpapi.New(apiCfg)
 	m.docs = apidocs.Deferred(api.OpenAPI)
 	if m.Portal, err = portal.New(portal.Config{Issuer: m.Config.Issuer, Services: m.Services, Sessions: pages, Now: m.Now, Logger: m.Logger}); err != nil {

@@ -58,3 +58,15 @@ func (m *Main) collectReadCache() {
 		return metrics.ReadCache{Hits: s.Hits, Misses: s.Misses, Evictions: s.Evictions, Bytes: s.Bytes}
 	})
 }
+
+// collectStanding has the metrics report the standing cache's counts and whether the node is
+// alone on its database, at each scrape.
+func (m *Main) collectStanding() {
+	if m.Metrics == nil || m.Store.Engine() != sqlstore.Postgres {
+		return
+	}
+	m.Metrics.CollectStanding(func() metrics.Standing {
+		s := m.Store.StandingStats()
+		return metrics.Standing{Hits: s.Hits, Misses: s.Misses, Alone: s.Alone}
+	})
+}

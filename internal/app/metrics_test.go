@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"database/sql"
 	"io"
 	"net/http"
 	"net/url"
@@ -75,6 +76,50 @@ func TestMetrics(t *testing.T) {
 	if status, _ := get(m.Config.Issuer + "/metrics"); status != 404 {
 		t.Fatalf("GET /metrics on the API's address = %d, want 404", status)
 	}
+}
+
+// TestMetrics_Standing: on PostgreSQL a node reports whether it is alone on its database and
+// what its standing cache answered; a second program's session on the database turns the gauge
+// to 0 at the next look.
+func TestMetrics_Standing(t *testing.T) {
+	dsn := sqltest.DSN(t, sqlstore.Postgres)
+	m := apptest.Start(t, config.Config{Addr: "127.0.0.1:0", MetricsAddr: "127.0.0.1:0", DB: dsn}, &apitest.Output{}, &apitest.Output{})
+	scrape := func() string {
+		res, err := http.Get("http://" + m.MetricsAddr() + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return string(b)
+	}
+	until := func(want string) string {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			body := scrape()
+			if strings.Contains(body, want) {
+				return body
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("/metrics never showed %s:\n%s", want, body)
+			}
+		}
+	}
+	body := until("keyward_db_alone 1")
+	for _, want := range []string{`keyward_token_standing_checks_total{outcome="hit"} 0`, `keyward_token_standing_checks_total{outcome="miss"} 0`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	other, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if err := other.Ping(); err != nil {
+		t.Fatal(err)
+	}
+	until("keyward_db_alone 0")
 }
 
 // TestMetrics_PropagationAndLogIngestion: the propagation gauges are read from the database at

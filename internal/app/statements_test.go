@@ -11,7 +11,10 @@ import (
 // TestReadStatements pins the statements of an authenticated read: one that accepts the token
 // (its user, its revocation, the caller's role on the account and the account's version,
 // together) and one that reads what was asked for, which a read of an unchanged account leaves
-// to the read cache. A new lookup on this path would cost every request a round trip.
+// to the read cache. A new lookup on this path would cost every request a round trip. On
+// PostgreSQL the token check may be answered from memory too (the standing cache: the node is
+// alone on its database and nothing was written since the same check; sqlstore's tests pin when),
+// so there it runs at most once.
 func TestReadStatements(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, f *fixture) {
 		token := f.token("admin")
@@ -23,8 +26,20 @@ func TestReadStatements(t *testing.T) {
 			// read cache's: the token check alone
 			for i, want := range []string{"FROM bound_locks b", ""} {
 				seen := f.statementsOfRead(t, tt.path, token)
-				ok := len(seen) == 1 && want == "" || len(seen) == 2 && strings.Contains(seen[1], want)
-				if !ok || !strings.Contains(seen[0], "FROM users u LEFT JOIN token_families f") {
+				var checks int
+				var rest []string
+				for _, q := range seen {
+					if strings.Contains(q, "FROM users u LEFT JOIN token_families f") {
+						checks++
+					} else {
+						rest = append(rest, q)
+					}
+				}
+				ok := len(rest) == 0 && want == "" || len(rest) == 1 && strings.Contains(rest[0], want)
+				if checks == 0 && f.m.Store.Engine() == sqlstore.SQLite || checks > 1 {
+					ok = false
+				}
+				if !ok {
 					t.Errorf("%s, read %d ran %d statements, want the token check and %q:\n%s", tt.name, i+1, len(seen), want, strings.Join(seen, "\n"))
 				}
 			}

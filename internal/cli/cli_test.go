@@ -140,6 +140,7 @@ func TestMigrateAndPrintConfig(t *testing.T) {
   "MetricsAddr": "",
   "TrustedProxies": "",
   "ReadCacheMB": 0,
+  "NoStandingCache": false,
   "LogLevel": "INFO"
 }
 `

@@ -38,7 +38,11 @@ type Config struct {
 	// reads of account data until the account changes; 0 picks DefaultReadCacheMB, a negative
 	// size turns the cache off.
 	ReadCacheMB int
-	LogLevel    slog.Level
+	// NoStandingCache has every token check read the token's standing from the database, also
+	// while the node is the only process connected to its PostgreSQL database (see
+	// sqlstore.Pool.NoStandingCache).
+	NoStandingCache bool
+	LogLevel        slog.Level
 }
 
 // DefaultReadCacheMB is the read cache's size when ReadCacheMB is 0: some thousand answers of a
@@ -72,6 +76,7 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr, "listen address of the Prometheus /metrics endpoint (env KEYWARD_METRICS_ADDR; default: no metrics)")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "comma-separated networks (CIDR) of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (env KEYWARD_TRUSTED_PROXIES; default: none)")
 	fs.IntVar(&c.ReadCacheMB, "read-cache-mb", c.ReadCacheMB, "memory of the read cache in MiB (env KEYWARD_READ_CACHE_MB; default 32, -1 turns it off)")
+	fs.BoolVar(&c.NoStandingCache, "no-standing-cache", c.NoStandingCache, "read every token's standing from the database, also while this node is alone on its PostgreSQL database (env KEYWARD_NO_STANDING_CACHE=true)")
 	fs.TextVar(&c.LogLevel, "log-level", c.LogLevel, "log level: DEBUG, INFO, WARN or ERROR (env KEYWARD_LOG_LEVEL)")
 }
 
@@ -112,6 +117,13 @@ func (c *Config) ApplyEnv(fs *flag.FlagSet, getenv func(string) string) error {
 			return fmt.Errorf("config: KEYWARD_READ_CACHE_MB: %q is not a number", v)
 		}
 		c.ReadCacheMB = n
+	}
+	if v := getenv("KEYWARD_NO_STANDING_CACHE"); v != "" && !set["no-standing-cache"] {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("config: KEYWARD_NO_STANDING_CACHE: %q is not true or false", v)
+		}
+		c.NoStandingCache = b
 	}
 	if v := getenv("KEYWARD_LOG_LEVEL"); v != "" && !set["log-level"] {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {

@@ -125,6 +125,44 @@ func (c readCacheCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(readCacheBytesDesc, prometheus.GaugeValue, float64(s.Bytes))
 }
 
+// Standing is what the standing cache did since the server started, and whether the node is
+// alone on its PostgreSQL database now.
+type Standing struct {
+	Hits, Misses uint64
+	Alone        bool
+}
+
+// CollectStanding registers the standing cache's counters and the alone gauge, which fn reports
+// at each scrape.
+func (m *Metrics) CollectStanding(fn func() Standing) {
+	m.reg.MustRegister(standingCollector{read: fn})
+}
+
+var (
+	standingRequestsDesc = prometheus.NewDesc("keyward_token_standing_checks_total",
+		"Token checks by outcome: hit (answered from memory, the node alone on its database and nothing written since) or miss (read from the database).", []string{"outcome"}, nil)
+	aloneDesc = prometheus.NewDesc("keyward_db_alone",
+		"1 while this node is the only process connected to its PostgreSQL database, so that token standings may be answered from memory.", nil, nil)
+)
+
+type standingCollector struct{ read func() Standing }
+
+func (c standingCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- standingRequestsDesc
+	ch <- aloneDesc
+}
+
+func (c standingCollector) Collect(ch chan<- prometheus.Metric) {
+	s := c.read()
+	alone := 0.0
+	if s.Alone {
+		alone = 1
+	}
+	ch <- prometheus.MustNewConstMetric(standingRequestsDesc, prometheus.CounterValue, float64(s.Hits), "hit")
+	ch <- prometheus.MustNewConstMetric(standingRequestsDesc, prometheus.CounterValue, float64(s.Misses), "miss")
+	ch <- prometheus.MustNewConstMetric(aloneDesc, prometheus.GaugeValue, alone)
+}
+
 // Propagation is what the locks of every account have yet to learn, as the store counts it.
 type Propagation struct {
 	PendingRevocations int           // per lock and revoked grant

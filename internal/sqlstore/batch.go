@@ -153,6 +153,7 @@ func (db *DB) runBatch(jobs []*writeJob) {
 // the batch's: a failed begin, savepoint or commit, which fails every job that had succeeded.
 func (db *DB) batchTx(jobs []*writeJob, results []error) error {
 	bg := context.Background() // the transaction outlives any one request's context
+	defer beginWrite()()
 	tx, err := db.sql.BeginTx(bg, nil)
 	if err != nil {
 		return fmt.Errorf("sqlstore: begin: %w", err)

@@ -98,9 +98,18 @@ var checkAccessTokenSQL = `SELECT u.` + strings.ReplaceAll(userColumns, ", ", ",
 	FROM users u LEFT JOIN token_families f ON f.id = $2
 	WHERE u.id = $1`
 
-// CheckAccessToken reads the token's user and standing in one statement (checkAccessTokenSQL).
-// The jti is looked up only for a token without a family, as a family decides for its tokens.
+// CheckAccessToken reads the token's user and standing in one statement (checkAccessTokenSQL),
+// or answers it from the standing cache when the cache is sure it is what that would read.
 func (s *store) CheckAccessToken(ctx context.Context, c keyward.TokenCheck) (*keyward.TokenStanding, error) {
+	if s.standing != nil {
+		return s.standing.check(ctx, c, s.readStanding)
+	}
+	return s.readStanding(ctx, c)
+}
+
+// readStanding is CheckAccessToken's statement. The jti is looked up only for a token without a
+// family, as a family decides for its tokens.
+func (s *store) readStanding(ctx context.Context, c keyward.TokenCheck) (*keyward.TokenStanding, error) {
 	jti := c.JTI
 	if c.Family != "" {
 		jti = ""

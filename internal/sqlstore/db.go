@@ -39,6 +39,9 @@ type dialect struct {
 type store struct {
 	q queryer
 	d dialect
+	// standing answers CheckAccessToken from memory when it may (PostgreSQL, outside a
+	// transaction only; nil otherwise).
+	standing *standingCache
 }
 
 // ownerStore adds the writes on one owner account's data to a store in a transaction that holds
@@ -85,6 +88,8 @@ type DB struct {
 	// conflicts is told of every transaction PostgreSQL ended for what ran beside it
 	// (ObserveConflicts).
 	conflicts atomic.Pointer[func(Conflict)]
+	// watch looks whether the process is alone on its PostgreSQL database (nil on SQLite).
+	watch *aloneWatch
 }
 
 // Conflict is a transaction that PostgreSQL ended as a deadlock's victim or for a serialization
@@ -163,8 +168,12 @@ type Pool struct {
 	// time; readers run concurrently under WAL) and 16 on PostgreSQL (a request holds one
 	// connection, several nodes share the server's max_connections). All of them stay open
 	// while idle: database/sql keeps only 2 by default, and under load the rest were closed and
-	// reopened many times a second.
+	// reopened many times a second. On PostgreSQL one more is held by the look at the
+	// database's sessions (alone.go).
 	MaxConns int
+	// NoStandingCache answers every token check from the database, also while the process is
+	// alone on it (PostgreSQL; see standingCache).
+	NoStandingCache bool
 }
 
 // Default pool sizes per engine.
@@ -181,6 +190,9 @@ func (p Pool) apply(sdb *sql.DB, engine Engine) {
 		if engine == SQLite {
 			n = defaultSQLiteConns
 		}
+	}
+	if engine == Postgres {
+		n++ // the aloneWatch's
 	}
 	sdb.SetMaxOpenConns(n)
 	sdb.SetMaxIdleConns(n)
@@ -216,11 +228,15 @@ func openNoMigrate(ctx context.Context, dsn string, pool Pool) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	driver, d := "sqlite", dialect{engine: SQLite}
+	d := dialect{engine: SQLite}
+	var sdb *sql.DB
+	var watch *aloneWatch
 	if engine == Postgres {
-		driver, d = "pgx", dialect{engine: Postgres, collate: `"C"`}
+		d = dialect{engine: Postgres, collate: `"C"`}
+		sdb, watch, err = pgConnector(driverDSN)
+	} else {
+		sdb, err = sql.Open("sqlite", driverDSN)
 	}
-	sdb, err := sql.Open(driver, driverDSN)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: open: %w", err)
 	}
@@ -229,15 +245,28 @@ func openNoMigrate(ctx context.Context, dsn string, pool Pool) (*DB, error) {
 		sdb.Close()
 		return nil, fmt.Errorf("sqlstore: connect: %w", err)
 	}
-	db := &DB{sql: sdb}
+	db := &DB{sql: sdb, watch: watch}
+	db.store = store{q: db.door(sdb, nil), d: d}
 	if engine == SQLite {
 		db.stmts = newStmtCache(sdb)
 		db.writes = newWriteQueue()
 	} else {
 		db.accounts = &accountQueues{queues: map[string]*accountQueue{}}
+		watch.start()
+		if !pool.NoStandingCache {
+			db.store.standing = &standingCache{watch: watch}
+		}
 	}
-	db.store = store{q: db.door(sdb, nil), d: d}
 	return db, nil
+}
+
+// StandingStats reports what the standing cache did; zero when there is none (SQLite, or
+// Pool.NoStandingCache).
+func (db *DB) StandingStats() StandingStats {
+	if db.store.standing == nil {
+		return StandingStats{}
+	}
+	return db.store.standing.stats()
 }
 
 // SQL exposes the connection pool, for schema inspection in tests and operator tooling.
@@ -248,6 +277,9 @@ func (db *DB) Engine() Engine { return db.d.engine }
 
 // Close releases the cached statements and the connection pool.
 func (db *DB) Close() error {
+	if db.watch != nil {
+		db.watch.close()
+	}
 	if db.stmts != nil {
 		db.stmts.close()
 	}
@@ -315,6 +347,7 @@ func (db *DB) inTx(ctx context.Context, fn func(s *store) error) error {
 
 // txOnce runs fn in one transaction of its own.
 func (db *DB) txOnce(ctx context.Context, fn func(s *store) error) error {
+	defer beginWrite()()
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlstore: begin: %w", err)

@@ -5,6 +5,7 @@ package sqlstore
 // TriggerLock), the fourth of another type, so that the export's filter has rows to skip.
 // The planner's statistics are refreshed afterwards.
 func FillLog(db *DB, ownerID, lockID string, n int) error {
+	defer beginWrite()()
 	_, err := db.sql.Exec(`WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < $3)
 		INSERT INTO log_entries (id, owner_id, bound_lock_id, entry_no, lock_timestamp, received_at, log_type, command,
 			seq, kind_seq, lock_kind_seq)

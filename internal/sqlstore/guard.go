@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -85,6 +87,9 @@ func (g guarded) ExecContext(ctx context.Context, query string, args ...any) (re
 	}
 	start := time.Now()
 	defer func() { g.observed(query, args, start, err) }()
+	if g.tx == nil {
+		defer beginWrite()() // a statement outside a transaction commits on its own
+	}
 	if st := g.prepared(ctx, query); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
@@ -95,6 +100,10 @@ func (g guarded) QueryContext(ctx context.Context, query string, args ...any) (r
 	ctx = g.context(ctx)
 	if err := checkArgs(args); err != nil {
 		return nil, err
+	}
+	if g.tx == nil && !reads(query) {
+		// Its commit would come at some Close of the rows, which writeSeq cannot see.
+		return nil, errors.New("sqlstore: a statement that writes and answers rows runs in a transaction")
 	}
 	start := time.Now()
 	defer func() { g.observed(query, args, start, err) }()
@@ -110,10 +119,39 @@ func (g guarded) QueryRowContext(ctx context.Context, query string, args ...any)
 		return errRow{err}
 	}
 	defer g.observed(query, args, time.Now(), nil)
-	if st := g.prepared(ctx, query); st != nil {
-		return st.QueryRowContext(ctx, args...)
+	var end func()
+	if g.tx == nil && !reads(query) {
+		// INSERT … RETURNING outside a transaction: it has committed once its row is read.
+		end = beginWrite()
 	}
-	return g.q.QueryRowContext(ctx, query, args...)
+	var row rowScanner
+	if st := g.prepared(ctx, query); st != nil {
+		row = st.QueryRowContext(ctx, args...)
+	} else {
+		row = g.q.QueryRowContext(ctx, query, args...)
+	}
+	if end != nil {
+		return writeRow{row: row, end: end}
+	}
+	return row
+}
+
+// reads reports whether a statement only reads: it is a SELECT (the store runs none that
+// writes). Anything else counts as a write in writeSeq.
+func reads(query string) bool {
+	return strings.HasPrefix(strings.TrimLeft(query, " \t\r\n"), "SELECT")
+}
+
+// writeRow is the row of a statement that writes outside a transaction: the write ends when the
+// row has been read.
+type writeRow struct {
+	row rowScanner
+	end func()
+}
+
+func (r writeRow) Scan(dest ...any) error {
+	defer r.end()
+	return r.row.Scan(dest...)
 }
 
 // prepared returns the cached statement for query, bound to the transaction when there is one;

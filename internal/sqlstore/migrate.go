@@ -112,6 +112,7 @@ func refuseNewer(ctx context.Context, conn *sql.Conn, latest int) error {
 
 // applyMigration runs m unless it is recorded already; the check and the run share a transaction.
 func applyMigration(ctx context.Context, conn *sql.Conn, m migration) error {
+	defer beginWrite()()
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlstore: migrate %s: %w", m.name, err)

@@ -72,6 +72,7 @@ type seedAccount struct {
 // refreshed at the end, as autovacuum would after a load this size.
 func Seed(ctx context.Context, db *DB, spec SeedSpec) (*SeedResult, error) {
 	start := time.Now()
+	defer beginWrite()() // its transactions are one write for the standing cache
 	if spec.Owners < 1 || spec.Locks < spec.Owners || spec.Contacts < 2*spec.Owners {
 		return nil, fmt.Errorf("sqlstore: seed: need at least one owner, a lock per owner and two contacts per owner, got %+v", spec)
 	}
