@@ -35,6 +35,10 @@ const (
 	// aloneTrust is short of aloneLease so that clocks running at slightly different rates on
 	// two machines cannot make a node trust a look longer than the other waits.
 	aloneTrust = aloneLease * 4 / 5
+	// aloneIdle is how long after the standing cache last asked the watch goes on looking: an
+	// idle node costs the database no look, and its first requests after a pause are read from
+	// the database until the next look.
+	aloneIdle = 2 * time.Second
 )
 
 // backend names one PostgreSQL session for as long as it lives: its process id and its start,
@@ -89,6 +93,8 @@ type aloneWatch struct {
 	key string // ownSessions key
 	// trusted is the last look that found the process alone: nil when the last look did not.
 	trusted atomic.Pointer[aloneLook]
+	// wanted is when the standing cache last asked (Unix nanoseconds; see aloneIdle).
+	wanted atomic.Int64
 	// conn is the watch's own connection and since when its session is registered; mu guards
 	// them, for afterConnect asks whether the process has been visible for a lease.
 	mu    sync.Mutex
@@ -107,8 +113,9 @@ type aloneLook struct {
 }
 
 // alone reports whether the process may trust that it is alone on the database now, and in
-// which run of looks.
+// which run of looks; asking keeps the watch looking.
 func (w *aloneWatch) alone() (epoch uint64, ok bool) {
+	w.wanted.Store(time.Now().UnixNano())
 	l := w.trusted.Load()
 	if l == nil || !time.Now().Before(l.until) {
 		return 0, false
@@ -209,7 +216,13 @@ func (w *aloneWatch) run(ctx context.Context) {
 	defer tick.Stop()
 	for {
 		asked := time.Now()
-		alone, err := w.look(ctx)
+		var alone bool
+		var err error
+		if asked.Sub(time.Unix(0, w.wanted.Load())) > aloneIdle {
+			err = w.ensureConn(ctx) // nobody asks: stay visible, and look again when asked
+		} else {
+			alone, err = w.look(ctx)
+		}
 		switch {
 		case err != nil || !alone:
 			w.trusted.Store(nil)

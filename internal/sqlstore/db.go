@@ -246,12 +246,14 @@ func openNoMigrate(ctx context.Context, dsn string, pool Pool) (*DB, error) {
 		return nil, fmt.Errorf("sqlstore: connect: %w", err)
 	}
 	db := &DB{sql: sdb, watch: watch}
-	db.store = store{q: db.door(sdb, nil), d: d}
 	if engine == SQLite {
 		db.stmts = newStmtCache(sdb)
 		db.writes = newWriteQueue()
 	} else {
 		db.accounts = &accountQueues{queues: map[string]*accountQueue{}}
+	}
+	db.store = store{q: db.door(sdb, nil), d: d} // after stmts: the door keeps them
+	if watch != nil {
 		watch.start()
 		if !pool.NoStandingCache {
 			db.store.standing = &standingCache{watch: watch}

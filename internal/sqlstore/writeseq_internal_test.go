@@ -86,3 +86,18 @@ func funcName(fn *ast.FuncDecl) string {
 	}
 	return fn.Name.Name
 }
+
+// TestSQLiteStoreUsesPreparedStatements: the store outside transactions runs SQLite's
+// statements prepared once (stmtCache); a store whose door was made before the cache existed
+// parsed every statement again, tripling the token check's cost.
+func TestSQLiteStoreUsesPreparedStatements(t *testing.T) {
+	db, err := Open(t.Context(), "sqlite:"+filepath.Join(t.TempDir(), "k.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	g, ok := db.store.q.(guarded)
+	if !ok || g.stmts == nil || g.stmts != db.stmts {
+		t.Fatalf("the pool's store runs without the statement cache (door %+v)", db.store.q)
+	}
+}
