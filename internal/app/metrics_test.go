@@ -79,47 +79,56 @@ func TestMetrics(t *testing.T) {
 }
 
 // TestMetrics_Standing: on PostgreSQL a node reports whether it is alone on its database and
-// what its standing cache answered; a second program's session on the database turns the gauge
-// to 0 at the next look.
+// what its standing cache answered: token checks of a read repeated while the process writes
+// nothing are counted as hits. A second program's session on the database turns the gauge to 0
+// at the next look.
 func TestMetrics_Standing(t *testing.T) {
-	dsn := sqltest.DSN(t, sqlstore.Postgres)
-	m := apptest.Start(t, config.Config{Addr: "127.0.0.1:0", MetricsAddr: "127.0.0.1:0", DB: dsn}, &apitest.Output{}, &apitest.Output{})
+	f := newFixture(t, sqlstore.Postgres)
+	cfg := f.m.Config
+	cfg.Addr, cfg.MetricsAddr = "127.0.0.1:0", "127.0.0.1:0"
+	node := apptest.Start(t, cfg, io.Discard, io.Discard) // this process's too: still alone
 	scrape := func() string {
-		res, err := http.Get("http://" + m.MetricsAddr() + "/metrics")
-		if err != nil {
-			t.Fatal(err)
-		}
+		res, err := http.Get("http://" + node.MetricsAddr() + "/metrics")
+		f.must(err)
 		defer res.Body.Close()
 		b, _ := io.ReadAll(res.Body)
 		return string(b)
 	}
-	until := func(want string) string {
+	count := func(body, outcome string) float64 {
+		m := regexp.MustCompile(`(?m)^keyward_token_standing_checks_total\{outcome="` + outcome + `"\} (\S+)$`).FindStringSubmatch(body)
+		if m == nil {
+			t.Fatalf("/metrics lacks the %s count:\n%s", outcome, body)
+		}
+		n, err := strconv.ParseFloat(m[1], 64)
+		f.must(err)
+		return n
+	}
+	until := func(what string, cond func() bool) {
 		t.Helper()
-		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-			body := scrape()
-			if strings.Contains(body, want) {
-				return body
-			}
+		for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(20 * time.Millisecond) {
 			if time.Now().After(deadline) {
-				t.Fatalf("/metrics never showed %s:\n%s", want, body)
+				t.Fatalf("/metrics never showed %s:\n%s", what, scrape())
 			}
 		}
 	}
-	body := until("keyward_db_alone 1")
-	for _, want := range []string{`keyward_token_standing_checks_total{outcome="hit"} 0`, `keyward_token_standing_checks_total{outcome="miss"} 0`} {
-		if !strings.Contains(body, want) {
-			t.Errorf("/metrics lacks %s", want)
+	until("keyward_db_alone 1", func() bool { return strings.Contains(scrape(), "keyward_db_alone 1\n") })
+	if body := scrape(); count(body, "hit") != 0 || count(body, "miss") != 0 {
+		t.Errorf("token checks counted before any request:\n%s", body)
+	}
+	token := f.token("admin")
+	read := "http://" + node.Addr() + "/api/v1/Owners/" + f.ids["o1"] + "/BoundLocks/" + f.ids["lock1"]
+	until("a token check answered from memory", func() bool {
+		if res := apitest.Do(t, nil, "GET", read, "", http.Header{"Authorization": {"Bearer " + token}}); res.Status != 200 {
+			t.Fatalf("GET %s: %d %s", read, res.Status, res.Body)
 		}
-	}
-	other, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
+		body := scrape()
+		return count(body, "hit") >= 1 && count(body, "miss") >= 1
+	})
+	other, err := sql.Open("pgx", cfg.DB)
+	f.must(err)
 	defer other.Close()
-	if err := other.Ping(); err != nil {
-		t.Fatal(err)
-	}
-	until("keyward_db_alone 0")
+	f.must(other.Ping())
+	until("keyward_db_alone 0", func() bool { return strings.Contains(scrape(), "keyward_db_alone 0\n") })
 }
 
 // TestMetrics_PropagationAndLogIngestion: the propagation gauges are read from the database at

@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 
@@ -135,4 +136,51 @@ func routeOf(t *testing.T, f *fixture, key string) httpapi.Route {
 	}
 	t.Fatalf("no route %s", key)
 	return httpapi.Route{}
+}
+
+// TestTenancy_PortalReads: the service's reads that only the portal uses, which the route table
+// does not list, keep to the caller's account like every route: on the other account they are
+// refused, and the other account's ids on the caller's own account name nothing.
+func TestTenancy_PortalReads(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, f *fixture) {
+		all := tenants(t, f)
+		o1, o2 := all["o1"], all["o2"]
+		u, err := f.m.Store.FindUserByEmail(context.Background(), "olivia@example.com")
+		f.must(err)
+		as, s := asUser(context.Background(), u), f.m.Service
+		wantErr := func(what string, err, want error) {
+			t.Helper()
+			if !errors.Is(err, want) {
+				t.Errorf("%s: %v, want %v", what, err, want)
+			}
+		}
+		_, err = s.FindLockGroupsOfLock(as, o2["ownerId"], o2["boundLockId"], nil)
+		wantErr("FindLockGroupsOfLock on o2", err, keyward.ErrForbidden)
+		_, err = s.FindLockGroupCandidates(as, o2["ownerId"], o2["lockGroupId"], nil)
+		wantErr("FindLockGroupCandidates on o2", err, keyward.ErrForbidden)
+		_, err = s.LockGroupZones(as, o2["ownerId"], []string{o2["lockGroupId"]})
+		wantErr("LockGroupZones on o2", err, keyward.ErrForbidden)
+		_, err = s.FindGrantsOnTargets(as, o2["ownerId"], []string{o2["boundLockId"]}, nil)
+		wantErr("FindGrantsOnTargets on o2", err, keyward.ErrForbidden)
+
+		_, err = s.FindLockGroupsOfLock(as, o1["ownerId"], o2["boundLockId"], nil)
+		wantErr("FindLockGroupsOfLock of o2's lock on o1", err, keyward.ErrNotFound)
+		_, err = s.FindLockGroupCandidates(as, o1["ownerId"], o2["lockGroupId"], nil)
+		wantErr("FindLockGroupCandidates of o2's group on o1", err, keyward.ErrNotFound)
+		zones, err := s.LockGroupZones(as, o1["ownerId"], []string{o2["lockGroupId"], o1["lockGroupId"]})
+		f.must(err)
+		if _, leaked := zones[o2["lockGroupId"]]; leaked || len(zones[o1["lockGroupId"]]) != 1 {
+			t.Errorf("LockGroupZones on o1 of o2's group and o1's: %v, want o1's group alone", zones)
+		}
+		grants, err := s.FindGrantsOnTargets(as, o1["ownerId"], []string{o2["boundLockId"], o2["lockGroupId"], o1["boundLockId"]}, nil)
+		f.must(err)
+		if len(grants) != 1 || grants[0].ID != o1["grantId"] {
+			t.Errorf("FindGrantsOnTargets on o1 naming o2's targets and o1's lock: %d grants, want o1's grant %s alone", len(grants), o1["grantId"])
+		}
+		groups, err := s.FindLockGroupsOfLock(as, o1["ownerId"], o1["boundLockId"], nil)
+		f.must(err)
+		if len(groups) != 1 || groups[0].ID != o1["lockGroupId"] {
+			t.Errorf("FindLockGroupsOfLock of o1's lock: %d groups, want its group %s", len(groups), o1["lockGroupId"])
+		}
+	})
 }

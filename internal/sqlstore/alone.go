@@ -115,9 +115,10 @@ type aloneLook struct {
 // alone reports whether the process may trust that it is alone on the database now, and in
 // which run of looks; asking keeps the watch looking.
 func (w *aloneWatch) alone() (epoch uint64, ok bool) {
-	w.wanted.Store(time.Now().UnixNano())
+	now := time.Now()
+	w.wanted.Store(now.UnixNano())
 	l := w.trusted.Load()
-	if l == nil || !time.Now().Before(l.until) {
+	if l == nil || !now.Before(l.until) {
 		return 0, false
 	}
 	return l.epoch, true
@@ -143,11 +144,8 @@ func (w *aloneWatch) afterConnect(ctx context.Context, c *pgx.Conn) error {
 	if err != nil {
 		return fmt.Errorf("sqlstore: list sessions: %w", err)
 	}
-	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (session, error) {
-		var s session
-		err := r.Scan(&s.pid, &s.start, &s.mine)
-		return s, err
-	})
+	list, err := scanSessions(rows)
+	rows.Close()
 	if err != nil {
 		return fmt.Errorf("sqlstore: list sessions: %w", err)
 	}
@@ -326,6 +324,16 @@ func (w *aloneWatch) sessions(ctx context.Context) ([]session, error) {
 		return nil, err
 	}
 	defer rows.Close()
+	return scanSessions(rows)
+}
+
+// scanSessions reads sessionsSQL's rows, from pgx (a new connection's, before database/sql
+// has it) or from database/sql (the watch's).
+func scanSessions(rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}) ([]session, error) {
 	var list []session
 	for rows.Next() {
 		var s session
