@@ -241,7 +241,7 @@ func openNoMigrate(ctx context.Context, dsn string, pool Pool) (*DB, error) {
 		return nil, fmt.Errorf("sqlstore: open: %w", err)
 	}
 	pool.apply(sdb, engine)
-	if err := sdb.PingContext(ctx); err != nil {
+	if err := connect(ctx, sdb); err != nil {
 		sdb.Close()
 		return nil, fmt.Errorf("sqlstore: connect: %w", err)
 	}
@@ -260,6 +260,25 @@ func openNoMigrate(ctx context.Context, dsn string, pool Pool) (*DB, error) {
 		}
 	}
 	return db, nil
+}
+
+// connect opens the pool's first connection. SQLite may answer it SQLITE_BUSY at once, without
+// waiting its busy timeout, while another process sets up the same new database file (seen once
+// when four nodes opened one empty database together, under load): then it tries again, for up
+// to the 10 s the busy timeout would wait.
+func connect(ctx context.Context, sdb *sql.DB) error {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		err := sdb.PingContext(ctx)
+		if err == nil || !isSQLiteBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // StandingStats reports what the standing cache did; zero when there is none (SQLite, or

@@ -13,6 +13,7 @@ const (
 	sqliteConstraintUnique     = 2067
 	sqliteConstraintPrimaryKey = 1555
 	sqliteConstraintForeignKey = 787
+	sqliteBusy                 = 5
 	pgUniqueViolation          = "23505"
 	pgForeignKeyViolation      = "23503"
 	pgSerializationFailure     = "40001"
@@ -42,6 +43,12 @@ func isForeignKeyViolation(err error) bool {
 	}
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && pe.Code == pgForeignKeyViolation
+}
+
+// isSQLiteBusy reports whether err is SQLite's SQLITE_BUSY, in any of its extended codes.
+func isSQLiteBusy(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqliteBusy
 }
 
 // conflictCode is the SQLSTATE of err when it ended a PostgreSQL transaction only because of what
