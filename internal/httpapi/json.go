@@ -158,14 +158,39 @@ func writeList[T any](w http.ResponseWriter, items []T, q *keyward.Query, err er
 	if len(items) == 0 {
 		return writeJSON(w, http.StatusOK, []T{})
 	}
+	var fields []string
+	if q != nil {
+		fields = q.Select
+	}
+	if writeAppended(w, items, fields) {
+		return nil
+	}
 	var body any = items
-	if q != nil && len(q.Select) > 0 {
-		if body, err = odata.Select(items, q.Select); err != nil {
+	if len(fields) > 0 {
+		if body, err = odata.Select(items, fields); err != nil {
 			return fmt.Errorf("httpapi: apply $select: %w", err)
 		}
 	}
 	return writeJSON(w, http.StatusOK, body)
 }
+
+// writeAppended answers 200 with items if they append themselves (odata.AppendList), in a buffer
+// of appended, and reports whether they did.
+func writeAppended[T any](w http.ResponseWriter, items []T, fields []string) bool {
+	p := appended.Get().(*[]byte)
+	b, ok := odata.AppendList((*p)[:0], items, fields)
+	if ok {
+		writeBody(w, http.StatusOK, b)
+	}
+	if cap(b) <= 1<<20 { // as putBody, a buffer one very large answer grew is not kept
+		*p = b[:0]
+		appended.Put(p)
+	}
+	return ok
+}
+
+// appended holds the buffers of writeAppended: a log-export page is some 100 kB.
+var appended = sync.Pool{New: func() any { return new([]byte) }}
 
 // writeNoContent answers 204 without a body.
 func writeNoContent(w http.ResponseWriter, err error) error {

@@ -20,6 +20,37 @@ type LogEntry struct {
 	GrantID       *string `json:"grantId"`
 }
 
+// logEntryMembers are LogEntry's JSON members, in the order of its fields.
+var logEntryMembers = []string{"id", "entryNo", "lockTimestamp", "receivedAt", "boundLockId", "boundCardId",
+	"contactId", "logType", "command", "result", "reason", "grantId"}
+
+// JSONMembers names the members AppendJSON writes, in their order.
+func (e *LogEntry) JSONMembers() []string { return logEntryMembers }
+
+// AppendJSON appends the entry as encoding/json encodes it, with only the members whose bit
+// (1 << their index in JSONMembers) is set in keep; a nil entry is null. A page of the log
+// export is 500 entries, which encoding/json's reflection and then $select's pass over its output
+// made a third of the page's CPU.
+func (e *LogEntry) AppendJSON(dst []byte, keep uint64) []byte {
+	if e == nil {
+		return append(dst, "null"...)
+	}
+	o := objectWriter{dst: append(dst, '{'), names: logEntryMembers, keep: keep}
+	o.string(e.ID)
+	o.int(e.EntryNo)
+	o.time(e.LockTimestamp)
+	o.time(e.ReceivedAt)
+	o.string(e.BoundLockID)
+	o.optString(e.BoundCardID)
+	o.optString(e.ContactID)
+	o.string(e.LogType)
+	o.string(e.Command)
+	o.optString(e.Result)
+	o.optString(e.Reason)
+	o.optString(e.GrantID)
+	return append(o.dst, '}')
+}
+
 // Log types, commands and results Keyward knows; the lock may report others.
 const (
 	LogTypeCommand     = "Command"

@@ -27,7 +27,40 @@ func (t Time) Millis() int64 { return t.UnixMilli() }
 func (t Time) String() string { return t.UTC().Format(WireTimeLayout) }
 
 // MarshalJSON writes the wire format.
-func (t Time) MarshalJSON() ([]byte, error) { return []byte(`"` + t.String() + `"`), nil }
+func (t Time) MarshalJSON() ([]byte, error) {
+	return t.AppendJSON(make([]byte, 0, len(WireTimeLayout)+2)), nil
+}
+
+// AppendJSON appends t in the wire format, quoted, to dst. It writes the digits itself instead of
+// through time.Format's layout interpreter, which was a fifth of a log-export page's encoding (two
+// times in each of 500 entries); a year outside 0–9999, which the layout writes its own way, goes
+// through Format.
+func (t Time) AppendJSON(dst []byte) []byte {
+	u := t.UTC()
+	year, month, day := u.Date()
+	if year < 0 || year > 9999 {
+		return append(u.AppendFormat(append(dst, '"'), WireTimeLayout), '"')
+	}
+	hour, minute, second := u.Clock()
+	dst = appendDigits(append(dst, '"'), year, 4)
+	dst = appendDigits(append(dst, '-'), int(month), 2)
+	dst = appendDigits(append(dst, '-'), day, 2)
+	dst = appendDigits(append(dst, 'T'), hour, 2)
+	dst = appendDigits(append(dst, ':'), minute, 2)
+	dst = appendDigits(append(dst, ':'), second, 2)
+	dst = appendDigits(append(dst, '.'), u.Nanosecond()/int(time.Millisecond), 3)
+	return append(dst, 'Z', '"')
+}
+
+// appendDigits appends the width lowest decimal digits of n ≥ 0, zero-padded.
+func appendDigits(dst []byte, n, width int) []byte {
+	dst = append(dst, "0000"[:width]...)
+	for i := len(dst) - 1; width > 0; i, width = i-1, width-1 {
+		dst[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return dst
+}
 
 // UnmarshalJSON accepts RFC 3339 with any offset and up to nine fractional digits.
 func (t *Time) UnmarshalJSON(b []byte) error {

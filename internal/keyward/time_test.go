@@ -2,6 +2,7 @@ package keyward
 
 import (
 	"encoding/json"
+	"math/rand/v2"
 	"testing"
 	"time"
 )
@@ -36,6 +37,28 @@ func TestTimeJSON(t *testing.T) {
 	}
 	if !got.T.Equal(time.Date(2026, 7, 1, 7, 30, 0, 5e8, time.UTC)) || !got.N.IsZero() {
 		t.Errorf("Unmarshal = %v, %v", got.T, got.N)
+	}
+}
+
+// TestTimeAppendJSON: AppendJSON, which writes the digits itself, writes what time.Format writes
+// with the wire layout, for instants across and beyond the years 0–9999, in any zone and at any
+// precision.
+func TestTimeAppendJSON(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	times := []time.Time{
+		time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(-1, 12, 31, 23, 59, 59, 999999999, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC), time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2026, 1, 1, 0, 30, 0, 0, time.FixedZone("", 3600)), {},
+	}
+	for range 5000 {
+		ms := rng.Int64N(2*315537897600000) - 315537897600000 // years -8000 to 12000
+		times = append(times, time.UnixMilli(ms).Add(time.Duration(rng.IntN(1e6))).In(time.FixedZone("", rng.IntN(50000)-25000)))
+	}
+	for _, tt := range times {
+		want := `"` + tt.UTC().Format(WireTimeLayout) + `"`
+		if got := string(Time{tt}.AppendJSON([]byte("x"))); got != "x"+want {
+			t.Fatalf("AppendJSON(%v) = %s, want x%s", tt, got, want)
+		}
 	}
 }
 
