@@ -89,8 +89,13 @@ type Tokens interface {
 	UseAuthCode(ctx context.Context, hash string, at Time) (*AuthCode, error)
 
 	CreateRefreshToken(ctx context.Context, t *RefreshToken) error
-	// UseRefreshToken marks a token used and returns it as it was before (UsedAt set on reuse).
-	UseRefreshToken(ctx context.Context, hash string, at Time) (*RefreshToken, error)
+	// RotateRefreshToken spends the refresh token with hash at a time and, when it was not
+	// spent before, stores next in its place with its family, client, user and scopes (set on
+	// next; next gives the hash, creation and expiry). It returns the spent token as it was and
+	// its family, held as LockTokenFamily holds it. A token spent before is returned with UsedAt
+	// set and no family, and nothing is stored; ErrNotFound for an unknown hash. A rollback undoes
+	// the spend and the new token both.
+	RotateRefreshToken(ctx context.Context, hash string, at Time, next *RefreshToken) (*RefreshToken, *TokenFamily, error)
 	// FindRefreshToken returns a refresh token by hash, used or not; ErrNotFound when unknown.
 	FindRefreshToken(ctx context.Context, hash string) (*RefreshToken, error)
 

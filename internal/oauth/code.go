@@ -119,6 +119,9 @@ type tokenGrant struct {
 	// id is set for an authorization of a signed-in person; with the scope openid an ID token is
 	// issued too.
 	id *idTokenGrant
+	// rotated is the refresh token a rotation stored already (RotateRefreshToken), "" when
+	// storeTokens stores one.
+	rotated string
 }
 
 // storeTokens does the part of issuing tokens that belongs in the grant's transaction tx: it
@@ -137,15 +140,24 @@ func (s *Server) storeTokens(ctx context.Context, tx keyward.Tx, g tokenGrant) (
 	if !slices.Contains(g.refreshScopes, keyward.ScopeOfflineAccess) {
 		return st, nil
 	}
-	raw := token.Random(32)
-	now := s.cfg.Now()
-	rt := &keyward.RefreshToken{Hash: token.Hash(raw), FamilyID: g.family, ClientID: g.clientID, UserID: g.userID, Scopes: g.refreshScopes,
-		CreatedAt: keyward.NewTime(now), ExpiresAt: keyward.NewTime(now.Add(s.cfg.RefreshTokenLifetime))}
+	if g.rotated != "" {
+		st.refreshToken = g.rotated
+		return st, nil
+	}
+	raw, rt := s.newRefreshToken()
+	rt.FamilyID, rt.ClientID, rt.UserID, rt.Scopes = g.family, g.clientID, g.userID, g.refreshScopes
 	if err := tx.CreateRefreshToken(ctx, rt); err != nil {
 		return nil, fmt.Errorf("oauth: store refresh token: %w", err)
 	}
 	st.refreshToken = raw
 	return st, nil
+}
+
+// newRefreshToken makes a refresh token: the secret for the client and the record of its hash,
+// creation and expiry, to which the caller adds whose it is.
+func (s *Server) newRefreshToken() (string, *keyward.RefreshToken) {
+	raw, now := token.Random(32), s.cfg.Now()
+	return raw, &keyward.RefreshToken{Hash: token.Hash(raw), CreatedAt: keyward.NewTime(now), ExpiresAt: keyward.NewTime(now.Add(s.cfg.RefreshTokenLifetime))}
 }
 
 // storedTokens is what storeTokens committed for a grant and signTokens completes.

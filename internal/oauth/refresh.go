@@ -13,7 +13,8 @@ import (
 // refreshTokenGrant rotates a refresh token (RFC 6749 §6, RFC 9700 §4.14.2): the token is spent
 // and a new one in the same family comes with the new access token. Presenting a spent token
 // revokes the family, because then two parties hold it. A refresh refused for its scope, the
-// family or its expiry leaves the token as it was. redirect_uri and code_verifier, which some
+// family or its expiry leaves the token as it was. The new refresh token is stored by the same
+// statement that spends the old one (keyward.Tokens.RotateRefreshToken). redirect_uri and code_verifier, which some
 // Tapkey clients send here too (reference §2.3), are ignored.
 func (s *Server) refreshTokenGrant(ctx context.Context, req *tokenRequest) (*issuedToken, error) {
 	client, err := s.authenticateAnyClient(ctx, req.creds)
@@ -24,25 +25,26 @@ func (s *Server) refreshTokenGrant(ctx context.Context, req *tokenRequest) (*iss
 	if raw == "" {
 		return nil, invalidRequest("refresh_token is missing")
 	}
+	nextRaw, next := s.newRefreshToken()
 	var stored *storedTokens
 	var refusal error
 	err = s.store.InTx(ctx, func(tx keyward.Tx) error {
-		rt, err := tx.UseRefreshToken(ctx, token.Hash(raw), s.now())
+		rt, fam, err := tx.RotateRefreshToken(ctx, token.Hash(raw), s.now(), next)
 		switch {
 		case errors.Is(err, keyward.ErrNotFound):
 			return invalidGrant("the refresh token is unknown")
 		case err != nil:
-			return fmt.Errorf("oauth: use refresh token: %w", err)
+			return fmt.Errorf("oauth: rotate refresh token: %w", err)
 		}
 		if refusal, err = s.spend(ctx, tx, "refresh token", rt.ClientID, rt.FamilyID, rt.UsedAt, client); refusal != nil || err != nil {
 			return err
 		}
-		scopes, fam, err := s.checkRefresh(ctx, tx, rt, client, req.form.Get("scope"))
+		scopes, err := s.checkRefresh(rt, fam, client, req.form.Get("scope"))
 		if err != nil {
-			return err // rolled back: a refused refresh leaves the token usable
+			return err // rolled back: a refused refresh leaves the token usable, and stores no other
 		}
 		stored, err = s.storeTokens(ctx, tx, tokenGrant{clientID: client.ID, userID: rt.UserID, family: rt.FamilyID,
-			scopes: scopes, refreshScopes: rt.Scopes, id: personGrant(fam, "")})
+			scopes: scopes, refreshScopes: rt.Scopes, rotated: nextRaw, id: personGrant(fam, "")})
 		return err
 	})
 	if err != nil {
@@ -54,19 +56,16 @@ func (s *Server) refreshTokenGrant(ctx context.Context, req *tokenRequest) (*iss
 	return s.signTokens(ctx, stored)
 }
 
-// checkRefresh checks a refresh token's family and expiry and returns the family and the scopes
-// of the new access token: those requested, which may narrow but never widen the token's scopes (RFC 6749
+// checkRefresh checks a refresh token's family and expiry and returns the scopes of the new
+// access token: those requested, which may narrow but never widen the token's scopes (RFC 6749
 // §6), or all of them. The client must still be allowed each of them and offline_access: a
 // change of its registration applies at once.
-func (s *Server) checkRefresh(ctx context.Context, tx keyward.Tx, rt *keyward.RefreshToken, client *keyward.Client, scope string) ([]string, *keyward.TokenFamily, error) {
-	fam, err := tx.LockTokenFamily(ctx, rt.FamilyID)
+func (s *Server) checkRefresh(rt *keyward.RefreshToken, fam *keyward.TokenFamily, client *keyward.Client, scope string) ([]string, error) {
 	switch {
-	case err != nil:
-		return nil, nil, fmt.Errorf("oauth: find token family %s: %w", rt.FamilyID, err)
 	case fam.RevokedAt != nil:
-		return nil, nil, invalidGrant("the refresh token was revoked at %s", wireTime(fam.RevokedAt.Time))
+		return nil, invalidGrant("the refresh token was revoked at %s", wireTime(fam.RevokedAt.Time))
 	case s.cfg.Now().After(rt.ExpiresAt.Time):
-		return nil, nil, invalidGrant("the refresh token expired at %s", wireTime(rt.ExpiresAt.Time))
+		return nil, invalidGrant("the refresh token expired at %s", wireTime(rt.ExpiresAt.Time))
 	}
 	granted := &keyward.Client{Scopes: rt.Scopes}
 	requested := splitScope(scope)
@@ -76,9 +75,9 @@ func (s *Server) checkRefresh(ctx context.Context, tx keyward.Tx, rt *keyward.Re
 	for _, sc := range slices.Concat(requested, []string{keyward.ScopeOfflineAccess}) {
 		switch {
 		case !granted.AllowsScope(sc):
-			return nil, nil, invalidScope("the scope '%s' was not granted to the refresh token; a refresh may only narrow the scope", sc)
+			return nil, invalidScope("the scope '%s' was not granted to the refresh token; a refresh may only narrow the scope", sc)
 		case !client.AllowsScope(sc):
-			return nil, nil, invalidScope("the client '%s' is no longer allowed the scope '%s'", client.ID, sc)
+			return nil, invalidScope("the client '%s' is no longer allowed the scope '%s'", client.ID, sc)
 		}
 	}
 	var scopes []string
@@ -87,5 +86,5 @@ func (s *Server) checkRefresh(ctx context.Context, tx keyward.Tx, rt *keyward.Re
 			scopes = append(scopes, sc)
 		}
 	}
-	return scopes, fam, nil
+	return scopes, nil
 }

@@ -195,20 +195,80 @@ func scanRefreshToken(row rowScanner) (*keyward.RefreshToken, error) {
 	return &t, nil
 }
 
-// UseRefreshToken marks a refresh token used and returns it as it was (UsedAt set on reuse). A
-// token not used before, the rotation's every time, is marked and read in one statement (the
-// row returned was unused, by its WHERE); only an unknown or reused token is read again.
-func (s *store) UseRefreshToken(ctx context.Context, hash string, at keyward.Time) (*keyward.RefreshToken, error) {
-	t, err := scanRefreshToken(s.q.QueryRowContext(ctx, `UPDATE refresh_tokens SET used_at = $1 WHERE hash = $2 AND used_at IS NULL
-		RETURNING `+refreshTokenColumns, at.Millis(), hash))
+// RotateRefreshToken spends a refresh token and stores next in its place (see keyward.Tokens).
+// On PostgreSQL the spend, the family's lock and the insert are one statement (rotateRefreshSQL),
+// a round trip instead of three; SQLite, in the process, runs them one after the other. The
+// spend's WHERE makes a token spent once whichever node rotates it.
+func (s *store) RotateRefreshToken(ctx context.Context, hash string, at keyward.Time, next *keyward.RefreshToken) (*keyward.RefreshToken, *keyward.TokenFamily, error) {
+	var t *keyward.RefreshToken
+	var f *keyward.TokenFamily
+	var err error
+	if s.d.engine == Postgres {
+		t, f, err = s.rotateInOne(ctx, hash, at, next)
+	} else {
+		t, f, err = s.rotateInThree(ctx, hash, at, next)
+	}
 	switch {
 	case err == nil:
-		t.UsedAt = nil // as it was before
-		return t, nil
+		next.FamilyID, next.ClientID, next.UserID, next.Scopes = t.FamilyID, t.ClientID, t.UserID, t.Scopes
+		return t, f, nil
 	case !errors.Is(err, sql.ErrNoRows):
-		return nil, fmt.Errorf("sqlstore: use refresh token: %w", err)
+		return nil, nil, fmt.Errorf("sqlstore: rotate refresh token: %w", err)
 	}
-	return s.FindRefreshToken(ctx, hash) // unknown, or used before: UsedAt says when
+	t, err = s.FindRefreshToken(ctx, hash) // unknown, or spent before: UsedAt says when
+	return t, nil, err
+}
+
+// rotateRefreshSQL spends the token ($1 the time, $2 its hash), locks its family and inserts the
+// next token ($3 its hash, $4 and $5 its creation and expiry) with the spent one's family,
+// client, user and scopes. Every part of a WITH runs on the same snapshot, and the insert and the
+// lock follow the spend's RETURNING: a token already spent gives no row and changes nothing.
+const rotateRefreshSQL = `WITH spent AS (
+		UPDATE refresh_tokens SET used_at = $1 WHERE hash = $2 AND used_at IS NULL RETURNING ` + refreshTokenColumns + `
+	), family AS (
+		SELECT f.id, f.client_id, f.user_id, f.created_at, f.revoked_at, f.auth_time
+		FROM token_families f JOIN spent ON f.id = spent.family_id FOR UPDATE OF f
+	), fresh AS (
+		INSERT INTO refresh_tokens (hash, family_id, client_id, user_id, scopes, created_at, expires_at)
+		SELECT $3, family_id, client_id, user_id, scopes, $4, $5 FROM spent RETURNING hash
+	)
+	SELECT spent.hash, spent.family_id, spent.client_id, spent.user_id, spent.scopes, spent.created_at,
+		spent.expires_at, spent.used_at, family.id, family.client_id, family.user_id, family.created_at,
+		family.revoked_at, family.auth_time
+	FROM spent JOIN family ON true JOIN fresh ON true`
+
+// rotateInOne is RotateRefreshToken in one statement; sql.ErrNoRows when the token was not
+// unspent.
+func (s *store) rotateInOne(ctx context.Context, hash string, at keyward.Time, next *keyward.RefreshToken) (*keyward.RefreshToken, *keyward.TokenFamily, error) {
+	var f keyward.TokenFamily
+	var created int64
+	var revoked, authTime sql.NullInt64
+	t, err := scanRefreshToken(scanAfter(s.q.QueryRowContext(ctx, rotateRefreshSQL, at.Millis(), hash, next.Hash, next.CreatedAt.Millis(), next.ExpiresAt.Millis()),
+		&f.ID, &f.ClientID, &f.UserID, &created, &revoked, &authTime))
+	if err != nil {
+		return nil, nil, err
+	}
+	t.UsedAt = nil // as it was before
+	f.CreatedAt, f.RevokedAt, f.AuthTime = keyward.TimeFromMillis(created), timePtr(revoked), timePtr(authTime)
+	return t, &f, nil
+}
+
+// rotateInThree is RotateRefreshToken statement by statement; sql.ErrNoRows when the token was
+// not unspent.
+func (s *store) rotateInThree(ctx context.Context, hash string, at keyward.Time, next *keyward.RefreshToken) (*keyward.RefreshToken, *keyward.TokenFamily, error) {
+	t, err := scanRefreshToken(s.q.QueryRowContext(ctx, `UPDATE refresh_tokens SET used_at = $1 WHERE hash = $2 AND used_at IS NULL
+		RETURNING `+refreshTokenColumns, at.Millis(), hash))
+	if err != nil {
+		return nil, nil, err
+	}
+	t.UsedAt = nil // as it was before
+	f, err := s.LockTokenFamily(ctx, t.FamilyID)
+	if err != nil {
+		return nil, nil, err
+	}
+	n := *next
+	n.FamilyID, n.ClientID, n.UserID, n.Scopes = t.FamilyID, t.ClientID, t.UserID, t.Scopes
+	return t, f, s.CreateRefreshToken(ctx, &n)
 }
 
 // GetSecret returns a named secret, creating it on first use; when two nodes race, both read the

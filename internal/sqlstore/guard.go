@@ -24,6 +24,17 @@ type rowScanner interface {
 	Scan(dest ...any) error
 }
 
+// scanAfter is row, whose Scan fills more after the destinations its caller gives: the
+// columns that follow an entity's in a statement that answers two.
+func scanAfter(row rowScanner, more ...any) rowScanner { return moreColumns{row, more} }
+
+type moreColumns struct {
+	row  rowScanner
+	more []any
+}
+
+func (m moreColumns) Scan(dest ...any) error { return m.row.Scan(append(dest, m.more...)...) }
+
 // queryer is how every store method reaches the database; guarded implements it.
 type queryer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)

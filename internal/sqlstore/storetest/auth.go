@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -79,12 +80,7 @@ func testAuthStorage(t *testing.T, s flat) {
 
 	rt := &keyward.RefreshToken{Hash: "rh", FamilyID: "fam", ClientID: c.ID, UserID: u.ID, Scopes: []string{"read:grants"}, CreatedAt: at(24), ExpiresAt: at(1000)}
 	must(t, s.CreateRefreshToken(ctx, rt))
-	if got, err := s.UseRefreshToken(ctx, "rh", at(25)); err != nil || got.UsedAt != nil {
-		t.Fatalf("first refresh use: %+v, %v", got, err)
-	}
-	if got, err := s.UseRefreshToken(ctx, "rh", at(26)); err != nil || got.UsedAt == nil {
-		t.Fatalf("reuse not detected: %+v, %v", got, err)
-	}
+	testRefreshRotation(t, s, rt)
 	must(t, s.RevokeTokenFamily(ctx, "fam", at(27)))
 	must(t, s.RevokeTokenFamily(ctx, "fam", at(28))) // the first revocation time stays
 	fam, err := s.FindTokenFamily(ctx, "fam")
@@ -127,4 +123,64 @@ func testAuthStorage(t *testing.T, s flat) {
 	if len(users) != 0 {
 		t.Fatalf("users of a deleted provider: %v", users)
 	}
+}
+
+// testRefreshRotation rotates the unspent refresh token rt of the family "fam": the first
+// rotation answers rt as it was with its family and stores the next token with rt's family,
+// client, user and scopes; a second spend answers when rt was spent and stores nothing; an
+// unknown token is not found; a rolled-back rotation leaves both tokens as they were.
+func testRefreshRotation(t *testing.T, s flat, rt *keyward.RefreshToken) {
+	t.Helper()
+	next := &keyward.RefreshToken{Hash: "rh2", CreatedAt: at(25), ExpiresAt: at(1025)}
+	spent, fam, err := s.RotateRefreshToken(ctx, rt.Hash, at(25), next)
+	must(t, err)
+	if diff := cmp.Diff(rt, spent); diff != "" {
+		t.Fatalf("first rotation answered (-want +got):\n%s", diff)
+	}
+	wantFam, err := s.FindTokenFamily(ctx, "fam")
+	must(t, err)
+	if diff := cmp.Diff(wantFam, fam); diff != "" {
+		t.Fatalf("first rotation's family (-want +got):\n%s", diff)
+	}
+	want := &keyward.RefreshToken{Hash: "rh2", FamilyID: rt.FamilyID, ClientID: rt.ClientID, UserID: rt.UserID, Scopes: rt.Scopes,
+		CreatedAt: at(25), ExpiresAt: at(1025)}
+	stored, err := s.FindRefreshToken(ctx, "rh2")
+	must(t, err)
+	if diff := cmp.Diff(want, next); diff != "" {
+		t.Fatalf("next after the rotation (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(want, stored); diff != "" {
+		t.Fatalf("stored next token (-want +got):\n%s", diff)
+	}
+	if old, err := s.FindRefreshToken(ctx, rt.Hash); err != nil || old.UsedAt == nil || *old.UsedAt != at(25) {
+		t.Fatalf("spent token = %+v, %v; want UsedAt %v", old, err, at(25))
+	}
+
+	again, fam, err := s.RotateRefreshToken(ctx, rt.Hash, at(26), &keyward.RefreshToken{Hash: "rh3", CreatedAt: at(26), ExpiresAt: at(1026)})
+	must(t, err)
+	if again.UsedAt == nil || *again.UsedAt != at(25) || fam != nil {
+		t.Fatalf("reuse answered %+v, family %+v; want UsedAt %v and no family", again, fam, at(25))
+	}
+	_, err = s.FindRefreshToken(ctx, "rh3")
+	wantErr(t, err, keyward.ErrNotFound)
+	_, _, err = s.RotateRefreshToken(ctx, "nope", at(26), &keyward.RefreshToken{Hash: "rh4", CreatedAt: at(26), ExpiresAt: at(1026)})
+	wantErr(t, err, keyward.ErrNotFound)
+	_, err = s.FindRefreshToken(ctx, "rh4")
+	wantErr(t, err, keyward.ErrNotFound)
+
+	refused := errors.New("refused")
+	err = s.InTx(ctx, func(tx keyward.Tx) error {
+		if _, _, err := tx.RotateRefreshToken(ctx, "rh2", at(27), &keyward.RefreshToken{Hash: "rh5", CreatedAt: at(27), ExpiresAt: at(1027)}); err != nil {
+			return err
+		}
+		return refused
+	})
+	if !errors.Is(err, refused) {
+		t.Fatalf("rolled-back rotation: %v", err)
+	}
+	if kept, err := s.FindRefreshToken(ctx, "rh2"); err != nil || kept.UsedAt != nil {
+		t.Fatalf("after the rollback rh2 = %+v, %v; want it unspent", kept, err)
+	}
+	_, err = s.FindRefreshToken(ctx, "rh5")
+	wantErr(t, err, keyward.ErrNotFound)
 }

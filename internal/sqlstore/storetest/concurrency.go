@@ -3,6 +3,7 @@ package storetest
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -93,41 +94,99 @@ func testRaceRevokeSync(t *testing.T, s flat) {
 	}
 }
 
-// testTokenFamilyLock holds a token family read with LockTokenFamily, as a refresh-token rotation
-// does, and revokes the family meanwhile: the revocation must wait for the rotation to end, so
-// that what the rotation issued is revoked with the family instead of outliving it.
+// testTokenFamilyLock holds a token family read with LockTokenFamily, and then as a refresh
+// token's rotation reads it (RotateRefreshToken), and revokes the family meanwhile: the revocation
+// must wait for the rotation to end, so that what the rotation issued is revoked with the family
+// instead of outliving it.
 func testTokenFamilyLock(t *testing.T, s flat) {
 	u := mkUser(t, s, 1, "ada@example.com")
 	c := &keyward.Client{ID: "client", Name: "App", GrantTypes: []string{keyward.GrantAuthorizationCode}, CreatedAt: at(2)}
 	must(t, s.CreateClient(ctx, c))
+	readers := map[string]func(tx keyward.Tx, fam string) (*keyward.TokenFamily, error){
+		"LockTokenFamily": func(tx keyward.Tx, fam string) (*keyward.TokenFamily, error) { return tx.LockTokenFamily(ctx, fam) },
+		"RotateRefreshToken": func(tx keyward.Tx, fam string) (*keyward.TokenFamily, error) {
+			_, f, err := tx.RotateRefreshToken(ctx, fam+"-token", at(4), &keyward.RefreshToken{Hash: fam + "-next", CreatedAt: at(4), ExpiresAt: at(100)})
+			return f, err
+		},
+	}
+	for name, read := range readers {
+		must(t, s.CreateTokenFamily(ctx, &keyward.TokenFamily{ID: name, ClientID: c.ID, UserID: u.ID, CreatedAt: at(3)}))
+		must(t, s.CreateRefreshToken(ctx, &keyward.RefreshToken{Hash: name + "-token", FamilyID: name, ClientID: c.ID, UserID: u.ID,
+			Scopes: []string{"offline_access"}, CreatedAt: at(3), ExpiresAt: at(100)}))
+		held, release, revoked := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+		rotation := make(chan error, 1)
+		var holding sync.Once // the store may run the function again
+		go func() {
+			rotation <- s.InTx(ctx, func(tx keyward.Tx) error {
+				fam, err := read(tx, name)
+				if err != nil {
+					return err
+				}
+				if fam == nil || fam.RevokedAt != nil {
+					return fmt.Errorf("%s: the family is %+v before the rotation", name, fam)
+				}
+				holding.Do(func() { close(held) })
+				<-release
+				return nil
+			})
+		}()
+		<-held
+		go func() { revoked <- s.RevokeTokenFamily(ctx, name, at(5)) }()
+		stillWaiting(t, revoked, "the revocation", "a rotation held the family ("+name+")")
+		close(release)
+		must(t, <-rotation)
+		must(t, <-revoked)
+		fam, err := s.FindTokenFamily(ctx, name)
+		must(t, err)
+		if fam.RevokedAt == nil {
+			t.Fatalf("%s: the family is not revoked", name)
+		}
+	}
+}
+
+// testConcurrentRotation rotates one refresh token from eight transactions at once: exactly one
+// spends it and stores its successor; the others see it spent, when the winner spent it, and
+// store nothing.
+func testConcurrentRotation(t *testing.T, s flat) {
+	u := mkUser(t, s, 1, "ada@example.com")
+	c := &keyward.Client{ID: "client", Name: "App", GrantTypes: []string{keyward.GrantAuthorizationCode}, CreatedAt: at(2)}
+	must(t, s.CreateClient(ctx, c))
 	must(t, s.CreateTokenFamily(ctx, &keyward.TokenFamily{ID: "fam", ClientID: c.ID, UserID: u.ID, CreatedAt: at(3)}))
-	held, release, revoked := make(chan struct{}), make(chan struct{}), make(chan error, 1)
-	rotation := make(chan error, 1)
-	var holding sync.Once // the store may run the function again
-	go func() {
-		rotation <- s.InTx(ctx, func(tx keyward.Tx) error {
-			fam, err := tx.LockTokenFamily(ctx, "fam")
-			if err != nil {
+	must(t, s.CreateRefreshToken(ctx, &keyward.RefreshToken{Hash: "rh", FamilyID: "fam", ClientID: c.ID, UserID: u.ID,
+		Scopes: []string{"offline_access"}, CreatedAt: at(3), ExpiresAt: at(100)}))
+	const n = 8
+	var spentAt [n]*keyward.Time
+	var errs [n]error
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			errs[i] = s.InTx(ctx, func(tx keyward.Tx) error {
+				rt, _, err := tx.RotateRefreshToken(ctx, "rh", at(10+i), &keyward.RefreshToken{Hash: id("next", i), CreatedAt: at(10), ExpiresAt: at(100)})
+				if err == nil {
+					spentAt[i] = rt.UsedAt
+				}
 				return err
-			}
-			if fam.RevokedAt != nil {
-				return errors.New("the family is revoked before the rotation")
-			}
-			holding.Do(func() { close(held) })
-			<-release
-			return nil
+			})
 		})
-	}()
-	<-held
-	go func() { revoked <- s.RevokeTokenFamily(ctx, "fam", at(4)) }()
-	stillWaiting(t, revoked, "the revocation", "a rotation held the family")
-	close(release)
-	must(t, <-rotation)
-	must(t, <-revoked)
-	fam, err := s.FindTokenFamily(ctx, "fam")
-	must(t, err)
-	if fam.RevokedAt == nil {
-		t.Fatal("the family is not revoked")
+	}
+	wg.Wait()
+	winners, stored := []int{}, []int{}
+	for i := range n {
+		must(t, errs[i])
+		if spentAt[i] == nil {
+			winners = append(winners, i)
+		}
+		if _, err := s.FindRefreshToken(ctx, id("next", i)); err == nil {
+			stored = append(stored, i)
+		}
+	}
+	if len(winners) != 1 || !slices.Equal(winners, stored) {
+		t.Fatalf("rotations that spent the token %v, that stored a successor %v; want the same one", winners, stored)
+	}
+	for i := range n {
+		if i != winners[0] && *spentAt[i] != at(10+winners[0]) {
+			t.Errorf("rotation %d saw the token spent at %v, want %v", i, spentAt[i], at(10+winners[0]))
+		}
 	}
 }
 

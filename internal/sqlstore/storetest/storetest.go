@@ -34,6 +34,7 @@ func Run(t *testing.T, open func(t *testing.T) keyward.Store) {
 		{"ConcurrentBindOneWins", testConcurrentBind},
 		{"RaceRevokeSync", testRaceRevokeSync},
 		{"TokenFamilyLock", testTokenFamilyLock},
+		{"ConcurrentRotation", testConcurrentRotation},
 		{"UserLock", testUserLock},
 		{"OwnerTxScope", testOwnerTxScope},
 		{"UseCasePairs", testUseCasePairs},
