@@ -177,16 +177,17 @@ func writeList[T any](w http.ResponseWriter, items []T, q *keyward.Query, err er
 // writeAppended answers 200 with items if they append themselves (odata.AppendList), in a buffer
 // of appended, and reports whether they did.
 func writeAppended[T any](w http.ResponseWriter, items []T, fields []string) bool {
-	p := appended.Get().(*[]byte)
-	b, ok := odata.AppendList((*p)[:0], items, fields)
-	if ok {
-		writeBody(w, http.StatusOK, b)
+	if !odata.Appends(items) {
+		return false
 	}
+	p := appended.Get().(*[]byte)
+	b, _ := odata.AppendList((*p)[:0], items, fields)
+	writeBody(w, http.StatusOK, b)
 	if cap(b) <= 1<<20 { // as putBody, a buffer one very large answer grew is not kept
 		*p = b[:0]
 		appended.Put(p)
 	}
-	return ok
+	return true
 }
 
 // appended holds the buffers of writeAppended: a log-export page is some 100 kB.

@@ -13,9 +13,9 @@ import (
 // refreshTokenGrant rotates a refresh token (RFC 6749 §6, RFC 9700 §4.14.2): the token is spent
 // and a new one in the same family comes with the new access token. Presenting a spent token
 // revokes the family, because then two parties hold it. A refresh refused for its scope, the
-// family or its expiry leaves the token as it was. The new refresh token is stored by the same
-// statement that spends the old one (keyward.Tokens.RotateRefreshToken). redirect_uri and code_verifier, which some
-// Tapkey clients send here too (reference §2.3), are ignored.
+// family or its expiry leaves the token as it was. The new refresh token is stored with the
+// spend of the old one (keyward.Tokens.RotateRefreshToken). redirect_uri and code_verifier,
+// which some Tapkey clients send here too (reference §2.3), are ignored.
 func (s *Server) refreshTokenGrant(ctx context.Context, req *tokenRequest) (*issuedToken, error) {
 	client, err := s.authenticateAnyClient(ctx, req.creds)
 	if err != nil {

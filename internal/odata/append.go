@@ -17,14 +17,10 @@ type MemberAppender interface {
 // case-insensitively as Select compares them (all of them without fields). ok is false, and
 // nothing is appended, when T does not append itself; the caller then encodes the list.
 func AppendList[T any](dst []byte, items []T, fields []string) (out []byte, ok bool) {
-	if len(items) == 0 {
+	if !Appends(items) {
 		return dst, false
 	}
-	first, ok := any(items[0]).(MemberAppender)
-	if !ok {
-		return dst, false
-	}
-	keep := Members(first.JSONMembers(), fields)
+	keep := members(any(items[0]).(MemberAppender).JSONMembers(), fields)
 	dst = append(dst, '[')
 	for i, item := range items {
 		if i > 0 {
@@ -35,9 +31,18 @@ func AppendList[T any](dst []byte, items []T, fields []string) (out []byte, ok b
 	return append(dst, ']'), true
 }
 
-// Members is the keep mask of AppendJSON for the members that fields names: every member
+// Appends reports whether AppendList writes items: they are not empty, and T appends itself.
+func Appends[T any](items []T) bool {
+	if len(items) == 0 {
+		return false
+	}
+	_, ok := any(items[0]).(MemberAppender)
+	return ok
+}
+
+// members is the keep mask of AppendJSON for the members that fields names: every member
 // without fields.
-func Members(names, fields []string) uint64 {
+func members(names, fields []string) uint64 {
 	if len(fields) == 0 {
 		return ^uint64(0)
 	}

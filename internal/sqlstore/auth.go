@@ -210,7 +210,6 @@ func (s *store) RotateRefreshToken(ctx context.Context, hash string, at keyward.
 	}
 	switch {
 	case err == nil:
-		next.FamilyID, next.ClientID, next.UserID, next.Scopes = t.FamilyID, t.ClientID, t.UserID, t.Scopes
 		return t, f, nil
 	case !errors.Is(err, sql.ErrNoRows):
 		return nil, nil, fmt.Errorf("sqlstore: rotate refresh token: %w", err)
@@ -249,6 +248,7 @@ func (s *store) rotateInOne(ctx context.Context, hash string, at keyward.Time, n
 		return nil, nil, err
 	}
 	t.UsedAt = nil // as it was before
+	inherit(next, t)
 	f.CreatedAt, f.RevokedAt, f.AuthTime = keyward.TimeFromMillis(created), timePtr(revoked), timePtr(authTime)
 	return t, &f, nil
 }
@@ -266,9 +266,14 @@ func (s *store) rotateInThree(ctx context.Context, hash string, at keyward.Time,
 	if err != nil {
 		return nil, nil, err
 	}
-	n := *next
-	n.FamilyID, n.ClientID, n.UserID, n.Scopes = t.FamilyID, t.ClientID, t.UserID, t.Scopes
-	return t, f, s.CreateRefreshToken(ctx, &n)
+	inherit(next, t)
+	return t, f, s.CreateRefreshToken(ctx, next)
+}
+
+// inherit gives a rotation's next token the spent one's family, client, user and scopes, as
+// rotateRefreshSQL copies them.
+func inherit(next, spent *keyward.RefreshToken) {
+	next.FamilyID, next.ClientID, next.UserID, next.Scopes = spent.FamilyID, spent.ClientID, spent.UserID, spent.Scopes
 }
 
 // GetSecret returns a named secret, creating it on first use; when two nodes race, both read the
