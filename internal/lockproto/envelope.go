@@ -122,7 +122,7 @@ func open(env *Envelope, typ string, pub ed25519.PublicKey, msg any) error {
 	if len(pub) != ed25519.PublicKeySize || !ed25519.Verify(pub, SigningInput(env.V, env.Typ, env.KID, env.Payload), env.Sig) {
 		return ErrSignature
 	}
-	if err := json.Unmarshal(env.Payload, msg); err != nil {
+	if err := decodeMessage(env.Payload, msg); err != nil {
 		return fmt.Errorf("%w: %s: %v", ErrPayload, typ, err)
 	}
 	return nil

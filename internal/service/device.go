@@ -74,7 +74,7 @@ type syncRecord struct {
 // that the API tells nobody which physical lock ids exist.
 func (s *Service) openSyncRequest(ctx context.Context, body []byte) (*keyward.PhysicalLock, *lockproto.SyncRequest, error) {
 	var env lockproto.Envelope
-	if err := json.Unmarshal(body, &env); err != nil {
+	if err := lockproto.DecodeEnvelope(body, &env); err != nil {
 		return nil, nil, keyward.Invalidf("the body is not a lockproto envelope (docs/lock-protocol.md)")
 	}
 	if env.V != lockproto.FormatVersion || env.Typ != lockproto.TypeSyncRequest {
