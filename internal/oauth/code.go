@@ -33,7 +33,9 @@ func (s *Server) authorizationCodeGrant(ctx context.Context, req *tokenRequest) 
 	}
 	var stored *storedTokens
 	var refusal error
+	var warned *warning
 	err = s.store.InTx(ctx, func(tx keyward.Tx) error {
+		stored, refusal, warned = nil, nil, nil // a run after a conflict starts afresh
 		ac, err := tx.UseAuthCode(ctx, token.Hash(code), s.now())
 		switch {
 		case errors.Is(err, keyward.ErrNotFound):
@@ -41,7 +43,7 @@ func (s *Server) authorizationCodeGrant(ctx context.Context, req *tokenRequest) 
 		case err != nil:
 			return fmt.Errorf("oauth: use code: %w", err)
 		}
-		if refusal, err = s.spend(ctx, tx, "authorization code", ac.ClientID, ac.FamilyID, ac.UsedAt, client); refusal != nil || err != nil {
+		if refusal, warned, err = s.spend(ctx, tx, "authorization code", ac.ClientID, ac.FamilyID, ac.UsedAt, client); refusal != nil || err != nil {
 			return err
 		}
 		if refusal = s.checkCode(ac, client, req.form); refusal != nil {
@@ -59,6 +61,7 @@ func (s *Server) authorizationCodeGrant(ctx context.Context, req *tokenRequest) 
 			scopes: ac.Scopes, refreshScopes: ac.Scopes, id: personGrant(fam, ac.Nonce)})
 		return err
 	})
+	s.warn(ctx, warned)
 	if err != nil {
 		return nil, err
 	}
@@ -188,17 +191,34 @@ func (s *Server) signTokens(ctx context.Context, st *storedTokens) (*issuedToken
 // spend judges the presentation of a single-use secret (a code or a refresh token) just marked
 // used. One issued to another client is refused, and the caller's rollback leaves it usable for
 // its own client. One used before is refused and its token family revoked, which the caller
-// commits (RFC 9700 §4.5.3, §4.14.2). A nil refusal means the presentation may proceed.
-func (s *Server) spend(ctx context.Context, tx keyward.Tx, what, issuedTo, family string, usedAt *keyward.Time, client *keyward.Client) (refusal, err error) {
+// commits (RFC 9700 §4.5.3, §4.14.2). A nil refusal means the presentation may proceed; a
+// refused one comes with the warning for the operator, which the caller logs once the
+// transaction has ended.
+func (s *Server) spend(ctx context.Context, tx keyward.Tx, what, issuedTo, family string, usedAt *keyward.Time, client *keyward.Client) (refusal error, warned *warning, err error) {
 	switch {
 	case issuedTo != client.ID:
-		s.log.WarnContext(ctx, "oauth: "+what+" presented by another client", "client_id", client.ID, "issued_to", issuedTo)
-		return nil, invalidGrant("the %s was issued to another client", what)
+		return nil, &warning{"oauth: " + what + " presented by another client", []any{"client_id", client.ID, "issued_to", issuedTo}},
+			invalidGrant("the %s was issued to another client", what)
 	case usedAt != nil:
-		s.log.WarnContext(ctx, "oauth: "+what+" reused; revoking its token family", "client_id", client.ID, "family", family)
-		return invalidGrant("the %s was used already; the tokens issued for it are revoked", what), tx.RevokeTokenFamily(ctx, family, s.now())
+		return invalidGrant("the %s was used already; the tokens issued for it are revoked", what),
+			&warning{"oauth: " + what + " reused; revoking its token family", []any{"client_id", client.ID, "family", family}},
+			tx.RevokeTokenFamily(ctx, family, s.now())
 	}
-	return nil, nil
+	return nil, nil, nil
+}
+
+// warning is what the operator is told of a refused presentation. It is logged after the
+// transaction: one that PostgreSQL ends for a conflict runs again, and would warn once per run.
+type warning struct {
+	msg  string
+	args []any
+}
+
+// warn logs w, if there is one.
+func (s *Server) warn(ctx context.Context, w *warning) {
+	if w != nil {
+		s.log.WarnContext(ctx, w.msg, w.args...)
+	}
 }
 
 // personGrant is the ID token grant of a family a person signed in for, nil for one without a

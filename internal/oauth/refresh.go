@@ -28,7 +28,9 @@ func (s *Server) refreshTokenGrant(ctx context.Context, req *tokenRequest) (*iss
 	nextRaw, next := s.newRefreshToken()
 	var stored *storedTokens
 	var refusal error
+	var warned *warning
 	err = s.store.InTx(ctx, func(tx keyward.Tx) error {
+		stored, refusal, warned = nil, nil, nil // a run after a conflict starts afresh
 		rt, fam, err := tx.RotateRefreshToken(ctx, token.Hash(raw), s.now(), next)
 		switch {
 		case errors.Is(err, keyward.ErrNotFound):
@@ -36,7 +38,7 @@ func (s *Server) refreshTokenGrant(ctx context.Context, req *tokenRequest) (*iss
 		case err != nil:
 			return fmt.Errorf("oauth: rotate refresh token: %w", err)
 		}
-		if refusal, err = s.spend(ctx, tx, "refresh token", rt.ClientID, rt.FamilyID, rt.UsedAt, client); refusal != nil || err != nil {
+		if refusal, warned, err = s.spend(ctx, tx, "refresh token", rt.ClientID, rt.FamilyID, rt.UsedAt, client); refusal != nil || err != nil {
 			return err
 		}
 		scopes, err := s.checkRefresh(rt, fam, client, req.form.Get("scope"))
@@ -47,6 +49,7 @@ func (s *Server) refreshTokenGrant(ctx context.Context, req *tokenRequest) (*iss
 			scopes: scopes, refreshScopes: rt.Scopes, rotated: nextRaw, id: personGrant(fam, "")})
 		return err
 	})
+	s.warn(ctx, warned)
 	if err != nil {
 		return nil, err
 	}
