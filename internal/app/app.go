@@ -59,6 +59,10 @@ type Main struct {
 	// serve: the test harness puts its contract check there, so that every request of every
 	// integration test passes it.
 	WrapHandler func(http.Handler) http.Handler
+	// RunTransactionsTwice is the store's Pool.RunTwice: the test harness sets it, so that a
+	// transaction's function that would do something twice after a conflict does it in every
+	// integration test.
+	RunTransactionsTwice bool
 
 	docs                      http.Handler // /docs: the contract as a page
 	listener, metricsListener net.Listener
@@ -83,7 +87,8 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.Now == nil {
 		m.Now = time.Now
 	}
-	if m.Store, err = sqlstore.OpenPool(ctx, m.Config.DB, sqlstore.Pool{MaxConns: m.Config.DBMaxConns, NoStandingCache: m.Config.NoStandingCache}); err != nil {
+	if m.Store, err = sqlstore.OpenPool(ctx, m.Config.DB, sqlstore.Pool{MaxConns: m.Config.DBMaxConns,
+		NoStandingCache: m.Config.NoStandingCache, RunTwice: m.RunTransactionsTwice}); err != nil {
 		return err
 	}
 	if err := m.openMetrics(); err != nil {

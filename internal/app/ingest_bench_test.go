@@ -26,7 +26,7 @@ func BenchmarkLogIngestion(b *testing.B) {
 	for _, engine := range sqltest.Engines(b) {
 		b.Run(string(engine), func(b *testing.B) {
 			ctx := context.Background()
-			m := apptest.Start(b, config.Config{Addr: "127.0.0.1:0", DB: sqltest.DSN(b, engine)}, &apitest.Output{}, &apitest.Output{})
+			m := apptest.Start(b, config.Config{Addr: "127.0.0.1:0", DB: sqltest.DSN(b, engine)}, &apitest.Output{}, &apitest.Output{}, apptest.Measured)
 			_, _, lock, err := bench.SeedLock(ctx, m.Service, "bench@example.com")
 			if err != nil {
 				b.Fatal(err)

@@ -190,16 +190,10 @@ func startFixture(t *testing.T, store *sqlstore.DB, clk *apitest.Clock) *fixture
 // startServer serves the server that cfg configures for the httptest URL.
 func startServer(t *testing.T, store *sqlstore.DB, clk *apitest.Clock, box *outbox, cfg func(issuer string) oauth.Config) *fixture {
 	t.Helper()
-	return startServerOn(t, store, store, clk, box, cfg)
-}
-
-// startServerOn is startServer with the server on backing, which is store or runs on it.
-func startServerOn(t *testing.T, store *sqlstore.DB, backing oauth.Store, clk *apitest.Clock, box *outbox, cfg func(issuer string) oauth.Config) *fixture {
-	t.Helper()
 	var h http.Handler
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
 	t.Cleanup(ts.Close)
-	srv, err := oauth.New(context.Background(), cfg(ts.URL), backing)
+	srv, err := oauth.New(context.Background(), cfg(ts.URL), store)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

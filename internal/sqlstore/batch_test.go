@@ -167,7 +167,7 @@ func TestAccountTransactionsBatch_Postgres(t *testing.T) {
 // job that must be kept once, not run again. Each side then counts once on each row, and the
 // conflict observer saw the one deadlock, retried.
 func TestDeadlockVictimRunsAgain_Postgres(t *testing.T) {
-	db := sqltest.Open(t, sqlstore.Postgres)
+	db := sqltest.OpenOnce(t, sqlstore.Postgres) // counts the runs of transactions
 	ctx := context.Background()
 	now := keyward.NewTime(time.Now())
 	for _, id := range []string{"o1", "o2"} {

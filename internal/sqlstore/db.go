@@ -90,6 +90,8 @@ type DB struct {
 	conflicts atomic.Pointer[func(Conflict)]
 	// watch looks whether the process is alone on its PostgreSQL database (nil on SQLite).
 	watch *aloneWatch
+	// runTwice is Pool.RunTwice.
+	runTwice bool
 }
 
 // Conflict is a transaction that PostgreSQL ended as a deadlock's victim or for a serialization
@@ -174,6 +176,11 @@ type Pool struct {
 	// NoStandingCache answers every token check from the database, also while the process is
 	// alone on it (PostgreSQL; see standingCache).
 	NoStandingCache bool
+	// RunTwice runs every transaction's function twice, the first run rolled back once it
+	// succeeded, as when PostgreSQL ends a transaction for a conflict and the store runs it
+	// again. It is for tests: a function that does anything besides its statements (logs a
+	// line, appends to what outlives it) does it twice here, as it would after a conflict.
+	RunTwice bool
 }
 
 // Default pool sizes per engine.
@@ -245,7 +252,7 @@ func openNoMigrate(ctx context.Context, dsn string, pool Pool) (*DB, error) {
 		sdb.Close()
 		return nil, fmt.Errorf("sqlstore: connect: %w", err)
 	}
-	db := &DB{sql: sdb, watch: watch}
+	db := &DB{sql: sdb, watch: watch, runTwice: pool.RunTwice}
 	if engine == SQLite {
 		db.stmts = newStmtCache(sdb)
 		db.writes = newWriteQueue()
@@ -312,7 +319,7 @@ func (db *DB) Direct() keyward.Tx { return db.store.tx() }
 
 // InTx runs fn in one transaction: committed when fn returns nil, rolled back otherwise.
 func (db *DB) InTx(ctx context.Context, fn func(tx keyward.Tx) error) error {
-	return db.inTx(ctx, func(s *store) error { return fn(s.tx()) })
+	return db.inTwice(func(s *store) error { return fn(s.tx()) }, func(f func(*store) error) error { return db.inTx(ctx, f) })
 }
 
 // InOwnerTx runs fn in one transaction that holds the owner account's lock from its first
@@ -330,22 +337,50 @@ func (db *DB) InOwnerTx(ctx context.Context, ownerID string, fn func(tx keyward.
 		}
 		return fn((&ownerStore{store: s, owner: ownerID, locked: o}).ownerTx())
 	}
+	return db.inTwice(locked, func(f func(*store) error) error { return db.inOwnerTx(ctx, ownerID, f) })
+}
+
+// inOwnerTx runs fn, which locks the account ownerID first, in a transaction.
+func (db *DB) inOwnerTx(ctx context.Context, ownerID string, fn func(s *store) error) error {
 	if db.accounts != nil {
-		return db.accounts.run(ctx, db, ownerID, locked)
+		return db.accounts.run(ctx, db, ownerID, fn)
 	}
-	return db.inTx(ctx, locked)
+	return db.inTx(ctx, fn)
 }
 
 // InNewOwnerTx stores o and runs fn in the same transaction, which holds the new account's lock:
 // its row is not visible to anyone else before the commit.
 func (db *DB) InNewOwnerTx(ctx context.Context, o *keyward.Owner, fn func(tx keyward.OwnerTx) error) error {
-	return db.inTx(ctx, func(s *store) error {
+	return db.inTwice(func(s *store) error {
 		if err := s.createOwner(ctx, o); err != nil {
 			return err
 		}
 		locked := *o
 		return fn((&ownerStore{store: s, owner: o.ID, locked: &locked}).ownerTx())
+	}, func(f func(*store) error) error { return db.inTx(ctx, f) })
+}
+
+// errFirstRun rolls back the first of a transaction's two runs under Pool.RunTwice.
+var errFirstRun = errors.New("sqlstore: the first of two runs")
+
+// inTwice runs fn through run, once; with Pool.RunTwice, first in a transaction that is rolled
+// back once fn succeeded, then again, as the store runs a transaction again after a conflict.
+func (db *DB) inTwice(fn func(s *store) error, run func(func(s *store) error) error) error {
+	if !db.runTwice {
+		return run(fn)
+	}
+	first := true
+	err := run(func(s *store) error {
+		if err := fn(s); err != nil || !first {
+			return err
+		}
+		first = false
+		return errFirstRun
 	})
+	if errors.Is(err, errFirstRun) {
+		return run(fn)
+	}
+	return err
 }
 
 // inTx runs fn on a store in one transaction. On SQLite the transaction is IMMEDIATE, so it holds

@@ -90,7 +90,7 @@ func keyFetchStatements(t *testing.T, engine sqlstore.Engine, n int) map[string]
 func BenchmarkKeyFetch(b *testing.B) {
 	for _, engine := range sqltest.Engines(b) {
 		b.Run(string(engine), func(b *testing.B) {
-			s := service.New(sqltest.Open(b, engine), service.Config{})
+			s := service.New(sqltest.OpenOnce(b, engine), service.Config{}) // measured: transactions run once
 			u := seedKeyUser(b, s, 1000)
 			first, tag, err := s.FetchKeys(u.Phone, u.MobileID, nil)
 			if err != nil {

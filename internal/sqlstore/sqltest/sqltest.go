@@ -62,10 +62,25 @@ func DSN(t testing.TB, engine sqlstore.Engine) string {
 	return u.String()
 }
 
-// Open returns a migrated store on a fresh database, closed when the test ends.
+// Open returns a migrated store on a fresh database, closed when the test ends. Its
+// transactions run twice, the first run rolled back (sqlstore.Pool.RunTwice), so that every
+// test on it also checks that what a transaction's function does besides its statements
+// happens once when PostgreSQL makes the store run the transaction again.
 func Open(t testing.TB, engine sqlstore.Engine) *sqlstore.DB {
 	t.Helper()
-	db, err := sqlstore.Open(context.Background(), DSN(t, engine))
+	return open(t, engine, sqlstore.Pool{RunTwice: true})
+}
+
+// OpenOnce is Open with transactions that run once, for the tests of the store's own
+// transactions: its locks, its batches and its runs after a conflict.
+func OpenOnce(t testing.TB, engine sqlstore.Engine) *sqlstore.DB {
+	t.Helper()
+	return open(t, engine, sqlstore.Pool{})
+}
+
+func open(t testing.TB, engine sqlstore.Engine, pool sqlstore.Pool) *sqlstore.DB {
+	t.Helper()
+	db, err := sqlstore.OpenPool(context.Background(), DSN(t, engine), pool)
 	if err != nil {
 		t.Fatalf("open %s store: %v", engine, err)
 	}
