@@ -34,10 +34,10 @@ func (b *logBuffer) count(s string) int {
 }
 
 // TestRefusedPresentationsWarnOnce: a reused code or refresh token, and one presented by
-// another client, is logged once, though its transaction runs twice (sqltest.Open's store runs
-// every transaction twice, as after a conflict).
+// another client, is logged once, though its transaction runs twice (sqltest.Open's store on
+// PostgreSQL runs every transaction twice, as after a conflict).
 func TestRefusedPresentationsWarnOnce(t *testing.T) {
-	store := openStore(t, sqlstore.SQLite)
+	store := openStore(t, sqlstore.Postgres)
 	addKey(store, "kid-1", testKeyPEM(), t0.Add(-time.Hour))
 	clk, box, logs := apitest.NewClock(t0), &outbox{}, &logBuffer{}
 	f := startServer(t, store, clk, box, func(issuer string) oauth.Config {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/keyward/keyward/internal/app"
 	"github.com/keyward/keyward/internal/config"
+	"github.com/keyward/keyward/internal/sqlstore"
 )
 
 // Start opens a server with cfg and runs it until the test ends; the server logs JSON lines to
@@ -32,16 +33,17 @@ func Measured(m *app.Main) { m.RunTransactionsTwice = false }
 //
 // Every request the server answers, on its API listener and on its metrics listener, is
 // validated against api/openapi.yaml, and the test fails at its end with every mismatch
-// (contract.go), so that no test can reach the server around the contract. Every transaction
-// of the server runs twice, the first run rolled back (app.Main.RunTransactionsTwice), so that
-// every test also checks that what a request does besides its statements happens once when
-// PostgreSQL makes the store run its transaction again; Measured turns that off.
+// (contract.go), so that no test can reach the server around the contract. On PostgreSQL,
+// which makes the store run a transaction again after a conflict, every transaction of the
+// server runs twice, the first run rolled back (app.Main.RunTransactionsTwice), so that every
+// test also checks that what a request does besides its statements happens once; Measured
+// turns that off.
 func StartAt(t testing.TB, cfg config.Config, now func() time.Time, logs, console io.Writer, opts ...Option) *app.Main {
 	t.Helper()
 	wrap := checkContract(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	m := &app.Main{Config: cfg, Logger: slog.New(slog.NewJSONHandler(logs, nil)), Console: console, Now: now, WrapHandler: wrap,
-		RunTransactionsTwice: true}
+		RunTransactionsTwice: onPostgres(cfg.DB)}
 	for _, opt := range opts {
 		opt(m)
 	}
@@ -59,4 +61,10 @@ func StartAt(t testing.TB, cfg config.Config, now func() time.Time, logs, consol
 		m.Close()
 	})
 	return m
+}
+
+// onPostgres reports whether dsn names a PostgreSQL database.
+func onPostgres(dsn string) bool {
+	engine, _, err := sqlstore.ParseDSN(dsn)
+	return err == nil && engine == sqlstore.Postgres
 }

@@ -62,13 +62,13 @@ func DSN(t testing.TB, engine sqlstore.Engine) string {
 	return u.String()
 }
 
-// Open returns a migrated store on a fresh database, closed when the test ends. Its
-// transactions run twice, the first run rolled back (sqlstore.Pool.RunTwice), so that every
-// test on it also checks that what a transaction's function does besides its statements
-// happens once when PostgreSQL makes the store run the transaction again.
+// Open returns a migrated store on a fresh database, closed when the test ends. On PostgreSQL,
+// the engine that runs a transaction again after a conflict, its transactions run twice, the
+// first run rolled back (sqlstore.Pool.RunTwice), so that every test on it also checks that
+// what a transaction's function does besides its statements happens once.
 func Open(t testing.TB, engine sqlstore.Engine) *sqlstore.DB {
 	t.Helper()
-	return open(t, engine, sqlstore.Pool{RunTwice: true})
+	return open(t, engine, sqlstore.Pool{RunTwice: engine == sqlstore.Postgres})
 }
 
 // OpenOnce is Open with transactions that run once, for the tests of the store's own
