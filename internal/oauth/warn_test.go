@@ -1,11 +1,9 @@
 package oauth_test
 
 import (
-	"bytes"
 	"log/slog"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,32 +12,13 @@ import (
 	"github.com/keyward/keyward/internal/sqlstore"
 )
 
-// logBuffer collects a logger's lines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-// count is how many lines hold s.
-func (b *logBuffer) count(s string) int {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return strings.Count(b.buf.String(), s)
-}
-
 // TestRefusedPresentationsWarnOnce: a reused code or refresh token, and one presented by
 // another client, is logged once, though its transaction runs twice (sqltest.Open's store on
 // PostgreSQL runs every transaction twice, as after a conflict).
 func TestRefusedPresentationsWarnOnce(t *testing.T) {
 	store := openStore(t, sqlstore.Postgres)
 	addKey(store, "kid-1", testKeyPEM(), t0.Add(-time.Hour))
-	clk, box, logs := apitest.NewClock(t0), &outbox{}, &logBuffer{}
+	clk, box, logs := apitest.NewClock(t0), &outbox{}, &apitest.Output{}
 	f := startServer(t, store, clk, box, func(issuer string) oauth.Config {
 		cfg := fixtureConfig(t, issuer, store, clk, box)
 		cfg.Logger = slog.New(slog.NewTextHandler(logs, nil))
@@ -55,12 +34,12 @@ func TestRefusedPresentationsWarnOnce(t *testing.T) {
 	}
 	refused := func(t *testing.T, form url.Values, auth, wantBody, warning string) {
 		t.Helper()
-		before := logs.count(warning)
+		before := strings.Count(logs.String(), warning)
 		status, _, body := f.postForm(t, "/connect/token", auth, form)
 		if want := oauthErr("invalid_grant", wantBody); status != 400 || body != want {
 			t.Fatalf("got %d %s, want 400 %s", status, body, want)
 		}
-		if n := logs.count(warning) - before; n != 1 {
+		if n := strings.Count(logs.String(), warning) - before; n != 1 {
 			t.Errorf("%q logged %d times, want once", warning, n)
 		}
 	}
