@@ -174,8 +174,8 @@ func (r *reader) accept(s string) bool {
 	return true
 }
 
-// plain reads a string whose bytes stand for themselves, ASCII from the space up without a quote or a
-// backslash, and returns its bytes.
+// plain reads a string whose bytes stand for themselves (ASCII from the space up, without a
+// quote or a backslash) and returns its bytes.
 func (r *reader) plain() []byte {
 	if !r.accept(`"`) {
 		r.ok = false
