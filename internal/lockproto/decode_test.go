@@ -200,19 +200,17 @@ func TestDecode_EditsAsUnmarshal(t *testing.T) {
 	if !readSyncRequest(payload, &SyncRequest{}) || !readEnvelope(envelope, &Envelope{}) {
 		t.Fatalf("the readers refuse what json.Marshal wrote:\n%s\n%s", payload, envelope)
 	}
-	changed := 0
 	for _, e := range edits {
+		changed := false
 		for _, b := range [][]byte{payload, envelope} {
 			edited := bytes.Replace(b, []byte(e.from), []byte(e.to), 1)
-			if !bytes.Equal(edited, b) {
-				changed++
-			}
+			changed = changed || !bytes.Equal(edited, b)
 			sameAsUnmarshal(t, edited, decodeSyncRequest)
 			sameAsUnmarshal(t, edited, DecodeEnvelope)
 		}
-	}
-	if changed < len(edits) {
-		t.Fatalf("%d of %d edits changed a message; an edit names text the messages do not hold", changed, len(edits))
+		if !changed {
+			t.Errorf("the edit %q → %q changes neither message: the messages do not hold %q", e.from, e.to, e.from)
+		}
 	}
 }
 
