@@ -59,9 +59,9 @@ type Main struct {
 	// serve: the test harness puts its contract check there, so that every request of every
 	// integration test passes it.
 	WrapHandler func(http.Handler) http.Handler
-	// RunTransactionsTwice is the store's Pool.RunTwice: the test harness sets it on
-	// PostgreSQL, so that a transaction's function that would do something twice after a
-	// conflict does it in every integration test there.
+	// RunTransactionsTwice is the store's Pool.RunTwice: the test harness sets it, so that a
+	// transaction's function that would do something twice after a conflict does it in every
+	// integration test on PostgreSQL.
 	RunTransactionsTwice bool
 
 	docs                      http.Handler // /docs: the contract as a page

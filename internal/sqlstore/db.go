@@ -90,7 +90,7 @@ type DB struct {
 	conflicts atomic.Pointer[func(Conflict)]
 	// watch looks whether the process is alone on its PostgreSQL database (nil on SQLite).
 	watch *aloneWatch
-	// runTwice is Pool.RunTwice.
+	// runTwice is Pool.RunTwice on PostgreSQL.
 	runTwice bool
 }
 
@@ -107,9 +107,12 @@ type Conflict struct {
 func (db *DB) ObserveConflicts(fn func(Conflict)) { setObserver(&db.conflicts, fn) }
 
 // retry reports whether a transaction that failed with err runs again: a conflict
-// (conflictCode), unless this was its last run. It tells the conflict observer of every
-// conflict.
+// (conflictCode), unless this was its last run, and the first run of one under Pool.RunTwice
+// (errFirstRun), always. It tells the conflict observer of every conflict.
 func (db *DB) retry(err error, last bool) bool {
+	if errors.Is(err, errFirstRun) {
+		return true
+	}
 	code, ok := conflictCode(err)
 	if !ok {
 		return false
@@ -176,10 +179,11 @@ type Pool struct {
 	// NoStandingCache answers every token check from the database, also while the process is
 	// alone on it (PostgreSQL; see standingCache).
 	NoStandingCache bool
-	// RunTwice runs every transaction's function twice, the first run rolled back once it
-	// succeeded, as when PostgreSQL ends a transaction for a conflict and the store runs it
-	// again. It is for tests: a function that does anything besides its statements (logs a
-	// line, appends to what outlives it) does it twice here, as it would after a conflict.
+	// RunTwice ends the first run of every transaction on PostgreSQL that succeeded as a
+	// conflict ends it: rolled back, and run again by the store's retry (DB.retry). It is for
+	// tests: a function that does anything besides its statements (logs a line, appends to
+	// what outlives it) does it twice here, as it would after a conflict. SQLite never runs a
+	// transaction again, so there it changes nothing.
 	RunTwice bool
 }
 
@@ -252,7 +256,7 @@ func openNoMigrate(ctx context.Context, dsn string, pool Pool) (*DB, error) {
 		sdb.Close()
 		return nil, fmt.Errorf("sqlstore: connect: %w", err)
 	}
-	db := &DB{sql: sdb, watch: watch, runTwice: pool.RunTwice}
+	db := &DB{sql: sdb, watch: watch, runTwice: pool.RunTwice && engine == Postgres}
 	if engine == SQLite {
 		db.stmts = newStmtCache(sdb)
 		db.writes = newWriteQueue()
@@ -319,7 +323,7 @@ func (db *DB) Direct() keyward.Tx { return db.store.tx() }
 
 // InTx runs fn in one transaction: committed when fn returns nil, rolled back otherwise.
 func (db *DB) InTx(ctx context.Context, fn func(tx keyward.Tx) error) error {
-	return db.inTwice(func(s *store) error { return fn(s.tx()) }, func(f func(*store) error) error { return db.inTx(ctx, f) })
+	return db.inTx(ctx, db.rehearsed(func(s *store) error { return fn(s.tx()) }))
 }
 
 // InOwnerTx runs fn in one transaction that holds the owner account's lock from its first
@@ -330,57 +334,48 @@ func (db *DB) InTx(ctx context.Context, fn func(tx keyward.Tx) error) error {
 // (accountQueues), in batches as SQLite's writes do, so that they wait for the lock in the
 // process, not each in a database connection of its own, and share a commit.
 func (db *DB) InOwnerTx(ctx context.Context, ownerID string, fn func(tx keyward.OwnerTx) error) error {
-	locked := func(s *store) error {
+	locked := db.rehearsed(func(s *store) error {
 		o, err := s.lockOwner(ctx, ownerID)
 		if err != nil {
 			return err
 		}
 		return fn((&ownerStore{store: s, owner: ownerID, locked: o}).ownerTx())
-	}
-	return db.inTwice(locked, func(f func(*store) error) error { return db.inOwnerTx(ctx, ownerID, f) })
-}
-
-// inOwnerTx runs fn, which locks the account ownerID first, in a transaction.
-func (db *DB) inOwnerTx(ctx context.Context, ownerID string, fn func(s *store) error) error {
+	})
 	if db.accounts != nil {
-		return db.accounts.run(ctx, db, ownerID, fn)
+		return db.accounts.run(ctx, db, ownerID, locked)
 	}
-	return db.inTx(ctx, fn)
+	return db.inTx(ctx, locked)
 }
 
 // InNewOwnerTx stores o and runs fn in the same transaction, which holds the new account's lock:
 // its row is not visible to anyone else before the commit.
 func (db *DB) InNewOwnerTx(ctx context.Context, o *keyward.Owner, fn func(tx keyward.OwnerTx) error) error {
-	return db.inTwice(func(s *store) error {
+	return db.inTx(ctx, db.rehearsed(func(s *store) error {
 		if err := s.createOwner(ctx, o); err != nil {
 			return err
 		}
 		locked := *o
 		return fn((&ownerStore{store: s, owner: o.ID, locked: &locked}).ownerTx())
-	}, func(f func(*store) error) error { return db.inTx(ctx, f) })
+	}))
 }
 
-// errFirstRun rolls back the first of a transaction's two runs under Pool.RunTwice.
+// errFirstRun ends the first successful run of a transaction under Pool.RunTwice; retry runs
+// the transaction again, as it runs a conflict's again.
 var errFirstRun = errors.New("sqlstore: the first of two runs")
 
-// inTwice runs fn through run, once; with Pool.RunTwice, first in a transaction that is rolled
-// back once fn succeeded, then again, as the store runs a transaction again after a conflict.
-func (db *DB) inTwice(fn func(s *store) error, run func(func(s *store) error) error) error {
+// rehearsed is fn, whose first successful run fails with errFirstRun under Pool.RunTwice.
+func (db *DB) rehearsed(fn func(s *store) error) func(s *store) error {
 	if !db.runTwice {
-		return run(fn)
+		return fn
 	}
 	first := true
-	err := run(func(s *store) error {
+	return func(s *store) error {
 		if err := fn(s); err != nil || !first {
 			return err
 		}
 		first = false
 		return errFirstRun
-	})
-	if errors.Is(err, errFirstRun) {
-		return run(fn)
 	}
-	return err
 }
 
 // inTx runs fn on a store in one transaction. On SQLite the transaction is IMMEDIATE, so it holds

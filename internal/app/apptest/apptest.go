@@ -11,7 +11,6 @@ import (
 
 	"github.com/keyward/keyward/internal/app"
 	"github.com/keyward/keyward/internal/config"
-	"github.com/keyward/keyward/internal/sqlstore"
 )
 
 // Start opens a server with cfg and runs it until the test ends; the server logs JSON lines to
@@ -43,7 +42,7 @@ func StartAt(t testing.TB, cfg config.Config, now func() time.Time, logs, consol
 	wrap := checkContract(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	m := &app.Main{Config: cfg, Logger: slog.New(slog.NewJSONHandler(logs, nil)), Console: console, Now: now, WrapHandler: wrap,
-		RunTransactionsTwice: onPostgres(cfg.DB)}
+		RunTransactionsTwice: true}
 	for _, opt := range opts {
 		opt(m)
 	}
@@ -61,10 +60,4 @@ func StartAt(t testing.TB, cfg config.Config, now func() time.Time, logs, consol
 		m.Close()
 	})
 	return m
-}
-
-// onPostgres reports whether dsn names a PostgreSQL database.
-func onPostgres(dsn string) bool {
-	engine, _, err := sqlstore.ParseDSN(dsn)
-	return err == nil && engine == sqlstore.Postgres
 }

@@ -68,7 +68,7 @@ func DSN(t testing.TB, engine sqlstore.Engine) string {
 // what a transaction's function does besides its statements happens once.
 func Open(t testing.TB, engine sqlstore.Engine) *sqlstore.DB {
 	t.Helper()
-	return open(t, engine, sqlstore.Pool{RunTwice: engine == sqlstore.Postgres})
+	return open(t, engine, sqlstore.Pool{RunTwice: true})
 }
 
 // OpenOnce is Open with transactions that run once, for the tests of the store's own
