@@ -182,17 +182,22 @@ func TestDeadlockVictimRunsAgain_Postgres(t *testing.T) {
 	// crossing returns a transaction's function that adds 1 to row first, tells the other side,
 	// waits until the other side has row second, gives it wait to block on row first, then adds
 	// 1 to row second. The side that blocks first is the one whose deadlock check runs first
-	// (after deadlock_timeout, 1 s): PostgreSQL ends it, the victim. On its next run it crosses
-	// nobody. runs counts its runs.
+	// (after deadlock_timeout, 1 s): PostgreSQL ends it, the victim. Its next run waits until
+	// the other side holds both rows, so that it crosses nobody: a waiter woken by the victim's
+	// end is not sure to take the row before the victim's next run does. runs counts its runs.
 	type side struct {
 		first, second int
 		wait          time.Duration
 		mine, theirs  chan struct{}
+		done, through chan struct{} // closed when this side, and the other, holds both rows
 		runs          int
 	}
 	crossing := func(s *side) func(tx keyward.Tx) error {
 		return func(tx keyward.Tx) error {
 			s.runs++
+			if s.runs > 1 {
+				<-s.through
+			}
 			add := func(id int) error { return sqlstore.Exec(ctx, tx, `UPDATE probe SET n = n + 1 WHERE id = $1`, id) }
 			if err := add(s.first); err != nil {
 				return err
@@ -202,13 +207,17 @@ func TestDeadlockVictimRunsAgain_Postgres(t *testing.T) {
 				<-s.theirs
 				time.Sleep(s.wait)
 			}
-			return add(s.second)
+			if err := add(s.second); err != nil {
+				return err
+			}
+			close(s.done)
+			return nil
 		}
 	}
 	pair := func() (victim, other *side) {
-		a, b := make(chan struct{}), make(chan struct{})
-		return &side{first: 1, second: 2, mine: a, theirs: b},
-			&side{first: 2, second: 1, wait: 200 * time.Millisecond, mine: b, theirs: a}
+		a, b, doneA, doneB := make(chan struct{}), make(chan struct{}), make(chan struct{}), make(chan struct{})
+		return &side{first: 1, second: 2, mine: a, theirs: b, done: doneA, through: doneB},
+			&side{first: 2, second: 1, wait: 200 * time.Millisecond, mine: b, theirs: a, done: doneB, through: doneA}
 	}
 	counts := func() map[int]int {
 		rows, err := db.SQL().QueryContext(ctx, `SELECT id, n FROM probe`)
