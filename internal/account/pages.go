@@ -14,6 +14,7 @@ import (
 
 	"github.com/keyward/keyward/internal/i18n"
 	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/pageset"
 	"github.com/keyward/keyward/internal/param"
 )
 
@@ -27,22 +28,21 @@ const formPostScript = "document.forms[0].submit();"
 // appName is the product name in every page's header and title; a name is not translated.
 const appName = "Keyward"
 
-// pageSet is the parsed pages, per language and page a clone of the layout with its own
-// "content", whose "t" function looks texts up in that language.
+// pageSet is the pages, parsed per language on first use (pageset), their style and their
+// policies.
 type pageSet struct {
-	pages map[string]map[string]*template.Template // language, page name
+	pages *pageset.Set
 	css   template.CSS
 	csp   string // the policy of every page but form_post
 	cspFP string // the policy of the form_post page, which may run formPostScript
 }
 
-// loadPages parses the embedded templates on its first call, once per process, and returns
-// that result ever after: the templates and the catalogs they take their texts from are the same
-// for every server. A broken template stops New.
-var loadPages = sync.OnceValues(parsePages)
+// loadPages makes the page set on its first call, once per process, and returns that result
+// ever after: the templates and the catalogs they take their texts from are the same for every
+// server. A missing style sheet stops New.
+var loadPages = sync.OnceValues(newPages)
 
-// parsePages parses the embedded templates once per language of the catalogs.
-func parsePages() (*pageSet, error) {
+func newPages() (*pageSet, error) {
 	catalog, err := i18n.New()
 	if err != nil {
 		return nil, fmt.Errorf("account: load texts: %w", err)
@@ -51,38 +51,20 @@ func parsePages() (*pageSet, error) {
 	if err != nil {
 		return nil, fmt.Errorf("account: read style: %w", err)
 	}
-	ps := &pageSet{pages: map[string]map[string]*template.Template{}, css: template.CSS(css)}
+	funcs := func(lang string) template.FuncMap {
+		return template.FuncMap{
+			"t":       func(key string, args ...any) (string, error) { return text(catalog, lang, key, args...) },
+			"appName": func() string { return appName },
+		}
+	}
+	pages, err := pageset.New(pageset.Spec{What: "account", Files: pageFiles, Dir: "pages", Langs: catalog.Languages(), Funcs: funcs})
+	if err != nil {
+		return nil, err
+	}
+	ps := &pageSet{pages: pages, css: template.CSS(css)}
 	base := "default-src 'none'; style-src " + hashSource(string(css)) + "; img-src https: http:; base-uri 'none'; frame-ancestors 'none'"
 	ps.csp, ps.cspFP = base, base+"; script-src "+hashSource(formPostScript)
-	for _, lang := range catalog.Languages() {
-		if ps.pages[lang], err = parseLanguage(catalog, lang); err != nil {
-			return nil, err
-		}
-	}
 	return ps, nil
-}
-
-// parseLanguage parses every page with its texts in lang.
-func parseLanguage(catalog *i18n.Catalog, lang string) (map[string]*template.Template, error) {
-	funcs := template.FuncMap{
-		"t":       func(key string, args ...any) (string, error) { return text(catalog, lang, key, args...) },
-		"appName": func() string { return appName },
-	}
-	layout, err := template.New("layout").Funcs(funcs).ParseFS(pageFiles, "pages/layout.html")
-	if err != nil {
-		return nil, fmt.Errorf("account: parse layout: %w", err)
-	}
-	pages := map[string]*template.Template{}
-	for _, name := range []string{"login", "signup", "message", "consent", "account", "withdraw", "formpost"} {
-		clone, err := layout.Clone()
-		if err != nil {
-			return nil, fmt.Errorf("account: clone layout: %w", err)
-		}
-		if pages[name], err = clone.ParseFS(pageFiles, "pages/"+name+".html"); err != nil {
-			return nil, fmt.Errorf("account: parse page %s: %w", name, err)
-		}
-	}
-	return pages, nil
 }
 
 // hashSource is the CSP source expression that allows exactly the inline text s.
@@ -109,9 +91,9 @@ type pageData struct {
 // policy that runs no script.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, d pageData) error {
 	d.Lang = s.lang(r)
-	tmpl, ok := s.pages.pages[d.Lang][name]
-	if !ok {
-		return fmt.Errorf("account: no page %q in %s", name, d.Lang)
+	tmpl, err := s.pages.pages.Page(d.Lang, name)
+	if err != nil {
+		return err
 	}
 	d.CSS = s.pages.css
 	csp := s.pages.csp

@@ -32,11 +32,12 @@ func TestImportRules(t *testing.T) {
 		"internal/mail":      {"internal/i18n"},
 		"internal/apidocs":   {}, // renders the document it is handed; imports nothing of Keyward's
 		"internal/readcache": {}, // a bounded map of encoded answers; imports nothing of Keyward's
+		"internal/pageset":   {}, // the browser layers' templates, parsed on first use; nothing of Keyward's
 		// account is the browser layer (sessions, CSRF, pages) beneath the authorization server
 		// and the portal: they import it, it imports neither, nor the service.
-		"internal/account":            append([]string{"internal/token", "internal/mail", "internal/param"}, leaves...),
+		"internal/account":            append([]string{"internal/token", "internal/mail", "internal/param", "internal/pageset"}, leaves...),
 		"internal/oauth":              append([]string{"internal/account", "internal/token", "internal/param"}, leaves...),
-		"internal/portal":             append([]string{"internal/account", "internal/param", "internal/token"}, leaves...), // token: new client secrets
+		"internal/portal":             append([]string{"internal/account", "internal/param", "internal/token", "internal/pageset"}, leaves...), // token: new client secrets
 		"internal/httpapi":            append([]string{"internal/readcache"}, leaves...),
 		"internal/web":                leaves,
 		"internal/client":             leaves,

@@ -7,15 +7,14 @@ import (
 	"encoding/base64"
 	"fmt"
 	"html/template"
-	"io/fs"
 	"net/http"
-	"path"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/keyward/keyward/internal/i18n"
 	"github.com/keyward/keyward/internal/keyward"
+	"github.com/keyward/keyward/internal/pageset"
 )
 
 //go:embed pages/*.html pages/style.css
@@ -24,18 +23,17 @@ var pageFiles embed.FS
 // appName is the product name in every page's header and title; a name is not translated.
 const appName = "Keyward"
 
-// pageSet is the parsed pages: per language and page, a clone of the layout with the page's
-// "content", whose "t" looks texts up in that language.
+// pageSet is the pages, parsed per language on first use (pageset), and their style and policy.
 type pageSet struct {
-	pages map[string]map[string]*template.Template // language, page name
+	pages *pageset.Set
 	css   template.CSS
 	csp   string
 }
 
-// loadPages parses the embedded templates once per process; a broken template stops New.
-var loadPages = sync.OnceValues(parsePages)
+// loadPages makes the page set once per process; a missing style sheet stops New.
+var loadPages = sync.OnceValues(newPages)
 
-func parsePages() (*pageSet, error) {
+func newPages() (*pageSet, error) {
 	catalog, err := i18n.New()
 	if err != nil {
 		return nil, err
@@ -44,59 +42,20 @@ func parsePages() (*pageSet, error) {
 	if err != nil {
 		return nil, fmt.Errorf("portal: read style: %w", err)
 	}
+	pages, err := pageset.New(pageset.Spec{What: "portal", Files: pageFiles, Dir: "pages", Langs: catalog.Languages(),
+		Funcs: func(lang string) template.FuncMap { return templateFuncs(catalog, lang) }})
+	if err != nil {
+		return nil, err
+	}
 	sum := sha256.Sum256(css)
-	ps := &pageSet{
-		pages: map[string]map[string]*template.Template{},
+	return &pageSet{
+		pages: pages,
 		css:   template.CSS(css),
-		// The policy of the account pages: no script at all, the one inline style by its hash,
+		// The policy of the portal's pages: no script at all, the one inline style by its hash,
 		// forms only to this server, no framing.
 		csp: "default-src 'none'; style-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) +
 			"'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-	}
-	names, err := pageNames()
-	if err != nil {
-		return nil, err
-	}
-	for _, lang := range catalog.Languages() {
-		if ps.pages[lang], err = parseLanguage(catalog, lang, names); err != nil {
-			return nil, err
-		}
-	}
-	return ps, nil
-}
-
-// pageNames lists the pages: every template file but the layout.
-func pageNames() ([]string, error) {
-	files, err := fs.Glob(pageFiles, "pages/*.html")
-	if err != nil {
-		return nil, err
-	}
-	var names []string
-	for _, f := range files {
-		if name := strings.TrimSuffix(path.Base(f), ".html"); name != "layout" {
-			names = append(names, name)
-		}
-	}
-	return names, nil
-}
-
-// parseLanguage parses every page with its texts in lang.
-func parseLanguage(catalog *i18n.Catalog, lang string, names []string) (map[string]*template.Template, error) {
-	layout, err := template.New("layout").Funcs(templateFuncs(catalog, lang)).ParseFS(pageFiles, "pages/layout.html")
-	if err != nil {
-		return nil, fmt.Errorf("portal: parse layout: %w", err)
-	}
-	pages := make(map[string]*template.Template, len(names))
-	for _, name := range names {
-		clone, err := layout.Clone()
-		if err != nil {
-			return nil, err
-		}
-		if pages[name], err = clone.ParseFS(pageFiles, "pages/"+name+".html"); err != nil {
-			return nil, fmt.Errorf("portal: parse page %s: %w", name, err)
-		}
-	}
-	return pages, nil
+	}, nil
 }
 
 // templateFuncs are the functions of the templates in lang. A text key that the catalog lacks
@@ -194,9 +153,9 @@ var languageNames = map[string]string{
 // render writes page name with status in the request's language, with the headers of every
 // page: no caching (pages hold CSRF tokens), no framing, no referrer, no script.
 func (s *Server) render(rq *request, status int, name string, d pageData) error {
-	tmpl, ok := s.pages.pages[rq.lang][name]
-	if !ok {
-		return fmt.Errorf("portal: no page %q in %s", name, rq.lang)
+	tmpl, err := s.pages.pages.Page(rq.lang, name)
+	if err != nil {
+		return err
 	}
 	d.Lang, d.CSS, d.Here = rq.lang, s.pages.css, rq.r.URL.RequestURI()
 	if rq.se != nil {
@@ -220,7 +179,7 @@ func (s *Server) render(rq *request, status int, name string, d pageData) error 
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("Cache-Control", "no-store")
 	rq.w.WriteHeader(status)
-	_, err := rq.w.Write(buf.Bytes())
+	_, err = rq.w.Write(buf.Bytes())
 	return err
 }
 
