@@ -62,3 +62,10 @@ func (c *VirtualClock) Set(t time.Time) {
 	defer c.mu.Unlock()
 	c.t = t
 }
+
+// Advance moves the clock on by d.
+func (c *VirtualClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
