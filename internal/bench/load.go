@@ -41,6 +41,11 @@ func (r result) quantile(q float64) time.Duration {
 	return r.latencies[min(len(r.latencies)-1, int(q*float64(len(r.latencies))))]
 }
 
+// spread is the p99 over the p50: how far the tail is from the typical request.
+func (r result) spread() float64 {
+	return float64(r.quantile(0.99)) / float64(max(r.quantile(0.5), 1))
+}
+
 // drive runs op in a closed loop on c workers for d (each worker sends its next request when the
 // previous answered, as wrk does) and records every latency. A failed op is counted and the
 // worker goes on; errExhausted stops the worker. At least one op runs on each worker, so that a

@@ -148,9 +148,13 @@ func (r *runner) reads(ctx context.Context) error {
 		stop()
 		v := rateRow(read.name+" vs verify+JSON", "req/s", 1, kw, "verify JWT + JSON", &verify)
 		b := rateRow(read.name+" vs bare JSON", "req/s", 1, kw, "JSON", &bare)
-		spread := float64(kw.quantile(0.99)) / float64(max(kw.quantile(0.5), 1))
+		// The bare JSON handler's spread is beside Keyward's: with 8 clients on a small machine,
+		// scheduling alone gives every request a tail of some milliseconds, so a read whose
+		// median is a fraction of a millisecond has a spread the machine sets, not the server.
+		spread, bareSpread := kw.spread(), bare.spread()
 		r.add(withTarget(v, "≥ 0.8 of ref", atLeast(v.Ratio, 0.8)), withTarget(b, "≥ 0.3 of ref", atLeast(b.Ratio, 0.3)),
-			withTarget(Row{Measure: fmt.Sprintf("%s p99/p50, %s", read.name, clients(c)), Unit: "x", Keyward: spread},
+			withTarget(Row{Measure: fmt.Sprintf("%s p99/p50, %s", read.name, clients(c)), Unit: "x", Keyward: spread,
+				Reference: "JSON's p99/p50", RefValue: bareSpread, Ratio: spread / bareSpread},
 				"≤ 10", atMost(spread, 10)),
 			rateRow(read.name+", no read or standing cache, vs verify+JSON", "req/s", 1, computed, "verify JWT + JSON", &verify))
 	}
