@@ -42,6 +42,7 @@ type pageSet struct {
 // server. A missing style sheet stops New.
 var loadPages = sync.OnceValues(newPages)
 
+// newPages reads the style sheet and makes the page set of every language; it parses no page.
 func newPages() (*pageSet, error) {
 	catalog, err := i18n.New()
 	if err != nil {
