@@ -10,10 +10,11 @@ import (
 	"github.com/keyward/keyward/internal/pageset"
 )
 
-// files is a layout and two pages, one of which does not parse.
+// files is a layout and three pages, one of which does not parse.
 var files = fstest.MapFS{
 	"pages/layout.html": {Data: []byte(`{{define "layout"}}<p>{{t "hello"}}</p>{{template "content" .}}{{end}}`)},
 	"pages/home.html":   {Data: []byte(`{{define "content"}}<b>{{.}}</b>{{end}}`)},
+	"pages/about.html":  {Data: []byte(`{{define "content"}}<i>{{.}}</i>{{end}}`)},
 	"pages/broken.html": {Data: []byte(`{{define "content"}}{{if}}{{end}}`)},
 	"pages/style.css":   {Data: []byte(`p {}`)},
 }
@@ -67,7 +68,15 @@ func TestSet_ParsesAPageOnItsFirstUse(t *testing.T) {
 	if got, want := render(t, s, "de", "home", "<y>"), "<p>Hallo</p><b>&lt;y&gt;</b>"; got != want {
 		t.Errorf("home in de = %q, want %q", got, want)
 	}
-	if want := map[string]int{"en": 1, "de": 1}; !maps.Equal(parses, want) {
+	// about defines its own "content" beside the layout: parsed into one template with home,
+	// one of the two would show the other's.
+	if got, want := render(t, s, "en", "about", "z"), "<p>Hello</p><i>z</i>"; got != want {
+		t.Errorf("about in en = %q, want %q", got, want)
+	}
+	if got, want := render(t, s, "en", "home", "x"), "<p>Hello</p><b>x</b>"; got != want {
+		t.Errorf("home in en after about = %q, want %q", got, want)
+	}
+	if want := map[string]int{"en": 2, "de": 1}; !maps.Equal(parses, want) {
 		t.Errorf("parses %v, want %v", parses, want)
 	}
 }
@@ -83,9 +92,16 @@ func TestSet_Refusals(t *testing.T) {
 		{"en", "style", `test: no page "style" in "en"`},
 		{"de", "broken", `test: parse page broken: template: broken.html:1: missing value for if`},
 	} {
-		if _, err := s.Page(c.lang, c.name); err == nil || err.Error() != c.want {
-			t.Errorf("Page(%s, %s) = %v, want %q", c.lang, c.name, err, c.want)
+		for range 2 { // a page that does not parse is refused again, not served half-parsed
+			if _, err := s.Page(c.lang, c.name); err == nil || err.Error() != c.want {
+				t.Errorf("Page(%s, %s) = %v, want %q", c.lang, c.name, err, c.want)
+			}
 		}
+	}
+	badLayout := fstest.MapFS{"pages/layout.html": {Data: []byte(`{{define "layout"}}`)}, "pages/home.html": files["pages/home.html"]}
+	unparsed, _ := newSet(t, badLayout)
+	if _, err := unparsed.Page("en", "home"); err == nil || !strings.HasPrefix(err.Error(), "test: parse layout: ") {
+		t.Errorf("Page with a broken layout = %v, want the layout's error", err)
 	}
 	if err := s.Check(); err == nil || !strings.HasPrefix(err.Error(), "test: parse page broken:") {
 		t.Errorf("Check = %v, want the broken page's error", err)
