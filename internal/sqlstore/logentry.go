@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -154,10 +155,8 @@ func (s *ownerStore) AddLogEntries(ctx context.Context, boundLockID string, entr
 	if err != nil {
 		return 0, err
 	}
-	for chunk := range slices.Chunk(rows, s.d.logInsertRows()) {
-		if err := s.insertLogEntries(ctx, chunk); err != nil {
-			return 0, err
-		}
+	if err := s.insertLogEntries(ctx, rows); err != nil {
+		return 0, err
 	}
 	return len(fresh), nil
 }
@@ -194,10 +193,21 @@ func (s *ownerStore) freshLogEntries(ctx context.Context, boundLockID string, en
 // logKind is the (log type, command) pair the export pages by.
 type logKind struct{ logType, command string }
 
+// The queries for the largest sequence numbers stored. Each is a seek to the end of the index
+// that its ORDER BY names. MAX() would be the same seek only when the planner knows the log is
+// large: PostgreSQL plans MAX() over a table it has no statistics for (a new log, or one that
+// grew faster than autovacuum analyzes it) as an aggregate over every entry of the kind, which
+// cost 16 ms per query at 30 000 entries and grew with the log.
+const (
+	lastSeqQuery         = `SELECT seq FROM log_entries WHERE owner_id = $1 ORDER BY seq DESC LIMIT 1`
+	lastKindSeqQuery     = `SELECT kind_seq FROM log_entries WHERE owner_id = $1 AND log_type = $2 AND command = $3 ORDER BY kind_seq DESC LIMIT 1`
+	lastLockKindSeqQuery = `SELECT lock_kind_seq FROM log_entries WHERE bound_lock_id = $1 AND log_type = $2 AND command = $3 ORDER BY lock_kind_seq DESC LIMIT 1`
+)
+
 // numberLogEntries gives each entry its three sequence numbers, continuing from the largest
-// ones stored (an index lookup each), and returns the rows' values in the order of insertLogEntries' columns.
+// ones stored, and returns the rows' values in the order of logInsertColumns.
 func (s *ownerStore) numberLogEntries(ctx context.Context, boundLockID string, entries []*keyward.LogEntry) ([][]any, error) {
-	seq, err := s.maxSeq(ctx, `SELECT MAX(seq) FROM log_entries WHERE owner_id = $1`, s.owner)
+	seq, err := s.lastSeq(ctx, lastSeqQuery, s.owner)
 	if err != nil {
 		return nil, err
 	}
@@ -206,12 +216,10 @@ func (s *ownerStore) numberLogEntries(ctx context.Context, boundLockID string, e
 	for _, e := range entries {
 		k := logKind{e.LogType, e.Command}
 		if _, seen := kindSeq[k]; !seen {
-			if kindSeq[k], err = s.maxSeq(ctx, `SELECT MAX(kind_seq) FROM log_entries WHERE owner_id = $1 AND log_type = $2 AND command = $3`,
-				s.owner, k.logType, k.command); err != nil {
+			if kindSeq[k], err = s.lastSeq(ctx, lastKindSeqQuery, s.owner, k.logType, k.command); err != nil {
 				return nil, err
 			}
-			if lockKindSeq[k], err = s.maxSeq(ctx, `SELECT MAX(lock_kind_seq) FROM log_entries WHERE bound_lock_id = $1 AND log_type = $2 AND command = $3`,
-				boundLockID, k.logType, k.command); err != nil {
+			if lockKindSeq[k], err = s.lastSeq(ctx, lastLockKindSeqQuery, boundLockID, k.logType, k.command); err != nil {
 				return nil, err
 			}
 		}
@@ -224,37 +232,87 @@ func (s *ownerStore) numberLogEntries(ctx context.Context, boundLockID string, e
 	return rows, nil
 }
 
-// maxSeq runs a MAX query, 0 when there are no rows.
-func (s *ownerStore) maxSeq(ctx context.Context, query string, a ...any) (int64, error) {
-	var max sql.NullInt64
-	if err := s.q.QueryRowContext(ctx, query, a...).Scan(&max); err != nil {
+// lastSeq runs one of the last…SeqQuery queries: the largest number stored, 0 when there is none.
+func (s *ownerStore) lastSeq(ctx context.Context, query string, a ...any) (int64, error) {
+	var last int64
+	err := s.q.QueryRowContext(ctx, query, a...).Scan(&last)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return 0, fmt.Errorf("sqlstore: add log entries: %w", err)
 	}
-	return max.Int64, nil
+	return last, nil
 }
 
-// logInsertRows is how many entries one INSERT carries: 500 on PostgreSQL (16 values each stays
-// far below its 65535 parameters), 250 on SQLite (4000 values, below its 32766). More rows per
-// statement save the per-statement work of parsing and stepping; beyond a few hundred the gain
-// is lost in the noise of the writes themselves.
-func (d dialect) logInsertRows() int {
-	if d.engine == Postgres {
-		return 500
-	}
-	return 250
-}
+// logInsertColumns are the columns of numberLogEntries' rows, in their order.
+const logInsertColumns = logEntryColumns + `, owner_id, seq, kind_seq, lock_kind_seq`
 
-// insertLogEntries inserts numbered rows in one statement.
+// insertLogEntries inserts numbered rows: on PostgreSQL in one statement whose parameters are
+// one array per column, on SQLite in statements of sqliteLogRows rows.
 func (s *ownerStore) insertLogEntries(ctx context.Context, rows [][]any) error {
+	if s.d.engine == Postgres {
+		return s.insertLogColumns(ctx, rows)
+	}
+	for chunk := range slices.Chunk(rows, sqliteLogRows) {
+		if err := s.insertLogValues(ctx, chunk); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sqliteLogRows is how many entries one INSERT carries on SQLite: 4000 values, below its limit
+// of 32 766. More rows per statement save the per-statement work of parsing and stepping; beyond
+// a few hundred the gain is lost in the noise of the writes themselves.
+const sqliteLogRows = 250
+
+// insertLogValues inserts rows as one multi-row VALUES statement.
+func (s *ownerStore) insertLogValues(ctx context.Context, rows [][]any) error {
 	a := make([]any, 0, len(rows)*len(rows[0]))
 	for _, r := range rows {
 		a = append(a, r...)
 	}
 	var b strings.Builder
-	b.WriteString(`INSERT INTO log_entries (` + logEntryColumns + `, owner_id, seq, kind_seq, lock_kind_seq) VALUES `)
+	b.WriteString(`INSERT INTO log_entries (` + logInsertColumns + `) VALUES `)
 	s.d.writeValues(&b, len(rows), len(rows[0]))
 	if _, err := s.q.ExecContext(ctx, b.String(), a...); err != nil {
 		return fmt.Errorf("sqlstore: add log entries: %w", err)
 	}
 	return nil
+}
+
+// logUnnest is PostgreSQL's insert of any number of numbered rows, one array parameter per
+// column of logInsertColumns. Against 500-row VALUES statements of 8000 parameters each, a sync
+// of 1000 entries took 30 % less of the server's CPU and 15 % less time: the driver encodes 16
+// arrays instead of 16 000 values, and the database binds them once.
+const logUnnest = `INSERT INTO log_entries (` + logInsertColumns + `) SELECT * FROM unnest($1::text[], $2::bigint[],
+	$3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],
+	$12::text[], $13::text[], $14::bigint[], $15::bigint[], $16::bigint[])`
+
+// insertLogColumns inserts rows with logUnnest.
+func (s *ownerStore) insertLogColumns(ctx context.Context, rows [][]any) error {
+	cols := make([]any, len(rows[0]))
+	for j := range cols {
+		switch rows[0][j].(type) {
+		case string:
+			cols[j] = column[string](rows, j)
+		case *string:
+			cols[j] = column[*string](rows, j)
+		case int64:
+			cols[j] = column[int64](rows, j)
+		default:
+			return fmt.Errorf("sqlstore: add log entries: column %d holds a %T", j, rows[0][j])
+		}
+	}
+	if _, err := s.q.ExecContext(ctx, logUnnest, cols...); err != nil {
+		return fmt.Errorf("sqlstore: add log entries: %w", err)
+	}
+	return nil
+}
+
+// column returns column j of rows, each of whose values is a T.
+func column[T any](rows [][]any, j int) []T {
+	out := make([]T, len(rows))
+	for i, r := range rows {
+		out[i] = r[j].(T)
+	}
+	return out
 }

@@ -513,7 +513,7 @@ const seedCommitRows = 100_000
 func (g *seeder) writer(ctx context.Context, table, columns string) *seedWriter {
 	width := strings.Count(columns, ",") + 1
 	// Up to 1000 rows and 60 000 values a statement on PostgreSQL (its limit is 65 535), 4000
-	// values on SQLite (its limit is 32 766), as for the log's inserts (logInsertRows).
+	// values on SQLite (its limit is 32 766), as for the log's inserts (sqliteLogRows).
 	per := min(1000, 60000/width)
 	if g.db.d.engine == SQLite {
 		per = max(1, 4000/width)
