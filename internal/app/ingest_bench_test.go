@@ -48,7 +48,7 @@ func BenchmarkLogIngestion(b *testing.B) {
 					b.Fatalf("sync: ack %v, %v", resp, err)
 				}
 				start = time.Now()
-				if err := ref.Insert(ctx, entries); err != nil {
+				if err := ref.Insert(ctx, "lock", entries); err != nil {
 					b.Fatal(err)
 				}
 				raw += time.Since(start)

@@ -52,6 +52,8 @@ var measures = []string{
 	"grant creation, inline contact, 2 accounts vs 1, 2 clients",
 	"key fetch, phone with 20 grants",
 	"log ingestion, device API, syncs of 1000",
+	"log ingestion, device API, syncs of 1000, 2 locks of one account",
+	"log ingestion, device API, syncs of 1000, 2 locks on 2 accounts",
 	"log export, first page of 500 (4000 entries)",
 	"log export, last page (4000 entries)",
 	"log export, last page p50 / first page p50",

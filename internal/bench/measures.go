@@ -348,37 +348,73 @@ func (r *runner) keyFetch(ctx context.Context) error {
 }
 
 // ingestion measures one lock uploading its log over the device API in syncs of IngestBatch
-// entries against the same rows written with prepared INSERTs, one transaction per batch.
+// entries against the same rows written with prepared INSERTs, one transaction per batch; then
+// as many locks as the run has clients (8 for a run of one) uploading at once, in one account and in an
+// account each, against as many writers of the reference. A lock's syncs follow each other, each
+// waiting for its commit, so one lock measures a sync's cost and the many what the server takes
+// in; the target is judged on the one.
 func (r *runner) ingestion(ctx context.Context) error {
-	_, _, lock, err := SeedLock(ctx, r.m.Service, "ingest@bench.example")
-	if err != nil {
-		return err
-	}
-	relay := client.New(r.m.Config.Issuer, r.http)
 	inserts, err := reference.NewLogInserts(ctx, r.m.Store.SQL())
 	if err != nil {
 		return err
 	}
 	defer inserts.Drop(ctx)
-	next, refNext := uint64(1), uint64(1)
-	res := r.compare(ctx, 1, []string{"log ingestion", "reference log inserts"},
-		func(ctx context.Context, _ int, _ int64) error {
-			resp, err := lock.SyncOnce(ctx, relay, Entries(next, IngestBatch), nil)
-			if err == nil && resp.AckEntryNo != next+IngestBatch-1 {
-				err = fmt.Errorf("the sync acknowledged entry %d, want %d", resp.AckEntryNo, next+IngestBatch-1)
+	_, _, lock, err := SeedLock(ctx, r.m.Service, "ingest@bench.example")
+	if err != nil {
+		return err
+	}
+	one := fmt.Sprintf("log ingestion, device API, syncs of %d", IngestBatch)
+	row := r.ingest(ctx, one, inserts, []*client.DeviceLock{lock})
+	r.add(withTarget(row, "≥ 50000", atLeast(row.Keyward, 50000)))
+	c := r.cfg.Concurrency
+	if c == 1 {
+		c = 8
+	}
+	_, _, shared, err := SeedLocks(ctx, r.m.Service, "ingest-shared@bench.example", c)
+	if err != nil {
+		return err
+	}
+	r.add(r.ingest(ctx, fmt.Sprintf("%s, %d locks of one account", one, c), inserts, shared))
+	apart := make([]*client.DeviceLock, c)
+	for w := range apart {
+		if _, _, apart[w], err = SeedLock(ctx, r.m.Service, fmt.Sprintf("ingest-%d@bench.example", w)); err != nil {
+			return err
+		}
+	}
+	r.add(r.ingest(ctx, fmt.Sprintf("%s, %d locks on %d accounts", one, c, c), inserts, apart))
+	return nil
+}
+
+// ingest runs one client per lock, each syncing its lock's next IngestBatch entries, against as
+// many writers of the reference inserts (each writing rows of a lock of its own, named after
+// the measure), and returns the row named measure.
+func (r *runner) ingest(ctx context.Context, measure string, inserts *reference.LogInserts, locks []*client.DeviceLock) Row {
+	relay := client.New(r.m.Config.Issuer, r.http)
+	next, refNext := make([]uint64, len(locks)), make([]uint64, len(locks))
+	refLock := make([]string, len(locks))
+	for w := range locks {
+		next[w], refNext[w], refLock[w] = 1, 1, fmt.Sprintf("%s-%d", measure, w)
+	}
+	res := r.compare(ctx, len(locks), []string{measure, measure + " (reference)"},
+		func(ctx context.Context, w int, _ int64) error {
+			first := next[w]
+			resp, err := locks[w].SyncOnce(ctx, relay, Entries(first, IngestBatch), nil)
+			if err == nil && resp.AckEntryNo != first+IngestBatch-1 {
+				err = fmt.Errorf("the sync acknowledged entry %d, want %d", resp.AckEntryNo, first+IngestBatch-1)
 			}
-			next += IngestBatch
+			next[w] += IngestBatch
 			return err
 		},
-		func(ctx context.Context, _ int, _ int64) error {
-			err := inserts.Insert(ctx, Entries(refNext, IngestBatch))
-			refNext += IngestBatch
+		func(ctx context.Context, w int, _ int64) error {
+			err := inserts.Insert(ctx, refLock[w], Entries(refNext[w], IngestBatch))
+			refNext[w] += IngestBatch
 			return err
 		})
-	kw, ref := res[0], res[1]
-	row := rateRow(fmt.Sprintf("log ingestion, device API, syncs of %d", IngestBatch), "entries/s", IngestBatch, kw, "prepared INSERTs, 1 tx/batch", &ref)
-	r.add(withTarget(row, "≥ 50000", atLeast(row.Keyward, 50000)))
-	return nil
+	refName := "prepared INSERTs, 1 tx/batch"
+	if len(locks) > 1 {
+		refName = fmt.Sprintf("the same, %d writers", len(locks))
+	}
+	return rateRow(measure, "entries/s", IngestBatch, res[0], refName, &res[1])
 }
 
 // clients names a number of clients.

@@ -98,20 +98,33 @@ func bindLock(ctx context.Context, s *service.Service, ownerID, title string) (*
 // operator and an owner would, and returns the account, the bound lock's id and the lock ready
 // to sync over the wire.
 func SeedLock(ctx context.Context, s *service.Service, email string) (ownerID, boundLockID string, lock *client.DeviceLock, err error) {
+	ownerID, ids, locks, err := SeedLocks(ctx, s, email, 1)
+	if err != nil {
+		return "", "", nil, err
+	}
+	return ownerID, ids[0], locks[0], nil
+}
+
+// SeedLocks is SeedLock with n locks in the one new account.
+func SeedLocks(ctx context.Context, s *service.Service, email string, n int) (ownerID string, boundLockIDs []string, locks []*client.DeviceLock, err error) {
 	op := asOperator(ctx)
 	u, err := s.CreateUser(op, keyward.UserCreate{Email: email, Verified: true})
 	if err != nil {
-		return "", "", nil, err
+		return "", nil, nil, err
 	}
 	o, err := s.RegisterOwner(op, keyward.OwnerRegistration{Name: "Bench", OwnerEmail: u.Email})
 	if err != nil {
-		return "", "", nil, err
+		return "", nil, nil, err
 	}
-	l, lock, err := bindLock(keyward.NewContextWithPrincipal(op, keyward.SessionPrincipal(u)), s, o.ID, "Door")
-	if err != nil {
-		return "", "", nil, err
+	as := keyward.NewContextWithPrincipal(op, keyward.SessionPrincipal(u))
+	for i := range n {
+		l, lock, err := bindLock(as, s, o.ID, fmt.Sprint("Door ", i+1))
+		if err != nil {
+			return "", nil, nil, err
+		}
+		boundLockIDs, locks = append(boundLockIDs, l.ID), append(locks, lock)
 	}
-	return o.ID, l.ID, lock, nil
+	return o.ID, boundLockIDs, locks, nil
 }
 
 // IngestBatch is the log entries of one sync request: the most one request may carry.

@@ -42,8 +42,9 @@ func NewLogInserts(ctx context.Context, db *sql.DB) (*LogInserts, error) {
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $14)`}, nil
 }
 
-// Insert writes the entries in one transaction with a prepared statement.
-func (r *LogInserts) Insert(ctx context.Context, entries []lockproto.LogEntry) error {
+// Insert writes the entries of one lock in one transaction with a prepared statement. The lock
+// also stands for its account, so that writers of different locks share nothing but the table.
+func (r *LogInserts) Insert(ctx context.Context, lock string, entries []lockproto.LogEntry) error {
 	tx, err := r.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -55,7 +56,7 @@ func (r *LogInserts) Insert(ctx context.Context, entries []lockproto.LogEntry) e
 	}
 	now := time.Now().UnixMilli()
 	for _, e := range entries {
-		if _, err := stmt.ExecContext(ctx, fmt.Sprint("ref-", e.EntryNo), "owner", "lock", int64(e.EntryNo), e.LockTimestamp.UnixMilli(), now,
+		if _, err := stmt.ExecContext(ctx, fmt.Sprint(lock, "-", e.EntryNo), lock, lock, int64(e.EntryNo), e.LockTimestamp.UnixMilli(), now,
 			nil, e.ContactID, e.LogType, e.Command, e.Result, e.Reason, e.GrantID, int64(e.EntryNo)); err != nil {
 			return err
 		}
