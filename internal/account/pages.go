@@ -2,9 +2,7 @@ package account
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"embed"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"html/template"
@@ -28,11 +26,10 @@ const formPostScript = "document.forms[0].submit();"
 // appName is the product name in every page's header and title; a name is not translated.
 const appName = "Keyward"
 
-// pageSet is the pages, parsed per language on first use (pageset), their style and their
-// policies.
+// pageSet is the pages, parsed per language on first use, with their style (pageset), and
+// their policies.
 type pageSet struct {
-	pages *pageset.Set
-	css   template.CSS
+	*pageset.Set
 	csp   string // the policy of every page but form_post
 	cspFP string // the policy of the form_post page, which may run formPostScript
 }
@@ -42,15 +39,11 @@ type pageSet struct {
 // server. A missing style sheet stops New.
 var loadPages = sync.OnceValues(newPages)
 
-// newPages reads the style sheet and makes the page set of every language; it parses no page.
+// newPages makes the page set of every language and its policies; it parses no page.
 func newPages() (*pageSet, error) {
 	catalog, err := i18n.New()
 	if err != nil {
 		return nil, fmt.Errorf("account: load texts: %w", err)
-	}
-	css, err := pageFiles.ReadFile("pages/style.css")
-	if err != nil {
-		return nil, fmt.Errorf("account: read style: %w", err)
 	}
 	funcs := func(lang string) template.FuncMap {
 		return template.FuncMap{
@@ -62,16 +55,8 @@ func newPages() (*pageSet, error) {
 	if err != nil {
 		return nil, err
 	}
-	ps := &pageSet{pages: pages, css: template.CSS(css)}
-	base := "default-src 'none'; style-src " + hashSource(string(css)) + "; img-src https: http:; base-uri 'none'; frame-ancestors 'none'"
-	ps.csp, ps.cspFP = base, base+"; script-src "+hashSource(formPostScript)
-	return ps, nil
-}
-
-// hashSource is the CSP source expression that allows exactly the inline text s.
-func hashSource(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+	base := "default-src 'none'; style-src " + pages.StyleSource() + "; img-src https: http:; base-uri 'none'; frame-ancestors 'none'"
+	return &pageSet{Set: pages, csp: base, cspFP: base + "; script-src " + pageset.HashSource(formPostScript)}, nil
 }
 
 // pageData is what the layout renders; View is the page's own data. Lang, the language of the
@@ -92,11 +77,11 @@ type pageData struct {
 // policy that runs no script.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, d pageData) error {
 	d.Lang = s.lang(r)
-	tmpl, err := s.pages.pages.Page(d.Lang, name)
+	tmpl, err := s.pages.Page(d.Lang, name)
 	if err != nil {
 		return err
 	}
-	d.CSS = s.pages.css
+	d.CSS = s.pages.CSS()
 	csp := s.pages.csp
 	if name == "formpost" {
 		d.Script, csp = template.JS(formPostScript), s.pages.cspFP

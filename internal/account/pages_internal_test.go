@@ -9,7 +9,7 @@ func TestPagesParseInEveryLanguage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := ps.pages.Check(); err != nil {
+	if err := ps.Check(); err != nil {
 		t.Fatal(err)
 	}
 }

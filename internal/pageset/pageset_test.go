@@ -98,7 +98,8 @@ func TestSet_Refusals(t *testing.T) {
 			}
 		}
 	}
-	badLayout := fstest.MapFS{"pages/layout.html": {Data: []byte(`{{define "layout"}}`)}, "pages/home.html": files["pages/home.html"]}
+	badLayout := fstest.MapFS{"pages/layout.html": {Data: []byte(`{{define "layout"}}`)}, "pages/home.html": files["pages/home.html"],
+		"pages/style.css": files["pages/style.css"]}
 	unparsed, _ := newSet(t, badLayout)
 	if _, err := unparsed.Page("en", "home"); err == nil || !strings.HasPrefix(err.Error(), "test: parse layout: ") {
 		t.Errorf("Page with a broken layout = %v, want the layout's error", err)
@@ -106,8 +107,27 @@ func TestSet_Refusals(t *testing.T) {
 	if err := s.Check(); err == nil || !strings.HasPrefix(err.Error(), "test: parse page broken:") {
 		t.Errorf("Check = %v, want the broken page's error", err)
 	}
-	good := fstest.MapFS{"pages/layout.html": files["pages/layout.html"], "pages/home.html": files["pages/home.html"]}
+	good := fstest.MapFS{"pages/layout.html": files["pages/layout.html"], "pages/home.html": files["pages/home.html"],
+		"pages/style.css": files["pages/style.css"]}
 	if s, _ := newSet(t, good); s.Check() != nil {
 		t.Errorf("Check of pages that parse = %v, want nil", s.Check())
+	}
+}
+
+// TestSet_Style checks that the set carries its style sheet and the policy source that allows
+// it (the SHA-256 of "p {}", computed apart), and that a set without a style sheet is refused.
+func TestSet_Style(t *testing.T) {
+	s, _ := newSet(t, files)
+	if got, want := s.CSS(), template.CSS("p {}"); got != want {
+		t.Errorf("CSS = %q, want %q", got, want)
+	}
+	if got, want := s.StyleSource(), "'sha256-SNJDlN1Iy2mnt7DOjQIyDb2LQE6O5PQiSZomcdzawQ4='"; got != want {
+		t.Errorf("StyleSource = %s, want %s", got, want)
+	}
+	unstyled := maps.Clone(files)
+	delete(unstyled, "pages/style.css")
+	_, err := pageset.New(pageset.Spec{What: "test", Files: unstyled, Dir: "pages", Langs: []string{"en"}})
+	if want := "test: read style: open pages/style.css: file does not exist"; err == nil || err.Error() != want {
+		t.Errorf("New without a style sheet = %v, want %q", err, want)
 	}
 }

@@ -2,9 +2,7 @@ package portal
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"embed"
-	"encoding/base64"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -23,40 +21,31 @@ var pageFiles embed.FS
 // appName is the product name in every page's header and title; a name is not translated.
 const appName = "Keyward"
 
-// pageSet is the pages, parsed per language on first use (pageset), and their style and policy.
+// pageSet is the pages, parsed per language on first use, with their style (pageset), and their
+// policy.
 type pageSet struct {
-	pages *pageset.Set
-	css   template.CSS
-	csp   string
+	*pageset.Set
+	csp string
 }
 
 // loadPages makes the page set once per process; a missing style sheet stops New.
 var loadPages = sync.OnceValues(newPages)
 
-// newPages reads the style sheet and makes the page set of every language; it parses no page.
+// newPages makes the page set of every language and its policy; it parses no page.
 func newPages() (*pageSet, error) {
 	catalog, err := i18n.New()
 	if err != nil {
 		return nil, err
-	}
-	css, err := pageFiles.ReadFile("pages/style.css")
-	if err != nil {
-		return nil, fmt.Errorf("portal: read style: %w", err)
 	}
 	pages, err := pageset.New(pageset.Spec{What: "portal", Files: pageFiles, Dir: "pages", Langs: catalog.Languages(),
 		Funcs: func(lang string) template.FuncMap { return templateFuncs(catalog, lang) }})
 	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(css)
-	return &pageSet{
-		pages: pages,
-		css:   template.CSS(css),
-		// The policy of the portal's pages: no script at all, the one inline style by its hash,
-		// forms only to this server, no framing.
-		csp: "default-src 'none'; style-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) +
-			"'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-	}, nil
+	// The policy of the portal's pages: no script at all, the one inline style by its hash,
+	// forms only to this server, no framing.
+	return &pageSet{Set: pages, csp: "default-src 'none'; style-src " + pages.StyleSource() +
+		"; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"}, nil
 }
 
 // templateFuncs are the functions of the templates in lang. A text key that the catalog lacks
@@ -154,11 +143,11 @@ var languageNames = map[string]string{
 // render writes page name with status in the request's language, with the headers of every
 // page: no caching (pages hold CSRF tokens), no framing, no referrer, no script.
 func (s *Server) render(rq *request, status int, name string, d pageData) error {
-	tmpl, err := s.pages.pages.Page(rq.lang, name)
+	tmpl, err := s.pages.Page(rq.lang, name)
 	if err != nil {
 		return err
 	}
-	d.Lang, d.CSS, d.Here = rq.lang, s.pages.css, rq.r.URL.RequestURI()
+	d.Lang, d.CSS, d.Here = rq.lang, s.pages.CSS(), rq.r.URL.RequestURI()
 	if rq.se != nil {
 		d.User, d.CSRF = rq.se.User.Email, rq.csrf
 	}
