@@ -31,6 +31,7 @@ func TestClientGone_IsNotAServerError(t *testing.T) {
 		req, err := http.NewRequestWithContext(ctx, "PUT", f.expand(f.base+"/api/v1/Owners/{o1}/Contacts"), strings.NewReader(`{"identifier":"late@example.com"}`))
 		f.must(err)
 		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
 		if _, err := http.DefaultClient.Do(req); !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("the request did not wait for the lock: %v", err)
 		}

@@ -167,3 +167,45 @@ func fillBody(t *testing.T, rt httpapi.Route, ids tenant) string {
 	}
 	return fill(t, b, ids)
 }
+
+// TestMediaType_EveryRouteWithABody is generated from the route table: every route that reads
+// a body refuses a valid body sent without a Content-Type or as text with the seed's 400 naming
+// the media type, before anything reads the body as JSON, and takes it sent as JSON with a
+// charset (design.md, Errors).
+func TestMediaType_EveryRouteWithABody(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, f *fixture) {
+		ids := tenants(t, f)["o1"]
+		token := f.token("admin")
+		covered := 0
+		for _, rt := range f.routes() {
+			body := fillBody(t, rt, ids)
+			if body == "" {
+				continue
+			}
+			covered++
+			p := fill(t, rt.Pattern, ids)
+			for _, c := range []struct{ contentType, details string }{
+				{"", "the request body has no Content-Type; it must be application/json"},
+				{"text/plain; charset=utf-8", `the request body must be application/json, not \"text/plain; charset=utf-8\"`},
+				{"application/jsonx", `the request body must be application/json, not \"application/jsonx\"`},
+			} {
+				res := f.do(rt.Method, p, token, body, map[string]string{"Content-Type": c.contentType})
+				want := `{"ErrorCode":"","ErrorMessage":"The request is invalid.","ErrorDetails":"` + c.details + `","UserErrorMessage":""}`
+				if res.status != 400 || res.body != want {
+					t.Errorf("%s %s as %q: %d %s, want 400 %s", rt.Method, rt.Pattern, c.contentType, res.status, res.body, want)
+				}
+			}
+			res := f.do(rt.Method, p, token, body, map[string]string{"Content-Type": "Application/JSON; charset=utf-8"})
+			if strings.Contains(res.body, "Content-Type") || strings.Contains(res.body, "must be application/json") {
+				t.Errorf("%s %s as JSON with a charset: %d %s", rt.Method, rt.Pattern, res.status, res.body)
+			}
+		}
+		withBodies := map[string]bool{}
+		for k := range bodies {
+			withBodies[strings.SplitN(k, "#", 2)[0]] = true
+		}
+		if covered != len(withBodies) {
+			t.Errorf("%d routes read a body, want the %d of the bodies table", covered, len(withBodies))
+		}
+	})
+}

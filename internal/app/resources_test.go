@@ -29,6 +29,15 @@ func TestOwners(t *testing.T) {
 				wantBody: `{"ErrorCode":"","ErrorMessage":"The request is invalid.","ErrorDetails":"malformed JSON after 8 bytes: unexpected end of JSON input","UserErrorMessage":""}`},
 			{name: "WrongFieldType", method: "PATCH", path: "/api/v1/Owners/{o1}", as: "admin", body: `{"name":5}`, wantStatus: 400,
 				wantBody: `{"ErrorCode":"","ErrorMessage":"The request is invalid.","ErrorDetails":"field \"name\": expected string","UserErrorMessage":""}`},
+			// a body must be declared JSON (design.md, Errors)
+			{name: "PatchWithoutMediaType", method: "PATCH", path: "/api/v1/Owners/{o1}", as: "admin", header: map[string]string{"Content-Type": ""},
+				body: `{"name":"Office"}`, wantStatus: 400,
+				wantBody: `{"ErrorCode":"","ErrorMessage":"The request is invalid.","ErrorDetails":"the request body has no Content-Type; it must be application/json","UserErrorMessage":""}`},
+			{name: "PatchAsForm", method: "PATCH", path: "/api/v1/Owners/{o1}", as: "admin", header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"},
+				body: `name=Office`, wantStatus: 400,
+				wantBody: `{"ErrorCode":"","ErrorMessage":"The request is invalid.","ErrorDetails":"the request body must be application/json, not \"application/x-www-form-urlencoded\"","UserErrorMessage":""}`},
+			{name: "PatchWithCharset", method: "PATCH", path: "/api/v1/Owners/{o1}", as: "admin", header: map[string]string{"Content-Type": "application/json; charset=UTF-8"},
+				body: `{"name":"Office"}`, wantStatus: 200, wantBody: `{"id":"{o1}","name":"Office","active":true}`},
 		})
 	})
 }

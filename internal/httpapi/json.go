@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -30,9 +31,9 @@ func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any) error {
 	return decodeJSON(body, v)
 }
 
-// readBody reads r's body, at most s.maxBody bytes; a larger body is a 400. A body with a
-// Content-Length is read into a buffer of that size (up to the limit), not by doubling one:
-// a lock's upload is some hundred kilobytes.
+// readBody reads r's body, at most s.maxBody bytes; a larger body is a 400, as is a body that
+// is not declared JSON (checkMediaType). A body with a Content-Length is read into a buffer of
+// that size (up to the limit), not by doubling one: a lock's upload is some hundred kilobytes.
 func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	var buf bytes.Buffer
 	if n := r.ContentLength; n > 0 {
@@ -47,7 +48,26 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error
 		}
 		return nil, keyward.ErrInvalid.WithCause(err).WithDetails("the request body could not be read")
 	}
+	if len(bytes.TrimSpace(body)) > 0 {
+		if err := checkMediaType(r.Header.Get("Content-Type")); err != nil {
+			return nil, err
+		}
+	}
 	return body, nil
+}
+
+// checkMediaType refuses a body whose Content-Type is not application/json (its parameters,
+// such as charset=utf-8, aside): every body of the API is JSON, and the contract
+// (api/openapi.yaml) declares no other type, so a body sent as a form or as text is a client's
+// mistake, named as such rather than as the JSON error of a body never meant to be JSON.
+func checkMediaType(contentType string) error {
+	if contentType == "" {
+		return keyward.Invalidf("the request body has no Content-Type; it must be application/json")
+	}
+	if mt, _, err := mime.ParseMediaType(contentType); err != nil || mt != "application/json" {
+		return keyward.Invalidf("the request body must be application/json, not %q", contentType)
+	}
+	return nil
 }
 
 // decodeJSON unmarshals one JSON object and turns decoder errors into precise 400 details. The

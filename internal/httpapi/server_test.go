@@ -93,7 +93,8 @@ func (s testServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.Server.ServeHTTP(w, r.WithContext(requestid.With(r.Context(), testRequestID)))
 }
 
-// request builds the scenario's request, with {name}s expanded and the default token.
+// request builds the scenario's request, with {name}s expanded, the default token and a body
+// sent as JSON; a header of the scenario set to "" is removed.
 func (w *world) request(sc scenario) *http.Request {
 	var body io.Reader
 	if sc.Body != "" {
@@ -101,6 +102,9 @@ func (w *world) request(sc scenario) *http.Request {
 	}
 	req := httptest.NewRequest(sc.Method, "http://keyward.test"+w.expand(sc.Path), body)
 	req.Header.Set("Authorization", "Bearer good")
+	if sc.Body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	for k, v := range sc.Header {
 		if v == "" {
 			req.Header.Del(k)
