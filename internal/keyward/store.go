@@ -268,6 +268,9 @@ type LockWrites interface {
 // ContactWrites keep contacts, bound cards, identity providers and their users.
 type ContactWrites interface {
 	CreateContact(ctx context.Context, c *Contact) error // ErrDuplicateContact
+	// EnsureContact returns the account's contact of c's identity (its NaturalKey), storing c
+	// when the account has none: c itself, or the contact it had, as it is stored.
+	EnsureContact(ctx context.Context, c *Contact) (*Contact, error)
 	UpdateContact(ctx context.Context, id string, u ContactUpdate) error
 	DeleteContact(ctx context.Context, id string) error
 	CreateBoundCard(ctx context.Context, c *BoundCard) error // ErrCardAlreadyBound

@@ -210,12 +210,7 @@ func (s *Service) inlineContact(ctx context.Context, tx keyward.OwnerTx, ownerID
 	if err != nil {
 		return nil, prefixDetails(err, "contact: ")
 	}
-	key := c.NaturalKey()
-	found, err := tx.FindContacts(ctx, keyward.ContactFilter{OwnerID: ownerID, NaturalKey: &key})
-	if err != nil || len(found) > 0 {
-		return first(found), err
-	}
-	return c, tx.CreateContact(ctx, c)
+	return tx.EnsureContact(ctx, c)
 }
 
 // prefixDetails returns a copy of a domain error with its details prefixed.

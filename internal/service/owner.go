@@ -86,15 +86,10 @@ func (s *Service) grantRole(ctx context.Context, tx keyward.OwnerTx, ownerID str
 // findOrCreateContact returns the contact with this identity, creating it when absent.
 func (s *Service) findOrCreateContact(ctx context.Context, tx keyward.OwnerTx, ownerID, ipID, identifier string) (*keyward.Contact, error) {
 	c := &keyward.Contact{ID: s.newID(), OwnerID: ownerID, IPID: ipID, Identifier: &identifier, CreatedAt: s.timestamp()}
-	key := c.NaturalKey()
-	list, err := tx.FindContacts(ctx, keyward.ContactFilter{OwnerID: ownerID, NaturalKey: &key})
-	if err != nil || len(list) > 0 {
-		return first(list), err
-	}
 	if ipID == keyward.IPTapkey {
 		c.Email = c.Identifier
 	}
-	return c, tx.CreateContact(ctx, c)
+	return tx.EnsureContact(ctx, c)
 }
 
 func first[T any](list []*T) *T {

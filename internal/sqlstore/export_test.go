@@ -40,9 +40,9 @@ type planCase struct {
 	// statistics of listed groups sort the members they count.
 	sorts bool
 	// aggregates allows an aggregate on PostgreSQL, for the cases that count, rank or (the
-	// Owners list, a user's few accounts) deduplicate the rows they find. Any other aggregate reads every row its index finds: MAX() over a log that
-	// PostgreSQL has no statistics for is planned that way, where a seek to the index's end
-	// reads one.
+	// Owners list, a user's few accounts) deduplicate the rows they find. Any other aggregate
+	// reads every row its index finds: MAX() over a log that PostgreSQL has no statistics for is
+	// planned that way, where a seek to the index's end reads one.
 	aggregates bool
 }
 

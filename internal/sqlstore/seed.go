@@ -170,8 +170,6 @@ func (g *seeder) accounts(ctx context.Context, spec SeedSpec) error {
 	})
 }
 
-const contactCols = "id, owner_id, natural_key, identifier, identifier_key, ip_id, ip_user_id, title, comment, created_at"
-
 func contactRow(c *keyward.Contact, at time.Time) []any {
 	key := strings.ToLower(*c.Identifier)
 	return []any{c.ID, c.OwnerID, c.NaturalKey(), *c.Identifier, key, c.IPID, nil, c.Title, nil, at.UnixMilli()}

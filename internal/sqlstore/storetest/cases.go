@@ -82,6 +82,44 @@ func testContactDuplicate(t *testing.T, s flat) {
 	must(t, s.DeleteContact(ctx, o.ID, ext.ID))
 }
 
+// testEnsureContact stores a contact the account lacks and answers, for the same identity in
+// another spelling, the contact stored, without a second row; another account's contact of the
+// same identity is its own.
+func testEnsureContact(t *testing.T, s flat) {
+	o, other := mkOwner(t, s, 1), mkOwner(t, s, 2)
+	bob := &keyward.Contact{ID: "c-bob", OwnerID: o.ID, IPID: keyward.IPTapkey, Identifier: apitest.Ptr("bob@example.com"),
+		Email: apitest.Ptr("bob@example.com"), Title: apitest.Ptr("Bob"), CreatedAt: at(3)}
+	got, err := s.EnsureContact(ctx, bob)
+	must(t, err)
+	if diff := cmp.Diff(bob, got); diff != "" {
+		t.Fatalf("EnsureContact of a new contact (-want +got):\n%s", diff)
+	}
+	again := &keyward.Contact{ID: "c-bob2", OwnerID: o.ID, IPID: keyward.IPTapkey, Identifier: apitest.Ptr("BOB@example.com"), CreatedAt: at(4)}
+	got, err = s.EnsureContact(ctx, again)
+	must(t, err)
+	if diff := cmp.Diff(bob, got); diff != "" {
+		t.Fatalf("EnsureContact of a held identity (-want +got):\n%s", diff)
+	}
+	elsewhere := &keyward.Contact{ID: "c-bob3", OwnerID: other.ID, IPID: keyward.IPTapkey, Identifier: apitest.Ptr("bob@example.com"), CreatedAt: at(5)}
+	got, err = s.EnsureContact(ctx, elsewhere)
+	must(t, err)
+	if got.ID != "c-bob3" {
+		t.Fatalf("EnsureContact in another account = %s, want its own c-bob3", got.ID)
+	}
+	ext := &keyward.Contact{ID: "c-ext", OwnerID: o.ID, IPID: "idp1", IPUserID: apitest.Ptr("u-1"), CreatedAt: at(6)}
+	must(t, s.CreateContact(ctx, ext))
+	got, err = s.EnsureContact(ctx, &keyward.Contact{ID: "c-ext2", OwnerID: o.ID, IPID: "idp1", IPUserID: apitest.Ptr("u-1"), CreatedAt: at(7)})
+	must(t, err)
+	if diff := cmp.Diff(ext, got); diff != "" {
+		t.Fatalf("EnsureContact of a held identity-provider user (-want +got):\n%s", diff)
+	}
+	list, err := s.FindContacts(ctx, keyward.ContactFilter{OwnerID: o.ID})
+	must(t, err)
+	if ids := []string{list[0].ID, list[len(list)-1].ID}; len(list) != 2 || ids[0] != "c-bob" || ids[1] != "c-ext" {
+		t.Fatalf("the account holds %d contacts, want c-bob and c-ext", len(list))
+	}
+}
+
 func testPermissions(t *testing.T, s flat) {
 	o := mkOwner(t, s, 1)
 	c := mkContact(t, s, o.ID, 2, "carol@example.com")

@@ -46,6 +46,11 @@ func (f flat) CreateContact(ctx context.Context, c *keyward.Contact) error {
 	return f.on(ctx, c.OwnerID, func(tx keyward.OwnerTx) error { return tx.CreateContact(ctx, c) })
 }
 
+func (f flat) EnsureContact(ctx context.Context, c *keyward.Contact) (got *keyward.Contact, err error) {
+	err = f.on(ctx, c.OwnerID, func(tx keyward.OwnerTx) error { got, err = tx.EnsureContact(ctx, c); return err })
+	return got, err
+}
+
 func (f flat) UpdateContact(ctx context.Context, ownerID, id string, u keyward.ContactUpdate) error {
 	return f.on(ctx, ownerID, func(tx keyward.OwnerTx) error { return tx.UpdateContact(ctx, id, u) })
 }

@@ -86,6 +86,10 @@ func testOwnerTxScope(t *testing.T, s flat) {
 		"CreateContact": func(tx keyward.OwnerTx) error {
 			return tx.CreateContact(ctx, &keyward.Contact{ID: "c-x", OwnerID: o, IPID: keyward.IPTapkey, Identifier: apitest.Ptr("x@example.com"), CreatedAt: at(1)})
 		},
+		"EnsureContact": func(tx keyward.OwnerTx) error {
+			_, err := tx.EnsureContact(ctx, &keyward.Contact{ID: "c-x", OwnerID: o, IPID: keyward.IPTapkey, Identifier: apitest.Ptr("x@example.com"), CreatedAt: at(1)})
+			return err
+		},
 		"UpdateContact": func(tx keyward.OwnerTx) error {
 			return tx.UpdateContact(ctx, other.contact.ID, keyward.ContactUpdate{Title: apitest.Ptr("x")})
 		},

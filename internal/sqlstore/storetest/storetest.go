@@ -21,6 +21,7 @@ func Run(t *testing.T, open func(t *testing.T) keyward.Store) {
 		{"UserEmailUniqueIgnoringCase", testUserEmailUnique},
 		{"OwnerRoles", testOwnerRoles},
 		{"ContactDuplicate", testContactDuplicate},
+		{"EnsureContact", testEnsureContact},
 		{"PermissionCascadeAndFilter", testPermissions},
 		{"BoundLockOneActive", testBoundLockOneActive},
 		{"LockGroupMembers", testLockGroupMembers},
