@@ -172,10 +172,7 @@ const weekdaysIcal = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//bench//EN\r\nB
 // inline runs create are the ones the other runs grant to, so a run with a contact id ends
 // early when it has used every one.
 func (r *runner) grants(ctx context.Context) error {
-	hi := r.cfg.Concurrency
-	if hi == 1 {
-		hi = 8
-	}
+	hi := r.manyClients()
 	target := r.m.Config.Issuer + "/api/v1/Owners/" + r.owner + "/Grants"
 	var mu sync.Mutex
 	var contacts []string
@@ -349,10 +346,10 @@ func (r *runner) keyFetch(ctx context.Context) error {
 
 // ingestion measures one lock uploading its log over the device API in syncs of IngestBatch
 // entries against the same rows written with prepared INSERTs, one transaction per batch; then
-// as many locks as the run has clients (8 for a run of one) uploading at once, in one account and in an
-// account each, against as many writers of the reference. A lock's syncs follow each other, each
-// waiting for its commit, so one lock measures a sync's cost and the many what the server takes
-// in; the target is judged on the one.
+// manyClients locks uploading at once, in one account and in an account each, against as many
+// writers of the reference. A lock's syncs follow each other, each waiting for its commit, so
+// one lock measures a sync's cost and the many what the server takes in; the target is judged
+// on the one.
 func (r *runner) ingestion(ctx context.Context) error {
 	inserts, err := reference.NewLogInserts(ctx, r.m.Store.SQL())
 	if err != nil {
@@ -366,10 +363,7 @@ func (r *runner) ingestion(ctx context.Context) error {
 	one := fmt.Sprintf("log ingestion, device API, syncs of %d", IngestBatch)
 	row := r.ingest(ctx, one, inserts, []*client.DeviceLock{lock})
 	r.add(withTarget(row, "≥ 50000", atLeast(row.Keyward, 50000)))
-	c := r.cfg.Concurrency
-	if c == 1 {
-		c = 8
-	}
+	c := r.manyClients()
 	_, _, shared, err := SeedLocks(ctx, r.m.Service, "ingest-shared@bench.example", c)
 	if err != nil {
 		return err
@@ -415,6 +409,15 @@ func (r *runner) ingest(ctx context.Context, measure string, inserts *reference.
 		refName = fmt.Sprintf("the same, %d writers", len(locks))
 	}
 	return rateRow(measure, "entries/s", IngestBatch, res[0], refName, &res[1])
+}
+
+// manyClients is the clients of the measures that compare one client with many: the run's,
+// or 8 for a run of one client.
+func (r *runner) manyClients() int {
+	if r.cfg.Concurrency == 1 {
+		return 8
+	}
+	return r.cfg.Concurrency
 }
 
 // clients names a number of clients.

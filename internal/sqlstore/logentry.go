@@ -251,6 +251,9 @@ func (s *ownerStore) lastSeq(ctx context.Context, query string, a ...any) (int64
 // logInsertColumns are the columns of an entry's row as logRow gives its values.
 const logInsertColumns = logEntryColumns + `, owner_id, seq, kind_seq, lock_kind_seq`
 
+// logInsertWidth is how many values logRow gives.
+var logInsertWidth = strings.Count(logInsertColumns, ",") + 1
+
 // logRow appends the values of e's row in the order of logInsertColumns.
 func (s *ownerStore) logRow(a []any, boundLockID string, e numberedEntry) []any {
 	return append(a, e.ID, e.EntryNo, e.LockTimestamp.Millis(), e.ReceivedAt.Millis(), boundLockID, e.BoundCardID,
@@ -279,13 +282,13 @@ const sqliteLogRows = 250
 
 // insertLogValues inserts entries as one multi-row VALUES statement.
 func (s *ownerStore) insertLogValues(ctx context.Context, boundLockID string, entries []numberedEntry) error {
-	var a []any
+	a := make([]any, 0, len(entries)*logInsertWidth)
 	for _, e := range entries {
 		a = s.logRow(a, boundLockID, e)
 	}
 	var b strings.Builder
 	b.WriteString(`INSERT INTO log_entries (` + logInsertColumns + `) VALUES `)
-	s.d.writeValues(&b, len(entries), len(a)/len(entries))
+	s.d.writeValues(&b, len(entries), logInsertWidth)
 	if _, err := s.q.ExecContext(ctx, b.String(), a...); err != nil {
 		return fmt.Errorf("sqlstore: add log entries: %w", err)
 	}

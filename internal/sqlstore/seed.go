@@ -157,9 +157,9 @@ func (g *seeder) accounts(ctx context.Context, spec SeedSpec) error {
 		// version is the account's write counter; revocation-pending grants carry it.
 		owners = append(owners, []any{a.id, fmt.Sprintf("Account %d", k), true, "", int64(1000), at.UnixMilli()})
 		users = append(users, []any{g.id(at), email, email, string(keyward.UserPerson), true, "", at.UnixMilli()})
-		c := &keyward.Contact{ID: g.id(at), OwnerID: a.id, IPID: keyward.IPTapkey, Identifier: &email}
+		c := &keyward.Contact{ID: g.id(at), OwnerID: a.id, IPID: keyward.IPTapkey, Identifier: &email, CreatedAt: keyward.NewTime(at)}
 		a.contacts = append(a.contacts, c.ID)
-		contacts = append(contacts, contactRow(c, at))
+		contacts = append(contacts, contactValues(c))
 		perms = append(perms, []any{g.id(at), a.id, c.ID, string(keyward.RoleOwner), at.UnixMilli()})
 	}
 	return g.insertAll(ctx, []seedTable{
@@ -168,11 +168,6 @@ func (g *seeder) accounts(ctx context.Context, spec SeedSpec) error {
 		{"contacts", contactCols, contacts},
 		{"permissions", "id, owner_id, contact_id, role, created_at", perms},
 	})
-}
-
-func contactRow(c *keyward.Contact, at time.Time) []any {
-	key := strings.ToLower(*c.Identifier)
-	return []any{c.ID, c.OwnerID, c.NaturalKey(), *c.Identifier, key, c.IPID, nil, c.Title, nil, at.UnixMilli()}
 }
 
 // locks writes physical and bound locks, lock groups of ten with every fifth lock in two, and
@@ -248,9 +243,9 @@ func (g *seeder) contacts(ctx context.Context, spec SeedSpec) error {
 			at := created(n, spec.Contacts)
 			n++
 			email := fmt.Sprintf("person-%d@seed.example", n)
-			c := &keyward.Contact{ID: g.id(at), OwnerID: a.id, IPID: keyward.IPTapkey, Identifier: &email}
+			c := &keyward.Contact{ID: g.id(at), OwnerID: a.id, IPID: keyward.IPTapkey, Identifier: &email, CreatedAt: keyward.NewTime(at)}
 			a.contacts = append(a.contacts, c.ID)
-			contacts = append(contacts, contactRow(c, at))
+			contacts = append(contacts, contactValues(c))
 			if n%2 == 0 {
 				uid := g.id(at)
 				users = append(users, []any{uid, email, email, string(keyward.UserPerson), true, "", at.UnixMilli()})
