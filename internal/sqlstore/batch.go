@@ -154,11 +154,10 @@ func (db *DB) runBatch(jobs []*writeJob) {
 func (db *DB) batchTx(jobs []*writeJob, results []error) error {
 	bg := context.Background() // the transaction outlives any one request's context
 	defer beginWrite()()
-	tx, err := db.sql.BeginTx(bg, nil)
+	tx, g, err := db.beginTx(bg)
 	if err != nil {
-		return fmt.Errorf("sqlstore: begin: %w", err)
+		return err
 	}
-	g := db.door(tx, tx)
 	g.detached = true
 	s := &store{q: g, d: db.d}
 	savepoints := len(jobs) > 1

@@ -399,11 +399,11 @@ func (db *DB) inTx(ctx context.Context, fn func(s *store) error) error {
 // txOnce runs fn in one transaction of its own.
 func (db *DB) txOnce(ctx context.Context, fn func(s *store) error) error {
 	defer beginWrite()()
-	tx, err := db.sql.BeginTx(ctx, nil)
+	tx, g, err := db.beginTx(ctx)
 	if err != nil {
-		return fmt.Errorf("sqlstore: begin: %w", err)
+		return err
 	}
-	if err := fn(&store{q: db.door(tx, tx), d: db.d}); err != nil {
+	if err := fn(&store{q: g, d: db.d}); err != nil {
 		if rbErr := tx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
 			return errors.Join(err, fmt.Errorf("sqlstore: rollback: %w", rbErr))
 		}
@@ -413,6 +413,29 @@ func (db *DB) txOnce(ctx context.Context, fn func(s *store) error) error {
 		return fmt.Errorf("sqlstore: commit: %w", err)
 	}
 	return nil
+}
+
+// sqlTx is a transaction of either engine: database/sql's on SQLite, pgTx on PostgreSQL.
+type sqlTx interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	Commit() error
+	Rollback() error
+}
+
+// beginTx begins a transaction and returns it with the store's door into it.
+func (db *DB) beginTx(ctx context.Context) (sqlTx, guarded, error) {
+	if db.d.engine == Postgres {
+		t, err := db.beginPG(ctx)
+		if err != nil {
+			return nil, guarded{}, fmt.Errorf("sqlstore: begin: %w", err)
+		}
+		return t, db.pgDoor(t), nil
+	}
+	tx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, guarded{}, fmt.Errorf("sqlstore: begin: %w", err)
+	}
+	return tx, db.door(tx, tx), nil
 }
 
 // lockOwner bumps the owner's version: a row lock on PostgreSQL, the write lock on SQLite. The

@@ -51,6 +51,7 @@ type guarded struct {
 	q     rawQueryer
 	stmts *stmtCache // nil: prepare every statement anew (PostgreSQL's driver caches them itself)
 	tx    *sql.Tx    // the transaction q is, if any, to run cached statements in it
+	pg    *pgTx      // the PostgreSQL transaction every statement runs in, instead of q
 	// observer holds what sees each statement that passed the checks once it has run
 	// (DB.Observe); it is the one place where statements are watched: by tests, and by metrics
 	// and statement timing.
@@ -84,6 +85,14 @@ func (db *DB) door(q rawQueryer, tx *sql.Tx) guarded {
 	return guarded{q: q, stmts: db.stmts, tx: tx, observer: &db.observer}
 }
 
+// pgDoor returns the guarded queryer of the store in the PostgreSQL transaction t.
+func (db *DB) pgDoor(t *pgTx) guarded {
+	return guarded{pg: t, observer: &db.observer}
+}
+
+// inTx reports whether the statements run in a transaction.
+func (g guarded) inTx() bool { return g.tx != nil || g.pg != nil }
+
 // observed shows the observer a statement that ran since start.
 func (g guarded) observed(query string, args []any, start time.Time, err error) {
 	if fn := g.observer.Load(); fn != nil {
@@ -98,8 +107,11 @@ func (g guarded) ExecContext(ctx context.Context, query string, args ...any) (re
 	}
 	start := time.Now()
 	defer func() { g.observed(query, args, start, err) }()
-	if g.tx == nil {
+	if !g.inTx() {
 		defer beginWrite()() // a statement outside a transaction commits on its own
+	}
+	if g.pg != nil {
+		return g.pg.ExecContext(ctx, query, args...)
 	}
 	if st := g.prepared(ctx, query); st != nil {
 		return st.ExecContext(ctx, args...)
@@ -112,12 +124,15 @@ func (g guarded) QueryContext(ctx context.Context, query string, args ...any) (r
 	if err := checkArgs(args); err != nil {
 		return nil, err
 	}
-	if g.tx == nil && !reads(query) {
+	if !g.inTx() && !reads(query) {
 		// Its commit would come at some Close of the rows, which writeSeq cannot see.
 		return nil, errors.New("sqlstore: a statement that writes and answers rows runs in a transaction")
 	}
 	start := time.Now()
 	defer func() { g.observed(query, args, start, err) }()
+	if g.pg != nil {
+		return g.pg.QueryContext(ctx, query, args...)
+	}
 	if st := g.prepared(ctx, query); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
@@ -131,12 +146,14 @@ func (g guarded) QueryRowContext(ctx context.Context, query string, args ...any)
 	}
 	defer g.observed(query, args, time.Now(), nil)
 	var end func()
-	if g.tx == nil && !reads(query) {
+	if !g.inTx() && !reads(query) {
 		// INSERT … RETURNING outside a transaction: it has committed once its row is read.
 		end = beginWrite()
 	}
 	var row rowScanner
-	if st := g.prepared(ctx, query); st != nil {
+	if g.pg != nil {
+		row = g.pg.queryRow(ctx, query, args)
+	} else if st := g.prepared(ctx, query); st != nil {
 		row = st.QueryRowContext(ctx, args...)
 	} else {
 		row = g.q.QueryRowContext(ctx, query, args...)

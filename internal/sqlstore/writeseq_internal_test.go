@@ -18,6 +18,8 @@ func TestEveryWriteCounts(t *testing.T) {
 	exempt := map[string]string{
 		"seedWriter.write": "Seed counts all of its transactions as one write",
 		"DB.Backup":        "VACUUM INTO writes another file, not the database",
+		"DB.beginTx":       "it begins the transactions of txOnce and batchTx, which count them (and are scanned for it)",
+		"pgTx.withBegin":   "it sends the BEGIN of a transaction that DB.beginTx began",
 	}
 	files, err := filepath.Glob("*.go")
 	if err != nil {
@@ -53,7 +55,7 @@ func TestEveryWriteCounts(t *testing.T) {
 					if recv, ok := fun.X.(*ast.SelectorExpr); ok && recv.Sel.Name == "sql" {
 						onPool = true
 					}
-					writes = writes || method == "BeginTx" || (onPool && strings.HasPrefix(method, "Exec"))
+					writes = writes || method == "BeginTx" || method == "beginTx" || (onPool && strings.HasPrefix(method, "Exec"))
 				}
 				return true
 			})
