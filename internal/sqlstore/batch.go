@@ -170,14 +170,15 @@ func (db *DB) batchTx(jobs []*writeJob, results []error) error {
 			results[i] = runJob(j, s)
 			break
 		}
-		if _, err := tx.ExecContext(bg, `SAVEPOINT job`); err != nil {
+		if err := tx.savepoint(bg); err != nil {
 			return rollback(tx, fmt.Errorf("sqlstore: savepoint: %w", err))
 		}
 		// A job's savepoint is never released: the commit keeps what the jobs kept, and each
 		// job's savepoint nests in the one before, so that ROLLBACK TO, which names the newest,
-		// undoes that job alone. That saves a statement (on PostgreSQL a round trip) per job.
+		// undoes that job alone. That saves a statement per job; on PostgreSQL the savepoint
+		// also goes with the job's first statement (pgTx).
 		if results[i] = runJob(j, s); results[i] != nil {
-			if _, err := tx.ExecContext(bg, `ROLLBACK TO job`); err != nil {
+			if err := tx.rollbackTo(bg); err != nil {
 				return rollback(tx, fmt.Errorf("sqlstore: rollback to savepoint: %w", err))
 			}
 		}

@@ -415,11 +415,26 @@ func (db *DB) txOnce(ctx context.Context, fn func(s *store) error) error {
 	return nil
 }
 
-// sqlTx is a transaction of either engine: database/sql's on SQLite, pgTx on PostgreSQL.
+// sqlTx is a transaction of either engine: sqliteTx on SQLite, pgTx on PostgreSQL. savepoint
+// and rollbackTo mark and undo one job of a batch (writeQueue).
 type sqlTx interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	savepoint(ctx context.Context) error
+	rollbackTo(ctx context.Context) error
 	Commit() error
 	Rollback() error
+}
+
+// sqliteTx is database/sql's transaction on SQLite.
+type sqliteTx struct{ *sql.Tx }
+
+func (t sqliteTx) savepoint(ctx context.Context) error {
+	_, err := t.ExecContext(ctx, `SAVEPOINT job`)
+	return err
+}
+
+func (t sqliteTx) rollbackTo(ctx context.Context) error {
+	_, err := t.ExecContext(ctx, `ROLLBACK TO job`)
+	return err
 }
 
 // beginTx begins a transaction and returns it with the store's door into it.
@@ -435,7 +450,7 @@ func (db *DB) beginTx(ctx context.Context) (sqlTx, guarded, error) {
 	if err != nil {
 		return nil, guarded{}, fmt.Errorf("sqlstore: begin: %w", err)
 	}
-	return tx, db.door(tx, tx), nil
+	return sqliteTx{tx}, db.door(tx, tx), nil
 }
 
 // lockOwner bumps the owner's version: a row lock on PostgreSQL, the write lock on SQLite. The

@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/url"
 	"slices"
@@ -23,25 +24,8 @@ import (
 // leaves nothing.
 func TestBeginTravelsWithTheFirstStatement_Postgres(t *testing.T) {
 	ctx := context.Background()
-	dsn := sqltest.DSN(t, sqlstore.Postgres)
-	migrated, err := sqlstore.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	migrated.Close()
-	proxy := startTurnCounter(t, dsn)
-	// One connection for the transactions, so that pgx's statement cache, which prepares a
-	// statement on its first use in a round trip of its own, is warm for the counted runs; no
-	// standing cache, whose watch would look at the database's sessions meanwhile.
-	db, err := sqlstore.OpenPool(ctx, proxy.dsn, sqlstore.Pool{MaxConns: 1, NoStandingCache: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db, proxy := proxiedStore(t)
 	now := keyward.TimeFromMillis(1000)
-	if err := db.InNewOwnerTx(ctx, &keyward.Owner{ID: "o1", Name: "One", Active: true, CreatedAt: now}, func(keyward.OwnerTx) error { return nil }); err != nil {
-		t.Fatal(err)
-	}
 	n := 0
 	contact := func(tx keyward.OwnerTx) error {
 		n++
@@ -98,14 +82,7 @@ func TestBeginTravelsWithTheFirstStatement_Postgres(t *testing.T) {
 	if err := db.InOwnerTx(ctx, "o1", func(tx keyward.OwnerTx) error { return nil }); err != nil {
 		t.Errorf("the transaction after a failed one: %v", err)
 	}
-	list, err := db.Direct().FindContacts(ctx, keyward.ContactFilter{OwnerID: "o1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ids []string
-	for _, c := range list {
-		ids = append(ids, c.ID)
-	}
+	ids := contactIDs(t, db)
 	// Four runs stored a contact; the last two, refused, rolled theirs back.
 	if want := []string{"cb", "cc"}; !slices.Equal(ids, want) {
 		t.Errorf("contacts stored %v, want %v", ids, want)
@@ -113,6 +90,104 @@ func TestBeginTravelsWithTheFirstStatement_Postgres(t *testing.T) {
 	if failures, err := db.Direct().CountLoginFailures(ctx, "ada@example.com", keyward.TimeFromMillis(0)); err != nil || failures != 2 {
 		t.Errorf("login failures stored: %d, %v; want 2", failures, err)
 	}
+}
+
+// TestSavepointsTravelWithTheJobsFirstStatement_Postgres counts the round trips of a batch of an
+// account's transactions (accountQueues) on the wire: each job's savepoint goes with its first
+// statement, the account's lock; a job that fails is rolled back to its savepoint and the jobs
+// around it are kept.
+func TestSavepointsTravelWithTheJobsFirstStatement_Postgres(t *testing.T) {
+	ctx := context.Background()
+	db, proxy := proxiedStore(t)
+	now := keyward.TimeFromMillis(1000)
+	errRefused := errors.New("refused")
+	n := 0
+	batch := func() []error {
+		t.Helper()
+		errs := make([]error, 5)
+		var wg sync.WaitGroup
+		// The first holds the queue while the other four queue behind it, in order.
+		wg.Go(func() {
+			errs[0] = db.InOwnerTx(ctx, "o1", func(keyward.OwnerTx) error { time.Sleep(300 * time.Millisecond); return nil })
+		})
+		time.Sleep(50 * time.Millisecond)
+		for i := 1; i < 5; i++ {
+			n++
+			id := fmt.Sprintf("c%02d", n)
+			wg.Go(func() {
+				errs[i] = db.InOwnerTx(ctx, "o1", func(tx keyward.OwnerTx) error {
+					err := tx.CreateContact(ctx, &keyward.Contact{ID: id, OwnerID: "o1", IPID: keyward.IPTapkey, Identifier: &id, CreatedAt: now})
+					if err == nil && i == 3 {
+						err = errRefused
+					}
+					return err
+				})
+			})
+			time.Sleep(20 * time.Millisecond)
+		}
+		wg.Wait()
+		return errs
+	}
+	batch() // warms the statements
+	before := proxy.count()
+	errs := batch()
+	// The first alone: BEGIN with the lock, COMMIT. Then the batch: each job its savepoint with
+	// the lock, then the insert; the refused one's ROLLBACK TO; one COMMIT.
+	if got, want := proxy.count()-before, 2+(4*2+1+1); got != want {
+		t.Errorf("%d round trips, want %d", got, want)
+	}
+	for i, err := range errs {
+		switch {
+		case i == 3 && !errors.Is(err, errRefused):
+			t.Errorf("transaction %d: %v, want its refusal", i, err)
+		case i != 3 && err != nil:
+			t.Errorf("transaction %d: %v", i, err)
+		}
+	}
+	ids := contactIDs(t, db)
+	if want := []string{"c01", "c02", "c04", "c05", "c06", "c08"}; !slices.Equal(ids, want) {
+		t.Errorf("contacts stored %v, want %v: the refused jobs' undone, the others kept", ids, want)
+	}
+}
+
+// contactIDs lists the ids of account o1's contacts.
+func contactIDs(t *testing.T, db *sqlstore.DB) []string {
+	t.Helper()
+	list, err := db.Direct().FindContacts(context.Background(), keyward.ContactFilter{OwnerID: "o1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]string, len(list))
+	for i, c := range list {
+		ids[i] = c.ID
+	}
+	return ids
+}
+
+// proxiedStore is a migrated store on a fresh PostgreSQL database, with the account o1, reached
+// through a turnCounter. It has one connection for its transactions, so that pgx's statement
+// cache, which prepares a statement on its first use in a round trip of its own, is warm for
+// counted runs, and no standing cache, whose watch would look at the database's sessions.
+func proxiedStore(t *testing.T) (*sqlstore.DB, *turnCounter) {
+	t.Helper()
+	ctx := context.Background()
+	dsn := sqltest.DSN(t, sqlstore.Postgres)
+	migrated, err := sqlstore.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	migrated.Close()
+	proxy := startTurnCounter(t, dsn)
+	db, err := sqlstore.OpenPool(ctx, proxy.dsn, sqlstore.Pool{MaxConns: 1, NoStandingCache: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	owner := &keyward.Owner{ID: "o1", Name: "One", Active: true, CreatedAt: keyward.TimeFromMillis(1000)}
+	if err := db.InNewOwnerTx(ctx, owner, func(keyward.OwnerTx) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return db, proxy
 }
 
 // turnCounter is a TCP proxy to a PostgreSQL server that counts round trips: the times a client
