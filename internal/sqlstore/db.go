@@ -424,16 +424,22 @@ type sqlTx interface {
 	Rollback() error
 }
 
+// The statements that mark and undo a job of a batch, on either engine.
+const (
+	savepointSQL  = `SAVEPOINT job`
+	rollbackToSQL = `ROLLBACK TO job`
+)
+
 // sqliteTx is database/sql's transaction on SQLite.
 type sqliteTx struct{ *sql.Tx }
 
 func (t sqliteTx) savepoint(ctx context.Context) error {
-	_, err := t.ExecContext(ctx, `SAVEPOINT job`)
+	_, err := t.ExecContext(ctx, savepointSQL)
 	return err
 }
 
 func (t sqliteTx) rollbackTo(ctx context.Context) error {
-	_, err := t.ExecContext(ctx, `ROLLBACK TO job`)
+	_, err := t.ExecContext(ctx, rollbackToSQL)
 	return err
 }
 

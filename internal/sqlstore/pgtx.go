@@ -37,10 +37,8 @@ type pgTx struct {
 	done   bool  // committed or rolled back
 }
 
-const (
-	pgBegin     = "begin"
-	pgSavepoint = "savepoint job"
-)
+// pgBegin begins a transaction; it goes ahead of the first statement.
+const pgBegin = "begin"
 
 // beginPG takes a connection for a transaction; nothing is sent yet.
 func (db *DB) beginPG(ctx context.Context) (*pgTx, error) {
@@ -180,7 +178,7 @@ func (t *pgTx) queryRow(ctx context.Context, query string, args []any) rowScanne
 
 // savepoint marks the start of a job in a batch; it goes with the job's first statement.
 func (t *pgTx) savepoint(context.Context) error {
-	t.ahead = append(t.ahead, pgSavepoint)
+	t.ahead = append(t.ahead, savepointSQL)
 	return nil
 }
 
@@ -188,14 +186,14 @@ func (t *pgTx) savepoint(context.Context) error {
 // statement: there is nothing to undo, and its savepoint is dropped, so that no later ROLLBACK
 // TO reaches the savepoint of the job before.
 func (t *pgTx) rollbackTo(ctx context.Context) error {
-	if n := len(t.ahead); n > 0 && t.ahead[n-1] == pgSavepoint {
+	if n := len(t.ahead); n > 0 && t.ahead[n-1] == savepointSQL {
 		t.ahead = t.ahead[:n-1]
 		return nil
 	}
 	if t.broken != nil {
 		return t.broken
 	}
-	_, err := t.conn.ExecContext(ctx, "rollback to job")
+	_, err := t.conn.ExecContext(ctx, rollbackToSQL)
 	return err
 }
 

@@ -19,7 +19,6 @@ func TestEveryWriteCounts(t *testing.T) {
 		"seedWriter.write": "Seed counts all of its transactions as one write",
 		"DB.Backup":        "VACUUM INTO writes another file, not the database",
 		"DB.beginTx":       "it begins the transactions of txOnce and batchTx, which count them (and are scanned for it)",
-		"pgTx.withBegin":   "it sends the BEGIN of a transaction that DB.beginTx began",
 	}
 	files, err := filepath.Glob("*.go")
 	if err != nil {
