@@ -263,7 +263,7 @@ func openNoMigrate(ctx context.Context, dsn string, pool Pool) (*DB, error) {
 	} else {
 		db.accounts = &accountQueues{queues: map[string]*accountQueue{}}
 	}
-	db.store = store{q: db.door(sdb, nil), d: d} // after stmts: the door keeps them
+	db.store = store{q: db.door(nil), d: d} // after stmts: the door keeps them
 	if watch != nil {
 		watch.start()
 		if !pool.NoStandingCache {
@@ -456,7 +456,7 @@ func (db *DB) beginTx(ctx context.Context) (sqlTx, guarded, error) {
 	if err != nil {
 		return nil, guarded{}, fmt.Errorf("sqlstore: begin: %w", err)
 	}
-	return sqliteTx{tx}, db.door(tx, tx), nil
+	return sqliteTx{tx}, db.door(tx), nil
 }
 
 // lockOwner bumps the owner's version: a row lock on PostgreSQL, the write lock on SQLite. The

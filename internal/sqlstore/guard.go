@@ -42,16 +42,21 @@ type queryer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) rowScanner
 }
 
+// runner runs the statements of one door: the pool or a transaction of database/sql (poolRunner)
+// or a PostgreSQL transaction whose BEGIN travels with its first statement (*pgTx).
+type runner interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	queryRow(ctx context.Context, query string, args []any) rowScanner
+}
+
 // guarded is the one door between store code and the database. It refuses text arguments that
 // are not valid UTF-8 or hold NUL characters before any engine sees them: PostgreSQL would fail
 // the statement (a 500) and SQLite would store the bytes. The HTTP layers refuse such input with
 // the field named; this keeps any path that misses a check from storing it on either engine.
-// With stmts set it runs statements prepared once (see stmtCache).
 type guarded struct {
-	q     rawQueryer
-	stmts *stmtCache // nil: prepare every statement anew (PostgreSQL's driver caches them itself)
-	tx    *sql.Tx    // the transaction q is, if any, to run cached statements in it
-	pg    *pgTx      // the PostgreSQL transaction every statement runs in, instead of q
+	run  runner
+	inTx bool // the statements run in a transaction, which commits them
 	// observer holds what sees each statement that passed the checks once it has run
 	// (DB.Observe); it is the one place where statements are watched: by tests, and by metrics
 	// and statement timing.
@@ -80,18 +85,19 @@ type Statement struct {
 	Err      error
 }
 
-// door returns the guarded queryer of the store over q: the pool, or the transaction tx.
-func (db *DB) door(q rawQueryer, tx *sql.Tx) guarded {
-	return guarded{q: q, stmts: db.stmts, tx: tx, observer: &db.observer}
+// door returns the guarded queryer of the store over the pool (tx nil) or the transaction tx.
+func (db *DB) door(tx *sql.Tx) guarded {
+	r := poolRunner{q: db.sql, stmts: db.stmts, tx: tx}
+	if tx != nil {
+		r.q = tx
+	}
+	return guarded{run: r, inTx: tx != nil, observer: &db.observer}
 }
 
 // pgDoor returns the guarded queryer of the store in the PostgreSQL transaction t.
 func (db *DB) pgDoor(t *pgTx) guarded {
-	return guarded{pg: t, observer: &db.observer}
+	return guarded{run: t, inTx: true, observer: &db.observer}
 }
-
-// inTx reports whether the statements run in a transaction.
-func (g guarded) inTx() bool { return g.tx != nil || g.pg != nil }
 
 // observed shows the observer a statement that ran since start.
 func (g guarded) observed(query string, args []any, start time.Time, err error) {
@@ -107,16 +113,10 @@ func (g guarded) ExecContext(ctx context.Context, query string, args ...any) (re
 	}
 	start := time.Now()
 	defer func() { g.observed(query, args, start, err) }()
-	if !g.inTx() {
+	if !g.inTx {
 		defer beginWrite()() // a statement outside a transaction commits on its own
 	}
-	if g.pg != nil {
-		return g.pg.ExecContext(ctx, query, args...)
-	}
-	if st := g.prepared(ctx, query); st != nil {
-		return st.ExecContext(ctx, args...)
-	}
-	return g.q.ExecContext(ctx, query, args...)
+	return g.run.ExecContext(ctx, query, args...)
 }
 
 func (g guarded) QueryContext(ctx context.Context, query string, args ...any) (rows *sql.Rows, err error) {
@@ -124,19 +124,13 @@ func (g guarded) QueryContext(ctx context.Context, query string, args ...any) (r
 	if err := checkArgs(args); err != nil {
 		return nil, err
 	}
-	if !g.inTx() && !reads(query) {
+	if !g.inTx && !reads(query) {
 		// Its commit would come at some Close of the rows, which writeSeq cannot see.
 		return nil, errors.New("sqlstore: a statement that writes and answers rows runs in a transaction")
 	}
 	start := time.Now()
 	defer func() { g.observed(query, args, start, err) }()
-	if g.pg != nil {
-		return g.pg.QueryContext(ctx, query, args...)
-	}
-	if st := g.prepared(ctx, query); st != nil {
-		return st.QueryContext(ctx, args...)
-	}
-	return g.q.QueryContext(ctx, query, args...)
+	return g.run.QueryContext(ctx, query, args...)
 }
 
 func (g guarded) QueryRowContext(ctx context.Context, query string, args ...any) rowScanner {
@@ -145,23 +139,12 @@ func (g guarded) QueryRowContext(ctx context.Context, query string, args ...any)
 		return errRow{err}
 	}
 	defer g.observed(query, args, time.Now(), nil)
-	var end func()
-	if !g.inTx() && !reads(query) {
-		// INSERT … RETURNING outside a transaction: it has committed once its row is read.
-		end = beginWrite()
+	if g.inTx || reads(query) {
+		return g.run.queryRow(ctx, query, args)
 	}
-	var row rowScanner
-	if g.pg != nil {
-		row = g.pg.queryRow(ctx, query, args)
-	} else if st := g.prepared(ctx, query); st != nil {
-		row = st.QueryRowContext(ctx, args...)
-	} else {
-		row = g.q.QueryRowContext(ctx, query, args...)
-	}
-	if end != nil {
-		return writeRow{row: row, end: end}
-	}
-	return row
+	// INSERT … RETURNING outside a transaction: it has committed once its row is read.
+	end := beginWrite()
+	return writeRow{row: g.run.queryRow(ctx, query, args), end: end}
 }
 
 // reads reports whether a statement only reads: it is a SELECT (the store runs none that
@@ -182,17 +165,46 @@ func (r writeRow) Scan(dest ...any) error {
 	return r.row.Scan(dest...)
 }
 
+// poolRunner runs statements on database/sql's pool or in its transaction tx, each prepared once
+// where stmts caches them (SQLite; PostgreSQL's driver caches them itself).
+type poolRunner struct {
+	q     rawQueryer // the pool, or tx
+	stmts *stmtCache // nil: prepare every statement anew
+	tx    *sql.Tx    // the transaction q is, if any, to run cached statements in it
+}
+
+func (r poolRunner) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := r.prepared(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return r.q.ExecContext(ctx, query, args...)
+}
+
+func (r poolRunner) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := r.prepared(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return r.q.QueryContext(ctx, query, args...)
+}
+
+func (r poolRunner) queryRow(ctx context.Context, query string, args []any) rowScanner {
+	if st := r.prepared(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return r.q.QueryRowContext(ctx, query, args...)
+}
+
 // prepared returns the cached statement for query, bound to the transaction when there is one;
 // nil when statements are not cached or this one cannot be.
-func (g guarded) prepared(ctx context.Context, query string) *sql.Stmt {
-	if g.stmts == nil {
+func (r poolRunner) prepared(ctx context.Context, query string) *sql.Stmt {
+	if r.stmts == nil {
 		return nil
 	}
-	st := g.stmts.get(query)
-	if st == nil || g.tx == nil {
+	st := r.stmts.get(query)
+	if st == nil || r.tx == nil {
 		return st
 	}
-	return g.tx.StmtContext(ctx, st)
+	return r.tx.StmtContext(ctx, st)
 }
 
 // stmtCache holds statements prepared once per SQL text. SQLite's driver prepares every

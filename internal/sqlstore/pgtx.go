@@ -166,7 +166,7 @@ func (t *pgTx) queryRow(ctx context.Context, query string, args []any) rowScanne
 		}
 		defer rows.Close()
 		if rows.Next() {
-			row.tm, row.fields = tm, slices.Clone(rows.FieldDescriptions())
+			row.found, row.tm, row.fields = true, tm, slices.Clone(rows.FieldDescriptions())
 			for _, v := range rows.RawValues() {
 				row.values = append(row.values, bytes.Clone(v)) // a NULL stays nil
 			}
@@ -201,8 +201,9 @@ func (t *pgTx) rollbackTo(ctx context.Context) error {
 // the connection it came from: the transaction's goroutine scans it before its next statement.
 type heldRow struct {
 	err    error
+	found  bool // the statement answered a row
 	tm     *pgtype.Map
-	fields []pgconn.FieldDescription // nil: no row
+	fields []pgconn.FieldDescription
 	values [][]byte
 }
 
@@ -210,7 +211,7 @@ func (r *heldRow) Scan(dest ...any) error {
 	switch {
 	case r.err != nil:
 		return r.err
-	case r.fields == nil:
+	case !r.found:
 		return sql.ErrNoRows
 	}
 	return pgx.ScanRow(r.tm, r.fields, r.values, dest...)

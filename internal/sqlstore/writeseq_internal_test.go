@@ -98,7 +98,8 @@ func TestSQLiteStoreUsesPreparedStatements(t *testing.T) {
 	}
 	defer db.Close()
 	g, ok := db.store.q.(guarded)
-	if !ok || g.stmts == nil || g.stmts != db.stmts {
+	r, _ := g.run.(poolRunner)
+	if !ok || r.stmts == nil || r.stmts != db.stmts {
 		t.Fatalf("the pool's store runs without the statement cache (door %+v)", db.store.q)
 	}
 }
