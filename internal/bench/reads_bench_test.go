@@ -7,7 +7,9 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -48,6 +50,57 @@ func BenchmarkRefresh(b *testing.B) {
 		return err
 	})
 }
+
+// BenchmarkRefreshParallel rotates refresh tokens from 8 clients at once (4 per CPU on the
+// 2-CPU machine), each its own family, as `keyward bench` does, for profiling rotations under
+// load: beside the process's CPU per refresh it reports PostgreSQL's (pg-cpu-ns/op) when the
+// server's processes run on this machine.
+func BenchmarkRefreshParallel(b *testing.B) {
+	ctx := context.Background()
+	r := startRunner(ctx, b)
+	b.SetParallelism(4)
+	pg, cpu := postgresCPU(), cpuTime()
+	b.RunParallel(func(pb *testing.PB) {
+		refresh, err := r.refreshToken(ctx, r.ownerUser, "read:core:entities")
+		for err == nil && pb.Next() {
+			var t tokenAnswer
+			t, err = r.tokenRequest(ctx, r.m.Config.Issuer, r.app, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refresh}})
+			refresh = t.RefreshToken
+		}
+		if err != nil {
+			b.Error(err)
+		}
+	})
+	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
+	if used := postgresCPU() - pg; os.Getenv("KEYWARD_TEST_POSTGRES") != "" && used > 0 {
+		b.ReportMetric(float64(used)/float64(b.N), "pg-cpu-ns/op")
+	}
+}
+
+// postgresCPU is the CPU time the processes named postgres on this machine have used, their
+// children's that ended included (0 where /proc does not show them).
+func postgresCPU() time.Duration {
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	var ticks int64
+	for _, f := range stats {
+		b, err := os.ReadFile(f)
+		// The name is in parentheses; utime, stime, cutime and cstime are the 12th to 15th
+		// fields after it.
+		end := bytes.LastIndexByte(b, ')')
+		if err != nil || end < 0 || !bytes.HasSuffix(b[:end], []byte("(postgres")) {
+			continue
+		}
+		fields := strings.Fields(string(b[end+1:]))
+		for _, v := range fields[min(11, len(fields)):min(15, len(fields))] {
+			n, _ := strconv.ParseInt(v, 10, 64)
+			ticks += n
+		}
+	}
+	return time.Duration(ticks) * (time.Second / clockTicks)
+}
+
+// clockTicks is the kernel's USER_HZ, the unit of /proc's CPU times, 100 on Linux everywhere.
+const clockTicks = 100
 
 // perRequest runs op once per iteration (i counts them from 1) and reports, beside the wall
 // time, the allocations and the process's CPU time per request.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -25,16 +26,17 @@ func (s *store) CreateClient(ctx context.Context, c *keyward.Client) error {
 	return nil
 }
 
-// FindClientByID returns the client or ErrNotFound.
+// FindClientByID returns the client or ErrNotFound. It is one single-row statement, which in a
+// PostgreSQL transaction travels with its BEGIN when it comes first.
 func (s *store) FindClientByID(ctx context.Context, id string) (*keyward.Client, error) {
-	list, err := s.findClients(ctx, `id = $1`, id)
-	if err != nil {
-		return nil, err
-	}
-	if len(list) == 0 {
+	c, err := scanClient(s.q.QueryRowContext(ctx, `SELECT `+clientColumns+` FROM clients WHERE id = $1`, id))
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
 		return nil, keyward.ErrNotFound.WithDetails("client %q does not exist", id)
+	case err != nil:
+		return nil, fmt.Errorf("sqlstore: find client: %w", err)
 	}
-	return list[0], nil
+	return c, nil
 }
 
 // FindClientsByID reads the clients with the ids in one query.
@@ -52,28 +54,40 @@ func (s *store) FindClients(ctx context.Context, ownerUserID string) ([]*keyward
 }
 
 func (s *store) findClients(ctx context.Context, cond string, args ...any) ([]*keyward.Client, error) {
-	rows, err := s.q.QueryContext(ctx, `SELECT id, name, secret_hash, grant_types, scopes, redirect_uris, public,
-		service_user_id, owner_user_id, logo_url, created_at, allowed_origins FROM clients WHERE `+cond+` ORDER BY created_at, id`, args...)
+	rows, err := s.q.QueryContext(ctx, `SELECT `+clientColumns+` FROM clients WHERE `+cond+` ORDER BY created_at, id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: find clients: %w", err)
 	}
 	defer rows.Close()
 	var list []*keyward.Client
 	for rows.Next() {
-		var c keyward.Client
-		var grants, scopes, redirects, origins string
-		var serviceUser, ownerUser sql.NullString
-		var created int64
-		if err := rows.Scan(&c.ID, &c.Name, &c.SecretHash, &grants, &scopes, &redirects, &c.Public, &serviceUser, &ownerUser,
-			&c.LogoURL, &created, &origins); err != nil {
+		c, err := scanClient(rows)
+		if err != nil {
 			return nil, fmt.Errorf("sqlstore: find clients: %w", err)
 		}
-		c.GrantTypes, c.Scopes, c.RedirectURIs = strings.Fields(grants), strings.Fields(scopes), strings.Fields(redirects)
-		c.AllowedOrigins = strings.Fields(origins)
-		c.ServiceUserID, c.OwnerUserID, c.CreatedAt = strPtr(serviceUser), strPtr(ownerUser), keyward.TimeFromMillis(created)
-		list = append(list, &c)
+		list = append(list, c)
 	}
 	return list, rows.Err()
+}
+
+// clientColumns are the columns scanClient reads, in its order.
+const clientColumns = `id, name, secret_hash, grant_types, scopes, redirect_uris, public,
+		service_user_id, owner_user_id, logo_url, created_at, allowed_origins`
+
+// scanClient reads a client from the clientColumns of a row.
+func scanClient(row rowScanner) (*keyward.Client, error) {
+	var c keyward.Client
+	var grants, scopes, redirects, origins string
+	var serviceUser, ownerUser sql.NullString
+	var created int64
+	if err := row.Scan(&c.ID, &c.Name, &c.SecretHash, &grants, &scopes, &redirects, &c.Public, &serviceUser, &ownerUser,
+		&c.LogoURL, &created, &origins); err != nil {
+		return nil, err
+	}
+	c.GrantTypes, c.Scopes, c.RedirectURIs = strings.Fields(grants), strings.Fields(scopes), strings.Fields(redirects)
+	c.AllowedOrigins = strings.Fields(origins)
+	c.ServiceUserID, c.OwnerUserID, c.CreatedAt = strPtr(serviceUser), strPtr(ownerUser), keyward.TimeFromMillis(created)
+	return &c, nil
 }
 
 // UpdateClient changes a client; the change applies to the next token request.

@@ -36,11 +36,15 @@ func TestBeginTravelsWithTheFirstStatement_Postgres(t *testing.T) {
 		return tx.CreateContact(ctx, &keyward.Contact{ID: id, OwnerID: "o1", IPID: keyward.IPTapkey, Identifier: &id, CreatedAt: now})
 	}
 	errRefused := errors.New("refused")
+	rotations := refreshChain(t, db)
 	cases := []struct {
 		name  string
 		run   func() error
 		trips int
 	}{
+		{"a refresh token's rotation: BEGIN with the one statement that rotates, COMMIT", func() error {
+			return db.InTx(ctx, func(tx keyward.Tx) error { return rotations(tx) })
+		}, 2},
 		{"an account's transaction: BEGIN with the account's lock, an insert, COMMIT", func() error {
 			return db.InOwnerTx(ctx, "o1", contact)
 		}, 3},
@@ -204,6 +208,40 @@ func proxiedStore(t *testing.T) (*sqlstore.DB, *turnCounter) {
 		t.Fatal(err)
 	}
 	return db, proxy
+}
+
+// refreshChain stores a client, its user's token family and a refresh token, and returns what
+// rotates the latest token of the chain, failing unless the rotation spent it.
+func refreshChain(t *testing.T, db *sqlstore.DB) func(tx keyward.Tx) error {
+	t.Helper()
+	ctx := context.Background()
+	now := keyward.TimeFromMillis(1000)
+	s := db.Direct()
+	c := &keyward.Client{ID: "app", Name: "App", GrantTypes: []string{keyward.GrantRefreshToken}, CreatedAt: now}
+	for _, err := range []error{
+		s.CreateUser(ctx, &keyward.User{ID: "u1", Email: "ada@example.com", Kind: keyward.UserPerson, Verified: true, CreatedAt: now}),
+		s.CreateClient(ctx, c),
+		s.CreateTokenFamily(ctx, &keyward.TokenFamily{ID: "fam", ClientID: c.ID, UserID: "u1", CreatedAt: now}),
+		s.CreateRefreshToken(ctx, &keyward.RefreshToken{Hash: "rt0", FamilyID: "fam", ClientID: c.ID, UserID: "u1",
+			Scopes: []string{keyward.ScopeOfflineAccess}, CreatedAt: now, ExpiresAt: keyward.TimeFromMillis(1e12)}),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	n := 0
+	return func(tx keyward.Tx) error {
+		next := &keyward.RefreshToken{Hash: fmt.Sprintf("rt%d", n+1), CreatedAt: now, ExpiresAt: keyward.TimeFromMillis(1e12)}
+		spent, fam, err := tx.RotateRefreshToken(ctx, fmt.Sprintf("rt%d", n), now, next)
+		switch {
+		case err != nil:
+			return err
+		case spent.UsedAt != nil || fam == nil:
+			return fmt.Errorf("the rotation of rt%d answered %+v and family %+v, want it spent now", n, spent, fam)
+		}
+		n++
+		return nil
+	}
 }
 
 // turnCounter is a TCP proxy to a PostgreSQL server that counts round trips: the times a client
