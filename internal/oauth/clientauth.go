@@ -15,6 +15,17 @@ import (
 // clientCredentials are the client_id and client_secret of a request, from HTTP Basic or the body.
 type clientCredentials struct{ id, secret string }
 
+// clientForm reads the form of a client's request to the token, introspection or revocation
+// endpoint, each value given once, and the credentials it carries.
+func clientForm(w http.ResponseWriter, r *http.Request) (url.Values, clientCredentials, error) {
+	form, err := param.SingleForm(w, r)
+	if err != nil {
+		return nil, clientCredentials{}, err
+	}
+	creds, err := clientCredentialsFrom(r, form)
+	return form, creds, err
+}
+
 // clientCredentialsFrom reads the client's credentials (RFC 6749 §2.3.1). With HTTP Basic, both
 // parts are form-url-decoded after the Base64 step, as the RFC requires and as Authlib and Spring
 // encode them. Using Basic and client_secret together is refused: the RFC allows one method.
@@ -56,7 +67,8 @@ func authFailed() error {
 	return invalidClient("client authentication failed: unknown client_id or wrong client_secret")
 }
 
-// authenticateClient checks the credentials of a confidential client and returns it.
+// authenticateClient checks the credentials of a confidential client and returns it: a public
+// client is refused as authenticateAnyClient refuses one that sends a secret.
 func (s *Server) authenticateClient(ctx context.Context, creds clientCredentials) (*keyward.Client, error) {
 	if creds.id == "" {
 		return nil, invalidClient("the request carries no client credentials: send client_id and client_secret with HTTP Basic or in the body")
@@ -64,23 +76,7 @@ func (s *Server) authenticateClient(ctx context.Context, creds clientCredentials
 	if creds.secret == "" {
 		return nil, invalidClient("client_secret is missing")
 	}
-	client, err := s.store.FindClientByID(ctx, creds.id)
-	if errors.Is(err, keyward.ErrNotFound) {
-		s.log.InfoContext(ctx, "oauth: client authentication failed", "client_id", creds.id, "reason", "unknown client")
-		return nil, authFailed()
-	}
-	if err != nil {
-		return nil, fmt.Errorf("oauth: find client %s: %w", creds.id, err)
-	}
-	if isPublic(client) {
-		s.log.InfoContext(ctx, "oauth: client authentication failed", "client_id", creds.id, "reason", "public client")
-		return nil, authFailed()
-	}
-	if !secretMatches(creds.secret, client.SecretHash) {
-		s.log.InfoContext(ctx, "oauth: client authentication failed", "client_id", creds.id, "reason", "wrong secret")
-		return nil, authFailed()
-	}
-	return client, nil
+	return s.authenticateAnyClient(ctx, creds)
 }
 
 // authenticateAnyClient authenticates a confidential client by its secret and identifies a public

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/keyward/keyward/internal/keyward"
-	"github.com/keyward/keyward/internal/param"
 )
 
 // tokenRequest is a parsed POST /connect/token.
@@ -36,11 +35,7 @@ type tokenResponse struct {
 // token serves POST /connect/token: it parses the form and hands it to the grant's handler. A
 // script of one of the client's origins may read the answer, refusals included (see withCORS).
 func (s *Server) token(w http.ResponseWriter, r *http.Request) error {
-	form, err := param.SingleForm(w, r)
-	if err != nil {
-		return err
-	}
-	creds, err := clientCredentialsFrom(r, form)
+	form, creds, err := clientForm(w, r)
 	if err != nil {
 		return err
 	}

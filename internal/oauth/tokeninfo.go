@@ -35,11 +35,7 @@ type introspection struct {
 // client (a resource server). A token that does not verify, or whose family is revoked, is
 // inactive whatever the reason. A refresh token is active only to the client it was issued to.
 func (s *Server) introspect(w http.ResponseWriter, r *http.Request) error {
-	form, err := param.SingleForm(w, r)
-	if err != nil {
-		return err
-	}
-	creds, err := clientCredentialsFrom(r, form)
+	form, creds, err := clientForm(w, r)
 	if err != nil {
 		return err
 	}
@@ -125,11 +121,7 @@ func looksLikeJWT(token string) bool { return strings.Count(token, ".") == 2 }
 // recorded as revoked until it expires. An unknown, invalid or expired token is answered 200
 // as §2.2 requires. A token issued to another client is refused with unauthorized_client (§2.1).
 func (s *Server) revoke(w http.ResponseWriter, r *http.Request) error {
-	form, err := param.SingleForm(w, r)
-	if err != nil {
-		return err
-	}
-	creds, err := clientCredentialsFrom(r, form)
+	form, creds, err := clientForm(w, r)
 	if err != nil {
 		return err
 	}

@@ -197,23 +197,29 @@ func scanBoundLock(rows *sql.Rows) (*keyward.BoundLock, error) {
 
 // UpdateBoundLock changes title and description.
 func (s *ownerStore) UpdateBoundLock(ctx context.Context, id string, u keyward.BoundLockUpdate) error {
+	return s.updateTitled(ctx, "bound_locks", "bound lock", id, u.Title, u.Description)
+}
+
+// updateTitled changes the title and description given (nil: unchanged) of the account's row id
+// in table, a bound lock or a lock group, which what names in errors.
+func (s *ownerStore) updateTitled(ctx context.Context, table, what, id string, title, description *string) error {
 	a := args{}
 	set := setClause{a: &a}
-	if u.Title != nil {
-		set.add("title", *u.Title)
+	if title != nil {
+		set.add("title", *title)
 	}
-	if u.Description != nil {
-		set.add("description", *u.Description)
+	if description != nil {
+		set.add("description", *description)
 	}
 	if len(set.parts) == 0 {
 		return nil
 	}
-	res, err := s.q.ExecContext(ctx, `UPDATE bound_locks SET `+set.String()+
+	res, err := s.q.ExecContext(ctx, `UPDATE `+table+` SET `+set.String()+
 		` WHERE owner_id = `+a.bind(s.owner)+` AND id = `+a.bind(id), a...)
 	if err != nil {
-		return fmt.Errorf("sqlstore: update bound lock: %w", err)
+		return fmt.Errorf("sqlstore: update %s: %w", what, err)
 	}
-	return mustAffect(res, keyward.ErrNotFound.WithDetails("bound lock %q does not exist", id))
+	return mustAffect(res, keyward.ErrNotFound.WithDetails("%s %q does not exist", what, id))
 }
 
 // checkOwnLock returns ErrNotFound when the bound lock is not the account's; what names the

@@ -71,23 +71,7 @@ func (s *store) FindLockGroups(ctx context.Context, f keyward.LockGroupFilter) (
 
 // UpdateLockGroup changes title and description.
 func (s *ownerStore) UpdateLockGroup(ctx context.Context, id string, u keyward.LockGroupUpdate) error {
-	a := args{}
-	set := setClause{a: &a}
-	if u.Title != nil {
-		set.add("title", *u.Title)
-	}
-	if u.Description != nil {
-		set.add("description", *u.Description)
-	}
-	if len(set.parts) == 0 {
-		return nil
-	}
-	res, err := s.q.ExecContext(ctx, `UPDATE lock_groups SET `+set.String()+
-		` WHERE owner_id = `+a.bind(s.owner)+` AND id = `+a.bind(id), a...)
-	if err != nil {
-		return fmt.Errorf("sqlstore: update lock group: %w", err)
-	}
-	return mustAffect(res, keyward.ErrNotFound.WithDetails("lock group %q does not exist", id))
+	return s.updateTitled(ctx, "lock_groups", "lock group", id, u.Title, u.Description)
 }
 
 // DeleteLockGroup ends a group: it stays readable with active false, so that the grants that
