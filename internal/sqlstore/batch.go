@@ -110,6 +110,13 @@ func (q *writeQueue) run(ctx context.Context, db *DB, fn func(s *store) error) e
 	}
 }
 
+// exclusive runs fn holding the slot, between two batches: no write of the queue runs meanwhile.
+func (q *writeQueue) exclusive(fn func()) {
+	q.slot <- struct{}{}
+	defer func() { <-q.slot }()
+	fn()
+}
+
 // withdraw removes job from the waiting jobs and reports whether it was still waiting.
 func (q *writeQueue) withdraw(job *writeJob) bool {
 	q.mu.Lock()

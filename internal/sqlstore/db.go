@@ -80,6 +80,8 @@ type DB struct {
 	stmts *stmtCache // SQLite only
 	// writes runs the transactions of this process on SQLite in batches (nil on PostgreSQL).
 	writes *writeQueue
+	// checkpoints copies SQLite's write-ahead log into the database (nil on PostgreSQL).
+	checkpoints *checkpointer
 	// accounts runs each account's InOwnerTx transactions of this process on PostgreSQL in
 	// batches (nil on SQLite, where writes batches every transaction).
 	accounts *accountQueues
@@ -156,7 +158,8 @@ func ParseDSN(dsn string) (Engine, string, error) {
 		if err != nil {
 			return "", "", fmt.Errorf("sqlstore: %q: %w", dsn, err)
 		}
-		for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+		for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)",
+			"wal_autocheckpoint(0)", "journal_size_limit(67108864)"} {
 			v.Add("_pragma", p)
 		}
 		v.Set("_txlock", "immediate")
@@ -173,8 +176,8 @@ type Pool struct {
 	// time; readers run concurrently under WAL) and 16 on PostgreSQL (a request holds one
 	// connection, several nodes share the server's max_connections). All of them stay open
 	// while idle: database/sql keeps only 2 by default, and under load the rest were closed and
-	// reopened many times a second. On PostgreSQL one more is held by the look at the
-	// database's sessions (alone.go).
+	// reopened many times a second. One more is held by the look at the database's sessions
+	// on PostgreSQL (alone.go), by the checkpoints on SQLite (checkpointer).
 	MaxConns int
 	// NoStandingCache answers every token check from the database, also while the process is
 	// alone on it (PostgreSQL; see standingCache).
@@ -202,9 +205,7 @@ func (p Pool) apply(sdb *sql.DB, engine Engine) {
 			n = defaultSQLiteConns
 		}
 	}
-	if engine == Postgres {
-		n++ // the aloneWatch's
-	}
+	n++ // the aloneWatch's on PostgreSQL, the checkpointer's on SQLite
 	sdb.SetMaxOpenConns(n)
 	sdb.SetMaxIdleConns(n)
 	sdb.SetConnMaxIdleTime(5 * time.Minute)
@@ -260,6 +261,10 @@ func openNoMigrate(ctx context.Context, dsn string, pool Pool) (*DB, error) {
 	if engine == SQLite {
 		db.stmts = newStmtCache(sdb)
 		db.writes = newWriteQueue()
+		if db.checkpoints, err = startCheckpointer(ctx, sdb, db.writes, checkpointEvery, checkpointBehind); err != nil {
+			sdb.Close()
+			return nil, fmt.Errorf("sqlstore: connect: %w", err)
+		}
 	} else {
 		db.accounts = &accountQueues{queues: map[string]*accountQueue{}}
 	}
@@ -311,6 +316,9 @@ func (db *DB) Engine() Engine { return db.d.engine }
 func (db *DB) Close() error {
 	if db.watch != nil {
 		db.watch.close()
+	}
+	if db.checkpoints != nil {
+		db.checkpoints.close()
 	}
 	if db.stmts != nil {
 		db.stmts.close()

@@ -28,7 +28,7 @@ func TestParseDSN(t *testing.T) {
 	tests := []struct {
 		dsn, engine, driver, err string
 	}{
-		{"sqlite:keyward.db", "sqlite", "file:keyward.db?_pragma=busy_timeout%2810000%29&_pragma=journal_mode%28WAL%29&_pragma=foreign_keys%281%29&_pragma=synchronous%28NORMAL%29&_txlock=immediate", ""},
+		{"sqlite:keyward.db", "sqlite", "file:keyward.db?_pragma=busy_timeout%2810000%29&_pragma=journal_mode%28WAL%29&_pragma=foreign_keys%281%29&_pragma=synchronous%28NORMAL%29&_pragma=wal_autocheckpoint%280%29&_pragma=journal_size_limit%2867108864%29&_txlock=immediate", ""},
 		{"postgres://u@h/db", "postgres", "postgres://u@h/db", ""},
 		{"sqlite::memory:", "", "", `sqlstore: "sqlite::memory:": a SQLite database needs a file path (an in-memory database would differ per connection)`},
 		{"mysql://x", "", "", `sqlstore: "mysql://x": the database address must start with sqlite: or postgres://`},
