@@ -565,6 +565,9 @@ func (w *seedWriter) write(commit bool) error {
 			return fmt.Errorf("sqlstore: seed %s: %w", w.table, err)
 		}
 		w.tx, w.inTx = nil, 0
+		if err := w.db.copyLog(w.ctx); err != nil {
+			return fmt.Errorf("sqlstore: seed %s: checkpoint: %w", w.table, err)
+		}
 	}
 	return nil
 }
