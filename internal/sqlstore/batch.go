@@ -110,11 +110,10 @@ func (q *writeQueue) run(ctx context.Context, db *DB, fn func(s *store) error) e
 	}
 }
 
-// exclusive runs fn holding the slot, between two batches: no write of the queue runs meanwhile.
-func (q *writeQueue) exclusive(fn func()) {
+// hold takes the slot, between two batches, until release: no write of the queue runs meanwhile.
+func (q *writeQueue) hold() (release func()) {
 	q.slot <- struct{}{}
-	defer func() { <-q.slot }()
-	fn()
+	return func() { <-q.slot }
 }
 
 // withdraw removes job from the waiting jobs and reports whether it was still waiting.

@@ -18,9 +18,10 @@ import (
 // The log starts again from its beginning at a write whose transaction began when all of it was
 // copied. Under writes that never pause, one is always under way when a checkpoint beside them
 // ends, and appends: the log only grows. So once it is longer than checkpointBehind pages the
-// next checkpoint is a FULL one, run holding the write queue: it takes SQLite's write lock too,
-// against the writes outside the queue (single statements, a bulk seed), copies what the one
-// before left, and the next write starts the log anew. journal_size_limit truncates a log file
+// next checkpoint is a FULL one, run holding the write queue, which the process's write
+// transactions hold (a bulk seed's too, seedWriter.begin): it takes SQLite's write lock too,
+// against single statements outside a transaction, copies what the one before left, and the
+// next write starts the log anew. journal_size_limit truncates a log file
 // that grew long once.
 type checkpointer struct {
 	conn   *sql.Conn // the checkpoints' own, with a short busy timeout
@@ -81,7 +82,9 @@ func (c *checkpointer) loop() {
 		if last = w.log; !grew || w.log <= fullAbove {
 			continue
 		}
-		c.queue.exclusive(func() { w = c.checkpoint("FULL") })
+		release := c.queue.hold()
+		w = c.checkpoint("FULL")
+		release()
 		// One that could not finish (a reader of older pages, such as a backup, holds them) is
 		// tried again once the log has grown as long again, not at every tick: the queue's
 		// writers wait while it waits.
@@ -113,20 +116,6 @@ func (c *checkpointer) checkpoint(mode string) walState {
 	}
 	w.busy = busy != 0
 	return w
-}
-
-// copyLog copies SQLite's log into the database at once, for a writer outside the write queue
-// that has just committed a long transaction (a bulk seed, whose transactions follow each other
-// holding the write lock for seconds): the checkpoints beside such a writer would not find the
-// lock free long enough to finish, and the log would grow with all it writes (2.5 GB over the
-// default `keyward bench seed`; 190 MB, its longest transaction, this way). With no other writer
-// the checkpoint copies all of the log, and the writer's next transaction starts it anew.
-func (db *DB) copyLog(ctx context.Context) error {
-	if db.checkpoints == nil {
-		return nil // PostgreSQL
-	}
-	_, err := db.sql.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`)
-	return err
 }
 
 // close stops checkpointing, waits for a checkpoint under way and gives back the connection;

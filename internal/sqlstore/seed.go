@@ -497,6 +497,7 @@ type seedWriter struct {
 	width, perStmt int
 	buf            []any
 	tx             *sql.Tx
+	release        func()    // lets the write queue go when tx ends (begin)
 	stmt           *sql.Stmt // the statement of a full batch, prepared once per transaction
 	inTx, rows     int
 }
@@ -530,46 +531,78 @@ func (w *seedWriter) add(row []any) error {
 func (w *seedWriter) flush() error { return w.write(true) }
 
 func (w *seedWriter) write(commit bool) error {
-	n := len(w.buf) / w.width
-	if n > 0 {
-		if w.tx == nil {
-			tx, err := w.db.sql.BeginTx(w.ctx, nil)
-			if err != nil {
-				return fmt.Errorf("sqlstore: seed %s: %w", w.table, err)
+	if n := len(w.buf) / w.width; n > 0 {
+		if err := w.insertQueued(n); err != nil {
+			if w.tx != nil {
+				w.end(false)
 			}
-			w.tx = tx
-		}
-		var err error
-		if n == w.perStmt {
-			if w.stmt == nil {
-				if w.stmt, err = w.tx.PrepareContext(w.ctx, w.insert(n)); err != nil {
-					return fmt.Errorf("sqlstore: seed %s: %w", w.table, err)
-				}
-			}
-			_, err = w.stmt.ExecContext(w.ctx, w.buf...)
-		} else {
-			_, err = w.tx.ExecContext(w.ctx, w.insert(n), w.buf...)
-		}
-		if err != nil {
-			w.tx.Rollback()
 			return fmt.Errorf("sqlstore: seed %s: %w", w.table, err)
 		}
-		w.rows, w.inTx, w.buf = w.rows+n, w.inTx+n, w.buf[:0]
 	}
 	if w.tx != nil && (commit || w.inTx >= seedCommitRows) {
-		if w.stmt != nil {
-			w.stmt.Close()
-			w.stmt = nil
-		}
-		if err := w.tx.Commit(); err != nil {
+		if err := w.end(true); err != nil {
 			return fmt.Errorf("sqlstore: seed %s: %w", w.table, err)
-		}
-		w.tx, w.inTx = nil, 0
-		if err := w.db.copyLog(w.ctx); err != nil {
-			return fmt.Errorf("sqlstore: seed %s: checkpoint: %w", w.table, err)
 		}
 	}
 	return nil
+}
+
+// insertQueued inserts the n rows queued, in the writer's transaction.
+func (w *seedWriter) insertQueued(n int) error {
+	if w.tx == nil {
+		if err := w.begin(); err != nil {
+			return err
+		}
+	}
+	var err error
+	if n == w.perStmt {
+		if w.stmt == nil {
+			if w.stmt, err = w.tx.PrepareContext(w.ctx, w.insert(n)); err != nil {
+				return err
+			}
+		}
+		_, err = w.stmt.ExecContext(w.ctx, w.buf...)
+	} else {
+		_, err = w.tx.ExecContext(w.ctx, w.insert(n), w.buf...)
+	}
+	if err == nil {
+		w.rows, w.inTx, w.buf = w.rows+n, w.inTx+n, w.buf[:0]
+	}
+	return err
+}
+
+// begin begins a transaction. On SQLite it holds the write queue until it ends, as every write
+// transaction of the process does: its transactions hold the write lock for seconds, one after
+// the other, and the checkpoint that restarts the log (checkpointer) runs in the queue, between
+// two of them; beside them it never found the lock free, and the log grew with all the seed
+// wrote (2.5 GB over the default `keyward bench seed`).
+func (w *seedWriter) begin() error {
+	release := func() {}
+	if w.db.writes != nil {
+		release = w.db.writes.hold()
+	}
+	tx, err := w.db.sql.BeginTx(w.ctx, nil)
+	if err != nil {
+		release()
+		return err
+	}
+	w.tx, w.release = tx, release
+	return nil
+}
+
+// end commits the transaction, or rolls it back, and lets the write queue go.
+func (w *seedWriter) end(commit bool) error {
+	defer w.release()
+	if w.stmt != nil {
+		w.stmt.Close()
+		w.stmt = nil
+	}
+	tx := w.tx
+	w.tx, w.inTx = nil, 0
+	if !commit {
+		return tx.Rollback()
+	}
+	return tx.Commit()
 }
 
 // insert is the INSERT of n rows.
