@@ -59,7 +59,7 @@ func BenchmarkRefreshParallel(b *testing.B) {
 	ctx := context.Background()
 	r := startRunner(ctx, b)
 	b.SetParallelism(4)
-	pg, cpu := postgresCPU(), cpuTime()
+	cpu := markCPU()
 	b.RunParallel(func(pb *testing.PB) {
 		refresh, err := r.refreshToken(ctx, r.ownerUser, "read:core:entities")
 		for err == nil && pb.Next() {
@@ -71,8 +71,19 @@ func BenchmarkRefreshParallel(b *testing.B) {
 			b.Error(err)
 		}
 	})
-	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
-	if used := postgresCPU() - pg; os.Getenv("KEYWARD_TEST_POSTGRES") != "" && used > 0 {
+	cpu.report(b)
+}
+
+// cpuMark is the CPU time used when a benchmark's requests began: this process's and PostgreSQL's.
+type cpuMark struct{ self, postgres time.Duration }
+
+func markCPU() cpuMark { return cpuMark{cpuTime(), postgresCPU()} }
+
+// report reports the CPU time per request since the mark: the process's, and PostgreSQL's
+// (pg-cpu-ns/op) when the benchmark runs on it and its processes run on this machine.
+func (m cpuMark) report(b *testing.B) {
+	b.ReportMetric(float64(cpuTime()-m.self)/float64(b.N), "cpu-ns/op")
+	if used := postgresCPU() - m.postgres; os.Getenv("KEYWARD_TEST_POSTGRES") != "" && used > 0 {
 		b.ReportMetric(float64(used)/float64(b.N), "pg-cpu-ns/op")
 	}
 }
@@ -103,10 +114,10 @@ func postgresCPU() time.Duration {
 const clockTicks = 100
 
 // perRequest runs op once per iteration (i counts them from 1) and reports, beside the wall
-// time, the allocations and the process's CPU time per request.
+// time, the allocations and the CPU time per request (cpuMark.report).
 func perRequest(b *testing.B, op func(i int) error) {
 	b.ReportAllocs()
-	cpu := cpuTime()
+	cpu := markCPU()
 	i := 0
 	for b.Loop() {
 		i++
@@ -114,7 +125,7 @@ func perRequest(b *testing.B, op func(i int) error) {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
+	cpu.report(b)
 }
 
 // cpuTime is the CPU time this process has used (user and system): on a machine that runs other

@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"context"
 	"errors"
+	"fmt"
+	"path/filepath"
 	"testing"
 	"time"
 )
@@ -43,4 +45,56 @@ func (q *writeQueue) waiting() int {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	return len(q.pending)
+}
+
+// TestPoolWritesRunInTheQueue_SQLite: on SQLite a statement that writes outside a transaction,
+// in either form (Exec, and the row of an INSERT … RETURNING), runs as a transaction of the
+// write queue: while a batch holds the queue it waits there, not in SQLite's busy handler
+// beside it (SQLite's lock is free meanwhile, so beside the queue it would run at once), and it
+// is written once the queue lets it run. A read does not wait.
+func TestPoolWritesRunInTheQueue_SQLite(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "k.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	release := db.writes.hold()
+	done := make(chan error, 2)
+	go func() {
+		_, err := db.store.q.ExecContext(ctx, `INSERT INTO login_failures (email_key, failed_at) VALUES ($1, $2)`, "exec@example.com", 1)
+		done <- err
+	}()
+	go func() {
+		var key string
+		err := db.store.q.QueryRowContext(ctx, `INSERT INTO login_failures (email_key, failed_at) VALUES ($1, $2) RETURNING email_key`,
+			"row@example.com", 2).Scan(&key)
+		if err == nil && key != "row@example.com" {
+			err = fmt.Errorf("the row answered %q", key)
+		}
+		done <- err
+	}()
+	for deadline := time.Now().Add(10 * time.Second); db.writes.waiting() != 2; time.Sleep(time.Millisecond) {
+		select {
+		case err := <-done:
+			t.Fatalf("a write outside a transaction ran beside the held queue (%v)", err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d writes wait in the queue, want 2", db.writes.waiting())
+		}
+	}
+	var n int
+	if err := db.store.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM login_failures`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("a read while the queue is held: %d rows, %v; want 0 at once", n, err)
+	}
+	release()
+	for range 2 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.store.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM login_failures`).Scan(&n); err != nil || n != 2 {
+		t.Fatalf("%d rows after the queue ran, %v; want 2", n, err)
+	}
 }

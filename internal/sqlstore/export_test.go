@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -44,6 +45,9 @@ type planCase struct {
 	// reads every row its index finds: MAX() over a log that PostgreSQL has no statistics for is
 	// planned that way, where a seek to the index's end reads one.
 	aggregates bool
+	// pending allows SQLite to read the whole of an index: the partial indexes of migration
+	// 0013, which hold only the rows waiting for a lock.
+	pending bool
 }
 
 func planCases() []planCase {
@@ -160,6 +164,22 @@ func planCases() []planCase {
 			_, err := s.FindMobiles(ctx, id)
 			return err
 		}},
+		{name: "standing of a token", aggregates: true, run: func(s *store) error {
+			_, err := s.readStanding(ctx, keyward.TokenCheck{UserID: id, Family: id, OwnerID: o, ClientID: id})
+			if errors.Is(err, keyward.ErrNotFound) { // no such user: the statement ran
+				err = nil
+			}
+			return err
+		}},
+		// it orders the few cards waiting for a write, which it reads anyway
+		{name: "cards a lock is to write", sorts: true, run: func(s *store) error {
+			_, err := s.FindCardWrites(ctx, id, keyward.Time{})
+			return err
+		}},
+		{name: "propagation backlog", aggregates: true, pending: true, run: func(s *store) error {
+			_, err := s.FindPropagationBacklog(ctx, keyward.Time{})
+			return err
+		}},
 		// it orders the user's grants of every account, which it reads anyway
 		{name: "grants of a user's contacts for a key fetch", sorts: true, run: func(s *store) error {
 			_, err := s.FindKeyGrants(ctx, id)
@@ -249,6 +269,7 @@ func planProblem(engine Engine, plan string, c planCase) string {
 		l := strings.TrimSpace(line)
 		switch {
 		case engine == SQLite && strings.HasPrefix(l, "SCAN json_each"): // the id list parameter itself
+		case engine == SQLite && c.pending && strings.HasPrefix(l, "SCAN ") && strings.Contains(l, " USING INDEX "):
 		case engine == SQLite && strings.HasPrefix(l, "SCAN "):
 			return "scans a table"
 		case engine == SQLite && strings.Contains(l, "TEMP B-TREE") && !c.sorts:

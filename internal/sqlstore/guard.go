@@ -65,6 +65,12 @@ type guarded struct {
 	// writeQueue), where interrupting one request's statement would roll back the transaction
 	// of every request in the batch.
 	detached bool
+	// queued is set on SQLite's door over the pool: the DB whose write queue runs each statement
+	// that writes there as a transaction of its own (queuedExec, queuedRow). Beside the queue
+	// such a statement would wait for SQLite's write lock in the busy handler, whose sleeps of
+	// up to 100 ms seldom end in the moment between two batches of a busy queue, and would fail
+	// as busy after the busy timeout; in the queue it waits its turn, in a batch with the others.
+	queued *DB
 }
 
 // context is the context a statement runs with.
@@ -91,7 +97,11 @@ func (db *DB) door(tx *sql.Tx) guarded {
 	if tx != nil {
 		r.q = tx
 	}
-	return guarded{run: r, inTx: tx != nil, observer: &db.observer}
+	g := guarded{run: r, inTx: tx != nil, observer: &db.observer}
+	if tx == nil && db.writes != nil {
+		g.queued = db
+	}
+	return g
 }
 
 // pgDoor returns the guarded queryer of the store in the PostgreSQL transaction t.
@@ -111,12 +121,26 @@ func (g guarded) ExecContext(ctx context.Context, query string, args ...any) (re
 	if err := checkArgs(args); err != nil {
 		return nil, err
 	}
+	if !g.inTx && g.queued != nil && !reads(query) {
+		return g.queuedExec(ctx, query, args)
+	}
 	start := time.Now()
 	defer func() { g.observed(query, args, start, err) }()
 	if !g.inTx {
 		defer beginWrite()() // a statement outside a transaction commits on its own
 	}
 	return g.run.ExecContext(ctx, query, args...)
+}
+
+// queuedExec runs a statement that writes as a transaction of the write queue of g.queued, whose
+// door checks and observes it.
+func (g guarded) queuedExec(ctx context.Context, query string, args []any) (sql.Result, error) {
+	var res sql.Result
+	err := g.queued.writes.run(ctx, g.queued, func(s *store) (err error) {
+		res, err = s.q.ExecContext(ctx, query, args...)
+		return err
+	})
+	return res, err
 }
 
 func (g guarded) QueryContext(ctx context.Context, query string, args ...any) (rows *sql.Rows, err error) {
@@ -138,10 +162,14 @@ func (g guarded) QueryRowContext(ctx context.Context, query string, args ...any)
 	if err := checkArgs(args); err != nil {
 		return errRow{err}
 	}
-	defer g.observed(query, args, time.Now(), nil)
 	if g.inTx || reads(query) {
+		defer g.observed(query, args, time.Now(), nil)
 		return g.run.queryRow(ctx, query, args)
 	}
+	if g.queued != nil {
+		return queuedRow{db: g.queued, ctx: ctx, query: query, args: args}
+	}
+	defer g.observed(query, args, time.Now(), nil)
 	// INSERT … RETURNING outside a transaction: it has committed once its row is read.
 	end := beginWrite()
 	return writeRow{row: g.run.queryRow(ctx, query, args), end: end}
@@ -163,6 +191,21 @@ type writeRow struct {
 func (r writeRow) Scan(dest ...any) error {
 	defer r.end()
 	return r.row.Scan(dest...)
+}
+
+// queuedRow is the row of a statement that writes outside a transaction on SQLite: Scan runs the
+// statement and reads its row in a transaction of the write queue (guarded.queued).
+type queuedRow struct {
+	db    *DB
+	ctx   context.Context
+	query string
+	args  []any
+}
+
+func (r queuedRow) Scan(dest ...any) error {
+	return r.db.writes.run(r.ctx, r.db, func(s *store) error {
+		return s.q.QueryRowContext(r.ctx, r.query, r.args...).Scan(dest...)
+	})
 }
 
 // poolRunner runs statements on database/sql's pool or in its transaction tx, each prepared once
