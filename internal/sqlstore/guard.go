@@ -65,11 +65,12 @@ type guarded struct {
 	// writeQueue), where interrupting one request's statement would roll back the transaction
 	// of every request in the batch.
 	detached bool
-	// queued is set on SQLite's door over the pool: the DB whose write queue runs each statement
-	// that writes there as a transaction of its own (queuedExec, queuedRow). Beside the queue
-	// such a statement would wait for SQLite's write lock in the busy handler, whose sleeps of
-	// up to 100 ms seldom end in the moment between two batches of a busy queue, and would fail
-	// as busy after the busy timeout; in the queue it waits its turn, in a batch with the others.
+	// queued is set on SQLite's door over the pool only (never with inTx): the DB whose write
+	// queue runs each statement that writes there as a transaction of its own (queuedExec,
+	// queuedRow). Beside the queue such a statement would wait for SQLite's write lock in the
+	// busy handler, whose sleeps of up to 100 ms seldom end in the moment between two batches
+	// of a busy queue, and would fail as busy after the busy timeout; in the queue it waits its
+	// turn, in a batch with the others.
 	queued *DB
 }
 
@@ -121,7 +122,7 @@ func (g guarded) ExecContext(ctx context.Context, query string, args ...any) (re
 	if err := checkArgs(args); err != nil {
 		return nil, err
 	}
-	if !g.inTx && g.queued != nil && !reads(query) {
+	if g.queued != nil && !reads(query) {
 		return g.queuedExec(ctx, query, args)
 	}
 	start := time.Now()
